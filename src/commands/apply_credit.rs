@@ -1,0 +1,93 @@
+//! `apply_credit`: applies existing credit to an open invoice now, oldest lot first.
+
+use rust_decimal::Decimal;
+
+use super::{money_in, Ctx};
+use crate::error::{err, Result};
+use crate::input::command::CommandBody;
+use crate::state::ledger_accounts::Account;
+use crate::state::records::{Application, RecordRef, Source};
+use crate::state::{next_idx, State};
+
+pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
+    let CommandBody::ApplyCredit {
+        customer,
+        invoice,
+        amount,
+        currency,
+    } = body
+    else {
+        unreachable!("dispatched by type")
+    };
+    // Plan.
+    let customer = state.customer_idx("customer", customer)?;
+    let inv = state.customers_invoice("invoice", invoice, customer)?;
+    let record = &state.invoices[inv as usize];
+    let inv_currency = record.currency;
+    if let Some(c) = currency {
+        if *c != inv_currency {
+            return Err(err!(
+                CurrencyMismatch,
+                "currency: credit in {c} can't settle invoice '{invoice}', which is in {inv_currency}"
+            ));
+        }
+    }
+    if record.voided_by.is_some() {
+        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is void"));
+    }
+    let due = record.amount_due();
+    if due.is_zero() {
+        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is already paid"));
+    }
+    let available = state.credit_available(customer, inv_currency);
+    let amount = match amount {
+        Some(a) => {
+            let a = money_in("amount", *a, inv_currency)?;
+            if a > available {
+                return Err(err!(
+                    InsufficientCredit,
+                    "amount: '{a}' is more than the {available} {inv_currency} of credit available"
+                ));
+            }
+            if a > due {
+                return Err(err!(
+                    OverAllocation,
+                    "amount: '{a}' is more than the {due} {inv_currency} invoice '{invoice}' still asks for"
+                ));
+            }
+            a
+        }
+        None => {
+            if available.is_zero() {
+                return Err(err!(
+                    InsufficientCredit,
+                    "customer: '{}' has no {inv_currency} credit to apply",
+                    state.customers[customer as usize].id
+                ));
+            }
+            available.min(due)
+        }
+    };
+    let takes = state.plan_lot_takes(customer, inv_currency, amount);
+
+    // Commit.
+    for (lot, part) in takes {
+        state.settle(inv, Source::Lot(lot), part);
+    }
+    state.gl.post(
+        inv_currency,
+        &[
+            (Account::CustomerCredit(customer), amount),
+            (Account::Receivable(customer), -amount),
+        ],
+    );
+    let idx = next_idx(&state.applications);
+    state.applications.push(Application {
+        id: ctx.id.to_string(),
+        customer,
+        invoice: inv,
+        amount,
+    });
+    debug_assert!(amount > Decimal::ZERO);
+    Ok(RecordRef::Application(idx))
+}

@@ -1,0 +1,118 @@
+//! `issue_invoice`, and the plan that `preview_invoice` renders: both go through
+//! `plan`, so a preview and the invoice it previews can never disagree.
+
+use rust_decimal::Decimal;
+
+use super::{statement_entry, Ctx};
+use crate::error::Result;
+use crate::input::command::InvoiceDraft;
+use crate::invoice_math::{compute_line, totals};
+use crate::state::book::Entry;
+use crate::state::ledger_accounts::Account;
+use crate::state::records::{Idx, Invoice, RecordRef, Settlement, Source};
+use crate::state::{next_idx, State};
+
+/// The invoice exactly as issuing it now would record it, and the credit it would take.
+pub struct InvoicePlan {
+    pub invoice: Invoice,
+    pub lot_takes: Vec<(Idx, Decimal)>,
+}
+
+/// Validates a draft and computes the invoice, its number and its credit, read-only.
+pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan> {
+    let customer = state.customer_idx("customer", &draft.customer)?;
+    let currency = draft
+        .currency
+        .unwrap_or(state.customers[customer as usize].currency);
+    let lines = draft
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| compute_line(i, line, currency, draft.prices_include_tax))
+        .collect::<Result<Vec<_>>>()?;
+    let (subtotal, tax, total) = totals(&lines)?;
+    let lot_takes = if draft.use_credit {
+        state.plan_lot_takes(customer, currency, total)
+    } else {
+        Vec::new()
+    };
+    let credit: Decimal = lot_takes.iter().map(|(_, a)| *a).sum();
+    let invoice = Invoice {
+        id: id.to_string(),
+        number: state.numbering.peek(draft.date),
+        customer,
+        currency,
+        date: draft.date,
+        due_date: draft.due_date.unwrap_or(draft.date),
+        prices_include_tax: draft.prices_include_tax,
+        lines,
+        subtotal,
+        tax,
+        total,
+        credited: Decimal::ZERO,
+        credited_tax: Decimal::ZERO,
+        settlements: lot_takes
+            .iter()
+            .map(|&(lot, amount)| Settlement {
+                source: Source::Lot(lot),
+                amount,
+            })
+            .collect(),
+        credit_applied_at_issue: credit,
+        voided_by: None,
+    };
+    Ok(InvoicePlan { invoice, lot_takes })
+}
+
+pub fn run(state: &mut State, ctx: &Ctx, draft: &InvoiceDraft) -> Result<RecordRef> {
+    let InvoicePlan { invoice, lot_takes } = plan(state, draft, ctx.id)?;
+    // Commit: post the invoice, then apply the planned credit through `settle`, which
+    // rebuilds exactly the settlements the plan showed.
+    let idx = next_idx(&state.invoices);
+    let planned = invoice.settlements.clone();
+    let (customer, currency, total) = (invoice.customer, invoice.currency, invoice.total);
+    let (subtotal, tax, date, key) = (invoice.subtotal, invoice.tax, invoice.date, invoice.open_key(idx));
+    state.invoices.push(Invoice {
+        settlements: Vec::new(),
+        ..invoice
+    });
+    state.numbering.next += 1;
+    let book = state.book_mut(customer, currency);
+    book.outstanding += total;
+    if !total.is_zero() {
+        book.open.insert(key);
+    }
+    state.gl.post(
+        currency,
+        &[
+            (Account::Receivable(customer), total),
+            (Account::Revenue, -subtotal),
+            (Account::TaxPayable, -tax),
+        ],
+    );
+    let mut credit = Decimal::ZERO;
+    for (lot, amount) in lot_takes {
+        state.settle(idx, Source::Lot(lot), amount);
+        credit += amount;
+    }
+    state.gl.post(
+        currency,
+        &[
+            (Account::CustomerCredit(customer), credit),
+            (Account::Receivable(customer), -credit),
+        ],
+    );
+    debug_assert_eq!(state.invoices[idx as usize].settlements, planned);
+    statement_entry(
+        state,
+        customer,
+        currency,
+        Entry {
+            date,
+            seq: ctx.seq,
+            record: RecordRef::Invoice(idx),
+            amount: total,
+        },
+    );
+    Ok(RecordRef::Invoice(idx))
+}

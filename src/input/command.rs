@@ -1,0 +1,400 @@
+//! The contract's commands, typed and validated for syntax (types, formats, ranges).
+//! What needs the ledger's state (does the customer exist? is there enough credit?) is
+//! checked by the command's handler in `commands/`.
+//!
+//! A `Command` serializes back to the contract's JSON, so the journal can be exported
+//! and replayed through the same door it came in by.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::fields::Fields;
+use super::raw::{Key, Raw, RawMap};
+use crate::date::Date;
+use crate::error::{err, Result};
+use crate::money::{Currency, MAX_AMOUNT};
+
+/// Most lines on one invoice.
+pub const MAX_LINES: usize = 1000;
+
+/// One command: the record id it creates, audit metadata, and what to do.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Command {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(flatten)]
+    pub body: CommandBody,
+}
+
+/// How money came in or went out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    Cash,
+    BankTransfer,
+    Card,
+    DirectDebit,
+    Cheque,
+    Other,
+}
+
+impl Method {
+    pub const ALL: [(&'static str, Method); 6] = [
+        ("cash", Method::Cash),
+        ("bank_transfer", Method::BankTransfer),
+        ("card", Method::Card),
+        ("direct_debit", Method::DirectDebit),
+        ("cheque", Method::Cheque),
+        ("other", Method::Other),
+    ];
+
+    pub fn name(self) -> &'static str {
+        Method::ALL.iter().find(|(_, m)| *m == self).map_or("other", |(n, _)| n)
+    }
+
+    /// How the method reads in a statement description.
+    pub fn words(self) -> &'static str {
+        match self {
+            Method::Cash => "cash",
+            Method::BankTransfer => "bank transfer",
+            Method::Card => "card",
+            Method::DirectDebit => "direct debit",
+            Method::Cheque => "cheque",
+            Method::Other => "other method",
+        }
+    }
+}
+
+/// What a command does. Amounts are normalized decimals (`100.00` and `100` are the
+/// same command); their decimals are checked against the currency by the handler.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CommandBody {
+    CreateCustomer {
+        name: String,
+        currency: Currency,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        email: Option<String>,
+    },
+    IssueInvoice(InvoiceDraft),
+    RecordPayment {
+        customer: String,
+        #[serde(serialize_with = "as_text")]
+        amount: Decimal,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        currency: Option<Currency>,
+        method: Method,
+        date: Date,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        allocate_to: Option<Vec<String>>,
+    },
+    AddCredit {
+        customer: String,
+        #[serde(serialize_with = "as_text")]
+        amount: Decimal,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        currency: Option<Currency>,
+        date: Date,
+        reason: String,
+    },
+    ApplyCredit {
+        customer: String,
+        invoice: String,
+        #[serde(serialize_with = "opt_as_text", skip_serializing_if = "Option::is_none")]
+        amount: Option<Decimal>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        currency: Option<Currency>,
+    },
+    IssueCreditNote {
+        customer: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        invoice: Option<String>,
+        #[serde(serialize_with = "as_text")]
+        amount: Decimal,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        currency: Option<Currency>,
+        date: Date,
+        reason: String,
+    },
+    RefundCredit {
+        customer: String,
+        #[serde(serialize_with = "as_text")]
+        amount: Decimal,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        currency: Option<Currency>,
+        method: Method,
+        date: Date,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reference: Option<String>,
+    },
+    VoidPayment {
+        payment: String,
+        date: Date,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    VoidInvoice {
+        invoice: String,
+        date: Date,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    Configure {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        invoice_number_format: Option<String>,
+    },
+}
+
+/// The fields of `issue_invoice`, shared with `preview_invoice`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InvoiceDraft {
+    pub customer: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    pub date: Date,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub due_date: Option<Date>,
+    pub lines: Vec<LineInput>,
+    pub prices_include_tax: bool,
+    pub use_credit: bool,
+}
+
+/// One invoice line as entered.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LineInput {
+    pub description: String,
+    #[serde(serialize_with = "as_text")]
+    pub quantity: Decimal,
+    #[serde(serialize_with = "as_text")]
+    pub unit_price: Decimal,
+    #[serde(serialize_with = "as_text")]
+    pub tax_rate: Decimal,
+    #[serde(serialize_with = "as_text")]
+    pub discount_rate: Decimal,
+}
+
+fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(d)
+}
+
+fn opt_as_text<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.collect_str(d),
+        None => s.serialize_none(),
+    }
+}
+
+impl CommandBody {
+    /// The command's `type` as written in JSON.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            CommandBody::CreateCustomer { .. } => "create_customer",
+            CommandBody::IssueInvoice(_) => "issue_invoice",
+            CommandBody::RecordPayment { .. } => "record_payment",
+            CommandBody::AddCredit { .. } => "add_credit",
+            CommandBody::ApplyCredit { .. } => "apply_credit",
+            CommandBody::IssueCreditNote { .. } => "issue_credit_note",
+            CommandBody::RefundCredit { .. } => "refund_credit",
+            CommandBody::VoidPayment { .. } => "void_payment",
+            CommandBody::VoidInvoice { .. } => "void_invoice",
+            CommandBody::Configure { .. } => "configure",
+        }
+    }
+}
+
+/// The `type` field of a command or query object.
+pub(crate) fn take_type(fields: &mut Fields, what: &str) -> Result<String> {
+    fields
+        .opt_text(Key::Type)?
+        .ok_or_else(|| err!(InvalidInput, "a {what} needs a 'type'"))
+}
+
+impl Command {
+    /// Validates a command object read by `RawMap::read`.
+    pub fn from_raw(map: RawMap) -> Result<Command> {
+        map.check("command")?;
+        let mut f = Fields::new(map, String::new());
+        let kind = take_type(&mut f, "command")?;
+        let id = f.text(Key::Id)?;
+        let at = f.opt_timestamp(Key::At)?;
+        let by = f.opt_text(Key::By)?;
+        let body = match kind.as_str() {
+            "create_customer" => CommandBody::CreateCustomer {
+                name: f.text(Key::Name)?,
+                currency: f.currency(Key::Currency)?,
+                email: f.opt_text(Key::Email)?,
+            },
+            "issue_invoice" => CommandBody::IssueInvoice(InvoiceDraft::from_fields(&mut f)?),
+            "record_payment" => CommandBody::RecordPayment {
+                customer: f.text(Key::Customer)?,
+                amount: f.amount(Key::Amount)?,
+                currency: f.opt_currency(Key::Currency)?,
+                method: method(&mut f)?,
+                date: f.date(Key::Date)?,
+                reference: f.opt_text(Key::Reference)?,
+                allocate_to: match f.opt_list(Key::AllocateTo)? {
+                    None => None,
+                    Some(items) => Some(id_list("allocate_to", items)?),
+                },
+            },
+            "add_credit" => CommandBody::AddCredit {
+                customer: f.text(Key::Customer)?,
+                amount: f.amount(Key::Amount)?,
+                currency: f.opt_currency(Key::Currency)?,
+                date: f.date(Key::Date)?,
+                reason: f.text(Key::Reason)?,
+            },
+            "apply_credit" => CommandBody::ApplyCredit {
+                customer: f.text(Key::Customer)?,
+                invoice: f.text(Key::Invoice)?,
+                amount: f.opt_amount(Key::Amount)?,
+                currency: f.opt_currency(Key::Currency)?,
+            },
+            "issue_credit_note" => CommandBody::IssueCreditNote {
+                customer: f.text(Key::Customer)?,
+                invoice: f.opt_text(Key::Invoice)?,
+                amount: f.amount(Key::Amount)?,
+                currency: f.opt_currency(Key::Currency)?,
+                date: f.date(Key::Date)?,
+                reason: f.text(Key::Reason)?,
+            },
+            "refund_credit" => CommandBody::RefundCredit {
+                customer: f.text(Key::Customer)?,
+                amount: f.amount(Key::Amount)?,
+                currency: f.opt_currency(Key::Currency)?,
+                method: method(&mut f)?,
+                date: f.date(Key::Date)?,
+                reference: f.opt_text(Key::Reference)?,
+            },
+            "void_payment" => CommandBody::VoidPayment {
+                payment: f.text(Key::Payment)?,
+                date: f.date(Key::Date)?,
+                reason: f.opt_text(Key::Reason)?,
+            },
+            "void_invoice" => CommandBody::VoidInvoice {
+                invoice: f.text(Key::Invoice)?,
+                date: f.date(Key::Date)?,
+                reason: f.opt_text(Key::Reason)?,
+            },
+            "configure" => CommandBody::Configure {
+                invoice_number_format: f.opt_text(Key::InvoiceNumberFormat)?,
+            },
+            other => {
+                return Err(err!(
+                    InvalidInput,
+                    "type: '{other}' is not a command (create_customer, issue_invoice, record_payment, add_credit, apply_credit, issue_credit_note, refund_credit, void_payment, void_invoice, configure)"
+                ))
+            }
+        };
+        f.finish(&format!("a {kind} command"))?;
+        Ok(Command { id, at, by, body })
+    }
+}
+
+fn method(f: &mut Fields) -> Result<Method> {
+    f.choice(Key::Method, &Method::ALL)?
+        .ok_or_else(|| err!(InvalidInput, "method is required"))
+}
+
+fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
+    let mut ids: Vec<String> = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        match item {
+            Raw::Str(s) if !s.is_empty() => {
+                if ids.contains(&s) {
+                    return Err(err!(InvalidInput, "{field}[{i}]: '{s}' is listed twice"));
+                }
+                ids.push(s);
+            }
+            other => {
+                return Err(err!(
+                    InvalidInput,
+                    "{field}[{i}] must be an invoice id string, got {}",
+                    other.shown()
+                ))
+            }
+        }
+    }
+    Ok(ids)
+}
+
+impl InvoiceDraft {
+    /// Reads the fields shared by `issue_invoice` and `preview_invoice`.
+    pub(crate) fn from_fields(f: &mut Fields) -> Result<InvoiceDraft> {
+        let customer = f.text(Key::Customer)?;
+        let currency = f.opt_currency(Key::Currency)?;
+        let date = f.date(Key::Date)?;
+        let due_date = f.opt_date(Key::DueDate)?;
+        if due_date.is_some_and(|due| due < date) {
+            return Err(err!(
+                InvalidDate,
+                "due_date: '{}' is before the invoice date '{date}'",
+                due_date.unwrap_or(date)
+            ));
+        }
+        let raw_lines = f
+            .opt_list(Key::Lines)?
+            .ok_or_else(|| err!(InvalidInput, "lines is required"))?;
+        if raw_lines.is_empty() {
+            return Err(err!(InvalidInput, "lines: an invoice needs at least one line"));
+        }
+        if raw_lines.len() > MAX_LINES {
+            return Err(err!(InvalidInput, "lines: more than {MAX_LINES} lines"));
+        }
+        let lines = raw_lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, raw)| LineInput::from_raw(i, raw))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(InvoiceDraft {
+            customer,
+            currency,
+            date,
+            due_date,
+            lines,
+            prices_include_tax: f.opt_bool(Key::PricesIncludeTax)?.unwrap_or(false),
+            use_credit: f.opt_bool(Key::UseCredit)?.unwrap_or(true),
+        })
+    }
+}
+
+impl LineInput {
+    fn from_raw(index: usize, raw: Raw) -> Result<LineInput> {
+        let Raw::Map(map) = raw else {
+            return Err(err!(
+                InvalidInput,
+                "lines[{index}] must be an object, got {}",
+                raw.kind()
+            ));
+        };
+        let prefix = format!("lines[{index}].");
+        map.check(&format!("lines[{index}]"))?;
+        let mut f = Fields::new(map, prefix.clone());
+        let ten = Decimal::TEN;
+        let line = LineInput {
+            description: f.text(Key::Description)?,
+            quantity: f
+                .opt_factor(Key::Quantity, Decimal::ZERO, Decimal::from(1_000_000_000))?
+                .unwrap_or(Decimal::ONE),
+            unit_price: f
+                .opt_factor(Key::UnitPrice, -MAX_AMOUNT, MAX_AMOUNT)?
+                .ok_or_else(|| err!(InvalidInput, "{prefix}unit_price is required"))?,
+            tax_rate: f
+                .opt_factor(Key::TaxRate, Decimal::ZERO, ten)?
+                .unwrap_or(Decimal::ZERO),
+            discount_rate: f
+                .opt_factor(Key::DiscountRate, Decimal::ZERO, Decimal::ONE)?
+                .unwrap_or(Decimal::ZERO),
+        };
+        if line.quantity.is_zero() {
+            return Err(err!(InvalidAmount, "{prefix}quantity must be more than zero"));
+        }
+        f.finish("an invoice line")?;
+        Ok(line)
+    }
+}

@@ -1,0 +1,237 @@
+//! Typed access to the fields of a `RawMap`, with errors that name the field and value.
+
+use rust_decimal::Decimal;
+
+use super::raw::{Key, Raw, RawMap};
+use crate::date::{check_timestamp, Date};
+use crate::error::{err, Result};
+use crate::money::{parse_decimal, parse_factor, Currency, MAX_AMOUNT};
+use crate::ErrorCode;
+
+/// Longest text accepted in ids, names, references and reasons.
+pub const MAX_TEXT: usize = 500;
+
+/// The fields of one object being validated; `prefix` is how messages name the object
+/// (`""` for a command, `"lines[2]."` for a line).
+pub struct Fields {
+    map: RawMap,
+    prefix: String,
+}
+
+impl Fields {
+    pub fn new(map: RawMap, prefix: String) -> Fields {
+        Fields { map, prefix }
+    }
+
+    fn name(&self, key: Key) -> String {
+        format!("{}{}", self.prefix, key.name())
+    }
+
+    fn missing(&self, key: Key) -> crate::Error {
+        err!(InvalidInput, "{} is required", self.name(key))
+    }
+
+    /// A string field, trimmed of nothing, non-empty, at most `MAX_TEXT` characters.
+    pub fn opt_text(&mut self, key: Key) -> Result<Option<String>> {
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::Str(s)) => {
+                if s.trim().is_empty() {
+                    Err(err!(InvalidInput, "{} must not be empty", self.name(key)))
+                } else if s.chars().count() > MAX_TEXT {
+                    Err(err!(InvalidInput, "{} is longer than {MAX_TEXT} characters", self.name(key)))
+                } else if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                    Err(err!(InvalidInput, "{} contains control characters", self.name(key)))
+                } else {
+                    Ok(Some(s))
+                }
+            }
+            Some(other) => Err(err!(
+                InvalidInput,
+                "{} must be a string, got {}",
+                self.name(key),
+                other.shown()
+            )),
+        }
+    }
+
+    pub fn text(&mut self, key: Key) -> Result<String> {
+        self.opt_text(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    /// A decimal string where money belongs: > 0, at most `MAX_AMOUNT`. Its decimals are
+    /// checked against the currency once the currency is known (`money::check_units`).
+    pub fn opt_amount(&mut self, key: Key) -> Result<Option<Decimal>> {
+        let name = self.name(key);
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::Str(s)) => {
+                let value = parse_decimal(&name, &s, ErrorCode::InvalidAmount)?;
+                if value <= Decimal::ZERO {
+                    return Err(err!(InvalidAmount, "{name}: '{s}' must be more than zero"));
+                }
+                if value > MAX_AMOUNT {
+                    return Err(err!(
+                        InvalidAmount,
+                        "{name}: '{s}' is larger than the most the ledger accepts (10^15)"
+                    ));
+                }
+                Ok(Some(value.normalize()))
+            }
+            Some(Raw::Num(n)) => Err(err!(
+                InvalidAmount,
+                "{name} must be a decimal string such as \"{n}\", not the number {n} (numbers lose cents)"
+            )),
+            Some(other) => Err(err!(
+                InvalidAmount,
+                "{name} must be a decimal string such as \"100.00\", got {}",
+                other.shown()
+            )),
+        }
+    }
+
+    pub fn amount(&mut self, key: Key) -> Result<Decimal> {
+        self.opt_amount(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    /// A quantity, price or rate: decimal string within `[min, max]`.
+    pub fn opt_factor(&mut self, key: Key, min: Decimal, max: Decimal) -> Result<Option<Decimal>> {
+        let name = self.name(key);
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::Str(s)) => parse_factor(&name, &s, min, max).map(Some),
+            Some(Raw::Num(n)) => Err(err!(
+                InvalidAmount,
+                "{name} must be a decimal string such as \"{n}\", not the number {n}"
+            )),
+            Some(other) => Err(err!(
+                InvalidAmount,
+                "{name} must be a decimal string, got {}",
+                other.shown()
+            )),
+        }
+    }
+
+    pub fn opt_currency(&mut self, key: Key) -> Result<Option<Currency>> {
+        let name = self.name(key);
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::Str(s)) => Currency::parse(&name, &s).map(Some),
+            Some(other) => Err(err!(
+                InvalidCurrency,
+                "{name} must be an ISO 4217 code such as \"EUR\", got {}",
+                other.shown()
+            )),
+        }
+    }
+
+    pub fn currency(&mut self, key: Key) -> Result<Currency> {
+        self.opt_currency(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    pub fn opt_date(&mut self, key: Key) -> Result<Option<Date>> {
+        let name = self.name(key);
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::Str(s)) => Date::parse(&name, &s).map(Some),
+            Some(other) => Err(err!(
+                InvalidDate,
+                "{name} must be a date string such as \"2026-01-31\", got {}",
+                other.shown()
+            )),
+        }
+    }
+
+    pub fn date(&mut self, key: Key) -> Result<Date> {
+        self.opt_date(key)?.ok_or_else(|| self.missing(key))
+    }
+
+    /// An RFC 3339 timestamp kept as given.
+    pub fn opt_timestamp(&mut self, key: Key) -> Result<Option<String>> {
+        let name = self.name(key);
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::Str(s)) => check_timestamp(&name, &s).map(|()| Some(s)),
+            Some(other) => Err(err!(
+                InvalidDate,
+                "{name} must be an RFC 3339 timestamp string, got {}",
+                other.shown()
+            )),
+        }
+    }
+
+    pub fn opt_bool(&mut self, key: Key) -> Result<Option<bool>> {
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::Bool(b)) => Ok(Some(b)),
+            Some(other) => Err(err!(
+                InvalidInput,
+                "{} must be true or false, got {}",
+                self.name(key),
+                other.shown()
+            )),
+        }
+    }
+
+    /// A non-negative whole number given as a JSON number (query paging only).
+    pub fn opt_count(&mut self, key: Key) -> Result<Option<u64>> {
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::Num(n)) => n.parse::<u64>().map(Some).map_err(|_| {
+                err!(InvalidInput, "{} must be a whole number ≥ 0, got {n}", self.name(key))
+            }),
+            Some(other) => Err(err!(
+                InvalidInput,
+                "{} must be a whole number, got {}",
+                self.name(key),
+                other.shown()
+            )),
+        }
+    }
+
+    pub fn opt_list(&mut self, key: Key) -> Result<Option<Vec<Raw>>> {
+        match self.map.take(key) {
+            None => Ok(None),
+            Some(Raw::List(items)) => Ok(Some(items)),
+            Some(other) => Err(err!(
+                InvalidInput,
+                "{} must be an array, got {}",
+                self.name(key),
+                other.shown()
+            )),
+        }
+    }
+
+    /// One of a fixed set of words, e.g. a payment method.
+    pub fn choice<T: Copy>(&mut self, key: Key, options: &[(&str, T)]) -> Result<Option<T>> {
+        let Some(word) = self.opt_text(key)? else {
+            return Ok(None);
+        };
+        options
+            .iter()
+            .find(|(name, _)| *name == word)
+            .map(|(_, v)| Some(*v))
+            .ok_or_else(|| {
+                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+                err!(
+                    InvalidInput,
+                    "{}: '{word}' is not one of {}",
+                    self.name(key),
+                    names.join(", ")
+                )
+            })
+    }
+
+    /// Refuses any field the object's type does not take.
+    pub fn finish(self, what: &str) -> Result<()> {
+        match self.map.leftover() {
+            None => Ok(()),
+            Some(key) => Err(err!(
+                InvalidInput,
+                "{}{} is not a field of {what}",
+                self.prefix,
+                key.name()
+            )),
+        }
+    }
+}

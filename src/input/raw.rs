@@ -1,0 +1,307 @@
+//! A loosely typed first reading of a command or query object.
+//!
+//! Serde's derived errors ("invalid type: integer, expected a string") name neither the
+//! contract's error codes nor the field in the caller's words, and a number where an
+//! amount belongs must be `invalid_amount`, not a parse failure. So the object is first
+//! read into `RawMap` — any JSON shape, depth-bounded, from any serde `Deserializer` (so
+//! serde_json and serde-wasm-bindgen read it the same way) — and then validated field by
+//! field in `input::command` and `input::query`.
+
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::error::{err, Result};
+
+macro_rules! keys {
+    ($($variant:ident = $name:literal,)*) => {
+        /// Every field name the contract knows, in commands, lines and queries.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Key { $($variant,)* }
+
+        impl Key {
+            pub fn name(self) -> &'static str {
+                match self { $(Key::$variant => $name,)* }
+            }
+
+            fn from_name(name: &str) -> Option<Key> {
+                match name { $($name => Some(Key::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+keys! {
+    Type = "type", Id = "id", At = "at", By = "by",
+    Name = "name", Email = "email", Currency = "currency", Customer = "customer",
+    Date = "date", DueDate = "due_date", Lines = "lines",
+    PricesIncludeTax = "prices_include_tax", UseCredit = "use_credit",
+    Amount = "amount", Method = "method", Reference = "reference",
+    AllocateTo = "allocate_to", Reason = "reason", Invoice = "invoice", Payment = "payment",
+    InvoiceNumberFormat = "invoice_number_format",
+    Description = "description", Quantity = "quantity", UnitPrice = "unit_price",
+    TaxRate = "tax_rate", DiscountRate = "discount_rate",
+    From = "from", To = "to", AsOf = "as_of", Status = "status", After = "after",
+    Limit = "limit",
+}
+
+/// One value as read, before validation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Raw {
+    Null,
+    Bool(bool),
+    Str(String),
+    /// A number, kept as its text so an error can quote it.
+    Num(String),
+    List(Vec<Raw>),
+    Map(RawMap),
+    /// An array or object nested deeper than any contract shape.
+    TooDeep,
+}
+
+impl Raw {
+    /// How the value's type is named in messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Raw::Null => "null",
+            Raw::Bool(_) => "a boolean",
+            Raw::Str(_) => "a string",
+            Raw::Num(_) => "a number",
+            Raw::List(_) => "an array",
+            Raw::Map(_) => "an object",
+            Raw::TooDeep => "a deeply nested value",
+        }
+    }
+
+    /// The value as a message shows it.
+    pub fn shown(&self) -> String {
+        match self {
+            Raw::Str(s) => format!("'{s}'"),
+            Raw::Num(n) => format!("the number {n}"),
+            Raw::Bool(b) => format!("{b}"),
+            other => other.kind().to_string(),
+        }
+    }
+}
+
+/// The fields of one object, in the order given. Unknown or repeated names are
+/// remembered and refused by `RawMap::check`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawMap {
+    fields: Vec<(Key, Raw)>,
+    unknown: Option<String>,
+    repeated: Option<Key>,
+}
+
+/// Deepest nesting any contract shape needs: command → lines → line → value.
+const MAX_DEPTH: u8 = 3;
+
+impl RawMap {
+    /// Reads an object from any serde data format.
+    pub fn read<'de, D: Deserializer<'de>>(d: D) -> Result<RawMap, D::Error> {
+        match (RawSeed { depth: 0 }).deserialize(d)? {
+            Raw::Map(map) => Ok(map),
+            other => Err(de::Error::custom(format!(
+                "expected an object, got {}",
+                other.kind()
+            ))),
+        }
+    }
+
+    /// Refuses unknown or repeated field names.
+    pub fn check(&self, context: &str) -> Result<()> {
+        if let Some(name) = &self.unknown {
+            return Err(err!(InvalidInput, "{context}: unknown field '{name}'"));
+        }
+        if let Some(key) = self.repeated {
+            return Err(err!(InvalidInput, "{context}: field '{}' is given twice", key.name()));
+        }
+        Ok(())
+    }
+
+    /// Removes a field; `null` counts as absent.
+    pub fn take(&mut self, key: Key) -> Option<Raw> {
+        let i = self.fields.iter().position(|(k, _)| *k == key)?;
+        match self.fields.swap_remove(i).1 {
+            Raw::Null => None,
+            v => Some(v),
+        }
+    }
+
+    /// The first field left over, if any: one that the command or query type doesn't take.
+    pub fn leftover(&self) -> Option<Key> {
+        self.fields
+            .iter()
+            .find(|(_, v)| *v != Raw::Null)
+            .map(|(k, _)| *k)
+    }
+}
+
+struct RawSeed {
+    depth: u8,
+}
+
+impl<'de> DeserializeSeed<'de> for RawSeed {
+    type Value = Raw;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RawSeed {
+    type Value = Raw;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_none<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
+        Ok(Raw::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
+        Ok(Raw::Num(v.to_string()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
+        Ok(Raw::Num(v.to_string()))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<Raw, E> {
+        Ok(Raw::Num(v.to_string()))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<Raw, E> {
+        Ok(Raw::Num(v.to_string()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
+        Ok(Raw::Num(v.to_string()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
+        Ok(Raw::Str(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Raw, E> {
+        Ok(Raw::Str(v))
+    }
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Raw, E> {
+        Ok(Raw::TooDeep)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        if self.depth >= MAX_DEPTH {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(Raw::TooDeep);
+        }
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(v) = seq.next_element_seed(RawSeed {
+            depth: self.depth + 1,
+        })? {
+            items.push(v);
+        }
+        Ok(Raw::List(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        if self.depth >= MAX_DEPTH {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Raw::TooDeep);
+        }
+        let mut out = RawMap::default();
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            match key {
+                KeyRead::Known(key) => {
+                    let value = map.next_value_seed(RawSeed {
+                        depth: self.depth + 1,
+                    })?;
+                    if out.fields.iter().any(|(k, _)| *k == key) {
+                        out.repeated.get_or_insert(key);
+                    } else {
+                        out.fields.push((key, value));
+                    }
+                }
+                KeyRead::Unknown(name) => {
+                    out.unknown.get_or_insert(name);
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Raw::Map(out))
+    }
+}
+
+enum KeyRead {
+    Known(Key),
+    Unknown(String),
+}
+
+/// Reads a key, allocating only for a name the contract doesn't know.
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = KeyRead;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyRead, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = KeyRead;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<KeyRead, E> {
+        Ok(match Key::from_name(v) {
+            Some(key) => KeyRead::Known(key),
+            None => KeyRead::Unknown(v.to_owned()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> RawMap {
+        RawMap::read(&mut serde_json::Deserializer::from_str(json)).unwrap()
+    }
+
+    #[test]
+    fn reads_scalars_and_lists() {
+        let mut m = read(r#"{"type":"x","amount":100,"lines":[{"unit_price":"1"}],"use_credit":false,"at":null}"#);
+        assert_eq!(m.take(Key::Type), Some(Raw::Str("x".into())));
+        assert_eq!(m.take(Key::Amount), Some(Raw::Num("100".into())));
+        assert_eq!(m.take(Key::UseCredit), Some(Raw::Bool(false)));
+        assert_eq!(m.take(Key::At), None);
+        assert!(matches!(m.take(Key::Lines), Some(Raw::List(l)) if l.len() == 1));
+        assert!(m.check("c").is_ok());
+    }
+
+    #[test]
+    fn unknown_and_repeated_fields_are_refused() {
+        let m = read(r#"{"type":"x","amout":"1"}"#);
+        assert!(m.check("c").unwrap_err().message.contains("amout"));
+        let m = read(r#"{"type":"x","id":"a","id":"b"}"#);
+        assert!(m.check("c").unwrap_err().message.contains("twice"));
+        let m = read(r#"{"bogus":1,"lines":[{"unit_price":"1"}]}"#);
+        assert!(m.check("c").unwrap_err().message.contains("bogus"));
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let deep = format!("{{\"lines\":{}{}}}", "[".repeat(100), "]".repeat(100));
+        let mut m = read(&deep);
+        match m.take(Key::Lines) {
+            Some(Raw::List(l)) => assert!(matches!(&l[0], Raw::List(inner) if inner[0] == Raw::TooDeep)),
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! Tally: a ledger and credit engine for coworking and flexible-workspace operators.
+//!
+//! The engine is a pure state machine: [`Ledger::execute`] takes a command and answers
+//! what it did (or why it was refused, changing nothing); [`Ledger::query`] answers
+//! questions. The commands, queries, errors and money rules are those of the contract
+//! (`shared/contract.md`); `docs/` and the README explain the model.
+//!
+//! Layout: `input` reads and validates, `commands` apply, `state` holds records and
+//! books, `queries` answer, `answer` shapes results, `snapshot` saves and restores,
+//! `scenario` runs scenario files, `wasm` is the browser binding.
+
+pub mod answer;
+pub mod commands;
+pub mod date;
+pub mod error;
+pub mod input;
+pub mod invoice_math;
+pub mod journal;
+pub mod ledger;
+pub mod money;
+pub mod queries;
+pub mod scenario;
+pub mod snapshot;
+pub mod state;
+pub mod workload;
+
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+pub use answer::Answer;
+pub use error::{Error, ErrorCode};
+pub use input::command::Command;
+pub use journal::JournalEntry;
+pub use ledger::Ledger;
+pub use queries::Query;

@@ -1,0 +1,95 @@
+//! ISO 4217 currencies and their minor units.
+
+use std::fmt;
+
+use crate::error::{err, Result};
+
+include!(concat!(env!("OUT_DIR"), "/iso_4217.rs"));
+
+/// An active ISO 4217 currency. Carries its minor units so money can be rounded and
+/// printed without a table lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Currency {
+    code: [u8; 3],
+    minor_units: u8,
+}
+
+impl Currency {
+    /// Looks up an ISO 4217 code; an unknown or inactive code is `invalid_currency`.
+    pub fn parse(field: &str, code: &str) -> Result<Currency> {
+        Currency::from_code(code).ok_or_else(|| {
+            err!(
+                InvalidCurrency,
+                "{field}: '{code}' is not an ISO 4217 currency code in use"
+            )
+        })
+    }
+
+    /// The currency for a code, if it is an active ISO 4217 code.
+    pub fn from_code(code: &str) -> Option<Currency> {
+        let bytes: [u8; 3] = code.as_bytes().try_into().ok()?;
+        ISO_4217
+            .binary_search_by(|(c, _)| c.cmp(&bytes))
+            .ok()
+            .map(|i| Currency {
+                code: bytes,
+                minor_units: ISO_4217[i].1,
+            })
+    }
+
+    /// The three-letter code.
+    pub fn code(&self) -> &str {
+        // The table holds ASCII codes only.
+        std::str::from_utf8(&self.code).unwrap_or("???")
+    }
+
+    /// Number of digits after the decimal point (2 for USD, 0 for JPY, 3 for BHD).
+    pub fn minor_units(&self) -> u32 {
+        u32::from(self.minor_units)
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Currency::from_code(&code)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown currency {code}")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minor_units_follow_iso_4217() {
+        for (code, units) in [("USD", 2), ("EUR", 2), ("JPY", 0), ("KRW", 0), ("BHD", 3)] {
+            assert_eq!(Currency::from_code(code).unwrap().minor_units(), units, "{code}");
+        }
+    }
+
+    #[test]
+    fn inactive_and_unknown_codes_are_refused() {
+        for code in ["XYZ", "XAU", "HRK", "usd", "US", "USDD", ""] {
+            assert!(Currency::from_code(code).is_none(), "{code}");
+        }
+    }
+
+    #[test]
+    fn table_is_sorted_for_binary_search() {
+        assert!(ISO_4217.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(ISO_4217.len() > 150);
+    }
+}

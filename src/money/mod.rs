@@ -1,0 +1,193 @@
+//! Money: ISO 4217 currencies, strict decimal parsing, rounding to minor units, and the
+//! string form money takes in answers.
+//!
+//! Amounts are `rust_decimal::Decimal` throughout; no float ever touches money. Every
+//! input is bounded (`MAX_AMOUNT`) so that no sum the ledger keeps can overflow a
+//! `Decimal` (about 7.9e28): 2^32 commands of 10^15 each stay below 5e24. That bound is
+//! what lets the apply step of a command use plain arithmetic after validation.
+
+mod currency;
+
+pub use currency::Currency;
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::error::{err, Error, ErrorCode, Result};
+
+/// Largest amount accepted in any money field or computed for an invoice line.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0); // 10^15
+
+/// Most decimal places accepted in quantities, unit prices and rates.
+pub const MAX_RATE_DECIMALS: u32 = 10;
+
+/// Parses a decimal string of the form `-?digits(.digits)?` and nothing else: no
+/// exponent, sign `+`, spaces or separators, which `Decimal::from_str` would let through.
+pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal> {
+    let bad = || {
+        Error::new(
+            code,
+            format!("{field}: '{text}' is not a decimal number such as \"100.00\""),
+        )
+    };
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
+        return Err(bad());
+    }
+    if int.len() + frac.map_or(0, str::len) > 28 {
+        return Err(Error::new(
+            code,
+            format!("{field}: '{text}' has more than 28 digits"),
+        ));
+    }
+    Decimal::from_str_exact(text).map_err(|_| bad())
+}
+
+/// Parses an amount a person enters as money: > 0, at most the currency's decimals,
+/// at most `MAX_AMOUNT`. Returns it at exactly the currency's minor units.
+pub fn parse_money(field: &str, text: &str, currency: Currency) -> Result<Decimal> {
+    let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?;
+    let units = currency.minor_units();
+    if value.normalize().scale() > units {
+        return Err(err!(
+            InvalidAmount,
+            "{field}: '{text}' has more decimals than {currency} allows ({units})"
+        ));
+    }
+    if value <= Decimal::ZERO {
+        return Err(err!(InvalidAmount, "{field}: '{text}' must be more than zero"));
+    }
+    if value > MAX_AMOUNT {
+        return Err(err!(
+            InvalidAmount,
+            "{field}: '{text}' is larger than the most the ledger accepts (10^15)"
+        ));
+    }
+    Ok(at_minor_units(value, currency))
+}
+
+/// Parses a quantity, unit price or rate: decimal string, at most `MAX_RATE_DECIMALS`
+/// places, within `[min, max]`.
+pub fn parse_factor(field: &str, text: &str, min: Decimal, max: Decimal) -> Result<Decimal> {
+    let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?.normalize();
+    if value.scale() > MAX_RATE_DECIMALS {
+        return Err(err!(
+            InvalidAmount,
+            "{field}: '{text}' has more than {MAX_RATE_DECIMALS} decimals"
+        ));
+    }
+    if value < min || value > max {
+        return Err(err!(
+            InvalidAmount,
+            "{field}: '{text}' must be between {min} and {max}"
+        ));
+    }
+    Ok(value)
+}
+
+/// Rounds half away from zero to the currency's minor units (never banker's rounding),
+/// and sets the scale to exactly those units so the value prints as the contract wants.
+pub fn round_money(value: Decimal, currency: Currency) -> Decimal {
+    let units = currency.minor_units();
+    at_minor_units(
+        value.round_dp_with_strategy(units, RoundingStrategy::MidpointAwayFromZero),
+        currency,
+    )
+}
+
+fn at_minor_units(mut value: Decimal, currency: Currency) -> Decimal {
+    // Only ever called on values with at most `units` decimals: rescale just pads zeros.
+    value.rescale(currency.minor_units());
+    if value.is_zero() {
+        value.set_sign_positive(true);
+    }
+    value
+}
+
+/// Money as it appears in answers: a string at exactly the currency's minor units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Money {
+    pub amount: Decimal,
+    pub currency: Currency,
+}
+
+impl Money {
+    pub fn new(amount: Decimal, currency: Currency) -> Money {
+        Money { amount, currency }
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = round_money(self.amount, self.currency);
+        fmt::Display::fmt(&shown, f)
+    }
+}
+
+impl serde::Serialize for Money {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd() -> Currency {
+        Currency::from_code("USD").unwrap()
+    }
+
+    #[test]
+    fn max_amount_is_ten_to_the_fifteenth() {
+        assert_eq!(MAX_AMOUNT.to_string(), "1000000000000000");
+    }
+
+    #[test]
+    fn strict_grammar() {
+        for ok in ["1", "1.5", "-2.25", "0.001", "007"] {
+            assert!(parse_decimal("f", ok, ErrorCode::InvalidAmount).is_ok(), "{ok}");
+        }
+        for bad in ["", "1e5", "+1", " 1", "1_000", "1,5", ".5", "5.", "--1", "NaN", "1.2.3"] {
+            let e = parse_decimal("f", bad, ErrorCode::InvalidAmount).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidAmount, "{bad}");
+        }
+    }
+
+    #[test]
+    fn money_rules() {
+        assert_eq!(parse_money("amount", "100", usd()).unwrap().to_string(), "100.00");
+        assert_eq!(parse_money("amount", "10.50", usd()).unwrap().to_string(), "10.50");
+        assert_eq!(parse_money("amount", "10.500", usd()).unwrap().to_string(), "10.50");
+        for bad in ["10.001", "0", "0.00", "-5.00", "1000000000000000.01"] {
+            assert!(parse_money("amount", bad, usd()).is_err(), "{bad}");
+        }
+        let jpy = Currency::from_code("JPY").unwrap();
+        assert!(parse_money("amount", "1.5", jpy).is_err());
+        assert_eq!(parse_money("amount", "500", jpy).unwrap().to_string(), "500");
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        let r = |s: &str| round_money(s.parse().unwrap(), usd()).to_string();
+        assert_eq!(r("0.125"), "0.13");
+        assert_eq!(r("0.135"), "0.14");
+        assert_eq!(r("-0.125"), "-0.13");
+        assert_eq!(r("2.5"), "2.50");
+        assert_eq!(r("-0.001"), "0.00");
+        let bhd = Currency::from_code("BHD").unwrap();
+        assert_eq!(round_money("1.25".parse().unwrap(), bhd).to_string(), "1.250");
+    }
+
+    #[test]
+    fn error_names_field_and_value() {
+        let e = parse_money("amount", "10.001", usd()).unwrap_err();
+        assert!(e.message.contains("amount") && e.message.contains("10.001"));
+    }
+}

@@ -1,0 +1,142 @@
+//! Statements: a customer's entries in one currency with a running balance.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::date::Date;
+use crate::error::Result;
+use crate::money::{Currency, Money};
+use crate::state::book::Entry;
+use crate::state::records::RecordRef;
+use crate::state::State;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StatementAnswer {
+    pub customer: String,
+    pub currency: Currency,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<Date>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<Date>,
+    pub opening_balance: Money,
+    pub closing_balance: Money,
+    pub entries: Vec<EntryAnswer>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EntryAnswer {
+    pub date: Date,
+    /// invoice, payment, credit, credit_note, refund, payment_void, invoice_void
+    pub kind: &'static str,
+    /// The id of the record behind the entry.
+    #[serde(rename = "ref")]
+    pub reference: String,
+    pub description: String,
+    pub debit: Money,
+    pub credit: Money,
+    pub balance: Money,
+}
+
+/// Entries are ordered by date, then by journal order. The opening balance sums the
+/// entries before `from`; entries after `to` are left out.
+pub fn run(state: &State, customer: &str, currency: Option<Currency>, from: Option<Date>, to: Option<Date>) -> Result<StatementAnswer> {
+    let idx = state.customer_idx("customer", customer)?;
+    let c = &state.customers[idx as usize];
+    let currency = currency.unwrap_or(c.currency);
+    let all: &[Entry] = c.book(currency).map_or(&[], |b| &b.entries);
+    let start = from.map_or(0, |f| all.partition_point(|e| e.date < f));
+    let end = to.map_or(all.len(), |t| all.partition_point(|e| e.date <= t));
+    let opening: Decimal = all[..start].iter().map(|e| e.amount).sum();
+    let m = |d| Money::new(d, currency);
+    let mut running = opening;
+    let entries = all[start..end.max(start)]
+        .iter()
+        .map(|e| {
+            running += e.amount;
+            let (kind, description) = describe(state, e.record);
+            EntryAnswer {
+                date: e.date,
+                kind,
+                reference: record_id(state, e.record),
+                description,
+                debit: m(e.amount.max(Decimal::ZERO)),
+                credit: m((-e.amount).max(Decimal::ZERO)),
+                balance: m(running),
+            }
+        })
+        .collect();
+    Ok(StatementAnswer {
+        customer: c.id.clone(),
+        currency,
+        from,
+        to,
+        opening_balance: m(opening),
+        closing_balance: m(running),
+        entries,
+    })
+}
+
+fn record_id(state: &State, record: RecordRef) -> String {
+    match record {
+        RecordRef::Invoice(i) => state.invoices[i as usize].id.clone(),
+        RecordRef::Payment(i) => state.payments[i as usize].id.clone(),
+        RecordRef::Grant(i) => state.grants[i as usize].id.clone(),
+        RecordRef::CreditNote(i) => state.credit_notes[i as usize].id.clone(),
+        RecordRef::Refund(i) => state.refunds[i as usize].id.clone(),
+        RecordRef::PaymentVoid(i) => state.payment_voids[i as usize].id.clone(),
+        RecordRef::InvoiceVoid(i) => state.invoice_voids[i as usize].id.clone(),
+        RecordRef::Customer(i) => state.customers[i as usize].id.clone(),
+        RecordRef::Application(i) => state.applications[i as usize].id.clone(),
+        RecordRef::Config(i) => state.configs[i as usize].id.clone(),
+    }
+}
+
+fn with_reason(text: String, reason: &Option<String>) -> String {
+    match reason {
+        Some(r) => format!("{text}: {r}"),
+        None => text,
+    }
+}
+
+/// The entry's kind and a description a customer can read.
+fn describe(state: &State, record: RecordRef) -> (&'static str, String) {
+    match record {
+        RecordRef::Invoice(i) => ("invoice", format!("Invoice {}", state.invoices[i as usize].number)),
+        RecordRef::Payment(i) => {
+            let p = &state.payments[i as usize];
+            let mut text = format!("Payment by {}", p.method.words());
+            if let Some(r) = &p.reference {
+                text.push_str(&format!(" (ref. {r})"));
+            }
+            ("payment", text)
+        }
+        RecordRef::Grant(i) => ("credit", format!("Credit: {}", state.grants[i as usize].reason)),
+        RecordRef::CreditNote(i) => {
+            let n = &state.credit_notes[i as usize];
+            let text = match n.invoice {
+                Some(inv) => format!("Credit note for invoice {}: {}", state.invoices[inv as usize].number, n.reason),
+                None => format!("Credit note: {}", n.reason),
+            };
+            ("credit_note", text)
+        }
+        RecordRef::Refund(i) => {
+            let r = &state.refunds[i as usize];
+            let mut text = format!("Refund of credit by {}", r.method.words());
+            if let Some(reference) = &r.reference {
+                text.push_str(&format!(" (ref. {reference})"));
+            }
+            ("refund", text)
+        }
+        RecordRef::PaymentVoid(i) => {
+            let v = &state.payment_voids[i as usize];
+            let p = &state.payments[v.payment as usize];
+            ("payment_void", with_reason(format!("Void of payment {}", p.id), &v.reason))
+        }
+        RecordRef::InvoiceVoid(i) => {
+            let v = &state.invoice_voids[i as usize];
+            let inv = &state.invoices[v.invoice as usize];
+            ("invoice_void", with_reason(format!("Void of invoice {}", inv.number), &v.reason))
+        }
+        RecordRef::Customer(_) | RecordRef::Application(_) | RecordRef::Config(_) => ("other", String::new()),
+    }
+}

@@ -1,0 +1,164 @@
+//! Scenario files (format in the contract): drive a fresh ledger step by step and check
+//! each answer against the step's `expect` or `expect_error`.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::ledger::Ledger;
+
+/// The outcome of one scenario.
+#[derive(Debug)]
+pub struct Outcome {
+    pub name: String,
+    /// `None` when every step held; otherwise what went wrong, for a person to read.
+    pub failure: Option<String>,
+}
+
+/// Runs one scenario given as parsed JSON.
+pub fn run(scenario: &Value) -> Outcome {
+    let name = scenario
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("(unnamed scenario)")
+        .to_string();
+    let failure = run_steps(scenario).err();
+    Outcome { name, failure }
+}
+
+fn run_steps(scenario: &Value) -> Result<(), String> {
+    let steps = scenario
+        .get("steps")
+        .and_then(Value::as_array)
+        .ok_or("the scenario has no \"steps\" array")?;
+    let mut ledger = Ledger::new();
+    for (i, step) in steps.iter().enumerate() {
+        let n = i + 1;
+        let answer = match (step.get("command"), step.get("query")) {
+            (Some(c), None) => ledger.apply_from(c),
+            (None, Some(q)) => ledger.query_from(q),
+            _ => return Err(format!("step {n}: needs exactly one of \"command\" or \"query\"")),
+        };
+        let got = serde_json::to_value(&answer).map_err(|e| format!("step {n}: {e}"))?;
+        check_step(step, &got).map_err(|why| format!("step {n}: {why}\n    answer: {got}"))?;
+    }
+    Ok(())
+}
+
+/// Checks one step's answer against its `expect` / `expect_error`. Without either, the
+/// step must simply be accepted.
+pub fn check_step(step: &Value, got: &Value) -> Result<(), String> {
+    let ok = got.get("ok") == Some(&Value::Bool(true));
+    if let Some(code) = step.get("expect_error") {
+        let got_code = got.pointer("/error/code");
+        if ok || got_code != Some(code) {
+            return Err(format!(
+                "expected error {code}, got {}",
+                got_code.map_or("success".to_string(), Value::to_string)
+            ));
+        }
+        return Ok(());
+    }
+    if !ok {
+        return Err(format!(
+            "expected success, got error {}",
+            got.get("error").unwrap_or(&Value::Null)
+        ));
+    }
+    match step.get("expect") {
+        Some(expect) => matches(expect, got, "").map_err(|why| format!("expected {expect}: {why}")),
+        None => Ok(()),
+    }
+}
+
+/// Objects match field by field (only the expected fields), arrays element by element
+/// with the same length, scalars exactly.
+pub fn matches(expect: &Value, got: &Value, path: &str) -> Result<(), String> {
+    match (expect, got) {
+        (Value::Object(want), Value::Object(have)) => {
+            for (key, value) in want {
+                let here = format!("{path}.{key}");
+                match have.get(key) {
+                    Some(actual) => matches(value, actual, &here)?,
+                    None => return Err(format!("{here} is missing")),
+                }
+            }
+            Ok(())
+        }
+        (Value::Array(want), Value::Array(have)) => {
+            if want.len() != have.len() {
+                return Err(format!("{path} has {} elements, expected {}", have.len(), want.len()));
+            }
+            for (i, (w, h)) in want.iter().zip(have).enumerate() {
+                matches(w, h, &format!("{path}[{i}]"))?;
+            }
+            Ok(())
+        }
+        _ if expect == got => Ok(()),
+        _ => Err(format!("{} is {got}, expected {expect}", if path.is_empty() { "the answer" } else { path })),
+    }
+}
+
+/// Every `.json` file under the given files and folders, sorted, deduplicated.
+pub fn collect_files(paths: &[PathBuf]) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+        } else {
+            collect(path, &mut files)?;
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn collect(path: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path)? {
+            collect(&entry?.path(), files)?;
+        }
+    } else if path.is_file() {
+        if path.extension().is_some_and(|e| e == "json") {
+            files.push(path.to_path_buf());
+        }
+    } else {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("{} does not exist", path.display()),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs scenario files and prints one line per scenario (and why a failure failed),
+/// ending with `N passed, M failed`. Returns the number failed.
+pub fn check_files(files: &[PathBuf], out: &mut String) -> usize {
+    let (mut passed, mut failed) = (0, 0);
+    for file in files {
+        let outcome = match std::fs::read_to_string(file)
+            .map_err(|e| e.to_string())
+            .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()))
+        {
+            Ok(scenario) => run(&scenario),
+            Err(e) => Outcome {
+                name: file.display().to_string(),
+                failure: Some(format!("can't read the file: {e}")),
+            },
+        };
+        match &outcome.failure {
+            None => {
+                passed += 1;
+                let _ = writeln!(out, "ok    {} ({})", outcome.name, file.display());
+            }
+            Some(why) => {
+                failed += 1;
+                let _ = writeln!(out, "FAIL  {} ({})\n  {why}", outcome.name, file.display());
+            }
+        }
+    }
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    failed
+}

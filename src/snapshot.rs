@@ -1,0 +1,261 @@
+//! Snapshots: the whole state as bytes, and its restore.
+//!
+//! Layout: `b"TALLYSNP"`, format version (u32 LE), payload length (u64 LE), CRC-32 of
+//! the payload (u32 LE), then the payload in postcard. Indexes (the id map's lookup
+//! structure, open invoices, credit lots) are not stored but rebuilt, and the books'
+//! sums are recomputed and compared, so a snapshot that decodes but doesn't hang
+//! together is refused instead of half-loaded. A restored ledger's journal starts after
+//! the snapshot's sequence number: replaying the entries after it gives the same state
+//! as replaying everything.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{err, Result};
+use crate::ledger::Ledger;
+use crate::money::Currency;
+use crate::state::ledger_accounts::{Account, GeneralLedger};
+use crate::state::numbering::Numbering;
+use crate::state::records::*;
+use crate::state::{IdEntry, State};
+
+const MAGIC: &[u8; 8] = b"TALLYSNP";
+/// Bumped whenever the payload's shape changes; older versions are refused, not guessed.
+pub const FORMAT_VERSION: u32 = 1;
+const HEADER: usize = 8 + 4 + 8 + 4;
+
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    seq: u64,
+    numbering: Numbering,
+    /// (id, record, fingerprint, seq), in journal order.
+    ids: Vec<(String, RecordRef, u64, u64)>,
+    customers: Vec<Customer>,
+    invoices: Vec<Invoice>,
+    payments: Vec<Payment>,
+    lots: Vec<Lot>,
+    grants: Vec<Grant>,
+    applications: Vec<Application>,
+    credit_notes: Vec<CreditNote>,
+    refunds: Vec<Refund>,
+    payment_voids: Vec<PaymentVoid>,
+    invoice_voids: Vec<InvoiceVoid>,
+    configs: Vec<Config>,
+    accounts: Vec<((Currency, Account), Decimal)>,
+}
+
+impl Ledger {
+    /// The whole state as bytes. Deterministic: the same state gives the same bytes.
+    pub fn snapshot(&self) -> Vec<u8> {
+        let s = &self.state;
+        let mut ids: Vec<(String, RecordRef, u64, u64)> = s
+            .ids
+            .iter()
+            .map(|(id, e)| (id.to_string(), e.record, e.fingerprint, e.seq))
+            .collect();
+        ids.sort_unstable_by_key(|row| row.3);
+        let payload = Payload {
+            seq: s.seq,
+            numbering: s.numbering.clone(),
+            ids,
+            customers: s.customers.clone(),
+            invoices: s.invoices.clone(),
+            payments: s.payments.clone(),
+            lots: s.lots.clone(),
+            grants: s.grants.clone(),
+            applications: s.applications.clone(),
+            credit_notes: s.credit_notes.clone(),
+            refunds: s.refunds.clone(),
+            payment_voids: s.payment_voids.clone(),
+            invoice_voids: s.invoice_voids.clone(),
+            configs: s.configs.clone(),
+            accounts: s.gl.accounts(),
+        };
+        // Serializing owned, in-memory records to a Vec can't fail.
+        let body = postcard::to_allocvec(&payload).expect("snapshot encoding");
+        let mut out = Vec::with_capacity(HEADER + body.len());
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        out.extend_from_slice(&body);
+        out
+    }
+
+    /// Restores a ledger from `snapshot()` bytes. A damaged, truncated, foreign or
+    /// inconsistent snapshot is refused with a message saying which.
+    pub fn restore(bytes: &[u8]) -> Result<Ledger> {
+        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+            return Err(err!(InvalidInput, "snapshot: not a Tally snapshot (bad header)"));
+        }
+        let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+        let version = word(8);
+        if version != FORMAT_VERSION {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: format version {version}; this engine reads version {FORMAT_VERSION}"
+            ));
+        }
+        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        let body = &bytes[HEADER..];
+        if body.len() as u64 != len {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: {} payload bytes, header says {len} (truncated or padded)",
+                body.len()
+            ));
+        }
+        if crc32fast::hash(body) != word(20) {
+            return Err(err!(InvalidInput, "snapshot: checksum mismatch (the bytes are damaged)"));
+        }
+        let p: Payload = postcard::from_bytes(body)
+            .map_err(|e| err!(InvalidInput, "snapshot: payload does not decode ({e})"))?;
+        let state = rebuild(p)?;
+        Ok(Ledger {
+            journal_base: state.seq,
+            state,
+            journal: Vec::new(),
+        })
+    }
+}
+
+fn rebuild(p: Payload) -> Result<State> {
+    let mut s = State {
+        seq: p.seq,
+        ids: Default::default(),
+        customers: p.customers,
+        invoices: p.invoices,
+        payments: p.payments,
+        lots: p.lots,
+        grants: p.grants,
+        applications: p.applications,
+        credit_notes: p.credit_notes,
+        refunds: p.refunds,
+        payment_voids: p.payment_voids,
+        invoice_voids: p.invoice_voids,
+        configs: p.configs,
+        numbering: p.numbering,
+        gl: GeneralLedger::from_accounts(p.accounts),
+    };
+    check_references(&s)?;
+    s.ids.reserve(p.ids.len());
+    for (id, record, fingerprint, seq) in p.ids {
+        s.ids.insert(
+            id.into_boxed_str(),
+            IdEntry {
+                record,
+                fingerprint,
+                seq,
+            },
+        );
+    }
+    // Rebuild the indexes and recompute the books' sums.
+    let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
+        .customers
+        .iter()
+        .map(|c| c.books.iter().map(|b| (b.currency, Decimal::ZERO, Decimal::ZERO)).collect())
+        .collect();
+    let find = |sums: &mut Vec<Vec<(Currency, Decimal, Decimal)>>, c: Idx, cur: Currency| -> Result<usize> {
+        sums[c as usize]
+            .iter()
+            .position(|b| b.0 == cur)
+            .ok_or_else(|| err!(InvalidInput, "snapshot: a record names a book the customer doesn't have"))
+    };
+    for (i, inv) in s.invoices.iter().enumerate() {
+        let due = inv.amount_due();
+        if due.is_zero() {
+            continue;
+        }
+        let b = find(&mut sums, inv.customer, inv.currency)?;
+        sums[inv.customer as usize][b].1 += due;
+        s.customers[inv.customer as usize].books[b]
+            .open
+            .insert(inv.open_key(i as Idx));
+    }
+    for (i, lot) in s.lots.iter().enumerate() {
+        if lot.remaining.is_zero() {
+            continue;
+        }
+        let b = find(&mut sums, lot.customer, lot.currency)?;
+        sums[lot.customer as usize][b].2 += lot.remaining;
+        s.customers[lot.customer as usize].books[b].lots.insert(i as Idx);
+    }
+    for (c, books) in sums.iter().enumerate() {
+        for (b, (_, outstanding, credit)) in books.iter().enumerate() {
+            let book = &s.customers[c].books[b];
+            if book.outstanding != *outstanding || book.credit != *credit {
+                return Err(err!(
+                    InvalidInput,
+                    "snapshot: customer '{}' books don't add up to its invoices and credit",
+                    s.customers[c].id
+                ));
+            }
+        }
+    }
+    Ok(s)
+}
+
+/// Every index a record holds points inside its table, so no later lookup can panic.
+fn check_references(s: &State) -> Result<()> {
+    let bad = |what: &str| err!(InvalidInput, "snapshot: {what} points outside its table");
+    let within = |i: Idx, len: usize| (i as usize) < len;
+    let (nc, ni, np, nl) = (s.customers.len(), s.invoices.len(), s.payments.len(), s.lots.len());
+    let source_ok = |src: &Source| match src {
+        Source::Payment(p) => within(*p, np),
+        Source::Lot(l) => within(*l, nl),
+    };
+    for inv in &s.invoices {
+        if !within(inv.customer, nc) || !inv.settlements.iter().all(|x| source_ok(&x.source)) {
+            return Err(bad("an invoice"));
+        }
+    }
+    for p in &s.payments {
+        if !within(p.customer, nc) || !within(p.lot, nl) || !p.allocations.iter().all(|(i, _)| within(*i, ni)) {
+            return Err(bad("a payment"));
+        }
+    }
+    for lot in &s.lots {
+        let origin_ok = match lot.origin {
+            LotOrigin::Payment(p) => within(p, np),
+            LotOrigin::Grant(g) => within(g, s.grants.len()),
+            LotOrigin::CreditNote(n) => within(n, s.credit_notes.len()),
+        };
+        if !within(lot.customer, nc) || !origin_ok || !lot.touched.iter().all(|i| within(*i, ni)) {
+            return Err(bad("a credit lot"));
+        }
+    }
+    let grants_ok = s.grants.iter().all(|g| within(g.customer, nc) && within(g.lot, nl));
+    let apps_ok = s.applications.iter().all(|a| within(a.customer, nc) && within(a.invoice, ni));
+    let notes_ok = s.credit_notes.iter().all(|n| {
+        within(n.customer, nc) && n.invoice.is_none_or(|i| within(i, ni)) && n.lot.is_none_or(|l| within(l, nl))
+    });
+    let refunds_ok = s.refunds.iter().all(|r| within(r.customer, nc) && r.taken.iter().all(|(l, _)| within(*l, nl)));
+    let pvoids_ok = s.payment_voids.iter().all(|v| within(v.payment, np) && v.reopened.iter().all(|(i, _)| within(*i, ni)));
+    let ivoids_ok = s.invoice_voids.iter().all(|v| within(v.invoice, ni) && v.returned.iter().all(|(src, _)| source_ok(src)));
+    if !(grants_ok && apps_ok && notes_ok && refunds_ok && pvoids_ok && ivoids_ok) {
+        return Err(bad("a credit, credit note, refund or void"));
+    }
+    let record_ok = |r: &RecordRef| match *r {
+        RecordRef::Customer(i) => within(i, nc),
+        RecordRef::Invoice(i) => within(i, ni),
+        RecordRef::Payment(i) => within(i, np),
+        RecordRef::Grant(i) => within(i, s.grants.len()),
+        RecordRef::Application(i) => within(i, s.applications.len()),
+        RecordRef::CreditNote(i) => within(i, s.credit_notes.len()),
+        RecordRef::Refund(i) => within(i, s.refunds.len()),
+        RecordRef::PaymentVoid(i) => within(i, s.payment_voids.len()),
+        RecordRef::InvoiceVoid(i) => within(i, s.invoice_voids.len()),
+        RecordRef::Config(i) => within(i, s.configs.len()),
+    };
+    for c in &s.customers {
+        if !c.books.iter().all(|b| b.entries.iter().all(|e| record_ok(&e.record))) {
+            return Err(bad("a statement entry"));
+        }
+    }
+    let voids_ok = s.invoices.iter().all(|i| i.voided_by.is_none_or(|v| within(v, s.invoice_voids.len())))
+        && s.payments.iter().all(|p| p.voided_by.is_none_or(|v| within(v, s.payment_voids.len())));
+    if !voids_ok {
+        return Err(bad("a void mark"));
+    }
+    Ok(())
+}

@@ -1,0 +1,248 @@
+//! The ledger's state: record tables, the id index, customer books and the general
+//! ledger, with the few operations that move settlement and credit around. Every
+//! operation here keeps the sub-ledger (books, invoices, lots) and its indexes in step;
+//! the general-ledger postings are made by the command handlers.
+
+pub mod book;
+pub mod ledger_accounts;
+pub mod numbering;
+pub mod records;
+
+use std::collections::HashMap;
+
+use rust_decimal::Decimal;
+
+use crate::error::{err, Result};
+use crate::money::Currency;
+use book::Book;
+use ledger_accounts::GeneralLedger;
+use numbering::Numbering;
+use records::*;
+
+/// An id's record and the fingerprint of the command that created it (idempotency).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdEntry {
+    pub record: RecordRef,
+    pub fingerprint: u64,
+    /// Journal sequence number of the command that created it.
+    pub seq: u64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct State {
+    /// Sequence number of the last accepted command (0: none yet).
+    pub seq: u64,
+    pub ids: HashMap<Box<str>, IdEntry>,
+    pub customers: Vec<Customer>,
+    pub invoices: Vec<Invoice>,
+    pub payments: Vec<Payment>,
+    pub lots: Vec<Lot>,
+    pub grants: Vec<Grant>,
+    pub applications: Vec<Application>,
+    pub credit_notes: Vec<CreditNote>,
+    pub refunds: Vec<Refund>,
+    pub payment_voids: Vec<PaymentVoid>,
+    pub invoice_voids: Vec<InvoiceVoid>,
+    pub configs: Vec<Config>,
+    pub numbering: Numbering,
+    pub gl: GeneralLedger,
+}
+
+/// Table indexes are u32; a table can't outgrow that (4 billion records).
+pub fn next_idx<T>(table: &[T]) -> Idx {
+    Idx::try_from(table.len()).expect("record table exceeds u32 indexes")
+}
+
+impl State {
+    pub fn lookup(&self, id: &str) -> Option<RecordRef> {
+        self.ids.get(id).map(|e| e.record)
+    }
+
+    pub fn customer_idx(&self, field: &str, id: &str) -> Result<Idx> {
+        match self.lookup(id) {
+            Some(RecordRef::Customer(i)) => Ok(i),
+            _ => Err(err!(UnknownCustomer, "{field}: no customer has the id '{id}'")),
+        }
+    }
+
+    pub fn invoice_idx(&self, field: &str, id: &str) -> Result<Idx> {
+        match self.lookup(id) {
+            Some(RecordRef::Invoice(i)) => Ok(i),
+            _ => Err(err!(UnknownInvoice, "{field}: no invoice has the id '{id}'")),
+        }
+    }
+
+    pub fn payment_idx(&self, field: &str, id: &str) -> Result<Idx> {
+        match self.lookup(id) {
+            Some(RecordRef::Payment(i)) => Ok(i),
+            _ => Err(err!(UnknownPayment, "{field}: no payment has the id '{id}'")),
+        }
+    }
+
+    /// An invoice that must belong to `customer`.
+    pub fn customers_invoice(&self, field: &str, id: &str, customer: Idx) -> Result<Idx> {
+        let inv = self.invoice_idx(field, id)?;
+        if self.invoices[inv as usize].customer != customer {
+            return Err(err!(
+                UnknownInvoice,
+                "{field}: invoice '{id}' belongs to another customer than '{}'",
+                self.customers[customer as usize].id
+            ));
+        }
+        Ok(inv)
+    }
+
+    /// Credit available to a customer in a currency.
+    pub fn credit_available(&self, customer: Idx, currency: Currency) -> Decimal {
+        self.customers[customer as usize]
+            .book(currency)
+            .map_or(Decimal::ZERO, |b| b.credit)
+    }
+
+    pub fn book_mut(&mut self, customer: Idx, currency: Currency) -> &mut Book {
+        self.customers[customer as usize].book_mut(currency)
+    }
+
+    /// Takes up to `want` from the customer's credit, oldest lot first: the plan only.
+    pub fn plan_lot_takes(&self, customer: Idx, currency: Currency, want: Decimal) -> Vec<(Idx, Decimal)> {
+        let mut left = want;
+        let mut takes = Vec::new();
+        if let Some(book) = self.customers[customer as usize].book(currency) {
+            for &lot in &book.lots {
+                if left.is_zero() {
+                    break;
+                }
+                let take = self.lots[lot as usize].remaining.min(left);
+                takes.push((lot, take));
+                left -= take;
+            }
+        }
+        takes
+    }
+
+    /// Settles open invoices oldest due date first with up to `amount`: the plan only.
+    pub fn plan_open_allocation(&self, customer: Idx, currency: Currency, amount: Decimal) -> Vec<(Idx, Decimal)> {
+        let mut left = amount;
+        let mut out = Vec::new();
+        if let Some(book) = self.customers[customer as usize].book(currency) {
+            for &(_, _, inv) in &book.open {
+                if left.is_zero() {
+                    break;
+                }
+                let take = self.invoices[inv as usize].amount_due().min(left);
+                out.push((inv, take));
+                left -= take;
+            }
+        }
+        out
+    }
+
+    /// Adds a settlement to an invoice and keeps its book and lot bookkeeping in step.
+    pub fn settle(&mut self, inv: Idx, source: Source, amount: Decimal) {
+        if amount.is_zero() {
+            return;
+        }
+        if let Source::Lot(lot) = source {
+            self.take_from_lot(lot, amount);
+            let touched = &mut self.lots[lot as usize].touched;
+            if touched.last() != Some(&inv) {
+                touched.push(inv);
+            }
+        }
+        let invoice = &mut self.invoices[inv as usize];
+        invoice.settlements.push(Settlement { source, amount });
+        let (customer, currency, key, closed) = (
+            invoice.customer,
+            invoice.currency,
+            invoice.open_key(inv),
+            invoice.amount_due().is_zero(),
+        );
+        let book = self.book_mut(customer, currency);
+        book.outstanding -= amount;
+        if closed {
+            book.open.remove(&key);
+        }
+    }
+
+    /// Lowers a lot's remaining credit (its book's credit too).
+    pub fn take_from_lot(&mut self, lot: Idx, amount: Decimal) {
+        let l = &mut self.lots[lot as usize];
+        l.remaining -= amount;
+        let (customer, currency, empty) = (l.customer, l.currency, l.remaining.is_zero());
+        let book = self.book_mut(customer, currency);
+        book.credit -= amount;
+        if empty {
+            book.lots.remove(&lot);
+        }
+    }
+
+    /// Raises a lot's remaining credit (its book's credit too).
+    pub fn add_to_lot(&mut self, lot: Idx, amount: Decimal) {
+        if amount.is_zero() {
+            return;
+        }
+        let l = &mut self.lots[lot as usize];
+        l.remaining += amount;
+        let (customer, currency) = (l.customer, l.currency);
+        let book = self.book_mut(customer, currency);
+        book.credit += amount;
+        book.lots.insert(lot);
+    }
+
+    /// The lot released settlement goes back to.
+    pub fn lot_of(&self, source: Source) -> Idx {
+        match source {
+            Source::Lot(lot) => lot,
+            Source::Payment(p) => self.payments[p as usize].lot,
+        }
+    }
+
+    /// Plans releasing up to `amount` of an invoice's settlements, latest first.
+    pub fn plan_release(&self, inv: Idx, amount: Decimal) -> Vec<(usize, Decimal)> {
+        let mut left = amount;
+        let mut out = Vec::new();
+        for (i, s) in self.invoices[inv as usize].settlements.iter().enumerate().rev() {
+            if left.is_zero() {
+                break;
+            }
+            let take = s.amount.min(left);
+            out.push((i, take));
+            left -= take;
+        }
+        out
+    }
+
+    /// Releases planned settlement parts back to their sources as credit. The invoice's
+    /// amount_due rises by the released sum; the caller adjusts what it asks for.
+    pub fn release(&mut self, inv: Idx, parts: &[(usize, Decimal)]) -> Vec<(Source, Decimal)> {
+        let mut returned = Vec::with_capacity(parts.len());
+        for &(i, amount) in parts {
+            let s = &mut self.invoices[inv as usize].settlements[i];
+            s.amount -= amount;
+            returned.push((s.source, amount));
+        }
+        self.invoices[inv as usize]
+            .settlements
+            .retain(|s| !s.amount.is_zero());
+        for &(source, amount) in &returned {
+            let lot = self.lot_of(source);
+            self.add_to_lot(lot, amount);
+        }
+        returned
+    }
+
+    /// Re-files an invoice in its book's open index after its amount_due changed from
+    /// `due_before`, and moves `outstanding` by the difference.
+    pub fn refile(&mut self, inv: Idx, due_before: Decimal) {
+        let invoice = &self.invoices[inv as usize];
+        let due_after = invoice.amount_due();
+        let (customer, currency, key) = (invoice.customer, invoice.currency, invoice.open_key(inv));
+        let book = self.book_mut(customer, currency);
+        book.outstanding += due_after - due_before;
+        if due_after.is_zero() {
+            book.open.remove(&key);
+        } else {
+            book.open.insert(key);
+        }
+    }
+}
