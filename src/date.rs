@@ -15,7 +15,12 @@ pub struct Date(i32);
 impl Date {
     /// Parses `YYYY-MM-DD` with a real calendar check (no 2026-02-30, no 2026-13-01).
     pub fn parse(field: &str, text: &str) -> Result<Date> {
-        let bad = || err!(InvalidDate, "{field}: '{text}' is not a date in the form YYYY-MM-DD");
+        let bad = || {
+            err!(
+                InvalidDate,
+                "{field}: '{text}' is not a date in the form YYYY-MM-DD"
+            )
+        };
         let b = text.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
             return Err(bad());
@@ -29,7 +34,10 @@ impl Date {
             return Err(bad());
         };
         if y == 0 || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
-            return Err(err!(InvalidDate, "{field}: '{text}' is not a day of the calendar"));
+            return Err(err!(
+                InvalidDate,
+                "{field}: '{text}' is not a day of the calendar"
+            ));
         }
         Ok(Date::from_ymd(y as i32, m, d))
     }
@@ -86,23 +94,38 @@ impl fmt::Display for Date {
     }
 }
 
+/// `YYYY-MM-DD` in JSON; a day number in binary formats (snapshots), which is smaller and
+/// needs no parsing on restore.
 impl serde::Serialize for Date {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_i32(self.0)
+        }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Date {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Date::parse("date", &text).map_err(serde::de::Error::custom)
+        if d.is_human_readable() {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            Date::parse("date", &text).map_err(serde::de::Error::custom)
+        } else {
+            i32::deserialize(d).map(Date)
+        }
     }
 }
 
 /// Checks an RFC 3339 timestamp (`2026-01-05T09:30:00Z`, `...+01:00`, fractions allowed).
 /// The engine never reads a clock; `at` is kept verbatim for the audit trail.
 pub fn check_timestamp(field: &str, text: &str) -> Result<()> {
-    let bad = || err!(InvalidDate, "{field}: '{text}' is not an RFC 3339 timestamp such as 2026-01-05T09:30:00Z");
+    let bad = || {
+        err!(
+            InvalidDate,
+            "{field}: '{text}' is not an RFC 3339 timestamp such as 2026-01-05T09:30:00Z"
+        )
+    };
     if text.len() < 20 || !text.is_char_boundary(10) {
         return Err(bad());
     }
@@ -163,7 +186,17 @@ mod tests {
     #[test]
     fn calendar_is_checked() {
         assert!(Date::parse("d", "2024-02-29").is_ok());
-        for bad in ["2026-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "26-01-01", "2026/01/01", "2026-1-01", "0000-01-01", "2026-01-01T"] {
+        for bad in [
+            "2026-02-29",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-04-31",
+            "26-01-01",
+            "2026/01/01",
+            "2026-1-01",
+            "0000-01-01",
+            "2026-01-01T",
+        ] {
             assert!(Date::parse("d", bad).is_err(), "{bad}");
         }
     }
@@ -177,10 +210,20 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        for ok in ["2026-01-05T09:30:00Z", "2026-01-05T09:30:00.123+01:00", "2026-01-05 09:30:00-05:00"] {
+        for ok in [
+            "2026-01-05T09:30:00Z",
+            "2026-01-05T09:30:00.123+01:00",
+            "2026-01-05 09:30:00-05:00",
+        ] {
             assert!(check_timestamp("at", ok).is_ok(), "{ok}");
         }
-        for bad in ["2026-01-05", "2026-01-05T25:00:00Z", "2026-01-05T09:30:00", "2026-01-05T09:30:00+1", "yesterday éé"] {
+        for bad in [
+            "2026-01-05",
+            "2026-01-05T25:00:00Z",
+            "2026-01-05T09:30:00",
+            "2026-01-05T09:30:00+1",
+            "yesterday éé",
+        ] {
             assert!(check_timestamp("at", bad).is_err(), "{bad}");
         }
     }

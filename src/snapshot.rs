@@ -24,7 +24,10 @@ const MAGIC: &[u8; 8] = b"TALLYSNP";
 pub const FORMAT_VERSION: u32 = 1;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
-#[derive(Serialize, Deserialize)]
+/// The snapshot's content, as read. `PayloadRef` below is the same shape borrowed, for
+/// writing without copying the state; postcard is positional, so the two must list the
+/// same fields in the same order.
+#[derive(Deserialize)]
 struct Payload {
     seq: u64,
     numbering: Numbering,
@@ -44,31 +47,50 @@ struct Payload {
     accounts: Vec<((Currency, Account), Decimal)>,
 }
 
+#[derive(Serialize)]
+struct PayloadRef<'a> {
+    seq: u64,
+    numbering: &'a Numbering,
+    ids: Vec<(&'a str, RecordRef, u64, u64)>,
+    customers: &'a [Customer],
+    invoices: &'a [Invoice],
+    payments: &'a [Payment],
+    lots: &'a [Lot],
+    grants: &'a [Grant],
+    applications: &'a [Application],
+    credit_notes: &'a [CreditNote],
+    refunds: &'a [Refund],
+    payment_voids: &'a [PaymentVoid],
+    invoice_voids: &'a [InvoiceVoid],
+    configs: &'a [Config],
+    accounts: Vec<((Currency, Account), Decimal)>,
+}
+
 impl Ledger {
     /// The whole state as bytes. Deterministic: the same state gives the same bytes.
     pub fn snapshot(&self) -> Vec<u8> {
         let s = &self.state;
-        let mut ids: Vec<(String, RecordRef, u64, u64)> = s
+        let mut ids: Vec<(&str, RecordRef, u64, u64)> = s
             .ids
             .iter()
-            .map(|(id, e)| (id.to_string(), e.record, e.fingerprint, e.seq))
+            .map(|(id, e)| (&**id, e.record, e.fingerprint, e.seq))
             .collect();
         ids.sort_unstable_by_key(|row| row.3);
-        let payload = Payload {
+        let payload = PayloadRef {
             seq: s.seq,
-            numbering: s.numbering.clone(),
+            numbering: &s.numbering,
             ids,
-            customers: s.customers.clone(),
-            invoices: s.invoices.clone(),
-            payments: s.payments.clone(),
-            lots: s.lots.clone(),
-            grants: s.grants.clone(),
-            applications: s.applications.clone(),
-            credit_notes: s.credit_notes.clone(),
-            refunds: s.refunds.clone(),
-            payment_voids: s.payment_voids.clone(),
-            invoice_voids: s.invoice_voids.clone(),
-            configs: s.configs.clone(),
+            customers: &s.customers,
+            invoices: &s.invoices,
+            payments: &s.payments,
+            lots: &s.lots,
+            grants: &s.grants,
+            applications: &s.applications,
+            credit_notes: &s.credit_notes,
+            refunds: &s.refunds,
+            payment_voids: &s.payment_voids,
+            invoice_voids: &s.invoice_voids,
+            configs: &s.configs,
             accounts: s.gl.accounts(),
         };
         // Serializing owned, in-memory records to a Vec can't fail.
@@ -86,7 +108,10 @@ impl Ledger {
     /// inconsistent snapshot is refused with a message saying which.
     pub fn restore(bytes: &[u8]) -> Result<Ledger> {
         if bytes.len() < HEADER || &bytes[..8] != MAGIC {
-            return Err(err!(InvalidInput, "snapshot: not a Tally snapshot (bad header)"));
+            return Err(err!(
+                InvalidInput,
+                "snapshot: not a Tally snapshot (bad header)"
+            ));
         }
         let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
         let version = word(8);
@@ -106,7 +131,10 @@ impl Ledger {
             ));
         }
         if crc32fast::hash(body) != word(20) {
-            return Err(err!(InvalidInput, "snapshot: checksum mismatch (the bytes are damaged)"));
+            return Err(err!(
+                InvalidInput,
+                "snapshot: checksum mismatch (the bytes are damaged)"
+            ));
         }
         let p: Payload = postcard::from_bytes(body)
             .map_err(|e| err!(InvalidInput, "snapshot: payload does not decode ({e})"))?;
@@ -153,13 +181,26 @@ fn rebuild(p: Payload) -> Result<State> {
     let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
         .customers
         .iter()
-        .map(|c| c.books.iter().map(|b| (b.currency, Decimal::ZERO, Decimal::ZERO)).collect())
+        .map(|c| {
+            c.books
+                .iter()
+                .map(|b| (b.currency, Decimal::ZERO, Decimal::ZERO))
+                .collect()
+        })
         .collect();
-    let find = |sums: &mut Vec<Vec<(Currency, Decimal, Decimal)>>, c: Idx, cur: Currency| -> Result<usize> {
+    let find = |sums: &mut Vec<Vec<(Currency, Decimal, Decimal)>>,
+                c: Idx,
+                cur: Currency|
+     -> Result<usize> {
         sums[c as usize]
             .iter()
             .position(|b| b.0 == cur)
-            .ok_or_else(|| err!(InvalidInput, "snapshot: a record names a book the customer doesn't have"))
+            .ok_or_else(|| {
+                err!(
+                    InvalidInput,
+                    "snapshot: a record names a book the customer doesn't have"
+                )
+            })
     };
     for (i, inv) in s.invoices.iter().enumerate() {
         let due = inv.amount_due();
@@ -178,7 +219,9 @@ fn rebuild(p: Payload) -> Result<State> {
         }
         let b = find(&mut sums, lot.customer, lot.currency)?;
         sums[lot.customer as usize][b].2 += lot.remaining;
-        s.customers[lot.customer as usize].books[b].lots.insert(i as Idx);
+        s.customers[lot.customer as usize].books[b]
+            .lots
+            .insert(i as Idx);
     }
     for (c, books) in sums.iter().enumerate() {
         for (b, (_, outstanding, credit)) in books.iter().enumerate() {
@@ -199,7 +242,12 @@ fn rebuild(p: Payload) -> Result<State> {
 fn check_references(s: &State) -> Result<()> {
     let bad = |what: &str| err!(InvalidInput, "snapshot: {what} points outside its table");
     let within = |i: Idx, len: usize| (i as usize) < len;
-    let (nc, ni, np, nl) = (s.customers.len(), s.invoices.len(), s.payments.len(), s.lots.len());
+    let (nc, ni, np, nl) = (
+        s.customers.len(),
+        s.invoices.len(),
+        s.payments.len(),
+        s.lots.len(),
+    );
     let source_ok = |src: &Source| match src {
         Source::Payment(p) => within(*p, np),
         Source::Lot(l) => within(*l, nl),
@@ -210,7 +258,10 @@ fn check_references(s: &State) -> Result<()> {
         }
     }
     for p in &s.payments {
-        if !within(p.customer, nc) || !within(p.lot, nl) || !p.allocations.iter().all(|(i, _)| within(*i, ni)) {
+        if !within(p.customer, nc)
+            || !within(p.lot, nl)
+            || !p.allocations.iter().all(|(i, _)| within(*i, ni))
+        {
             return Err(bad("a payment"));
         }
     }
@@ -224,14 +275,31 @@ fn check_references(s: &State) -> Result<()> {
             return Err(bad("a credit lot"));
         }
     }
-    let grants_ok = s.grants.iter().all(|g| within(g.customer, nc) && within(g.lot, nl));
-    let apps_ok = s.applications.iter().all(|a| within(a.customer, nc) && within(a.invoice, ni));
+    let grants_ok = s
+        .grants
+        .iter()
+        .all(|g| within(g.customer, nc) && within(g.lot, nl));
+    let apps_ok = s
+        .applications
+        .iter()
+        .all(|a| within(a.customer, nc) && within(a.invoice, ni));
     let notes_ok = s.credit_notes.iter().all(|n| {
-        within(n.customer, nc) && n.invoice.is_none_or(|i| within(i, ni)) && n.lot.is_none_or(|l| within(l, nl))
+        within(n.customer, nc)
+            && n.invoice.is_none_or(|i| within(i, ni))
+            && n.lot.is_none_or(|l| within(l, nl))
     });
-    let refunds_ok = s.refunds.iter().all(|r| within(r.customer, nc) && r.taken.iter().all(|(l, _)| within(*l, nl)));
-    let pvoids_ok = s.payment_voids.iter().all(|v| within(v.payment, np) && v.reopened.iter().all(|(i, _)| within(*i, ni)));
-    let ivoids_ok = s.invoice_voids.iter().all(|v| within(v.invoice, ni) && v.returned.iter().all(|(src, _)| source_ok(src)));
+    let refunds_ok = s
+        .refunds
+        .iter()
+        .all(|r| within(r.customer, nc) && r.taken.iter().all(|(l, _)| within(*l, nl)));
+    let pvoids_ok = s
+        .payment_voids
+        .iter()
+        .all(|v| within(v.payment, np) && v.reopened.iter().all(|(i, _)| within(*i, ni)));
+    let ivoids_ok = s
+        .invoice_voids
+        .iter()
+        .all(|v| within(v.invoice, ni) && v.returned.iter().all(|(src, _)| source_ok(src)));
     if !(grants_ok && apps_ok && notes_ok && refunds_ok && pvoids_ok && ivoids_ok) {
         return Err(bad("a credit, credit note, refund or void"));
     }
@@ -248,12 +316,21 @@ fn check_references(s: &State) -> Result<()> {
         RecordRef::Config(i) => within(i, s.configs.len()),
     };
     for c in &s.customers {
-        if !c.books.iter().all(|b| b.entries.iter().all(|e| record_ok(&e.record))) {
+        if !c
+            .books
+            .iter()
+            .all(|b| b.entries.iter().all(|e| record_ok(&e.record)))
+        {
             return Err(bad("a statement entry"));
         }
     }
-    let voids_ok = s.invoices.iter().all(|i| i.voided_by.is_none_or(|v| within(v, s.invoice_voids.len())))
-        && s.payments.iter().all(|p| p.voided_by.is_none_or(|v| within(v, s.payment_voids.len())));
+    let voids_ok = s
+        .invoices
+        .iter()
+        .all(|i| i.voided_by.is_none_or(|v| within(v, s.invoice_voids.len())))
+        && s.payments
+            .iter()
+            .all(|p| p.voided_by.is_none_or(|v| within(v, s.payment_voids.len())));
     if !voids_ok {
         return Err(bad("a void mark"));
     }

@@ -24,7 +24,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Some("bench") => ExitCode::from(2),
+        Some("bench") => tally::workload::bench::run_cli(&args[1..]),
         _ => {
             eprintln!("usage: tally check PATH...   run scenario files (files or folders)\n       tally bench [--commands N]   native benchmark");
             ExitCode::from(2)

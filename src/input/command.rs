@@ -52,7 +52,10 @@ impl Method {
     ];
 
     pub fn name(self) -> &'static str {
-        Method::ALL.iter().find(|(_, m)| *m == self).map_or("other", |(n, _)| n)
+        Method::ALL
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("other", |(n, _)| n)
     }
 
     /// How the method reads in a statement description.
@@ -105,7 +108,10 @@ pub enum CommandBody {
     ApplyCredit {
         customer: String,
         invoice: String,
-        #[serde(serialize_with = "opt_as_text", skip_serializing_if = "Option::is_none")]
+        #[serde(
+            serialize_with = "opt_as_text",
+            skip_serializing_if = "Option::is_none"
+        )]
         amount: Option<Decimal>,
         #[serde(skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
@@ -218,7 +224,7 @@ impl Command {
     /// Validates a command object read by `RawMap::read`.
     pub fn from_raw(map: RawMap) -> Result<Command> {
         map.check("command")?;
-        let mut f = Fields::new(map, String::new());
+        let mut f = Fields::new(map, None);
         let kind = take_type(&mut f, "command")?;
         let id = f.text(Key::Id)?;
         let at = f.opt_timestamp(Key::At)?;
@@ -291,7 +297,7 @@ impl Command {
                 ))
             }
         };
-        f.finish(&format!("a {kind} command"))?;
+        f.finish(|| format!("a {kind} command"))?;
         Ok(Command { id, at, by, body })
     }
 }
@@ -341,7 +347,10 @@ impl InvoiceDraft {
             .opt_list(Key::Lines)?
             .ok_or_else(|| err!(InvalidInput, "lines is required"))?;
         if raw_lines.is_empty() {
-            return Err(err!(InvalidInput, "lines: an invoice needs at least one line"));
+            return Err(err!(
+                InvalidInput,
+                "lines: an invoice needs at least one line"
+            ));
         }
         if raw_lines.len() > MAX_LINES {
             return Err(err!(InvalidInput, "lines: more than {MAX_LINES} lines"));
@@ -372,9 +381,10 @@ impl LineInput {
                 raw.kind()
             ));
         };
-        let prefix = format!("lines[{index}].");
-        map.check(&format!("lines[{index}]"))?;
-        let mut f = Fields::new(map, prefix.clone());
+        if let Err(e) = map.check("") {
+            return Err(err!(InvalidInput, "lines[{index}]{}", e.message));
+        }
+        let mut f = Fields::new(map, Some(index));
         let ten = Decimal::TEN;
         let line = LineInput {
             description: f.text(Key::Description)?,
@@ -383,7 +393,7 @@ impl LineInput {
                 .unwrap_or(Decimal::ONE),
             unit_price: f
                 .opt_factor(Key::UnitPrice, -MAX_AMOUNT, MAX_AMOUNT)?
-                .ok_or_else(|| err!(InvalidInput, "{prefix}unit_price is required"))?,
+                .ok_or_else(|| err!(InvalidInput, "lines[{index}].unit_price is required"))?,
             tax_rate: f
                 .opt_factor(Key::TaxRate, Decimal::ZERO, ten)?
                 .unwrap_or(Decimal::ZERO),
@@ -392,9 +402,12 @@ impl LineInput {
                 .unwrap_or(Decimal::ZERO),
         };
         if line.quantity.is_zero() {
-            return Err(err!(InvalidAmount, "{prefix}quantity must be more than zero"));
+            return Err(err!(
+                InvalidAmount,
+                "lines[{index}].quantity must be more than zero"
+            ));
         }
-        f.finish("an invoice line")?;
+        f.finish(|| "an invoice line".to_string())?;
         Ok(line)
     }
 }

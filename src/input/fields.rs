@@ -11,20 +11,25 @@ use crate::ErrorCode;
 /// Longest text accepted in ids, names, references and reasons.
 pub const MAX_TEXT: usize = 500;
 
-/// The fields of one object being validated; `prefix` is how messages name the object
-/// (`""` for a command, `"lines[2]."` for a line).
+/// The fields of one object being validated. `line` is set for an invoice line, so
+/// messages say `lines[2].unit_price`. Field names are only formatted on error paths:
+/// validation of a good command allocates nothing for messages.
 pub struct Fields {
     map: RawMap,
-    prefix: String,
+    line: Option<usize>,
 }
 
 impl Fields {
-    pub fn new(map: RawMap, prefix: String) -> Fields {
-        Fields { map, prefix }
+    pub fn new(map: RawMap, line: Option<usize>) -> Fields {
+        Fields { map, line }
     }
 
-    fn name(&self, key: Key) -> String {
-        format!("{}{}", self.prefix, key.name())
+    /// How messages name a field of this object.
+    pub fn name(&self, key: Key) -> String {
+        match self.line {
+            Some(i) => format!("lines[{i}].{}", key.name()),
+            None => key.name().to_string(),
+        }
     }
 
     fn missing(&self, key: Key) -> crate::Error {
@@ -39,9 +44,17 @@ impl Fields {
                 if s.trim().is_empty() {
                     Err(err!(InvalidInput, "{} must not be empty", self.name(key)))
                 } else if s.chars().count() > MAX_TEXT {
-                    Err(err!(InvalidInput, "{} is longer than {MAX_TEXT} characters", self.name(key)))
+                    Err(err!(
+                        InvalidInput,
+                        "{} is longer than {MAX_TEXT} characters",
+                        self.name(key)
+                    ))
                 } else if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                    Err(err!(InvalidInput, "{} contains control characters", self.name(key)))
+                    Err(err!(
+                        InvalidInput,
+                        "{} contains control characters",
+                        self.name(key)
+                    ))
                 } else {
                     Ok(Some(s))
                 }
@@ -62,29 +75,32 @@ impl Fields {
     /// A decimal string where money belongs: > 0, at most `MAX_AMOUNT`. Its decimals are
     /// checked against the currency once the currency is known (`money::check_units`).
     pub fn opt_amount(&mut self, key: Key) -> Result<Option<Decimal>> {
-        let name = self.name(key);
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Str(s)) => {
-                let value = parse_decimal(&name, &s, ErrorCode::InvalidAmount)?;
+                let value = parse_decimal(key.name(), &s, ErrorCode::InvalidAmount)
+                    .map_err(|_| err!(InvalidAmount, "{}: '{s}' is not a decimal number such as \"100.00\"", self.name(key)))?;
                 if value <= Decimal::ZERO {
-                    return Err(err!(InvalidAmount, "{name}: '{s}' must be more than zero"));
+                    return Err(err!(InvalidAmount, "{}: '{s}' must be more than zero", self.name(key)));
                 }
                 if value > MAX_AMOUNT {
                     return Err(err!(
                         InvalidAmount,
-                        "{name}: '{s}' is larger than the most the ledger accepts (10^15)"
+                        "{}: '{s}' is larger than the most the ledger accepts (10^15)",
+                        self.name(key)
                     ));
                 }
                 Ok(Some(value.normalize()))
             }
             Some(Raw::Num(n)) => Err(err!(
                 InvalidAmount,
-                "{name} must be a decimal string such as \"{n}\", not the number {n} (numbers lose cents)"
+                "{} must be a decimal string such as \"{n}\", not the number {n} (numbers lose cents)",
+                self.name(key)
             )),
             Some(other) => Err(err!(
                 InvalidAmount,
-                "{name} must be a decimal string such as \"100.00\", got {}",
+                "{} must be a decimal string such as \"100.00\", got {}",
+                self.name(key),
                 other.shown()
             )),
         }
@@ -96,30 +112,40 @@ impl Fields {
 
     /// A quantity, price or rate: decimal string within `[min, max]`.
     pub fn opt_factor(&mut self, key: Key, min: Decimal, max: Decimal) -> Result<Option<Decimal>> {
-        let name = self.name(key);
         match self.map.take(key) {
             None => Ok(None),
-            Some(Raw::Str(s)) => parse_factor(&name, &s, min, max).map(Some),
+            Some(Raw::Str(s)) => parse_factor(key.name(), &s, min, max)
+                .map(Some)
+                .map_err(|e| {
+                    crate::Error::new(e.code, format!("{}{}", self.line_prefix(), e.message))
+                }),
             Some(Raw::Num(n)) => Err(err!(
                 InvalidAmount,
-                "{name} must be a decimal string such as \"{n}\", not the number {n}"
+                "{} must be a decimal string such as \"{n}\", not the number {n}",
+                self.name(key)
             )),
             Some(other) => Err(err!(
                 InvalidAmount,
-                "{name} must be a decimal string, got {}",
+                "{} must be a decimal string, got {}",
+                self.name(key),
                 other.shown()
             )),
         }
     }
 
+    /// `lines[i].` for a line, nothing for a command.
+    fn line_prefix(&self) -> String {
+        self.line.map_or(String::new(), |i| format!("lines[{i}]."))
+    }
+
     pub fn opt_currency(&mut self, key: Key) -> Result<Option<Currency>> {
-        let name = self.name(key);
         match self.map.take(key) {
             None => Ok(None),
-            Some(Raw::Str(s)) => Currency::parse(&name, &s).map(Some),
+            Some(Raw::Str(s)) => Currency::parse(key.name(), &s).map(Some),
             Some(other) => Err(err!(
                 InvalidCurrency,
-                "{name} must be an ISO 4217 code such as \"EUR\", got {}",
+                "{} must be an ISO 4217 code such as \"EUR\", got {}",
+                self.name(key),
                 other.shown()
             )),
         }
@@ -130,13 +156,13 @@ impl Fields {
     }
 
     pub fn opt_date(&mut self, key: Key) -> Result<Option<Date>> {
-        let name = self.name(key);
         match self.map.take(key) {
             None => Ok(None),
-            Some(Raw::Str(s)) => Date::parse(&name, &s).map(Some),
+            Some(Raw::Str(s)) => Date::parse(key.name(), &s).map(Some),
             Some(other) => Err(err!(
                 InvalidDate,
-                "{name} must be a date string such as \"2026-01-31\", got {}",
+                "{} must be a date string such as \"2026-01-31\", got {}",
+                self.name(key),
                 other.shown()
             )),
         }
@@ -148,13 +174,13 @@ impl Fields {
 
     /// An RFC 3339 timestamp kept as given.
     pub fn opt_timestamp(&mut self, key: Key) -> Result<Option<String>> {
-        let name = self.name(key);
         match self.map.take(key) {
             None => Ok(None),
-            Some(Raw::Str(s)) => check_timestamp(&name, &s).map(|()| Some(s)),
+            Some(Raw::Str(s)) => check_timestamp(key.name(), &s).map(|()| Some(s)),
             Some(other) => Err(err!(
                 InvalidDate,
-                "{name} must be an RFC 3339 timestamp string, got {}",
+                "{} must be an RFC 3339 timestamp string, got {}",
+                self.name(key),
                 other.shown()
             )),
         }
@@ -178,7 +204,11 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Num(n)) => n.parse::<u64>().map(Some).map_err(|_| {
-                err!(InvalidInput, "{} must be a whole number ≥ 0, got {n}", self.name(key))
+                err!(
+                    InvalidInput,
+                    "{} must be a whole number ≥ 0, got {n}",
+                    self.name(key)
+                )
             }),
             Some(other) => Err(err!(
                 InvalidInput,
@@ -222,15 +252,15 @@ impl Fields {
             })
     }
 
-    /// Refuses any field the object's type does not take.
-    pub fn finish(self, what: &str) -> Result<()> {
+    /// Refuses any field the object's type does not take (`what` names the type).
+    pub fn finish(self, what: impl FnOnce() -> String) -> Result<()> {
         match self.map.leftover() {
             None => Ok(()),
             Some(key) => Err(err!(
                 InvalidInput,
-                "{}{} is not a field of {what}",
-                self.prefix,
-                key.name()
+                "{} is not a field of {}",
+                self.name(key),
+                what()
             )),
         }
     }

@@ -114,7 +114,11 @@ impl RawMap {
             return Err(err!(InvalidInput, "{context}: unknown field '{name}'"));
         }
         if let Some(key) = self.repeated {
-            return Err(err!(InvalidInput, "{context}: field '{}' is given twice", key.name()));
+            return Err(err!(
+                InvalidInput,
+                "{context}: field '{}' is given twice",
+                key.name()
+            ));
         }
         Ok(())
     }
@@ -276,7 +280,9 @@ mod tests {
 
     #[test]
     fn reads_scalars_and_lists() {
-        let mut m = read(r#"{"type":"x","amount":100,"lines":[{"unit_price":"1"}],"use_credit":false,"at":null}"#);
+        let mut m = read(
+            r#"{"type":"x","amount":100,"lines":[{"unit_price":"1"}],"use_credit":false,"at":null}"#,
+        );
         assert_eq!(m.take(Key::Type), Some(Raw::Str("x".into())));
         assert_eq!(m.take(Key::Amount), Some(Raw::Num("100".into())));
         assert_eq!(m.take(Key::UseCredit), Some(Raw::Bool(false)));
@@ -300,7 +306,9 @@ mod tests {
         let deep = format!("{{\"lines\":{}{}}}", "[".repeat(100), "]".repeat(100));
         let mut m = read(&deep);
         match m.take(Key::Lines) {
-            Some(Raw::List(l)) => assert!(matches!(&l[0], Raw::List(inner) if inner[0] == Raw::TooDeep)),
+            Some(Raw::List(l)) => {
+                assert!(matches!(&l[0], Raw::List(inner) if inner[0] == Raw::TooDeep))
+            }
             other => panic!("{other:?}"),
         }
     }

@@ -54,7 +54,7 @@ impl Query {
     /// Validates a query object read by `RawMap::read`.
     pub fn from_raw(map: RawMap) -> Result<Query> {
         map.check("query")?;
-        let mut f = Fields::new(map, String::new());
+        let mut f = Fields::new(map, None);
         let kind = take_type(&mut f, "query")?;
         let query = match kind.as_str() {
             "balance" => Query::Balance {
@@ -95,7 +95,7 @@ impl Query {
                 ))
             }
         };
-        f.finish(&format!("a {kind} query"))?;
+        f.finish(|| format!("a {kind} query"))?;
         Ok(query)
     }
 

@@ -8,9 +8,8 @@ pub mod ledger_accounts;
 pub mod numbering;
 pub mod records;
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use crate::error::{err, Result};
 use crate::money::Currency;
@@ -32,7 +31,7 @@ pub struct IdEntry {
 pub struct State {
     /// Sequence number of the last accepted command (0: none yet).
     pub seq: u64,
-    pub ids: HashMap<Box<str>, IdEntry>,
+    pub ids: FxHashMap<Box<str>, IdEntry>,
     pub customers: Vec<Customer>,
     pub invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
@@ -61,21 +60,30 @@ impl State {
     pub fn customer_idx(&self, field: &str, id: &str) -> Result<Idx> {
         match self.lookup(id) {
             Some(RecordRef::Customer(i)) => Ok(i),
-            _ => Err(err!(UnknownCustomer, "{field}: no customer has the id '{id}'")),
+            _ => Err(err!(
+                UnknownCustomer,
+                "{field}: no customer has the id '{id}'"
+            )),
         }
     }
 
     pub fn invoice_idx(&self, field: &str, id: &str) -> Result<Idx> {
         match self.lookup(id) {
             Some(RecordRef::Invoice(i)) => Ok(i),
-            _ => Err(err!(UnknownInvoice, "{field}: no invoice has the id '{id}'")),
+            _ => Err(err!(
+                UnknownInvoice,
+                "{field}: no invoice has the id '{id}'"
+            )),
         }
     }
 
     pub fn payment_idx(&self, field: &str, id: &str) -> Result<Idx> {
         match self.lookup(id) {
             Some(RecordRef::Payment(i)) => Ok(i),
-            _ => Err(err!(UnknownPayment, "{field}: no payment has the id '{id}'")),
+            _ => Err(err!(
+                UnknownPayment,
+                "{field}: no payment has the id '{id}'"
+            )),
         }
     }
 
@@ -104,7 +112,12 @@ impl State {
     }
 
     /// Takes up to `want` from the customer's credit, oldest lot first: the plan only.
-    pub fn plan_lot_takes(&self, customer: Idx, currency: Currency, want: Decimal) -> Vec<(Idx, Decimal)> {
+    pub fn plan_lot_takes(
+        &self,
+        customer: Idx,
+        currency: Currency,
+        want: Decimal,
+    ) -> Vec<(Idx, Decimal)> {
         let mut left = want;
         let mut takes = Vec::new();
         if let Some(book) = self.customers[customer as usize].book(currency) {
@@ -121,7 +134,12 @@ impl State {
     }
 
     /// Settles open invoices oldest due date first with up to `amount`: the plan only.
-    pub fn plan_open_allocation(&self, customer: Idx, currency: Currency, amount: Decimal) -> Vec<(Idx, Decimal)> {
+    pub fn plan_open_allocation(
+        &self,
+        customer: Idx,
+        currency: Currency,
+        amount: Decimal,
+    ) -> Vec<(Idx, Decimal)> {
         let mut left = amount;
         let mut out = Vec::new();
         if let Some(book) = self.customers[customer as usize].book(currency) {
@@ -201,7 +219,12 @@ impl State {
     pub fn plan_release(&self, inv: Idx, amount: Decimal) -> Vec<(usize, Decimal)> {
         let mut left = amount;
         let mut out = Vec::new();
-        for (i, s) in self.invoices[inv as usize].settlements.iter().enumerate().rev() {
+        for (i, s) in self.invoices[inv as usize]
+            .settlements
+            .iter()
+            .enumerate()
+            .rev()
+        {
             if left.is_zero() {
                 break;
             }

@@ -1,0 +1,322 @@
+//! The native benchmark (`tally bench`): ingest of a generated space from JSON against
+//! the bare JSON parse, snapshot size / write / restore, and preview and balance latency
+//! for the customer with the longest history. It prints figures; nothing fails on them.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use serde::de::IgnoredAny;
+use serde_json::{json, Value};
+
+use crate::input::raw::RawMap;
+use crate::{Command, Ledger, Query};
+
+struct Options {
+    customers: usize,
+    commands: usize,
+    seed: u64,
+    json_out: Option<String>,
+}
+
+fn parse_options(args: &[String]) -> Result<Options, String> {
+    let mut o = Options {
+        customers: 5000,
+        commands: 1_000_000,
+        seed: 42,
+        json_out: None,
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--customers" => {
+                o.customers = value()?.parse().map_err(|e| format!("--customers: {e}"))?
+            }
+            "--commands" => {
+                o.commands = value()?.parse().map_err(|e| format!("--commands: {e}"))?
+            }
+            "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
+            "--json" => o.json_out = Some(value()?.clone()),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    Ok(o)
+}
+
+pub fn run_cli(args: &[String]) -> ExitCode {
+    let o = match parse_options(args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("tally bench: {e}\nusage: tally bench [--customers N] [--commands N] [--seed N] [--json PATH]");
+            return ExitCode::from(2);
+        }
+    };
+    let report = run(&o);
+    println!("{}", render_table(&report));
+    if let Some(path) = &o.json_out {
+        if let Err(e) = std::fs::write(
+            path,
+            serde_json::to_string_pretty(&report).unwrap_or_default(),
+        ) {
+            eprintln!("tally bench: can't write {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+/// Median and 99th percentile of per-call times, in microseconds.
+pub fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
+    samples.sort_unstable();
+    let at =
+        |q: f64| samples[((samples.len() as f64 - 1.0) * q).round() as usize].as_secs_f64() * 1e6;
+    (at(0.5), at(0.99))
+}
+
+fn time_calls(n: usize, mut f: impl FnMut()) -> (f64, f64) {
+    let samples = (0..n)
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed()
+        })
+        .collect();
+    percentiles(samples)
+}
+
+/// A preview draft of `lines` lines for `customer`.
+pub fn preview_query(customer: &str, lines: usize) -> Value {
+    let lines: Vec<Value> = (0..lines)
+        .map(|i| json!({"description": format!("Line {i}"), "quantity": "2", "unit_price": "49.99", "tax_rate": "0.20", "discount_rate": "0.05"}))
+        .collect();
+    json!({"type": "preview_invoice", "customer": customer, "date": "2030-01-01", "lines": lines})
+}
+
+/// The customer with the most statement entries.
+pub fn longest_history(ledger: &Ledger) -> String {
+    ledger
+        .state()
+        .customers
+        .iter()
+        .max_by_key(|c| c.books.iter().map(|b| b.entries.len()).sum::<usize>())
+        .map(|c| c.id.clone())
+        .unwrap_or_default()
+}
+
+fn run(o: &Options) -> Value {
+    eprintln!(
+        "generating {} commands for {} customers...",
+        o.commands, o.customers
+    );
+    let commands: Vec<String> = super::generate(o.customers, o.commands, o.seed)
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    let n = commands.len();
+    let bytes: usize = commands.iter().map(String::len).sum();
+
+    let t = Instant::now();
+    for c in &commands {
+        let _: IgnoredAny = serde_json::from_str(c).expect("generated JSON");
+    }
+    let parse_only = t.elapsed();
+
+    let t = Instant::now();
+    for c in &commands {
+        let raw = RawMap::read(&mut serde_json::Deserializer::from_str(c)).expect("generated JSON");
+        let _ = Command::from_raw(raw);
+    }
+    let parse_validate = t.elapsed();
+
+    // Apply alone, on commands validated beforehand: where ingest time goes.
+    let parsed: Vec<Command> = commands
+        .iter()
+        .filter_map(|c| {
+            crate::ledger::read_command(&mut serde_json::Deserializer::from_str(c)).ok()
+        })
+        .collect();
+    let mut apply_ledger = Ledger::new();
+    let t = Instant::now();
+    for (i, c) in parsed.into_iter().enumerate() {
+        std::hint::black_box(apply_ledger.execute(c));
+        if i % 1000 == 999 {
+            apply_ledger.forget_journal_through(apply_ledger.seq());
+        }
+    }
+    let apply_only = t.elapsed();
+    drop(apply_ledger);
+
+    // Ingest as the browser store does: apply, and once a batch of journal entries is
+    // persisted, let the ledger forget them (the journal lives in storage, not memory).
+    let mut ledger = Ledger::new();
+    let mut refused = 0usize;
+    let t = Instant::now();
+    for (i, c) in commands.iter().enumerate() {
+        if !ledger.apply_json(c).is_ok() {
+            refused += 1;
+        }
+        if i % 1000 == 999 {
+            std::hint::black_box(ledger.journal_since(0).len());
+            ledger.forget_journal_through(ledger.seq());
+        }
+    }
+    let ingest = t.elapsed();
+
+    let t = Instant::now();
+    let snapshot = ledger.snapshot();
+    let snapshot_write = t.elapsed();
+    let restore = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            let restored = Ledger::restore(&snapshot).expect("own snapshot restores");
+            let d = t.elapsed();
+            drop(restored);
+            d
+        })
+        .min()
+        .unwrap_or_default();
+
+    let customer = longest_history(&ledger);
+    let entries: usize = ledger
+        .state()
+        .customers
+        .iter()
+        .find(|c| c.id == customer)
+        .map_or(0, |c| c.books.iter().map(|b| b.entries.len()).sum());
+    let preview_json = preview_query(&customer, 10).to_string();
+    let preview = Query::from_raw(
+        RawMap::read(&mut serde_json::Deserializer::from_str(&preview_json)).expect("json"),
+    )
+    .expect("valid query");
+    let balance_json = json!({"type": "balance", "customer": customer}).to_string();
+    let balance = Query::from_raw(
+        RawMap::read(&mut serde_json::Deserializer::from_str(&balance_json)).expect("json"),
+    )
+    .expect("valid query");
+    let iterations = 20_000;
+    let preview_engine = time_calls(iterations, || {
+        std::hint::black_box(ledger.query(&preview));
+    });
+    let preview_json_io = time_calls(iterations, || {
+        std::hint::black_box(serde_json::to_string(&ledger.query_json(&preview_json)).ok());
+    });
+    let balance_engine = time_calls(iterations, || {
+        std::hint::black_box(ledger.query(&balance));
+    });
+    let balance_json_io = time_calls(iterations, || {
+        std::hint::black_box(serde_json::to_string(&ledger.query_json(&balance_json)).ok());
+    });
+
+    let per_sec = |d: Duration| n as f64 / d.as_secs_f64();
+    json!({
+        "machine": machine(),
+        "commands": n,
+        "customers": o.customers,
+        "json_bytes": bytes,
+        "refused": refused,
+        "parse_only_per_sec": per_sec(parse_only),
+        "parse_validate_per_sec": per_sec(parse_validate),
+        "apply_only_per_sec": per_sec(apply_only),
+        "ingest_per_sec": per_sec(ingest),
+        "ingest_seconds": ingest.as_secs_f64(),
+        "snapshot_bytes": snapshot.len(),
+        "snapshot_write_ms": snapshot_write.as_secs_f64() * 1e3,
+        "snapshot_restore_ms": restore.as_secs_f64() * 1e3,
+        "longest_history_customer": customer,
+        "longest_history_entries": entries,
+        "preview_10_lines_us": {"median": preview_engine.0, "p99": preview_engine.1},
+        "preview_10_lines_json_us": {"median": preview_json_io.0, "p99": preview_json_io.1},
+        "balance_us": {"median": balance_engine.0, "p99": balance_engine.1},
+        "balance_json_us": {"median": balance_json_io.0, "p99": balance_json_io.1},
+    })
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+fn render_table(r: &Value) -> String {
+    let f = |k: &str| r[k].as_f64().unwrap_or(0.0);
+    let pair = |k: &str| {
+        format!(
+            "median {:.1} µs, p99 {:.1} µs",
+            r[k]["median"].as_f64().unwrap_or(0.0),
+            r[k]["p99"].as_f64().unwrap_or(0.0)
+        )
+    };
+    let rows = [
+        ("machine", r["machine"].as_str().unwrap_or("").to_string()),
+        (
+            "commands (customers)",
+            format!(
+                "{} ({}), {:.1} MB of JSON, {} refused",
+                r["commands"],
+                r["customers"],
+                f("json_bytes") / 1e6,
+                r["refused"]
+            ),
+        ),
+        (
+            "JSON parse only (floor)",
+            format!("{:.0} commands/s", f("parse_only_per_sec")),
+        ),
+        (
+            "parse + validate",
+            format!("{:.0} commands/s", f("parse_validate_per_sec")),
+        ),
+        (
+            "apply only (validated commands)",
+            format!("{:.0} commands/s", f("apply_only_per_sec")),
+        ),
+        (
+            "ingest (parse, validate, apply)",
+            format!(
+                "{:.0} commands/s ({:.2} s)",
+                f("ingest_per_sec"),
+                f("ingest_seconds")
+            ),
+        ),
+        (
+            "snapshot size",
+            format!("{:.1} MB", f("snapshot_bytes") / 1e6),
+        ),
+        (
+            "snapshot write",
+            format!("{:.0} ms", f("snapshot_write_ms")),
+        ),
+        (
+            "snapshot restore",
+            format!("{:.0} ms", f("snapshot_restore_ms")),
+        ),
+        (
+            "longest history",
+            format!(
+                "{} ({} statement entries)",
+                r["longest_history_customer"].as_str().unwrap_or(""),
+                r["longest_history_entries"]
+            ),
+        ),
+        ("preview_invoice, 10 lines", pair("preview_10_lines_us")),
+        ("  same, JSON in and out", pair("preview_10_lines_json_us")),
+        ("balance", pair("balance_us")),
+        ("  same, JSON in and out", pair("balance_json_us")),
+    ];
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    rows.iter()
+        .map(|(k, v)| format!("{k:<width$}  {v}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
