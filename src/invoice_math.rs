@@ -16,7 +16,12 @@ use crate::state::records::Line;
 
 /// Computes one line. Refuses a line whose exact amount can't be computed in 28 digits
 /// or whose result exceeds `MAX_AMOUNT`.
-pub fn compute_line(index: usize, input: &LineInput, currency: Currency, prices_include_tax: bool) -> Result<Line> {
+pub fn compute_line(
+    index: usize,
+    input: &LineInput,
+    currency: Currency,
+    prices_include_tax: bool,
+) -> Result<Line> {
     let too_precise = || {
         err!(
             InvalidAmount,
@@ -132,12 +137,25 @@ mod tests {
     #[test]
     fn zero_tax_rate_is_exact() {
         let l = compute_line(0, &line("1", "120", "0", "0"), gbp(), false).unwrap();
-        assert_eq!(amounts(&l), ("120.00".into(), "0.00".into(), "120.00".into()));
+        assert_eq!(
+            amounts(&l),
+            ("120.00".into(), "0.00".into(), "120.00".into())
+        );
     }
 
     #[test]
     fn inexact_products_are_refused() {
-        let e = compute_line(0, &line("999999999.9999999999", "999999999999999.9999999999", "0", "0"), gbp(), false);
+        let e = compute_line(
+            0,
+            &line(
+                "999999999.9999999999",
+                "999999999999999.9999999999",
+                "0",
+                "0",
+            ),
+            gbp(),
+            false,
+        );
         assert!(e.is_err());
     }
 }

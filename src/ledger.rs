@@ -130,7 +130,9 @@ impl Ledger {
     /// restore, unless forgotten).
     pub fn journal_since(&self, seq: u64) -> &[JournalEntry] {
         let start = seq.saturating_sub(self.journal_base);
-        let start = usize::try_from(start).unwrap_or(usize::MAX).min(self.journal.len());
+        let start = usize::try_from(start)
+            .unwrap_or(usize::MAX)
+            .min(self.journal.len());
         &self.journal[start..]
     }
 
@@ -138,7 +140,9 @@ impl Ledger {
     /// them, to bound memory.
     pub fn forget_journal_through(&mut self, seq: u64) {
         let n = seq.saturating_sub(self.journal_base);
-        let n = usize::try_from(n).unwrap_or(usize::MAX).min(self.journal.len());
+        let n = usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .min(self.journal.len());
         self.journal.drain(..n);
         self.journal_base += n as u64;
     }

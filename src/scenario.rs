@@ -38,7 +38,11 @@ fn run_steps(scenario: &Value) -> Result<(), String> {
         let answer = match (step.get("command"), step.get("query")) {
             (Some(c), None) => ledger.apply_from(c),
             (None, Some(q)) => ledger.query_from(q),
-            _ => return Err(format!("step {n}: needs exactly one of \"command\" or \"query\"")),
+            _ => {
+                return Err(format!(
+                    "step {n}: needs exactly one of \"command\" or \"query\""
+                ))
+            }
         };
         let got = serde_json::to_value(&answer).map_err(|e| format!("step {n}: {e}"))?;
         check_step(step, &got).map_err(|why| format!("step {n}: {why}\n    answer: {got}"))?;
@@ -88,7 +92,11 @@ pub fn matches(expect: &Value, got: &Value, path: &str) -> Result<(), String> {
         }
         (Value::Array(want), Value::Array(have)) => {
             if want.len() != have.len() {
-                return Err(format!("{path} has {} elements, expected {}", have.len(), want.len()));
+                return Err(format!(
+                    "{path} has {} elements, expected {}",
+                    have.len(),
+                    want.len()
+                ));
             }
             for (i, (w, h)) in want.iter().zip(have).enumerate() {
                 matches(w, h, &format!("{path}[{i}]"))?;
@@ -96,7 +104,10 @@ pub fn matches(expect: &Value, got: &Value, path: &str) -> Result<(), String> {
             Ok(())
         }
         _ if expect == got => Ok(()),
-        _ => Err(format!("{} is {got}, expected {expect}", if path.is_empty() { "the answer" } else { path })),
+        _ => Err(format!(
+            "{} is {got}, expected {expect}",
+            if path.is_empty() { "the answer" } else { path }
+        )),
     }
 }
 

@@ -10,7 +10,12 @@ fn run_folder(folder: PathBuf) {
     let mut out = String::new();
     let failed = tally::scenario::check_files(&files, &mut out);
     println!("{out}");
-    assert_eq!(failed, 0, "scenarios failed in {}:\n{out}", folder.display());
+    assert_eq!(
+        failed,
+        0,
+        "scenarios failed in {}:\n{out}",
+        folder.display()
+    );
 }
 
 #[test]

@@ -61,7 +61,13 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     Ok(RecordRef::CreditNote(idx))
 }
 
-fn against_invoice(state: &mut State, customer: Idx, invoice_id: &str, amount: Decimal, currency: Option<Currency>) -> Result<Effect> {
+fn against_invoice(
+    state: &mut State,
+    customer: Idx,
+    invoice_id: &str,
+    amount: Decimal,
+    currency: Option<Currency>,
+) -> Result<Effect> {
     // Plan.
     let inv = state.customers_invoice("invoice", invoice_id, customer)?;
     let record = &state.invoices[inv as usize];
@@ -90,7 +96,10 @@ fn against_invoice(state: &mut State, customer: Idx, invoice_id: &str, amount: D
     // The tax part: the invoice's tax in proportion to all credited so far, so that
     // crediting the whole total reverses exactly all of its tax. `creditable > 0` here,
     // so the total is not zero.
-    let credited_tax = round_money(record.tax * (record.credited + amount) / record.total, inv_currency);
+    let credited_tax = round_money(
+        record.tax * (record.credited + amount) / record.total,
+        inv_currency,
+    );
     let tax_part = credited_tax - record.credited_tax;
 
     // Commit.
@@ -110,7 +119,13 @@ fn against_invoice(state: &mut State, customer: Idx, invoice_id: &str, amount: D
     })
 }
 
-fn as_credit(state: &mut State, customer: Idx, note: Idx, amount: Decimal, currency: Currency) -> Result<Effect> {
+fn as_credit(
+    state: &mut State,
+    customer: Idx,
+    note: Idx,
+    amount: Decimal,
+    currency: Currency,
+) -> Result<Effect> {
     let amount = money_in("amount", amount, currency)?;
     let lot = next_idx(&state.lots);
     state.lots.push(Lot {
@@ -133,7 +148,15 @@ fn as_credit(state: &mut State, customer: Idx, note: Idx, amount: Decimal, curre
     })
 }
 
-fn record(state: &mut State, ctx: &Ctx, idx: Idx, customer: Idx, effect: &Effect, date: Date, reason: &str) {
+fn record(
+    state: &mut State,
+    ctx: &Ctx,
+    idx: Idx,
+    customer: Idx,
+    effect: &Effect,
+    date: Date,
+    reason: &str,
+) {
     state.credit_notes.push(CreditNote {
         id: ctx.id.to_string(),
         customer,

@@ -71,7 +71,12 @@ pub fn run(state: &mut State, ctx: &Ctx, draft: &InvoiceDraft) -> Result<RecordR
     let idx = next_idx(&state.invoices);
     let planned = invoice.settlements.clone();
     let (customer, currency, total) = (invoice.customer, invoice.currency, invoice.total);
-    let (subtotal, tax, date, key) = (invoice.subtotal, invoice.tax, invoice.date, invoice.open_key(idx));
+    let (subtotal, tax, date, key) = (
+        invoice.subtotal,
+        invoice.tax,
+        invoice.date,
+        invoice.open_key(idx),
+    );
     state.invoices.push(Invoice {
         settlements: Vec::new(),
         ..invoice

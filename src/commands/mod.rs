@@ -68,7 +68,11 @@ pub(crate) fn money_in(field: &str, amount: Decimal, currency: Currency) -> Resu
 }
 
 /// The customer and currency a customer-scoped command works in.
-pub(crate) fn customer_and_currency(state: &State, customer: &str, currency: Option<Currency>) -> Result<(Idx, Currency)> {
+pub(crate) fn customer_and_currency(
+    state: &State,
+    customer: &str,
+    currency: Option<Currency>,
+) -> Result<(Idx, Currency)> {
     let idx = state.customer_idx("customer", customer)?;
     Ok((
         idx,

@@ -84,7 +84,13 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
 }
 
 /// Settles the listed invoices in the listed order.
-fn plan_listed(state: &State, customer: Idx, currency: crate::money::Currency, amount: Decimal, ids: &[String]) -> Result<Vec<(Idx, Decimal)>> {
+fn plan_listed(
+    state: &State,
+    customer: Idx,
+    currency: crate::money::Currency,
+    amount: Decimal,
+    ids: &[String],
+) -> Result<Vec<(Idx, Decimal)>> {
     let mut left = amount;
     let mut out = Vec::new();
     for (i, id) in ids.iter().enumerate() {
@@ -103,7 +109,10 @@ fn plan_listed(state: &State, customer: Idx, currency: crate::money::Currency, a
         }
         let due = invoice.amount_due();
         if due.is_zero() {
-            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' is already paid"));
+            return Err(err!(
+                InvoiceClosed,
+                "{field}: invoice '{id}' is already paid"
+            ));
         }
         let take = due.min(left);
         if !take.is_zero() {

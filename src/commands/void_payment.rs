@@ -55,8 +55,13 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
         .filter(|(_, part): &(Idx, Decimal)| !part.is_zero())
         .collect();
     let withdrawn = lot.remaining;
-    let (customer, currency, amount, method, lot) =
-        (record.customer, record.currency, record.amount, record.method, record.lot);
+    let (customer, currency, amount, method, lot) = (
+        record.customer,
+        record.currency,
+        record.amount,
+        record.method,
+        record.lot,
+    );
     let reopened_total: Decimal = reopened.iter().map(|(_, a)| *a).sum();
     debug_assert_eq!(reopened_total + withdrawn, amount, "payment parts");
 

@@ -76,7 +76,11 @@ mod tests {
     #[test]
     fn minor_units_follow_iso_4217() {
         for (code, units) in [("USD", 2), ("EUR", 2), ("JPY", 0), ("KRW", 0), ("BHD", 3)] {
-            assert_eq!(Currency::from_code(code).unwrap().minor_units(), units, "{code}");
+            assert_eq!(
+                Currency::from_code(code).unwrap().minor_units(),
+                units,
+                "{code}"
+            );
         }
     }
 

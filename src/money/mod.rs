@@ -61,7 +61,10 @@ pub fn parse_money(field: &str, text: &str, currency: Currency) -> Result<Decima
         ));
     }
     if value <= Decimal::ZERO {
-        return Err(err!(InvalidAmount, "{field}: '{text}' must be more than zero"));
+        return Err(err!(
+            InvalidAmount,
+            "{field}: '{text}' must be more than zero"
+        ));
     }
     if value > MAX_AMOUNT {
         return Err(err!(
@@ -152,9 +155,14 @@ mod tests {
     #[test]
     fn strict_grammar() {
         for ok in ["1", "1.5", "-2.25", "0.001", "007"] {
-            assert!(parse_decimal("f", ok, ErrorCode::InvalidAmount).is_ok(), "{ok}");
+            assert!(
+                parse_decimal("f", ok, ErrorCode::InvalidAmount).is_ok(),
+                "{ok}"
+            );
         }
-        for bad in ["", "1e5", "+1", " 1", "1_000", "1,5", ".5", "5.", "--1", "NaN", "1.2.3"] {
+        for bad in [
+            "", "1e5", "+1", " 1", "1_000", "1,5", ".5", "5.", "--1", "NaN", "1.2.3",
+        ] {
             let e = parse_decimal("f", bad, ErrorCode::InvalidAmount).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidAmount, "{bad}");
         }
@@ -162,15 +170,27 @@ mod tests {
 
     #[test]
     fn money_rules() {
-        assert_eq!(parse_money("amount", "100", usd()).unwrap().to_string(), "100.00");
-        assert_eq!(parse_money("amount", "10.50", usd()).unwrap().to_string(), "10.50");
-        assert_eq!(parse_money("amount", "10.500", usd()).unwrap().to_string(), "10.50");
+        assert_eq!(
+            parse_money("amount", "100", usd()).unwrap().to_string(),
+            "100.00"
+        );
+        assert_eq!(
+            parse_money("amount", "10.50", usd()).unwrap().to_string(),
+            "10.50"
+        );
+        assert_eq!(
+            parse_money("amount", "10.500", usd()).unwrap().to_string(),
+            "10.50"
+        );
         for bad in ["10.001", "0", "0.00", "-5.00", "1000000000000000.01"] {
             assert!(parse_money("amount", bad, usd()).is_err(), "{bad}");
         }
         let jpy = Currency::from_code("JPY").unwrap();
         assert!(parse_money("amount", "1.5", jpy).is_err());
-        assert_eq!(parse_money("amount", "500", jpy).unwrap().to_string(), "500");
+        assert_eq!(
+            parse_money("amount", "500", jpy).unwrap().to_string(),
+            "500"
+        );
     }
 
     #[test]
@@ -182,7 +202,10 @@ mod tests {
         assert_eq!(r("2.5"), "2.50");
         assert_eq!(r("-0.001"), "0.00");
         let bhd = Currency::from_code("BHD").unwrap();
-        assert_eq!(round_money("1.25".parse().unwrap(), bhd).to_string(), "1.250");
+        assert_eq!(
+            round_money("1.25".parse().unwrap(), bhd).to_string(),
+            "1.250"
+        );
     }
 
     #[test]

@@ -39,7 +39,13 @@ pub struct EntryAnswer {
 
 /// Entries are ordered by date, then by journal order. The opening balance sums the
 /// entries before `from`; entries after `to` are left out.
-pub fn run(state: &State, customer: &str, currency: Option<Currency>, from: Option<Date>, to: Option<Date>) -> Result<StatementAnswer> {
+pub fn run(
+    state: &State,
+    customer: &str,
+    currency: Option<Currency>,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> Result<StatementAnswer> {
     let idx = state.customer_idx("customer", customer)?;
     let c = &state.customers[idx as usize];
     let currency = currency.unwrap_or(c.currency);
@@ -101,7 +107,10 @@ fn with_reason(text: String, reason: &Option<String>) -> String {
 /// The entry's kind and a description a customer can read.
 fn describe(state: &State, record: RecordRef) -> (&'static str, String) {
     match record {
-        RecordRef::Invoice(i) => ("invoice", format!("Invoice {}", state.invoices[i as usize].number)),
+        RecordRef::Invoice(i) => (
+            "invoice",
+            format!("Invoice {}", state.invoices[i as usize].number),
+        ),
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
             let mut text = format!("Payment by {}", p.method.words());
@@ -110,11 +119,17 @@ fn describe(state: &State, record: RecordRef) -> (&'static str, String) {
             }
             ("payment", text)
         }
-        RecordRef::Grant(i) => ("credit", format!("Credit: {}", state.grants[i as usize].reason)),
+        RecordRef::Grant(i) => (
+            "credit",
+            format!("Credit: {}", state.grants[i as usize].reason),
+        ),
         RecordRef::CreditNote(i) => {
             let n = &state.credit_notes[i as usize];
             let text = match n.invoice {
-                Some(inv) => format!("Credit note for invoice {}: {}", state.invoices[inv as usize].number, n.reason),
+                Some(inv) => format!(
+                    "Credit note for invoice {}: {}",
+                    state.invoices[inv as usize].number, n.reason
+                ),
                 None => format!("Credit note: {}", n.reason),
             };
             ("credit_note", text)
@@ -130,13 +145,21 @@ fn describe(state: &State, record: RecordRef) -> (&'static str, String) {
         RecordRef::PaymentVoid(i) => {
             let v = &state.payment_voids[i as usize];
             let p = &state.payments[v.payment as usize];
-            ("payment_void", with_reason(format!("Void of payment {}", p.id), &v.reason))
+            (
+                "payment_void",
+                with_reason(format!("Void of payment {}", p.id), &v.reason),
+            )
         }
         RecordRef::InvoiceVoid(i) => {
             let v = &state.invoice_voids[i as usize];
             let inv = &state.invoices[v.invoice as usize];
-            ("invoice_void", with_reason(format!("Void of invoice {}", inv.number), &v.reason))
+            (
+                "invoice_void",
+                with_reason(format!("Void of invoice {}", inv.number), &v.reason),
+            )
         }
-        RecordRef::Customer(_) | RecordRef::Application(_) | RecordRef::Config(_) => ("other", String::new()),
+        RecordRef::Customer(_) | RecordRef::Application(_) | RecordRef::Config(_) => {
+            ("other", String::new())
+        }
     }
 }

@@ -39,13 +39,19 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
     let mut has_seq = false;
     while let Some(open) = rest.find('{') {
         if rest[..open].contains('}') {
-            return Err(err!(InvalidInput, "invoice_number_format: '{format}' has a stray '}}'"));
+            return Err(err!(
+                InvalidInput,
+                "invoice_number_format: '{format}' has a stray '}}'"
+            ));
         }
         if open > 0 {
             out.push(Token::Text(&rest[..open]));
         }
         let close = rest[open..].find('}').ok_or_else(|| {
-            err!(InvalidInput, "invoice_number_format: '{format}' has an unclosed '{{'")
+            err!(
+                InvalidInput,
+                "invoice_number_format: '{format}' has an unclosed '{{'"
+            )
         })? + open;
         let token = match &rest[open + 1..close] {
             "year" => Token::Year,
@@ -69,7 +75,10 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
         rest = &rest[close + 1..];
     }
     if rest.contains('}') {
-        return Err(err!(InvalidInput, "invoice_number_format: '{format}' has a stray '}}'"));
+        return Err(err!(
+            InvalidInput,
+            "invoice_number_format: '{format}' has a stray '}}'"
+        ));
     }
     if !rest.is_empty() {
         out.push(Token::Text(rest));
