@@ -130,7 +130,7 @@ pub fn check_timestamp(field: &str, text: &str) -> Result<()> {
         return Err(bad());
     }
     Date::parse(field, &text[..10]).map_err(|_| bad())?;
-    let rest = text[10..].as_bytes();
+    let rest = &text.as_bytes()[10..];
     let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
     let time_ok = matches!(rest[0], b'T' | b't' | b' ')
         && digits(&rest[1..3])

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 fn run_folder(folder: PathBuf) {
     assert!(folder.is_dir(), "{} is missing", folder.display());
-    let files = tally::scenario::collect_files(&[folder.clone()]).unwrap();
+    let files = tally::scenario::collect_files(std::slice::from_ref(&folder)).unwrap();
     assert!(!files.is_empty(), "no scenarios in {}", folder.display());
     let mut out = String::new();
     let failed = tally::scenario::check_files(&files, &mut out);

@@ -91,7 +91,7 @@ pub fn render(state: &State, inv: &Invoice, issued: bool) -> InvoiceAnswer {
             None => rates.push((line.input.tax_rate, line.net, line.tax)),
         }
     }
-    rates.sort_by(|a, b| b.0.cmp(&a.0));
+    rates.sort_by_key(|r| std::cmp::Reverse(r.0));
     InvoiceAnswer {
         id: issued.then(|| inv.id.clone()),
         number: inv.number.clone(),

@@ -44,7 +44,7 @@ pub enum Query {
 #[serde(untagged)]
 pub enum QueryAnswer {
     Balance(balance::BalanceAnswer),
-    Invoice(invoice::InvoiceAnswer),
+    Invoice(Box<invoice::InvoiceAnswer>),
     Statement(statement::StatementAnswer),
     Customers(customers::CustomersAnswer),
     TrialBalance(trial_balance::TrialBalanceAnswer),
@@ -105,8 +105,12 @@ impl Query {
             Query::Balance { customer, currency } => {
                 QueryAnswer::Balance(balance::run(state, customer, *currency)?)
             }
-            Query::Invoice { invoice } => QueryAnswer::Invoice(invoice::run(state, invoice)?),
-            Query::PreviewInvoice(draft) => QueryAnswer::Invoice(invoice::preview(state, draft)?),
+            Query::Invoice { invoice } => {
+                QueryAnswer::Invoice(Box::new(invoice::run(state, invoice)?))
+            }
+            Query::PreviewInvoice(draft) => {
+                QueryAnswer::Invoice(Box::new(invoice::preview(state, draft)?))
+            }
             Query::Statement {
                 customer,
                 currency,

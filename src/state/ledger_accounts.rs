@@ -63,7 +63,7 @@ impl GeneralLedger {
     /// Every account with a posting, sorted by currency then account.
     pub fn accounts(&self) -> Vec<((Currency, Account), Decimal)> {
         let mut all: Vec<_> = self.balances.iter().map(|(k, v)| (*k, *v)).collect();
-        all.sort_by(|a, b| a.0.cmp(&b.0));
+        all.sort_by_key(|a| a.0);
         all
     }
 
