@@ -1,7 +1,7 @@
 //! The journal: every accepted command, numbered. The state is what replaying it gives;
 //! entries are never edited or deleted.
 
-use std::io;
+use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
@@ -15,29 +15,115 @@ pub struct JournalEntry {
     pub command: Command,
 }
 
-/// A stable 64-bit fingerprint of what a command does (its body: not its id, `at` or
-/// `by`), kept per id so a resent command is recognised as a duplicate and a different
-/// one with a taken id as a conflict. FNV-1a over the canonical JSON of the body: the
-/// same on every platform and build, unlike `std`'s hasher.
+/// A 64-bit fingerprint of what a command does (its body: not its id, `at` or `by`),
+/// kept per id so a resent command is recognised as a duplicate and a different one
+/// with a taken id as a conflict.
+///
+/// It hashes the typed body through `derive(Hash)` with `StableHasher`, which widens
+/// lengths and enum discriminants to 64 bits, so native and wasm32 builds agree (std's
+/// default hasher is randomly keyed and `usize` differs by platform). Decimals hash
+/// normalized, so "100" and "100.00" are the same amount. Fingerprints are stored in
+/// snapshots: `tests` pins known values, so any change to them fails loudly.
 pub fn fingerprint(body: &CommandBody) -> u64 {
-    let mut hasher = Fnv1a(0xcbf2_9ce4_8422_2325);
-    // Writing to a hasher can't fail, and the body's Serialize impl has no failing path.
-    let _ = serde_json::to_writer(&mut hasher, body);
-    hasher.0
+    let mut hasher = StableHasher(0xcbf2_9ce4_8422_2325);
+    body.hash(&mut hasher);
+    hasher.finish()
 }
 
-struct Fnv1a(u64);
+/// FNV-1a-style mixing a 64-bit word at a time: platform-independent and fast.
+struct StableHasher(u64);
 
-impl io::Write for Fnv1a {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+impl StableHasher {
+    fn mix(&mut self, word: u64) {
+        self.0 = (self.0 ^ word)
+            .wrapping_mul(0x0000_0100_0000_01b3)
+            .rotate_left(29);
+    }
+}
+
+impl Hasher for StableHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.mix(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
         }
-        Ok(bytes.len())
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.mix(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
     }
 
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+    fn write_u8(&mut self, n: u8) {
+        self.mix(u64::from(n));
     }
+    fn write_u16(&mut self, n: u16) {
+        self.mix(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.mix(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.mix(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.mix(n as u64);
+    }
+    fn write_i32(&mut self, n: i32) {
+        self.mix(n as u32 as u64);
+    }
+    fn write_isize(&mut self, n: isize) {
+        self.mix(n as i64 as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^ (h >> 33)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::read_command;
+
+    fn print(json: &str) -> u64 {
+        fingerprint(
+            &read_command(&mut serde_json::Deserializer::from_str(json))
+                .unwrap()
+                .body,
+        )
+    }
+
+    #[test]
+    fn same_command_same_fingerprint_whatever_the_audit_fields() {
+        let a = print(
+            r#"{"type":"record_payment","id":"p1","customer":"c1","amount":"100.00","method":"card","date":"2026-01-05"}"#,
+        );
+        let b = print(
+            r#"{"type":"record_payment","id":"p2","customer":"c1","amount":"100","method":"card","date":"2026-01-05","at":"2026-01-05T10:00:00Z","by":"ana"}"#,
+        );
+        let c = print(
+            r#"{"type":"record_payment","id":"p1","customer":"c1","amount":"90.00","method":"card","date":"2026-01-05"}"#,
+        );
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    /// Fingerprints live in snapshots: they must not change between builds, compilers
+    /// or platforms. If this fails, bump the snapshot format version.
+    #[test]
+    fn fingerprints_are_pinned() {
+        let payment = print(
+            r#"{"type":"record_payment","id":"p1","customer":"c1","amount":"100.00","method":"card","date":"2026-01-05","reference":"R1","allocate_to":["i1"]}"#,
+        );
+        let invoice = print(
+            r#"{"type":"issue_invoice","id":"i1","customer":"c1","date":"2026-02-01","lines":[{"description":"Desk","quantity":"2","unit_price":"49.99","tax_rate":"0.20"}]}"#,
+        );
+        assert_eq!((payment, invoice), (PINNED_PAYMENT, PINNED_INVOICE));
+    }
+
+    const PINNED_PAYMENT: u64 = 11_018_204_839_503_895_525;
+    const PINNED_INVOICE: u64 = 7_245_881_896_082_034_206;
 }

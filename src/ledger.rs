@@ -51,7 +51,7 @@ impl Ledger {
     fn try_execute(&mut self, command: Command) -> Result<Accepted> {
         check_id(&command.id)?;
         let print = fingerprint(&command.body);
-        if let Some(entry) = self.state.ids.get(command.id.as_str()) {
+        if let Some(entry) = self.state.id_entry(&command.id) {
             if entry.fingerprint != print {
                 return Err(err!(
                     Conflict,
@@ -65,14 +65,9 @@ impl Ledger {
         let seq = self.state.seq + 1;
         let record = commands::execute(&mut self.state, &command, seq)?;
         self.state.seq = seq;
-        self.state.ids.insert(
-            command.id.as_str().into(),
-            IdEntry {
-                record,
-                fingerprint: print,
-                seq,
-            },
-        );
+        self.state
+            .ids
+            .insert(IdEntry::new(&command.id, record, print, seq));
         let answer = self.accepted(&command.id, record, seq, false);
         self.journal.push(JournalEntry { seq, command });
         Ok(answer)

@@ -17,7 +17,7 @@ use crate::money::Currency;
 use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
-use crate::state::{IdEntry, State};
+use crate::state::{IdEntry, IdIndex, State};
 
 const MAGIC: &[u8; 8] = b"TALLYSNP";
 /// Bumped whenever the payload's shape changes; older versions are refused, not guessed.
@@ -31,8 +31,8 @@ const HEADER: usize = 8 + 4 + 8 + 4;
 struct Payload {
     seq: u64,
     numbering: Numbering,
-    /// (id, record, fingerprint, seq), in journal order.
-    ids: Vec<(String, RecordRef, u64, u64)>,
+    /// (record, fingerprint, seq) in journal order; the id text is in the record.
+    ids: Vec<(RecordRef, u64, u64)>,
     customers: Vec<Customer>,
     invoices: Vec<Invoice>,
     payments: Vec<Payment>,
@@ -51,7 +51,7 @@ struct Payload {
 struct PayloadRef<'a> {
     seq: u64,
     numbering: &'a Numbering,
-    ids: Vec<(&'a str, RecordRef, u64, u64)>,
+    ids: Vec<(RecordRef, u64, u64)>,
     customers: &'a [Customer],
     invoices: &'a [Invoice],
     payments: &'a [Payment],
@@ -70,12 +70,12 @@ impl Ledger {
     /// The whole state as bytes. Deterministic: the same state gives the same bytes.
     pub fn snapshot(&self) -> Vec<u8> {
         let s = &self.state;
-        let mut ids: Vec<(&str, RecordRef, u64, u64)> = s
+        let mut ids: Vec<(RecordRef, u64, u64)> = s
             .ids
             .iter()
-            .map(|(id, e)| (&**id, e.record, e.fingerprint, e.seq))
+            .map(|e| (e.record, e.fingerprint, e.seq))
             .collect();
-        ids.sort_unstable_by_key(|row| row.3);
+        ids.sort_unstable_by_key(|row| row.2);
         let payload = PayloadRef {
             seq: s.seq,
             numbering: &s.numbering,
@@ -166,17 +166,22 @@ fn rebuild(p: Payload) -> Result<State> {
         gl: GeneralLedger::from_accounts(p.accounts),
     };
     check_references(&s)?;
-    s.ids.reserve(p.ids.len());
-    for (id, record, fingerprint, seq) in p.ids {
-        s.ids.insert(
-            id.into_boxed_str(),
-            IdEntry {
-                record,
-                fingerprint,
-                seq,
-            },
-        );
+    let mut ids = IdIndex::default();
+    ids.reserve(p.ids.len());
+    for (record, fingerprint, seq) in p.ids {
+        if !record_in_range(&s, record) {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: an id names a record outside its table"
+            ));
+        }
+        let id = s.record_id(record);
+        if s.ids_contains(&ids, id) {
+            return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
+        }
+        ids.insert(IdEntry::new(id, record, fingerprint, seq));
     }
+    s.ids = ids;
     // Rebuild the indexes and recompute the books' sums.
     let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
         .customers
@@ -303,18 +308,7 @@ fn check_references(s: &State) -> Result<()> {
     if !(grants_ok && apps_ok && notes_ok && refunds_ok && pvoids_ok && ivoids_ok) {
         return Err(bad("a credit, credit note, refund or void"));
     }
-    let record_ok = |r: &RecordRef| match *r {
-        RecordRef::Customer(i) => within(i, nc),
-        RecordRef::Invoice(i) => within(i, ni),
-        RecordRef::Payment(i) => within(i, np),
-        RecordRef::Grant(i) => within(i, s.grants.len()),
-        RecordRef::Application(i) => within(i, s.applications.len()),
-        RecordRef::CreditNote(i) => within(i, s.credit_notes.len()),
-        RecordRef::Refund(i) => within(i, s.refunds.len()),
-        RecordRef::PaymentVoid(i) => within(i, s.payment_voids.len()),
-        RecordRef::InvoiceVoid(i) => within(i, s.invoice_voids.len()),
-        RecordRef::Config(i) => within(i, s.configs.len()),
-    };
+    let record_ok = |r: &RecordRef| record_in_range(s, *r);
     for c in &s.customers {
         if !c
             .books
@@ -335,4 +329,21 @@ fn check_references(s: &State) -> Result<()> {
         return Err(bad("a void mark"));
     }
     Ok(())
+}
+
+/// Whether a record reference points inside its table.
+fn record_in_range(s: &State, record: RecordRef) -> bool {
+    let within = |i: Idx, len: usize| (i as usize) < len;
+    match record {
+        RecordRef::Customer(i) => within(i, s.customers.len()),
+        RecordRef::Invoice(i) => within(i, s.invoices.len()),
+        RecordRef::Payment(i) => within(i, s.payments.len()),
+        RecordRef::Grant(i) => within(i, s.grants.len()),
+        RecordRef::Application(i) => within(i, s.applications.len()),
+        RecordRef::CreditNote(i) => within(i, s.credit_notes.len()),
+        RecordRef::Refund(i) => within(i, s.refunds.len()),
+        RecordRef::PaymentVoid(i) => within(i, s.payment_voids.len()),
+        RecordRef::InvoiceVoid(i) => within(i, s.invoice_voids.len()),
+        RecordRef::Config(i) => within(i, s.configs.len()),
+    }
 }

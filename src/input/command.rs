@@ -73,7 +73,7 @@ impl Method {
 
 /// What a command does. Amounts are normalized decimals (`100.00` and `100` are the
 /// same command); their decimals are checked against the currency by the handler.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CommandBody {
     CreateCustomer {
@@ -157,7 +157,7 @@ pub enum CommandBody {
 }
 
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
 pub struct InvoiceDraft {
     pub customer: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -171,16 +171,16 @@ pub struct InvoiceDraft {
 }
 
 /// One invoice line as entered.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
 pub struct LineInput {
     pub description: String,
-    #[serde(serialize_with = "as_text")]
+    #[serde(with = "crate::money::dec")]
     pub quantity: Decimal,
-    #[serde(serialize_with = "as_text")]
+    #[serde(with = "crate::money::dec")]
     pub unit_price: Decimal,
-    #[serde(serialize_with = "as_text")]
+    #[serde(with = "crate::money::dec")]
     pub tax_rate: Decimal,
-    #[serde(serialize_with = "as_text")]
+    #[serde(with = "crate::money::dec")]
     pub discount_rate: Decimal,
 }
 

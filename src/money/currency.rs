@@ -55,17 +55,30 @@ impl fmt::Display for Currency {
     }
 }
 
+/// The code as a string in JSON; its three bytes packed in a u32 in binary formats.
 impl serde::Serialize for Currency {
     fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.code())
+        if s.is_human_readable() {
+            s.serialize_str(self.code())
+        } else {
+            let [a, b, c] = self.code;
+            s.serialize_u32(u32::from_le_bytes([a, b, c, 0]))
+        }
     }
 }
 
 impl<'de> serde::Deserialize<'de> for Currency {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Currency::from_code(&code)
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown currency {code}")))
+        let unknown = |code: &str| serde::de::Error::custom(format!("unknown currency {code}"));
+        if d.is_human_readable() {
+            let code = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            Currency::from_code(&code).ok_or_else(|| unknown(&code))
+        } else {
+            let [a, b, c, _] = u32::deserialize(d)?.to_le_bytes();
+            let code = [a, b, c];
+            let text = std::str::from_utf8(&code).map_err(|_| unknown("(not text)"))?;
+            Currency::from_code(text).ok_or_else(|| unknown(text))
+        }
     }
 }
 

@@ -7,8 +7,10 @@
 //! what lets the apply step of a command use plain arithmetic after validation.
 
 mod currency;
+mod serde_bin;
 
 pub use currency::Currency;
+pub use serde_bin::{dec, dec_pairs};
 
 use std::fmt;
 

@@ -63,7 +63,7 @@ pub fn run(
             EntryAnswer {
                 date: e.date,
                 kind,
-                reference: record_id(state, e.record),
+                reference: state.record_id(e.record).to_string(),
                 description,
                 debit: m(e.amount.max(Decimal::ZERO)),
                 credit: m((-e.amount).max(Decimal::ZERO)),
@@ -80,21 +80,6 @@ pub fn run(
         closing_balance: m(running),
         entries,
     })
-}
-
-fn record_id(state: &State, record: RecordRef) -> String {
-    match record {
-        RecordRef::Invoice(i) => state.invoices[i as usize].id.clone(),
-        RecordRef::Payment(i) => state.payments[i as usize].id.clone(),
-        RecordRef::Grant(i) => state.grants[i as usize].id.clone(),
-        RecordRef::CreditNote(i) => state.credit_notes[i as usize].id.clone(),
-        RecordRef::Refund(i) => state.refunds[i as usize].id.clone(),
-        RecordRef::PaymentVoid(i) => state.payment_voids[i as usize].id.clone(),
-        RecordRef::InvoiceVoid(i) => state.invoice_voids[i as usize].id.clone(),
-        RecordRef::Customer(i) => state.customers[i as usize].id.clone(),
-        RecordRef::Application(i) => state.applications[i as usize].id.clone(),
-        RecordRef::Config(i) => state.configs[i as usize].id.clone(),
-    }
 }
 
 fn with_reason(text: String, reason: &Option<String>) -> String {

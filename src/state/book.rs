@@ -15,8 +15,10 @@ use crate::money::Currency;
 pub struct Book {
     pub currency: Currency,
     /// Sum of amount_due over open invoices.
+    #[serde(with = "crate::money::dec")]
     pub outstanding: Decimal,
     /// Sum of remaining credit over lots.
+    #[serde(with = "crate::money::dec")]
     pub credit: Decimal,
     /// Open invoices (amount_due > 0) by due date, then date, then issue order.
     #[serde(skip)]
@@ -35,6 +37,7 @@ pub struct Entry {
     pub date: Date,
     pub seq: u64,
     pub record: RecordRef,
+    #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
 }
 

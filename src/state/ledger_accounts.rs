@@ -5,9 +5,8 @@
 //! equalling its `balance` answer are real checks on the engine, not identities.
 //! Balances follow the usual sign rule: debits positive, credits negative.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::records::Idx;
@@ -36,7 +35,7 @@ pub enum Account {
 /// Not `Serialize`: a snapshot stores `accounts()`, which is sorted and so deterministic.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GeneralLedger {
-    balances: HashMap<(Currency, Account), Decimal>,
+    balances: FxHashMap<(Currency, Account), Decimal>,
 }
 
 impl GeneralLedger {

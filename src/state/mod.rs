@@ -4,34 +4,26 @@
 //! the general-ledger postings are made by the command handlers.
 
 pub mod book;
+pub mod id_index;
 pub mod ledger_accounts;
 pub mod numbering;
 pub mod records;
 
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 
 use crate::error::{err, Result};
 use crate::money::Currency;
 use book::Book;
+pub use id_index::{IdEntry, IdIndex};
 use ledger_accounts::GeneralLedger;
 use numbering::Numbering;
 use records::*;
-
-/// An id's record and the fingerprint of the command that created it (idempotency).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct IdEntry {
-    pub record: RecordRef,
-    pub fingerprint: u64,
-    /// Journal sequence number of the command that created it.
-    pub seq: u64,
-}
 
 #[derive(Clone, Debug, Default)]
 pub struct State {
     /// Sequence number of the last accepted command (0: none yet).
     pub seq: u64,
-    pub ids: FxHashMap<Box<str>, IdEntry>,
+    pub ids: IdIndex,
     pub customers: Vec<Customer>,
     pub invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
@@ -54,7 +46,32 @@ pub fn next_idx<T>(table: &[T]) -> Idx {
 
 impl State {
     pub fn lookup(&self, id: &str) -> Option<RecordRef> {
-        self.ids.get(id).map(|e| e.record)
+        self.id_entry(id).map(|e| e.record)
+    }
+
+    pub fn id_entry(&self, id: &str) -> Option<&IdEntry> {
+        self.ids.get(id, |r| self.record_id(r))
+    }
+
+    /// Whether `index` (being rebuilt) already holds `id`.
+    pub fn ids_contains(&self, index: &IdIndex, id: &str) -> bool {
+        index.get(id, |r| self.record_id(r)).is_some()
+    }
+
+    /// The id of a record (its text is stored only there).
+    pub fn record_id(&self, record: RecordRef) -> &str {
+        match record {
+            RecordRef::Customer(i) => &self.customers[i as usize].id,
+            RecordRef::Invoice(i) => &self.invoices[i as usize].id,
+            RecordRef::Payment(i) => &self.payments[i as usize].id,
+            RecordRef::Grant(i) => &self.grants[i as usize].id,
+            RecordRef::Application(i) => &self.applications[i as usize].id,
+            RecordRef::CreditNote(i) => &self.credit_notes[i as usize].id,
+            RecordRef::Refund(i) => &self.refunds[i as usize].id,
+            RecordRef::PaymentVoid(i) => &self.payment_voids[i as usize].id,
+            RecordRef::InvoiceVoid(i) => &self.invoice_voids[i as usize].id,
+            RecordRef::Config(i) => &self.configs[i as usize].id,
+        }
     }
 
     pub fn customer_idx(&self, field: &str, id: &str) -> Result<Idx> {

@@ -100,17 +100,23 @@ pub fn check_format(format: &str) -> Result<()> {
 impl Numbering {
     /// The number the next invoice dated `date` would get.
     pub fn peek(&self, date: Date) -> String {
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.format.len() + 8);
+        // The default format is by far the most common: skip tokenizing it.
+        if self.format == DEFAULT_FORMAT {
+            let _ = write!(out, "INV-{:04}", self.next);
+            return out;
+        }
         let (y, m, d) = date.ymd();
-        let mut out = String::new();
         // The stored format was checked when configured.
         for token in tokens(&self.format).unwrap_or_default() {
-            match token {
-                Token::Text(t) => out.push_str(t),
-                Token::Year => out.push_str(&format!("{y:04}")),
-                Token::Month => out.push_str(&format!("{m:02}")),
-                Token::Day => out.push_str(&format!("{d:02}")),
-                Token::Seq(width) => out.push_str(&format!("{:0width$}", self.next)),
-            }
+            let _ = match token {
+                Token::Text(t) => out.write_str(t),
+                Token::Year => write!(out, "{y:04}"),
+                Token::Month => write!(out, "{m:02}"),
+                Token::Day => write!(out, "{d:02}"),
+                Token::Seq(width) => write!(out, "{:0width$}", self.next),
+            };
         }
         out
     }

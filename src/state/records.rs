@@ -68,6 +68,7 @@ pub enum Source {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settlement {
     pub source: Source,
+    #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
 }
 
@@ -75,8 +76,11 @@ pub struct Settlement {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
     pub input: LineInput,
+    #[serde(with = "crate::money::dec")]
     pub net: Decimal,
+    #[serde(with = "crate::money::dec")]
     pub tax: Decimal,
+    #[serde(with = "crate::money::dec")]
     pub gross: Decimal,
 }
 
@@ -90,15 +94,21 @@ pub struct Invoice {
     pub due_date: Date,
     pub prices_include_tax: bool,
     pub lines: Vec<Line>,
+    #[serde(with = "crate::money::dec")]
     pub subtotal: Decimal,
+    #[serde(with = "crate::money::dec")]
     pub tax: Decimal,
+    #[serde(with = "crate::money::dec")]
     pub total: Decimal,
     /// Sum of credit notes against it, and the tax part of that sum.
+    #[serde(with = "crate::money::dec")]
     pub credited: Decimal,
+    #[serde(with = "crate::money::dec")]
     pub credited_tax: Decimal,
     /// Settlements in the order they were made; credit notes release the latest first.
     pub settlements: Vec<Settlement>,
     /// Credit applied when it was issued (for the issue command's answer).
+    #[serde(with = "crate::money::dec")]
     pub credit_applied_at_issue: Decimal,
     pub voided_by: Option<Idx>,
 }
@@ -161,6 +171,7 @@ pub struct Payment {
     pub id: String,
     pub customer: Idx,
     pub currency: Currency,
+    #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
     pub method: Method,
     pub date: Date,
@@ -168,6 +179,7 @@ pub struct Payment {
     /// The lot holding what the payment left as credit (possibly empty).
     pub lot: Idx,
     /// Invoices it settled directly, at receipt and never changed (for its answer).
+    #[serde(with = "crate::money::dec_pairs")]
     pub allocations: Vec<(Idx, Decimal)>,
     pub voided_by: Option<Idx>,
 }
@@ -187,7 +199,9 @@ pub struct Lot {
     pub customer: Idx,
     pub currency: Currency,
     pub origin: LotOrigin,
+    #[serde(with = "crate::money::dec")]
     pub remaining: Decimal,
+    #[serde(with = "crate::money::dec")]
     pub refunded: Decimal,
     /// Invoices that ever took from it (their settlements name it as source).
     pub touched: Vec<Idx>,
@@ -199,6 +213,7 @@ pub struct Grant {
     pub id: String,
     pub customer: Idx,
     pub currency: Currency,
+    #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
     pub date: Date,
     pub reason: String,
@@ -211,6 +226,7 @@ pub struct Application {
     pub id: String,
     pub customer: Idx,
     pub invoice: Idx,
+    #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
 }
 
@@ -220,12 +236,15 @@ pub struct CreditNote {
     pub customer: Idx,
     pub invoice: Option<Idx>,
     pub currency: Currency,
+    #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
     pub date: Date,
     pub reason: String,
     /// How much it lowered the invoice's amount due.
+    #[serde(with = "crate::money::dec")]
     pub reduced_due: Decimal,
     /// How much earlier settlement it released back to its sources as credit.
+    #[serde(with = "crate::money::dec")]
     pub released: Decimal,
     /// The lot it created (a credit note without an invoice).
     pub lot: Option<Idx>,
@@ -236,10 +255,12 @@ pub struct Refund {
     pub id: String,
     pub customer: Idx,
     pub currency: Currency,
+    #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
     pub method: Method,
     pub date: Date,
     pub reference: Option<String>,
+    #[serde(with = "crate::money::dec_pairs")]
     pub taken: Vec<(Idx, Decimal)>,
 }
 
@@ -250,8 +271,10 @@ pub struct PaymentVoid {
     pub date: Date,
     pub reason: Option<String>,
     /// Invoices that owe again, and how much each.
+    #[serde(with = "crate::money::dec_pairs")]
     pub reopened: Vec<(Idx, Decimal)>,
     /// Credit withdrawn from the customer.
+    #[serde(with = "crate::money::dec")]
     pub withdrawn: Decimal,
 }
 
@@ -262,8 +285,10 @@ pub struct InvoiceVoid {
     pub date: Date,
     pub reason: Option<String>,
     /// What it still asked for when voided (its statement credit).
+    #[serde(with = "crate::money::dec")]
     pub cancelled: Decimal,
     /// Settlement given back as credit, each part to the payment or lot it came from.
+    #[serde(with = "crate::money::dec_pairs")]
     pub returned: Vec<(Source, Decimal)>,
 }
 
