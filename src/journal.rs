@@ -3,6 +3,8 @@
 
 use std::hash::{Hash, Hasher};
 
+use crate::stable_hash::StableHasher;
+
 use serde::Serialize;
 
 use crate::input::command::{Command, CommandBody};
@@ -25,62 +27,9 @@ pub struct JournalEntry {
 /// normalized, so "100" and "100.00" are the same amount. Fingerprints are stored in
 /// snapshots: `tests` pins known values, so any change to them fails loudly.
 pub fn fingerprint(body: &CommandBody) -> u64 {
-    let mut hasher = StableHasher(0xcbf2_9ce4_8422_2325);
+    let mut hasher = StableHasher::new();
     body.hash(&mut hasher);
     hasher.finish()
-}
-
-/// FNV-1a-style mixing a 64-bit word at a time: platform-independent and fast.
-struct StableHasher(u64);
-
-impl StableHasher {
-    fn mix(&mut self, word: u64) {
-        self.0 = (self.0 ^ word)
-            .wrapping_mul(0x0000_0100_0000_01b3)
-            .rotate_left(29);
-    }
-}
-
-impl Hasher for StableHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.mix(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        self.mix(u64::from_le_bytes(last) ^ ((rest.len() as u64) << 56));
-    }
-
-    fn write_u8(&mut self, n: u8) {
-        self.mix(u64::from(n));
-    }
-    fn write_u16(&mut self, n: u16) {
-        self.mix(u64::from(n));
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.mix(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.mix(n);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.mix(n as u64);
-    }
-    fn write_i32(&mut self, n: i32) {
-        self.mix(n as u32 as u64);
-    }
-    fn write_isize(&mut self, n: isize) {
-        self.mix(n as i64 as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        let mut h = self.0;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^ (h >> 33)
-    }
 }
 
 #[cfg(test)]

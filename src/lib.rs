@@ -21,6 +21,7 @@ pub mod money;
 pub mod queries;
 pub mod scenario;
 pub mod snapshot;
+pub mod stable_hash;
 pub mod state;
 pub mod workload;
 

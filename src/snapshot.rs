@@ -1,7 +1,7 @@
 //! Snapshots: the whole state as bytes, and its restore.
 //!
-//! Layout: `b"TALLYSNP"`, format version (u32 LE), payload length (u64 LE), CRC-32 of
-//! the payload (u32 LE), then the payload in postcard. Indexes (the id map's lookup
+//! Layout: `b"TALLYSNP"`, format version (u32 LE), payload length (u64 LE), checksum of
+//! the payload (u64 LE, `stable_hash::checksum`), then the payload in postcard. Indexes (the id map's lookup
 //! structure, open invoices, credit lots) are not stored but rebuilt, and the books'
 //! sums are recomputed and compared, so a snapshot that decodes but doesn't hang
 //! together is refused instead of half-loaded. A restored ledger's journal starts after
@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{err, Result};
 use crate::ledger::Ledger;
 use crate::money::Currency;
+use crate::stable_hash::checksum;
 use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
@@ -22,7 +23,7 @@ use crate::state::{IdEntry, IdIndex, State};
 const MAGIC: &[u8; 8] = b"TALLYSNP";
 /// Bumped whenever the payload's shape changes; older versions are refused, not guessed.
 pub const FORMAT_VERSION: u32 = 1;
-const HEADER: usize = 8 + 4 + 8 + 4;
+const HEADER: usize = 8 + 4 + 8 + 8;
 
 /// The snapshot's content, as read. `PayloadRef` below is the same shape borrowed, for
 /// writing without copying the state; postcard is positional, so the two must list the
@@ -31,7 +32,7 @@ const HEADER: usize = 8 + 4 + 8 + 4;
 struct Payload {
     seq: u64,
     numbering: Numbering,
-    /// (record, fingerprint, seq) in journal order; the id text is in the record.
+    /// (record, fingerprint, seq) in table order; the id text is in the record.
     ids: Vec<(RecordRef, u64, u64)>,
     customers: Vec<Customer>,
     invoices: Vec<Invoice>,
@@ -44,6 +45,7 @@ struct Payload {
     payment_voids: Vec<PaymentVoid>,
     invoice_voids: Vec<InvoiceVoid>,
     configs: Vec<Config>,
+    #[serde(with = "crate::money::dec_pairs")]
     accounts: Vec<((Currency, Account), Decimal)>,
 }
 
@@ -63,6 +65,7 @@ struct PayloadRef<'a> {
     payment_voids: &'a [PaymentVoid],
     invoice_voids: &'a [InvoiceVoid],
     configs: &'a [Config],
+    #[serde(with = "crate::money::dec_pairs")]
     accounts: Vec<((Currency, Account), Decimal)>,
 }
 
@@ -70,12 +73,11 @@ impl Ledger {
     /// The whole state as bytes. Deterministic: the same state gives the same bytes.
     pub fn snapshot(&self) -> Vec<u8> {
         let s = &self.state;
-        let mut ids: Vec<(RecordRef, u64, u64)> = s
-            .ids
-            .iter()
+        // In table order (deterministic, no sort): every record has exactly one id.
+        let ids: Vec<(RecordRef, u64, u64)> = all_records(s)
+            .filter_map(|r| s.id_entry(s.record_id(r)))
             .map(|e| (e.record, e.fingerprint, e.seq))
             .collect();
-        ids.sort_unstable_by_key(|row| row.2);
         let payload = PayloadRef {
             seq: s.seq,
             numbering: &s.numbering,
@@ -94,12 +96,16 @@ impl Ledger {
             accounts: s.gl.accounts(),
         };
         // Serializing owned, in-memory records to a Vec can't fail.
-        let body = postcard::to_allocvec(&payload).expect("snapshot encoding");
+        // Encoding owned records into a Vec has no failure path (no unsized sequences, no
+        // unsupported types); a static message keeps postcard's Debug text out of the wasm.
+        let Ok(body) = postcard::to_allocvec(&payload) else {
+            panic!("snapshot encoding failed");
+        };
         let mut out = Vec::with_capacity(HEADER + body.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
+        out.extend_from_slice(&checksum(&body).to_le_bytes());
         out.extend_from_slice(&body);
         out
     }
@@ -113,7 +119,10 @@ impl Ledger {
                 "snapshot: not a Tally snapshot (bad header)"
             ));
         }
-        let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
+        let word = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        let long = |at: usize| u64::from(word(at)) | (u64::from(word(at + 4)) << 32);
         let version = word(8);
         if version != FORMAT_VERSION {
             return Err(err!(
@@ -121,7 +130,7 @@ impl Ledger {
                 "snapshot: format version {version}; this engine reads version {FORMAT_VERSION}"
             ));
         }
-        let len = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        let len = long(12);
         let body = &bytes[HEADER..];
         if body.len() as u64 != len {
             return Err(err!(
@@ -130,14 +139,20 @@ impl Ledger {
                 body.len()
             ));
         }
-        if crc32fast::hash(body) != word(20) {
+        let stored = long(20);
+        if checksum(body) != stored {
             return Err(err!(
                 InvalidInput,
                 "snapshot: checksum mismatch (the bytes are damaged)"
             ));
         }
-        let p: Payload = postcard::from_bytes(body)
-            .map_err(|e| err!(InvalidInput, "snapshot: payload does not decode ({e})"))?;
+        // postcard's own error text is not worth its size in the wasm.
+        let p: Payload = postcard::from_bytes(body).map_err(|_| {
+            err!(
+                InvalidInput,
+                "snapshot: the payload does not decode as a version {FORMAT_VERSION} snapshot"
+            )
+        })?;
         let state = rebuild(p)?;
         Ok(Ledger {
             journal_base: state.seq,
@@ -346,4 +361,20 @@ fn record_in_range(s: &State, record: RecordRef) -> bool {
         RecordRef::InvoiceVoid(i) => within(i, s.invoice_voids.len()),
         RecordRef::Config(i) => within(i, s.configs.len()),
     }
+}
+
+/// Every record, table by table, in creation order.
+fn all_records(s: &State) -> impl Iterator<Item = RecordRef> + '_ {
+    let n = |len: usize| 0..len as Idx;
+    n(s.customers.len())
+        .map(RecordRef::Customer)
+        .chain(n(s.invoices.len()).map(RecordRef::Invoice))
+        .chain(n(s.payments.len()).map(RecordRef::Payment))
+        .chain(n(s.grants.len()).map(RecordRef::Grant))
+        .chain(n(s.applications.len()).map(RecordRef::Application))
+        .chain(n(s.credit_notes.len()).map(RecordRef::CreditNote))
+        .chain(n(s.refunds.len()).map(RecordRef::Refund))
+        .chain(n(s.payment_voids.len()).map(RecordRef::PaymentVoid))
+        .chain(n(s.invoice_voids.len()).map(RecordRef::InvoiceVoid))
+        .chain(n(s.configs.len()).map(RecordRef::Config))
 }

@@ -1,15 +1,28 @@
 //! The browser binding: a thin `wasm-bindgen` layer over [`crate::Ledger`]. Commands,
-//! queries and answers cross as plain JS objects in the contract's shapes
-//! (serde-wasm-bindgen, maps as plain objects); refusals are answers, never exceptions.
-//! JSON-string entry points exist too, for the boundary benchmark and bulk imports.
+//! queries and answers cross as plain JS objects in the contract's shapes; refusals are
+//! answers, never exceptions.
+//!
+//! Answers are written with serde-wasm-bindgen (`json_compatible`: maps become plain
+//! objects). Commands and queries are read by `js_input`, a direct walk of the JS value
+//! into the same `RawMap` the JSON reader fills: the reader must classify every value
+//! itself anyway (a number where an amount belongs is `invalid_amount`), and
+//! serde-wasm-bindgen's deserializer error path alone would pull ~15 KB of float
+//! formatting into the module.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::JsCast;
+
 use crate::answer::Answer;
-use crate::error::ErrorCode;
-use crate::ledger::read_command;
-use crate::{Error, JournalEntry};
+use crate::error::{err, ErrorCode};
+use crate::input::raw::{number_text, Raw, RawMap, MAX_DEPTH};
+use crate::{Command, Error, JournalEntry, Query};
+
+/// talc instead of the default dlmalloc: about 6 KB less wasm (see docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 /// Reports a panic on the console with its message instead of a bare `unreachable`
 /// trap. The engine is written not to panic on any input; this is the last line.
@@ -55,29 +68,35 @@ impl WasmLedger {
 
     /// Applies one command object; answers `{ ok: true, ... }` or `{ ok: false, error }`.
     pub fn apply(&mut self, command: JsValue) -> JsValue {
-        to_js(
-            &self
-                .inner
-                .apply_from(serde_wasm_bindgen::Deserializer::from(command)),
-        )
+        to_js(&self.apply_one(&command))
+    }
+
+    /// Applies an array of command objects in order; answers an array of answers.
+    /// (One boundary crossing for a batch, e.g. an import.)
+    #[wasm_bindgen(js_name = applyBatch)]
+    pub fn apply_batch(&mut self, commands: Array) -> JsValue {
+        let answers: Vec<Answer> = commands.iter().map(|c| self.apply_one(&c)).collect();
+        to_js(&answers)
     }
 
     /// Answers one query object.
     pub fn query(&self, query: JsValue) -> JsValue {
-        to_js(
-            &self
-                .inner
-                .query_from(serde_wasm_bindgen::Deserializer::from(query)),
-        )
+        let answer = match read_object(&query, "query").and_then(Query::from_raw) {
+            Ok(q) => self.inner.query(&q),
+            Err(e) => Answer::refused(e),
+        };
+        to_js(&answer)
     }
 
-    /// `apply` with JSON text in and out.
+    /// `apply` with JSON text in and out (feature `json-api`).
+    #[cfg(feature = "json-api")]
     #[wasm_bindgen(js_name = applyJson)]
     pub fn apply_json(&mut self, command: &str) -> String {
         serde_json::to_string(&self.inner.apply_json(command)).unwrap_or_default()
     }
 
-    /// `query` with JSON text in and out.
+    /// `query` with JSON text in and out (feature `json-api`).
+    #[cfg(feature = "json-api")]
     #[wasm_bindgen(js_name = queryJson)]
     pub fn query_json(&self, query: &str) -> String {
         serde_json::to_string(&self.inner.query_json(query)).unwrap_or_default()
@@ -121,7 +140,7 @@ impl WasmLedger {
                 "journal entry: 'command' is missing".into(),
             );
         };
-        let command = match read_command(serde_wasm_bindgen::Deserializer::from(command)) {
+        let command = match read_object(&command, "command").and_then(Command::from_raw) {
             Ok(c) => c,
             Err(e) => return to_js(&Answer::refused(e)),
         };
@@ -129,8 +148,23 @@ impl WasmLedger {
             seq: seq as u64,
             command,
         }) {
-            Ok(()) => to_js(&serde_json::json!({ "ok": true, "seq": seq })),
+            Ok(()) => to_js(&Replayed { ok: true, seq }),
             Err(e) => to_js(&Answer::refused(e)),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Replayed {
+    ok: bool,
+    seq: f64,
+}
+
+impl WasmLedger {
+    fn apply_one(&mut self, command: &JsValue) -> Answer {
+        match read_object(command, "command").and_then(Command::from_raw) {
+            Ok(command) => self.inner.execute(command),
+            Err(e) => Answer::refused(e),
         }
     }
 }
@@ -138,5 +172,56 @@ impl WasmLedger {
 impl Default for WasmLedger {
     fn default() -> Self {
         WasmLedger::new()
+    }
+}
+
+/// Reads a JS object into a `RawMap` (see the module docs for why not serde).
+fn read_object(value: &JsValue, what: &str) -> crate::error::Result<RawMap> {
+    match read_value(value, 0) {
+        Raw::Map(map) => Ok(map),
+        other => Err(err!(
+            InvalidInput,
+            "{what}: expected an object, got {}",
+            other.kind()
+        )),
+    }
+}
+
+fn read_value(value: &JsValue, depth: u8) -> Raw {
+    if value.is_null() || value.is_undefined() {
+        Raw::Null
+    } else if let Some(b) = value.as_bool() {
+        Raw::Bool(b)
+    } else if let Some(s) = value.as_string() {
+        Raw::Str(s)
+    } else if let Some(n) = value.as_f64() {
+        Raw::Num(number_text(n))
+    } else if value.is_bigint() {
+        Raw::Num(String::from(
+            js_sys::BigInt::unchecked_from_js_ref(value)
+                .to_string(10)
+                .unwrap_or_default(),
+        ))
+    } else if depth >= MAX_DEPTH {
+        Raw::TooDeep
+    } else if Array::is_array(value) {
+        Raw::List(
+            Array::unchecked_from_js_ref(value)
+                .iter()
+                .map(|item| read_value(&item, depth + 1))
+                .collect(),
+        )
+    } else if value.is_object() && !value.is_function() {
+        let mut map = RawMap::default();
+        let object: &Object = value.unchecked_ref();
+        for key in Object::keys(object).iter() {
+            let name = key.as_string().unwrap_or_default();
+            let field = Reflect::get(value, &key).unwrap_or(JsValue::UNDEFINED);
+            map.push(&name, read_value(&field, depth + 1));
+        }
+        Raw::Map(map)
+    } else {
+        // Functions, symbols: no contract value looks like these.
+        Raw::TooDeep
     }
 }

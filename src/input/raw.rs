@@ -94,7 +94,7 @@ pub struct RawMap {
 }
 
 /// Deepest nesting any contract shape needs: command → lines → line → value.
-const MAX_DEPTH: u8 = 3;
+pub const MAX_DEPTH: u8 = 3;
 
 impl RawMap {
     /// Reads an object from any serde data format.
@@ -121,6 +121,20 @@ impl RawMap {
             ));
         }
         Ok(())
+    }
+
+    /// Adds a field as read; an unknown or repeated name is remembered for `check`.
+    /// (Readers other than serde, like the wasm binding's JS walker, build maps here.)
+    pub fn push(&mut self, name: &str, value: Raw) {
+        match Key::from_name(name) {
+            Some(key) if self.fields.iter().any(|(k, _)| *k == key) => {
+                self.repeated.get_or_insert(key);
+            }
+            Some(key) => self.fields.push((key, value)),
+            None => {
+                self.unknown.get_or_insert_with(|| name.to_owned());
+            }
+        }
     }
 
     /// Removes a field; `null` counts as absent.
@@ -185,7 +199,7 @@ impl<'de> Visitor<'de> for RawSeed {
         Ok(Raw::Num(v.to_string()))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
-        Ok(Raw::Num(v.to_string()))
+        Ok(Raw::Num(number_text(v)))
     }
     fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
         Ok(Raw::Str(v.to_owned()))
@@ -195,6 +209,14 @@ impl<'de> Visitor<'de> for RawSeed {
     }
     fn visit_bytes<E>(self, _: &[u8]) -> Result<Raw, E> {
         Ok(Raw::TooDeep)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        self.deserialize(d)
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Raw, A::Error> {
+        // Every method is implemented so serde's default `invalid_type` errors (whose
+        // Display pulls float formatting into the wasm) are never reachable.
+        Err(de::Error::custom("an enum is not a JSON value"))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
@@ -251,7 +273,9 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = KeyRead;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyRead, D::Error> {
-        d.deserialize_str(self)
+        // `deserialize_any`, not `deserialize_str`: serde-wasm-bindgen's type-mismatch
+        // error behind the latter formats floats, which costs 15 KB of wasm.
+        d.deserialize_any(self)
     }
 }
 
@@ -268,10 +292,77 @@ impl<'de> Visitor<'de> for KeySeed {
             None => KeyRead::Unknown(v.to_owned()),
         })
     }
+
+    // Keys are always strings in JSON and JS objects; the rest exist so serde's default
+    // `invalid_type` errors (and the float formatting behind them) stay out of the build.
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<KeyRead, E> {
+        Err(E::custom("field names must be strings"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<KeyRead, E> {
+        Err(E::custom("field names must be strings"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<KeyRead, E> {
+        Err(E::custom("field names must be strings"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<KeyRead, E> {
+        Err(E::custom("field names must be strings"))
+    }
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<KeyRead, E> {
+        Err(E::custom("field names must be strings"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<KeyRead, E> {
+        Err(E::custom("field names must be strings"))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<KeyRead, E> {
+        Err(E::custom("field names must be strings"))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<KeyRead, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<KeyRead, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<KeyRead, A::Error> {
+        Err(de::Error::custom("field names must be strings"))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<KeyRead, A::Error> {
+        Err(de::Error::custom("field names must be strings"))
+    }
+    fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<KeyRead, A::Error> {
+        Err(de::Error::custom("field names must be strings"))
+    }
+}
+
+/// A JSON number's text for messages, without pulling float formatting (about 15 KB of
+/// wasm) into the engine: integers exactly, fractions to six places.
+pub fn number_text(v: f64) -> String {
+    if !v.is_finite() {
+        return "non-finite".to_string();
+    }
+    let sign = if v < 0.0 { "-" } else { "" };
+    let micro = (v.abs() * 1e6).round();
+    if micro >= 9e15 {
+        return format!("{sign}1e{}", v.abs().log10().floor() as i32);
+    }
+    let micro = micro as u64;
+    let (whole, frac) = (micro / 1_000_000, micro % 1_000_000);
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{frac:06}");
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_are_quoted_without_float_formatting() {
+        assert_eq!(super::number_text(100.0), "100");
+        assert_eq!(super::number_text(-12.5), "-12.5");
+        assert_eq!(super::number_text(0.1), "0.1");
+        assert_eq!(super::number_text(1e300), "1e300");
+    }
+
     use super::*;
 
     fn read(json: &str) -> RawMap {

@@ -42,13 +42,25 @@ pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal
     if !all_digits(int) || frac.is_some_and(|f| !all_digits(f)) {
         return Err(bad());
     }
-    if int.len() + frac.map_or(0, str::len) > 28 {
+    // Up to 28 decimals and 29 significant digits: the i128 below can't overflow, and
+    // `try_from_i128_with_scale` refuses what doesn't fit rust_decimal's 96 bits.
+    let significant = int.trim_start_matches('0').len() + frac.map_or(0, str::len);
+    if frac.map_or(0, str::len) > 28 || significant > 29 {
         return Err(Error::new(
             code,
-            format!("{field}: '{text}' has more than 28 digits"),
+            format!("{field}: '{text}' has more digits than the ledger can hold exactly"),
         ));
     }
-    Decimal::from_str_exact(text).map_err(|_| bad())
+    // The grammar is checked, so the digits build the mantissa directly (28 digits fit in
+    // 96 bits); this keeps rust_decimal's general string parser out of the wasm.
+    let mantissa = int
+        .bytes()
+        .chain(frac.unwrap_or("").bytes())
+        .fold(0i128, |m, b| m * 10 + i128::from(b - b'0'));
+    let negative = text.starts_with('-');
+    let scale = frac.map_or(0, str::len) as u32;
+    Decimal::try_from_i128_with_scale(if negative { -mantissa } else { mantissa }, scale)
+        .map_err(|_| bad())
 }
 
 /// Parses an amount a person enters as money: > 0, at most the currency's decimals,
@@ -167,6 +179,46 @@ mod tests {
         ] {
             let e = parse_decimal("f", bad, ErrorCode::InvalidAmount).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidAmount, "{bad}");
+        }
+    }
+
+    #[test]
+    fn parsed_values_are_exact() {
+        for (text, shown) in [
+            ("0", "0"),
+            ("-0.50", "-0.50"),
+            ("007.10", "7.10"),
+            (
+                "1234567890123456789012345678",
+                "1234567890123456789012345678",
+            ),
+            (
+                "0.0000000000000000000000000001",
+                "0.0000000000000000000000000001",
+            ),
+        ] {
+            assert_eq!(
+                parse_decimal("f", text, ErrorCode::InvalidAmount)
+                    .unwrap()
+                    .to_string(),
+                shown
+            );
+        }
+        assert!(parse_decimal(
+            "f",
+            "12345678901234567890123456789",
+            ErrorCode::InvalidAmount
+        )
+        .is_ok());
+        for too_big in [
+            "123456789012345678901234567890",
+            "99999999999999999999999999999",
+            "0.00000000000000000000000000001",
+        ] {
+            assert!(
+                parse_decimal("f", too_big, ErrorCode::InvalidAmount).is_err(),
+                "{too_big}"
+            );
         }
     }
 

@@ -81,17 +81,19 @@ pub fn render(state: &State, inv: &Invoice, issued: bool) -> InvoiceAnswer {
     let cur = inv.currency;
     let m = |d| Money::new(d, cur);
     let customer = &state.customers[inv.customer as usize];
+    // Highest rate first; kept sorted as it is built (a handful of rates).
     let mut rates: Vec<(Decimal, Decimal, Decimal)> = Vec::new();
     for line in &inv.lines {
-        match rates.iter_mut().find(|r| r.0 == line.input.tax_rate) {
-            Some(r) => {
-                r.1 += line.net;
-                r.2 += line.tax;
+        let rate = line.input.tax_rate;
+        match rates.iter().position(|r| r.0 <= rate) {
+            Some(i) if rates[i].0 == rate => {
+                rates[i].1 += line.net;
+                rates[i].2 += line.tax;
             }
-            None => rates.push((line.input.tax_rate, line.net, line.tax)),
+            Some(i) => rates.insert(i, (rate, line.net, line.tax)),
+            None => rates.push((rate, line.net, line.tax)),
         }
     }
-    rates.sort_by_key(|r| std::cmp::Reverse(r.0));
     InvoiceAnswer {
         id: issued.then(|| inv.id.clone()),
         number: inv.number.clone(),

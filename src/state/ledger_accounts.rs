@@ -6,8 +6,8 @@
 //! Balances follow the usual sign rule: debits positive, credits negative.
 
 use rust_decimal::Decimal;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use super::records::Idx;
 use crate::input::command::Method;
@@ -32,10 +32,11 @@ pub enum Account {
     GoodwillCredit,
 }
 
-/// Not `Serialize`: a snapshot stores `accounts()`, which is sorted and so deterministic.
+/// Not `Serialize`: a snapshot stores `accounts()`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GeneralLedger {
-    balances: FxHashMap<(Currency, Account), Decimal>,
+    /// Ordered, so the trial balance and snapshots need no sort.
+    balances: BTreeMap<(Currency, Account), Decimal>,
 }
 
 impl GeneralLedger {
@@ -61,9 +62,7 @@ impl GeneralLedger {
 
     /// Every account with a posting, sorted by currency then account.
     pub fn accounts(&self) -> Vec<((Currency, Account), Decimal)> {
-        let mut all: Vec<_> = self.balances.iter().map(|(k, v)| (*k, *v)).collect();
-        all.sort_by_key(|a| a.0);
-        all
+        self.balances.iter().map(|(k, v)| (*k, *v)).collect()
     }
 
     /// Rebuilds from a sorted list (snapshot restore).
