@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# Runs every test of the project. Does its own set-up on a fresh machine.
+# Runs every test of the project. Does its own set-up on a fresh machine (Rust wasm
+# target, wasm-bindgen CLI, npm packages, Chromium and ChromeDriver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
 
-step "format and lints"
+step "set-up"
+bash scripts/setup.sh --browser
+
+step "format and lints (native and wasm)"
 cargo fmt --check
 cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --locked -- -D warnings
 
-step "native tests (unit, scenarios, properties)"
+step "native tests: unit, scenarios, properties"
 cargo test --locked
 
-step "scenario check (contract scenarios and ours)"
-cargo run --release --locked --quiet --bin tally -- check ../shared/scenarios tests/scenarios
+step "scenario check, native (contract scenarios and ours)"
+cargo build --release --locked --quiet
+target/release/tally check ../shared/scenarios tests/scenarios
+
+step "wasm build (sizes against the budget)"
+bash scripts/build-wasm.sh
+
+step "scenario check, wasm in Node"
+node scripts/check-wasm.mjs ../shared/scenarios tests/scenarios
+
+step "JS tests: native/wasm parity, and the store against Chromium's IndexedDB"
+node --test tests/js/ tests/browser/

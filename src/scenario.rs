@@ -23,11 +23,20 @@ pub fn run(scenario: &Value) -> Outcome {
         .and_then(Value::as_str)
         .unwrap_or("(unnamed scenario)")
         .to_string();
-    let failure = run_steps(scenario).err();
+    let mut answers = Vec::new();
+    let failure = run_steps(scenario, &mut answers).err();
     Outcome { name, failure }
 }
 
-fn run_steps(scenario: &Value) -> Result<(), String> {
+/// Every step's answer, in order, up to the first failing step (included): what the
+/// wasm build must answer too, step for step.
+pub fn answers(scenario: &Value) -> Vec<Value> {
+    let mut answers = Vec::new();
+    let _ = run_steps(scenario, &mut answers);
+    answers
+}
+
+fn run_steps(scenario: &Value, answers: &mut Vec<Value>) -> Result<(), String> {
     let steps = scenario
         .get("steps")
         .and_then(Value::as_array)
@@ -45,6 +54,7 @@ fn run_steps(scenario: &Value) -> Result<(), String> {
             }
         };
         let got = serde_json::to_value(&answer).map_err(|e| format!("step {n}: {e}"))?;
+        answers.push(got.clone());
         check_step(step, &got).map_err(|why| format!("step {n}: {why}\n    answer: {got}"))?;
     }
     Ok(())

@@ -1,4 +1,5 @@
-//! `tally check PATH...` runs scenario files; `tally bench` runs the native benchmark.
+//! `tally check PATH...` runs scenario files; `tally answers FILE` prints each step's
+//! answer (for comparing with the wasm build); `tally bench` runs the native benchmark.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,9 +25,29 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
+        Some("answers") if args.len() == 2 => {
+            let text = match std::fs::read_to_string(&args[1]) {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("tally answers: {}: {e}", args[1]);
+                    return ExitCode::from(2);
+                }
+            };
+            match serde_json::from_str(&text) {
+                Ok(scenario) => {
+                    let answers = tally::scenario::answers(&scenario);
+                    println!("{}", serde_json::Value::Array(answers));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("tally answers: {}: {e}", args[1]);
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some("bench") => tally::workload::bench::run_cli(&args[1..]),
         _ => {
-            eprintln!("usage: tally check PATH...   run scenario files (files or folders)\n       tally bench [--commands N]   native benchmark");
+            eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH]");
             ExitCode::from(2)
         }
     }
