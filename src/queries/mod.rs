@@ -1,8 +1,10 @@
 //! Queries: read-only answers about the state. Each query kind has its own module.
 
+mod aging;
 mod balance;
 mod customers;
 pub mod invoice;
+mod lists;
 mod statement;
 mod trial_balance;
 
@@ -37,6 +39,25 @@ pub enum Query {
     TrialBalance {
         currency: Option<Currency>,
     },
+    /// Invoices of a customer (or everyone), optionally only open ones (`status: "open"`).
+    Invoices {
+        customer: Option<String>,
+        currency: Option<Currency>,
+        open_only: bool,
+        limit: Option<u64>,
+    },
+    Payments {
+        customer: String,
+        currency: Option<Currency>,
+    },
+    Credits {
+        customer: String,
+        currency: Option<Currency>,
+    },
+    Aging {
+        as_of: Date,
+        currency: Option<Currency>,
+    },
 }
 
 /// A query's answer; its fields are flattened into `{ ok: true, ... }`.
@@ -48,6 +69,10 @@ pub enum QueryAnswer {
     Statement(statement::StatementAnswer),
     Customers(customers::CustomersAnswer),
     TrialBalance(trial_balance::TrialBalanceAnswer),
+    Invoices(lists::InvoicesAnswer),
+    Payments(lists::PaymentsAnswer),
+    Credits(lists::CreditsAnswer),
+    Aging(aging::AgingAnswer),
 }
 
 impl Query {
@@ -88,10 +113,31 @@ impl Query {
             "trial_balance" => Query::TrialBalance {
                 currency: f.opt_currency(Key::Currency)?,
             },
+            "invoices" => Query::Invoices {
+                customer: f.opt_text(Key::Customer)?,
+                currency: f.opt_currency(Key::Currency)?,
+                open_only: match f.choice(Key::Status, &[("open", true), ("all", false)])? {
+                    Some(open) => open,
+                    None => false,
+                },
+                limit: f.opt_count(Key::Limit)?,
+            },
+            "payments" => Query::Payments {
+                customer: f.text(Key::Customer)?,
+                currency: f.opt_currency(Key::Currency)?,
+            },
+            "credits" => Query::Credits {
+                customer: f.text(Key::Customer)?,
+                currency: f.opt_currency(Key::Currency)?,
+            },
+            "aging" => Query::Aging {
+                as_of: f.date(Key::AsOf)?,
+                currency: f.opt_currency(Key::Currency)?,
+            },
             other => {
                 return Err(err!(
                     InvalidInput,
-                    "type: '{other}' is not a query (balance, invoice, preview_invoice, statement, customers, trial_balance)"
+                    "type: '{other}' is not a query (balance, invoice, preview_invoice, statement, customers, trial_balance, invoices, payments, credits, aging)"
                 ))
             }
         };
@@ -120,6 +166,27 @@ impl Query {
             Query::Customers => QueryAnswer::Customers(customers::run(state)),
             Query::TrialBalance { currency } => {
                 QueryAnswer::TrialBalance(trial_balance::run(state, *currency))
+            }
+            Query::Invoices {
+                customer,
+                currency,
+                open_only,
+                limit,
+            } => QueryAnswer::Invoices(lists::invoices(
+                state,
+                customer.as_deref(),
+                *currency,
+                *open_only,
+                *limit,
+            )?),
+            Query::Payments { customer, currency } => {
+                QueryAnswer::Payments(lists::payments(state, customer, *currency)?)
+            }
+            Query::Credits { customer, currency } => {
+                QueryAnswer::Credits(lists::credits(state, customer, *currency)?)
+            }
+            Query::Aging { as_of, currency } => {
+                QueryAnswer::Aging(aging::run(state, *as_of, *currency))
             }
         })
     }

@@ -1,0 +1,215 @@
+//! Lists for screens: a customer's invoices, payments and credit lots.
+//!
+//! A customer's invoices and payments are found through its statement entries (every
+//! invoice and payment has exactly one), so no extra index is kept; the cost is linear in
+//! that customer's history, never in the ledger's.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::invoice::source_id;
+use crate::date::Date;
+use crate::error::Result;
+use crate::money::{Currency, Money};
+use crate::state::book::Book;
+use crate::state::records::{Idx, LotOrigin, RecordRef, Source};
+use crate::state::State;
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InvoicesAnswer {
+    pub invoices: Vec<InvoiceRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct InvoiceRow {
+    pub id: String,
+    pub number: String,
+    pub customer: String,
+    pub currency: Currency,
+    pub date: Date,
+    pub due_date: Date,
+    pub status: &'static str,
+    pub total: Money,
+    pub amount_due: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PaymentsAnswer {
+    pub payments: Vec<PaymentRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PaymentRow {
+    pub id: String,
+    pub customer: String,
+    pub currency: Currency,
+    pub date: Date,
+    pub amount: Money,
+    pub method: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Invoices it settled when it was received.
+    pub allocations: Vec<crate::answer::Allocation>,
+    /// What it left as credit when it was received.
+    pub credit_created: Money,
+    /// The id of the void, if it was voided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voided_by: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CreditsAnswer {
+    pub customer: String,
+    pub currency: Currency,
+    /// Lots with credit left, oldest first: the order invoices and refunds use them.
+    pub lots: Vec<LotRow>,
+    pub total: Money,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LotRow {
+    /// `payment`, `credit` or `credit_note`.
+    pub origin: &'static str,
+    /// The id of the payment, credit or credit note it came from.
+    pub source: String,
+    pub remaining: Money,
+}
+
+fn books<'a>(
+    state: &'a State,
+    customer: Idx,
+    currency: Option<Currency>,
+) -> impl Iterator<Item = &'a Book> + 'a {
+    state.customers[customer as usize]
+        .books
+        .iter()
+        .filter(move |b| currency.is_none_or(|c| c == b.currency))
+}
+
+/// Invoices, of one customer (by date) or of everyone (in issue order), optionally only
+/// the open ones, at most `limit`.
+pub fn invoices(
+    state: &State,
+    customer: Option<&str>,
+    currency: Option<Currency>,
+    open_only: bool,
+    limit: Option<u64>,
+) -> Result<InvoicesAnswer> {
+    let keep = |i: Idx| {
+        let inv = &state.invoices[i as usize];
+        currency.is_none_or(|c| c == inv.currency) && (!open_only || !inv.amount_due().is_zero())
+    };
+    let ids: Vec<Idx> = match customer {
+        Some(id) => {
+            let c = state.customer_idx("customer", id)?;
+            books(state, c, currency)
+                .flat_map(|b| b.entries.iter())
+                .filter_map(|e| match e.record {
+                    RecordRef::Invoice(i) => Some(i),
+                    _ => None,
+                })
+                .filter(|i| keep(*i))
+                .collect()
+        }
+        None => (0..state.invoices.len() as Idx)
+            .filter(|i| keep(*i))
+            .collect(),
+    };
+    let take = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+    Ok(InvoicesAnswer {
+        invoices: ids
+            .into_iter()
+            .take(take)
+            .map(|i| {
+                let inv = &state.invoices[i as usize];
+                let m = |d| Money::new(d, inv.currency);
+                InvoiceRow {
+                    id: inv.id.clone(),
+                    number: inv.number.clone(),
+                    customer: state.customers[inv.customer as usize].id.clone(),
+                    currency: inv.currency,
+                    date: inv.date,
+                    due_date: inv.due_date,
+                    status: inv.status(),
+                    total: m(inv.total),
+                    amount_due: m(inv.amount_due()),
+                }
+            })
+            .collect(),
+    })
+}
+
+/// A customer's payments by date, with what each did when received.
+pub fn payments(
+    state: &State,
+    customer: &str,
+    currency: Option<Currency>,
+) -> Result<PaymentsAnswer> {
+    let c = state.customer_idx("customer", customer)?;
+    let rows = books(state, c, currency)
+        .flat_map(|b| b.entries.iter())
+        .filter_map(|e| match e.record {
+            RecordRef::Payment(p) => Some(p),
+            _ => None,
+        })
+        .map(|p| {
+            let pay = &state.payments[p as usize];
+            let m = |d| Money::new(d, pay.currency);
+            let allocated: Decimal = pay.allocations.iter().map(|(_, a)| *a).sum();
+            PaymentRow {
+                id: pay.id.clone(),
+                customer: customer.to_string(),
+                currency: pay.currency,
+                date: pay.date,
+                amount: m(pay.amount),
+                method: pay.method.name(),
+                reference: pay.reference.clone(),
+                allocations: pay
+                    .allocations
+                    .iter()
+                    .map(|&(inv, amount)| crate::answer::Allocation {
+                        invoice: state.invoices[inv as usize].id.clone(),
+                        amount: m(amount),
+                    })
+                    .collect(),
+                credit_created: m(pay.amount - allocated),
+                voided_by: pay
+                    .voided_by
+                    .map(|v| state.payment_voids[v as usize].id.clone()),
+            }
+        })
+        .collect();
+    Ok(PaymentsAnswer { payments: rows })
+}
+
+/// The credit a customer holds in a currency, lot by lot.
+pub fn credits(state: &State, customer: &str, currency: Option<Currency>) -> Result<CreditsAnswer> {
+    let c = state.customer_idx("customer", customer)?;
+    let currency = currency.unwrap_or(state.customers[c as usize].currency);
+    let book = state.customers[c as usize].book(currency);
+    let lots: Vec<LotRow> = book
+        .map(|b| {
+            b.lots
+                .iter()
+                .map(|&l| {
+                    let lot = &state.lots[l as usize];
+                    LotRow {
+                        origin: match lot.origin {
+                            LotOrigin::Payment(_) => "payment",
+                            LotOrigin::Grant(_) => "credit",
+                            LotOrigin::CreditNote(_) => "credit_note",
+                        },
+                        source: source_id(state, Source::Lot(l)),
+                        remaining: Money::new(lot.remaining, currency),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(CreditsAnswer {
+        customer: customer.to_string(),
+        currency,
+        total: Money::new(book.map_or(Decimal::ZERO, |b| b.credit), currency),
+        lots,
+    })
+}
