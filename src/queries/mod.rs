@@ -116,10 +116,9 @@ impl Query {
             "invoices" => Query::Invoices {
                 customer: f.opt_text(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
-                open_only: match f.choice(Key::Status, &[("open", true), ("all", false)])? {
-                    Some(open) => open,
-                    None => false,
-                },
+                open_only: f
+                    .choice(Key::Status, &[("open", true), ("all", false)])?
+                    .unwrap_or_default(),
                 limit: f.opt_count(Key::Limit)?,
             },
             "payments" => Query::Payments {
