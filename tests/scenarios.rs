@@ -1,3 +1,4 @@
+#![cfg(not(target_arch = "wasm32"))]
 //! Every scenario in `../shared/scenarios/` (the contract's examples) and in
 //! `tests/scenarios/` (ours, one or more per rule) must pass.
 
