@@ -3,7 +3,6 @@
 # with JS values, hostile input, snapshots, the journal, and native/wasm32 parity of the
 # idempotency fingerprints. Does its own set-up (Chromium and ChromeDriver need root once).
 #   scripts/test-wasm.sh                       the suite
-#   scripts/test-wasm.sh -- --include-ignored  also the tests of known engine bugs
 # The runner comes from .cargo/config.toml (wasm-bindgen-test-runner, which adds
 # --headless and --no-sandbox itself). Only `--test web`: the other integration tests
 # are native-only (files, proptest).

@@ -29,3 +29,9 @@ node scripts/check-wasm.mjs ../shared/scenarios tests/scenarios
 
 step "JS tests: native/wasm parity, and the store against Chromium's IndexedDB"
 node --test tests/js/ tests/browser/
+
+step "TypeScript declarations (tests/types)"
+node_modules/.bin/tsc -p tests/types
+
+step "wasm-bindgen tests in headless Chromium (tests/web.rs)"
+bash scripts/test-wasm.sh

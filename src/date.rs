@@ -15,10 +15,11 @@ pub struct Date(i32);
 impl Date {
     /// Parses `YYYY-MM-DD` with a real calendar check (no 2026-02-30, no 2026-13-01).
     pub fn parse(field: &str, text: &str) -> Result<Date> {
+        let shown = crate::error::clip(text);
         let bad = || {
             err!(
                 InvalidDate,
-                "{field}: '{text}' is not a date in the form YYYY-MM-DD"
+                "{field}: '{shown}' is not a date in the form YYYY-MM-DD"
             )
         };
         let b = text.as_bytes();
@@ -36,7 +37,7 @@ impl Date {
         if y == 0 || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
             return Err(err!(
                 InvalidDate,
-                "{field}: '{text}' is not a day of the calendar"
+                "{field}: '{shown}' is not a day of the calendar"
             ));
         }
         Ok(Date::from_ymd(y as i32, m, d))
@@ -120,10 +121,11 @@ impl<'de> serde::Deserialize<'de> for Date {
 /// Checks an RFC 3339 timestamp (`2026-01-05T09:30:00Z`, `...+01:00`, fractions allowed).
 /// The engine never reads a clock; `at` is kept verbatim for the audit trail.
 pub fn check_timestamp(field: &str, text: &str) -> Result<()> {
+    let shown = crate::error::clip(text);
     let bad = || {
         err!(
             InvalidDate,
-            "{field}: '{text}' is not an RFC 3339 timestamp such as 2026-01-05T09:30:00Z"
+            "{field}: '{shown}' is not an RFC 3339 timestamp such as 2026-01-05T09:30:00Z"
         )
     };
     if text.len() < 20 || !text.is_char_boundary(10) {

@@ -255,7 +255,79 @@ fn rebuild(p: Payload) -> Result<State> {
             }
         }
     }
+    check_invariants(&s)?;
     Ok(s)
+}
+
+/// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
+/// hang together (a bug in a writer, or bytes edited and re-checksummed) is refused
+/// whole instead of failing later: invoice arithmetic, non-negative amounts, the trial
+/// balance, customer accounts against their books, statements against balances.
+fn check_invariants(s: &State) -> Result<()> {
+    let bad = |what: String| err!(InvalidInput, "snapshot: {what}");
+    for inv in &s.invoices {
+        let net: Decimal = inv.lines.iter().map(|l| l.net).sum();
+        let tax: Decimal = inv.lines.iter().map(|l| l.tax).sum();
+        let lines_ok = inv.lines.iter().all(|l| l.gross == l.net + l.tax);
+        let received = inv.received();
+        if !lines_ok || net != inv.subtotal || tax != inv.tax || inv.total != net + tax {
+            return Err(bad(format!(
+                "invoice '{}' does not add up to its lines",
+                inv.id
+            )));
+        }
+        let settled_ok = inv.settlements.iter().all(|x| x.amount > Decimal::ZERO);
+        if !settled_ok || inv.credited.is_sign_negative() || inv.credited + received > inv.total {
+            return Err(bad(format!(
+                "invoice '{}' is settled or credited beyond its total",
+                inv.id
+            )));
+        }
+    }
+    if s.lots
+        .iter()
+        .any(|l| l.remaining.is_sign_negative() || l.refunded.is_sign_negative())
+    {
+        return Err(bad("a credit lot holds a negative amount".into()));
+    }
+    let accounts = s.gl.accounts();
+    let mut totals: Vec<(Currency, Decimal)> = Vec::new();
+    for ((currency, account), balance) in &accounts {
+        let customer = match account {
+            Account::Receivable(c) | Account::CustomerCredit(c) => Some(*c),
+            _ => None,
+        };
+        if customer.is_some_and(|c| c as usize >= s.customers.len()) {
+            return Err(bad("an account names a customer that doesn't exist".into()));
+        }
+        match totals.iter_mut().find(|(c, _)| c == currency) {
+            Some((_, sum)) => *sum += balance,
+            None => totals.push((*currency, *balance)),
+        }
+    }
+    if let Some((currency, _)) = totals.iter().find(|(_, sum)| !sum.is_zero()) {
+        return Err(bad(format!(
+            "the {currency} trial balance does not sum to zero"
+        )));
+    }
+    for (i, c) in s.customers.iter().enumerate() {
+        for book in &c.books {
+            let receivable = s.gl.balance(book.currency, Account::Receivable(i as Idx));
+            let credit =
+                s.gl.balance(book.currency, Account::CustomerCredit(i as Idx));
+            let statement: Decimal = book.entries.iter().map(|e| e.amount).sum();
+            if receivable != book.outstanding
+                || -credit != book.credit
+                || statement != book.balance()
+            {
+                return Err(bad(format!(
+                    "customer '{}' ({}) accounts, book and statement disagree",
+                    c.id, book.currency
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every index a record holds points inside its table, so no later lookup can panic.
@@ -342,6 +414,16 @@ fn check_references(s: &State) -> Result<()> {
             .all(|p| p.voided_by.is_none_or(|v| within(v, s.payment_voids.len())));
     if !voids_ok {
         return Err(bad("a void mark"));
+    }
+    let accounts_ok =
+        s.gl.accounts()
+            .iter()
+            .all(|((_, account), _)| match account {
+                Account::Receivable(c) | Account::CustomerCredit(c) => within(*c, nc),
+                _ => true,
+            });
+    if !accounts_ok {
+        return Err(bad("a customer account"));
     }
     Ok(())
 }

@@ -12,12 +12,12 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::JsCast;
 
 use crate::answer::Answer;
 use crate::error::{err, ErrorCode};
-use crate::input::raw::{number_text, Raw, RawMap, MAX_DEPTH};
+use crate::input::raw::{number_text, Raw, RawMap, MAX_DEPTH, MAX_ITEMS, TOO_DEEP};
 use crate::{Command, Error, JournalEntry, Query};
 
 /// talc instead of the default dlmalloc: about 6 KB less wasm (see docs/performance.md).
@@ -73,10 +73,26 @@ impl WasmLedger {
 
     /// Applies an array of command objects in order; answers an array of answers.
     /// (One boundary crossing for a batch, e.g. an import.)
+    /// Anything but an array answers a single refusal.
     #[wasm_bindgen(js_name = applyBatch)]
-    pub fn apply_batch(&mut self, commands: Array) -> JsValue {
-        let answers: Vec<Answer> = commands.iter().map(|c| self.apply_one(&c)).collect();
-        to_js(&answers)
+    pub fn apply_batch(&mut self, commands: JsValue) -> JsValue {
+        let items = match is_array(&commands) {
+            Ok(true) => array_items(&commands),
+            _ => Err(Raw::Unreadable("not an array")),
+        };
+        match items {
+            Ok(items) => {
+                let answers: Vec<Answer> = items.iter().map(|c| self.apply_one(c)).collect();
+                to_js(&answers)
+            }
+            Err(raw) => refused(
+                ErrorCode::InvalidInput,
+                format!(
+                    "applyBatch: expected an array of commands, got {}",
+                    raw.kind()
+                ),
+            ),
+        }
     }
 
     /// Answers one query object.
@@ -187,13 +203,53 @@ fn read_object(value: &JsValue, what: &str) -> crate::error::Result<RawMap> {
     }
 }
 
+// Reads that can run page code (Proxy traps, getters) go through imports marked
+// `catch`: a value that throws becomes a refusal instead of an exception escaping through
+// a method that holds the ledger (which would leave it unusable).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
+    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+    /// `String.prototype.isWellFormed.call(text)`.
+    #[wasm_bindgen(js_namespace = ["String", "prototype", "isWellFormed"], js_name = call, catch)]
+    fn is_well_formed(text: &JsValue) -> Result<bool, JsValue>;
+}
+
+const UNREADABLE: Raw =
+    Raw::Unreadable("a value that could not be read (its getter or proxy threw)");
+
+/// The items of a JS array, at most `MAX_ITEMS`, read without trusting its traps.
+fn array_items(value: &JsValue) -> Result<Vec<JsValue>, Raw> {
+    let length = Reflect::get(value, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|l| l.as_f64())
+        .ok_or(UNREADABLE)?;
+    if length > MAX_ITEMS as f64 {
+        return Err(Raw::Unreadable("an array of more than 10000 items"));
+    }
+    (0..length as u32)
+        .map(|i| Reflect::get_u32(value, i).map_err(|_| UNREADABLE))
+        .collect()
+}
+
+fn read_text(value: &JsValue, text: String) -> Raw {
+    // `as_string` replaces unpaired surrogates with U+FFFD, which would make different
+    // JS strings the same id: refuse such text instead.
+    if text.contains('\u{FFFD}') && !is_well_formed(value).unwrap_or(true) {
+        return Raw::Unreadable("text with unpaired surrogates (not valid Unicode)");
+    }
+    Raw::Str(text)
+}
+
 fn read_value(value: &JsValue, depth: u8) -> Raw {
     if value.is_null() || value.is_undefined() {
         Raw::Null
     } else if let Some(b) = value.as_bool() {
         Raw::Bool(b)
     } else if let Some(s) = value.as_string() {
-        Raw::Str(s)
+        read_text(value, s)
     } else if let Some(n) = value.as_f64() {
         Raw::Num(number_text(n))
     } else if value.is_bigint() {
@@ -202,26 +258,45 @@ fn read_value(value: &JsValue, depth: u8) -> Raw {
                 .to_string(10)
                 .unwrap_or_default(),
         ))
+    } else if value.is_function() {
+        Raw::Unreadable("a function")
+    } else if value.is_symbol() {
+        Raw::Unreadable("a symbol")
     } else if depth >= MAX_DEPTH {
-        Raw::TooDeep
-    } else if Array::is_array(value) {
-        Raw::List(
-            Array::unchecked_from_js_ref(value)
-                .iter()
-                .map(|item| read_value(&item, depth + 1))
-                .collect(),
-        )
-    } else if value.is_object() && !value.is_function() {
-        let mut map = RawMap::default();
-        let object: &Object = value.unchecked_ref();
-        for key in Object::keys(object).iter() {
-            let name = key.as_string().unwrap_or_default();
-            let field = Reflect::get(value, &key).unwrap_or(JsValue::UNDEFINED);
-            map.push(&name, read_value(&field, depth + 1));
-        }
-        Raw::Map(map)
+        TOO_DEEP
     } else {
-        // Functions, symbols: no contract value looks like these.
-        Raw::TooDeep
+        match is_array(value) {
+            Err(_) => UNREADABLE,
+            Ok(true) => match array_items(value) {
+                Ok(items) => Raw::List(
+                    items
+                        .iter()
+                        .map(|item| read_value(item, depth + 1))
+                        .collect(),
+                ),
+                Err(raw) => raw,
+            },
+            Ok(false) if value.is_object() => read_map(value, depth),
+            Ok(false) => UNREADABLE,
+        }
     }
+}
+
+fn read_map(value: &JsValue, depth: u8) -> Raw {
+    let Ok(keys) = object_keys(value) else {
+        return UNREADABLE;
+    };
+    if keys.length() as usize > MAX_ITEMS {
+        return Raw::Unreadable("an object with more than 10000 fields");
+    }
+    let mut map = RawMap::default();
+    for key in keys.iter() {
+        let name = key.as_string().unwrap_or_default();
+        let field = match Reflect::get(value, &key) {
+            Ok(field) => read_value(&field, depth + 1),
+            Err(_) => UNREADABLE,
+        };
+        map.push(&name, field);
+    }
+    Raw::Map(map)
 }

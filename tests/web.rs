@@ -1249,7 +1249,7 @@ fn apply_batch_answers_each_command_in_order() {
     for command in &commands {
         batch.push(command);
     }
-    let answers = l.apply_batch(batch);
+    let answers = l.apply_batch(batch.into());
     assert!(
         Array::is_array(&answers),
         "applyBatch did not answer an array: {}",
@@ -1303,7 +1303,7 @@ fn apply_batch_answers_each_command_in_order() {
     assert!(one_by_one.snapshot() == l.snapshot());
 
     // An empty batch answers an empty array and changes nothing.
-    let empty = l.apply_batch(Array::new());
+    let empty = l.apply_batch(Array::new().into());
     assert_eq!(show(&empty), "[]");
     assert_eq!(l.seq(), 4.0);
 }
@@ -1533,8 +1533,8 @@ fn damage_with_valid_checksum(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// KNOWN ENGINE BUG (ignored so the suite passes; run with `-- --include-ignored`).
-/// `restore` accepts some snapshots whose checksum is valid but whose content does not
+/// Regression test (found by this suite, fixed in `snapshot::check_invariants`):
+/// `restore` used to accept some snapshots whose checksum is valid but whose content does not
 /// hang together, and the ledger then panics (a wasm trap) on a later call. From the
 /// snapshot of `HISTORY` (1330 bytes), with the header's checksum recomputed:
 /// - byte 563 ^ 0x01 (invoice i1's stored amounts: 126.36 where the lines say 126.35):
@@ -1548,7 +1548,6 @@ fn damage_with_valid_checksum(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
 /// totals against their lines, nor the general ledger's accounts against the customers
 /// and books.
 #[wasm_bindgen_test]
-#[ignore = "engine bug: restore accepts inconsistent snapshots that later panic (see doc comment)"]
 fn damaged_snapshots_that_restore_never_panic_later() {
     let bytes = history_ledger().snapshot();
     for (what, damaged) in damage_with_valid_checksum(&bytes) {
@@ -1900,8 +1899,8 @@ fn the_js_class_answers_refusals_and_throws_only_for_damaged_snapshots() {
     assert!(made_bytes == good, "replayed through JS, the state differs");
 }
 
-/// KNOWN ENGINE BUG (ignored so the suite passes; run with `-- --include-ignored`).
-/// `src/wasm.rs` reads JS values with js-sys imports that are not `catch`
+/// Regression test (found by this suite, fixed by the `catch` imports in `src/wasm.rs`):
+/// `src/wasm.rs` used to read JS values with js-sys imports that are not `catch`
 /// (`Object::keys`, `Array::is_array`, `Array::iter`'s length and index reads), so a JS
 /// value whose traps throw makes `apply`/`query` *throw* instead of answering. Worse, the
 /// exception unwinds through the method while it holds the object's borrow flag: every
@@ -1911,7 +1910,6 @@ fn the_js_class_answers_refusals_and_throws_only_for_damaged_snapshots() {
 /// `lines` panics ("capacity overflow": `Array::iter().collect()` sizes a Vec from the
 /// length before the 1000-line limit is checked; 10^7 holes take ~1.7 s in a debug build).
 #[wasm_bindgen_test]
-#[ignore = "engine bug: throwing JS values make apply throw and brick the ledger (see doc comment)"]
 fn js_values_that_throw_never_break_the_ledger() {
     let cases = [
         ("apply", "a Proxy whose ownKeys trap throws", "return new Proxy({}, { ownKeys() { throw new Error('ownKeys'); } })"),

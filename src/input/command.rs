@@ -313,7 +313,11 @@ fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
         match item {
             Raw::Str(s) if !s.is_empty() => {
                 if ids.contains(&s) {
-                    return Err(err!(InvalidInput, "{field}[{i}]: '{s}' is listed twice"));
+                    return Err(err!(
+                        InvalidInput,
+                        "{field}[{i}]: '{}' is listed twice",
+                        crate::error::clip(&s)
+                    ));
                 }
                 ids.push(s);
             }

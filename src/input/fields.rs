@@ -79,7 +79,7 @@ impl Fields {
             None => Ok(None),
             Some(Raw::Str(s)) => {
                 let value = parse_decimal(key.name(), &s, ErrorCode::InvalidAmount)
-                    .map_err(|_| err!(InvalidAmount, "{}: '{s}' is not a decimal number such as \"100.00\"", self.name(key)))?;
+                    .map_err(|_| err!(InvalidAmount, "{}: '{}' is not a decimal number such as \"100.00\"", self.name(key), crate::error::clip(&s)))?;
                 if value <= Decimal::ZERO {
                     return Err(err!(InvalidAmount, "{}: '{s}' must be more than zero", self.name(key)));
                 }
@@ -245,8 +245,9 @@ impl Fields {
                 let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
                 err!(
                     InvalidInput,
-                    "{}: '{word}' is not one of {}",
+                    "{}: '{}' is not one of {}",
                     self.name(key),
+                    crate::error::clip(&word),
                     names.join(", ")
                 )
             })

@@ -55,9 +55,17 @@ pub enum Raw {
     Num(String),
     List(Vec<Raw>),
     Map(RawMap),
-    /// An array or object nested deeper than any contract shape.
-    TooDeep,
+    /// A value no contract field can hold, with how messages name it: an array or
+    /// object nested deeper than any contract shape, an over-long array, a function,
+    /// text with unpaired surrogates.
+    Unreadable(&'static str),
 }
+
+/// How messages name an array or object nested deeper than any contract shape.
+pub const TOO_DEEP: Raw = Raw::Unreadable("a deeply nested value");
+
+/// Longest array read (1,000 invoice lines is the largest contract array).
+pub const MAX_ITEMS: usize = 10_000;
 
 impl Raw {
     /// How the value's type is named in messages.
@@ -69,14 +77,14 @@ impl Raw {
             Raw::Num(_) => "a number",
             Raw::List(_) => "an array",
             Raw::Map(_) => "an object",
-            Raw::TooDeep => "a deeply nested value",
+            Raw::Unreadable(kind) => kind,
         }
     }
 
-    /// The value as a message shows it.
+    /// The value as a message shows it (long text clipped).
     pub fn shown(&self) -> String {
         match self {
-            Raw::Str(s) => format!("'{s}'"),
+            Raw::Str(s) => format!("'{}'", crate::error::clip(s)),
             Raw::Num(n) => format!("the number {n}"),
             Raw::Bool(b) => format!("{b}"),
             other => other.kind().to_string(),
@@ -208,7 +216,7 @@ impl<'de> Visitor<'de> for RawSeed {
         Ok(Raw::Str(v))
     }
     fn visit_bytes<E>(self, _: &[u8]) -> Result<Raw, E> {
-        Ok(Raw::TooDeep)
+        Ok(TOO_DEEP)
     }
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
         self.deserialize(d)
@@ -222,12 +230,16 @@ impl<'de> Visitor<'de> for RawSeed {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
         if self.depth >= MAX_DEPTH {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
-            return Ok(Raw::TooDeep);
+            return Ok(TOO_DEEP);
         }
         let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
         while let Some(v) = seq.next_element_seed(RawSeed {
             depth: self.depth + 1,
         })? {
+            if items.len() == MAX_ITEMS {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                return Ok(Raw::Unreadable("an array of more than 10000 items"));
+            }
             items.push(v);
         }
         Ok(Raw::List(items))
@@ -236,7 +248,7 @@ impl<'de> Visitor<'de> for RawSeed {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
         if self.depth >= MAX_DEPTH {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            return Ok(Raw::TooDeep);
+            return Ok(TOO_DEEP);
         }
         let mut out = RawMap::default();
         while let Some(key) = map.next_key_seed(KeySeed)? {
@@ -398,7 +410,7 @@ mod tests {
         let mut m = read(&deep);
         match m.take(Key::Lines) {
             Some(Raw::List(l)) => {
-                assert!(matches!(&l[0], Raw::List(inner) if inner[0] == Raw::TooDeep))
+                assert!(matches!(&l[0], Raw::List(inner) if inner[0] == TOO_DEEP))
             }
             other => panic!("{other:?}"),
         }

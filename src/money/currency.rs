@@ -17,10 +17,11 @@ pub struct Currency {
 impl Currency {
     /// Looks up an ISO 4217 code; an unknown or inactive code is `invalid_currency`.
     pub fn parse(field: &str, code: &str) -> Result<Currency> {
+        let shown = crate::error::clip(code);
         Currency::from_code(code).ok_or_else(|| {
             err!(
                 InvalidCurrency,
-                "{field}: '{code}' is not an ISO 4217 currency code in use"
+                "{field}: '{shown}' is not an ISO 4217 currency code in use"
             )
         })
     }

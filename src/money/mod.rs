@@ -27,10 +27,11 @@ pub const MAX_RATE_DECIMALS: u32 = 10;
 /// Parses a decimal string of the form `-?digits(.digits)?` and nothing else: no
 /// exponent, sign `+`, spaces or separators, which `Decimal::from_str` would let through.
 pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal> {
+    let shown = crate::error::clip(text);
     let bad = || {
         Error::new(
             code,
-            format!("{field}: '{text}' is not a decimal number such as \"100.00\""),
+            format!("{field}: '{shown}' is not a decimal number such as \"100.00\""),
         )
     };
     let digits = text.strip_prefix('-').unwrap_or(text);
@@ -48,7 +49,7 @@ pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal
     if frac.map_or(0, str::len) > 28 || significant > 29 {
         return Err(Error::new(
             code,
-            format!("{field}: '{text}' has more digits than the ledger can hold exactly"),
+            format!("{field}: '{shown}' has more digits than the ledger can hold exactly"),
         ));
     }
     // The grammar is checked, so the digits build the mantissa directly (28 digits fit in
@@ -66,24 +67,25 @@ pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal
 /// Parses an amount a person enters as money: > 0, at most the currency's decimals,
 /// at most `MAX_AMOUNT`. Returns it at exactly the currency's minor units.
 pub fn parse_money(field: &str, text: &str, currency: Currency) -> Result<Decimal> {
+    let shown = crate::error::clip(text);
     let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?;
     let units = currency.minor_units();
     if value.normalize().scale() > units {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{text}' has more decimals than {currency} allows ({units})"
+            "{field}: '{shown}' has more decimals than {currency} allows ({units})"
         ));
     }
     if value <= Decimal::ZERO {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{text}' must be more than zero"
+            "{field}: '{shown}' must be more than zero"
         ));
     }
     if value > MAX_AMOUNT {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{text}' is larger than the most the ledger accepts (10^15)"
+            "{field}: '{shown}' is larger than the most the ledger accepts (10^15)"
         ));
     }
     Ok(at_minor_units(value, currency))
@@ -92,17 +94,18 @@ pub fn parse_money(field: &str, text: &str, currency: Currency) -> Result<Decima
 /// Parses a quantity, unit price or rate: decimal string, at most `MAX_RATE_DECIMALS`
 /// places, within `[min, max]`.
 pub fn parse_factor(field: &str, text: &str, min: Decimal, max: Decimal) -> Result<Decimal> {
+    let shown = crate::error::clip(text);
     let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?.normalize();
     if value.scale() > MAX_RATE_DECIMALS {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{text}' has more than {MAX_RATE_DECIMALS} decimals"
+            "{field}: '{shown}' has more than {MAX_RATE_DECIMALS} decimals"
         ));
     }
     if value < min || value > max {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{text}' must be between {min} and {max}"
+            "{field}: '{shown}' must be between {min} and {max}"
         ));
     }
     Ok(value)

@@ -34,6 +34,7 @@ enum Token<'a> {
 }
 
 fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
+    let shown = crate::error::clip(format);
     let mut out = Vec::new();
     let mut rest = format;
     let mut has_seq = false;
@@ -41,7 +42,7 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
         if rest[..open].contains('}') {
             return Err(err!(
                 InvalidInput,
-                "invoice_number_format: '{format}' has a stray '}}'"
+                "invoice_number_format: '{shown}' has a stray '}}'"
             ));
         }
         if open > 0 {
@@ -50,7 +51,7 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
         let close = rest[open..].find('}').ok_or_else(|| {
             err!(
                 InvalidInput,
-                "invoice_number_format: '{format}' has an unclosed '{{'"
+                "invoice_number_format: '{shown}' has an unclosed '{{'"
             )
         })? + open;
         let token = match &rest[open + 1..close] {
@@ -77,7 +78,7 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
     if rest.contains('}') {
         return Err(err!(
             InvalidInput,
-            "invoice_number_format: '{format}' has a stray '}}'"
+            "invoice_number_format: '{shown}' has a stray '}}'"
         ));
     }
     if !rest.is_empty() {
@@ -86,7 +87,7 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
     if !has_seq {
         return Err(err!(
             InvalidInput,
-            "invoice_number_format: '{format}' needs a {{seq}} placeholder so numbers stay unique"
+            "invoice_number_format: '{shown}' needs a {{seq}} placeholder so numbers stay unique"
         ));
     }
     Ok(out)

@@ -1,0 +1,93 @@
+// Declarations for www/engine.js: loading the Tally engine (WebAssembly) and its ledgers.
+// Every Ledger method takes and answers plain objects in the contract's shapes (see
+// ./types.d.ts); a refusal is an answer (`{ ok: false, error }`), never an exception.
+
+import type {
+  AcceptedFor,
+  AnswerFor,
+  CommandInput,
+  CommandOf,
+  CommandType,
+  EngineRefused,
+  JournalEntry,
+  QueryInput,
+  QueryOf,
+  QueryType,
+  Replayed,
+} from './types.js';
+
+export type * from './types.js';
+
+/** How to load the engine. */
+export interface EngineOptions {
+  /**
+   * The contents of `www/pkg/tally_engine_bg.wasm` (or a compiled module), for Node.
+   * Leave it out in the browser: the .wasm is fetched next to engine.js.
+   */
+  bytes?: BufferSource | WebAssembly.Module;
+}
+
+/**
+ * Loads the engine once (later calls return the same promise). In the browser call it
+ * with no argument; in Node pass `{ bytes }`. Call it before `newLedger`/`restoreLedger`.
+ */
+export function loadEngine(options?: EngineOptions): Promise<void>;
+
+/** An empty ledger (call `loadEngine` first). */
+export function newLedger(): Ledger;
+
+/**
+ * Restores a ledger from `snapshot()` bytes. Throws an `Error` that says what is wrong
+ * with a damaged, truncated or foreign snapshot; nothing is half-loaded.
+ */
+export function restoreLedger(bytes: Uint8Array): Ledger;
+
+/**
+ * A ledger living in wasm memory. Methods are generic over the command's or query's
+ * `type`, so the answer is typed for it and an object literal is checked exactly.
+ */
+export class Ledger {
+  /** An empty ledger (call `loadEngine` first). */
+  constructor();
+
+  /** Restores a ledger from `snapshot()` bytes; throws an `Error` naming what is wrong. */
+  static restore(bytes: Uint8Array | readonly number[]): Ledger;
+
+  /**
+   * Applies one command: its result (`ok: true`, `type` as the command's) or a refusal
+   * (`ok: false`), which changed nothing.
+   */
+  apply<T extends CommandType>(command: CommandInput<T>): AcceptedFor<CommandOf<T>> | EngineRefused;
+
+  /** Applies commands in order (one boundary crossing); one answer per command, in order. */
+  applyBatch<const Ts extends readonly CommandType[]>(
+    commands: { readonly [K in keyof Ts]: CommandInput<Ts[K]> },
+  ): { -readonly [K in keyof Ts]: AcceptedFor<CommandOf<Ts[K]>> | EngineRefused };
+
+  /** Answers one query (changes nothing): its answer or a refusal. */
+  query<T extends QueryType>(query: QueryInput<T>): AnswerFor<QueryOf<T>> | EngineRefused;
+
+  /** Sequence number of the last accepted command (0 for an empty ledger). */
+  seq(): number;
+
+  /** The whole state as bytes (versioned, checksummed), for `Ledger.restore`. */
+  snapshot(): Uint8Array;
+
+  /** Journal entries after `seq` still held (see `forgetJournalThrough`), in order. */
+  journalSince(seq: number): JournalEntry[];
+
+  /** Lets the ledger drop held journal entries through `seq` once they are stored. */
+  forgetJournalThrough(seq: number): void;
+
+  /**
+   * Replays a stored journal entry; refuses (`invalid_input` or the command's own code)
+   * an entry out of sequence or one that would not be accepted as it was.
+   */
+  replay(entry: JournalEntry): Replayed | EngineRefused;
+
+  /**
+   * Frees the ledger's wasm memory; the object can't be used afterwards. (Where the
+   * runtime has `Symbol.dispose`, `using` calls it too.)
+   */
+  free(): void;
+}

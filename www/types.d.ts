@@ -1,0 +1,936 @@
+// TypeScript declarations for the Tally JSON contract (/work/shared/contract.md, v1, with
+// the extensions written down in docs/decisions.md): the commands and queries the engine
+// takes, and the answers it gives. Hand-written from src/input/command.rs, src/answer.rs,
+// src/queries/*.rs and src/error.rs; www/engine.d.ts and www/store.d.ts use them.
+//
+// Types only: there is no www/types.js. Import them with `import type`, from here or from
+// './engine.js' / './store.js', which re-export everything.
+
+// ---------------------------------------------------------------------------------
+// Scalars. They are aliases of `string` (documentation, not brands): any string is
+// accepted, the engine checks the format and refuses a bad one with an error code.
+
+/**
+ * A decimal number written as a JSON string: `"3"`, `"2.50"`, `"0.20"`, `"-5"`.
+ * Grammar `-?digits(.digits)?` (no exponent, `+`, spaces or separators). Used for
+ * quantities, unit prices and rates, which may carry up to 10 decimals. Never a JSON
+ * number: a number where a decimal belongs is refused with `invalid_amount`.
+ */
+export type Decimal = string;
+
+/**
+ * A money amount as a decimal string.
+ * - In commands: > 0, with no more decimals than the currency allows (`"100.00"`,
+ *   `"100"`, `"500"` for JPY), else `invalid_amount`. Never a JSON number.
+ * - In answers: exactly the currency's minor units (`"100.00"`, `"500"` for JPY,
+ *   `"1.250"` for BHD), negative amounts with a leading `"-"`.
+ */
+export type Money = string;
+
+/** A calendar date `YYYY-MM-DD` (e.g. `"2026-01-31"`); a bad one is `invalid_date`. */
+export type DateString = string;
+
+/** An RFC 3339 timestamp (`"2026-01-31T09:30:00Z"`), kept as given; a bad one is `invalid_date`. */
+export type Timestamp = string;
+
+/** An ISO 4217 currency code (`"USD"`, `"EUR"`, `"JPY"`, `"BHD"`); an unknown one is `invalid_currency`. */
+export type CurrencyCode = string;
+
+/**
+ * The id of a record (customer, invoice, payment, credit, credit note, refund, void,
+ * configuration). Ids are unique across all records; non-empty, at most 200 bytes.
+ */
+export type Id = string;
+
+/** How money came in (payments) or went out (refunds). */
+export type PaymentMethod = 'cash' | 'bank_transfer' | 'card' | 'direct_debit' | 'cheque' | 'other';
+
+// ---------------------------------------------------------------------------------
+// Commands
+
+/**
+ * Fields every command has. `id` is the id of the record it creates and its idempotency
+ * key: resending an identical command answers the original result with `duplicate: true`;
+ * a different command with a taken id is refused with `conflict`.
+ */
+export interface CommandBase {
+  /** Id of the record the command creates; also the idempotency key. */
+  id: Id;
+  /** When the command was entered (audit trail). The engine never reads a clock. */
+  at?: Timestamp;
+  /** Who entered the command (audit trail). */
+  by?: string;
+}
+
+/** Creates a customer with nothing owed and no credit. */
+export interface CreateCustomerCommand extends CommandBase {
+  type: 'create_customer';
+  /** The customer's name. */
+  name: string;
+  /** Billing currency: the default currency of its invoices, payments and queries. */
+  currency: CurrencyCode;
+  /** Contact e-mail. */
+  email?: string;
+}
+
+/** One invoice line as entered. Amounts are computed per line and rounded half away from zero. */
+export interface InvoiceLineInput {
+  /** What is billed. */
+  description: string;
+  /** How many; default `"1"`; in (0, 10^9]. */
+  quantity?: Decimal;
+  /** Price of one unit; exclusive or inclusive of tax per `prices_include_tax`. May be negative (a discount line). */
+  unit_price: Decimal;
+  /** Tax rate as a fraction (`"0.20"` = 20 %); default `"0"`; in [0, 10]. */
+  tax_rate?: Decimal;
+  /** Discount as a fraction of the line (`"0.10"` = 10 %); default `"0"`; in [0, 1]. */
+  discount_rate?: Decimal;
+}
+
+/** The fields of an invoice to issue, shared by `issue_invoice` and the `preview_invoice` query. */
+export interface InvoiceDraft {
+  /** The customer billed. */
+  customer: Id;
+  /** Invoice currency; default: the customer's billing currency. */
+  currency?: CurrencyCode;
+  /** Issue date. */
+  date: DateString;
+  /** Due date; default: `date`; before `date` is `invalid_date`. */
+  due_date?: DateString;
+  /** 1 to 1000 lines. */
+  lines: readonly InvoiceLineInput[];
+  /** Whether unit prices include tax; default false. */
+  prices_include_tax?: boolean;
+  /** Whether to apply the customer's available credit (oldest first) on issue; default true. */
+  use_credit?: boolean;
+}
+
+/**
+ * Posts an invoice with the next invoice number, then (unless `use_credit` is false)
+ * applies the customer's available credit in its currency.
+ */
+export interface IssueInvoiceCommand extends CommandBase, InvoiceDraft {
+  type: 'issue_invoice';
+}
+
+/**
+ * Money received. Without `allocate_to` it settles open invoices of its currency, oldest
+ * due date first; with it, the listed invoices in order. The rest becomes credit.
+ */
+export interface RecordPaymentCommand extends CommandBase {
+  type: 'record_payment';
+  /** The paying customer. */
+  customer: Id;
+  /** Amount received, > 0. */
+  amount: Money;
+  /** Default: the customer's billing currency. */
+  currency?: CurrencyCode;
+  /** How it was paid. */
+  method: PaymentMethod;
+  /** Date received. */
+  date: DateString;
+  /** Bank or card reference, shown on statements. */
+  reference?: string;
+  /** Invoices to settle, in order (no id twice). `[]` keeps it all as credit (a prepayment). */
+  allocate_to?: readonly Id[];
+}
+
+/** Credit granted without money (goodwill, compensation). */
+export interface AddCreditCommand extends CommandBase {
+  type: 'add_credit';
+  customer: Id;
+  /** Credit granted, > 0. */
+  amount: Money;
+  /** Default: the customer's billing currency. */
+  currency?: CurrencyCode;
+  date: DateString;
+  /** Why it was granted, shown on statements. */
+  reason: string;
+}
+
+/** Applies existing credit to an open invoice now. */
+export interface ApplyCreditCommand extends CommandBase {
+  type: 'apply_credit';
+  customer: Id;
+  /** The open invoice to settle. */
+  invoice: Id;
+  /** Default: as much as both the credit and the invoice allow. */
+  amount?: Money;
+  /** Default: the invoice's currency (another one is `currency_mismatch`). */
+  currency?: CurrencyCode;
+}
+
+/**
+ * Lowers what an invoice asks for; settlement it no longer needs is released as credit.
+ * Without `invoice` the whole amount is credit.
+ */
+export interface IssueCreditNoteCommand extends CommandBase {
+  type: 'issue_credit_note';
+  customer: Id;
+  /** The invoice credited; none: the credit note is all credit. */
+  invoice?: Id;
+  /** Amount credited, > 0; at most the invoice's total less earlier credit notes. */
+  amount: Money;
+  /** Default: the invoice's, else the customer's billing currency. */
+  currency?: CurrencyCode;
+  date: DateString;
+  reason: string;
+}
+
+/** Pays available credit back out to the customer. */
+export interface RefundCreditCommand extends CommandBase {
+  type: 'refund_credit';
+  customer: Id;
+  /** Amount refunded, > 0; more than the credit available is `insufficient_credit`. */
+  amount: Money;
+  currency?: CurrencyCode;
+  /** How it was paid out. */
+  method: PaymentMethod;
+  date: DateString;
+  reference?: string;
+}
+
+/** Reverses a payment: invoices it settled owe again, credit it created is withdrawn. */
+export interface VoidPaymentCommand extends CommandBase {
+  type: 'void_payment';
+  /** The payment voided. */
+  payment: Id;
+  date: DateString;
+  reason?: string;
+}
+
+/** Cancels an invoice; whatever settled it returns to the customer as credit. */
+export interface VoidInvoiceCommand extends CommandBase {
+  type: 'void_invoice';
+  /** The invoice voided. */
+  invoice: Id;
+  date: DateString;
+  reason?: string;
+}
+
+/** Changes ledger settings (an extension of the contract). */
+export interface ConfigureCommand extends CommandBase {
+  type: 'configure';
+  /** Invoice number format, e.g. `"{year}-{seq:0000}"` (default `"INV-{seq:0000}"`); the sequence never changes. */
+  invoice_number_format?: string;
+}
+
+/** Every command, by its `type`. */
+export interface Commands {
+  create_customer: CreateCustomerCommand;
+  issue_invoice: IssueInvoiceCommand;
+  record_payment: RecordPaymentCommand;
+  add_credit: AddCreditCommand;
+  apply_credit: ApplyCreditCommand;
+  issue_credit_note: IssueCreditNoteCommand;
+  refund_credit: RefundCreditCommand;
+  void_payment: VoidPaymentCommand;
+  void_invoice: VoidInvoiceCommand;
+  configure: ConfigureCommand;
+}
+
+/** Any command: a union discriminated on `type`. */
+export type Command = Commands[keyof Commands];
+
+/** A command's `type`: `"create_customer"`, `"issue_invoice"`, ... */
+export type CommandType = keyof Commands;
+
+/** The command of type `T`. */
+export type CommandOf<T extends CommandType> = Commands[T];
+
+/**
+ * What `apply` takes for a command of type `T`. Methods are generic over the `type` (not
+ * the whole object) so that an object literal gets exact checks: a misspelled or unknown
+ * field, also inside `lines`, is a type error, as it is an `invalid_input` refusal.
+ */
+export type CommandInput<T extends CommandType> = { type: T } & Commands[T];
+
+// ---------------------------------------------------------------------------------
+// Command answers
+
+/** Fields of every accepted command's answer. */
+export interface AcceptedBase<T extends CommandType> {
+  ok: true;
+  /** True when this is a resend of an accepted command: nothing changed, the original result is answered. */
+  duplicate: boolean;
+  /** Journal sequence number of the command (of the original, for a duplicate). */
+  seq: number;
+  /** The command's `id`. */
+  id: Id;
+  /** The command's `type`. */
+  type: T;
+}
+
+/** `create_customer` accepted. */
+export interface CreateCustomerAccepted extends AcceptedBase<'create_customer'> {
+  customer: Id;
+  currency: CurrencyCode;
+}
+
+/** `issue_invoice` accepted: what it was issued for and the credit applied at issue. */
+export interface IssueInvoiceAccepted extends AcceptedBase<'issue_invoice'> {
+  invoice: Id;
+  /** The invoice number given, e.g. `"INV-0001"`. */
+  number: string;
+  currency: CurrencyCode;
+  /** Total, tax included. */
+  total: Money;
+  /** Credit applied when it was issued. */
+  credit_applied: Money;
+  /** `total` − `credit_applied`, at issue. */
+  amount_due: Money;
+}
+
+/** Part of a payment settling an invoice (or, in a payment void, re-opened). */
+export interface Allocation {
+  invoice: Id;
+  amount: Money;
+}
+
+/** `record_payment` accepted: where the money went. */
+export interface RecordPaymentAccepted extends AcceptedBase<'record_payment'> {
+  payment: Id;
+  currency: CurrencyCode;
+  amount: Money;
+  /** Invoices settled, in order. */
+  allocations: Allocation[];
+  /** What was left over and became credit. */
+  credit_created: Money;
+}
+
+/** `add_credit` accepted. */
+export interface AddCreditAccepted extends AcceptedBase<'add_credit'> {
+  /** The credit's id (the command's id). */
+  credit: Id;
+  currency: CurrencyCode;
+  amount: Money;
+}
+
+/** `apply_credit` accepted. */
+export interface ApplyCreditAccepted extends AcceptedBase<'apply_credit'> {
+  invoice: Id;
+  currency: CurrencyCode;
+  /** Credit applied to the invoice. */
+  applied: Money;
+}
+
+/** `issue_credit_note` accepted. */
+export interface IssueCreditNoteAccepted extends AcceptedBase<'issue_credit_note'> {
+  credit_note: Id;
+  /** The invoice credited; absent for a credit note without invoice. */
+  invoice?: Id;
+  currency: CurrencyCode;
+  amount: Money;
+  /** How much it lowered the invoice's amount due. */
+  reduced_amount_due: Money;
+  /** Credit it gave the customer (released settlement, or all of it without an invoice). */
+  credit_created: Money;
+}
+
+/** `refund_credit` accepted. */
+export interface RefundCreditAccepted extends AcceptedBase<'refund_credit'> {
+  refund: Id;
+  currency: CurrencyCode;
+  amount: Money;
+}
+
+/** `void_payment` accepted. */
+export interface VoidPaymentAccepted extends AcceptedBase<'void_payment'> {
+  /** The payment voided. */
+  payment: Id;
+  currency: CurrencyCode;
+  /** Invoices that owe again, and how much. */
+  reopened: Allocation[];
+  /** Credit of the payment withdrawn. */
+  credit_withdrawn: Money;
+}
+
+/** `void_invoice` accepted. */
+export interface VoidInvoiceAccepted extends AcceptedBase<'void_invoice'> {
+  /** The invoice voided. */
+  invoice: Id;
+  currency: CurrencyCode;
+  /** What it still asked for (total less credit notes), now cancelled. */
+  cancelled: Money;
+  /** Settlement (payments, credit) returned to the customer as credit. */
+  credit_returned: Money;
+}
+
+/** `configure` accepted. */
+export interface ConfigureAccepted extends AcceptedBase<'configure'> {
+  /** The invoice number format in force after the command. */
+  invoice_number_format: string;
+}
+
+/** Every accepted answer, by command `type`. */
+export interface AcceptedAnswers {
+  create_customer: CreateCustomerAccepted;
+  issue_invoice: IssueInvoiceAccepted;
+  record_payment: RecordPaymentAccepted;
+  add_credit: AddCreditAccepted;
+  apply_credit: ApplyCreditAccepted;
+  issue_credit_note: IssueCreditNoteAccepted;
+  refund_credit: RefundCreditAccepted;
+  void_payment: VoidPaymentAccepted;
+  void_invoice: VoidInvoiceAccepted;
+  configure: ConfigureAccepted;
+}
+
+/** Any accepted command's answer: a union discriminated on `type`. */
+export type Accepted = AcceptedAnswers[CommandType];
+
+/** The accepted answer for command `C` (a union of them when `C` is a union). */
+export type AcceptedFor<C extends Command> = AcceptedAnswers[C['type']];
+
+/** The error codes of the contract. */
+export type EngineErrorCode =
+  | 'invalid_input'
+  | 'invalid_amount'
+  | 'invalid_currency'
+  | 'invalid_date'
+  | 'unknown_customer'
+  | 'unknown_invoice'
+  | 'unknown_payment'
+  | 'currency_mismatch'
+  | 'insufficient_credit'
+  | 'over_allocation'
+  | 'already_void'
+  | 'invoice_closed'
+  | 'conflict';
+
+/**
+ * Every code a refusal can carry: the engine's, plus `storage_failed` from the store
+ * (the command could not be saved, or the store is closed; nothing was recorded).
+ */
+export type ErrorCode = EngineErrorCode | 'storage_failed';
+
+/** Why a command or query was refused. */
+export interface RefusalError<Code extends ErrorCode = ErrorCode> {
+  code: Code;
+  /** Names the field and the value that was wrong. */
+  message: string;
+}
+
+/**
+ * A refused command or query; it changed nothing. The engine's refusals are
+ * `Refused<EngineErrorCode>`; the store's may also be `storage_failed`.
+ */
+export interface Refused<Code extends ErrorCode = ErrorCode> {
+  ok: false;
+  error: RefusalError<Code>;
+}
+
+/** A refusal from the engine itself (no storage involved). */
+export type EngineRefused = Refused<EngineErrorCode>;
+
+/** What the engine answers to command `C`. */
+export type CommandAnswer<C extends Command = Command> = AcceptedFor<C> | EngineRefused;
+
+// ---------------------------------------------------------------------------------
+// Queries. A query never changes anything; an unknown field is `invalid_input`.
+
+/** A customer's balance in one currency. */
+export interface BalanceQuery {
+  type: 'balance';
+  customer: Id;
+  /** Default: the customer's billing currency. */
+  currency?: CurrencyCode;
+}
+
+/** One invoice as it stands now. */
+export interface InvoiceQuery {
+  type: 'invoice';
+  invoice: Id;
+}
+
+/**
+ * The invoice `issue_invoice` would post now, with the credit it would apply; nothing is
+ * posted. Takes the fields of `issue_invoice` except `id`, `at` and `by`.
+ */
+export interface PreviewInvoiceQuery extends InvoiceDraft {
+  type: 'preview_invoice';
+}
+
+/** A customer's entries in one currency with a running balance. */
+export interface StatementQuery {
+  type: 'statement';
+  customer: Id;
+  /** Default: the customer's billing currency. */
+  currency?: CurrencyCode;
+  /** First date included; what came before is the opening balance. */
+  from?: DateString;
+  /** Last date included (not before `from`). */
+  to?: DateString;
+}
+
+/** Every customer with its balance per currency. */
+export interface CustomersQuery {
+  type: 'customers';
+}
+
+/** The double-entry accounts and their balances per currency. */
+export interface TrialBalanceQuery {
+  type: 'trial_balance';
+  /** Only this currency; default: all. */
+  currency?: CurrencyCode;
+}
+
+/**
+ * Invoices for list screens (an extension of the contract): one customer's by date, or
+ * everyone's in issue order.
+ */
+export interface InvoicesQuery {
+  type: 'invoices';
+  /** Only this customer's; default: every customer's. */
+  customer?: Id;
+  /** Only this currency's; default: all. */
+  currency?: CurrencyCode;
+  /** `open`: only invoices with an amount due; `all` (default): every invoice. */
+  status?: 'open' | 'all';
+  /** At most this many (a JSON number, a whole number ≥ 0). */
+  limit?: number;
+}
+
+/** A customer's payments by date, with what each did (an extension of the contract). */
+export interface PaymentsQuery {
+  type: 'payments';
+  customer: Id;
+  /** Only this currency's; default: all. */
+  currency?: CurrencyCode;
+}
+
+/** The credit a customer holds in one currency, lot by lot (an extension of the contract). */
+export interface CreditsQuery {
+  type: 'credits';
+  customer: Id;
+  /** Default: the customer's billing currency. */
+  currency?: CurrencyCode;
+}
+
+/** Aged receivables on a given day (an extension of the contract). */
+export interface AgingQuery {
+  type: 'aging';
+  /** The day overdue days are counted to. */
+  as_of: DateString;
+  /** Only this currency; default: all. */
+  currency?: CurrencyCode;
+}
+
+/** Every query, by its `type`. */
+export interface Queries {
+  balance: BalanceQuery;
+  invoice: InvoiceQuery;
+  preview_invoice: PreviewInvoiceQuery;
+  statement: StatementQuery;
+  customers: CustomersQuery;
+  trial_balance: TrialBalanceQuery;
+  invoices: InvoicesQuery;
+  payments: PaymentsQuery;
+  credits: CreditsQuery;
+  aging: AgingQuery;
+}
+
+/** Any query: a union discriminated on `type`. */
+export type Query = Queries[keyof Queries];
+
+/** A query's `type`. */
+export type QueryType = keyof Queries;
+
+/** The query of type `T`. */
+export type QueryOf<T extends QueryType> = Queries[T];
+
+/** What `query` takes for a query of type `T` (exact: unknown fields are type errors). */
+export type QueryInput<T extends QueryType> = { type: T } & Queries[T];
+
+// ---------------------------------------------------------------------------------
+// Query answers. Each is flattened into `{ ok: true, ... }`; unlike command answers they
+// carry no `type`: the answer's type follows from the query's (see `AnswerFor`).
+
+/**
+ * A customer's position in one currency. `outstanding` = sum of amount due over its open
+ * invoices; `credit` = credit available; `balance` = outstanding − credit (positive: the
+ * customer owes; negative: the customer is in credit).
+ */
+export interface Balance {
+  customer: Id;
+  currency: CurrencyCode;
+  outstanding: Money;
+  credit: Money;
+  balance: Money;
+}
+
+/** `open` (nothing received), `partially_paid`, `paid` (nothing due, also via credit notes) or `void`. */
+export type InvoiceStatus = 'open' | 'partially_paid' | 'paid' | 'void';
+
+/** One invoice line as computed. Decimals as entered are normalized (`"100.00"` → `"100"`). */
+export interface InvoiceLine {
+  description: string;
+  quantity: Decimal;
+  unit_price: Decimal;
+  tax_rate: Decimal;
+  discount_rate: Decimal;
+  /** Amount before tax. */
+  net: Money;
+  tax: Money;
+  /** `net` + `tax`. */
+  gross: Money;
+}
+
+/** Net and tax of an invoice's lines at one tax rate. */
+export interface TaxRateTotal {
+  /** The rate, normalized (`"0.2"`). */
+  rate: Decimal;
+  net: Money;
+  tax: Money;
+}
+
+/** Money settling an invoice: a payment, or credit. */
+export interface Settlement {
+  /** `payment`: money allocated by a payment; `credit`: a credit lot applied. */
+  kind: 'payment' | 'credit';
+  /** The payment, credit or credit note id the money came from. */
+  source: Id;
+  amount: Money;
+}
+
+/**
+ * An invoice as it stands. `amount_due` = `total` − `credit_applied` − `paid` − `credited`
+ * (≥ 0). `subtotal`, `tax` and `total` are the sums of the lines' net, tax and gross.
+ */
+export interface Invoice {
+  /** The invoice id. */
+  id: Id;
+  /** Invoice number, e.g. `"INV-0001"`. */
+  number: string;
+  customer: Id;
+  customer_name: string;
+  currency: CurrencyCode;
+  date: DateString;
+  due_date: DateString;
+  status: InvoiceStatus;
+  prices_include_tax: boolean;
+  subtotal: Money;
+  tax: Money;
+  total: Money;
+  /** Credit settling it. */
+  credit_applied: Money;
+  /** Payments settling it. */
+  paid: Money;
+  /** Credit notes against it. */
+  credited: Money;
+  amount_due: Money;
+  lines: InvoiceLine[];
+  /** Net and tax per tax rate, highest rate first. */
+  tax_breakdown: TaxRateTotal[];
+  /** What settles it, in order: payments and credit. */
+  settlements: Settlement[];
+}
+
+/** The invoice `issue_invoice` would post now: `id` is `null`, `number` the one it would get. */
+export interface InvoicePreview extends Omit<Invoice, 'id'> {
+  id: null;
+}
+
+/**
+ * A statement entry's kind: `invoice`, `payment`, `credit` (add_credit), `credit_note`,
+ * `refund`, `payment_void`, `invoice_void`.
+ */
+export type StatementEntryKind =
+  | 'invoice'
+  | 'payment'
+  | 'credit'
+  | 'credit_note'
+  | 'refund'
+  | 'payment_void'
+  | 'invoice_void';
+
+/** One statement line. `debit` raises what the customer owes, `credit` lowers it. */
+export interface StatementEntry {
+  date: DateString;
+  kind: StatementEntryKind;
+  /** The id of the record behind the entry. */
+  ref: Id;
+  /** Text a customer can read, e.g. `"Payment by card (ref. TX1)"`. */
+  description: string;
+  debit: Money;
+  credit: Money;
+  /** Running balance after this entry. */
+  balance: Money;
+}
+
+/** A customer's statement in one currency: entries by date, then by entry order. */
+export interface Statement {
+  customer: Id;
+  currency: CurrencyCode;
+  /** As queried; absent when not given. */
+  from?: DateString;
+  /** As queried; absent when not given. */
+  to?: DateString;
+  /** Sum of the entries before `from`. */
+  opening_balance: Money;
+  closing_balance: Money;
+  entries: StatementEntry[];
+}
+
+/** A customer in the `customers` answer. */
+export interface CustomerSummary {
+  id: Id;
+  name: string;
+  /** Absent when the customer has none. */
+  email?: string;
+  /** Billing currency. */
+  currency: CurrencyCode;
+  /** One balance per currency the customer has dealt in, billing currency first. */
+  balances: Balance[];
+}
+
+/** Every customer, in creation order. */
+export interface Customers {
+  customers: CustomerSummary[];
+}
+
+/**
+ * A ledger account: `receivable:<customer id>`, `customer_credit:<customer id>`,
+ * `cash:<method>`, `revenue`, `tax_payable`, `credit_notes` (contra-revenue),
+ * `goodwill_credit` (expense of add_credit).
+ */
+export type AccountName =
+  | `receivable:${string}`
+  | `customer_credit:${string}`
+  | `cash:${PaymentMethod}`
+  | 'revenue'
+  | 'tax_payable'
+  | 'credit_notes'
+  | 'goodwill_credit';
+
+/** An account's balance in one currency: debits positive, credits negative. */
+export interface AccountBalance {
+  account: AccountName;
+  currency: CurrencyCode;
+  balance: Money;
+}
+
+/** The sum of the accounts in one currency: always zero. */
+export interface CurrencyTotal {
+  currency: CurrencyCode;
+  total: Money;
+}
+
+/** The trial balance: accounts with postings, by currency then account. */
+export interface TrialBalance {
+  accounts: AccountBalance[];
+  /** One per currency in `accounts`. */
+  totals: CurrencyTotal[];
+}
+
+/** An invoice in the `invoices` list. */
+export interface InvoiceSummary {
+  id: Id;
+  number: string;
+  customer: Id;
+  currency: CurrencyCode;
+  date: DateString;
+  due_date: DateString;
+  status: InvoiceStatus;
+  total: Money;
+  amount_due: Money;
+}
+
+/** Invoices, as listed. */
+export interface InvoiceList {
+  invoices: InvoiceSummary[];
+}
+
+/** A payment in the `payments` list, with what it did when it was received. */
+export interface PaymentSummary {
+  id: Id;
+  customer: Id;
+  currency: CurrencyCode;
+  date: DateString;
+  amount: Money;
+  method: PaymentMethod;
+  /** Absent when the payment has none. */
+  reference?: string;
+  /** Invoices it settled when it was received. */
+  allocations: Allocation[];
+  /** What it left as credit when it was received. */
+  credit_created: Money;
+  /** The id of the void, if it was voided. */
+  voided_by?: Id;
+}
+
+/** A customer's payments, by date. */
+export interface PaymentList {
+  payments: PaymentSummary[];
+}
+
+/** A lot of credit with some left. */
+export interface CreditLot {
+  /** `payment` (a payment's remainder), `credit` (add_credit) or `credit_note`. */
+  origin: 'payment' | 'credit' | 'credit_note';
+  /** The id of the payment, credit or credit note it came from. */
+  source: Id;
+  /** Credit left in it. */
+  remaining: Money;
+}
+
+/** A customer's credit in one currency. */
+export interface CreditList {
+  customer: Id;
+  currency: CurrencyCode;
+  /** Lots with credit left, oldest first: the order invoices and refunds use them. */
+  lots: CreditLot[];
+  /** Credit available (the sum of the lots). */
+  total: Money;
+}
+
+/** Amount due by days overdue: `current` (not yet due), 1–30, 31–60, 61–90, over 90 days. */
+export interface AgingBuckets {
+  currency: CurrencyCode;
+  current: Money;
+  days_1_30: Money;
+  days_31_60: Money;
+  days_61_90: Money;
+  over_90: Money;
+  total: Money;
+}
+
+/** One customer's aged receivables in one currency. */
+export interface AgingRow extends AgingBuckets {
+  customer: Id;
+  /** The customer's name. */
+  name: string;
+}
+
+/** Aged receivables. */
+export interface Aging {
+  as_of: DateString;
+  /** One row per customer and currency with anything owed. */
+  rows: AgingRow[];
+  /** Bucket totals per currency. */
+  totals: AgingBuckets[];
+}
+
+/** Answer to `balance`. */
+export interface BalanceAnswer extends Balance {
+  ok: true;
+}
+/** Answer to `invoice`. */
+export interface InvoiceAnswer extends Invoice {
+  ok: true;
+}
+/** Answer to `preview_invoice` (`id: null`). */
+export interface InvoicePreviewAnswer extends InvoicePreview {
+  ok: true;
+}
+/** Answer to `statement`. */
+export interface StatementAnswer extends Statement {
+  ok: true;
+}
+/** Answer to `customers`. */
+export interface CustomersAnswer extends Customers {
+  ok: true;
+}
+/** Answer to `trial_balance`. */
+export interface TrialBalanceAnswer extends TrialBalance {
+  ok: true;
+}
+
+/** Answer to `invoices`. */
+export interface InvoiceListAnswer extends InvoiceList {
+  ok: true;
+}
+/** Answer to `payments`. */
+export interface PaymentListAnswer extends PaymentList {
+  ok: true;
+}
+/** Answer to `credits`. */
+export interface CreditListAnswer extends CreditList {
+  ok: true;
+}
+/** Answer to `aging`. */
+export interface AgingAnswer extends Aging {
+  ok: true;
+}
+
+/** The successful answer of each query, by query `type`. */
+export interface QueryAnswers {
+  balance: BalanceAnswer;
+  invoice: InvoiceAnswer;
+  preview_invoice: InvoicePreviewAnswer;
+  statement: StatementAnswer;
+  customers: CustomersAnswer;
+  trial_balance: TrialBalanceAnswer;
+  invoices: InvoiceListAnswer;
+  payments: PaymentListAnswer;
+  credits: CreditListAnswer;
+  aging: AgingAnswer;
+}
+
+/** The successful answer to query `Q` (a union of them when `Q` is a union). */
+export type AnswerFor<Q extends Query> = QueryAnswers[Q['type']];
+
+/** What the engine answers to query `Q`. */
+export type QueryAnswer<Q extends Query = Query> = AnswerFor<Q> | EngineRefused;
+
+// ---------------------------------------------------------------------------------
+// Journal, backups and store events
+
+/** An accepted command and its journal sequence number (1, 2, 3, ...). */
+export interface JournalEntry {
+  seq: number;
+  /**
+   * The command as the engine keeps it: decimals normalized (`"100.00"` → `"100"`),
+   * line defaults and `prices_include_tax` / `use_credit` written out.
+   */
+  command: Command;
+}
+
+/** `replay` accepted the entry. */
+export interface Replayed {
+  ok: true;
+  /** The entry's sequence number, now the ledger's. */
+  seq: number;
+}
+
+/** A JSON backup of a ledger: its whole journal. */
+export interface Backup {
+  format: 'tally-journal';
+  version: 1;
+  /** When it was exported (ISO 8601, from the browser's clock). */
+  exported: Timestamp;
+  /** Every journal entry, `seq` 1, 2, 3, ... in order. */
+  entries: JournalEntry[];
+}
+
+/** What `exportJournal` reads: a backup, plus the records it could not read. */
+export interface JournalExport extends Backup {
+  /** Sequence numbers of damaged records, left out of `entries`. */
+  damaged: number[];
+}
+
+/**
+ * Why a store event happened:
+ * - `local`: this tab committed commands;
+ * - `remote`: another tab did, and this tab caught up;
+ * - `imported`: a backup replaced the ledger;
+ * - `closed`: another tab upgraded the database, this store no longer writes;
+ * - `error`: catching up or recovering failed (see `error`).
+ */
+export type StoreEventSource = 'local' | 'remote' | 'imported' | 'closed' | 'error';
+
+/** What a store subscriber is told after a change. */
+export interface StoreEvent {
+  /** The ledger's sequence number after the change. */
+  seq: number;
+  source: StoreEventSource;
+  /** With `source: 'error'`: what went wrong. */
+  error?: unknown;
+}
+
+/**
+ * `StoreError` codes: `storage_failed` (the database can't be opened or written),
+ * `storage_blocked` (another tab holds an older version open), `damaged_record` (a
+ * journal record or snapshot fails its checksum or replay), `invalid_backup`.
+ */
+export type StoreErrorCode = 'storage_failed' | 'storage_blocked' | 'damaged_record' | 'invalid_backup';
