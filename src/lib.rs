@@ -27,6 +27,8 @@ pub mod workload;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "bench"))]
+pub mod wasm_bench;
 
 pub use answer::Answer;
 pub use error::{Error, ErrorCode};

@@ -237,7 +237,8 @@ fn array_items(value: &JsValue) -> Result<Vec<JsValue>, Raw> {
 fn read_text(value: &JsValue, text: String) -> Raw {
     // `as_string` replaces unpaired surrogates with U+FFFD, which would make different
     // JS strings the same id: refuse such text instead.
-    if text.contains('\u{FFFD}') && !is_well_formed(value).unwrap_or(true) {
+    let replaced = text.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]); // U+FFFD
+    if replaced && !is_well_formed(value).unwrap_or(true) {
         return Raw::Unreadable("text with unpaired surrogates (not valid Unicode)");
     }
     Raw::Str(text)

@@ -101,7 +101,7 @@ pub fn run(state: &State, as_of: Date, only: Option<Currency>) -> AgingAnswer {
             });
         }
     }
-    per_currency.sort_by_key(|(c, _)| *c);
+    per_currency.sort_unstable_by_key(|(c, _)| *c);
     AgingAnswer {
         as_of,
         rows,

@@ -72,153 +72,215 @@ struct Member {
     payments: Vec<String>,
 }
 
-/// Generates about `target` commands (JSON objects) for `customers` customers.
-pub fn generate(customers: usize, target: usize, seed: u64) -> Vec<Value> {
-    let mut rng = Rng::new(seed);
-    let mut out: Vec<Value> = Vec::with_capacity(target + customers);
-    let eur = Currency::from_code("EUR").expect("EUR");
-    let usd = Currency::from_code("USD").expect("USD");
-    let mut members: Vec<Member> = (0..customers)
-        .map(|i| {
-            let currency = if i % 10 == 9 { usd } else { eur };
-            let habit = match rng.below(100) {
-                0..=54 => Habit::OnTime,
-                55..=69 => Habit::Early,
-                70..=84 => Habit::Late,
-                85..=94 => Habit::Partial,
-                _ => Habit::InAdvance,
-            };
-            Member {
-                id: format!("m{i:05}"),
-                currency,
-                habit,
-                unpaid: Vec::new(),
-                payments: Vec::new(),
-            }
-        })
-        .collect();
-    for (i, m) in members.iter().enumerate() {
-        out.push(json!({
-            "type": "create_customer", "id": m.id, "currency": m.currency.code(),
-            "name": format!("Member {i}"), "email": format!("member{i}@example.com"),
-        }));
-    }
-    let mut serial = 0u64;
-    let mut next_id = |prefix: &str| {
-        serial += 1;
-        format!("{prefix}{serial:08}")
-    };
-    let mut month = 0u32;
-    while out.len() < target {
-        let (year, mon) = (2018 + month / 12, month % 12 + 1);
-        let day = |d: u32| format!("{year:04}-{mon:02}-{d:02}");
-        for m in members.iter_mut() {
-            if out.len() >= target {
-                break;
-            }
-            if m.habit == Habit::InAdvance {
-                let id = next_id("p");
-                out.push(payment(&id, m, "400.00", &day(1), &mut rng));
-                m.payments.push(id);
-            }
-            // The monthly invoice.
-            let inv = next_id("i");
-            let n_lines = 1 + rng.below(5) as usize;
-            let mut lines = Vec::with_capacity(n_lines);
-            let mut total = Decimal::ZERO;
-            for l in 0..n_lines {
-                let (desc, price, rate) =
-                    PRODUCTS[(rng.below(PRODUCTS.len() as u64) as usize + l) % PRODUCTS.len()];
-                let qty = 1 + rng.below(if l == 0 { 1 } else { 12 });
-                let discount = if rng.chance(10) { "0.10" } else { "0" };
-                let input = LineInput {
-                    description: desc.to_string(),
-                    quantity: Decimal::from(qty),
-                    unit_price: price.parse().expect("price"),
-                    tax_rate: rate.parse().expect("rate"),
-                    discount_rate: discount.parse().expect("discount"),
-                };
-                total += compute_line(l, &input, m.currency, false)
-                    .expect("generated line")
-                    .gross;
-                lines.push(json!({
-                    "description": desc, "quantity": qty.to_string(), "unit_price": price,
-                    "tax_rate": rate, "discount_rate": discount,
-                }));
-            }
-            out.push(json!({
-                "type": "issue_invoice", "id": inv, "customer": m.id, "date": day(1),
-                "due_date": day(15), "lines": lines, "at": format!("{}T08:00:00Z", day(1)), "by": "billing-run",
-            }));
-            m.unpaid.push((inv.clone(), total));
-            // Payments by habit.
-            let pay = match m.habit {
-                Habit::OnTime | Habit::Early => {
-                    Some((total, if m.habit == Habit::Early { 3 } else { 14 }))
-                }
-                Habit::Late if m.unpaid.len() >= 2 => {
-                    let owed: Decimal = m.unpaid.iter().map(|(_, t)| *t).sum::<Decimal>() - total;
-                    Some((owed, 27))
-                }
-                Habit::Partial => Some(((total / Decimal::TWO).round_dp(2), 20)),
-                _ => None,
-            };
-            if let Some((amount, d)) = pay {
-                if amount > Decimal::ZERO {
-                    let id = next_id("p");
-                    out.push(payment(
-                        &id,
-                        m,
-                        &amount.round_dp(2).to_string(),
-                        &day(d),
-                        &mut rng,
-                    ));
-                    m.payments.push(id);
-                    if m.habit != Habit::Partial {
-                        let keep = if m.habit == Habit::Late { 1 } else { 0 };
-                        let drain = m.unpaid.len().saturating_sub(keep);
-                        m.unpaid.drain(..drain);
-                    }
-                }
-            }
-            // Corrections, now and then.
-            if rng.chance(2) && total >= Decimal::TEN {
-                out.push(json!({
-                    "type": "issue_credit_note", "id": next_id("n"), "customer": m.id,
-                    "invoice": inv, "amount": "10.00", "date": day(18), "reason": "Room unavailable",
-                }));
-            }
-            if rng.chance(1) {
-                out.push(json!({
-                    "type": "add_credit", "id": next_id("g"), "customer": m.id, "amount": "25.00",
-                    "date": day(19), "reason": "Goodwill: heating outage",
-                }));
-            }
-            if rng.chance(1) {
-                out.push(json!({"type": "void_invoice", "id": next_id("v"), "invoice": inv, "date": day(20), "reason": "Issued in error"}));
-                m.unpaid.retain(|(id, _)| *id != inv);
-            }
-            if rng.chance(1) {
-                if let Some(p) = m.payments.pop() {
-                    out.push(json!({"type": "void_payment", "id": next_id("v"), "payment": p, "date": day(21), "reason": "Bounced"}));
-                }
-            }
-            if m.habit == Habit::InAdvance && rng.chance(3) {
-                out.push(json!({
-                    "type": "refund_credit", "id": next_id("r"), "customer": m.id, "amount": "5.00",
-                    "method": "bank_transfer", "date": day(25),
-                }));
-            }
-        }
-        month += 1;
-    }
-    out.truncate(target.max(customers));
-    out
+/// The generated space as a stream of commands, month by month: nothing is held but
+/// the members' state, so a million commands can be produced inside a browser tab.
+pub struct Workload {
+    rng: Rng,
+    members: Vec<Member>,
+    /// Customers announced so far (their `create_customer` commands come first).
+    created: usize,
+    serial: u64,
+    month: u32,
+    next_member: usize,
+    queue: std::collections::VecDeque<Value>,
 }
 
-fn payment(id: &str, m: &Member, amount: &str, date: &str, rng: &mut Rng) -> Value {
+impl Workload {
+    /// The space of `customers` customers for a seed.
+    pub fn new(customers: usize, seed: u64) -> Workload {
+        let mut rng = Rng::new(seed);
+        let eur = Currency::from_code("EUR").expect("EUR");
+        let usd = Currency::from_code("USD").expect("USD");
+        let members = (0..customers)
+            .map(|i| {
+                let currency = if i % 10 == 9 { usd } else { eur };
+                let habit = match rng.below(100) {
+                    0..=54 => Habit::OnTime,
+                    55..=69 => Habit::Early,
+                    70..=84 => Habit::Late,
+                    85..=94 => Habit::Partial,
+                    _ => Habit::InAdvance,
+                };
+                Member {
+                    id: format!("m{i:05}"),
+                    currency,
+                    habit,
+                    unpaid: Vec::new(),
+                    payments: Vec::new(),
+                }
+            })
+            .collect();
+        Workload {
+            rng,
+            members,
+            created: 0,
+            serial: 0,
+            month: 0,
+            next_member: 0,
+            queue: Default::default(),
+        }
+    }
+
+    fn next_id(&mut self, prefix: &str) -> String {
+        self.serial += 1;
+        format!("{prefix}{:08}", self.serial)
+    }
+
+    /// Queues one member's commands for the current month.
+    fn member_month(&mut self, i: usize) {
+        let (year, mon) = (2018 + self.month / 12, self.month % 12 + 1);
+        let day = |d: u32| format!("{year:04}-{mon:02}-{d:02}");
+        let habit = self.members[i].habit;
+        let currency = self.members[i].currency;
+        let member_id = self.members[i].id.clone();
+        if habit == Habit::InAdvance {
+            let id = self.next_id("p");
+            let cmd = payment(&id, &member_id, "400.00", &day(1), &mut self.rng);
+            self.queue.push_back(cmd);
+            self.members[i].payments.push(id);
+        }
+        // The monthly invoice.
+        let inv = self.next_id("i");
+        let n_lines = 1 + self.rng.below(5) as usize;
+        let mut lines = Vec::with_capacity(n_lines);
+        let mut total = Decimal::ZERO;
+        for l in 0..n_lines {
+            let (desc, price, rate) =
+                PRODUCTS[(self.rng.below(PRODUCTS.len() as u64) as usize + l) % PRODUCTS.len()];
+            let qty = 1 + self.rng.below(if l == 0 { 1 } else { 12 });
+            let discount = if self.rng.chance(10) { "0.10" } else { "0" };
+            let input = LineInput {
+                description: desc.to_string(),
+                quantity: Decimal::from(qty),
+                unit_price: price.parse().expect("price"),
+                tax_rate: rate.parse().expect("rate"),
+                discount_rate: discount.parse().expect("discount"),
+            };
+            total += compute_line(l, &input, currency, false)
+                .expect("generated line")
+                .gross;
+            lines.push(json!({
+                "description": desc, "quantity": qty.to_string(), "unit_price": price,
+                "tax_rate": rate, "discount_rate": discount,
+            }));
+        }
+        self.queue.push_back(json!({
+            "type": "issue_invoice", "id": inv, "customer": member_id, "date": day(1),
+            "due_date": day(15), "lines": lines, "at": format!("{}T08:00:00Z", day(1)), "by": "billing-run",
+        }));
+        self.members[i].unpaid.push((inv.clone(), total));
+        // Payments by habit.
+        let pay = match habit {
+            Habit::OnTime | Habit::Early => {
+                Some((total, if habit == Habit::Early { 3 } else { 14 }))
+            }
+            Habit::Late if self.members[i].unpaid.len() >= 2 => {
+                let owed: Decimal = self.members[i]
+                    .unpaid
+                    .iter()
+                    .map(|(_, t)| *t)
+                    .sum::<Decimal>()
+                    - total;
+                Some((owed, 27))
+            }
+            Habit::Partial => Some(((total / Decimal::TWO).round_dp(2), 20)),
+            _ => None,
+        };
+        if let Some((amount, d)) = pay {
+            if amount > Decimal::ZERO {
+                let id = self.next_id("p");
+                let cmd = payment(
+                    &id,
+                    &member_id,
+                    &amount.round_dp(2).to_string(),
+                    &day(d),
+                    &mut self.rng,
+                );
+                self.queue.push_back(cmd);
+                let m = &mut self.members[i];
+                m.payments.push(id);
+                if habit != Habit::Partial {
+                    let keep = usize::from(habit == Habit::Late);
+                    let drain = m.unpaid.len().saturating_sub(keep);
+                    m.unpaid.drain(..drain);
+                }
+            }
+        }
+        // Corrections, now and then.
+        if self.rng.chance(2) && total >= Decimal::TEN {
+            let id = self.next_id("n");
+            self.queue.push_back(json!({
+                "type": "issue_credit_note", "id": id, "customer": member_id,
+                "invoice": inv, "amount": "10.00", "date": day(18), "reason": "Room unavailable",
+            }));
+        }
+        if self.rng.chance(1) {
+            let id = self.next_id("g");
+            self.queue.push_back(json!({
+                "type": "add_credit", "id": id, "customer": member_id, "amount": "25.00",
+                "date": day(19), "reason": "Goodwill: heating outage",
+            }));
+        }
+        if self.rng.chance(1) {
+            let id = self.next_id("v");
+            self.queue.push_back(json!({"type": "void_invoice", "id": id, "invoice": inv, "date": day(20), "reason": "Issued in error"}));
+            self.members[i].unpaid.retain(|(id, _)| *id != inv);
+        }
+        if self.rng.chance(1) {
+            if let Some(p) = self.members[i].payments.pop() {
+                let id = self.next_id("v");
+                self.queue.push_back(json!({"type": "void_payment", "id": id, "payment": p, "date": day(21), "reason": "Bounced"}));
+            }
+        }
+        if habit == Habit::InAdvance && self.rng.chance(3) {
+            let id = self.next_id("r");
+            self.queue.push_back(json!({
+                "type": "refund_credit", "id": id, "customer": member_id, "amount": "5.00",
+                "method": "bank_transfer", "date": day(25),
+            }));
+        }
+    }
+}
+
+impl Iterator for Workload {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        if self.members.is_empty() {
+            return None;
+        }
+        if self.created < self.members.len() {
+            let i = self.created;
+            self.created += 1;
+            let m = &self.members[i];
+            return Some(json!({
+                "type": "create_customer", "id": m.id, "currency": m.currency.code(),
+                "name": format!("Member {i}"), "email": format!("member{i}@example.com"),
+            }));
+        }
+        while self.queue.is_empty() {
+            let i = self.next_member;
+            self.member_month(i);
+            self.next_member += 1;
+            if self.next_member == self.members.len() {
+                self.next_member = 0;
+                self.month += 1;
+            }
+        }
+        self.queue.pop_front()
+    }
+}
+
+/// The first `target` commands (at least the customers) of the space.
+pub fn generate(customers: usize, target: usize, seed: u64) -> Vec<Value> {
+    Workload::new(customers, seed)
+        .take(target.max(customers))
+        .collect()
+}
+
+fn payment(id: &str, customer: &str, amount: &str, date: &str, rng: &mut Rng) -> Value {
     json!({
-        "type": "record_payment", "id": id, "customer": m.id, "amount": amount,
+        "type": "record_payment", "id": id, "customer": customer, "amount": amount,
         "method": METHODS[rng.below(METHODS.len() as u64) as usize], "date": date,
         "reference": format!("REF-{id}"),
     })
