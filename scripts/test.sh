@@ -27,8 +27,8 @@ bash scripts/build-wasm.sh
 step "scenario check, wasm in Node"
 node scripts/check-wasm.mjs ../shared/scenarios tests/scenarios
 
-step "JS tests: native/wasm parity, and the store against Chromium's IndexedDB"
-node --test tests/js/ tests/browser/
+step "JS tests: native/wasm parity, demo data, the store against Chromium's IndexedDB, end-to-end pages"
+node --test tests/js/ tests/browser/ tests/e2e/
 
 step "TypeScript declarations (tests/types)"
 node_modules/.bin/tsc -p tests/types
