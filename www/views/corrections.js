@@ -1,0 +1,391 @@
+// Credits and corrections: add credit, apply credit to an open invoice, credit note
+// (against an invoice or not), refund credit, void a payment, void an invoice. Records
+// are never edited: every correction is a new record. Voids ask for a confirmation that
+// says in words what they will undo, worked out from the ledger before anything is sent.
+
+import { h, enc, link, replace } from '../ui/dom.js';
+import { money, date, todayISO, METHODS, methodLabel, statusLabel, COMMON_CURRENCIES } from '../ui/format.js';
+import { field, setOptions, FieldErrors } from '../ui/forms.js';
+import { confirmDialog } from '../ui/dialog.js';
+import { toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
+
+const ACTIONS = [
+  ['add_credit', 'Add credit'],
+  ['apply_credit', 'Apply credit to an open invoice'],
+  ['credit_note', 'Credit note'],
+  ['refund', 'Refund credit'],
+  ['void_payment', 'Void a payment'],
+  ['void_invoice', 'Void an invoice'],
+];
+
+const nonZero = (v) => /[1-9]/.test(v ?? '');
+
+/** Sums money strings of one currency (same scale). */
+function sum(values, scale) {
+  return fromUnits(values.reduce((t, v) => t + (toUnits(v, scale) ?? 0n), 0n), scale);
+}
+
+export function render(ctx, { query }) {
+  const { store } = ctx;
+  const customers = () => store.query({ type: 'customers' }).customers.sort((a, b) => a.name.localeCompare(b.name));
+  const customer = field({ label: 'Customer', name: 'customer', type: 'select', options: [] });
+  const action = field({ label: 'What to do', name: 'action', type: 'select', options: ACTIONS, value: query.get('action') ?? 'add_credit' });
+  setOptions(customer.input, [['', 'Choose a customer…'], ...customers().map((c) => [c.id, c.name])], query.get('customer') ?? '');
+  const summary = h('p', { class: 'summary-line', id: 'corrections-summary', 'aria-live': 'polite' });
+  const area = h('div', { class: 'panel', id: 'correction-area' });
+  let current = null;
+  const preset = { invoice: query.get('invoice'), payment: query.get('payment') };
+
+  function syncAddress() {
+    const params = new URLSearchParams();
+    if (customer.input.value) params.set('customer', customer.input.value);
+    params.set('action', action.input.value);
+    history.replaceState(null, '', `#/corrections?${params}`);
+  }
+
+  function showSummary() {
+    const c = customers().find((x) => x.id === customer.input.value);
+    if (!c) { summary.textContent = ''; return; }
+    replace(summary, link(`/customers/${enc(c.id)}`, c.name), ': ',
+      c.balances.map((b, i) => [i ? '; ' : '', `owes ${money(b.outstanding, b.currency)}, credit available ${money(b.credit, b.currency)}`]));
+  }
+
+  function build() {
+    showSummary();
+    const c = customers().find((x) => x.id === customer.input.value);
+    if (!c) {
+      current = null;
+      replace(area, h('p', { class: 'hint' }, 'Choose a customer first.'));
+      return;
+    }
+    const make = FORMS[action.input.value] ?? FORMS.add_credit;
+    current = make(ctx, c, preset);
+    preset.invoice = null; preset.payment = null;
+    replace(area, h('h2', {}, ACTIONS.find(([k]) => k === action.input.value)?.[1] ?? ''), current.node);
+  }
+
+  customer.input.addEventListener('change', () => { syncAddress(); build(); });
+  action.input.addEventListener('change', () => { syncAddress(); build(); });
+  build();
+
+  const node = h('section', { class: 'screen' },
+    h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Credits and corrections')),
+    h('p', { class: 'lead' }, 'Records are never edited or deleted: a mistake is corrected with a credit note, a refund or a void, which the statement shows.'),
+    h('div', { class: 'grid' }, customer.el, action.el),
+    summary,
+    area);
+  return {
+    node,
+    title: 'Credits and corrections',
+    onStoreChange() {
+      setOptions(customer.input, [['', 'Choose a customer…'], ...customers().map((c) => [c.id, c.name])], customer.input.value);
+      showSummary();
+      current?.refresh?.();
+    },
+  };
+}
+
+/**
+ * A form that sends one command. `build()` gives the command (without id); `before`
+ * may ask for a confirmation; `after(answer)` says what was done. The id is made once
+ * per form and renewed after a success; the button is disabled while saving.
+ */
+function commandForm(ctx, { prefix, errors, fields, submitLabel, build, before, after, reset, extra = [], customer }) {
+  let id = `${prefix}-${crypto.randomUUID()}`;
+  errors.idWords = () => recordWords(ctx, customer);
+  let saving = false;
+  const save = h('button', { type: 'submit', class: 'btn btn-primary' }, submitLabel);
+  const result = h('div', { class: 'result', role: 'status', tabindex: -1, hidden: true });
+  const form = h('form', { class: 'form', novalidate: true }, errors.summary, h('div', { class: 'grid' }, fields.map((f) => f.el)), extra, h('div', { class: 'form-actions' }, save), result);
+  form.addEventListener('input', () => errors.clear());
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (saving) return;
+    saving = true;
+    const command = { ...build(), id, at: new Date().toISOString() };
+    try {
+      // The confirmation first (the button keeps the focus to come back to), then saving.
+      if (before && !(await before(command))) return;
+      save.disabled = true;
+      save.textContent = 'Saving…';
+      let answer;
+      try {
+        answer = await ctx.store.apply(command);
+      } catch (error) {
+        answer = { ok: false, error: { code: 'storage_failed', message: `Not saved: ${error.message}` } };
+      }
+      if (!answer.ok) { errors.show(answer); return; }
+      id = `${prefix}-${crypto.randomUUID()}`;
+      replace(result, after(answer));
+      result.hidden = false;
+      ctx.announce(result.textContent);
+      reset?.();
+      result.focus();
+    } finally {
+      saving = false;
+      save.disabled = false;
+      save.textContent = submitLabel;
+    }
+  });
+  return form;
+}
+
+function currencyOptions(c) {
+  return [...new Set([c.currency, ...c.balances.map((b) => b.currency), ...COMMON_CURRENCIES])].map((x) => [x, x]);
+}
+
+function invoicesOf(ctx, c, filter) {
+  return ctx.store.query({ type: 'invoices', customer: c.id }).invoices.filter(filter);
+}
+
+function invoiceLabel(i) {
+  return `${i.number} · ${date(i.date)} · ${statusLabel(i.status)} · ${money(i.amount_due, i.currency)} due of ${money(i.total, i.currency)}`;
+}
+
+const FORMS = {
+  add_credit(ctx, c) {
+    const errors = new FieldErrors();
+    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }));
+    const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency }));
+    const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
+    const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true, hint: 'Shown on the statement, e.g. "Heating outage in March".' }));
+    const node = commandForm(ctx, {
+      customer: c, prefix: 'crd', errors, fields: [amount, currency, day, reason], submitLabel: 'Add credit',
+      build: () => ({ type: 'add_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, date: day.input.value, reason: reason.input.value.trim() }),
+      after: (a) => [h('p', {}, `Credit of ${money(a.amount, a.currency)} added for ${c.name}. It will be used for the next invoice in ${a.currency}, or can be applied to an open invoice now.`)],
+      reset: () => { amount.input.value = ''; reason.input.value = ''; },
+    });
+    return { node };
+  },
+
+  apply_credit(ctx, c, preset) {
+    const errors = new FieldErrors();
+    const invoice = errors.bind('invoice', field({ label: 'Open invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
+    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', hint: 'Empty: as much as the credit and the invoice allow.', attrs: { inputmode: 'decimal', autocomplete: 'off' } }));
+    const info = h('p', { class: 'hint', 'aria-live': 'polite' });
+    function refresh() {
+      const open = invoicesOf(ctx, c, (i) => i.status === 'open' || i.status === 'partially_paid');
+      setOptions(invoice.input, open.length ? open.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No open invoices']], preset.invoice ?? invoice.input.value);
+      explain();
+    }
+    function explain() {
+      const inv = ctx.store.query({ type: 'invoices', customer: c.id }).invoices.find((i) => i.id === invoice.input.value);
+      if (!inv) { info.textContent = ''; return; }
+      const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: inv.currency });
+      info.textContent = `${money(credit.total, inv.currency)} of credit available in ${inv.currency}; ${inv.number} has ${money(inv.amount_due, inv.currency)} due.`;
+    }
+    invoice.input.addEventListener('change', explain);
+    const node = commandForm(ctx, {
+      customer: c, prefix: 'app', errors, fields: [invoice, amount], submitLabel: 'Apply credit', extra: [info],
+      build: () => {
+        const cmd = { type: 'apply_credit', customer: c.id, invoice: invoice.input.value };
+        if (amount.input.value.trim()) cmd.amount = amount.input.value.trim();
+        return cmd;
+      },
+      after: (a) => {
+        const inv = ctx.store.query({ type: 'invoice', invoice: a.invoice });
+        return [h('p', {}, `Applied ${money(a.applied, a.currency)} of credit to ${inv.number}; it now has ${money(inv.amount_due, a.currency)} due.`)];
+      },
+      reset: () => { amount.input.value = ''; },
+    });
+    refresh();
+    return { node, refresh };
+  },
+
+  credit_note(ctx, c, preset) {
+    const errors = new FieldErrors();
+    const invoice = errors.bind('invoice', field({ label: 'Invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
+    const amount = errors.bind('amount', field({ label: 'Amount (tax included)', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }));
+    const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency, hint: 'Only for a credit note without invoice.' }));
+    const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
+    const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true }));
+    const info = h('div', { class: 'plan', 'aria-live': 'polite', id: 'credit-note-plan' });
+    function refresh() {
+      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
+      setOptions(invoice.input, [['', 'No invoice: all of it becomes credit'], ...list.map((i) => [i.id, invoiceLabel(i)])], preset.invoice ?? invoice.input.value);
+      explain();
+    }
+    function explain() {
+      currency.input.disabled = Boolean(invoice.input.value);
+      const text = amount.input.value.trim();
+      if (!invoice.input.value) {
+        info.textContent = text ? `${c.name} gets ${text} ${currency.input.value} of credit for the next invoice.` : '';
+        return;
+      }
+      const inv = ctx.store.query({ type: 'invoice', invoice: invoice.input.value });
+      const scale = scaleOf(inv.total);
+      const units = toUnits(text, scale);
+      if (!text || units === null || units <= 0n) { info.textContent = `${inv.number} can still be credited up to ${money(fromUnits(toUnits(inv.total, scale) - toUnits(inv.credited, scale), scale), inv.currency)}.`; return; }
+      const asks = toUnits(inv.total, scale) - toUnits(inv.credited, scale) - units;
+      const settled = toUnits(inv.credit_applied, scale) + toUnits(inv.paid, scale);
+      const due = toUnits(inv.amount_due, scale);
+      const lowered = units < due ? units : due;
+      const released = settled > asks ? settled - (asks < 0n ? 0n : asks) : 0n;
+      info.textContent = asks < 0n
+        ? `That is more than ${inv.number} can still be credited.`
+        : `${inv.number} will ask for ${money(fromUnits(asks, scale), inv.currency)} instead of ${money(fromUnits(asks + units, scale), inv.currency)}: `
+          + `its amount due goes down by ${money(fromUnits(lowered, scale), inv.currency)}`
+          + (released > 0n ? `, and ${money(fromUnits(released, scale), inv.currency)} already paid on it becomes credit.` : '.');
+    }
+    invoice.input.addEventListener('change', explain);
+    amount.input.addEventListener('input', explain);
+    currency.input.addEventListener('change', explain);
+    const node = commandForm(ctx, {
+      customer: c, prefix: 'cn', errors, fields: [invoice, amount, currency, day, reason], submitLabel: 'Issue credit note', extra: [info],
+      build: () => {
+        const cmd = { type: 'issue_credit_note', customer: c.id, amount: amount.input.value.trim(), date: day.input.value, reason: reason.input.value.trim() };
+        if (invoice.input.value) cmd.invoice = invoice.input.value;
+        else cmd.currency = currency.input.value;
+        return cmd;
+      },
+      after: (a) => {
+        const inv = a.invoice ? ctx.store.query({ type: 'invoice', invoice: a.invoice }) : null;
+        return [h('p', {}, inv
+          ? `Credit note of ${money(a.amount, a.currency)} issued for ${inv.number}: its amount due went down by ${money(a.reduced_amount_due, a.currency)} (now ${money(inv.amount_due, a.currency)})${nonZero(a.credit_created) ? `, and ${money(a.credit_created, a.currency)} became credit` : ''}.`
+          : `Credit note of ${money(a.amount, a.currency)} issued: ${money(a.credit_created, a.currency)} of credit for ${c.name}.`)];
+      },
+      reset: () => { amount.input.value = ''; reason.input.value = ''; refresh(); },
+    });
+    refresh();
+    return { node, refresh };
+  },
+
+  refund(ctx, c) {
+    const errors = new FieldErrors();
+    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }));
+    const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency }));
+    const method = errors.bind('method', field({ label: 'Paid out by', name: 'method', type: 'select', options: METHODS, value: 'bank_transfer' }));
+    const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
+    const reference = errors.bind('reference', field({ label: 'Reference', name: 'reference' }));
+    const info = h('p', { class: 'hint', 'aria-live': 'polite' });
+    function refresh() {
+      const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: currency.input.value });
+      info.textContent = credit.ok ? `${money(credit.total, currency.input.value)} of credit available to refund.` : '';
+    }
+    currency.input.addEventListener('change', refresh);
+    const node = commandForm(ctx, {
+      customer: c, prefix: 'ref', errors, fields: [amount, currency, method, day, reference], submitLabel: 'Refund credit', extra: [info],
+      build: () => {
+        const cmd = { type: 'refund_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, method: method.input.value, date: day.input.value };
+        if (reference.input.value.trim()) cmd.reference = reference.input.value.trim();
+        return cmd;
+      },
+      after: (a) => [h('p', {}, `Refunded ${money(a.amount, a.currency)} of credit to ${c.name} by ${methodLabel(method.input.value).toLowerCase()}.`)],
+      reset: () => { amount.input.value = ''; reference.input.value = ''; refresh(); },
+    });
+    refresh();
+    return { node, refresh };
+  },
+
+  void_payment(ctx, c, preset) {
+    const errors = new FieldErrors();
+    const payment = errors.bind('payment', field({ label: 'Payment', name: 'payment', type: 'select', options: [], className: 'wide' }));
+    const day = errors.bind('date', field({ label: 'Date of the void', name: 'date', type: 'date', value: todayISO() }));
+    const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', hint: 'E.g. "Cheque bounced".' }));
+    const all = () => ctx.store.query({ type: 'payments', customer: c.id }).payments;
+    function refresh() {
+      const live = all().filter((p) => !p.voided_by).reverse();
+      setOptions(payment.input, live.length ? live.map((p) => [p.id, `${date(p.date)} · ${money(p.amount, p.currency)} · ${methodLabel(p.method)}${p.reference ? ` · ${p.reference}` : ''}`]) : [['', 'No payments to void']], preset.payment ?? payment.input.value);
+    }
+    const node = commandForm(ctx, {
+      customer: c, prefix: 'vp', errors, fields: [payment, day, reason], submitLabel: 'Void payment…',
+      build: () => {
+        const cmd = { type: 'void_payment', payment: payment.input.value, date: day.input.value };
+        if (reason.input.value.trim()) cmd.reason = reason.input.value.trim();
+        return cmd;
+      },
+      before: async () => {
+        const p = all().find((x) => x.id === payment.input.value);
+        if (!p) return true; // the engine names what is wrong
+        return confirmDialog({ title: 'Void this payment?', body: voidPaymentWords(ctx, c, p), confirmLabel: 'Void payment', danger: true });
+      },
+      after: (a) => {
+        const numbers = new Map(ctx.store.query({ type: 'invoices', customer: c.id }).invoices.map((i) => [i.id, i.number]));
+        return [h('p', {}, `Payment voided.`),
+          a.reopened.length ? h('ul', { class: 'plan-list' }, a.reopened.map((r) => h('li', {}, `${numbers.get(r.invoice) ?? r.invoice} owes ${money(r.amount, a.currency)} again`))) : h('p', {}, 'No invoice owes again.'),
+          h('p', {}, `Credit withdrawn: ${money(a.credit_withdrawn, a.currency)}.`)];
+      },
+      reset: () => { reason.input.value = ''; refresh(); },
+    });
+    refresh();
+    return { node, refresh };
+  },
+
+  void_invoice(ctx, c, preset) {
+    const errors = new FieldErrors();
+    const invoice = errors.bind('invoice', field({ label: 'Invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
+    const day = errors.bind('date', field({ label: 'Date of the void', name: 'date', type: 'date', value: todayISO() }));
+    const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', hint: 'E.g. "Issued to the wrong customer".' }));
+    function refresh() {
+      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
+      setOptions(invoice.input, list.length ? list.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No invoices to void']], preset.invoice ?? invoice.input.value);
+    }
+    const node = commandForm(ctx, {
+      customer: c, prefix: 'vi', errors, fields: [invoice, day, reason], submitLabel: 'Void invoice…',
+      build: () => {
+        const cmd = { type: 'void_invoice', invoice: invoice.input.value, date: day.input.value };
+        if (reason.input.value.trim()) cmd.reason = reason.input.value.trim();
+        return cmd;
+      },
+      before: async () => {
+        const inv = ctx.store.query({ type: 'invoice', invoice: invoice.input.value });
+        if (!inv.ok) return true;
+        return confirmDialog({ title: `Void invoice ${inv.number}?`, body: voidInvoiceWords(c, inv), confirmLabel: 'Void invoice', danger: true });
+      },
+      after: (a) => {
+        const inv = ctx.store.query({ type: 'invoice', invoice: a.invoice });
+        return [h('p', {}, `Invoice ${inv.number} voided: ${money(a.cancelled, a.currency)} cancelled; ${money(a.credit_returned, a.currency)} returned to ${c.name} as credit.`)];
+      },
+      reset: () => { reason.input.value = ''; refresh(); },
+    });
+    refresh();
+    return { node, refresh };
+  },
+};
+
+/** Record ids of a customer in words, for messages: invoices by number, payments by date and amount. */
+function recordWords(ctx, c) {
+  const words = new Map();
+  if (!c) return words;
+  for (const i of ctx.store.query({ type: 'invoices', customer: c.id }).invoices) words.set(i.id, i.number);
+  for (const p of ctx.store.query({ type: 'payments', customer: c.id }).payments) words.set(p.id, `the payment of ${date(p.date)} (${money(p.amount, p.currency)})`);
+  return words;
+}
+
+/** What voiding payment `p` will undo, in words (worked out from the ledger). */
+export function voidPaymentWords(ctx, c, p) {
+  const cur = p.currency;
+  const scale = scaleOf(p.amount);
+  const reopen = [];
+  for (const row of ctx.store.query({ type: 'invoices', customer: c.id, currency: cur }).invoices) {
+    if (row.status === 'void') continue;
+    const inv = ctx.store.query({ type: 'invoice', invoice: row.id });
+    const amounts = inv.settlements.filter((s) => s.source === p.id).map((s) => s.amount);
+    if (amounts.length) reopen.push({ number: inv.number, amount: sum(amounts, scale) });
+  }
+  const lots = ctx.store.query({ type: 'credits', customer: c.id, currency: cur }).lots.filter((l) => l.source === p.id);
+  const withdrawn = sum(lots.map((l) => l.remaining), scale);
+  const words = [h('p', {}, `The payment of ${money(p.amount, cur)} received from ${c.name} on ${date(p.date)} by ${methodLabel(p.method).toLowerCase()}${p.reference ? ` (ref. ${p.reference})` : ''} will be cancelled.`)];
+  if (reopen.length) {
+    words.push(h('p', {}, 'These invoices will owe again:'));
+    words.push(h('ul', { class: 'plan-list' }, reopen.map((r) => h('li', {}, `${r.number}: ${money(r.amount, cur)}`))));
+  } else words.push(h('p', {}, 'No invoice will owe again.'));
+  words.push(h('p', {}, nonZero(withdrawn) ? `${money(withdrawn, cur)} of credit it left will be withdrawn.` : 'No credit will be withdrawn.'));
+  words.push(h('p', { class: 'hint' }, 'The payment stays in the records, marked as voided.'));
+  return words;
+}
+
+/** What voiding invoice `inv` will undo, in words. */
+export function voidInvoiceWords(c, inv) {
+  const cur = inv.currency;
+  const scale = scaleOf(inv.total);
+  const asks = fromUnits(toUnits(inv.total, scale) - toUnits(inv.credited, scale), scale);
+  const returned = sum([inv.paid, inv.credit_applied], scale);
+  return [
+    h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${money(inv.total, cur)} will be cancelled: ${c.name} will no longer owe its ${money(inv.amount_due, cur)} due, and the statement will credit the ${money(asks, cur)} it asked for.`),
+    h('p', {}, nonZero(returned)
+      ? `${money(returned, cur)} that settled it (${[nonZero(inv.paid) ? `${money(inv.paid, cur)} paid` : null, nonZero(inv.credit_applied) ? `${money(inv.credit_applied, cur)} of credit` : null].filter(Boolean).join(', ')}) will return to ${c.name} as credit.`
+      : 'Nothing was paid on it, so no credit is returned.'),
+    h('p', { class: 'hint' }, 'The invoice keeps its number and stays in the records, marked as void.'),
+  ];
+}

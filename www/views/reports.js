@@ -1,0 +1,103 @@
+// Reports: aged receivables (what is owed, by how long it is overdue) per currency with
+// bars, and the trial balance per currency.
+
+import { h, enc, link, replace } from '../ui/dom.js';
+import { money, date, todayISO } from '../ui/format.js';
+import { field, FieldErrors } from '../ui/forms.js';
+import { agingBars, BUCKETS } from '../ui/charts.js';
+import { toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
+
+const state = { asOf: '' };
+
+const ACCOUNT_WORDS = {
+  revenue: 'Revenue',
+  tax_payable: 'Tax payable',
+  credit_notes: 'Credit notes (less revenue)',
+  goodwill_credit: 'Goodwill credit granted (expense)',
+};
+const METHOD_WORDS = { cash: 'cash', bank_transfer: 'bank transfers', card: 'card', direct_debit: 'direct debit', cheque: 'cheques', other: 'other methods' };
+
+export function render(ctx) {
+  const { store } = ctx;
+  const names = new Map(store.query({ type: 'customers' }).customers.map((c) => [c.id, c.name]));
+  const asOf = field({ label: 'Overdue as of', name: 'as_of', type: 'date', value: state.asOf || todayISO() });
+  const errors = new FieldErrors();
+  errors.bind('as_of', asOf);
+  const agingArea = h('div', { id: 'aging' });
+
+  function aging() {
+    state.asOf = asOf.input.value;
+    const a = store.query({ type: 'aging', as_of: asOf.input.value });
+    if (!a.ok) { errors.show(a, { focus: false }); replace(agingArea); return; }
+    errors.clear();
+    if (a.totals.length === 0) { replace(agingArea, h('p', { class: 'empty' }, 'Nothing is owed.')); return; }
+    replace(agingArea, a.totals.map((t) => {
+      const rows = a.rows.filter((r) => r.currency === t.currency).sort((x, y) => Number(y.total) - Number(x.total));
+      return h('section', { class: 'panel aging-currency', 'aria-labelledby': `aging-${t.currency}` },
+        h('h3', { id: `aging-${t.currency}` }, `${t.currency}: ${money(t.total, t.currency)} owed`),
+        h('figure', { class: 'chart-figure' }, agingBars(t)),
+        h('div', { class: 'table-wrap' }, h('table', { class: 'list aging-table' },
+          h('caption', { class: 'visually-hidden' }, `Aged receivables in ${t.currency} as of ${date(a.as_of)}`),
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Customer'), BUCKETS.map(([, label]) => h('th', { scope: 'col', class: 'money' }, label.replace(' overdue', ''))), h('th', { scope: 'col', class: 'money' }, 'Total'))),
+          h('tbody', {}, rows.map((r) => h('tr', {},
+            h('th', { scope: 'row' }, link(`/customers/${enc(r.customer)}?currency=${r.currency}`, r.name)),
+            BUCKETS.map(([k]) => h('td', { class: ['money', /[1-9]/.test(r[k]) ? null : 'zero'] }, money(r[k], r.currency))),
+            h('td', { class: 'money' }, money(r.total, r.currency))))),
+          h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, 'Total'), BUCKETS.map(([k]) => h('td', { class: 'money' }, money(t[k], t.currency))), h('td', { class: 'money' }, money(t.total, t.currency)))))));
+    }));
+  }
+  asOf.input.addEventListener('change', aging);
+  aging();
+
+  const tb = store.query({ type: 'trial_balance' });
+  const accountName = (account) => {
+    const [kind, rest] = account.split(/:(.*)/s);
+    if (kind === 'receivable') return `Receivable: ${names.get(rest) ?? rest}`;
+    if (kind === 'customer_credit') return `Customer credit: ${names.get(rest) ?? rest}`;
+    if (kind === 'cash') return `Cash received by ${METHOD_WORDS[rest] ?? rest}`;
+    return ACCOUNT_WORDS[account] ?? account;
+  };
+  const trial = tb.totals.map((t) => {
+    const accounts = tb.accounts.filter((a) => a.currency === t.currency);
+    const own = accounts.filter((a) => !a.account.includes(':') || a.account.startsWith('cash:'));
+    const perCustomer = (prefix) => accounts.filter((a) => a.account.startsWith(prefix) && /[1-9]/.test(a.balance));
+    const settled = accounts.filter((a) => a.account.includes(':') && !a.account.startsWith('cash:') && !/[1-9]/.test(a.balance)).length;
+    const row = (a) => h('tr', {}, h('th', { scope: 'row' }, accountName(a.account)),
+      h('td', { class: 'money' }, a.balance.startsWith('-') ? '' : money(a.balance, a.currency)),
+      h('td', { class: 'money' }, a.balance.startsWith('-') ? money(a.balance.slice(1), a.currency) : ''));
+    const scale = scaleOf(t.total);
+    let debits = 0n;
+    let credits = 0n;
+    for (const a of accounts) {
+      const v = toUnits(a.balance, scale);
+      if (v > 0n) debits += v; else credits -= v;
+    }
+    const group = (label, list) => list.length === 0 ? null : [
+      h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: 3 }, label)), list.map(row)];
+    return h('section', { class: 'panel', 'aria-labelledby': `tb-${t.currency}` },
+      h('h3', { id: `tb-${t.currency}` }, t.currency),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'list trial' },
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Account'), h('th', { scope: 'col', class: 'money' }, 'Debit'), h('th', { scope: 'col', class: 'money' }, 'Credit'))),
+        h('tbody', {},
+          group('Operator accounts', own),
+          group('Customers: receivable', perCustomer('receivable:')),
+          group('Customers: credit held', perCustomer('customer_credit:')),
+          settled ? h('tr', {}, h('td', { colspan: 3, class: 'hint' }, `${settled} customer accounts at zero are not listed.`)) : null),
+        h('tfoot', {},
+          h('tr', {}, h('th', { scope: 'row' }, 'Totals'), h('td', { class: 'money' }, money(fromUnits(debits, scale), t.currency)), h('td', { class: 'money' }, money(fromUnits(credits, scale), t.currency))),
+          h('tr', {}, h('th', { scope: 'row' }, 'Difference (always zero)'), h('td', { class: 'money', colspan: 2 }, money(t.total, t.currency)))))));
+  });
+
+  const node = h('section', { class: 'screen' },
+    h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Reports')),
+    h('section', { 'aria-labelledby': 'aging-title' },
+      h('h2', { id: 'aging-title' }, 'Aged receivables'),
+      h('p', { class: 'lead' }, 'What customers owe, by how many days it is past its due date.'),
+      h('div', { class: 'toolbar' }, asOf.el),
+      agingArea),
+    h('section', { 'aria-labelledby': 'trial-title' },
+      h('h2', { id: 'trial-title' }, 'Trial balance'),
+      h('p', { class: 'lead' }, 'Every account per currency; debits and credits always balance.'),
+      tb.totals.length ? h('div', { class: 'trial-balances' }, trial) : h('p', { class: 'empty' }, 'No postings yet.')));
+  return { node, title: 'Reports' };
+}
