@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use super::{money_in, Ctx};
 use crate::error::{err, Result};
 use crate::input::command::CommandBody;
+use crate::money::Money;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Application, RecordRef, Source};
 use crate::state::{next_idx, State};
@@ -46,13 +47,15 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
             if a > available {
                 return Err(err!(
                     InsufficientCredit,
-                    "amount: '{a}' is more than the {available} {inv_currency} of credit available"
+                    "amount: '{a}' is more than the {} {inv_currency} of credit available",
+                    Money::new(available, inv_currency)
                 ));
             }
             if a > due {
                 return Err(err!(
                     OverAllocation,
-                    "amount: '{a}' is more than the {due} {inv_currency} invoice '{invoice}' still asks for"
+                    "amount: '{a}' is more than the {} {inv_currency} invoice '{invoice}' still asks for",
+                    Money::new(due, inv_currency)
                 ));
             }
             a

@@ -8,7 +8,7 @@ use super::{customer_and_currency, money_in, statement_entry, Ctx};
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::input::command::CommandBody;
-use crate::money::{round_money, Currency};
+use crate::money::{round_money, Currency, Money};
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{CreditNote, Idx, Lot, LotOrigin, RecordRef};
@@ -43,7 +43,9 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     let idx = next_idx(&state.credit_notes);
     let (customer, default_currency) = customer_and_currency(state, customer, *currency)?;
     let effect = match invoice {
-        Some(invoice_id) => against_invoice(state, customer, invoice_id, *amount, *currency)?,
+        Some(invoice_id) => {
+            against_invoice(state, customer, invoice_id, *amount, *currency, *date)?
+        }
         None => as_credit(state, customer, idx, *amount, default_currency)?,
     };
     // Both paths have committed their sub-ledger changes; post and record.
@@ -67,10 +69,18 @@ fn against_invoice(
     invoice_id: &str,
     amount: Decimal,
     currency: Option<Currency>,
+    date: Date,
 ) -> Result<Effect> {
     // Plan.
     let inv = state.customers_invoice("invoice", invoice_id, customer)?;
     let record = &state.invoices[inv as usize];
+    if date < record.date {
+        return Err(err!(
+            InvalidDate,
+            "date: '{date}' is before invoice '{invoice_id}' was issued ({}); a credit note can't predate it",
+            record.date
+        ));
+    }
     let inv_currency = record.currency;
     if let Some(c) = currency.filter(|c| *c != inv_currency) {
         return Err(err!(
@@ -86,7 +96,8 @@ fn against_invoice(
     if amount > creditable {
         return Err(err!(
             OverAllocation,
-            "amount: '{amount}' is more than the {creditable} {inv_currency} invoice '{invoice_id}' can still be credited (its total less earlier credit notes)"
+            "amount: '{amount}' is more than the {} {inv_currency} invoice '{invoice_id}' can still be credited (its total less earlier credit notes)",
+            Money::new(creditable, inv_currency)
         ));
     }
     let due_before = record.amount_due();

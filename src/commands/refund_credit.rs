@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use super::{customer_and_currency, money_in, statement_entry, Ctx};
 use crate::error::{err, Result};
 use crate::input::command::CommandBody;
+use crate::money::Money;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{RecordRef, Refund};
@@ -29,7 +30,8 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     if amount > available {
         return Err(err!(
             InsufficientCredit,
-            "amount: '{amount}' is more than the {available} {currency} of credit available"
+            "amount: '{amount}' is more than the {} {currency} of credit available",
+            Money::new(available, currency)
         ));
     }
     let taken = state.plan_lot_takes(customer, currency, amount);

@@ -27,6 +27,13 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     if record.voided_by.is_some() {
         return Err(err!(AlreadyVoid, "invoice: '{invoice}' is already void"));
     }
+    if *date < record.date {
+        return Err(err!(
+            InvalidDate,
+            "date: '{date}' is before invoice '{invoice}' was issued ({}); a void can't predate it",
+            record.date
+        ));
+    }
     let release: Vec<(usize, Decimal)> = record
         .settlements
         .iter()

@@ -27,6 +27,13 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     if record.voided_by.is_some() {
         return Err(err!(AlreadyVoid, "payment: '{payment}' is already void"));
     }
+    if *date < record.date {
+        return Err(err!(
+            InvalidDate,
+            "date: '{date}' is before payment '{payment}' was received ({}); a void can't predate it",
+            record.date
+        ));
+    }
     let lot = &state.lots[record.lot as usize];
     if !lot.refunded.is_zero() {
         return Err(err!(

@@ -130,10 +130,16 @@ fn describe(state: &State, record: RecordRef) -> (&'static str, String) {
         RecordRef::PaymentVoid(i) => {
             let v = &state.payment_voids[i as usize];
             let p = &state.payments[v.payment as usize];
-            (
-                "payment_void",
-                with_reason(format!("Void of payment {}", p.id), &v.reason),
-            )
+            let mut text = format!(
+                "Void of the payment of {} {} received {}",
+                crate::money::Money::new(p.amount, p.currency),
+                p.currency,
+                p.date
+            );
+            if let Some(r) = &p.reference {
+                text.push_str(&format!(" (ref. {r})"));
+            }
+            ("payment_void", with_reason(text, &v.reason))
         }
         RecordRef::InvoiceVoid(i) => {
             let v = &state.invoice_voids[i as usize];

@@ -36,14 +36,14 @@ export function render(ctx, { params: [id], query }) {
   const credits = store.query({ type: 'credits', customer: id, currency: cur });
   const fullStatement = store.query({ type: 'statement', customer: id, currency: cur });
   const describe = new Map(fullStatement.entries.map((e) => [e.ref, e]));
-  const paymentById = new Map(payments.map((p) => [p.id, p]));
-  // The engine names a voided payment by its id (a UUID for payments made here); say
-  // which payment it was in words a customer recognises.
+  const paymentByVoid = new Map(payments.filter((p) => p.voided_by).map((p) => [p.voided_by, p]));
+  // The engine describes a voided payment with ISO dates and plain amounts; say it with
+  // the user's date and money formats, keeping the reason it gives.
   const words = (e) => {
     if (e.kind !== 'payment_void') return e.description;
-    const m = /^Void of payment (.+?)(: .*)?$/s.exec(e.description);
-    const p = m && paymentById.get(m[1]);
-    return p ? `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${m[2] ?? ''}` : e.description;
+    const p = paymentByVoid.get(e.ref);
+    const m = /^Void of the payment of .+? received \d{4}-\d{2}-\d{2}(?: \(ref\. .*?\))?(: .*)?$/s.exec(e.description);
+    return p && m ? `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${m[1] ?? ''}` : e.description;
   };
 
   // Currency switcher (only when the customer deals in several).
