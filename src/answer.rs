@@ -5,6 +5,8 @@
 //! A command's result is rendered from the record it created (which keeps its effect at
 //! creation), so a duplicate answers exactly what the original did.
 
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -18,48 +20,70 @@ use crate::state::State;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Answer {
+    /// A command was accepted, or recognised as a duplicate of one that was.
     Accepted(Accepted),
+    /// A command or query was refused; nothing changed.
     Refused(Refused),
+    /// A query's answer.
     Query(QueryOk),
 }
 
 impl Answer {
+    /// Whether this is a success (`ok: true`): an accepted command, a duplicate
+    /// included, or a query's answer.
     pub fn is_ok(&self) -> bool {
         !matches!(self, Answer::Refused(_))
     }
 
+    /// The answer to a refused command or query: `{ ok: false, error }`.
     pub fn refused(error: Error) -> Answer {
         Answer::Refused(Refused { ok: false, error })
     }
 }
 
+/// `{ ok: false, error: { code, message } }`: a refusal, which changed nothing.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Refused {
+    /// Always `false`.
     pub ok: bool,
+    /// Why it was refused.
     pub error: Error,
 }
 
+/// `{ ok: true, ...answer }`: a query's answer, its fields at the top level.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct QueryOk {
+    /// Always `true`.
     pub ok: bool,
+    /// The answer's fields, flattened into this object.
     #[serde(flatten)]
     pub answer: QueryAnswer,
 }
 
+/// `{ ok: true, duplicate, seq, id, type, ... }`: what an accepted command did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Accepted {
+    /// Always `true`.
     pub ok: bool,
+    /// `true` when the id was already taken by an identical command: this repeats that
+    /// command's result and nothing changed (a safe retry).
     pub duplicate: bool,
     /// The journal sequence number of the command (of the original, for a duplicate).
     pub seq: u64,
+    /// The command's id, which is the id of the record it created.
     pub id: String,
+    /// What it did, flattened into this object with its `type`.
     #[serde(flatten)]
     pub result: CommandResult,
 }
 
+/// Part of a payment that settled one invoice (or, in a payment void, the part that
+/// invoice owes again).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Allocation {
+    /// The invoice's id.
     pub invoice: String,
+    /// How much of its amount due that part covers.
     pub amount: Money,
 }
 
@@ -67,64 +91,114 @@ pub struct Allocation {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CommandResult {
+    /// `create_customer`: a customer with nothing owed and no credit.
     CreateCustomer {
+        /// The new customer's id.
         customer: String,
+        /// Its billing currency (the default for its invoices and payments).
         currency: Currency,
     },
+    /// `issue_invoice`: the invoice as issued, and the credit it took at once.
     IssueInvoice {
+        /// The invoice's id.
         invoice: String,
+        /// The number it got from the ledger's invoice sequence (`INV-0001`, ...).
         number: String,
+        /// The invoice's currency.
         currency: Currency,
+        /// What the invoice asks for in all, tax included.
         total: Money,
+        /// Customer credit applied when it was issued (zero with `use_credit: false`).
         credit_applied: Money,
+        /// What was left to pay after that credit, at issue (later events don't change
+        /// this answer; the `invoice` query shows the current amount due).
         amount_due: Money,
     },
+    /// `record_payment`: where the money went.
     RecordPayment {
+        /// The payment's id.
         payment: String,
+        /// The payment's currency.
         currency: Currency,
+        /// The money received.
         amount: Money,
+        /// The invoices it settled, in the order settled, and how much of each.
         allocations: Vec<Allocation>,
+        /// What was left over and kept as credit (all of it on a zero balance).
         credit_created: Money,
     },
+    /// `add_credit`: credit granted without money (goodwill, compensation).
     AddCredit {
+        /// The credit's id.
         credit: String,
+        /// The credit's currency.
         currency: Currency,
+        /// The credit granted.
         amount: Money,
     },
+    /// `apply_credit`: existing credit moved onto an open invoice (no money moves).
     ApplyCredit {
+        /// The invoice the credit settled.
         invoice: String,
+        /// The invoice's currency (credit only settles invoices in its own currency).
         currency: Currency,
+        /// How much credit was applied: the invoice's amount due and the customer's
+        /// credit both went down by this.
         applied: Money,
     },
+    /// `issue_credit_note`: what the note lowered and what it gave back as credit.
     IssueCreditNote {
+        /// The credit note's id.
         credit_note: String,
+        /// The invoice it credits; absent for a credit note without one (pure credit).
         #[serde(skip_serializing_if = "Option::is_none")]
         invoice: Option<String>,
+        /// The credit note's currency (the invoice's, when it has one).
         currency: Currency,
+        /// The credit note's full amount, tax included.
         amount: Money,
         /// How much it lowered the invoice's amount due.
         reduced_amount_due: Money,
         /// Credit it gave the customer (released settlement, or all of it without an invoice).
         credit_created: Money,
     },
+    /// `refund_credit`: credit paid back out to the customer.
     RefundCredit {
+        /// The refund's id.
         refund: String,
+        /// The refund's currency.
         currency: Currency,
+        /// The money paid out, taken from the customer's credit, oldest first.
         amount: Money,
     },
+    /// `void_payment`: the payment reversed.
     VoidPayment {
+        /// The voided payment's id.
         payment: String,
+        /// The payment's currency.
         currency: Currency,
+        /// Invoices that owe again, and how much each: what the payment settled, directly
+        /// or through the credit it left.
         reopened: Vec<Allocation>,
+        /// The unused credit the payment had left, taken away from the customer.
         credit_withdrawn: Money,
     },
+    /// `void_invoice`: the invoice cancelled.
     VoidInvoice {
+        /// The voided invoice's id.
         invoice: String,
+        /// The invoice's currency.
         currency: Currency,
+        /// What the invoice still asked for (its total less its credit notes): the
+        /// amount its statement entry credits.
         cancelled: Money,
+        /// What had settled it (payments and credit), given back to the customer as
+        /// credit.
         credit_returned: Money,
     },
+    /// `configure`: the settings now in force.
     Configure {
+        /// The invoice number format the next invoices are printed with.
         invoice_number_format: String,
     },
 }

@@ -4,6 +4,8 @@
 //! parsing, printing, ordering and day differences (aging), and this is about 60 lines
 //! against tens of kilobytes of wasm for a general date library.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 use crate::error::{err, Result};

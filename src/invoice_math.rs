@@ -7,6 +7,8 @@
 //! Rounding is per line, half away from zero, to the currency's minor units; invoice
 //! totals are sums of the rounded lines, so they always add up exactly.
 
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 
 use crate::error::{err, Result};
@@ -14,8 +16,9 @@ use crate::input::command::LineInput;
 use crate::money::{round_money, Currency, MAX_AMOUNT};
 use crate::state::records::Line;
 
-/// Computes one line. Refuses a line whose exact amount can't be computed in 28 digits
-/// or whose result exceeds `MAX_AMOUNT`.
+/// Computes one line's net, tax and gross, each rounded to the currency's minor units.
+/// `index` only names the line in messages (`lines[2]`). Refuses a line whose exact
+/// amount can't be computed in 28 digits or whose result exceeds `MAX_AMOUNT`.
 pub fn compute_line(
     index: usize,
     input: &LineInput,
@@ -66,7 +69,8 @@ fn exact_mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     (product.is_zero() || product.scale() == a.scale() + b.scale()).then_some(product)
 }
 
-/// Subtotal, tax and total of computed lines; refuses a negative or oversized total.
+/// `(subtotal, tax, total)` of computed lines: the sums of their net, tax and gross, so
+/// they add up exactly. Refuses a negative or oversized total.
 pub fn totals(lines: &[Line]) -> Result<(Decimal, Decimal, Decimal)> {
     let subtotal: Decimal = lines.iter().map(|l| l.net).sum();
     let tax: Decimal = lines.iter().map(|l| l.tax).sum();

@@ -1,6 +1,8 @@
 //! The journal: every accepted command, numbered. The state is what replaying it gives;
 //! entries are never edited or deleted.
 
+#![warn(missing_docs)]
+
 use std::hash::{Hash, Hasher};
 
 use crate::stable_hash::StableHasher;
@@ -13,7 +15,10 @@ use crate::input::command::{Command, CommandBody};
 /// `{ "seq": 7, "command": { "type": ..., "id": ..., "at": ..., "by": ..., ... } }`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct JournalEntry {
+    /// Position in the journal, from 1 with no gaps: the ledger's `seq` once this
+    /// command was accepted. Replay must present entries in exactly this order.
     pub seq: u64,
+    /// The command as accepted, audit fields (`at`, `by`) included.
     pub command: Command,
 }
 

@@ -1,6 +1,8 @@
 //! `Ledger`: the engine's public face. Commands in, answers and journal entries out; no
 //! clock, no I/O, no randomness, so the same commands always give the same state.
 
+#![warn(missing_docs)]
+
 use serde::Deserializer;
 
 use crate::answer::{command_result, Accepted, Answer, QueryOk};
@@ -20,10 +22,13 @@ pub struct Ledger {
     pub(crate) state: State,
     /// Entries with seq > `journal_base`, in order.
     pub(crate) journal: Vec<JournalEntry>,
+    /// Seq of the last entry no longer held (forgotten, or covered by the snapshot this
+    /// ledger was restored from): `journal[0]` has seq `journal_base + 1`.
     pub(crate) journal_base: u64,
 }
 
 impl Ledger {
+    /// An empty ledger: no customers, no records, sequence 0.
     pub fn new() -> Ledger {
         Ledger::default()
     }

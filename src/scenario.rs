@@ -1,6 +1,8 @@
 //! Scenario files (format in the contract): drive a fresh ledger step by step and check
 //! each answer against the step's `expect` or `expect_error`.
 
+#![warn(missing_docs)]
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -11,6 +13,7 @@ use crate::ledger::Ledger;
 /// The outcome of one scenario.
 #[derive(Debug)]
 pub struct Outcome {
+    /// The scenario's `name` (or the file's path when it could not be read).
     pub name: String,
     /// `None` when every step held; otherwise what went wrong, for a person to read.
     pub failure: Option<String>,

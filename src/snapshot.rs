@@ -8,6 +8,8 @@
 //! the snapshot's sequence number: replaying the entries after it gives the same state
 //! as replaying everything.
 
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 

@@ -2,6 +2,8 @@
 //! command fingerprints (idempotency) and snapshot checksums, both of which are stored.
 //! Not cryptographic: it guards against mistakes and damage, not against an attacker.
 
+#![warn(missing_docs)]
+
 use std::hash::Hasher;
 
 /// Checksum of a byte string (snapshot payloads).
@@ -21,6 +23,8 @@ impl Default for StableHasher {
 }
 
 impl StableHasher {
+    /// A hasher at the FNV-1a offset basis. The constants are part of every stored
+    /// fingerprint and checksum: changing them invalidates existing snapshots.
     pub fn new() -> StableHasher {
         StableHasher(0xcbf2_9ce4_8422_2325)
     }

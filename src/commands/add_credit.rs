@@ -10,6 +10,8 @@ use crate::state::ledger_accounts::Account;
 use crate::state::records::{Grant, Lot, LotOrigin, RecordRef};
 use crate::state::{next_idx, State};
 
+/// Grants credit: a new lot holding the amount, posted as goodwill expense against the
+/// customer's credit account, and a statement credit.
 pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
     let CommandBody::AddCredit {
         customer,

@@ -10,6 +10,9 @@ use crate::state::ledger_accounts::Account;
 use crate::state::records::{Application, RecordRef, Source};
 use crate::state::{next_idx, State};
 
+/// Applies the customer's credit to one of its open invoices, oldest lot first; without
+/// an amount, as much as both the credit and the amount due allow. Moves no money, so it
+/// makes no statement entry.
 pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
     let CommandBody::ApplyCredit {
         customer,

@@ -1,10 +1,13 @@
+//! `create_customer`: a customer with nothing owed and no credit.
+
 use super::Ctx;
 use crate::money::Currency;
 use crate::state::book::Book;
 use crate::state::records::{Customer, RecordRef};
 use crate::state::{next_idx, State};
 
-/// Nothing can be refused here once the input is valid and the id is free.
+/// Adds the customer with an empty book in its billing currency. Nothing can be refused
+/// here once the input is valid and the id is free; no posting, no statement entry.
 pub fn run(
     state: &mut State,
     ctx: &Ctx,

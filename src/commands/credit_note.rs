@@ -28,6 +28,10 @@ struct Effect {
     lot: Option<Idx>,
 }
 
+/// Issues a credit note against an invoice (lowering what it asks for and releasing
+/// any excess settlement as credit) or, without one, as credit. Posts the net part to
+/// `credit_notes` and the tax part back from `tax_payable`; a statement credit for
+/// the full amount.
 pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
     let CommandBody::IssueCreditNote {
         customer,

@@ -14,7 +14,9 @@ use crate::state::{next_idx, State};
 
 /// The invoice exactly as issuing it now would record it, and the credit it would take.
 pub struct InvoicePlan {
+    /// The invoice as it would be stored, number and credit settlements included.
     pub invoice: Invoice,
+    /// The credit it would take: `(lot, amount)`, oldest lot first.
     pub lot_takes: Vec<(Idx, Decimal)>,
 }
 
@@ -64,6 +66,9 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
     Ok(InvoicePlan { invoice, lot_takes })
 }
 
+/// Issues the invoice exactly as `plan` computed it: takes the next number, posts
+/// receivable against revenue and tax, applies the planned credit, and makes a
+/// statement debit for the total.
 pub fn run(state: &mut State, ctx: &Ctx, draft: &InvoiceDraft) -> Result<RecordRef> {
     let InvoicePlan { invoice, lot_takes } = plan(state, draft, ctx.id)?;
     // Commit: post the invoice, then apply the planned credit through `settle`, which

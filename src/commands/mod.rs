@@ -24,7 +24,9 @@ use crate::state::State;
 
 /// What a handler needs besides its fields: the record id and the journal position.
 pub struct Ctx<'a> {
+    /// The command's id, which becomes the new record's id.
     pub id: &'a str,
+    /// The journal seq the command will have: orders statement entries of one date.
     pub seq: u64,
 }
 

@@ -11,6 +11,9 @@ use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, Lot, LotOrigin, Payment, RecordRef, Source};
 use crate::state::{next_idx, State};
 
+/// Records a payment: settles the listed invoices in order, or open ones oldest due
+/// first, and keeps the rest as credit in the payment's own lot. Posts cash against
+/// receivable and customer credit; a statement credit for the full amount.
 pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
     let CommandBody::RecordPayment {
         customer,

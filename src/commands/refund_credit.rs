@@ -11,6 +11,9 @@ use crate::state::ledger_accounts::Account;
 use crate::state::records::{RecordRef, Refund};
 use crate::state::{next_idx, State};
 
+/// Pays credit back out, oldest lot first, from the method's cash account; more than
+/// the credit available is `insufficient_credit`. A statement debit: paying credit out
+/// raises the balance back towards zero.
 pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
     let CommandBody::RefundCredit {
         customer,

@@ -12,6 +12,9 @@ use crate::state::ledger_accounts::Account;
 use crate::state::records::{InvoiceVoid, RecordRef};
 use crate::state::{next_idx, State};
 
+/// Voids an invoice: releases every settlement back to its source as credit, reverses
+/// what remains of its revenue and tax, and credits the statement with what it still
+/// asked for. Already void is `already_void`; a date before the invoice, `invalid_date`.
 pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
     let CommandBody::VoidInvoice {
         invoice,

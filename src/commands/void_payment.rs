@@ -12,6 +12,9 @@ use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, PaymentVoid, RecordRef, Source};
 use crate::state::{next_idx, State};
 
+/// Voids a payment: removes its settlements (direct and through its credit) so those
+/// invoices owe again, withdraws its unused credit, takes the money back out of cash,
+/// and debits the statement with the full amount.
 pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
     let CommandBody::VoidPayment {
         payment,

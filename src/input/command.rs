@@ -5,6 +5,8 @@
 //! A `Command` serializes back to the contract's JSON, so the journal can be exported
 //! and replayed through the same door it came in by.
 
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -20,11 +22,17 @@ pub const MAX_LINES: usize = 1000;
 /// One command: the record id it creates, audit metadata, and what to do.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Command {
+    /// The id of the record the command creates, unique across all records; also the
+    /// idempotency key (resending the same command with it changes nothing).
     pub id: String,
+    /// When it was entered (RFC 3339, kept verbatim): audit only, never used for
+    /// dates or ordering, and not part of what makes two commands identical.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub at: Option<String>,
+    /// Who entered it: audit only, like `at`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// What the command does; its fields sit beside `type` in the JSON.
     #[serde(flatten)]
     pub body: CommandBody,
 }
@@ -33,15 +41,22 @@ pub struct Command {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
+    /// Notes and coins.
     Cash,
+    /// A bank transfer (wire, SEPA, ACH, ...).
     BankTransfer,
+    /// A card payment.
     Card,
+    /// A direct debit pulled from the customer's account.
     DirectDebit,
+    /// A cheque.
     Cheque,
+    /// Any other way.
     Other,
 }
 
 impl Method {
+    /// Every method with its name in JSON, the order messages list them in.
     pub const ALL: [(&'static str, Method); 6] = [
         ("cash", Method::Cash),
         ("bank_transfer", Method::BankTransfer),
@@ -51,6 +66,7 @@ impl Method {
         ("other", Method::Other),
     ];
 
+    /// The method's name in JSON (`bank_transfer`); also names its cash account.
     pub fn name(self) -> &'static str {
         Method::ALL
             .iter()
@@ -76,81 +92,137 @@ impl Method {
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CommandBody {
+    /// `create_customer`: a customer with nothing owed and no credit.
     CreateCustomer {
+        /// The customer's name, as statements and lists show it.
         name: String,
+        /// Billing currency: the default for its invoices, payments and credit.
         currency: Currency,
+        /// Contact address; kept, never used by the engine.
         #[serde(skip_serializing_if = "Option::is_none")]
         email: Option<String>,
     },
+    /// `issue_invoice`: posts an invoice and (unless told not to) applies the
+    /// customer's credit to it.
     IssueInvoice(InvoiceDraft),
+    /// `record_payment`: money received; it settles open invoices and the rest
+    /// becomes credit.
     RecordPayment {
+        /// The paying customer's id.
         customer: String,
+        /// The money received (> 0, no more decimals than the currency allows).
         #[serde(serialize_with = "as_text")]
         amount: Decimal,
+        /// The payment's currency; default: the customer's billing currency.
         #[serde(skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
+        /// How the money came in (decides the cash account it is posted to).
         method: Method,
+        /// The day the money was received (statement date).
         date: Date,
+        /// The payer's or bank's reference, shown on the statement.
         #[serde(skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
+        /// Invoice ids to settle, in this order, instead of oldest due first. An
+        /// empty list keeps the whole payment as credit (a deliberate prepayment).
         #[serde(skip_serializing_if = "Option::is_none")]
         allocate_to: Option<Vec<String>>,
     },
+    /// `add_credit`: credit granted without money (goodwill, compensation).
     AddCredit {
+        /// The customer's id.
         customer: String,
+        /// The credit granted (> 0).
         #[serde(serialize_with = "as_text")]
         amount: Decimal,
+        /// The credit's currency; default: the customer's billing currency.
         #[serde(skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
+        /// The day it was granted (statement date).
         date: Date,
+        /// Why it was granted, shown on the statement.
         reason: String,
     },
+    /// `apply_credit`: applies credit the customer already holds to an open invoice.
     ApplyCredit {
+        /// The customer's id; the invoice must be theirs.
         customer: String,
+        /// The invoice to settle.
         invoice: String,
+        /// How much credit to apply; default: as much as both the credit and the
+        /// invoice's amount due allow.
         #[serde(
             serialize_with = "opt_as_text",
             skip_serializing_if = "Option::is_none"
         )]
         amount: Option<Decimal>,
+        /// If given, must be the invoice's currency (credit never crosses currencies).
         #[serde(skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
     },
+    /// `issue_credit_note`: lowers what an invoice asks for, or (without an invoice)
+    /// gives credit.
     IssueCreditNote {
+        /// The customer's id; the invoice, if any, must be theirs.
         customer: String,
+        /// The invoice it credits; without one the whole amount becomes credit.
         #[serde(skip_serializing_if = "Option::is_none")]
         invoice: Option<String>,
+        /// The amount credited, tax included (> 0; at most the invoice's total less
+        /// its earlier credit notes).
         #[serde(serialize_with = "as_text")]
         amount: Decimal,
+        /// Default: the invoice's currency, or the customer's billing currency without
+        /// an invoice; if given with an invoice it must be the invoice's.
         #[serde(skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
+        /// The credit note's date; not before its invoice's date.
         date: Date,
+        /// Why it was issued, shown on the statement.
         reason: String,
     },
+    /// `refund_credit`: pays credit back out to the customer.
     RefundCredit {
+        /// The customer's id.
         customer: String,
+        /// The money paid out (> 0, at most the credit available).
         #[serde(serialize_with = "as_text")]
         amount: Decimal,
+        /// The refund's currency; default: the customer's billing currency.
         #[serde(skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
+        /// How the money went out (the cash account it is paid from).
         method: Method,
+        /// The day it was paid out (statement date).
         date: Date,
+        /// The bank's or operator's reference, shown on the statement.
         #[serde(skip_serializing_if = "Option::is_none")]
         reference: Option<String>,
     },
+    /// `void_payment`: reverses a payment (e.g. it bounced).
     VoidPayment {
+        /// The payment to void.
         payment: String,
+        /// The void's date; not before the payment's date.
         date: Date,
+        /// Why, shown on the statement.
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// `void_invoice`: cancels an invoice; what settled it returns as credit.
     VoidInvoice {
+        /// The invoice to void.
         invoice: String,
+        /// The void's date; not before the invoice's date.
         date: Date,
+        /// Why, shown on the statement.
         #[serde(skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// `configure`: ledger settings.
     Configure {
+        /// The format of invoice numbers from now on (`"{year}-{seq:0000}"`); the
+        /// sequence itself never restarts. Absent: unchanged.
         #[serde(skip_serializing_if = "Option::is_none")]
         invoice_number_format: Option<String>,
     },
@@ -159,27 +231,41 @@ pub enum CommandBody {
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
 pub struct InvoiceDraft {
+    /// The billed customer's id.
     pub customer: String,
+    /// The invoice's currency; default: the customer's billing currency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
+    /// The invoice date (statement date).
     pub date: Date,
+    /// When payment is due (never before `date`); default: `date`. Decides which open
+    /// invoice a payment settles first and how overdue it is in aging.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub due_date: Option<Date>,
+    /// The lines, 1 to `MAX_LINES` of them.
     pub lines: Vec<LineInput>,
+    /// Whether unit prices include tax (tax is carved out) or not (tax is added).
     pub prices_include_tax: bool,
+    /// Whether the customer's credit in the invoice's currency is applied at issue.
     pub use_credit: bool,
 }
 
 /// One invoice line as entered.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
 pub struct LineInput {
+    /// What is billed, as the invoice shows it.
     pub description: String,
+    /// How many units (> 0, up to 10^9, fractions allowed: 2.5 hours).
     #[serde(with = "crate::money::dec")]
     pub quantity: Decimal,
+    /// Price of one unit, before the discount; tax included or not as the invoice says.
+    /// May be negative (a discount line), not rounded to minor units.
     #[serde(with = "crate::money::dec")]
     pub unit_price: Decimal,
+    /// Tax as a fraction: 0.20 is 20%.
     #[serde(with = "crate::money::dec")]
     pub tax_rate: Decimal,
+    /// Discount as a fraction of the line: 0.10 takes 10% off.
     #[serde(with = "crate::money::dec")]
     pub discount_rate: Decimal,
 }

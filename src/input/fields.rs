@@ -20,6 +20,7 @@ pub struct Fields {
 }
 
 impl Fields {
+    /// Fields of a command or query (`line: None`) or of invoice line `line`.
     pub fn new(map: RawMap, line: Option<usize>) -> Fields {
         Fields { map, line }
     }
@@ -68,12 +69,13 @@ impl Fields {
         }
     }
 
+    /// A required string field, with the rules of `opt_text`.
     pub fn text(&mut self, key: Key) -> Result<String> {
         self.opt_text(key)?.ok_or_else(|| self.missing(key))
     }
 
     /// A decimal string where money belongs: > 0, at most `MAX_AMOUNT`. Its decimals are
-    /// checked against the currency once the currency is known (`money::check_units`).
+    /// checked against the currency once the currency is known (`commands::money_in`).
     pub fn opt_amount(&mut self, key: Key) -> Result<Option<Decimal>> {
         match self.map.take(key) {
             None => Ok(None),
@@ -106,6 +108,7 @@ impl Fields {
         }
     }
 
+    /// A required money field, with the rules of `opt_amount`.
     pub fn amount(&mut self, key: Key) -> Result<Decimal> {
         self.opt_amount(key)?.ok_or_else(|| self.missing(key))
     }
@@ -138,6 +141,7 @@ impl Fields {
         self.line.map_or(String::new(), |i| format!("lines[{i}]."))
     }
 
+    /// An ISO 4217 code in active use; anything else is `invalid_currency`.
     pub fn opt_currency(&mut self, key: Key) -> Result<Option<Currency>> {
         match self.map.take(key) {
             None => Ok(None),
@@ -151,10 +155,12 @@ impl Fields {
         }
     }
 
+    /// A required currency field.
     pub fn currency(&mut self, key: Key) -> Result<Currency> {
         self.opt_currency(key)?.ok_or_else(|| self.missing(key))
     }
 
+    /// A `YYYY-MM-DD` calendar day; anything else is `invalid_date`.
     pub fn opt_date(&mut self, key: Key) -> Result<Option<Date>> {
         match self.map.take(key) {
             None => Ok(None),
@@ -168,6 +174,7 @@ impl Fields {
         }
     }
 
+    /// A required date field.
     pub fn date(&mut self, key: Key) -> Result<Date> {
         self.opt_date(key)?.ok_or_else(|| self.missing(key))
     }
@@ -186,6 +193,7 @@ impl Fields {
         }
     }
 
+    /// A JSON `true` or `false` (not the strings).
     pub fn opt_bool(&mut self, key: Key) -> Result<Option<bool>> {
         match self.map.take(key) {
             None => Ok(None),
@@ -219,6 +227,7 @@ impl Fields {
         }
     }
 
+    /// An array, its items still unvalidated.
     pub fn opt_list(&mut self, key: Key) -> Result<Option<Vec<Raw>>> {
         match self.map.take(key) {
             None => Ok(None),

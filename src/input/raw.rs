@@ -5,7 +5,7 @@
 //! amount belongs must be `invalid_amount`, not a parse failure. So the object is first
 //! read into `RawMap` — any JSON shape, depth-bounded, from any serde `Deserializer` (so
 //! serde_json and serde-wasm-bindgen read it the same way) — and then validated field by
-//! field in `input::command` and `input::query`.
+//! field in `input::command` (commands) and `queries` (queries).
 
 use std::fmt;
 
@@ -15,11 +15,15 @@ use crate::error::{err, Result};
 
 macro_rules! keys {
     ($($variant:ident = $name:literal,)*) => {
-        /// Every field name the contract knows, in commands, lines and queries.
+        /// Every field name the contract knows, in commands, lines and queries. Each
+        /// variant stands for the JSON name beside it in the `keys!` list in the source
+        /// (`DueDate` is `due_date`); reading maps names to keys once, so validation
+        /// compares small enums, not strings.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Key { $($variant,)* }
 
         impl Key {
+            /// The field's name in JSON, as messages quote it.
             pub fn name(self) -> &'static str {
                 match self { $(Key::$variant => $name,)* }
             }
@@ -48,12 +52,17 @@ keys! {
 /// One value as read, before validation.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Raw {
+    /// JSON `null` (or JS `undefined`): an optional field given as null is absent.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A string: text, and also every amount, date and currency in the contract.
     Str(String),
     /// A number, kept as its text so an error can quote it.
     Num(String),
+    /// An array, e.g. `lines` or `allocate_to`.
     List(Vec<Raw>),
+    /// An object, e.g. one invoice line.
     Map(RawMap),
     /// A value no contract field can hold, with how messages name it: an array or
     /// object nested deeper than any contract shape, an over-long array, a function,

@@ -1,5 +1,7 @@
 //! ISO 4217 currencies and their minor units.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 
 use crate::error::{err, Result};

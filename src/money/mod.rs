@@ -6,6 +6,8 @@
 //! `Decimal` (about 7.9e28): 2^32 commands of 10^15 each stay below 5e24. That bound is
 //! what lets the apply step of a command use plain arithmetic after validation.
 
+#![warn(missing_docs)]
+
 mod currency;
 mod serde_bin;
 
@@ -133,11 +135,14 @@ fn at_minor_units(mut value: Decimal, currency: Currency) -> Decimal {
 /// Money as it appears in answers: a string at exactly the currency's minor units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Money {
+    /// The amount in major units (dollars, not cents); printed rounded to `currency`.
     pub amount: Decimal,
+    /// The currency whose minor units decide how the amount prints.
     pub currency: Currency,
 }
 
 impl Money {
+    /// An amount in a currency, for an answer.
     pub fn new(amount: Decimal, currency: Currency) -> Money {
         Money { amount, currency }
     }

@@ -3,11 +3,15 @@
 //! byte: "180.00" takes 4 bytes instead of 7 and restores without parsing text. Use with `#[serde(with = "crate::money::dec")]`, or
 //! `dec_pairs` for `Vec<(K, Decimal)>`.
 
+#![warn(missing_docs)]
+
 /// One `Decimal` field.
 pub mod dec {
     use rust_decimal::Decimal;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+    /// Writes the decimal as its text in JSON, or as `(mantissa, scale)` in binary.
+    /// The scale is kept, so "100.00" restores as "100.00", not "100".
     pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
             s.collect_str(d)
@@ -16,6 +20,7 @@ pub mod dec {
         }
     }
 
+    /// Reads what [`serialize`] writes; an out-of-range mantissa or scale is an error.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
         if d.is_human_readable() {
             let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
@@ -37,6 +42,7 @@ pub mod dec_pairs {
     #[derive(Serialize, Deserialize)]
     struct Pair<K>(K, #[serde(with = "super::dec")] Decimal);
 
+    /// Writes the pairs as a sequence, each decimal encoded as [`super::dec`] does.
     pub fn serialize<K: Serialize + Copy, S: Serializer>(
         v: &[(K, Decimal)],
         s: S,
@@ -44,6 +50,7 @@ pub mod dec_pairs {
         s.collect_seq(v.iter().map(|(k, d)| Pair(*k, *d)))
     }
 
+    /// Reads what [`serialize`] writes.
     pub fn deserialize<'de, K: Deserialize<'de>, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Vec<(K, Decimal)>, D::Error> {

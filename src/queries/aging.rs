@@ -1,5 +1,7 @@
 //! Aged receivables: what is owed, by how long it is overdue on a given day.
 
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -7,8 +9,10 @@ use crate::date::Date;
 use crate::money::{Currency, Money};
 use crate::state::State;
 
+/// The `aging` answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AgingAnswer {
+    /// The day overdue days were counted to.
     pub as_of: Date,
     /// One row per customer and currency with anything owed.
     pub rows: Vec<AgingRow>,
@@ -16,10 +20,14 @@ pub struct AgingAnswer {
     pub totals: Vec<AgingTotals>,
 }
 
+/// What one customer owes in one currency, by age.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AgingRow {
+    /// The customer's id.
     pub customer: String,
+    /// The customer's name.
     pub name: String,
+    /// Its amounts due by age, flattened into the row.
     #[serde(flatten)]
     pub buckets: AgingTotals,
 }
@@ -27,12 +35,20 @@ pub struct AgingRow {
 /// Amount due by days overdue: `current` (not yet due), 1–30, 31–60, 61–90, over 90.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AgingTotals {
+    /// The currency of every amount here.
     pub currency: Currency,
+    /// Due on or after `as_of`: not overdue yet.
     pub current: Money,
+    /// Overdue by 1 to 30 days.
     pub days_1_30: Money,
+    /// Overdue by 31 to 60 days.
     pub days_31_60: Money,
+    /// Overdue by 61 to 90 days.
     pub days_61_90: Money,
+    /// Overdue by more than 90 days.
     pub over_90: Money,
+    /// All of it: the sum of the buckets, which is the outstanding of the books
+    /// counted (credit is not netted off).
     pub total: Money,
 }
 

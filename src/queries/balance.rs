@@ -1,3 +1,7 @@
+//! `balance`: a customer's position in one currency, read from its book in O(1).
+
+#![warn(missing_docs)]
+
 use serde::Serialize;
 
 use crate::error::Result;
@@ -9,14 +13,22 @@ use crate::state::State;
 /// `balance` = outstanding − credit (positive: the customer owes; negative: in credit).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct BalanceAnswer {
+    /// The customer's id.
     pub customer: String,
+    /// The book's currency; amounts in other currencies are never netted in.
     pub currency: Currency,
+    /// What the customer owes: the sum of amount_due over its open invoices.
     pub outstanding: Money,
+    /// Credit it holds and can use on invoices or have refunded.
     pub credit: Money,
+    /// outstanding − credit: positive, the customer owes you; negative, you owe the
+    /// customer (it is in credit). Equals the closing balance of a statement without
+    /// `to`.
     pub balance: Money,
 }
 
-/// O(1): books keep their sums up to date.
+/// Answers `balance`; a currency the customer never dealt in is all zeros. O(1): books
+/// keep their sums up to date.
 pub fn run(state: &State, customer: &str, currency: Option<Currency>) -> Result<BalanceAnswer> {
     let idx = state.customer_idx("customer", customer)?;
     let c = &state.customers[idx as usize];
@@ -25,6 +37,7 @@ pub fn run(state: &State, customer: &str, currency: Option<Currency>) -> Result<
     Ok(of_book(&c.id, c.book(currency).unwrap_or(&empty)))
 }
 
+/// The balance answer for one book of the customer with id `customer`.
 pub fn of_book(customer: &str, book: &Book) -> BalanceAnswer {
     let m = |d| Money::new(d, book.currency);
     BalanceAnswer {

@@ -1,6 +1,8 @@
 //! The `invoice` and `preview_invoice` answers, rendered by one function from an
 //! `Invoice` record: the stored one, or the one `issue_invoice::plan` would store.
 
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -12,25 +14,46 @@ use crate::money::{Currency, Money};
 use crate::state::records::{Invoice, LotOrigin, Source};
 use crate::state::State;
 
+/// The `invoice` and `preview_invoice` answer. Amounts are in the invoice's currency;
+/// for an invoice that isn't void, amount_due = total − credit_applied − paid − credited.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InvoiceAnswer {
     /// `null` in a preview.
     pub id: Option<String>,
+    /// The invoice number; in a preview, the number issuing it now would give.
     pub number: String,
+    /// The billed customer's id.
     pub customer: String,
+    /// The billed customer's name.
     pub customer_name: String,
+    /// The invoice's currency.
     pub currency: Currency,
+    /// The invoice date.
     pub date: Date,
+    /// When payment is due (aging and payment order go by it).
     pub due_date: Date,
+    /// `open` (nothing received), `partially_paid`, `paid` (nothing due, also when
+    /// credit notes brought it there) or `void`.
     pub status: &'static str,
+    /// Whether unit prices included tax (tax carved out) or not (tax added).
     pub prices_include_tax: bool,
+    /// The sum of the lines' net amounts: the revenue, before tax.
     pub subtotal: Money,
+    /// The sum of the lines' tax: what is owed to the tax authority.
     pub tax: Money,
+    /// subtotal + tax: what the invoice asked for when issued.
     pub total: Money,
+    /// How much of it customer credit has settled (credit is a way of paying, so it
+    /// counts against the total including tax).
     pub credit_applied: Money,
+    /// How much of it payments settled directly.
     pub paid: Money,
+    /// The sum of credit notes against it: what it no longer asks for.
     pub credited: Money,
+    /// What the invoice still asks for: total − credit_applied − paid − credited;
+    /// zero once paid or void.
     pub amount_due: Money,
+    /// The lines as computed, in the order entered.
     pub lines: Vec<LineAnswer>,
     /// Net and tax per tax rate, highest rate first.
     pub tax_breakdown: Vec<TaxRateTotal>,
@@ -38,34 +61,51 @@ pub struct InvoiceAnswer {
     pub settlements: Vec<SettlementAnswer>,
 }
 
+/// One invoice line: what was entered and the rounded amounts it gives.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LineAnswer {
+    /// What is billed.
     pub description: String,
+    /// How many units, as entered (normalized decimal, not money).
     pub quantity: String,
+    /// Price of one unit as entered (not rounded to minor units).
     pub unit_price: String,
+    /// Tax rate as a fraction ("0.2" is 20%).
     pub tax_rate: String,
+    /// Discount as a fraction of the line ("0.1" is 10% off).
     pub discount_rate: String,
+    /// The line's amount before tax, after the discount, rounded.
     pub net: Money,
+    /// The line's tax, rounded.
     pub tax: Money,
+    /// net + tax: what the line adds to the total.
     pub gross: Money,
 }
 
+/// What the invoice's lines at one tax rate add up to (for a tax summary).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TaxRateTotal {
+    /// The tax rate as a fraction ("0.2" is 20%).
     pub rate: String,
+    /// The sum of the net amounts of the lines at this rate.
     pub net: Money,
+    /// The sum of their tax.
     pub tax: Money,
 }
 
+/// One settlement of the invoice: money or credit that paid part of it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SettlementAnswer {
     /// `payment` or `credit`.
     pub kind: &'static str,
     /// The payment, credit, credit note id the money came from.
     pub source: String,
+    /// How much of the invoice it settles; settlement a credit note released back as
+    /// credit is no longer counted here.
     pub amount: Money,
 }
 
+/// Answers `invoice` for the invoice with id `id`.
 pub fn run(state: &State, id: &str) -> Result<InvoiceAnswer> {
     let idx = state.invoice_idx("invoice", id)?;
     Ok(render(state, &state.invoices[idx as usize], true))
@@ -77,6 +117,7 @@ pub fn preview(state: &State, draft: &InvoiceDraft) -> Result<InvoiceAnswer> {
     Ok(render(state, &plan.invoice, false))
 }
 
+/// The answer for an invoice record; `issued` is false for a preview (no id yet).
 pub fn render(state: &State, inv: &Invoice, issued: bool) -> InvoiceAnswer {
     let cur = inv.currency;
     let m = |d| Money::new(d, cur);

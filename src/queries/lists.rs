@@ -4,6 +4,8 @@
 //! invoice and payment has exactly one), so no extra index is kept; the cost is linear in
 //! that customer's history, never in the ledger's.
 
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -15,37 +17,59 @@ use crate::state::book::Book;
 use crate::state::records::{Idx, LotOrigin, RecordRef, Source};
 use crate::state::State;
 
+/// The `invoices` answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InvoicesAnswer {
+    /// The invoices, at most `limit` of them.
     pub invoices: Vec<InvoiceRow>,
 }
 
+/// One invoice in a list: enough to find it and see what it still asks for.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InvoiceRow {
+    /// The invoice's id.
     pub id: String,
+    /// Its invoice number.
     pub number: String,
+    /// The billed customer's id.
     pub customer: String,
+    /// Its currency.
     pub currency: Currency,
+    /// The invoice date.
     pub date: Date,
+    /// When payment is due.
     pub due_date: Date,
+    /// `open`, `partially_paid`, `paid` or `void`.
     pub status: &'static str,
+    /// What it asked for when issued, tax included.
     pub total: Money,
+    /// What it still asks for: total less credit applied, payments and credit notes.
     pub amount_due: Money,
 }
 
+/// The `payments` answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PaymentsAnswer {
+    /// The customer's payments by date, voided ones included.
     pub payments: Vec<PaymentRow>,
 }
 
+/// One payment as received.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PaymentRow {
+    /// The payment's id.
     pub id: String,
+    /// The paying customer's id.
     pub customer: String,
+    /// Its currency.
     pub currency: Currency,
+    /// The day it was received.
     pub date: Date,
+    /// The money received.
     pub amount: Money,
+    /// How it came in (`bank_transfer`, `card`, ...).
     pub method: &'static str,
+    /// The payer's or bank's reference, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Invoices it settled when it was received.
@@ -57,21 +81,27 @@ pub struct PaymentRow {
     pub voided_by: Option<String>,
 }
 
+/// The `credits` answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CreditsAnswer {
+    /// The customer's id.
     pub customer: String,
+    /// The book's currency.
     pub currency: Currency,
     /// Lots with credit left, oldest first: the order invoices and refunds use them.
     pub lots: Vec<LotRow>,
+    /// All the credit available: the sum of the lots, the `credit` of `balance`.
     pub total: Money,
 }
 
+/// One lot of credit: an amount with the origin it keeps.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct LotRow {
     /// `payment`, `credit` or `credit_note`.
     pub origin: &'static str,
     /// The id of the payment, credit or credit note it came from.
     pub source: String,
+    /// What is left of it: not yet used by invoices or refunded.
     pub remaining: Money,
 }
 

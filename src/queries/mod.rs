@@ -1,5 +1,7 @@
 //! Queries: read-only answers about the state. Each query kind has its own module.
 
+#![warn(missing_docs)]
+
 mod aging;
 mod balance;
 mod customers;
@@ -21,41 +23,71 @@ use crate::state::State;
 /// A query, validated.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Query {
+    /// `balance`: what a customer owes, the credit it holds, and the net of the two.
     Balance {
+        /// The customer's id.
         customer: String,
+        /// Which book; default: the customer's billing currency.
         currency: Option<Currency>,
     },
+    /// `invoice`: one invoice with its amounts, lines and settlements.
     Invoice {
+        /// The invoice's id.
         invoice: String,
     },
+    /// `preview_invoice`: the invoice issuing this draft now would record, with the
+    /// credit it would take and the number it would get; nothing is posted.
     PreviewInvoice(InvoiceDraft),
+    /// `statement`: a customer's entries in one currency with a running balance.
     Statement {
+        /// The customer's id.
         customer: String,
+        /// Which book; default: the customer's billing currency.
         currency: Option<Currency>,
+        /// First day shown (inclusive); everything before sums into the opening balance.
         from: Option<Date>,
+        /// Last day shown (inclusive); later entries are left out.
         to: Option<Date>,
     },
+    /// `customers`: every customer with its balance in each currency.
     Customers,
+    /// `trial_balance`: the general ledger's accounts, summing to zero per currency.
     TrialBalance {
+        /// Only this currency's accounts; default: every currency.
         currency: Option<Currency>,
     },
     /// Invoices of a customer (or everyone), optionally only open ones (`status: "open"`).
     Invoices {
+        /// Whose invoices; absent: everyone's, in issue order.
         customer: Option<String>,
+        /// Only invoices in this currency; absent: every currency.
         currency: Option<Currency>,
+        /// Only invoices with something still due (`status: "open"`; `"all"` is the
+        /// default).
         open_only: bool,
+        /// At most this many rows; absent: all.
         limit: Option<u64>,
     },
+    /// `payments`: a customer's payments with what each did when received.
     Payments {
+        /// The customer's id.
         customer: String,
+        /// Only payments in this currency; absent: every currency.
         currency: Option<Currency>,
     },
+    /// `credits`: the credit a customer holds, lot by lot, in the order it is used.
     Credits {
+        /// The customer's id.
         customer: String,
+        /// Which book; default: the customer's billing currency.
         currency: Option<Currency>,
     },
+    /// `aging`: aged receivables, open invoices bucketed by days overdue.
     Aging {
+        /// The day overdue days are counted to. What is open now is aged: payments
+        /// after this day already count (not a historical report).
         as_of: Date,
+        /// Only this currency; absent: every currency.
         currency: Option<Currency>,
     },
 }
@@ -64,14 +96,23 @@ pub enum Query {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum QueryAnswer {
+    /// Answer to `balance`.
     Balance(balance::BalanceAnswer),
+    /// Answer to `invoice` and `preview_invoice` (boxed: by far the largest answer).
     Invoice(Box<invoice::InvoiceAnswer>),
+    /// Answer to `statement`.
     Statement(statement::StatementAnswer),
+    /// Answer to `customers`.
     Customers(customers::CustomersAnswer),
+    /// Answer to `trial_balance`.
     TrialBalance(trial_balance::TrialBalanceAnswer),
+    /// Answer to `invoices`.
     Invoices(lists::InvoicesAnswer),
+    /// Answer to `payments`.
     Payments(lists::PaymentsAnswer),
+    /// Answer to `credits`.
     Credits(lists::CreditsAnswer),
+    /// Answer to `aging`.
     Aging(aging::AgingAnswer),
 }
 

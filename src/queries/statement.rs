@@ -1,5 +1,7 @@
 //! Statements: a customer's entries in one currency with a running balance.
 
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -10,30 +12,47 @@ use crate::state::book::Entry;
 use crate::state::records::RecordRef;
 use crate::state::State;
 
+/// The `statement` answer. Balances are what the customer owes net of credit
+/// (negative: in credit), as in `balance`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct StatementAnswer {
+    /// The customer's id.
     pub customer: String,
+    /// The book's currency.
     pub currency: Currency,
+    /// First day shown, as asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<Date>,
+    /// Last day shown, as asked.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub to: Option<Date>,
+    /// The balance before `from`: the sum of every earlier entry (zero without `from`).
     pub opening_balance: Money,
+    /// The balance after the last entry shown; without `to`, the customer's `balance`.
     pub closing_balance: Money,
+    /// The entries in the period, by date then entry order.
     pub entries: Vec<EntryAnswer>,
 }
 
+/// One statement line: something that moved money between customer and operator.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct EntryAnswer {
+    /// The entry's date (the record's date, not when it was entered).
     pub date: Date,
     /// invoice, payment, credit, credit_note, refund, payment_void, invoice_void
     pub kind: &'static str,
     /// The id of the record behind the entry.
     #[serde(rename = "ref")]
     pub reference: String,
+    /// What happened, in words a customer can read ("Invoice INV-0001").
     pub description: String,
+    /// What it raised the amount owed by (invoice, refund, void of a payment); zero
+    /// otherwise.
     pub debit: Money,
+    /// What it lowered the amount owed by (payment, credit, credit note, void of an
+    /// invoice); zero otherwise.
     pub credit: Money,
+    /// The running balance after this entry.
     pub balance: Money,
 }
 

@@ -1,3 +1,7 @@
+//! `trial_balance`: the general ledger's account balances, per currency.
+
+#![warn(missing_docs)]
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -5,6 +9,7 @@ use crate::money::{Currency, Money};
 use crate::state::ledger_accounts::Account;
 use crate::state::State;
 
+/// The `trial_balance` answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TrialBalanceAnswer {
     /// Every account with postings, by currency then account (debits positive).
@@ -13,16 +18,27 @@ pub struct TrialBalanceAnswer {
     pub totals: Vec<CurrencyTotal>,
 }
 
+/// One account's balance in one currency.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AccountRow {
+    /// The account's name: `receivable:<customer id>`, `customer_credit:<customer id>`,
+    /// `cash:<method>`, `revenue`, `tax_payable`, `credit_notes` or `goodwill_credit`.
     pub account: String,
+    /// The currency of this balance (each currency is a ledger of its own).
     pub currency: Currency,
+    /// Debits less credits: positive is a debit balance, negative a credit balance.
+    /// Normally `receivable`, `cash`, `credit_notes` and `goodwill_credit` are debits and
+    /// `customer_credit`, `revenue` and `tax_payable` credits. A customer's `receivable`
+    /// equals its `outstanding`; its `customer_credit` is minus its `credit`.
     pub balance: Money,
 }
 
+/// What one currency's accounts sum to.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CurrencyTotal {
+    /// The currency.
     pub currency: Currency,
+    /// The sum of its account balances: zero, since every posting balances.
     pub total: Money,
 }
 
@@ -40,6 +56,7 @@ pub fn account_name(state: &State, account: Account) -> String {
     }
 }
 
+/// Answers `trial_balance`, for one currency (`only`) or all of them.
 pub fn run(state: &State, only: Option<Currency>) -> TrialBalanceAnswer {
     let mut accounts = Vec::new();
     let mut totals: Vec<CurrencyTotal> = Vec::new();

@@ -11,6 +11,8 @@ use super::records::{Idx, RecordRef};
 use crate::date::Date;
 use crate::money::Currency;
 
+/// A customer's sub-ledger in one currency. `outstanding` and `credit` are kept in step
+/// by every operation, so `balance` costs O(1) whatever the history.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Book {
     pub currency: Currency,
@@ -20,10 +22,13 @@ pub struct Book {
     /// Sum of remaining credit over lots.
     #[serde(with = "crate::money::dec")]
     pub credit: Decimal,
-    /// Open invoices (amount_due > 0) by due date, then date, then issue order.
+    /// Open invoices (amount_due > 0) by due date, then date, then issue order: keys
+    /// are `(due_date, date, invoice index)` (`Invoice::open_key`), so iterating gives
+    /// the order a payment settles them in. Not stored in snapshots; rebuilt on restore.
     #[serde(skip)]
     pub open: BTreeSet<(Date, Date, Idx)>,
-    /// Lots with credit left, oldest first.
+    /// Lots with credit left, oldest (lowest index) first: the order invoices and
+    /// refunds take credit in. Not stored in snapshots; rebuilt on restore.
     #[serde(skip)]
     pub lots: BTreeSet<Idx>,
     /// Statement entries ordered by (date, seq).
@@ -35,13 +40,16 @@ pub struct Book {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub date: Date,
+    /// Journal seq of the command that made it: orders entries of the same date.
     pub seq: u64,
+    /// The record behind it (its id is the statement's `ref`).
     pub record: RecordRef,
     #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
 }
 
 impl Book {
+    /// An empty book: nothing owed, no credit, no entries.
     pub fn new(currency: Currency) -> Book {
         Book {
             currency,

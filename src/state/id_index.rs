@@ -14,13 +14,17 @@ use super::records::RecordRef;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct IdEntry {
     pub record: RecordRef,
+    /// `journal::fingerprint` of the creating command's body: a resend with the same
+    /// fingerprint is a duplicate, a different one a conflict.
     pub fingerprint: u64,
     /// Journal sequence number of the command that created it.
     pub seq: u64,
-    /// Hash of the id text (kept so the table can grow without looking records up).
+    /// `hash_id` of the id text, kept so the table can grow (rehash) without looking
+    /// each record up to rehash its id.
     hash: u64,
 }
 
+/// Every id in the ledger, for uniqueness, lookups and idempotency. Holds no id text.
 #[derive(Clone, Debug, Default)]
 pub struct IdIndex {
     table: HashTable<IdEntry>,
@@ -32,6 +36,7 @@ pub fn hash_id(id: &str) -> u64 {
 }
 
 impl IdEntry {
+    /// The entry for `id` (hashed now; the text itself is not kept).
     pub fn new(id: &str, record: RecordRef, fingerprint: u64, seq: u64) -> IdEntry {
         IdEntry {
             record,
@@ -57,14 +62,17 @@ impl IdIndex {
         self.table.insert_unique(entry.hash, entry, |e| e.hash);
     }
 
+    /// Makes room for `additional` more entries (snapshot restore).
     pub fn reserve(&mut self, additional: usize) {
         self.table.reserve(additional, |e| e.hash);
     }
 
+    /// How many ids there are: one per record.
     pub fn len(&self) -> usize {
         self.table.len()
     }
 
+    /// Whether there are no ids yet.
     pub fn is_empty(&self) -> bool {
         self.table.is_empty()
     }

@@ -32,7 +32,8 @@ pub enum Account {
     GoodwillCredit,
 }
 
-/// Not `Serialize`: a snapshot stores `accounts()`.
+/// Account balances per currency, debits positive. Not `Serialize`: a snapshot stores
+/// `accounts()`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct GeneralLedger {
     /// Ordered, so the trial balance and snapshots need no sort.
@@ -53,6 +54,7 @@ impl GeneralLedger {
         }
     }
 
+    /// An account's balance in a currency (zero if nothing was ever posted to it).
     pub fn balance(&self, currency: Currency, account: Account) -> Decimal {
         self.balances
             .get(&(currency, account))

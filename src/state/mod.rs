@@ -19,23 +19,34 @@ use ledger_accounts::GeneralLedger;
 use numbering::Numbering;
 use records::*;
 
+/// Everything the ledger knows: append-only record tables (a record's `Idx` is its
+/// position in its table), the id index, invoice numbering and the general ledger.
+/// It is exactly what replaying the journal gives; `Ledger` adds the journal itself.
 #[derive(Clone, Debug, Default)]
 pub struct State {
     /// Sequence number of the last accepted command (0: none yet).
     pub seq: u64,
+    /// Every id to the record it names, with the fingerprint of the command that
+    /// created it (idempotency).
     pub ids: IdIndex,
     pub customers: Vec<Customer>,
     pub invoices: Vec<Invoice>,
     pub payments: Vec<Payment>,
+    /// Credit lots, oldest first: payment remainders, goodwill credits, credit notes
+    /// without an invoice. Not addressed by id.
     pub lots: Vec<Lot>,
+    /// `add_credit` records.
     pub grants: Vec<Grant>,
+    /// `apply_credit` records.
     pub applications: Vec<Application>,
     pub credit_notes: Vec<CreditNote>,
     pub refunds: Vec<Refund>,
     pub payment_voids: Vec<PaymentVoid>,
     pub invoice_voids: Vec<InvoiceVoid>,
+    /// `configure` records.
     pub configs: Vec<Config>,
     pub numbering: Numbering,
+    /// The general ledger: double-entry balances, posted by the command handlers.
     pub gl: GeneralLedger,
 }
 
@@ -45,10 +56,12 @@ pub fn next_idx<T>(table: &[T]) -> Idx {
 }
 
 impl State {
+    /// The record an id names, if any.
     pub fn lookup(&self, id: &str) -> Option<RecordRef> {
         self.id_entry(id).map(|e| e.record)
     }
 
+    /// An id's index entry: its record, the creating command's fingerprint and seq.
     pub fn id_entry(&self, id: &str) -> Option<&IdEntry> {
         self.ids.get(id, |r| self.record_id(r))
     }
@@ -74,6 +87,7 @@ impl State {
         }
     }
 
+    /// The customer with this id; otherwise `unknown_customer`, naming `field`.
     pub fn customer_idx(&self, field: &str, id: &str) -> Result<Idx> {
         match self.lookup(id) {
             Some(RecordRef::Customer(i)) => Ok(i),
@@ -84,6 +98,7 @@ impl State {
         }
     }
 
+    /// The invoice with this id; otherwise `unknown_invoice`, naming `field`.
     pub fn invoice_idx(&self, field: &str, id: &str) -> Result<Idx> {
         match self.lookup(id) {
             Some(RecordRef::Invoice(i)) => Ok(i),
@@ -94,6 +109,7 @@ impl State {
         }
     }
 
+    /// The payment with this id; otherwise `unknown_payment`, naming `field`.
     pub fn payment_idx(&self, field: &str, id: &str) -> Result<Idx> {
         match self.lookup(id) {
             Some(RecordRef::Payment(i)) => Ok(i),
@@ -104,7 +120,8 @@ impl State {
         }
     }
 
-    /// An invoice that must belong to `customer`.
+    /// An invoice that must belong to `customer`; another customer's invoice is
+    /// `unknown_invoice` too, so one customer's commands can't touch another's invoices.
     pub fn customers_invoice(&self, field: &str, id: &str, customer: Idx) -> Result<Idx> {
         let inv = self.invoice_idx(field, id)?;
         if self.invoices[inv as usize].customer != customer {
@@ -124,11 +141,13 @@ impl State {
             .map_or(Decimal::ZERO, |b| b.credit)
     }
 
+    /// A customer's book in a currency, opened empty on first use.
     pub fn book_mut(&mut self, customer: Idx, currency: Currency) -> &mut Book {
         self.customers[customer as usize].book_mut(currency)
     }
 
-    /// Takes up to `want` from the customer's credit, oldest lot first: the plan only.
+    /// Takes up to `want` from the customer's credit, oldest lot first: the plan only,
+    /// as `(lot, amount)` parts; they sum to less than `want` when credit runs out.
     pub fn plan_lot_takes(
         &self,
         customer: Idx,
@@ -150,7 +169,8 @@ impl State {
         takes
     }
 
-    /// Settles open invoices oldest due date first with up to `amount`: the plan only.
+    /// Settles open invoices oldest due date first (then date, then issue order) with
+    /// up to `amount`: the plan only, as `(invoice, amount)` parts.
     pub fn plan_open_allocation(
         &self,
         customer: Idx,
@@ -172,7 +192,9 @@ impl State {
         out
     }
 
-    /// Adds a settlement to an invoice and keeps its book and lot bookkeeping in step.
+    /// Adds a settlement to an invoice and keeps its book and lot bookkeeping in step:
+    /// a lot source gives up that much credit, and a fully settled invoice leaves the
+    /// open index. No general-ledger posting.
     pub fn settle(&mut self, inv: Idx, source: Source, amount: Decimal) {
         if amount.is_zero() {
             return;
@@ -232,7 +254,8 @@ impl State {
         }
     }
 
-    /// Plans releasing up to `amount` of an invoice's settlements, latest first.
+    /// Plans releasing up to `amount` of an invoice's settlements, latest first, as
+    /// `(settlement position, amount)` parts for `release`.
     pub fn plan_release(&self, inv: Idx, amount: Decimal) -> Vec<(usize, Decimal)> {
         let mut left = amount;
         let mut out = Vec::new();

@@ -6,12 +6,16 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 use crate::error::{err, Result};
 
+/// The format until `configure` changes it: `INV-0001`, `INV-0002`, ...
 pub const DEFAULT_FORMAT: &str = "INV-{seq:0000}";
 
+/// The invoice number sequence and the format numbers are printed with.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Numbering {
     /// The sequence number the next invoice gets (starts at 1).
     pub next: u64,
+    /// Text with placeholders: `{year}`, `{month}`, `{day}` (of the invoice date) and
+    /// `{seq}` or `{seq:0000}` (zero-padded), which is required. Checked by `configure`.
     pub format: String,
 }
 

@@ -17,18 +17,29 @@ pub type Idx = u32;
 /// What an id names. Ids are unique across all records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RecordRef {
+    /// A customer (`create_customer`).
     Customer(Idx),
+    /// An invoice (`issue_invoice`).
     Invoice(Idx),
+    /// A payment (`record_payment`).
     Payment(Idx),
+    /// A goodwill credit (`add_credit`).
     Grant(Idx),
+    /// An application of credit to an invoice (`apply_credit`).
     Application(Idx),
+    /// A credit note (`issue_credit_note`).
     CreditNote(Idx),
+    /// A refund of credit (`refund_credit`).
     Refund(Idx),
+    /// A payment's void (`void_payment`).
     PaymentVoid(Idx),
+    /// An invoice's void (`void_invoice`).
     InvoiceVoid(Idx),
+    /// A settings change (`configure`).
     Config(Idx),
 }
 
+/// A customer: who is billed, and its books (one per currency).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Customer {
     pub id: String,
@@ -41,10 +52,12 @@ pub struct Customer {
 }
 
 impl Customer {
+    /// Its book in a currency, if it has dealt in that currency.
     pub fn book(&self, currency: Currency) -> Option<&Book> {
         self.books.iter().find(|b| b.currency == currency)
     }
 
+    /// Its book in a currency, opened empty on first use.
     pub fn book_mut(&mut self, currency: Currency) -> &mut Book {
         match self.books.iter().position(|b| b.currency == currency) {
             Some(i) => &mut self.books[i],
@@ -65,6 +78,8 @@ pub enum Source {
     Lot(Idx),
 }
 
+/// Part of an invoice paid by one source. A credit note's release lowers it (a release
+/// of all of it removes it), and voiding its payment removes it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settlement {
     pub source: Source,
@@ -76,14 +91,19 @@ pub struct Settlement {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
     pub input: LineInput,
+    /// Before tax, after the discount; rounded to minor units.
     #[serde(with = "crate::money::dec")]
     pub net: Decimal,
+    /// Rounded to minor units.
     #[serde(with = "crate::money::dec")]
     pub tax: Decimal,
+    /// net + tax, exactly.
     #[serde(with = "crate::money::dec")]
     pub gross: Decimal,
 }
 
+/// An issued invoice. What it was issued for (lines, totals, number) never changes;
+/// credit notes, settlements and a void mark are added by later commands.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Invoice {
     pub id: String,
@@ -94,15 +114,21 @@ pub struct Invoice {
     pub due_date: Date,
     pub prices_include_tax: bool,
     pub lines: Vec<Line>,
+    /// Sum of the lines' net amounts.
     #[serde(with = "crate::money::dec")]
     pub subtotal: Decimal,
+    /// Sum of the lines' tax.
     #[serde(with = "crate::money::dec")]
     pub tax: Decimal,
+    /// subtotal + tax: what the invoice asked for when issued.
     #[serde(with = "crate::money::dec")]
     pub total: Decimal,
-    /// Sum of credit notes against it, and the tax part of that sum.
+    /// Sum of credit notes against it, tax included.
     #[serde(with = "crate::money::dec")]
     pub credited: Decimal,
+    /// The tax part of `credited`: round(tax × credited / total), recomputed over the
+    /// running sum at each credit note so that crediting the whole total reverses
+    /// exactly all of its tax. A credit note's tax part is the change in this value.
     #[serde(with = "crate::money::dec")]
     pub credited_tax: Decimal,
     /// Settlements in the order they were made; credit notes release the latest first.
@@ -110,18 +136,22 @@ pub struct Invoice {
     /// Credit applied when it was issued (for the issue command's answer).
     #[serde(with = "crate::money::dec")]
     pub credit_applied_at_issue: Decimal,
+    /// The void that cancelled it (its index in `invoice_voids`), if any.
     pub voided_by: Option<Idx>,
 }
 
 impl Invoice {
+    /// What credit lots have settled now (the answer's `credit_applied`).
     pub fn credit_applied(&self) -> Decimal {
         self.sum_where(|s| matches!(s, Source::Lot(_)))
     }
 
+    /// What payments have settled directly now (the answer's `paid`).
     pub fn paid(&self) -> Decimal {
         self.sum_where(|s| matches!(s, Source::Payment(_)))
     }
 
+    /// Everything settled now: paid + credit applied.
     pub fn received(&self) -> Decimal {
         self.sum_where(|_| true)
     }
@@ -148,6 +178,8 @@ impl Invoice {
         self.total - self.credited
     }
 
+    /// The contract's status: `void`; else `paid` when nothing is due (credit notes
+    /// included); else `open` when nothing was received; else `partially_paid`.
     pub fn status(&self) -> &'static str {
         if self.voided_by.is_some() {
             "void"
@@ -166,6 +198,7 @@ impl Invoice {
     }
 }
 
+/// Money received (`record_payment`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Payment {
     pub id: String,
@@ -181,14 +214,20 @@ pub struct Payment {
     /// Invoices it settled directly, at receipt and never changed (for its answer).
     #[serde(with = "crate::money::dec_pairs")]
     pub allocations: Vec<(Idx, Decimal)>,
+    /// The void that reversed it (its index in `payment_voids`), if any.
     pub voided_by: Option<Idx>,
 }
 
-/// Where a credit lot came from.
+/// Where a credit lot came from. Released settlement goes back to the lot it came
+/// from (a payment's own lot for money it paid directly), so no lot has a release as
+/// its origin.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LotOrigin {
+    /// What a payment left after settling invoices (every payment has one, maybe empty).
     Payment(Idx),
+    /// A goodwill credit (`add_credit`).
     Grant(Idx),
+    /// A credit note without an invoice.
     CreditNote(Idx),
 }
 
@@ -199,11 +238,17 @@ pub struct Lot {
     pub customer: Idx,
     pub currency: Currency,
     pub origin: LotOrigin,
+    /// Credit left to use or refund; the lot is in its book's lot index while > 0.
     #[serde(with = "crate::money::dec")]
     pub remaining: Decimal,
+    /// How much of it refunds have paid out. Once non-zero, the payment that made the
+    /// lot can't be voided (that money has already left).
     #[serde(with = "crate::money::dec")]
     pub refunded: Decimal,
-    /// Invoices that ever took from it (their settlements name it as source).
+    /// Invoices that ever took from it (their settlements name it as source), with
+    /// consecutive repeats collapsed: lets `void_payment` find what the payment's
+    /// credit paid without scanning every invoice. It may name invoices that no
+    /// longer hold any of it (released or voided since); never pruned.
     pub touched: Vec<Idx>,
 }
 
@@ -217,10 +262,11 @@ pub struct Grant {
     pub amount: Decimal,
     pub date: Date,
     pub reason: String,
+    /// The lot holding the credit it granted.
     pub lot: Idx,
 }
 
-/// An `apply_credit`.
+/// An `apply_credit`: which lots paid is in the invoice's settlements.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Application {
     pub id: String,
@@ -230,12 +276,15 @@ pub struct Application {
     pub amount: Decimal,
 }
 
+/// An `issue_credit_note`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CreditNote {
     pub id: String,
     pub customer: Idx,
+    /// The invoice it credits; `None` for a credit note that is simply credit.
     pub invoice: Option<Idx>,
     pub currency: Currency,
+    /// Its full amount, tax included (`reduced_due` + `released`).
     #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
     pub date: Date,
@@ -250,6 +299,7 @@ pub struct CreditNote {
     pub lot: Option<Idx>,
 }
 
+/// A `refund_credit`: credit paid back out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Refund {
     pub id: String,
@@ -260,13 +310,16 @@ pub struct Refund {
     pub method: Method,
     pub date: Date,
     pub reference: Option<String>,
+    /// The lots it took the credit from, oldest first, and how much from each.
     #[serde(with = "crate::money::dec_pairs")]
     pub taken: Vec<(Idx, Decimal)>,
 }
 
+/// A `void_payment`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaymentVoid {
     pub id: String,
+    /// The payment it voided.
     pub payment: Idx,
     pub date: Date,
     pub reason: Option<String>,
@@ -278,9 +331,11 @@ pub struct PaymentVoid {
     pub withdrawn: Decimal,
 }
 
+/// A `void_invoice`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct InvoiceVoid {
     pub id: String,
+    /// The invoice it voided.
     pub invoice: Idx,
     pub date: Date,
     pub reason: Option<String>,
@@ -292,8 +347,11 @@ pub struct InvoiceVoid {
     pub returned: Vec<(Source, Decimal)>,
 }
 
+/// A `configure`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Config {
     pub id: String,
+    /// The invoice number format in force after it (always `Some` as written by
+    /// `configure`, which stores the current format when none was given).
     pub invoice_number_format: Option<String>,
 }

@@ -2,6 +2,8 @@
 //! the bare JSON parse, snapshot size / write / restore, and preview and balance latency
 //! for the customer with the longest history. It prints figures; nothing fails on them.
 
+#![warn(missing_docs)]
+
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -43,6 +45,9 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
     Ok(o)
 }
 
+/// `tally bench [--customers N] [--commands N] [--seed N] [--json PATH]`: runs the
+/// benchmark, prints a table, and writes the figures as JSON to PATH if asked. Exit
+/// code 2 for bad options.
 pub fn run_cli(args: &[String]) -> ExitCode {
     let o = match parse_options(args) {
         Ok(o) => o,

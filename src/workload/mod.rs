@@ -3,6 +3,8 @@
 //! with credit notes, goodwill credits, refunds and voids. Deterministic for a seed, so
 //! native and wasm runs ingest exactly the same commands.
 
+#![warn(missing_docs)]
+
 pub mod bench;
 
 use rust_decimal::Decimal;
@@ -26,10 +28,12 @@ enum Habit {
 pub struct Rng(u64);
 
 impl Rng {
+    /// A generator for a seed; the same seed gives the same stream everywhere.
     pub fn new(seed: u64) -> Rng {
         Rng(seed)
     }
 
+    /// The next 64 random bits.
     pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
@@ -38,7 +42,8 @@ impl Rng {
         z ^ (z >> 31)
     }
 
-    /// Uniform in `0..n`.
+    /// A number in `0..n`: uniform up to a modulo bias that is negligible for the small
+    /// `n` used here.
     pub fn below(&mut self, n: u64) -> u64 {
         self.next_u64() % n
     }
