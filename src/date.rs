@@ -115,7 +115,13 @@ impl<'de> serde::Deserialize<'de> for Date {
             let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
             Date::parse("date", &text).map_err(serde::de::Error::custom)
         } else {
-            i32::deserialize(d).map(Date)
+            // Only days of years 1–9999, like `parse`: a hand-edited snapshot can't smuggle
+            // in a day number whose arithmetic would overflow.
+            let days = i32::deserialize(d)?;
+            if !(-719_162..=2_932_896).contains(&days) {
+                return Err(serde::de::Error::custom("day number outside years 1-9999"));
+            }
+            Ok(Date(days))
         }
     }
 }
@@ -163,7 +169,11 @@ pub fn check_timestamp(field: &str, text: &str) -> Result<()> {
     }
     let zone_ok = match tail {
         [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => digits(&[*h1, *h2, *m1, *m2]),
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
+            digits(&[*h1, *h2, *m1, *m2])
+                && (h1 - b'0') * 10 + (h2 - b'0') <= 23
+                && (m1 - b'0') * 10 + (m2 - b'0') <= 59
+        }
         _ => false,
     };
     if zone_ok {

@@ -97,7 +97,6 @@ impl Ledger {
             configs: &s.configs,
             accounts: s.gl.accounts(),
         };
-        // Serializing owned, in-memory records to a Vec can't fail.
         // Encoding owned records into a Vec has no failure path (no unsized sequences, no
         // unsupported types); a static message keeps postcard's Debug text out of the wasm.
         let Ok(body) = postcard::to_allocvec(&payload) else {

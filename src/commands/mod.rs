@@ -15,9 +15,9 @@ mod void_payment;
 
 use rust_decimal::Decimal;
 
-use crate::error::{err, Result};
+use crate::error::Result;
 use crate::input::command::{Command, CommandBody};
-use crate::money::{round_money, Currency};
+use crate::money::Currency;
 use crate::state::book::Entry;
 use crate::state::records::{Idx, RecordRef};
 use crate::state::State;
@@ -59,14 +59,7 @@ pub fn execute(state: &mut State, command: &Command, seq: u64) -> Result<RecordR
 /// Checks that an entered amount has no more decimals than its currency allows and
 /// returns it at exactly the currency's minor units.
 pub(crate) fn money_in(field: &str, amount: Decimal, currency: Currency) -> Result<Decimal> {
-    let units = currency.minor_units();
-    if amount.normalize().scale() > units {
-        return Err(err!(
-            InvalidAmount,
-            "{field}: '{amount}' has more decimals than {currency} allows ({units})"
-        ));
-    }
-    Ok(round_money(amount, currency))
+    crate::money::check_units(field, amount, currency)
 }
 
 /// The customer and currency a customer-scoped command works in.

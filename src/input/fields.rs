@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use super::raw::{Key, Raw, RawMap};
 use crate::date::{check_timestamp, Date};
 use crate::error::{err, Result};
-use crate::money::{parse_decimal, parse_factor, Currency, MAX_AMOUNT};
+use crate::money::{check_entered, parse_decimal, parse_factor, Currency};
 use crate::ErrorCode;
 
 /// Longest text accepted in ids, names, references and reasons.
@@ -80,19 +80,9 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Str(s)) => {
-                let value = parse_decimal(key.name(), &s, ErrorCode::InvalidAmount)
-                    .map_err(|_| err!(InvalidAmount, "{}: '{}' is not a decimal number such as \"100.00\"", self.name(key), crate::error::clip(&s)))?;
-                if value <= Decimal::ZERO {
-                    return Err(err!(InvalidAmount, "{}: '{s}' must be more than zero", self.name(key)));
-                }
-                if value > MAX_AMOUNT {
-                    return Err(err!(
-                        InvalidAmount,
-                        "{}: '{s}' is larger than the most the ledger accepts (10^15)",
-                        self.name(key)
-                    ));
-                }
-                Ok(Some(value.normalize()))
+                let name = self.name(key);
+                let value = parse_decimal(&name, &s, ErrorCode::InvalidAmount)?;
+                check_entered(&name, value, &s).map(Some)
             }
             Some(Raw::Num(n)) => Err(err!(
                 InvalidAmount,

@@ -20,7 +20,7 @@ macro_rules! keys {
         /// (`DueDate` is `due_date`); reading maps names to keys once, so validation
         /// compares small enums, not strings.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum Key { $($variant,)* }
+        pub enum Key { $(#[doc = concat!("The `", $name, "` field.")] $variant,)* }
 
         impl Key {
             /// The field's name in JSON, as messages quote it.
@@ -45,7 +45,7 @@ keys! {
     InvoiceNumberFormat = "invoice_number_format",
     Description = "description", Quantity = "quantity", UnitPrice = "unit_price",
     TaxRate = "tax_rate", DiscountRate = "discount_rate",
-    From = "from", To = "to", AsOf = "as_of", Status = "status", After = "after",
+    From = "from", To = "to", AsOf = "as_of", Status = "status",
     Limit = "limit",
 }
 

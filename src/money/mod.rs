@@ -66,18 +66,20 @@ pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal
         .map_err(|_| bad())
 }
 
-/// Parses an amount a person enters as money: > 0, at most the currency's decimals,
-/// at most `MAX_AMOUNT`. Returns it at exactly the currency's minor units.
+/// The rules for an amount a person enters as money, in the two steps the engine
+/// applies them: `check_entered` when the command is read (> 0, at most `MAX_AMOUNT`),
+/// `check_units` once the currency is known (no more decimals than it allows).
+/// `parse_money` is both at once.
 pub fn parse_money(field: &str, text: &str, currency: Currency) -> Result<Decimal> {
-    let shown = crate::error::clip(text);
     let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?;
-    let units = currency.minor_units();
-    if value.normalize().scale() > units {
-        return Err(err!(
-            InvalidAmount,
-            "{field}: '{shown}' has more decimals than {currency} allows ({units})"
-        ));
-    }
+    let value = check_entered(field, value, text)?;
+    check_units(field, value, currency)
+}
+
+/// An entered amount must be more than zero and at most `MAX_AMOUNT`; `text` is how
+/// the caller wrote it, for the message. Returns it normalized (`100.00` → `100`).
+pub fn check_entered(field: &str, value: Decimal, text: &str) -> Result<Decimal> {
+    let shown = crate::error::clip(text);
     if value <= Decimal::ZERO {
         return Err(err!(
             InvalidAmount,
@@ -90,7 +92,20 @@ pub fn parse_money(field: &str, text: &str, currency: Currency) -> Result<Decima
             "{field}: '{shown}' is larger than the most the ledger accepts (10^15)"
         ));
     }
-    Ok(at_minor_units(value, currency))
+    Ok(value.normalize())
+}
+
+/// An entered amount may have no more decimals than its currency allows (trailing zeros
+/// don't count); returns it at exactly the currency's minor units.
+pub fn check_units(field: &str, amount: Decimal, currency: Currency) -> Result<Decimal> {
+    let units = currency.minor_units();
+    if amount.normalize().scale() > units {
+        return Err(err!(
+            InvalidAmount,
+            "{field}: '{amount}' has more decimals than {currency} allows ({units})"
+        ));
+    }
+    Ok(at_minor_units(amount.normalize(), currency))
 }
 
 /// Parses a quantity, unit price or rate: decimal string, at most `MAX_RATE_DECIMALS`

@@ -116,7 +116,7 @@ fn books<'a>(
         .filter(move |b| currency.is_none_or(|c| c == b.currency))
 }
 
-/// Invoices, of one customer (by date) or of everyone (in issue order), optionally only
+/// Invoices, of one customer (by date, then issue order, across its currencies) or of everyone (in issue order), optionally only
 /// the open ones, at most `limit`.
 pub fn invoices(
     state: &State,
@@ -132,14 +132,16 @@ pub fn invoices(
     let ids: Vec<Idx> = match customer {
         Some(id) => {
             let c = state.customer_idx("customer", id)?;
-            books(state, c, currency)
+            let mut ids: Vec<Idx> = books(state, c, currency)
                 .flat_map(|b| b.entries.iter())
                 .filter_map(|e| match e.record {
                     RecordRef::Invoice(i) => Some(i),
                     _ => None,
                 })
                 .filter(|i| keep(*i))
-                .collect()
+                .collect();
+            ids.sort_unstable_by_key(|i| (state.invoices[*i as usize].date, *i));
+            ids
         }
         None => (0..state.invoices.len() as Idx)
             .filter(|i| keep(*i))
