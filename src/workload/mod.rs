@@ -234,7 +234,7 @@ impl Workload {
         if self.rng.chance(1) {
             if let Some(p) = self.members[i].payments.pop() {
                 let id = self.next_id("v");
-                self.queue.push_back(json!({"type": "void_payment", "id": id, "payment": p, "date": day(21), "reason": "Bounced"}));
+                self.queue.push_back(json!({"type": "void_payment", "id": id, "payment": p, "date": day(28), "reason": "Bounced"}));
             }
         }
         if habit == Habit::InAdvance && self.rng.chance(3) {
