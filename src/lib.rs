@@ -27,6 +27,8 @@ pub mod workload;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+#[cfg(target_arch = "wasm32")]
+mod wasm_alloc;
 #[cfg(all(target_arch = "wasm32", feature = "bench"))]
 pub mod wasm_bench;
 

@@ -1,0 +1,214 @@
+// The engine in wasm: ingest of the generated space and the cost of crossing the
+// boundary. Shared by the bench page (Chromium) and bench/run.mjs (Node): both pass the
+// bench build's exports (`bench/pkg/tally_engine.js`) and its wasm memory.
+//
+// Ingest: the space is generated first (WorkloadStream.nextJson, chunks of JSON text,
+// not timed with the ledger), then ingested three ways, each into a fresh ledger:
+//   apply      JSON.parse a chunk (timed apart: the floor), then ledger.apply(object) per command
+//   batch      JSON.parse a chunk, then one ledger.applyBatch(array of 10,000)
+//   json       ledger.applyJson(text) per command (the text made by JSON.stringify beforehand)
+// As in the native benchmark, the ledger is told every 1,000 commands that its journal is
+// stored (forgetJournalThrough), so it doesn't hold the whole journal in memory.
+
+const now = () => performance.now();
+
+export const SPACE = { customers: 5000, seed: 42, commands: 1_000_000, chunk: 10_000 };
+
+/** The space as chunks of JSON text. */
+export function generate(engine, space = SPACE, log = () => {}) {
+  const stream = new engine.WorkloadStream(space.customers, space.seed);
+  const chunks = [];
+  let bytes = 0;
+  const t = now();
+  for (let done = 0; done < space.commands; done += space.chunk) {
+    const text = stream.nextJson(Math.min(space.chunk, space.commands - done));
+    bytes += text.length;
+    chunks.push(text);
+    if (chunks.length % 20 === 0) log(`generated ${done + space.chunk} commands`);
+  }
+  stream.free();
+  return { chunks, ms: now() - t, bytes };
+}
+
+const FORGET_EVERY = 1000;
+
+function ingestApply(engine, chunks) {
+  const ledger = new engine.Ledger();
+  let parseMs = 0;
+  let applyMs = 0;
+  let n = 0;
+  for (const text of chunks) {
+    let t = now();
+    const commands = JSON.parse(text);
+    parseMs += now() - t;
+    t = now();
+    for (let i = 0; i < commands.length; i++) {
+      ledger.apply(commands[i]);
+      if (i % FORGET_EVERY === FORGET_EVERY - 1) ledger.forgetJournalThrough(ledger.seq());
+    }
+    ledger.forgetJournalThrough(ledger.seq());
+    applyMs += now() - t;
+    n += commands.length;
+  }
+  return { ledger, n, parseMs, applyMs };
+}
+
+function ingestBatch(engine, chunks) {
+  const ledger = new engine.Ledger();
+  let applyMs = 0;
+  let n = 0;
+  for (const text of chunks) {
+    const commands = JSON.parse(text);
+    const t = now();
+    const answers = ledger.applyBatch(commands);
+    ledger.forgetJournalThrough(ledger.seq());
+    applyMs += now() - t;
+    if (!Array.isArray(answers)) throw new Error(`applyBatch refused the chunk: ${JSON.stringify(answers)}`);
+    n += commands.length;
+  }
+  return { ledger, n, applyMs };
+}
+
+function ingestJson(engine, chunks) {
+  const ledger = new engine.Ledger();
+  let applyMs = 0;
+  let n = 0;
+  for (const text of chunks) {
+    const texts = JSON.parse(text).map((c) => JSON.stringify(c));
+    const t = now();
+    for (let i = 0; i < texts.length; i++) {
+      ledger.applyJson(texts[i]);
+      if (i % FORGET_EVERY === FORGET_EVERY - 1) ledger.forgetJournalThrough(ledger.seq());
+    }
+    ledger.forgetJournalThrough(ledger.seq());
+    applyMs += now() - t;
+    n += texts.length;
+  }
+  return { ledger, n, applyMs };
+}
+
+const rate = (n, ms) => (n * 1000) / ms;
+
+/** A preview draft of 10 lines, the same as the native benchmark's. */
+export function previewQuery(customer, lines = 10) {
+  return {
+    type: 'preview_invoice',
+    customer,
+    date: '2030-01-01',
+    lines: Array.from({ length: lines }, (_, i) => ({
+      description: `Line ${i}`, quantity: '2', unit_price: '49.99', tax_rate: '0.20', discount_rate: '0.05',
+    })),
+  };
+}
+
+/** Median and p99 (µs) of per-call times, plus the mean from the total. */
+export function latency(fn, iterations) {
+  const samples = new Float64Array(iterations);
+  for (let i = 0; i < Math.min(2000, iterations); i++) fn(); // warm-up
+  const start = now();
+  for (let i = 0; i < iterations; i++) {
+    const t = now();
+    fn();
+    samples[i] = now() - t;
+  }
+  const total = now() - start;
+  samples.sort();
+  const at = (q) => samples[Math.round((iterations - 1) * q)] * 1000;
+  return { median: at(0.5), p99: at(0.99), mean: (total * 1000) / iterations, iterations };
+}
+
+/** Mean µs per call over `iterations` calls timed as one block (no per-call clock reads). */
+export function meanCost(fn, iterations) {
+  for (let i = 0; i < Math.min(1000, iterations); i++) fn();
+  const t = now();
+  for (let i = 0; i < iterations; i++) fn();
+  return ((now() - t) * 1000) / iterations;
+}
+
+/**
+ * The boundary on a ledger holding the whole space: the same already-applied commands
+ * sent again (duplicates: read, validated, fingerprinted and looked up, the original
+ * answer rendered; nothing changes), so the engine's work is the same on every path
+ * and the differences are the crossing. And queries, both ways.
+ */
+function boundary(engine, ledger, lastChunk, customer) {
+  const commands = JSON.parse(lastChunk);
+  const texts = commands.map((c) => JSON.stringify(c));
+  const n = commands.length;
+  const per = (fn, rounds = 2) => {
+    fn(); // warm-up
+    let best = Infinity;
+    for (let r = 0; r < rounds; r++) {
+      const t = now();
+      fn();
+      best = Math.min(best, now() - t);
+    }
+    return (best * 1000) / n;
+  };
+  const command = {
+    apply_object: per(() => { for (let i = 0; i < n; i++) ledger.apply(commands[i]); }),
+    apply_json_text: per(() => { for (let i = 0; i < n; i++) ledger.applyJson(texts[i]); }),
+    apply_json_stringify_parse: per(() => { for (let i = 0; i < n; i++) JSON.parse(ledger.applyJson(JSON.stringify(commands[i]))); }),
+    apply_batch_100: per(() => { for (let i = 0; i < n; i += 100) ledger.applyBatch(commands.slice(i, i + 100)); }),
+    apply_batch_10000: per(() => { ledger.applyBatch(commands); }),
+    json_stringify_only: per(() => { for (let i = 0; i < n; i++) JSON.stringify(commands[i]); }),
+  };
+  const duplicates = ledger.applyBatch(commands.slice(0, 100)).filter((a) => a.duplicate).length;
+  const balance = { type: 'balance', customer };
+  const balanceText = JSON.stringify(balance);
+  const preview = previewQuery(customer);
+  const previewText = JSON.stringify(preview);
+  const q = 20_000;
+  const query = {
+    noop_seq: meanCost(() => ledger.seq(), 200_000),
+    balance_object: meanCost(() => ledger.query(balance), q),
+    balance_json_text: meanCost(() => ledger.queryJson(balanceText), q),
+    balance_json_stringify_parse: meanCost(() => JSON.parse(ledger.queryJson(JSON.stringify(balance))), q),
+    preview_object: meanCost(() => ledger.query(preview), q),
+    preview_json_text: meanCost(() => ledger.queryJson(previewText), q),
+    preview_json_stringify_parse: meanCost(() => JSON.parse(ledger.queryJson(JSON.stringify(preview))), q),
+  };
+  const check = ledger.query(preview);
+  if (!check.ok) throw new Error(`preview refused: ${JSON.stringify(check)}`);
+  return { commands_resent: n, duplicates_in_first_100: duplicates, command_us: command, query_us: query };
+}
+
+/**
+ * Everything for one runtime. `memory` is the wasm memory of `engine` (from init/initSync).
+ * Returns plain numbers (µs, ms, commands/s, bytes).
+ */
+export function runEngineBench(engine, memory, { customer, space = SPACE, log = () => {} }) {
+  log(`generating ${space.commands} commands (${space.customers} customers, seed ${space.seed})`);
+  const gen = generate(engine, space, log);
+  const out = { commands: space.commands, json_bytes: gen.bytes, generate_ms: gen.ms };
+
+  log('ingest: apply(object) per command');
+  const a = ingestApply(engine, gen.chunks);
+  out.refused = a.n - a.ledger.seq();
+  out.json_parse_per_sec = rate(a.n, a.parseMs);
+  out.apply_object_per_sec = rate(a.n, a.applyMs);
+  out.parse_and_apply_object_per_sec = rate(a.n, a.parseMs + a.applyMs);
+  out.wasm_memory_bytes_after_ingest = memory.buffer.byteLength;
+
+  log('boundary and queries on the ingested ledger');
+  out.boundary = boundary(engine, a.ledger, gen.chunks[gen.chunks.length - 1], customer);
+  out.preview_10_lines_us = latency(() => a.ledger.query(previewQuery(customer)), 20_000);
+  const preview = previewQuery(customer);
+  out.preview_10_lines_prebuilt_us = latency(() => a.ledger.query(preview), 20_000);
+  out.balance_us = latency(() => a.ledger.query({ type: 'balance', customer }), 20_000);
+  a.ledger.free();
+
+  log('ingest: applyBatch(10,000 objects) per chunk');
+  const b = ingestBatch(engine, gen.chunks);
+  out.apply_batch_per_sec = rate(b.n, b.applyMs);
+  if (b.n - b.ledger.seq() !== out.refused) throw new Error('applyBatch accepted a different number of commands');
+  b.ledger.free();
+
+  log('ingest: applyJson(text) per command');
+  const j = ingestJson(engine, gen.chunks);
+  out.apply_json_per_sec = rate(j.n, j.applyMs);
+  if (j.n - j.ledger.seq() !== out.refused) throw new Error('applyJson accepted a different number of commands');
+  j.ledger.free();
+  out.wasm_memory_bytes_peak = memory.buffer.byteLength;
+  return out;
+}

@@ -1,0 +1,117 @@
+// Cold open: this page only opens the stored ledger and answers one query. The time is
+// measured from navigation start (performance.timeOrigin) to the answer. To break it
+// down, the calls store.js makes are wrapped (nothing else changes): IndexedDB requests
+// are timed from the call to their success event (value deserialized), Ledger.restore
+// and Ledger#replay around the call.
+//
+//   open.html?db=NAME&customer=ID[&extra=1]   extra: then preview latency and memory
+
+import { loadEngine, Ledger } from '/engine.js';
+import { openStore } from '/store.js';
+import init from '/pkg/tally_engine.js';
+
+const modulesLoaded = performance.now();
+const params = new URLSearchParams(location.search);
+const spans = [];
+
+function wrapRequest(proto, method, label) {
+  const original = proto[method];
+  proto[method] = function (...args) {
+    const start = performance.now();
+    const req = original.apply(this, args);
+    const name = label(this);
+    // Reading `result` here (this listener runs before store.js's onsuccess) counts the
+    // value's deserialization, which Chromium does on first access, in the read.
+    req.addEventListener('success', () => {
+      void req.result;
+      spans.push({ name, start, end: performance.now() });
+    });
+    return req;
+  };
+}
+wrapRequest(IDBFactory.prototype, 'open', () => 'database open');
+wrapRequest(IDBObjectStore.prototype, 'get', (s) => `${s.name} get`);
+wrapRequest(IDBObjectStore.prototype, 'getAll', (s) => `${s.name} getAll`);
+wrapRequest(IDBObjectStore.prototype, 'openKeyCursor', (s) => `${s.name} openKeyCursor`);
+
+function wrapCall(owner, method, name) {
+  const original = owner[method];
+  owner[method] = function (...args) {
+    const start = performance.now();
+    try {
+      return original.apply(this, args);
+    } finally {
+      spans.push({ name, start, end: performance.now() });
+    }
+  };
+}
+wrapCall(Ledger, 'restore', 'restore');
+wrapCall(Ledger.prototype, 'replay', 'replay');
+wrapCall(Ledger.prototype, 'forgetJournalThrough', 'forget');
+
+const t = { modules: modulesLoaded };
+t.engineStart = performance.now();
+await loadEngine();
+t.engineEnd = performance.now();
+const store = await openStore({ name: params.get('db') });
+t.opened = performance.now();
+const answer = store.query({ type: 'balance', customer: params.get('customer') });
+t.answered = performance.now();
+
+const first = (name) => spans.find((s) => s.name === name);
+const snapshotRead = first('snapshots get');
+const restore = first('restore');
+const journalRead = first('journal getAll');
+const caughtUp = spans.find((s) => s.name === 'forget' && s.start >= (journalRead?.end ?? 0));
+const replays = spans.filter((s) => s.name === 'replay');
+const sum = (list) => list.reduce((a, s) => a + (s.end - s.start), 0);
+
+const result = {
+  total_ms: t.answered,
+  seq: store.seq,
+  answer_ok: answer.ok,
+  replayed: replays.length,
+  breakdown_ms: {
+    'page, scripts and modules': t.modules,
+    'engine wasm: fetch, compile, instantiate': t.engineEnd - t.engineStart,
+    'IndexedDB open': first('database open') ? first('database open').end - first('database open').start : null,
+    'snapshot read (IndexedDB get, value deserialized)': snapshotRead.end - snapshotRead.start,
+    'snapshot checks before restore (store.js)': restore.start - snapshotRead.end,
+    'restore (wasm)': restore.end - restore.start,
+    'journal tail read (IndexedDB getAll, values deserialized)': journalRead.end - journalRead.start,
+    'journal tail replay (wasm)': sum(replays),
+    'journal tail checks (JSON.parse, FNV-1a)': caughtUp.start - journalRead.end - sum(replays),
+    'rest of open (persist(), channel)': t.opened - caughtUp.end,
+    'first query': t.answered - t.opened,
+  },
+};
+
+if (params.get('extra')) {
+  const { latency, previewQuery } = await import('./engine-bench.js');
+  const customer = params.get('customer');
+  const preview = previewQuery(customer);
+  result.preview_10_lines_us = latency(() => store.query(previewQuery(customer)), 20_000);
+  result.preview_10_lines_prebuilt_us = latency(() => store.query(preview), 20_000);
+  result.balance_us = latency(() => store.query({ type: 'balance', customer }), 20_000);
+  result.cross_origin_isolated = self.crossOriginIsolated;
+  const wasm = await init();
+  result.wasm_memory_bytes = wasm.memory.buffer.byteLength;
+  if (performance.measureUserAgentSpecificMemory) {
+    try {
+      const m = await performance.measureUserAgentSpecificMemory();
+      result.user_agent_memory_bytes = m.bytes;
+      result.user_agent_memory_breakdown = m.breakdown
+        .filter((b) => b.bytes > 0)
+        .map((b) => ({ bytes: b.bytes, types: b.types }));
+    } catch (e) {
+      result.user_agent_memory_error = String(e);
+    }
+  }
+  // Last: it grows the wasm memory by the snapshot's size.
+  const before = performance.now();
+  result.snapshot_bytes = store.ledger.snapshot().length;
+  result.snapshot_ms = performance.now() - before;
+}
+
+window.result = result;
+document.getElementById('status').textContent = 'done';

@@ -1,0 +1,351 @@
+// The browser benchmark (issue 5): `npm run bench` builds the bench wasm and the native
+// binary, then runs this. It builds nothing itself.
+//
+//   1 engine, native vs wasm (headless Chromium and Node)   2 boundary crossing
+//   3 cold open from IndexedDB                                4 persist through the store
+//   5 invoice preview latency                                 6 money math vs JS libraries
+//   7 size and memory
+//
+// Prints one table and writes bench-results/latest.json (and docs/bench-latest.json).
+// Nothing fails on a figure: goals are reported as met or not.
+//
+// Environment: BENCH_PORT (default 47291; IndexedDB is per origin, so a fixed port lets
+// the prepared 1M-command database be reused between runs), BENCH_SKIP=native,node,...
+// (phases to skip, for working on one), BENCH_COLD_RUNS (default 3), BENCH_COMMANDS (a
+// smaller space for a quick try; the figures are then not the issue's).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const benchDir = join(root, 'bench');
+const pkgDir = join(benchDir, 'pkg');
+const nativeBin = join(root, 'target/release/tally');
+const CHROMIUM = '/usr/bin/chromium';
+const skip = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean));
+const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 3);
+const commands = Number(process.env.BENCH_COMMANDS ?? 1_000_000);
+const DB = commands === 1_000_000 ? 'bench-1m' : `bench-${commands}`;
+
+function need(path, how) {
+  if (!existsSync(path)) {
+    console.error(`bench: ${relative(root, path) || path} is missing. ${how}`);
+    process.exit(2);
+  }
+}
+need(join(pkgDir, 'tally_engine_bg.wasm'), 'Build the bench wasm first: `bash scripts/build-wasm.sh --bench` (or run everything with `npm run bench`).');
+need(nativeBin, 'Build the native binary first: `cargo build --release` (or run everything with `npm run bench`).');
+need(CHROMIUM, "Install Debian's Chromium: `bash scripts/setup.sh --browser`.");
+need(join(root, 'node_modules/decimal.js'), 'Install the npm packages: `npm ci`.');
+
+const started = Date.now();
+const say = (m) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+const results = {
+  date: new Date().toISOString(),
+  load_average_at_start: loadavg().map((l) => +l.toFixed(2)),
+};
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+
+// ---------------------------------------------------------------------------------
+// Native.
+
+if (!skip.has('native')) {
+  say('native benchmark (target/release/tally bench)');
+  const out = join(root, 'bench-results/native.json');
+  const r = spawnSync(nativeBin, ['bench', '--json', out, '--commands', String(commands)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) throw new Error(`tally bench failed (${r.status})`);
+  results.native = JSON.parse(readFileSync(out, 'utf8'));
+} else {
+  results.native = JSON.parse(readFileSync(join(root, 'bench-results/native.json'), 'utf8'));
+}
+const customer = results.native.longest_history_customer;
+
+// ---------------------------------------------------------------------------------
+// Node: the bench wasm in this process.
+
+const { runEngineBench, SPACE: FULL } = await import('./engine-bench.js');
+const SPACE = { ...FULL, commands };
+if (!skip.has('node')) {
+  say('wasm in Node');
+  const engine = await import('./pkg/tally_engine.js');
+  const exports = engine.initSync({ module: readFileSync(join(pkgDir, 'tally_engine_bg.wasm')) });
+  results.node = runEngineBench(engine, exports.memory, { customer, space: SPACE, log: say });
+  results.node.version = process.version;
+}
+
+// ---------------------------------------------------------------------------------
+// Chromium.
+
+const { serve } = await import('../scripts/serve.mjs');
+const { CHROMIUM_ARGS } = await import('../tests/browser/browser.mjs');
+const { chromium } = await import('playwright-core');
+
+const mounts = {
+  '/bench': benchDir,
+  '/pkg': pkgDir, // the page's store runs the bench build (same engine, more exports)
+  '/vendor/decimal.js': join(root, 'node_modules/decimal.js'),
+  '/vendor/big.js': join(root, 'node_modules/big.js'),
+  '/vendor/dinero.js': join(root, 'node_modules/dinero.js'),
+};
+let server;
+let url;
+try {
+  ({ server, url } = await serve({ port: Number(process.env.BENCH_PORT ?? 47291), mounts, isolated: true }));
+} catch (e) {
+  if (e.code !== 'EADDRINUSE') throw e;
+  say(`port ${process.env.BENCH_PORT ?? 47291} is taken: using another one (the stored database can't be reused)`);
+  ({ server, url } = await serve({ port: 0, mounts, isolated: true }));
+}
+
+const profile = join(root, 'target/bench-chromium');
+mkdirSync(profile, { recursive: true });
+const args = [...CHROMIUM_ARGS, '--enable-blink-features=ForceEagerMeasureMemory', '--js-flags=--max-old-space-size=4096'];
+const launch = () => chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
+
+async function newPage(context) {
+  const page = context.pages()[0] ?? await context.newPage();
+  page.on('console', (m) => { if (m.text().startsWith('[bench]')) say(`chromium: ${m.text().slice(8)}`); });
+  page.on('pageerror', (e) => say(`chromium page error: ${e.message}`));
+  return page;
+}
+
+results.chromium = { version: execFileSync(CHROMIUM, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim() };
+try {
+  const context = await launch();
+  const page = await newPage(context);
+  await page.goto(`${url}/bench/page.html`);
+  await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+  const phase = (name, arg) => page.evaluate(([n, a]) => window.bench[n](a), [name, arg]);
+  if (!skip.has('ingest')) {
+    say('wasm in Chromium: ingest, boundary, queries');
+    results.chromium.engine = await phase('ingest', { customer, space: SPACE });
+  }
+  if (!skip.has('money')) {
+    say('money math in Chromium');
+    results.chromium.money = await phase('money');
+  }
+  if (!skip.has('persist')) {
+    say('persist through the store vs raw IndexedDB');
+    results.chromium.persist = await phase('persist', {});
+  }
+  if (!skip.has('cold')) {
+    say('preparing the stored 1M-command ledger (reused when present)');
+    results.chromium.fill = await phase('fill', { name: DB, space: SPACE });
+    say(results.chromium.fill.reused ? 'reusing the stored ledger' : `stored in ${(results.chromium.fill.fill_ms / 1000).toFixed(0)} s`);
+  }
+  await context.close();
+
+  if (!skip.has('cold')) {
+    results.chromium.cold = [];
+    for (let i = 0; i < coldRuns; i++) {
+      // A new browser each time: nothing of the database is cached in the browser.
+      const ctx = await launch();
+      const p = await newPage(ctx);
+      const extra = i === coldRuns - 1 ? '&extra=1' : '';
+      await p.goto(`${url}/bench/open.html?db=${DB}&customer=${encodeURIComponent(customer)}${extra}`);
+      await p.waitForFunction(() => window.result, null, { timeout: 300_000, polling: 100 });
+      const r = await p.evaluate(() => window.result);
+      say(`cold open ${i + 1}: ${r.total_ms.toFixed(0)} ms`);
+      results.chromium.cold.push(r);
+      await ctx.close();
+    }
+  }
+} finally {
+  server.close();
+}
+
+// ---------------------------------------------------------------------------------
+// Sizes (files on disk).
+
+function sizes(file) {
+  const bytes = readFileSync(file);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+function pageScripts(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (path !== join(root, 'www/pkg')) pageScripts(path, out);
+    } else if (name.endsWith('.js')) out.push(path);
+  }
+  return out;
+}
+
+results.size = { bench_wasm: sizes(join(pkgDir, 'tally_engine_bg.wasm')) };
+const shipped = join(root, 'www/pkg/tally_engine_bg.wasm');
+if (existsSync(shipped)) {
+  results.size.engine_wasm = sizes(shipped);
+  const scripts = [...pageScripts(join(root, 'www')), join(root, 'www/pkg/tally_engine.js')];
+  const all = scripts.map(sizes);
+  results.size.page_js = {
+    files: scripts.length,
+    raw: all.reduce((s, x) => s + x.raw, 0),
+    gzip: all.reduce((s, x) => s + x.gzip, 0),
+  };
+  results.size.engine_wasm_built = statSync(shipped).mtime.toISOString();
+}
+
+// ---------------------------------------------------------------------------------
+// The table.
+
+results.machine = `${results.native.machine}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM (${cpus().length} logical CPUs)`;
+results.rows = buildRows(results);
+results.seconds = (Date.now() - started) / 1000;
+const table = render(results.rows);
+console.log(`\nTally browser benchmark, ${results.date}\nmachine: ${results.machine}\n${results.chromium.version}, Node ${process.version}; load average at start ${results.load_average_at_start.join(' ')}\n`);
+console.log(table);
+writeFileSync(join(root, 'bench-results/latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+copyFileSync(join(root, 'bench-results/latest.json'), join(root, 'docs/bench-latest.json'));
+console.log(`\nwritten: bench-results/latest.json (copy in docs/bench-latest.json); ${results.seconds.toFixed(0)} s in all`);
+if (results.chromium.money && !results.chromium.money.agree) {
+  console.log('\n!!! MONEY MISMATCH: the implementations do not agree on the grand total:');
+  for (const [name, r] of Object.entries(results.chromium.money.results)) console.log(`!!!   ${name.padEnd(10)} ${r.total}`);
+}
+
+// ---------------------------------------------------------------------------------
+
+function median(values) {
+  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = Math.floor(v.length / 2);
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+}
+
+function buildRows(r) {
+  const rows = [];
+  const section = (title) => rows.push({ section: title });
+  const row = (measure, figure, goal = '', met = null) => rows.push({ measure, figure, goal, met });
+  const k = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : `${(x / 1e3).toFixed(1)} k/s`);
+  const us = (x) => (x == null ? 'n/a' : x >= 100 ? `${x.toFixed(0)} µs` : `${x.toFixed(x >= 10 ? 1 : 2)} µs`);
+  const ms = (x) => (x == null ? 'n/a' : `${x.toFixed(0)} ms`);
+  const kb = (b) => `${(b / 1000).toFixed(1)} KB`;
+  const mb = (b) => `${(b / 1e6).toFixed(0)} MB`;
+  const n = r.native;
+  const ce = r.chromium.engine;
+  const ne = r.node;
+
+  section('1. Engine: 1,000,000 commands, 5,000 customers (ratio = wasm time / native time; goal ≤ 1.5×)');
+  row('native ingest: JSON text per command → parse, validate, apply (answer as a Rust value)', k(n.ingest_per_sec));
+  row('native apply only (validated commands)', k(n.apply_only_per_sec));
+  row('native JSON parse only (serde_json, floor)', k(n.parse_only_per_sec));
+  const ratio = (wasmRate, nativeRate) => nativeRate / wasmRate;
+  for (const [label, e] of [['Chromium', ce], ['Node', ne]]) {
+    if (!e) continue;
+    const judged = (what, rate, goal = true) => {
+      const x = ratio(rate, n.ingest_per_sec);
+      row(`${label} wasm: ${what}`, `${k(rate)} (${x.toFixed(2)}×)`, goal ? '≤ 1.5×' : '', goal ? x <= 1.5 : null);
+    };
+    judged('applyJson(text) per command, answer as JSON text [like-for-like with native ingest]', e.apply_json_per_sec);
+    judged('JSON.parse + apply(object) per command [from JSON text, as the page gets it]', e.parse_and_apply_object_per_sec);
+    judged('apply(object) per command, JSON.parse not counted', e.apply_object_per_sec);
+    judged('applyBatch(10,000 objects) per call, JSON.parse not counted', e.apply_batch_per_sec);
+    row(`${label}: JSON.parse of the commands alone (JS floor)`, `${k(e.json_parse_per_sec)} (native parse ${(n.parse_only_per_sec / e.json_parse_per_sec).toFixed(2)}× as fast)`);
+  }
+
+  section('2. Boundary: cost per command / query (the same already-applied commands resent: duplicates; on the 1M ledger)');
+  const both = (get) => {
+    const a = ce ? get(ce.boundary) : null;
+    const b = ne ? get(ne.boundary) : null;
+    return `Chromium ${us(a)} · Node ${us(b)}`;
+  };
+  row('command: apply(object): object walked in, answer JSON text → JSON.parse (the binding)', both((b) => b.command_us.apply_object));
+  row('command: applyJson(text), answer left as text', both((b) => b.command_us.apply_json_text));
+  row('command: JSON.stringify → applyJson → JSON.parse', both((b) => b.command_us.apply_json_stringify_parse));
+  row('command: applyBatch, 100 per call', both((b) => b.command_us.apply_batch_100));
+  row('command: applyBatch, 10,000 per call', both((b) => b.command_us.apply_batch_10000));
+  row('query balance: query(object)', both((b) => b.query_us.balance_object));
+  row('query balance: queryJson(text), answer left as text', both((b) => b.query_us.balance_json_text));
+  row('query balance: JSON.stringify → queryJson → JSON.parse', both((b) => b.query_us.balance_json_stringify_parse));
+  row('query preview (10 lines): query(object)', both((b) => b.query_us.preview_object));
+  row('query preview (10 lines): queryJson(text), answer left as text', both((b) => b.query_us.preview_json_text));
+  row('query preview (10 lines): JSON.stringify → queryJson → JSON.parse', both((b) => b.query_us.preview_json_stringify_parse));
+  row('a call that does nothing (ledger.seq())', both((b) => b.query_us.noop_seq));
+
+  const cold = r.chromium.cold ?? [];
+  section(`3. Cold open: ${r.chromium.fill ? `${r.chromium.fill.seq.toLocaleString('en')} commands stored, snapshot at ${r.chromium.fill.snapshotSeq.toLocaleString('en')} + journal tail` : 'skipped'} (median of ${cold.length} fresh browsers)`);
+  if (cold.length) {
+    const total = median(cold.map((c) => c.total_ms));
+    row('navigation start → first answer', `${ms(total)} (runs: ${cold.map((c) => c.total_ms.toFixed(0)).join(', ')})`, '< 1000 ms', total < 1000);
+    for (const key of Object.keys(cold[0].breakdown_ms)) {
+      row(`  ${key}`, ms(median(cold.map((c) => c.breakdown_ms[key]))));
+    }
+    const last = cold[cold.length - 1];
+    if (last.snapshot_ms) {
+      row('snapshot of the opened ledger (ledger.snapshot(), wasm; the store takes one every 1,000 commands)', `${ms(last.snapshot_ms)}, ${(last.snapshot_bytes / 1e6).toFixed(1)} MB`);
+    }
+  }
+
+  const p = r.chromium.persist;
+  section('4. Persist (durability strict; ratio = store time / raw time; goal ≤ 1.3×)');
+  if (p) {
+    const s1 = (p.records_single * 1000) / p.store_single_ms;
+    const r1 = (p.records_single * 1000) / p.raw_single_ms;
+    const s2 = (p.records_batched * 1000) / p.store_batched_ms;
+    const r2 = (p.records_batched * 1000) / p.raw_batched_ms;
+    row(`store.apply, one transaction per command (${p.records_single})`, `${s1.toFixed(0)} commands/s`);
+    row(`raw IndexedDB put, one transaction per record (same records)`, `${r1.toFixed(0)} records/s`);
+    row('  ratio, one per transaction', `${(r1 / s1).toFixed(2)}×`, '≤ 1.3×', r1 / s1 <= 1.3);
+    row(`store.applyMany, 1,000 per transaction (${p.records_batched})`, `${s2.toFixed(0)} commands/s`);
+    row('raw IndexedDB puts, 1,000 per transaction (same records)', `${r2.toFixed(0)} records/s`);
+    row('  ratio, batched', `${(r2 / s2).toFixed(2)}×`, '≤ 1.3×', r2 / s2 <= 1.3);
+  }
+
+  section(`5. Preview: preview_invoice with 10 lines for ${customer} (longest history, ${n.longest_history_entries} statement entries)`);
+  const last = cold[cold.length - 1];
+  if (last?.preview_10_lines_us) {
+    const pv = last.preview_10_lines_us;
+    row('Chromium, store.query on the cold-opened store', `median ${us(pv.median)}, p99 ${us(pv.p99)}`, 'p99 < 200 µs', pv.p99 < 200);
+    row('  same, query object built once', `median ${us(last.preview_10_lines_prebuilt_us.median)}, p99 ${us(last.preview_10_lines_prebuilt_us.p99)}`);
+    row('  balance', `median ${us(last.balance_us.median)}, p99 ${us(last.balance_us.p99)}`);
+  }
+  if (ne) row('Node, ledger.query', `median ${us(ne.preview_10_lines_us.median)}, p99 ${us(ne.preview_10_lines_us.p99)}`, 'p99 < 200 µs', ne.preview_10_lines_us.p99 < 200);
+  row('native, engine only (reference)', `median ${us(n.preview_10_lines_us.median)}, p99 ${us(n.preview_10_lines_us.p99)}`);
+
+  const m = r.chromium.money;
+  section('6. Money: 100,000 invoices in Chromium (ratio = time / engine time, best of 3)');
+  if (m) {
+    const e = m.results.engine.ms;
+    row(`engine (wasm), JSON.stringify of the drafts included (${m.lines} lines)`, ms(e));
+    row('  engine alone (drafts already JSON text)', ms(m.results.engine.ms_without_stringify));
+    for (const name of ['decimal.js', 'big.js', 'dinero.js']) {
+      row(name, `${ms(m.results[name].ms)} (${(m.results[name].ms / e).toFixed(2)}×)`);
+    }
+    row('grand totals agree', m.agree ? `yes (${m.results.engine.total})` : `NO: ${Object.entries(m.results).map(([k2, v]) => `${k2} ${v.total}`).join(', ')}`, 'all four equal', m.agree);
+  }
+
+  section('7. Size and memory');
+  const sz = r.size;
+  if (sz.engine_wasm) row('engine wasm (www/pkg, shipped)', `${kb(sz.engine_wasm.raw)} raw, ${kb(sz.engine_wasm.gzip)} gzipped`, '≤ 120 KB gzipped', sz.engine_wasm.gzip <= 120_000);
+  else row('engine wasm (www/pkg, shipped)', 'not built (npm run build)');
+  row('bench wasm (bench/pkg: + JSON entry points and benchmark exports)', `${kb(sz.bench_wasm.raw)} raw, ${kb(sz.bench_wasm.gzip)} gzipped`);
+  if (sz.page_js) row(`page JavaScript (www/**/*.js + wasm-bindgen glue, ${sz.page_js.files} files)`, `${kb(sz.page_js.raw)} raw, ${kb(sz.page_js.gzip)} gzipped`);
+  if (ce) row('wasm memory after ingesting 1M commands (Chromium)', mb(ce.wasm_memory_bytes_after_ingest));
+  if (last?.wasm_memory_bytes) row('wasm memory after the cold open (snapshot copied in, restored, tail replayed)', mb(last.wasm_memory_bytes));
+  if (last?.user_agent_memory_bytes) row('page memory after the cold open (measureUserAgentSpecificMemory)', mb(last.user_agent_memory_bytes));
+  return rows;
+}
+
+function render(rows) {
+  const w = [0, 0, 0];
+  for (const r of rows) {
+    if (r.section) continue;
+    w[0] = Math.max(w[0], r.measure.length);
+    w[1] = Math.max(w[1], r.figure.length);
+    w[2] = Math.max(w[2], r.goal.length);
+  }
+  const lines = [`${'measure'.padEnd(w[0])}  ${'figure'.padEnd(w[1])}  ${'goal'.padEnd(w[2])}  met?`];
+  for (const r of rows) {
+    if (r.section) {
+      lines.push('', r.section);
+      continue;
+    }
+    const met = r.met === null ? '' : r.met ? 'yes' : 'NO';
+    lines.push(`${r.measure.padEnd(w[0])}  ${r.figure.padEnd(w[1])}  ${r.goal.padEnd(w[2])}  ${met}`);
+  }
+  return lines.join('\n');
+}
