@@ -36,7 +36,7 @@ export class StoreError extends Error {
 export interface StoreOptions {
   /** IndexedDB database name; default `"tally"`. */
   name?: string;
-  /** Commands between background snapshots; default 1000. */
+  /** Commands between background snapshots (or 1% of the ledger once that is more); default 1000. */
   snapshotEvery?: number;
 }
 

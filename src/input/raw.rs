@@ -3,8 +3,8 @@
 //! Serde's derived errors ("invalid type: integer, expected a string") name neither the
 //! contract's error codes nor the field in the caller's words, and a number where an
 //! amount belongs must be `invalid_amount`, not a parse failure. So the object is first
-//! read into `RawMap` — any JSON shape, depth-bounded, from any serde `Deserializer` (so
-//! serde_json and serde-wasm-bindgen read it the same way) — and then validated field by
+//! read into `RawMap` — any JSON shape, depth-bounded, from serde_json's `Deserializer`, or
+//! from a JS object by the wasm binding's own walk (`wasm::read_value`) — and then validated field by
 //! field in `input::command` (commands) and `queries` (queries).
 
 use std::fmt;
@@ -294,8 +294,8 @@ impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = KeyRead;
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<KeyRead, D::Error> {
-        // `deserialize_any`, not `deserialize_str`: serde-wasm-bindgen's type-mismatch
-        // error behind the latter formats floats, which costs 15 KB of wasm.
+        // `deserialize_any`, not `deserialize_str`: a key that isn't text is then read
+        // by `visit_*` below instead of failing with serde's generic type error.
         d.deserialize_any(self)
     }
 }
