@@ -304,8 +304,9 @@ class Store {
       // IndexedDB runs readwrite transactions over a store one at a time, so nothing can
       // land between the catch-up and the write. The read is skipped when this tab has
       // held the writer lock since its own last commit: no one else can have written.
-      let answers = null;
-      let entries = [];
+      const answers = [];
+      const entries = [];
+      let start;
       let tx;
       try {
         tx = this.db.transaction('journal', 'readwrite', { durability: 'strict' });
@@ -321,29 +322,27 @@ class Store {
         }
         // Each record is put as soon as its command is applied, so IndexedDB serializes
         // and writes earlier records while the engine works on later ones.
-        const applied = [];
+        start = this.ledger.seq();
         for (const command of commands) {
           const before = this.ledger.seq();
-          applied.push(this.ledger.apply(command));
+          answers.push(this.ledger.apply(command));
           if (this.ledger.seq() === before) continue;
           for (const e of this.ledger.journalSince(before)) {
             journal.put(journalRecord(e.seq, e.command));
             entries.push(e);
           }
         }
-        answers = applied;
         await committed;
       } catch (error) {
         lease.journalEnd = undefined;
         if (error instanceof StoreError) throw error;
         try { tx?.abort(); } catch { /* already finished */ }
-        if (answers === null) {
-          if (entries.length) await this._recover(); // the engine failed part-way
-          return commands.map(() => storageFailed(error));
-        }
-        if (entries.length === 0) return answers;
-        await this._recover();
-        return answers.map((a) => (a.ok && !a.duplicate ? storageFailed(error) : a));
+        // Whatever the engine accepted was not stored: back to exactly what storage holds.
+        if (start !== undefined && this.ledger.seq() !== start) await this._recover();
+        return commands.map((_, i) => {
+          const a = answers[i];
+          return a && !(a.ok && !a.duplicate) ? a : storageFailed(error);
+        });
       }
       if (entries.length === 0) return answers;
       lease.journalEnd = this.ledger.seq();

@@ -93,6 +93,24 @@ test('a full quota is a clear error, the state stays as stored, and nothing is l
   await context.close();
 });
 
+test('a failed batch write: accepted commands fail, refusals stay refusals, nothing is half-stored', async () => {
+  const { context, page } = await freshPage('batch-fault');
+  const r = await page.evaluate(async ([c, p1, p2, bad]) => {
+    const s = window.store;
+    await s.apply(c);
+    window.faults.abort = true;
+    const answers = await s.applyMany([p1, bad, p2]);
+    window.faults.abort = false;
+    const again = await s.applyMany([p1, p2]);
+    return { answers, again, seq: s.seq, credit: s.query({ type: 'balance', customer: 'c1' }).credit };
+  }, [customer('c1'), payment('p1'), payment('p2', '20.00'), payment('p3', '-5')]);
+  assert.deepEqual(r.answers.map((a) => a.ok ? 'ok' : a.error.code), ['storage_failed', 'invalid_amount', 'storage_failed']);
+  assert.deepEqual(r.again.map((a) => a.ok && !a.duplicate), [true, true], 'the failed commands were never recorded');
+  assert.equal(r.seq, 3);
+  assert.equal(r.credit, '30.00');
+  await context.close();
+});
+
 test('an aborted write transaction rolls the engine back too', async () => {
   const { context, page } = await freshPage('abort');
   const r = await page.evaluate(async ([c, p1]) => {
