@@ -35,16 +35,27 @@ struct Payload {
     seq: u64,
     numbering: Numbering,
     /// (record, fingerprint, seq) in table order; the id text is in the record.
+    #[serde(deserialize_with = "presized::vec")]
     ids: Vec<(RecordRef, u64, u64)>,
+    #[serde(deserialize_with = "presized::vec")]
     customers: Vec<Customer>,
+    #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<Invoice>,
+    #[serde(deserialize_with = "presized::vec")]
     payments: Vec<Payment>,
+    #[serde(deserialize_with = "presized::vec")]
     lots: Vec<Lot>,
+    #[serde(deserialize_with = "presized::vec")]
     grants: Vec<Grant>,
+    #[serde(deserialize_with = "presized::vec")]
     applications: Vec<Application>,
+    #[serde(deserialize_with = "presized::vec")]
     credit_notes: Vec<CreditNote>,
+    #[serde(deserialize_with = "presized::vec")]
     refunds: Vec<Refund>,
+    #[serde(deserialize_with = "presized::vec")]
     payment_voids: Vec<PaymentVoid>,
+    #[serde(deserialize_with = "presized::vec")]
     invoice_voids: Vec<InvoiceVoid>,
     configs: Vec<Config>,
     #[serde(with = "crate::money::dec_pairs")]
@@ -460,4 +471,60 @@ fn all_records(s: &State) -> impl Iterator<Item = RecordRef> + '_ {
         .chain(n(s.payment_voids.len()).map(RecordRef::PaymentVoid))
         .chain(n(s.invoice_voids.len()).map(RecordRef::InvoiceVoid))
         .chain(n(s.configs.len()).map(RecordRef::Config))
+}
+
+/// Tables read at their full length at once. serde's `Vec` reader caps its first
+/// allocation at 1 MiB (a guard against lengths a damaged input lies about) and then
+/// doubles, copying: in wasm, where `realloc` of a large block is a copy, restoring 1M
+/// commands peaked 117 MB higher. postcard already answers no `size_hint` when the
+/// stated length exceeds the bytes left (every element takes at least one), so a lying
+/// length still can't allocate more than the input justifies.
+mod presized {
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
+
+    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        struct Items<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(items)
+            }
+        }
+        d.deserialize_seq(Items(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::presized;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    struct Table(#[serde(deserialize_with = "presized::vec")] Vec<u64>);
+
+    #[test]
+    fn a_table_reads_at_its_stated_length() {
+        let bytes = postcard::to_allocvec(&vec![1u64, 300, 7]).unwrap();
+        let table: Table = postcard::from_bytes(&bytes).expect("decodes");
+        assert_eq!(table.0, vec![1, 300, 7]);
+    }
+
+    #[test]
+    fn a_lying_length_allocates_no_more_than_the_input_holds() {
+        // Stated length 2^62 (varint), then one element's byte: reserving that many u64s
+        // would overflow, and any length the input can't hold is a lie.
+        let bytes = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x01];
+        let read = postcard::from_bytes::<Table>(&bytes);
+        assert!(read.is_err(), "ran out of input instead of allocating");
+    }
 }
