@@ -276,7 +276,7 @@ function buildRows(r) {
     }
     const last = cold[cold.length - 1];
     if (last.snapshot_ms) {
-      row('snapshot of the opened ledger (ledger.snapshot(), wasm; the store takes one every 1,000 commands)', `${ms(last.snapshot_ms)}, ${(last.snapshot_bytes / 1e6).toFixed(1)} MB`);
+      row('snapshot of the opened ledger (ledger.snapshot(), wasm; the store takes one every 1,000 commands or 1% of the ledger)', `${ms(last.snapshot_ms)}, ${(last.snapshot_bytes / 1e6).toFixed(1)} MB`);
     }
   }
 
