@@ -30,6 +30,10 @@ node scripts/check-wasm.mjs ../shared/scenarios tests/scenarios
 step "JS tests: native/wasm parity, demo data, the store against Chromium's IndexedDB, end-to-end pages"
 node --test tests/js/ tests/browser/ tests/e2e/
 
+step "benchmark harness on a small space, in Node (figures not checked)"
+bash scripts/build-wasm.sh --bench
+node --test tests/bench/
+
 step "TypeScript declarations (tests/types)"
 node_modules/.bin/tsc -p tests/types
 

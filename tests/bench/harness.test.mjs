@@ -1,0 +1,41 @@
+// The browser benchmark's shared code (bench/engine-bench.js, bench/money.js) run in Node
+// on a small space, so the benchmark can't rot unnoticed between `npm run bench` runs.
+// Figures are not checked (benchmarks are never timed tests); what is checked is that
+// every ingest path accepts the same commands and that the four money implementations
+// agree to the cent. Needs the bench build: `bash scripts/build-wasm.sh --bench`.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+import Decimal from 'decimal.js';
+import Big from 'big.js';
+import Dinero from 'dinero.js';
+
+import { runEngineBench } from '../../bench/engine-bench.js';
+import { runMoneyBench } from '../../bench/money.js';
+
+const pkg = fileURLToPath(new URL('../../bench/pkg/', import.meta.url));
+const engine = await import(`${pkg}tally_engine.js`);
+const exports = engine.initSync({ module: readFileSync(`${pkg}tally_engine_bg.wasm`) });
+
+test('the engine benchmark ingests a small space the same way on every path', () => {
+  const space = { customers: 50, seed: 7, commands: 3000, chunk: 1000 };
+  const customer = JSON.parse(new engine.WorkloadStream(50, 7).nextJson(1))[0].id;
+  // runEngineBench throws if applyBatch or applyJson accept a different number of
+  // commands than apply(object), or if the preview is refused.
+  const r = runEngineBench(engine, exports.memory, { customer, space });
+  assert.equal(r.commands, 3000);
+  assert.ok(r.refused >= 0 && r.refused < 3000);
+  for (const key of ['apply_object_per_sec', 'apply_batch_per_sec', 'apply_json_per_sec', 'json_parse_per_sec']) {
+    assert.ok(Number.isFinite(r[key]) && r[key] > 0, `${key} is a rate`);
+  }
+  assert.ok(r.boundary.duplicates_in_first_100 === 100, 'resent commands are answered as duplicates');
+  assert.ok(r.preview_10_lines_us.p99 > 0);
+});
+
+test('the money benchmark: engine, decimal.js, big.js and dinero.js agree to the cent', () => {
+  const r = runMoneyBench({ invoiceMathBatch: engine.invoiceMathBatch, Decimal, Big, Dinero }, { count: 2000, rounds: 1 });
+  assert.ok(r.agree, `totals differ: ${JSON.stringify(Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, v.total])))}`);
+  assert.match(r.results.engine.total, /^\d+\.\d{2}$/);
+});
