@@ -250,9 +250,9 @@ class Store {
    * other: taking a Web Lock costs ~0.3 ms, as much as a third of a strict commit
    * (docs/performance.md, persist). The lease is given back once this tab has written
    * nothing for LOCK_IDLE_MS, and at the latest after LOCK_LEASE_MS of continuous
-   * writing, so another tab waits for a few milliseconds at most. (The lock keeps tabs
-   * from racing; correctness doesn't rest on it: every write catches up on the journal
-   * inside its own readwrite transaction.)
+   * writing, so another tab waits for a few milliseconds at most. While a lease is held
+   * no other tab writes, which is what lets `applyMany` skip its catch-up read; a write
+   * under a new lease always reads what others wrote, in its own readwrite transaction.
    */
   async _withWriterLock(fn) {
     clearTimeout(this.leaseTimer);
