@@ -16,11 +16,14 @@
 // IndexedDB layout (schema version 1):
 //   journal    key seq  { seq, command: JSON text, sum }   every accepted command, forever
 //   snapshots  key seq  { seq, bytes, sum }                engine snapshots (newest two kept)
-//   meta       key      { key, value }                     "schema", "created"
+//   meta       key      { key, value }                     "schema", "created", "client"
+//   pending    key auto { key, id, command }               synced books: commands not yet confirmed (www/sync.js)
+//   refused    key id   { id, command, error, refusedAt }  synced books: refused when synced, until dismissed
+//   authors    key id   { id, seq, by, at }                synced books: who entered each confirmed entry
 
 import { loadEngine, newLedger, restoreLedger } from './engine.js';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 /** The writer lock is given back after this long without a write... */
 const LOCK_IDLE_MS = 5;
 /** ...and after this long of continuous writing, so other tabs get their turn. */
@@ -40,14 +43,14 @@ export class StoreError extends Error {
 // ---------------------------------------------------------------------------------
 // IndexedDB helpers (no library: three stores, a handful of calls).
 
-function request(req) {
+export function request(req) {
   return new Promise((resolve, reject) => {
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
 }
 
-function done(tx) {
+export function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
@@ -62,6 +65,12 @@ const MIGRATIONS = [
     db.createObjectStore('journal', { keyPath: 'seq' });
     db.createObjectStore('snapshots', { keyPath: 'seq' });
     db.createObjectStore('meta', { keyPath: 'key' });
+  },
+  // 1 -> 2: the sync part's stores (www/sync-storage.js); empty for books kept only here.
+  (db) => {
+    db.createObjectStore('pending', { keyPath: 'key', autoIncrement: true }).createIndex('id', 'id');
+    db.createObjectStore('refused', { keyPath: 'id' });
+    db.createObjectStore('authors', { keyPath: 'id' });
   },
 ];
 
@@ -85,7 +94,7 @@ function openDatabase(name) {
 // Checksums: FNV-1a (32-bit) over the stored text or bytes. They detect damage, not
 // tampering. Snapshot bytes carry the engine's own checksum as well.
 
-function fnv1a(data) {
+export function fnv1a(data) {
   let h = 0x811c9dc5;
   if (typeof data === 'string') {
     for (let i = 0; i < data.length; i++) {
@@ -101,7 +110,7 @@ function fnv1a(data) {
   return h >>> 0;
 }
 
-function journalRecord(seq, command) {
+export function journalRecord(seq, command) {
   const text = JSON.stringify(command);
   return { seq, command: text, sum: fnv1a(`${seq}:${text}`) };
 }

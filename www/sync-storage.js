@@ -1,0 +1,160 @@
+// The sync part's storage in IndexedDB, next to the store's own (www/store.js): pending
+// commands, refused-when-synced items, who entered each confirmed entry, and confirmed
+// entries appended to the store's journal with the server's seqs. This is the
+// `SyncStorage` that www/sync.js drives (see sync.d.ts); the store keeps the confirmed
+// engine, its journal and snapshots, and its cross-tab writer lock.
+
+import { restoreLedger } from './engine.js';
+import { StoreError, done, fnv1a, journalRecord, request } from './store.js';
+
+/**
+ * The SyncStorage of an open store (`openStore`). The store must not be written through
+ * its own `apply` while synced: its journal holds only entries the server confirmed.
+ */
+export function idbSyncStorage(store) {
+  const channel = new BroadcastChannel(`tally-sync:${store.name}`);
+  const listeners = new Set();
+  const tell = (change) => { for (const fn of listeners) fn(change); };
+  channel.onmessage = (event) => { if (event.data?.kind) tell(event.data); };
+  // Confirmed entries another tab appended reach this tab's store first.
+  store.subscribe((event) => { if (event.source === 'remote') tell({ kind: 'confirmed' }); });
+
+  return {
+    name: store.name,
+    get persisted() { return store.persisted; },
+    get confirmed() { return store.ledger; },
+
+    exclusive: (fn) => store._exclusive(fn),
+    refreshConfirmed: () => store._catchUp(),
+
+    async clientId() {
+      const tx = store.db.transaction('meta', 'readwrite');
+      const meta = tx.objectStore('meta');
+      let record = await request(meta.get('client'));
+      if (!record) {
+        record = { key: 'client', value: crypto.randomUUID() };
+        meta.put(record);
+      }
+      await done(tx);
+      return record.value;
+    },
+
+    async readPending() {
+      const tx = store.db.transaction('pending', 'readonly');
+      const records = await request(tx.objectStore('pending').getAll());
+      return records.map((r) => ({ key: r.key, command: r.command }));
+    },
+
+    async addPending(commands) {
+      const tx = store.db.transaction('pending', 'readwrite', { durability: 'strict' });
+      const pending = tx.objectStore('pending');
+      const keys = commands.map((command) => request(pending.add({ id: command.id, command })));
+      await done(tx);
+      return Promise.all(keys);
+    },
+
+    async readRefused() {
+      const tx = store.db.transaction('refused', 'readonly');
+      const records = await request(tx.objectStore('refused').getAll());
+      return records.sort((a, b) => (a.refusedAt < b.refusedAt ? -1 : a.refusedAt > b.refusedAt ? 1 : 0));
+    },
+
+    async dismissRefused(id) {
+      const tx = store.db.transaction('refused', 'readwrite', { durability: 'strict' });
+      tx.objectStore('refused').delete(id);
+      await done(tx);
+    },
+
+    /**
+     * One transaction: confirmed `entries` appended to the journal (and their authors),
+     * pending commands `drop` removed, `refused` items recorded. The confirmed engine
+     * replays the entries first; if anything fails, nothing is stored and the store
+     * reloads from storage.
+     */
+    async commit({ entries, drop, refused }) {
+      const ledger = store.ledger;
+      const start = ledger.seq();
+      for (const entry of entries) {
+        const answer = ledger.replay(entry);
+        if (!answer.ok) {
+          await store._recover();
+          throw new StoreError('damaged_record', `The server's entry ${entry.seq} can't be replayed here: ${answer.error.message}`);
+        }
+      }
+      try {
+        const tx = store.db.transaction(['journal', 'pending', 'refused', 'authors'], 'readwrite', { durability: 'strict' });
+        const journal = tx.objectStore('journal');
+        const authors = tx.objectStore('authors');
+        for (const e of entries) {
+          journal.put(journalRecord(e.seq, e.command));
+          authors.put({ id: e.command.id, seq: e.seq, by: e.command.by ?? null, at: e.command.at ?? null });
+        }
+        const byId = tx.objectStore('pending').index('id');
+        for (const id of drop) {
+          for (const key of await request(byId.getAllKeys(id))) tx.objectStore('pending').delete(key);
+        }
+        for (const item of refused) tx.objectStore('refused').put(item);
+        await done(tx);
+      } catch (error) {
+        if (ledger.seq() !== start) await store._recover();
+        throw error;
+      }
+      ledger.forgetJournalThrough(ledger.seq());
+      if (entries.length) {
+        store.channel.postMessage({ type: 'committed', seq: ledger.seq() });
+        store._maybeSnapshot();
+      }
+    },
+
+    /** A fresh browser's first sync: the server's snapshot becomes the confirmed state. */
+    async restoreSnapshot(bytes, seq) {
+      const ledger = restoreLedger(bytes);
+      if (ledger.seq() !== seq) {
+        ledger.free();
+        throw new StoreError('damaged_record', `The server's snapshot says seq ${seq} but holds ${ledger.seq()}.`);
+      }
+      const tx = store.db.transaction(['journal', 'snapshots'], 'readwrite', { durability: 'strict' });
+      const count = await request(tx.objectStore('journal').count());
+      if (count > 0) {
+        tx.abort();
+        ledger.free();
+        return;
+      }
+      tx.objectStore('snapshots').put({ seq, bytes, sum: fnv1a(bytes) });
+      try {
+        await done(tx);
+      } catch (error) {
+        ledger.free();
+        throw error;
+      }
+      store.ledger.free();
+      store.ledger = ledger;
+      store.lastSnapshotSeq = seq;
+      store.channel.postMessage({ type: 'committed', seq });
+    },
+
+    async authors(ids) {
+      const tx = store.db.transaction('authors', 'readonly');
+      const authors = tx.objectStore('authors');
+      const found = await Promise.all(ids.map((id) => request(authors.get(id))));
+      return new Map(found.filter(Boolean).map((a) => [a.id, a]));
+    },
+
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+
+    announce(change) {
+      channel.postMessage(change);
+    },
+
+    exportBackup: () => store.exportBackup(),
+    snapshotNow: () => store.snapshotNow(),
+
+    close() {
+      channel.close();
+      store.close();
+    },
+  };
+}
