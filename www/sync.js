@@ -178,6 +178,8 @@ class SyncedStore {
     this.client = await this.storage.clientId();
     await this.storage.exclusive(() => this._refresh(true));
     this.unsubscribe = this.storage.subscribe((change) => this._onStorageChange(change));
+    // The syncing tab (if another) runs a round, which tells this one the status.
+    this.storage.announce({ kind: 'wake' });
     if (this.autoStart) this.start();
   }
 
@@ -229,7 +231,7 @@ class SyncedStore {
       const accepted = [];
       for (const command of commands) {
         const answer = this.own.apply(command);
-        if (answer.ok && !answer.duplicate) {
+        if (answer.ok && !answer.duplicate && !answer.dry_run) {
           answer.pending = true;
           accepted.push(command);
         } else if (answer.ok && this.pendingIds.has(command.id)) {
@@ -501,7 +503,11 @@ class SyncedStore {
     let failures = 0;
     while (!this.closed) {
       try {
+        const first = this.pending[0]?.key;
         await this.syncOnce();
+        if (first !== undefined && this.pending[0]?.key === first) {
+          throw new SyncError('unavailable', 'The server accepted the changes but has not confirmed them yet.');
+        }
         failures = 0;
         this._setState({ state: 'online', lastSyncedAt: new Date().toISOString(), retryAt: null, message: '' });
         if (this.pending.length === 0 && this.refusals.size === 0) await this._sleep(POLL_MS);
@@ -540,13 +546,19 @@ class SyncedStore {
       if (!Array.isArray(answers) || answers.length !== batch.length) {
         throw new SyncError('unavailable', 'The server answered the push without one answer per command.');
       }
+      const accepted = new Map();
       answers.forEach((answer, i) => {
-        if (!answer?.ok) this.refusals.set(batch[i].command.id, { command: batch[i].command, error: answer?.error ?? { code: 'refused', message: 'Refused by the server.' } });
+        const id = batch[i].command.id;
+        if (!answer?.ok) this.refusals.set(id, { command: batch[i].command, error: answer?.error ?? { code: 'refused', message: 'Refused by the server.' } });
+        else if (Number.isFinite(answer.seq)) accepted.set(id, answer.seq);
       });
       await this._pull(reply.head);
-      // Whatever was pushed is now confirmed (pulled) or refused (recorded); a pending
-      // command still first means its entry hasn't been pulled: push again (duplicate).
-      if (this.pending.length && this.pending[0].key === batch[0].key) await this._pull(Infinity);
+      // An accepted command whose entry this browser already held before (a duplicate
+      // of an entry pulled earlier) is confirmed too.
+      const held = batch.filter((p) => this.pendingIds.has(p.command.id) && accepted.get(p.command.id) <= this.confirmedSeq);
+      if (held.length) await this._commit([], held.map((p) => p.command.id));
+      // Whatever was pushed is now confirmed or refused; if the first is still pending,
+      // its entry hasn't come back yet: stop here, the loop tries again later.
       if (this.pending.length && this.pending[0].key === batch[0].key) break;
     }
     await this._pull(0);
@@ -580,8 +592,11 @@ class SyncedStore {
     }
   }
 
-  /** Appends confirmed entries, drops pending commands they confirm, records refusals, rebases. */
-  _commit(entries) {
+  /**
+   * Appends confirmed entries, drops pending commands they confirm (and `alsoConfirmed`,
+   * ids the server answered with seqs already held here), records refusals, rebases.
+   */
+  _commit(entries, alsoConfirmed = []) {
     return this.storage.exclusive(async () => {
       await this.storage.refreshConfirmed();
       const from = this.confirmedSeq;
@@ -590,7 +605,7 @@ class SyncedStore {
         throw new SyncError('unavailable', `The server's journal skipped from ${from} to ${fresh[0].seq}.`);
       }
       const stored = await this.storage.readPending();
-      const confirmedIds = new Set(fresh.map((e) => e.command.id));
+      const confirmedIds = new Set([...fresh.map((e) => e.command.id), ...alsoConfirmed]);
       const dropped = new Set(stored.filter((p) => confirmedIds.has(p.command.id)).map((p) => p.command.id));
       const refused = [];
       for (const [id, r] of this.refusals) {
@@ -607,7 +622,7 @@ class SyncedStore {
       } else {
         this._afterCommit(fresh, dropped, storedAfter);
       }
-      if (fresh.length || refused.length) {
+      if (fresh.length || refused.length || dropped.size) {
         this.storage.announce({ kind: refused.length ? 'refused' : 'confirmed' });
         this._emit({ seq: this.seq, source: 'remote' });
         this._statusChanged();

@@ -216,6 +216,19 @@ test('tabs of one profile: one syncs, the other hears its changes', async () => 
   t2.close();
 });
 
+test('a dry run is answered locally and never pending', async () => {
+  const server = new FakeServer();
+  const a = await browser(server);
+  await a.apply(customer('c1'));
+  // (Whether this engine knows dry_run or refuses the field, it is never stored.)
+  const answer = await a.apply({ ...payment('p1', '5.00'), dry_run: true });
+  if (answer.ok) assert.equal(answer.dry_run, true);
+  assert.equal(answer.pending, undefined);
+  assert.equal(a.status.pending, 1);
+  await a.syncOnce();
+  assert.equal(server.journal.length, 1);
+});
+
 test('a viewer\'s browser refuses commands', async () => {
   const server = new FakeServer();
   const db = new MemoryDb();
