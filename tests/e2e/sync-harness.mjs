@@ -1,6 +1,6 @@
 // Shared set-up for the sync end-to-end tests and the sync benchmark: the project's own
 // PostgreSQL (scripts/pg.sh, in a fresh data folder), the real server
-// (target/release/tally-server) on a free port, accounts, and signed-in browser contexts.
+// (target/server/tally-server, the `server` build profile) on a free port, accounts, and signed-in browser contexts.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,8 +11,8 @@ export const OWNER = { email: 'owner@example.com', password: 'owner-password-1' 
 
 /** Builds the server (a no-op when it is up to date). */
 export function buildServer() {
-  execFileSync('cargo', ['build', '--release', '--locked', '--quiet', '-p', 'tally-server'], { cwd: root, stdio: 'inherit' });
-  return join(root, 'target/release/tally-server');
+  execFileSync('cargo', ['build', '--profile', 'server', '--locked', '--quiet', '-p', 'tally-server'], { cwd: root, stdio: 'inherit' });
+  return join(root, 'target/server/tally-server');
 }
 
 /** Starts a PostgreSQL cluster of its own (fsync off: a test keeps nothing). */

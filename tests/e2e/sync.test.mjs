@@ -1,5 +1,5 @@
 // Several browsers, one server: the panel's synced books against the real server
-// (target/release/tally-server) on the project's own PostgreSQL. Each browser is a
+// (target/server/tally-server) on the project's own PostgreSQL. Each browser is a
 // Playwright context (its own profile and IndexedDB); screens are compared by the
 // engine's answers in each.
 import { after, before, describe, test } from 'node:test';

@@ -1,4 +1,4 @@
-// Sync benchmark (`npm run bench:sync`): the real server on the project's PostgreSQL and
+// Browser sync benchmark (`npm run bench:sync:browser`): the real server on the project's PostgreSQL and
 // headless Chromium, on loopback. Prints figures; nothing here passes or fails.
 //
 //   1. One browser's write to another browser's screen: admin A applies a payment; the
@@ -7,7 +7,7 @@
 //   2. First sync of a large space into a fresh browser: from "Sign in" until the
 //      browser holds the server's head (the server's snapshot, then the journal after it).
 //
-//   node bench/sync.mjs [--commands 200000] [--writes 200]
+//   node bench/sync-browser.mjs [--commands 200000] [--writes 200]
 
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
