@@ -9,8 +9,9 @@ import { root } from '../browser/browser.mjs';
 
 export const OWNER = { email: 'owner@example.com', password: 'owner-password-1' };
 
-/** Builds the server (a no-op when it is up to date). */
+/** Builds the server (a no-op when it is up to date); `TALLY_SERVER_BIN` names a built one instead. */
 export function buildServer() {
+  if (process.env.TALLY_SERVER_BIN) return process.env.TALLY_SERVER_BIN;
   execFileSync('cargo', ['build', '--profile', 'server', '--locked', '--quiet', '-p', 'tally-server'], { cwd: root, stdio: 'inherit' });
   return join(root, 'target/server/tally-server');
 }

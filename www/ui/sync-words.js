@@ -29,10 +29,12 @@ export function statusWords(status) {
   }
 }
 
-/** What a command did, in a sentence (customer names from `customers`: id -> name). */
+/** What a command did, in a sentence (`customers`: id -> { name, currency }). */
 export function describeCommand(c, customers = new Map()) {
-  const who = customers.get(c.customer) ?? c.customer;
-  const amount = c.amount && c.currency ? money(c.amount, c.currency) : c.amount;
+  const known = customers.get(c.customer);
+  const who = known?.name ?? c.customer;
+  const currency = c.currency ?? known?.currency;
+  const amount = c.amount && currency ? money(c.amount, currency) : c.amount;
   switch (c.type) {
     case 'create_customer': return `New customer ${c.name} (${c.currency})`;
     case 'record_payment': return `Payment of ${amount} from ${who} on ${date(c.date)} by ${methodLabel(c.method).toLowerCase()}${c.reference ? ` (ref. ${c.reference})` : ''}`;

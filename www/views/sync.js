@@ -10,7 +10,7 @@ export function render(ctx) {
   if (!store.synced) {
     return { title: 'Sync', node: h('section', { class: 'screen' }, h('h1', { tabindex: -1 }, 'Sync'), h('p', {}, 'These books are kept in this browser only: no server is configured.')) };
   }
-  const names = new Map(store.query({ type: 'customers' }).customers.map((c) => [c.id, c.name]));
+  const names = new Map(store.query({ type: 'customers' }).customers.map((c) => [c.id, c]));
   const status = store.status;
   const pending = store.pendingCommands();
   const refused = store.refused();
