@@ -234,7 +234,7 @@ async function start() {
     const nav = document.querySelector('.app-header nav ul');
     nav.append(h('li', {}, h('a', { href: '#/sync', 'data-nav': 'sync' }, 'Sync')));
     syncHeader(ctx);
-    announce(`Signed in as ${server.user.email}: ${store.confirmedSeq} records from the server${store.status.pending ? `, ${store.status.pending} waiting to be sent` : ''}.`);
+    announce(`Signed in as ${server.user.email}. The books are kept on the server; this browser holds a copy${store.status.pending ? ` and ${store.status.pending} change${store.status.pending === 1 ? '' : 's'} not yet sent` : ''}.`);
   } else if (store.seq === 0 && !localStorage.getItem(KEEP_EMPTY)) {
     announce('Setting up the demo space…');
     try {
