@@ -82,7 +82,11 @@ export function idbSyncStorage(store) {
         }
       }
       try {
-        const tx = store.db.transaction(['journal', 'pending', 'refused', 'authors'], 'readwrite', { durability: 'strict' });
+        // Relaxed durability: the server holds these entries. If the browser dies before
+        // they reach the disk, the next open holds the journal without them and pulls them
+        // again; pending commands not yet deleted are pushed again (duplicates) and
+        // refusals come back. Nothing entered here depends on this write.
+        const tx = store.db.transaction(['journal', 'pending', 'refused', 'authors'], 'readwrite', { durability: 'relaxed' });
         const journal = tx.objectStore('journal');
         const authors = tx.objectStore('authors');
         for (const e of entries) {
