@@ -170,25 +170,32 @@ export async function openStore(options = {}) {
 export async function exportJournal(name = 'tally') {
   const db = await openDatabase(name);
   try {
-    return await readJournal(db, Infinity);
+    const { problemSeq, replaced, ...backup } = await readJournal(db, Infinity);
+    return backup;
   } finally {
     db.close();
   }
 }
 
-/** The journal's records 1..`through` that check out along the chain (see exportJournal). */
-async function readJournal(db, through) {
-  const tx = db.transaction(['meta', 'journal'], 'readonly');
-  const journal = tx.objectStore('journal');
-  const head = await request(tx.objectStore('meta').get('head'));
+/**
+ * The journal's records 1..`through` that check out along the chain (see exportJournal).
+ * Each batch is read in its own transaction, so a long read never holds up writers;
+ * records up to the head never change, but an import may replace them all meanwhile:
+ * then `replaced` is true and the result means nothing.
+ */
+async function readJournal(db, through, { parse = true } = {}) {
+  const readHead = () => request(db.transaction('meta', 'readonly').objectStore('meta').get('head'));
+  const head = await readHead();
   const ledger = head?.ledger;
   const entries = [];
   const damaged = [];
   let problem = null;
+  let problemSeq = null;
   let at = { seq: 0, chain: genesis(ledger) };
   let after = 0;
   const last = Math.min(through, head?.seq ?? Infinity);
   for (;;) {
+    const journal = db.transaction('journal', 'readonly').objectStore('journal');
     const records = await request(journal.getAll(IDBKeyRange.lowerBound(after, true), BATCH));
     for (const record of records) {
       after = record.seq;
@@ -197,18 +204,29 @@ async function readJournal(db, through) {
         continue;
       }
       try {
-        const entry = readJournalRecord(record, { ledger, prev: at.chain, seq: at.seq + 1 });
+        const entry = readJournalRecord(record, { ledger, prev: at.chain, seq: at.seq + 1, parse });
         entries.push({ seq: entry.seq, command: entry.command });
         at = entry;
       } catch (e) {
         problem = e.message;
+        problemSeq = e.seq;
+        if (e.link && entries.length) damaged.push(entries.pop().seq); // the record before is in doubt too
         damaged.push(record.seq);
       }
     }
     if (records.length < BATCH) break;
   }
-  if (!problem && Number.isFinite(last) && at.seq < last) problem = `Journal record ${at.seq + 1} is missing.`;
-  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported: new Date().toISOString(), entries, damaged, problem };
+  if (!problem && Number.isFinite(last) && at.seq < last) {
+    problem = `Journal record ${at.seq + 1} is missing.`;
+    problemSeq = at.seq + 1;
+  }
+  if (!problem && at.seq === head?.seq && at.chain !== head.chain) {
+    problem = `Journal record ${at.seq} was changed after it was written (it doesn't match the record of where the journal ends).`;
+    problemSeq = at.seq;
+    entries.pop();
+  }
+  const replaced = problem !== null && (await readHead())?.ledger !== ledger;
+  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported: new Date().toISOString(), entries, damaged, problem, problemSeq, replaced };
 }
 
 const REPLACED = Symbol('replaced');
@@ -238,6 +256,10 @@ class Store {
       this._emit({ seq: this.seq, source: 'closed' });
     };
     this._take(await openBooks(this.db));
+    // Opening checked the records it replayed; those under the snapshot are checked
+    // in the background (on a million-command ledger that read takes seconds).
+    this.verified = this.health.openedFrom > 0 ? new Promise((r) => setTimeout(r, 0)).then(() => this.verify()) : Promise.resolve(this.health);
+    this.verified.catch((e) => console.warn('tally: the journal check failed to run', e));
     this.channel = new BroadcastChannel(`tally:${this.name}`);
     this.channel.onmessage = (event) => this._onMessage(event.data);
     if (navigator.storage?.persist) {
@@ -451,6 +473,32 @@ class Store {
     return answers;
   }
 
+  /**
+   * Checks the whole journal along its chain, the records before the snapshot the books
+   * opened from included (opening reads only those after it). Runs in the background
+   * after an open from a snapshot (`verified`). A problem found is added to `health`
+   * and announced (`damaged`); the books, whole in the snapshot, stay as they are and
+   * keep taking commands, but a backup can only hold the records before the problem.
+   * @returns {Promise<object>} the health
+   */
+  async verify() {
+    const ledgerId = this.ledgerId;
+    const journal = await readJournal(this.db, this.seq, { parse: false });
+    if (!journal.problem || journal.replaced || ledgerId !== this.ledgerId || this.closed) return this.health;
+    if (this.health.problems.some((p) => p.kind === 'journal' && p.seq === journal.problemSeq)) return this.health;
+    const problem = { kind: 'journal', seq: journal.problemSeq, message: journal.problem };
+    this.health = {
+      ...this.health,
+      status: 'damaged',
+      problems: [...this.health.problems, problem],
+      message: this.health.writable
+        ? `${problem.message} The books are whole (they open from a saved copy at record ${this.health.openedFrom}) and can be used, but a backup can only hold the ${journal.entries.length} records before it. Keep older backups.`
+        : `${problem.message} ${this.health.message}`,
+    };
+    this._emit({ seq: this.seq, source: 'damaged', health: this.health });
+    return this.health;
+  }
+
   // -------------------------------------------------------------------------------
   // Queries and events.
 
@@ -531,13 +579,11 @@ class Store {
    * opened damaged, the records that could be read: the books as shown.
    */
   async exportBackup() {
-    const backup = await readJournal(this.db, this.seq);
-    if (backup.entries.length !== this.seq) {
-      throw new StoreError('damaged_record', `The journal can't be read in full: ${backup.problem ?? 'records are missing'} Use exportJournal() to get the records before it.`);
+    const { entries, damaged, problem, problemSeq, replaced, ...backup } = await readJournal(this.db, this.seq);
+    if (entries.length !== this.seq) {
+      throw new StoreError('damaged_record', `The journal can't be read in full: ${problem ?? 'records are missing.'} Use exportJournal() to get the records before it.`);
     }
-    delete backup.damaged;
-    delete backup.problem;
-    return backup;
+    return { ...backup, entries };
   }
 
   /**
