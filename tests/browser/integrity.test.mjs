@@ -294,3 +294,36 @@ test('a backup whose version is the text "1" is refused with a message that says
   assert.equal(message, 'invalid_backup: This is not a Tally backup: "version" must be the number 1, not the text "1". Nothing was changed.');
   await context.close();
 });
+
+test('a record edited under the newest snapshot is found by the background check of the whole journal', async () => {
+  const context = await browser.newContext();
+  const page = await newPage(context);
+  await seed(page, 'under-snapshot', 30, [21]);
+  const r = await page.evaluate(async (name) => {
+    const rec = await window.raw.get(name, 'journal', 5);
+    const text = rec.command.replace(/"amount":"[^"]*"/, '"amount":"900.00"');
+    await window.raw.put(name, 'journal', window.formatModule.journalRecordOfText(rec.ledger, rec.prev, rec.seq, text));
+    const s = await window.storeModule.openStore({ name });
+    const events = [];
+    s.subscribe((e) => events.push(e.source));
+    const atOpen = s.health.status;
+    const health = await s.verified;
+    const write = await s.apply({ type: 'record_payment', id: 'new', customer: 'c1', amount: '1.00', method: 'cash', date: '2026-01-05' });
+    let backupError = null;
+    try { await s.exportBackup(); } catch (e) { backupError = e.code; }
+    s.close();
+    const raw = await window.storeModule.exportJournal(name);
+    return { atOpen, health, events, write: write.ok, credit: s.query({ type: 'balance', customer: 'c1' }).credit, backupError, readable: raw.entries.length };
+  }, 'under-snapshot');
+  assert.equal(r.atOpen, 'ok', 'the books open from the snapshot at once');
+  assert.equal(r.health.status, 'damaged');
+  assert.equal(r.health.writable, true, 'the books are whole and keep working');
+  assert.match(r.health.problems[0].message, /Journal records 5 and 6 don't chain/);
+  assert.match(r.health.message, /a backup can only hold the 4 records before it/);
+  assert.deepEqual(r.events, ['damaged', 'local']);
+  assert.equal(r.write, true);
+  assert.equal(r.credit, '31.00', 'the books are the snapshot\'s, without the edited amount');
+  assert.equal(r.backupError, 'damaged_record');
+  assert.equal(r.readable, 4);
+  await context.close();
+});
