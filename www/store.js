@@ -46,6 +46,8 @@ const LOCK_IDLE_MS = 5;
 const LOCK_LEASE_MS = 200;
 /** How many times a write follows a ledger replaced under it before giving up. */
 const MAX_RELOADS = 3;
+/** How long a store whose storage failed waits before trying to reopen it. */
+const RETRY_MS = 2000;
 /** Records read per request by exports and migrations. */
 const BATCH = 5000;
 
@@ -236,6 +238,7 @@ class Store {
     this.name = name;
     this.snapshotEvery = snapshotEvery;
     this.lockName = `tally-writer:${name}`;
+    this.witnessKey = `tally-witness:${name}`;
     this.listeners = new Set();
     this.queue = Promise.resolve();
     this.lastSnapshotSeq = 0;
@@ -249,13 +252,9 @@ class Store {
   // Opening and reloading.
 
   async _open() {
-    this.db = await openDatabase(this.name);
-    this.db.onversionchange = () => {
-      this.db.close();
-      this.closed = true;
-      this._emit({ seq: this.seq, source: 'closed' });
-    };
+    await this._connect();
     this._take(await openBooks(this.db));
+    this._checkWitness();
     // Opening checked the records it replayed; those under the snapshot are checked
     // in the background (on a million-command ledger that read takes seconds).
     this.verified = this.health.openedFrom > 0 ? new Promise((r) => setTimeout(r, 0)).then(() => this.verify()) : Promise.resolve(this.health);
@@ -267,6 +266,51 @@ class Store {
     }
   }
 
+  /** Opens a connection to the database (again, after the browser closed one). */
+  async _connect() {
+    const db = await openDatabase(this.name);
+    db.onversionchange = () => {
+      db.close();
+      this.closed = true;
+      this._emit({ seq: this.seq, source: 'closed' });
+    };
+    // The browser closes a connection itself when its storage fails (a full disk, a
+    // backing store error); the next write or reload opens a new one.
+    db.onclose = () => { this.lost = true; };
+    this.db = db;
+    this.lost = false;
+  }
+
+  /**
+   * The witness: the ledger's identity and last acknowledged seq, kept in localStorage
+   * (a separate store) after every write. Chromium can lose IndexedDB writes, or the
+   * whole database, on the start after its disk was full
+   * (tests/browser/storage-full.test.mjs); the witness turns that silent loss into a
+   * named problem, read-only books, and the advice to import a backup.
+   */
+  _checkWitness() {
+    let witness = null;
+    try { witness = JSON.parse(localStorage.getItem(this.witnessKey)); } catch { /* no localStorage: no witness */ }
+    const stored = this.health.expected ?? this.seq;
+    let message = null;
+    if (witness?.ledger === this.ledgerId && witness.seq > stored) {
+      message = `The browser lost records: it acknowledged ${witness.seq} records of this ledger, but its storage now holds ${stored}. This can happen after the disk was full. Import your latest backup to get them back.`;
+    } else if (witness && witness.ledger !== this.ledgerId && witness.seq > 0 && stored === 0) {
+      message = `The browser lost the stored ledger: it held ${witness.seq} records, and its storage is now empty. This can happen after the disk was full. Import your latest backup to get them back.`;
+    }
+    if (!message) {
+      this._witness();
+      return;
+    }
+    const problem = { kind: 'head', seq: witness.seq, message };
+    this.health = { ...this.health, status: 'damaged', writable: false, problems: [...this.health.problems, problem], message };
+  }
+
+  _witness() {
+    if (!this.health.writable) return;
+    try { localStorage.setItem(this.witnessKey, JSON.stringify({ ledger: this.ledgerId, seq: this.storedSeq })); } catch { /* storage full or absent: no witness */ }
+  }
+
   /** Adopts books read by `openBooks`. */
   _take({ ledger, ledgerId, chain, health }) {
     this.ledger?.free();
@@ -274,6 +318,8 @@ class Store {
     this.ledgerId = ledgerId;
     this.chain = chain;
     this.health = health;
+    this.storedSeq = ledger.seq();
+    this.stale = false;
     this.lastSnapshotSeq = health.openedFrom;
     if (health.status === 'recovered') this._maybeSnapshot(true);
   }
@@ -281,16 +327,40 @@ class Store {
   /**
    * Reads the books again from storage: another tab replaced them (`source`
    * "replaced"), or a write or catch-up failed (no source: only news if they turn out
-   * damaged).
+   * damaged). The browser closes a connection whose storage failed (a full disk), so a
+   * failed read opens a new one; if that fails too the store is `lost`: it tries again
+   * every few seconds and on the next write, answering `storage_failed` meanwhile, and
+   * if the engine may hold a command that was not stored (`stale`), queries are refused
+   * too, so nothing unstored is ever shown.
    */
   async _reload(source) {
     try {
-      this._take(await openBooks(this.db));
+      let books;
+      try {
+        if (this.lost) throw new Error('connection lost');
+        books = await openBooks(this.db);
+      } catch {
+        try { this.db.close(); } catch { /* closed already */ }
+        await this._connect();
+        books = await openBooks(this.db);
+      }
+      clearTimeout(this.retryTimer);
+      this._take(books);
       const event = this.health.status === 'damaged' ? 'damaged' : source;
       if (event) this._emit({ seq: this.seq, source: event, health: this.health });
     } catch (error) {
-      this.closed = true;
-      this._emit({ seq: 0, source: 'error', error });
+      if (this.closed) return;
+      this.lost = true;
+      if (this.ledger.seq() !== this.storedSeq) {
+        // The engine holds commands that were not stored and storage can't be read to
+        // go back: drop them with the engine; it is rebuilt from storage on reconnecting.
+        this.stale = true;
+        this.ledger.free();
+        this.ledger = newLedger();
+      }
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this._serial(() => (this.lost && !this.closed ? this._reload('reconnected') : null)), RETRY_MS);
+      this._emit({ seq: this.seq, source: 'error', error });
     }
   }
 
@@ -302,7 +372,7 @@ class Store {
 
   /** Reads what other tabs wrote since this tab's last record (a readonly transaction). */
   async _catchUp() {
-    if (this.closed) return;
+    if (this.closed || this.lost) return;
     const tx = this.db.transaction(['meta', 'journal'], 'readonly');
     const head = await request(tx.objectStore('meta').get('head'));
     if (head?.ledger !== this.ledgerId) return this._reload('replaced');
@@ -323,6 +393,7 @@ class Store {
     const replay = await replayJournal(journal, this.ledger, this.ledgerId, { seq: this.seq, chain: this.chain }, head);
     if (replay.problem || replay.seq !== head.seq) return REPLACED;
     this.chain = replay.chain;
+    this.storedSeq = replay.seq;
     return replay.seq;
   }
 
@@ -376,7 +447,7 @@ class Store {
 
   /** Sequence number of the last command this tab knows. */
   get seq() {
-    return this.ledger.seq();
+    return this.stale ? this.storedSeq : this.ledger.seq();
   }
 
   /**
@@ -395,6 +466,13 @@ class Store {
   applyMany(commands) {
     if (this.closed) return Promise.resolve(commands.map(() => closedAnswer()));
     return this._exclusive(async () => {
+      if (this.lost) {
+        // The browser closed the connection after a storage failure: reconnect and
+        // read what is stored first.
+        await this._reload();
+        if (this.closed) return commands.map(() => closedAnswer());
+        if (this.lost) return commands.map(() => storageFailed(new DOMException('the ledger\'s storage can\'t be opened', 'UnknownError')));
+      }
       for (let attempt = 0; attempt < MAX_RELOADS; attempt++) {
         const answers = await this._write(commands);
         if (answers !== REPLACED) return answers;
@@ -456,6 +534,7 @@ class Store {
       if (written) meta.put({ key: 'head', ledger: this.ledgerId, seq: this.ledger.seq(), chain });
       await committed;
       this.chain = chain;
+      this.storedSeq = this.ledger.seq();
     } catch (error) {
       try { tx?.abort(); } catch { /* already finished */ }
       // Whatever the engine accepted was not stored: back to exactly what storage holds.
@@ -466,6 +545,7 @@ class Store {
       });
     }
     if (written === 0) return answers;
+    this._witness();
     this.ledger.forgetJournalThrough(this.seq);
     this.channel.postMessage({ type: 'committed', ledger: this.ledgerId, seq: this.seq });
     this._emit({ seq: this.seq, source: 'local' });
@@ -504,6 +584,7 @@ class Store {
 
   /** Answers a query (synchronous; reads the engine in memory). */
   query(query) {
+    if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.' } };
     return this.ledger.query(query);
   }
 
@@ -547,7 +628,7 @@ class Store {
   snapshotNow() {
     return this._serial(async () => {
       const seq = this.ledger.seq();
-      if (seq === 0 || seq === this.lastSnapshotSeq || this.closed || !this.health.writable) return;
+      if (seq === 0 || seq === this.lastSnapshotSeq || this.closed || this.lost || !this.health.writable) return;
       const record = snapshotRecord(this.ledgerId, seq, this.chain, this.ledger.snapshot());
       const tx = this.db.transaction(['snapshots', 'meta'], 'readwrite', { durability: 'strict' });
       const written = done(tx);
@@ -636,8 +717,10 @@ class Store {
       this.ledger = ledger;
       this.ledgerId = ledgerId;
       this.chain = chain;
+      this.storedSeq = ledger.seq();
       this.lastSnapshotSeq = ledger.seq();
       this.health = healthy(ledger.seq());
+      this._witness();
       progress(entries.length, entries.length);
       this.channel.postMessage({ type: 'replaced', ledger: ledgerId, seq: ledger.seq() });
       this._emit({ seq: ledger.seq(), source: 'imported' });
@@ -648,6 +731,7 @@ class Store {
   close() {
     this.closed = true;
     clearTimeout(this.leaseTimer);
+    clearTimeout(this.retryTimer);
     this.lease?.then((lease) => lease.release());
     this.lease = null;
     this.channel?.close();
@@ -663,7 +747,9 @@ function storageFailed(error) {
   const name = error?.name ?? 'Error';
   const why = name === 'QuotaExceededError'
     ? 'the browser has no more storage for this site (quota exceeded); free some space or export a backup'
-    : `the browser refused to store it (${name}: ${error?.message ?? error})`;
+    : /NO_SPACE|no space/i.test(error?.message ?? '')
+      ? 'the disk is full; free some space, then try again'
+      : `the browser refused to store it (${name}: ${error?.message ?? error})`;
   return { ok: false, error: { code: 'storage_failed', message: `Not saved: ${why}. Nothing was recorded.` } };
 }
 
