@@ -2,7 +2,7 @@
 // download, balance chart), open invoices with amount due, available credit lot by lot,
 // and payments with method and reference.
 
-import { h, enc, link, replace } from '../ui/dom.js';
+import { h, enc, link, replace, scrollBox } from '../ui/dom.js';
 import { money, date, methodLabel, statusLabel, kindLabel, daysBetween, addDays } from '../ui/format.js';
 import { balanceChart } from '../ui/charts.js';
 import { download, toCsv, safeName } from '../ui/files.js';
@@ -155,7 +155,7 @@ export function render(ctx, { params: [id], query }) {
   const creditSection = h('section', { class: 'panel', 'aria-labelledby': 'credit-title' },
     h('h2', { id: 'credit-title' }, 'Available credit'),
     h('p', { class: 'big', id: 'credit-total' }, money(credits.total, cur)),
-    credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+    credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : scrollBox('Credit lots', h('table', { class: 'list' },
       h('caption', { class: 'hint' }, 'Oldest first: the order invoices and refunds use it.'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col', class: 'money' }, 'Remaining'))),
       h('tbody', {}, credits.lots.map((l) => h('tr', {},
