@@ -47,10 +47,18 @@ dd { margin: 0; padding-inline-start: 2rem; text-align: end; white-space: nowrap
 .remaining { margin: 1rem 0 0; color: var(--tally-muted, #5b6475); }
 .scroll { overflow-x: auto; }
 .scroll:focus-visible { outline: 3px solid var(--tally-focus, #ffbf47); outline-offset: 2px; }
+@media (max-width: 30rem) { :host { padding: .9rem 1rem; } }
 @container (max-width: 30rem) {
   th, td { padding: .35rem .3rem; }
   dd { padding-inline-start: 1rem; }
   dl, .summary table { min-width: 0; width: 100%; }
+  table.lines thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.lines, table.lines tbody, table.lines caption { display: block; }
+  table.lines tr { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .1rem 1rem; padding: .4rem 0; border-bottom: 1px solid var(--tally-border, #d5dae3); }
+  table.lines th[scope=row] { grid-column: 1 / -1; border: 0; padding: 0 0 .2rem; font-weight: 600; }
+  table.lines td { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0 .4rem; border: 0; padding: 0; }
+  table.lines td::before { content: attr(data-label); color: var(--tally-muted, #5b6475); }
+  table.lines td .note { flex-basis: 100%; text-align: end; }
 }
 `;
 
@@ -252,18 +260,19 @@ export class TallyInvoicePreview extends HTMLElement {
     const locale = this.#locale;
     const m = (a) => money(a, cur, locale);
     const pct = (r) => percent(r, locale);
-    const num = (text, part) => h('td', { class: 'num', part, text });
+    // data-label: the column's name, shown before the value when a narrow element lays each line out as a card.
+    const num = (label, text) => h('td', { class: 'num', 'data-label': label, text });
     const col = (text, cls) => h('th', { scope: 'col', class: cls, text });
 
     const rows = p.lines.map((l) => h('tr', { part: 'line' },
       h('th', { scope: 'row', part: 'description' }, h('span', { text: l.description }),
         !isZero(l.discount_rate) && h('span', { class: 'note', text: `${pct(l.discount_rate)} discount` })),
-      num(quantity(l.quantity, locale)),
-      num(unitPrice(l.unit_price, cur, locale, scaleOf(p.total))),
-      num(m(l.net)),
-      h('td', { class: 'num' }, m(l.tax), h('span', { class: 'note', text: isZero(l.tax_rate) ? 'no tax' : `at ${pct(l.tax_rate)}` })),
-      num(m(l.gross))));
-    const lines = h('table', { part: 'lines' },
+      num('Quantity', quantity(l.quantity, locale)),
+      num('Unit price', unitPrice(l.unit_price, cur, locale, scaleOf(p.total))),
+      num('Net', m(l.net)),
+      h('td', { class: 'num', 'data-label': 'Tax' }, m(l.tax), h('span', { class: 'note', text: isZero(l.tax_rate) ? 'no tax' : `at ${pct(l.tax_rate)}` })),
+      num('Gross', m(l.gross))));
+    const lines = h('table', { part: 'lines', class: 'lines' },
       h('caption', { text: `Lines of invoice ${p.number} for ${p.customer_name}${p.prices_include_tax ? ' (prices include tax)' : ''}` }),
       h('thead', {}, h('tr', {}, col('Description'), col('Quantity', 'num'), col('Unit price', 'num'), col('Net', 'num'), col('Tax', 'num'), col('Gross', 'num'))),
       h('tbody', {}, ...rows));
@@ -272,7 +281,7 @@ export class TallyInvoicePreview extends HTMLElement {
       h('caption', { text: 'Tax by rate' }),
       h('thead', {}, h('tr', {}, col('Rate'), col('Net', 'num'), col('Tax', 'num'))),
       h('tbody', {}, ...p.tax_breakdown.map((t) => h('tr', {},
-        h('th', { scope: 'row', text: isZero(t.rate) ? 'No tax (0%)' : pct(t.rate) }), num(m(t.net)), num(m(t.tax))))));
+        h('th', { scope: 'row', text: isZero(t.rate) ? 'No tax (0%)' : pct(t.rate) }), num('Net', m(t.net)), num('Tax', m(t.tax))))));
 
     const pair = (label, value, cls) => [h('dt', { class: cls, text: label }), h('dd', { class: cls, part: cls, text: value })];
     const totals = h('dl', { part: 'totals', 'aria-label': 'Totals' },

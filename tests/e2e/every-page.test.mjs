@@ -99,6 +99,10 @@ test('the preview element demo page is accessible and fits a phone', async () =>
     await page.goto(`${url}/preview-demo.html`);
     await page.waitForFunction(() => window.tallyPreviewDemo?.element.state === 'ready', null, { timeout: 30_000 });
     await page.screenshot({ path: screenshotPath(`page-preview-demo-${width}`), fullPage: true });
+    // Every amount cell is filled in, whatever the layout (a table, or cards on a phone).
+    const empty = await page.evaluate(() => [...document.querySelector('#preview').shadowRoot.querySelectorAll('td')]
+      .filter((td) => !td.textContent.trim()).length);
+    if (empty) throw new Error(`${empty} empty cells in the preview at ${width}px`);
     await assertHiddenStaysHidden(page, `preview demo at ${width}px`);
     await assertNoSidewaysScroll(page, `preview demo at ${width}px`);
     await assertAccessible(page, `preview demo at ${width}px`);
