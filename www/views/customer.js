@@ -38,12 +38,11 @@ export function render(ctx, { params: [id], query }) {
   const describe = new Map(fullStatement.entries.map((e) => [e.ref, e]));
   const paymentByVoid = new Map(payments.filter((p) => p.voided_by).map((p) => [p.voided_by, p]));
   // The engine describes a voided payment with ISO dates and plain amounts; say it with
-  // the user's date and money formats, keeping the reason it gives.
+  // the user's date and money formats, from the payment and the void's own reason.
   const words = (e) => {
-    if (e.kind !== 'payment_void') return e.description;
-    const p = paymentByVoid.get(e.ref);
-    const m = /^Void of the payment of .+? received \d{4}-\d{2}-\d{2}(?: \(ref\. .*?\))?(: .*)?$/s.exec(e.description);
-    return p && m ? `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${m[1] ?? ''}` : e.description;
+    const p = e.kind === 'payment_void' ? paymentByVoid.get(e.ref) : null;
+    if (!p) return e.description;
+    return `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${e.reason ? `: ${e.reason}` : ''}`;
   };
 
   // Currency switcher (only when the customer deals in several).
