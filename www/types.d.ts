@@ -656,6 +656,8 @@ export interface StatementEntry {
   credit: Money;
   /** Running balance after this entry. */
   balance: Money;
+  /** The reason given with the record (credit, credit note, void), when it has one. */
+  reason?: string;
 }
 
 /** A customer's statement in one currency: entries by date, then by entry order. */
