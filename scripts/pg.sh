@@ -27,6 +27,12 @@ log=$data/pg.log
 
 say() { printf '[pg] %s\n' "$*" >&2; }
 
+if { [ -z "$bin" ] || [ ! -x "$bin/pg_ctl" ]; } && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+  say "installing PostgreSQL (Debian package postgresql)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+fi
 if [ -z "$bin" ] || [ ! -x "$bin/pg_ctl" ]; then
   say "PostgreSQL server binaries not found (Debian: apt-get install postgresql)"
   exit 1
