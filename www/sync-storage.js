@@ -5,7 +5,9 @@
 // engine, its journal and snapshots, and its cross-tab writer lock.
 
 import { restoreLedger } from './engine.js';
-import { StoreError, done, fnv1a, journalRecord, request } from './store.js';
+import { StoreError, done } from './store.js';
+import { hash64, journalRecord, snapshotRecord } from './store-format.js';
+import { request } from './store-open.js';
 
 /**
  * The SyncStorage of an open store (`openStore`). The store must not be written through
@@ -16,13 +18,15 @@ export function idbSyncStorage(store) {
   const listeners = new Set();
   const tell = (change) => { for (const fn of listeners) fn(change); };
   channel.onmessage = (event) => { if (event.data?.kind) tell(event.data); };
-  // Confirmed entries another tab appended reach this tab's store first.
-  store.subscribe((event) => { if (event.source === 'remote') tell({ kind: 'confirmed' }); });
+  // Confirmed entries another tab appended reach this tab's store first; the store's
+  // other news (replaced, damaged, lost...) goes to the page as it is.
+  store.subscribe((event) => tell(event.source === 'remote' ? { kind: 'confirmed' } : { kind: 'store', event }));
 
   return {
     name: store.name,
     get persisted() { return store.persisted; },
     get confirmed() { return store.ledger; },
+    get health() { return store.health; },
 
     exclusive: (fn) => store._exclusive(fn),
     refreshConfirmed: () => store._catchUp(),
@@ -74,67 +78,94 @@ export function idbSyncStorage(store) {
     async commit({ entries, drop, refused }) {
       const ledger = store.ledger;
       const start = ledger.seq();
-      for (const entry of entries) {
-        const answer = ledger.replay(entry);
-        if (!answer.ok) {
-          await store._recover();
-          throw new StoreError('damaged_record', `The server's entry ${entry.seq} can't be replayed here: ${answer.error.message}`);
-        }
-      }
+      let chain = store.chain;
+      let tx;
       try {
         // Relaxed durability: the server holds these entries. If the browser dies before
         // they reach the disk, the next open holds the journal without them and pulls them
         // again; pending commands not yet deleted are pushed again (duplicates) and
         // refusals come back. Nothing entered here depends on this write.
-        const tx = store.db.transaction(['journal', 'pending', 'refused', 'authors'], 'readwrite', { durability: 'relaxed' });
+        tx = store.db.transaction(['meta', 'journal', 'pending', 'refused', 'authors'], 'readwrite', { durability: 'relaxed' });
+        const committed = done(tx);
+        committed.catch(() => {}); // awaited below
+        const meta = tx.objectStore('meta');
+        const head = await request(meta.get('head'));
+        if (head?.ledger !== store.ledgerId || head.seq !== start || !store.health.writable) {
+          throw new StoreError('storage_failed', 'The stored books changed under this tab; they are read again.');
+        }
         const journal = tx.objectStore('journal');
         const authors = tx.objectStore('authors');
-        for (const e of entries) {
-          journal.put(journalRecord(e.seq, e.command));
-          authors.put({ id: e.command.id, seq: e.seq, by: e.command.by ?? null, at: e.command.at ?? null });
+        for (const entry of entries) {
+          const answer = ledger.replay(entry);
+          if (!answer.ok) {
+            throw new StoreError('damaged_record', `The server's entry ${entry.seq} can't be replayed here: ${answer.error.message}`);
+          }
+          const record = journalRecord(store.ledgerId, chain, entry.seq, entry.command);
+          journal.put(record);
+          chain = record.chain;
+          authors.put({ id: entry.command.id, seq: entry.seq, by: entry.command.by ?? null, at: entry.command.at ?? null });
         }
+        if (entries.length) meta.put({ key: 'head', ledger: store.ledgerId, seq: ledger.seq(), chain });
         const byId = tx.objectStore('pending').index('id');
         for (const id of drop) {
           for (const key of await request(byId.getAllKeys(id))) tx.objectStore('pending').delete(key);
         }
         for (const item of refused) tx.objectStore('refused').put(item);
-        await done(tx);
+        await committed;
       } catch (error) {
-        if (ledger.seq() !== start) await store._recover();
+        try { tx?.abort(); } catch { /* already finished */ }
+        // Whatever the engine replayed was not stored: back to exactly what storage holds.
+        await store._reload();
         throw error;
       }
+      store.chain = chain;
+      store.storedSeq = ledger.seq();
       ledger.forgetJournalThrough(ledger.seq());
       if (entries.length) {
-        store.channel.postMessage({ type: 'committed', seq: ledger.seq() });
+        store._witness();
+        store.channel.postMessage({ type: 'committed', ledger: store.ledgerId, seq: ledger.seq() });
         store._maybeSnapshot();
       }
     },
 
-    /** A fresh browser's first sync: the server's snapshot becomes the confirmed state. */
+    /**
+     * A fresh browser's first sync: the server's snapshot becomes the confirmed state,
+     * and the journal starts after it (meta "base" says where; store.js reads from there).
+     */
     async restoreSnapshot(bytes, seq) {
       const ledger = restoreLedger(bytes);
       if (ledger.seq() !== seq) {
         ledger.free();
         throw new StoreError('damaged_record', `The server's snapshot says seq ${seq} but holds ${ledger.seq()}.`);
       }
-      const tx = store.db.transaction(['journal', 'snapshots'], 'readwrite', { durability: 'strict' });
-      const count = await request(tx.objectStore('journal').count());
-      if (count > 0) {
-        tx.abort();
-        ledger.free();
-        return;
-      }
-      tx.objectStore('snapshots').put({ seq, bytes, sum: fnv1a(bytes) });
+      const chain = hash64('tally-server-snapshot', store.ledgerId, seq, bytes.length);
+      let tx;
       try {
-        await done(tx);
+        tx = store.db.transaction(['meta', 'journal', 'snapshots'], 'readwrite', { durability: 'strict' });
+        const committed = done(tx);
+        committed.catch(() => {});
+        const meta = tx.objectStore('meta');
+        const head = await request(meta.get('head'));
+        if (head?.ledger !== store.ledgerId || head.seq !== 0 || (await request(tx.objectStore('journal').count())) > 0) {
+          tx.abort();
+          ledger.free();
+          return;
+        }
+        meta.put({ key: 'base', ledger: store.ledgerId, seq, chain });
+        meta.put({ key: 'head', ledger: store.ledgerId, seq, chain });
+        tx.objectStore('snapshots').put(snapshotRecord(store.ledgerId, seq, chain, bytes));
+        await committed;
       } catch (error) {
         ledger.free();
         throw error;
       }
       store.ledger.free();
       store.ledger = ledger;
+      store.chain = chain;
+      store.storedSeq = seq;
       store.lastSnapshotSeq = seq;
-      store.channel.postMessage({ type: 'committed', seq });
+      store._witness();
+      store.channel.postMessage({ type: 'committed', ledger: store.ledgerId, seq });
     },
 
     async authors(ids) {

@@ -202,6 +202,8 @@ class SyncedStore {
   }
 
   get name() { return this.storage.name; }
+  /** What opening the stored books found (the store's report; see Health in types.d.ts). */
+  get health() { return this.storage.health ?? { status: 'ok', writable: true, problems: [], message: '' }; }
   get persisted() { return this.storage.persisted ?? false; }
   get synced() { return true; }
 
@@ -425,6 +427,14 @@ class SyncedStore {
     }
     if (change.kind === 'wake') {
       this._wake();
+      return;
+    }
+    if (change.kind === 'store') {
+      // The store's own news (books replaced, damage found, storage lost): pass it on
+      // after re-reading what is stored.
+      this.storage.exclusive(() => this._refresh(true))
+        .finally(() => this._emit(change.event))
+        .catch(() => {});
       return;
     }
     this.storage.exclusive(async () => {
