@@ -237,6 +237,8 @@ export interface SyncedStoreOptions {
   lock?: (name: string, fn: () => Promise<void>) => Promise<unknown>;
   /** Start the sync loop at once (default true). */
   autoStart?: boolean;
+  /** A fresh browser starts from the server's snapshot when the space is longer than this (default SNAPSHOT_FIRST_SYNC_OVER). */
+  snapshotOver?: number;
 }
 
 /** Opens the synced books over `storage` and `transport`. */

@@ -156,6 +156,7 @@ class SyncedStore {
     this.user = options.user ?? null;
     this.lock = options.lock ?? webLock;
     this.autoStart = options.autoStart ?? true;
+    this.snapshotOver = options.snapshotOver ?? SNAPSHOT_FIRST_SYNC_OVER;
     this.listeners = new Set();
     this.statusListeners = new Set();
     /** Pending commands in push order: `{ key, command, applied }`. */
@@ -322,7 +323,14 @@ class SyncedStore {
     this.storage.announce({ kind: 'wake' });
   }
 
-  exportBackup() { return this.storage.exportBackup(); }
+  /** The confirmed journal as a backup; refused when this browser started from the server's snapshot (it doesn't hold record 1 on). */
+  async exportBackup() {
+    const backup = await this.storage.exportBackup();
+    if (backup.entries.length && backup.entries[0].seq !== 1) {
+      throw Object.assign(new Error(`This browser started from the server's copy of the books at record ${backup.entries[0].seq - 1}, so it doesn't hold the journal from the start: take the backup on the server.`), { code: 'partial_journal' });
+    }
+    return backup;
+  }
 
   importBackup() {
     return Promise.reject(Object.assign(new Error('These books are kept by the server: importing a backup here would not reach the other admins.'), { code: 'synced' }));
@@ -577,7 +585,7 @@ class SyncedStore {
   /** A fresh browser: the server's snapshot when the space is long, else the journal from 1. */
   async _firstSync() {
     const probe = await this.transport.pull(0, 1);
-    if (probe.head <= SNAPSHOT_FIRST_SYNC_OVER) return;
+    if (probe.head <= this.snapshotOver) return;
     const snapshot = await this.transport.snapshot();
     if (!snapshot || !(snapshot.seq > 0)) return;
     this._setState({ state: 'syncing', message: 'Loading the books from the server…' });

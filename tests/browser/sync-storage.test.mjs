@@ -39,6 +39,10 @@ async function profile(server, email) {
   };
   await context.exposeFunction('__push', wrap((client, commands) => transport.push(client, commands)));
   await context.exposeFunction('__pull', wrap((after, limit) => transport.pull(after, limit)));
+  await context.exposeFunction('__snapshot', wrap(async () => {
+    const snap = await transport.snapshot();
+    return snap && { seq: snap.seq, bytes: [...snap.bytes] };
+  }));
   return context;
 }
 
@@ -117,4 +121,33 @@ test('two tabs of one profile: one syncs, both show the same books', async () =>
   assert.equal(prints[0], prints[1]);
   assert.equal(server.journal.length, 3);
   await ada.close();
+});
+
+test('a fresh browser starts from the server\'s snapshot, keeps the journal after it, and reopens whole', async () => {
+  const server = new FakeServer();
+  const setup = server.transport('ada@example.com');
+  await setup.push('setup', [customer('c1'), payment('p1', '10.00'), payment('p2', '20.00')]);
+  const bob = await profile(server, 'bob@example.com');
+  const page = await tab(bob, 'fresh', { autoStart: false, snapshotOver: 0 });
+  await page.evaluate(() => window.store.syncOnce());
+  await setup.push('setup', [payment('p3', '5.00')]);
+  const first = await page.evaluate(async () => {
+    await window.store.syncOnce();
+    return { seq: window.store.confirmedSeq, credit: window.store.query({ type: 'balance', customer: 'c1' }).credit };
+  });
+  assert.deepEqual(first, { seq: 4, credit: '35.00' });
+  await page.reload();
+  await page.waitForFunction(() => document.getElementById('ready')?.textContent === 'ready');
+  const reopened = await page.evaluate(async () => {
+    await window.openSynced('fresh', { autoStart: false });
+    const s = window.store;
+    // The background check of the whole journal reads it from the snapshot's base.
+    await window.base.verified;
+    return { openedFrom: window.base.health.openedFrom, seq: s.confirmedSeq, credit: s.query({ type: 'balance', customer: 'c1' }).credit, status: s.health.status, problems: s.health.problems };
+  });
+  assert.equal(reopened.seq, 4);
+  assert.ok(reopened.openedFrom >= 3, 'opened from the server\'s snapshot');
+  assert.equal(reopened.credit, '35.00');
+  assert.equal(reopened.status, 'ok', JSON.stringify(reopened.problems));
+  await bob.close();
 });

@@ -125,7 +125,11 @@ export class FakeServer {
         const entries = server.journal.slice(after, after + limit);
         return { ok: true, entries: structuredClone(entries), head: server.journal.length, more: after + limit < server.journal.length };
       },
-      async snapshot() { return null; },
+      async snapshot() {
+        await tick();
+        if (server.down) throw offline();
+        return server.ledger.seq() ? { seq: server.ledger.seq(), bytes: server.ledger.snapshot() } : null;
+      },
       events(onHead) {
         server.listeners.add(onHead);
         return () => server.listeners.delete(onHead);
