@@ -365,14 +365,15 @@ class SyncedStore {
    * rebuilds the local engine if anything did (`force`: rebuild anyway). Runs under the
    * storage's exclusive lock.
    */
-  async _refresh(force) {
+  async _refresh(force, { refused = force } = {}) {
     await this.storage.refreshConfirmed();
     const stored = await this.storage.readPending();
     const same = !force
       && this.knownConfirmedSeq === this.confirmedSeq
       && stored.length === this.pending.length
       && stored.every((p, i) => p.key === this.pending[i].key);
-    this.refusedItems = await this.storage.readRefused();
+    // Refused items change only with a commit that refuses (told as "refused") or a dismissal.
+    if (refused) this.refusedItems = await this.storage.readRefused();
     if (same) return false;
     this._rebuild(stored);
     return true;
@@ -447,7 +448,7 @@ class SyncedStore {
     }
     this.storage.exclusive(async () => {
       const before = this.seq;
-      const rebuilt = await this._refresh(false);
+      const rebuilt = await this._refresh(false, { refused: change.kind === 'refused' });
       if (rebuilt || this.seq !== before || change.kind === 'refused') {
         this._emit({ seq: this.seq, source: 'remote' });
         this._statusChanged(false);
