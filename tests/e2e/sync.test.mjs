@@ -103,6 +103,10 @@ describe('synced books: browsers and the real server', { skip: noServer }, () =>
     assert.equal(await page.getAttribute('#sync-status', 'aria-live'), 'polite');
     assert.match(await page.textContent('.sync-box .who'), /bob@example\.com · finance/);
     await page.screenshot({ path: screenshotPath('sync-signed-in') });
+    // Signing out ends the session: the next page asks to sign in again.
+    await Promise.all([page.waitForEvent('load'), page.click('#sign-out')]);
+    await page.waitForFunction(() => document.documentElement.dataset.state === 'sign-in');
+    assert.equal((await page.evaluate(() => fetch('/api/me').then((r) => r.status))), 401);
     await context.close();
   });
 
