@@ -164,7 +164,11 @@ class SyncedStore {
     this.pendingIds = new Set();
     /** Refused-when-synced items: `{ id, command, error, refusedAt }`. */
     this.refusedItems = [];
-    /** The engine with pending commands applied; null while nothing is pending (then the confirmed engine is the local one). */
+    /**
+     * The engine with pending commands applied. Made (a copy of the confirmed engine) at
+     * the first write and then kept, in step with the confirmed engine while nothing is
+     * pending, so a write doesn't pay for a copy; null until then or after a rebuild.
+     */
     this.own = null;
     this.knownConfirmedSeq = 0;
     /** Refusals from the last push, recorded by the next commit: id -> { command, error }. */
@@ -189,7 +193,7 @@ class SyncedStore {
 
   /** The engine the page reads: confirmed + pending. */
   get ledger() {
-    return this.own ?? this.storage.confirmed;
+    return this.pending.length ? this.own : this.storage.confirmed;
   }
 
   /** Seq of the local state (confirmed + pending; pending seqs are provisional). */
@@ -228,8 +232,7 @@ class SyncedStore {
     }
     return this.storage.exclusive(async () => {
       await this._refresh(false);
-      const hadOwn = this.own !== null;
-      if (!hadOwn) this.own = restoreLedger(this.storage.confirmed.snapshot());
+      this._ownForWrite();
       const answers = [];
       const accepted = [];
       for (const command of commands) {
@@ -242,10 +245,7 @@ class SyncedStore {
         }
         answers.push(answer);
       }
-      if (accepted.length === 0) {
-        if (!hadOwn) this._dropOwn();
-        return answers;
-      }
+      if (accepted.length === 0) return answers;
       let keys;
       try {
         keys = await this.storage.addPending(accepted);
@@ -355,6 +355,13 @@ class SyncedStore {
     this.pendingIds.add(entry.command.id);
   }
 
+  /** Makes sure `own` holds the local state: kept in step, or a fresh copy of the confirmed engine. */
+  _ownForWrite() {
+    if (this.own && (this.pending.length > 0 || this.own.seq() === this.confirmedSeq)) return;
+    this._dropOwn();
+    this.own = restoreLedger(this.storage.confirmed.snapshot());
+  }
+
   _dropOwn() {
     this.own?.free();
     this.own = null;
@@ -413,13 +420,21 @@ class SyncedStore {
       this.pending = this.pending.slice(n);
       this.knownConfirmedSeq = this.confirmedSeq;
       const same = storedAfter.length === this.pending.length && storedAfter.every((p, i) => p.key === this.pending[i].key);
-      if (same) {
-        if (this.pending.length === 0) this._dropOwn();
-        return;
-      }
+      if (same) return; // with nothing left pending, `own` is in step: kept for the next write
     }
-    if (this.own === null && dropped.size === 0 && storedAfter.length === 0) {
-      this.knownConfirmedSeq = this.confirmedSeq; // the fast path: confirmed is local
+    if (this.pending.length === 0 && dropped.size === 0 && storedAfter.length === 0) {
+      // The fast path: nothing pending, the confirmed engine is the local state; a kept
+      // `own` replays the entries too, to stay in step.
+      this.knownConfirmedSeq = this.confirmedSeq;
+      if (this.own) {
+        for (const entry of entries) {
+          if (!this.own.replay(entry).ok) {
+            this._dropOwn();
+            return;
+          }
+        }
+        this.own.forgetJournalThrough(this.own.seq());
+      }
       return;
     }
     this._rebuild(storedAfter);

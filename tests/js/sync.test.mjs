@@ -44,7 +44,30 @@ test('a command is pending until pushed, then confirmed with the server\'s by an
   assert.equal(a.db.pending.length, 0);
   const authors = await a.authors(['c1']);
   assert.equal(authors.get('c1').by, 'ada@example.com');
-  assert.equal(a.own, null, 'nothing pending: the confirmed engine is the local one');
+  assert.equal(a.ledger, a.storage.confirmed, 'nothing pending: the page reads the confirmed engine');
+});
+
+test('the local engine is copied once, then kept in step: later writes pay for no copy', async () => {
+  const server = new FakeServer();
+  const a = await browser(server, 'ada@example.com');
+  const b = await browser(server, 'bob@example.com');
+  await a.apply(customer('c1'));
+  const own = a.own;
+  assert.ok(own, 'the first write made the local copy');
+  await a.syncOnce();
+  assert.equal(a.own, own, 'its own command confirmed: the copy is already in step');
+  await b.syncOnce();
+  await b.apply(payment('pb', '4.00'));
+  await b.syncOnce();
+  await a.syncOnce();
+  assert.equal(a.own, own, "another admin's entry is replayed onto the kept copy");
+  assert.equal(a.own.seq(), a.confirmedSeq);
+  await a.apply(payment('pa', '6.00'));
+  assert.equal(a.own, own, 'the next write uses it');
+  assert.equal(a.query({ type: 'balance', customer: 'c1' }).credit, '10.00');
+  await a.syncOnce();
+  await b.syncOnce();
+  assert.equal(fingerprint(a), fingerprint(b));
 });
 
 test('two admins paying the same customer at once: both recorded once, both screens equal', async () => {
