@@ -319,8 +319,21 @@ class SyncedStore {
 
   /** Asks the syncing tab to push and pull now (after signing in again, or "Retry now"). */
   syncNow() {
+    // The live channel gives up for good on a 401 (an ended session): open it afresh.
+    if (this.syncing) this._openEvents();
     this._wake();
     this.storage.announce({ kind: 'wake' });
+  }
+
+  _openEvents() {
+    this.stopEvents?.();
+    this.stopEvents = this.transport.events(
+      (head) => { if (head > this.confirmedSeq) this._wake(); },
+      (state) => {
+        this.eventsDown = state !== 'open';
+        if (state === 'open') this._wake();
+      },
+    );
   }
 
   /** The confirmed journal as a backup; refused when this browser started from the server's snapshot (it doesn't hold record 1 on). */
@@ -450,6 +463,7 @@ class SyncedStore {
       return;
     }
     if (change.kind === 'wake') {
+      if (this.syncing && this.eventsDown) this._openEvents();
       this._wake();
       return;
     }
@@ -504,10 +518,7 @@ class SyncedStore {
     this.lock(`tally-sync:${this.storage.name}`, async () => {
       if (this.closed) return;
       this.syncing = true;
-      this.stopEvents = this.transport.events(
-        (head) => { if (head > this.confirmedSeq) this._wake(); },
-        (state) => { if (state === 'open') this._wake(); },
-      );
+      this._openEvents();
       const onOnline = () => this._wake();
       globalThis.addEventListener?.('online', onOnline);
       try {
