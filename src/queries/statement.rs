@@ -55,6 +55,10 @@ pub struct EntryAnswer {
     pub credit: Money,
     /// The running balance after this entry.
     pub balance: Money,
+    /// The reason given with the record (a credit, a credit note, a void), when it has
+    /// one: the same text the description ends with, for a page that words the rest itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Entries are ordered by date, then by journal order. The opening balance sums the
@@ -88,6 +92,7 @@ pub fn run(
                 debit: m(e.amount.max(Decimal::ZERO)),
                 credit: m((-e.amount).max(Decimal::ZERO)),
                 balance: m(running),
+                reason: reason_of(state, e.record),
             }
         })
         .collect();
@@ -100,6 +105,17 @@ pub fn run(
         closing_balance: m(running),
         entries,
     })
+}
+
+/// The reason recorded with a statement entry's record, if it has one.
+fn reason_of(state: &State, record: RecordRef) -> Option<String> {
+    match record {
+        RecordRef::Grant(i) => Some(state.grants[i as usize].reason.clone()),
+        RecordRef::CreditNote(i) => Some(state.credit_notes[i as usize].reason.clone()),
+        RecordRef::PaymentVoid(i) => state.payment_voids[i as usize].reason.clone(),
+        RecordRef::InvoiceVoid(i) => state.invoice_voids[i as usize].reason.clone(),
+        _ => None,
+    }
 }
 
 fn with_reason(text: String, reason: &Option<String>) -> String {

@@ -2,7 +2,7 @@
 // download, balance chart), open invoices with amount due, available credit lot by lot,
 // and payments with method and reference.
 
-import { h, enc, link, replace } from '../ui/dom.js';
+import { h, enc, link, replace, scrollBox } from '../ui/dom.js';
 import { money, date, methodLabel, statusLabel, kindLabel, daysBetween, addDays } from '../ui/format.js';
 import { balanceChart } from '../ui/charts.js';
 import { download, toCsv, safeName } from '../ui/files.js';
@@ -38,12 +38,11 @@ export function render(ctx, { params: [id], query }) {
   const describe = new Map(fullStatement.entries.map((e) => [e.ref, e]));
   const paymentByVoid = new Map(payments.filter((p) => p.voided_by).map((p) => [p.voided_by, p]));
   // The engine describes a voided payment with ISO dates and plain amounts; say it with
-  // the user's date and money formats, keeping the reason it gives.
+  // the user's date and money formats, from the payment and the void's own reason.
   const words = (e) => {
-    if (e.kind !== 'payment_void') return e.description;
-    const p = paymentByVoid.get(e.ref);
-    const m = /^Void of the payment of .+? received \d{4}-\d{2}-\d{2}(?: \(ref\. .*?\))?(: .*)?$/s.exec(e.description);
-    return p && m ? `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${m[1] ?? ''}` : e.description;
+    const p = e.kind === 'payment_void' ? paymentByVoid.get(e.ref) : null;
+    if (!p) return e.description;
+    return `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${e.reason ? `: ${e.reason}` : ''}`;
   };
 
   // Currency switcher (only when the customer deals in several).
@@ -155,7 +154,7 @@ export function render(ctx, { params: [id], query }) {
   const creditSection = h('section', { class: 'panel', 'aria-labelledby': 'credit-title' },
     h('h2', { id: 'credit-title' }, 'Available credit'),
     h('p', { class: 'big', id: 'credit-total' }, money(credits.total, cur)),
-    credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+    credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : scrollBox('Credit lots', h('table', { class: 'list' },
       h('caption', { class: 'hint' }, 'Oldest first: the order invoices and refunds use it.'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col', class: 'money' }, 'Remaining'))),
       h('tbody', {}, credits.lots.map((l) => h('tr', {},
