@@ -14,6 +14,7 @@
 import { openStore } from './store.js';
 import { h, replace } from './ui/dom.js';
 import { todayISO } from './ui/format.js';
+import { healthNotice } from './ui/health.js';
 
 import * as customers from './views/customers.js';
 import * as customer from './views/customer.js';
@@ -42,6 +43,13 @@ const statusEl = document.getElementById('status');
 function announce(text, kind = 'info') {
   statusEl.textContent = text;
   statusEl.className = `status status-${kind}`;
+}
+
+/** Shows (or clears) the store's report of damage or repair under the status line. */
+function showHealth(store) {
+  document.getElementById('health')?.remove();
+  const notice = healthNotice(store, announce);
+  if (notice) statusEl.after(notice);
 }
 
 const KEEP_EMPTY = 'tally.keepEmpty';
@@ -94,6 +102,8 @@ function onStoreChange(ctx, event) {
     announce('This tab was closed from the ledger (another tab upgraded it). Reload the page to go on.', 'error');
     return;
   }
+  if (event.source === 'damaged' || event.source === 'replaced' || event.source === 'imported') showHealth(ctx.store);
+  if (event.source === 'replaced') announce('Another tab replaced the ledger (a backup was imported or the ledger reset): this tab now shows the new one.');
   if (event.source === 'error') {
     announce(`The ledger reported a problem: ${event.error?.message ?? event.error}. Reload the page.`, 'error');
     return;
@@ -123,6 +133,7 @@ async function start() {
     document.documentElement.dataset.state = 'failed';
     return;
   }
+  showHealth(store);
   const today = todayISO();
   const ctx = {
     store,
@@ -138,7 +149,7 @@ async function start() {
   };
   window.tally = ctx; // for the console and the end-to-end tests
 
-  if (store.seq === 0 && !localStorage.getItem(KEEP_EMPTY)) {
+  if (store.seq === 0 && store.health.status === 'ok' && !localStorage.getItem(KEEP_EMPTY)) {
     announce('Setting up the demo space…');
     try {
       const { demoCommands } = await import('./demo.js');
@@ -149,6 +160,8 @@ async function start() {
     } catch (error) {
       announce(`The demo space could not be loaded: ${error.message}`, 'error');
     }
+  } else if (store.health.status !== 'ok') {
+    announce(`The ledger opened with ${store.seq} records and a problem, explained below.`, store.health.writable ? 'info' : 'error');
   } else {
     announce(`Ledger loaded: ${store.seq} records${store.persisted ? ', kept in persistent storage' : ''}.`);
   }

@@ -905,27 +905,75 @@ export interface Backup {
   entries: JournalEntry[];
 }
 
-/** What `exportJournal` reads: a backup, plus the records it could not read. */
+/**
+ * What `exportJournal` reads: the records that check out along the journal's chain, from
+ * the first up to the first that doesn't (so it imports as a backup), and what is wrong.
+ */
 export interface JournalExport extends Backup {
-  /** Sequence numbers of damaged records, left out of `entries`. */
+  /** Sequence numbers of the stored records after the readable ones (left out of `entries`). */
   damaged: number[];
+  /** What is wrong with the first record left out, in plain words; null when all check out. */
+  problem: string | null;
+}
+
+/** One thing found wrong with the stored ledger, named. */
+export interface HealthProblem {
+  /** Which kind of stored record: a journal record, a snapshot, or the head (where the journal ends). */
+  kind: 'journal' | 'snapshot' | 'head';
+  /** Its sequence number (null for the head). */
+  seq: number | null;
+  /** What is wrong, in plain words, e.g. "Journal record 5 belongs to another ledger." */
+  message: string;
+}
+
+/**
+ * What opening found (`Store.health`), for the page to show:
+ * - `ok`: every record used checked out;
+ * - `recovered`: a snapshot failed its checks, the books were rebuilt from an older one
+ *   or the journal alone, and every acknowledged record is there;
+ * - `damaged`: a journal record is damaged, edited, missing or foreign. When opening
+ *   found it, the books are shown up to the record before and `writable` is false
+ *   (commands answer `storage_failed`); when the background check of the records under
+ *   the snapshot found it, the books are whole and writable but a backup can only hold
+ *   the records before it.
+ */
+export interface Health {
+  status: 'ok' | 'recovered' | 'damaged';
+  /** Plain words for the page: what happened and what to do ("" when `ok`). */
+  message: string;
+  /** Whether the store takes commands. */
+  writable: boolean;
+  /** The sequence number the books were opened at. */
+  seq: number;
+  /** How many records the ledger's head says it holds (null if the head is missing). */
+  expected: number | null;
+  /** The snapshot the books were opened from (0: none, the journal was replayed from the start). */
+  openedFrom: number;
+  /** Journal records replayed on opening. */
+  replayed: number;
+  problems: HealthProblem[];
 }
 
 /**
  * Why a store event happened:
  * - `local`: this tab committed commands;
  * - `remote`: another tab did, and this tab caught up;
- * - `imported`: a backup replaced the ledger;
+ * - `imported`: this tab replaced the ledger with a backup (import or reset);
+ * - `replaced`: another tab did, and this tab reloaded the new ledger (not commands to
+ *   add onto the old one);
+ * - `damaged`: damage was found after opening (see `health`);
  * - `closed`: another tab upgraded the database, this store no longer writes;
- * - `error`: catching up or recovering failed (see `error`).
+ * - `error`: reloading failed (see `error`); the store is closed.
  */
-export type StoreEventSource = 'local' | 'remote' | 'imported' | 'closed' | 'error';
+export type StoreEventSource = 'local' | 'remote' | 'imported' | 'replaced' | 'damaged' | 'closed' | 'error';
 
 /** What a store subscriber is told after a change. */
 export interface StoreEvent {
   /** The ledger's sequence number after the change. */
   seq: number;
   source: StoreEventSource;
+  /** With `source: 'replaced'` or `'damaged'`: the store's health now. */
+  health?: Health;
   /** With `source: 'error'`: what went wrong. */
   error?: unknown;
 }
@@ -933,6 +981,7 @@ export interface StoreEvent {
 /**
  * `StoreError` codes: `storage_failed` (the database can't be opened or written),
  * `storage_blocked` (another tab holds an older version open), `damaged_record` (a
- * journal record or snapshot fails its checksum or replay), `invalid_backup`.
+ * backup can't be exported in full because a journal record fails its checks),
+ * `invalid_backup`.
  */
 export type StoreErrorCode = 'storage_failed' | 'storage_blocked' | 'damaged_record' | 'invalid_backup';

@@ -22,7 +22,7 @@ import type {
   StatementEntry,
 } from '../../www/engine.js';
 import { SCHEMA_VERSION, StoreError, exportJournal, openStore } from '../../www/store.js';
-import type { Store, StoreEvent } from '../../www/store.js';
+import type { Health, Store, StoreEvent } from '../../www/store.js';
 
 /** Compile-time equality: `expectType<A, B>(true)` only compiles when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -350,7 +350,7 @@ function describe(a: Accepted): string {
 }
 
 export async function storeUsage(): Promise<void> {
-  const version: 1 = SCHEMA_VERSION;
+  const version: 2 = SCHEMA_VERSION;
   void version;
   let store: Store;
   try {
@@ -368,9 +368,14 @@ export async function storeUsage(): Promise<void> {
     throw e;
   }
 
+  const health: Health = store.health;
+  if (health.status === 'damaged' && !health.writable) console.warn(health.message, health.problems.map((p) => `${p.kind} ${p.seq ?? ''}`));
+  const checked: Health = await store.verified;
+  void checked.openedFrom;
   const unsubscribe = store.subscribe((event: StoreEvent) => {
     const seq: number = event.seq;
     if (event.source === 'error') console.error(event.error);
+    if (event.source === 'replaced' || event.source === 'damaged') console.log(event.health?.status);
     // @ts-expect-error a source the store never emits
     if (event.source === 'deleted') console.log(seq);
   });
