@@ -21,7 +21,7 @@ import type {
   Refused,
   StatementEntry,
 } from '../../www/engine.js';
-import { SCHEMA_VERSION, StoreError, exportJournal, openStore } from '../../www/store.js';
+import { SCHEMA_VERSION, StoreError, backupOf, exportJournal, openStore } from '../../www/store.js';
 import type { Health, Store, StoreEvent } from '../../www/store.js';
 
 /** Compile-time equality: `expectType<A, B>(true)` only compiles when A and B are the same type. */
@@ -434,6 +434,10 @@ export async function storeUsage(): Promise<void> {
   for (const e of backup.entries) void [e.seq, e.command.type, e.command.id];
   await store.importBackup(backup, { onProgress: (done, total) => console.log(done, total) });
   await store.importBackup(JSON.parse('{}'));
+  const built: Backup = backupOf([{ type: 'create_customer', id: 'c9', name: 'Nine', currency: 'EUR' }]);
+  await store.importBackup(built);
+  // @ts-expect-error a backup is built from commands, not from journal entries
+  backupOf([{ seq: 1, command: { type: 'create_customer', id: 'c9', name: 'Nine', currency: 'EUR' } }]);
   const raw = await exportJournal('tally-test');
   const damaged: number[] = raw.damaged;
   void [format, damaged];
