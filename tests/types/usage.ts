@@ -374,7 +374,7 @@ function describe(a: Accepted): string {
 }
 
 export async function storeUsage(): Promise<void> {
-  const version: 2 = SCHEMA_VERSION;
+  const version: 3 = SCHEMA_VERSION;
   void version;
   let store: Store;
   try {
@@ -452,3 +452,32 @@ export async function storeUsage(): Promise<void> {
   await store.importBackup({ format: 'csv', version: 1, exported: '2026-01-01T00:00:00Z', entries: [] });
   store.close();
 }
+
+// ---------------------------------------------------------------------------------
+// www/sync.js: the synced store has the plain store's interface plus the sync part.
+import { httpTransport, openSyncedStore, SyncError } from '../../www/sync.js';
+import type { SyncStatus, SyncedStore } from '../../www/sync.js';
+import { idbSyncStorage } from '../../www/sync-storage.js';
+
+async function syncedUsage(store: Store) {
+  const transport = httpTransport();
+  const me = await transport.me();
+  const synced: SyncedStore = await openSyncedStore(idbSyncStorage(store), transport, { user: me.user ?? null });
+  const answer = await synced.apply({ type: 'create_customer', id: 'c1', name: 'Ada', currency: 'EUR' });
+  if (answer.ok) {
+    const pending: true | undefined = answer.pending;
+    void pending;
+  }
+  const status: SyncStatus = synced.status;
+  expectType<typeof status.state, 'starting' | 'online' | 'syncing' | 'offline' | 'signed_out' | 'error'>(true);
+  const refused = synced.refused();
+  if (refused.length) await synced.dismissRefused(refused[0].id);
+  const isPending: boolean = synced.isPending('c1');
+  void isPending;
+  const error = new SyncError('offline', 'gone');
+  const code: string = error.code;
+  void code;
+  // @ts-expect-error a synced store has no plain-store-only method to write a journal directly
+  synced._write([]);
+}
+void syncedUsage;
