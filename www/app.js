@@ -16,7 +16,7 @@
 // ever parsed as HTML, and the strict Content-Security-Policy (no inline script or
 // style) holds without exceptions.
 
-import { openStore } from './store.js';
+import { openStore, backupOf } from './store.js';
 import { httpTransport } from './sync-transport.js';
 import { statusWords } from './ui/sync-words.js';
 import { confirmDialog } from './ui/dialog.js';
@@ -72,8 +72,7 @@ const KEEP_EMPTY = 'tally.keepEmpty';
 /** The demo space: about forty customers' year, dated up to today. */
 export async function demoBackup(today) {
   const { demoCommands } = await import('./demo.js');
-  const commands = demoCommands({ today });
-  return { format: 'tally-journal', version: 1, entries: commands.map((command, i) => ({ seq: i + 1, command })) };
+  return backupOf(demoCommands({ today }));
 }
 
 let current = null;

@@ -173,6 +173,17 @@ export async function openStore(options = {}) {
 }
 
 /**
+ * A backup holding `commands` as a ledger's journal, in order (`seq` 1, 2, 3, ...): the
+ * shape `exportBackup` gives and `importBackup` takes. The one place a backup is built
+ * (the demo space, an empty ledger).
+ * @param {object[]} commands
+ * @param {string} [exported] when it was made (ISO 8601; default now)
+ */
+export function backupOf(commands, exported = new Date().toISOString()) {
+  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported, entries: commands.map((command, i) => ({ seq: i + 1, command })) };
+}
+
+/**
  * Reads the journal of a database along its chain, without the engine: `entries` are
  * the records that check out, from the first up to the first that doesn't (a backup
  * that imports); `damaged` lists the sequence numbers of the records after them, and
@@ -598,6 +609,16 @@ class Store {
   query(query) {
     if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.' } };
     return this.ledger.query(query);
+  }
+
+  /**
+   * What `command` would answer now, accepted or refused, changing nothing (the engine's
+   * dry run: the command's own rules, no record, no journal entry, no id taken).
+   * Synchronous, like a query: for previews and confirmations.
+   */
+  dryRun(command) {
+    if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.' } };
+    return this.ledger.apply({ ...command, dry_run: true });
   }
 
   /** Calls `fn({ seq, source })` after every change: see StoreEventSource in types.d.ts. */

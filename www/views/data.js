@@ -8,6 +8,7 @@ import { field } from '../ui/forms.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { download } from '../ui/files.js';
 import { seller, saveSeller } from '../ui/settings.js';
+import { backupOf } from '../store.js';
 
 export function render(ctx) {
   const { store } = ctx;
@@ -112,7 +113,7 @@ export function render(ctx) {
       danger: true,
     });
     if (!ok) return;
-    if (await replaceWith({ format: 'tally-journal', version: 1, entries: [] }, 'Empty ledger')) ctx.keepEmpty(true);
+    if (await replaceWith(backupOf([]), 'Empty ledger')) ctx.keepEmpty(true);
   } } }, 'Start an empty ledger…');
 
   // Seller details.
