@@ -159,12 +159,21 @@ impl Ledger {
             ));
         }
         // postcard's own error text is not worth its size in the wasm.
-        let p: Payload = postcard::from_bytes(body).map_err(|_| {
+        let (p, rest): (Payload, &[u8]) = postcard::take_from_bytes(body).map_err(|_| {
             err!(
                 InvalidInput,
                 "snapshot: the payload does not decode as a version {FORMAT_VERSION} snapshot"
             )
         })?;
+        // Bytes after the state (counted in the header and the checksum, so put there on
+        // purpose) mean a snapshot this engine did not write.
+        if !rest.is_empty() {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: {} bytes follow the state (not a snapshot this engine wrote)",
+                rest.len()
+            ));
+        }
         let state = rebuild(p)?;
         Ok(Ledger {
             journal_base: state.seq,
