@@ -21,6 +21,9 @@ step "scenario check, native (contract scenarios and ours)"
 cargo build --release --locked --quiet
 target/release/tally check ../shared/scenarios tests/scenarios
 
+step "accountant's export: Beancount checked by bean-check against the trial balance, CSV"
+bash scripts/check-beancount.sh
+
 step "wasm build (sizes against the budget)"
 bash scripts/build-wasm.sh
 

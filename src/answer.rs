@@ -10,6 +10,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::date::Date;
 use crate::error::Error;
 use crate::money::{Currency, Money};
 use crate::queries::QueryAnswer;
@@ -135,6 +136,9 @@ pub enum CommandResult {
         currency: Currency,
         /// The credit granted.
         amount: Money,
+        /// The last day it can be used; absent: it never expires.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        valid_until: Option<Date>,
     },
     /// `apply_credit`: existing credit moved onto an open invoice (no money moves).
     ApplyCredit {
@@ -200,7 +204,47 @@ pub enum CommandResult {
     Configure {
         /// The invoice number format the next invoices are printed with.
         invoice_number_format: String,
+        /// How the next invoices round tax: `line` or `invoice`.
+        tax_rounding: &'static str,
     },
+    /// `write_off_invoice`: what the invoice still asked for, written off as bad debt.
+    WriteOffInvoice {
+        /// The written-off invoice's id.
+        invoice: String,
+        /// The invoice's currency.
+        currency: Currency,
+        /// The amount written off, tax included: the invoice's amount due until then.
+        written_off: Money,
+        /// Its tax part, reversed from tax payable (in proportion to the invoice's tax).
+        tax_reversed: Money,
+        /// The rest: the bad-debt expense.
+        bad_debt: Money,
+    },
+    /// `expire_credit`: the credit removed, lot by lot.
+    ExpireCredit {
+        /// Lots whose `valid_until` was before this day expired.
+        date: Date,
+        /// The customer it was limited to, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
+        /// What each lot lost, by customer then lot age; empty when nothing had expired.
+        expired: Vec<ExpiredCredit>,
+    },
+}
+
+/// What an `expire_credit` removed from one lot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExpiredCredit {
+    /// The customer who held it.
+    pub customer: String,
+    /// The `add_credit` that granted it.
+    pub credit: String,
+    /// The lot's currency.
+    pub currency: Currency,
+    /// The lot's last day of use.
+    pub valid_until: Option<Date>,
+    /// What was left of it, now removed.
+    pub amount: Money,
 }
 
 /// Renders the result of the command that created `record`.
@@ -252,6 +296,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 credit: g.id.clone(),
                 currency: g.currency,
                 amount: m(g.amount, g.currency),
+                valid_until: state.lots[g.lot as usize].valid_until,
             }
         }
         RecordRef::Application(i) => {
@@ -315,7 +360,47 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 .invoice_number_format
                 .clone()
                 .unwrap_or_else(|| state.numbering.format.clone()),
+            tax_rounding: state.configs[i as usize].tax_rounding.name(),
         },
+        RecordRef::WriteOff(i) => {
+            let w = &state.write_offs[i as usize];
+            let cur = state.invoices[w.invoice as usize].currency;
+            CommandResult::WriteOffInvoice {
+                invoice: inv_id(w.invoice),
+                currency: cur,
+                written_off: m(w.amount, cur),
+                tax_reversed: m(w.tax, cur),
+                bad_debt: m(w.amount - w.tax, cur),
+            }
+        }
+        RecordRef::Expiry(i) | RecordRef::ExpiredLot(i) => {
+            let run = match record {
+                RecordRef::Expiry(_) => i,
+                _ => state.expired_lots[i as usize].expiry,
+            };
+            let x = &state.expiries[run as usize];
+            let parts = &state.expired_lots[x.first as usize..(x.first + x.count) as usize];
+            CommandResult::ExpireCredit {
+                date: x.date,
+                customer: x.customer.map(|c| state.customers[c as usize].id.clone()),
+                expired: parts
+                    .iter()
+                    .map(|part| {
+                        let lot = &state.lots[part.lot as usize];
+                        ExpiredCredit {
+                            customer: state.customers[lot.customer as usize].id.clone(),
+                            credit: crate::queries::invoice::source_id(
+                                state,
+                                Source::Lot(part.lot),
+                            ),
+                            currency: lot.currency,
+                            valid_until: lot.valid_until,
+                            amount: m(part.amount, lot.currency),
+                        }
+                    })
+                    .collect(),
+            }
+        }
     }
 }
 

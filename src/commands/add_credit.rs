@@ -19,6 +19,7 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
         currency,
         date,
         reason,
+        valid_until,
     } = body
     else {
         unreachable!("dispatched by type")
@@ -35,6 +36,7 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
         remaining: Decimal::ZERO,
         refunded: Decimal::ZERO,
         touched: Vec::new(),
+        valid_until: valid_until.0,
     });
     state.grants.push(Grant {
         id: ctx.id.to_string(),

@@ -19,6 +19,7 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
         invoice,
         amount,
         currency,
+        date,
     } = body
     else {
         unreachable!("dispatched by type")
@@ -36,21 +37,26 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
             ));
         }
     }
-    if record.voided_by.is_some() {
-        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is void"));
+    if let Some(words) = record.closed_words() {
+        return Err(err!(InvoiceClosed, "invoice: '{invoice}' {words}"));
     }
     let due = record.amount_due();
-    if due.is_zero() {
-        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is already paid"));
+    let date = date.0.unwrap_or(record.date);
+    if date < record.date {
+        return Err(err!(
+            InvalidDate,
+            "date: '{date}' is before invoice '{invoice}' was issued ({}); credit can't be applied before it",
+            record.date
+        ));
     }
-    let available = state.credit_available(customer, inv_currency);
+    let available = state.credit_usable(customer, inv_currency, date);
     let amount = match amount {
         Some(a) => {
             let a = money_in("amount", *a, inv_currency)?;
             if a > available {
                 return Err(err!(
                     InsufficientCredit,
-                    "amount: '{a}' is more than the {} {inv_currency} of credit available",
+                    "amount: '{a}' is more than the {} {inv_currency} of credit available on {date}",
                     Money::new(available, inv_currency)
                 ));
             }
@@ -67,14 +73,14 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
             if available.is_zero() {
                 return Err(err!(
                     InsufficientCredit,
-                    "customer: '{}' has no {inv_currency} credit to apply",
+                    "customer: '{}' has no {inv_currency} credit to apply on {date}",
                     state.customers[customer as usize].id
                 ));
             }
             available.min(due)
         }
     };
-    let takes = state.plan_lot_takes(customer, inv_currency, amount);
+    let takes = state.plan_lot_takes(customer, inv_currency, amount, date);
 
     // Commit.
     for (lot, part) in takes {
@@ -93,6 +99,7 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
         customer,
         invoice: inv,
         amount,
+        date,
     });
     debug_assert!(amount > Decimal::ZERO);
     Ok(RecordRef::Application(idx))

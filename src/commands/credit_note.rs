@@ -95,6 +95,12 @@ fn against_invoice(
     if record.voided_by.is_some() {
         return Err(err!(InvoiceClosed, "invoice: '{invoice_id}' is void"));
     }
+    if !record.written_off.is_zero() {
+        return Err(err!(
+            InvoiceClosed,
+            "invoice: '{invoice_id}' was written off as bad debt; a credit note can't lower it"
+        ));
+    }
     let amount = money_in("amount", amount, inv_currency)?;
     let creditable = record.asks();
     if amount > creditable {
@@ -150,6 +156,7 @@ fn as_credit(
         remaining: Decimal::ZERO,
         refunded: Decimal::ZERO,
         touched: Vec::new(),
+        valid_until: None,
     });
     state.add_to_lot(lot, amount);
     Ok(Effect {

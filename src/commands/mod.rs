@@ -7,11 +7,13 @@ mod apply_credit;
 mod configure;
 mod create_customer;
 mod credit_note;
+mod expire_credit;
 pub mod issue_invoice;
 mod record_payment;
 mod refund_credit;
 mod void_invoice;
 mod void_payment;
+mod write_off_invoice;
 
 use rust_decimal::Decimal;
 
@@ -52,7 +54,20 @@ pub fn execute(state: &mut State, command: &Command, seq: u64) -> Result<RecordR
         CommandBody::VoidInvoice { .. } => void_invoice::run(state, &ctx, &command.body),
         CommandBody::Configure {
             invoice_number_format,
-        } => configure::run(state, &ctx, invoice_number_format),
+            tax_rounding,
+        } => configure::run(state, &ctx, invoice_number_format, tax_rounding.0),
+        CommandBody::WriteOffInvoice {
+            invoice,
+            date,
+            reason,
+        } => {
+            let plan = write_off_invoice::plan(state, invoice, *date)?;
+            Ok(write_off_invoice::commit(state, &ctx, plan, reason))
+        }
+        CommandBody::ExpireCredit { date, customer } => {
+            let plan = expire_credit::plan(state, *date, customer.as_deref())?;
+            Ok(expire_credit::commit(state, &ctx, plan))
+        }
     }
 }
 

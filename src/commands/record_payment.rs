@@ -47,6 +47,7 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
         remaining: Decimal::ZERO,
         refunded: Decimal::ZERO,
         touched: Vec::new(),
+        valid_until: None,
     });
     state.payments.push(Payment {
         id: ctx.id.to_string(),
@@ -107,16 +108,10 @@ fn plan_listed(
                 invoice.currency
             ));
         }
-        if invoice.voided_by.is_some() {
-            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' is void"));
+        if let Some(words) = invoice.closed_words() {
+            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' {words}"));
         }
         let due = invoice.amount_due();
-        if due.is_zero() {
-            return Err(err!(
-                InvoiceClosed,
-                "{field}: invoice '{id}' is already paid"
-            ));
-        }
         let take = due.min(left);
         if !take.is_zero() {
             out.push((inv, take));

@@ -29,15 +29,15 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     // Plan.
     let (customer, currency) = customer_and_currency(state, customer, *currency)?;
     let amount = money_in("amount", *amount, currency)?;
-    let available = state.credit_available(customer, currency);
+    let available = state.credit_usable(customer, currency, *date);
     if amount > available {
         return Err(err!(
             InsufficientCredit,
-            "amount: '{amount}' is more than the {} {currency} of credit available",
+            "amount: '{amount}' is more than the {} {currency} of credit available on {date}",
             Money::new(available, currency)
         ));
     }
-    let taken = state.plan_lot_takes(customer, currency, amount);
+    let taken = state.plan_lot_takes(customer, currency, amount, *date);
 
     // Commit.
     for &(lot, part) in &taken {

@@ -30,6 +30,12 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     if record.voided_by.is_some() {
         return Err(err!(AlreadyVoid, "invoice: '{invoice}' is already void"));
     }
+    if !record.written_off.is_zero() {
+        return Err(err!(
+            InvoiceClosed,
+            "invoice: '{invoice}' was written off as bad debt; a written-off invoice can't be voided"
+        ));
+    }
     if *date < record.date {
         return Err(err!(
             InvalidDate,

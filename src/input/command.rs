@@ -142,6 +142,10 @@ pub enum CommandBody {
         date: Date,
         /// Why it was granted, shown on the statement.
         reason: String,
+        /// The last day the credit can be used (not before `date`); absent: it never
+        /// expires.
+        #[serde(skip_serializing_if = "Added::is_none")]
+        valid_until: Added<Date>,
     },
     /// `apply_credit`: applies credit the customer already holds to an open invoice.
     ApplyCredit {
@@ -159,6 +163,10 @@ pub enum CommandBody {
         /// If given, must be the invoice's currency (credit never crosses currencies).
         #[serde(skip_serializing_if = "Option::is_none")]
         currency: Option<Currency>,
+        /// The day it is applied (not before the invoice's date); default: the
+        /// invoice's date. Credit whose `valid_until` is before it is not used.
+        #[serde(skip_serializing_if = "Added::is_none")]
+        date: Added<Date>,
     },
     /// `issue_credit_note`: lowers what an invoice asks for, or (without an invoice)
     /// gives credit.
@@ -225,7 +233,71 @@ pub enum CommandBody {
         /// sequence itself never restarts. Absent: unchanged.
         #[serde(skip_serializing_if = "Option::is_none")]
         invoice_number_format: Option<String>,
+        /// How tax is rounded on invoices issued from now on; absent: unchanged.
+        #[serde(skip_serializing_if = "Added::is_none")]
+        tax_rounding: Added<TaxRounding>,
     },
+    /// `write_off_invoice`: what an invoice still asks for becomes bad debt.
+    WriteOffInvoice {
+        /// The invoice to write off.
+        invoice: String,
+        /// The write-off's date; not before the invoice's date.
+        date: Date,
+        /// Why, shown on the statement.
+        reason: String,
+    },
+    /// `expire_credit`: removes what is left of credit past its `valid_until`.
+    ExpireCredit {
+        /// Lots whose `valid_until` is before this day expire.
+        date: Date,
+        /// Only this customer's lots; absent: every customer's.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
+    },
+}
+
+/// An optional field added to a command after fingerprints were first stored in
+/// snapshots: absent, it hashes as nothing, so commands written before it existed keep
+/// their fingerprints (a resend stays a duplicate, not a conflict).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Added<T>(pub Option<T>);
+
+impl<T> Added<T> {
+    /// Whether the field was left out.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl<T: std::hash::Hash> std::hash::Hash for Added<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if let Some(value) = &self.0 {
+            0xADu8.hash(state);
+            value.hash(state);
+        }
+    }
+}
+
+/// How invoice tax is rounded (`configure`'s `tax_rounding`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxRounding {
+    /// Each line's tax rounded on its own (the contract's default).
+    #[default]
+    Line,
+    /// Once per tax rate over the invoice, shared out over the lines at that rate.
+    Invoice,
+}
+
+impl TaxRounding {
+    /// The setting's name in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaxRounding::Line => "line",
+            TaxRounding::Invoice => "invoice",
+        }
+    }
 }
 
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
@@ -295,6 +367,8 @@ impl CommandBody {
             CommandBody::VoidPayment { .. } => "void_payment",
             CommandBody::VoidInvoice { .. } => "void_invoice",
             CommandBody::Configure { .. } => "configure",
+            CommandBody::WriteOffInvoice { .. } => "write_off_invoice",
+            CommandBody::ExpireCredit { .. } => "expire_credit",
         }
     }
 }
@@ -334,18 +408,34 @@ impl Command {
                     Some(items) => Some(id_list("allocate_to", items)?),
                 },
             },
-            "add_credit" => CommandBody::AddCredit {
-                customer: f.text(Key::Customer)?,
-                amount: f.amount(Key::Amount)?,
-                currency: f.opt_currency(Key::Currency)?,
-                date: f.date(Key::Date)?,
-                reason: f.text(Key::Reason)?,
-            },
+            "add_credit" => {
+                let customer = f.text(Key::Customer)?;
+                let amount = f.amount(Key::Amount)?;
+                let currency = f.opt_currency(Key::Currency)?;
+                let date = f.date(Key::Date)?;
+                let reason = f.text(Key::Reason)?;
+                let valid_until = f.opt_date(Key::ValidUntil)?;
+                if let Some(last) = valid_until.filter(|last| *last < date) {
+                    return Err(err!(
+                        InvalidDate,
+                        "valid_until: '{last}' is before the credit's date '{date}'"
+                    ));
+                }
+                CommandBody::AddCredit {
+                    customer,
+                    amount,
+                    currency,
+                    date,
+                    reason,
+                    valid_until: Added(valid_until),
+                }
+            }
             "apply_credit" => CommandBody::ApplyCredit {
                 customer: f.text(Key::Customer)?,
                 invoice: f.text(Key::Invoice)?,
                 amount: f.opt_amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
+                date: Added(f.opt_date(Key::Date)?),
             },
             "issue_credit_note" => CommandBody::IssueCreditNote {
                 customer: f.text(Key::Customer)?,
@@ -375,11 +465,24 @@ impl Command {
             },
             "configure" => CommandBody::Configure {
                 invoice_number_format: f.opt_text(Key::InvoiceNumberFormat)?,
+                tax_rounding: Added(f.choice(
+                    Key::TaxRounding,
+                    &[("line", TaxRounding::Line), ("invoice", TaxRounding::Invoice)],
+                )?),
+            },
+            "write_off_invoice" => CommandBody::WriteOffInvoice {
+                invoice: f.text(Key::Invoice)?,
+                date: f.date(Key::Date)?,
+                reason: f.text(Key::Reason)?,
+            },
+            "expire_credit" => CommandBody::ExpireCredit {
+                date: f.date(Key::Date)?,
+                customer: f.opt_text(Key::Customer)?,
             },
             other => {
                 return Err(err!(
                     InvalidInput,
-                    "type: '{other}' is not a command (create_customer, issue_invoice, record_payment, add_credit, apply_credit, issue_credit_note, refund_credit, void_payment, void_invoice, configure)"
+                    "type: '{other}' is not a command (create_customer, issue_invoice, record_payment, add_credit, apply_credit, issue_credit_note, refund_credit, void_payment, void_invoice, configure, write_off_invoice, expire_credit)"
                 ))
             }
         };

@@ -7,8 +7,10 @@ mod balance;
 mod customers;
 pub mod invoice;
 mod lists;
+pub mod postings;
+mod settings;
 mod statement;
-mod trial_balance;
+pub mod trial_balance;
 
 use serde::Serialize;
 
@@ -82,6 +84,17 @@ pub enum Query {
         /// Which book; default: the customer's billing currency.
         currency: Option<Currency>,
     },
+    /// `settings`: the ledger settings in force.
+    Settings,
+    /// `postings`: the general ledger line by line.
+    Postings {
+        /// Only this currency's lines; absent: every currency.
+        currency: Option<Currency>,
+        /// First day shown (inclusive).
+        from: Option<Date>,
+        /// Last day shown (inclusive).
+        to: Option<Date>,
+    },
     /// `aging`: aged receivables, open invoices bucketed by days overdue.
     Aging {
         /// The day overdue days are counted to. What is open now is aged: payments
@@ -114,6 +127,10 @@ pub enum QueryAnswer {
     Credits(lists::CreditsAnswer),
     /// Answer to `aging`.
     Aging(aging::AgingAnswer),
+    /// Answer to `settings`.
+    Settings(settings::SettingsAnswer),
+    /// Answer to `postings`.
+    Postings(postings::PostingsAnswer),
 }
 
 impl Query {
@@ -170,6 +187,18 @@ impl Query {
                 customer: f.text(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
             },
+            "settings" => Query::Settings,
+            "postings" => {
+                let currency = f.opt_currency(Key::Currency)?;
+                let from = f.opt_date(Key::From)?;
+                let to = f.opt_date(Key::To)?;
+                if let (Some(from), Some(to)) = (from, to) {
+                    if to < from {
+                        return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'"));
+                    }
+                }
+                Query::Postings { currency, from, to }
+            }
             "aging" => Query::Aging {
                 as_of: f.date(Key::AsOf)?,
                 currency: f.opt_currency(Key::Currency)?,
@@ -177,7 +206,7 @@ impl Query {
             other => {
                 return Err(err!(
                     InvalidInput,
-                    "type: '{other}' is not a query (balance, invoice, preview_invoice, statement, customers, trial_balance, invoices, payments, credits, aging)"
+                    "type: '{other}' is not a query (balance, invoice, preview_invoice, statement, customers, trial_balance, invoices, payments, credits, aging, settings, postings)"
                 ))
             }
         };
@@ -227,6 +256,10 @@ impl Query {
             }
             Query::Aging { as_of, currency } => {
                 QueryAnswer::Aging(aging::run(state, *as_of, *currency))
+            }
+            Query::Settings => QueryAnswer::Settings(settings::run(state)),
+            Query::Postings { currency, from, to } => {
+                QueryAnswer::Postings(postings::run(state, *currency, *from, *to))
             }
         })
     }
