@@ -5,6 +5,7 @@ import type {
   AcceptedFor,
   AnswerFor,
   Backup,
+  Command,
   CommandInput,
   CommandOf,
   CommandType,
@@ -22,7 +23,7 @@ import type {
 export type * from './types.js';
 
 /** IndexedDB schema version of the store. */
-export const SCHEMA_VERSION: 2;
+export const SCHEMA_VERSION: 3;
 
 /**
  * An error from storage (a rejected promise or a throw), with a stable `code` a page can
@@ -89,6 +90,12 @@ export interface Store {
   /** Answers a query from the engine in memory (synchronous). */
   query<T extends QueryType>(query: QueryInput<T>): AnswerFor<QueryOf<T>> | EngineRefused;
 
+  /**
+   * What `command` would answer now (accepted with everything it would do, or refused),
+   * marked `dry_run: true`; changes nothing (synchronous).
+   */
+  dryRun<T extends CommandType>(command: CommandInput<T>): AcceptedFor<CommandOf<T>> | EngineRefused;
+
   /** Calls `listener` after every change; returns a function that unsubscribes (true if it was subscribed). */
   subscribe(listener: (event: StoreEvent) => void): () => boolean;
 
@@ -124,6 +131,12 @@ export interface Store {
  * (`storage_failed`, `storage_blocked`).
  */
 export function openStore(options?: StoreOptions): Promise<Store>;
+
+/**
+ * A backup holding `commands` as a ledger's journal, in order (`seq` 1, 2, 3, ...): what
+ * `exportBackup` gives and `importBackup` takes. `exported` defaults to now.
+ */
+export function backupOf(commands: readonly Command[], exported?: string): Backup;
 
 /**
  * Reads the journal of a database along its chain, without the engine: the records

@@ -1120,9 +1120,12 @@ export interface Health {
  *   add onto the old one);
  * - `damaged`: damage was found after opening (see `health`);
  * - `closed`: another tab upgraded the database, this store no longer writes;
- * - `error`: reloading failed (see `error`); the store is closed.
+ * - `error`: storage can't be read after a failed write (see `error`): writes answer
+ *   `storage_failed` (and queries too if the engine may hold what wasn't stored) while
+ *   the store tries to reopen it, every 2 s and on each write;
+ * - `reconnected`: it did; the books are what storage holds.
  */
-export type StoreEventSource = 'local' | 'remote' | 'imported' | 'replaced' | 'damaged' | 'closed' | 'error';
+export type StoreEventSource = 'local' | 'remote' | 'imported' | 'replaced' | 'damaged' | 'reconnected' | 'closed' | 'error';
 
 /** What a store subscriber is told after a change. */
 export interface StoreEvent {

@@ -183,3 +183,18 @@ test('the printed invoice names the customer (and e-mail), never the internal id
   await page.emulateMedia({ media: 'screen' });
   await close();
 });
+
+test('the Data page empties the ledger, then resets it to the demo space (backups built by the store)', async () => {
+  const { page, close } = await open('/data');
+  const demo = await page.evaluate(() => window.tally.store.seq);
+  await page.locator('#start-empty').click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Empty the ledger' }).click();
+  await page.waitForFunction(() => window.tally.store.seq === 0);
+  assert.match(await text(page, '#import-status'), /Empty ledger: done, 0 records/);
+  await page.locator('#reset-demo').click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Reset to the demo' }).click();
+  await page.waitForFunction((n) => window.tally.store.seq === n, demo);
+  assert.match(await text(page, '#import-status'), new RegExp(`Reset to the demo: done, ${demo} records`));
+  assert.equal(await page.locator('#import-progress').isVisible(), true, 'the progress bar shows once an import ran');
+  await close();
+});
