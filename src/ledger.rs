@@ -7,7 +7,7 @@ use serde::Deserializer;
 
 use crate::answer::{command_result, Accepted, Answer, QueryOk};
 use crate::commands;
-use crate::error::{err, Error, Result};
+use crate::error::{clip, err, Error, Result};
 use crate::input::command::Command;
 use crate::input::raw::RawMap;
 use crate::journal::{fingerprint, JournalEntry};
@@ -61,8 +61,11 @@ impl Ledger {
                 return Err(err!(
                     Conflict,
                     "id: '{}' is already taken by another record or a different command",
-                    command.id
-                ));
+                    clip(&command.id)
+                )
+                .at("id")
+                .rule("id_taken")
+                .with("id", clip(&command.id)));
             }
             let (record, seq) = (entry.record, entry.seq);
             return Ok(self.accepted(&command.id, record, seq, true));
@@ -113,7 +116,7 @@ impl Ledger {
     /// Reads a query object from any serde data format and answers it.
     pub fn query_from<'de, D: Deserializer<'de>>(&self, input: D) -> Answer {
         let query = RawMap::read(input)
-            .map_err(|e| err!(InvalidInput, "query: {e}"))
+            .map_err(|e| unreadable("query", e))
             .and_then(Query::from_raw);
         match query {
             Ok(q) => self.query(&q),
@@ -156,7 +159,11 @@ impl Ledger {
                 InvalidInput,
                 "journal entry {} is out of sequence: the ledger expects {expected}",
                 entry.seq
-            ));
+            )
+            .at("seq")
+            .rule("out_of_sequence")
+            .with("seq", entry.seq)
+            .with("expected", expected));
         }
         match self.try_execute(entry.command)? {
             accepted if !accepted.duplicate => Ok(()),
@@ -165,20 +172,36 @@ impl Ledger {
                 "journal entry {}: '{}' was already applied",
                 entry.seq,
                 accepted.id
-            )),
+            )
+            .at("command.id")
+            .rule("already_applied")
+            .with("seq", entry.seq)
+            .with("id", accepted.id)),
         }
     }
 }
 
 /// Reads and validates a command object.
 pub fn read_command<'de, D: Deserializer<'de>>(input: D) -> Result<Command> {
-    let raw = RawMap::read(input).map_err(|e| err!(InvalidInput, "command: {e}"))?;
+    let raw = RawMap::read(input).map_err(|e| unreadable("command", e))?;
     Command::from_raw(raw)
 }
 
+/// A command or query that could not be read as an object at all.
+fn unreadable(what: &str, e: impl std::fmt::Display) -> Error {
+    err!(InvalidInput, "{what}: {e}").rule("unreadable")
+}
+
+/// Longest id accepted, in UTF-8 bytes.
+pub const MAX_ID_BYTES: usize = 200;
+
 fn check_id(id: &str) -> Result<(), Error> {
-    if id.len() > 200 {
-        return Err(err!(InvalidInput, "id: longer than 200 bytes"));
+    if id.len() > MAX_ID_BYTES {
+        return Err(err!(InvalidInput, "id: longer than {MAX_ID_BYTES} bytes")
+            .at("id")
+            .rule("too_long")
+            .with("value", clip(id))
+            .with("max_bytes", MAX_ID_BYTES));
     }
     Ok(())
 }

@@ -21,7 +21,7 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::JsCast;
 
 use crate::answer::Answer;
-use crate::error::{err, ErrorCode};
+use crate::error::err;
 use crate::input::raw::{number_text, Raw, RawMap, MAX_DEPTH, MAX_ITEMS, TOO_DEEP};
 use crate::{Command, Error, JournalEntry, Query};
 
@@ -45,8 +45,8 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     })
 }
 
-fn refused(code: ErrorCode, message: String) -> JsValue {
-    to_js(&Answer::refused(Error::new(code, message)))
+fn refused(error: Error) -> JsValue {
+    to_js(&Answer::refused(error))
 }
 
 /// A ledger living in wasm memory.
@@ -93,11 +93,14 @@ impl WasmLedger {
                 to_js(&answers)
             }
             Err(raw) => refused(
-                ErrorCode::InvalidInput,
-                format!(
+                err!(
+                    InvalidInput,
                     "applyBatch: expected an array of commands, got {}",
                     raw.kind()
-                ),
+                )
+                .rule("wrong_type")
+                .word("expected", "array")
+                .word("got", raw.json_type()),
             ),
         }
     }
@@ -153,14 +156,17 @@ impl WasmLedger {
         let get = |key: &str| js_sys::Reflect::get(&entry, &JsValue::from_str(key)).ok();
         let Some(seq) = get("seq").and_then(|v| v.as_f64()) else {
             return refused(
-                ErrorCode::InvalidInput,
-                "journal entry: 'seq' must be a number".into(),
+                err!(InvalidInput, "journal entry: 'seq' must be a number")
+                    .at("seq")
+                    .rule("wrong_type")
+                    .word("expected", "number"),
             );
         };
         let Some(command) = get("command") else {
             return refused(
-                ErrorCode::InvalidInput,
-                "journal entry: 'command' is missing".into(),
+                err!(InvalidInput, "journal entry: 'command' is missing")
+                    .at("command")
+                    .rule("required"),
             );
         };
         let command = match read_object(&command, "command").and_then(Command::from_raw) {
@@ -206,7 +212,10 @@ fn read_object(value: &JsValue, what: &str) -> crate::error::Result<RawMap> {
             InvalidInput,
             "{what}: expected an object, got {}",
             other.kind()
-        )),
+        )
+        .rule("wrong_type")
+        .word("expected", "object")
+        .word("got", other.json_type())),
     }
 }
 

@@ -5,7 +5,7 @@
 // - A command is acknowledged only after its journal record is committed with
 //   durability "strict". If the write fails (quota, closed database), the engine is
 //   reloaded from storage, so nothing unacknowledged ever appears, and the caller gets
-//   `{ ok: false, error: { code: "storage_failed", message } }`.
+//   `{ ok: false, error: { code: "storage_failed", message, field: null, details: {} } }`.
 // - Opening = newest snapshot + replay of the journal after it. A damaged record
 //   (checksum) stops the load with a message naming it; nothing is overwritten, and
 //   `exportJournal(name)` still reads the raw journal.
@@ -503,9 +503,9 @@ function storageFailed(error) {
   const why = name === 'QuotaExceededError'
     ? 'the browser has no more storage for this site (quota exceeded); free some space or export a backup'
     : `the browser refused to store it (${name}: ${error?.message ?? error})`;
-  return { ok: false, error: { code: 'storage_failed', message: `Not saved: ${why}. Nothing was recorded.` } };
+  return { ok: false, error: { code: 'storage_failed', message: `Not saved: ${why}. Nothing was recorded.`, field: null, details: {} } };
 }
 
 function closedAnswer() {
-  return { ok: false, error: { code: 'storage_failed', message: 'Not saved: the ledger was closed (another tab upgraded it, or storage failed); reload the page.' } };
+  return { ok: false, error: { code: 'storage_failed', message: 'Not saved: the ledger was closed (another tab upgraded it, or storage failed); reload the page.', field: null, details: {} } };
 }

@@ -33,15 +33,26 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
             return Err(err!(
                 CurrencyMismatch,
                 "currency: credit in {c} can't settle invoice '{invoice}', which is in {inv_currency}"
-            ));
+            )
+            .at("currency")
+            .rule("invoice_currency")
+            .with("invoice", invoice.as_str())
+            .with("currency", *c)
+            .with("invoice_currency", inv_currency));
         }
     }
     if record.voided_by.is_some() {
-        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is void"));
+        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is void")
+            .at("invoice")
+            .rule("void")
+            .with("invoice", invoice.as_str()));
     }
     let due = record.amount_due();
     if due.is_zero() {
-        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is already paid"));
+        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is already paid")
+            .at("invoice")
+            .rule("paid")
+            .with("invoice", invoice.as_str()));
     }
     let available = state.credit_available(customer, inv_currency);
     let amount = match amount {
@@ -52,24 +63,37 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
                     InsufficientCredit,
                     "amount: '{a}' is more than the {} {inv_currency} of credit available",
                     Money::new(available, inv_currency)
-                ));
+                )
+                .at("amount")
+                .rule("more_than_available")
+                .with("value", Money::new(a, inv_currency))
+                .with("available", Money::new(available, inv_currency)));
             }
             if a > due {
                 return Err(err!(
                     OverAllocation,
                     "amount: '{a}' is more than the {} {inv_currency} invoice '{invoice}' still asks for",
                     Money::new(due, inv_currency)
-                ));
+                )
+                .at("amount")
+                .rule("more_than_due")
+                .with("value", Money::new(a, inv_currency))
+                .with("amount_due", Money::new(due, inv_currency))
+                .with("invoice", invoice.as_str()));
             }
             a
         }
         None => {
             if available.is_zero() {
+                let id = &state.customers[customer as usize].id;
                 return Err(err!(
                     InsufficientCredit,
-                    "customer: '{}' has no {inv_currency} credit to apply",
-                    state.customers[customer as usize].id
-                ));
+                    "customer: '{id}' has no {inv_currency} credit to apply"
+                )
+                .at("customer")
+                .rule("no_credit")
+                .with("customer", id.as_str())
+                .with("available", Money::new(available, inv_currency)));
             }
             available.min(due)
         }

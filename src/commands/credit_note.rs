@@ -83,17 +83,29 @@ fn against_invoice(
             InvalidDate,
             "date: '{date}' is before invoice '{invoice_id}' was issued ({}); a credit note can't predate it",
             record.date
-        ));
+        )
+        .at("date")
+        .rule("before_record")
+        .with("value", date)
+        .with("earliest", record.date));
     }
     let inv_currency = record.currency;
     if let Some(c) = currency.filter(|c| *c != inv_currency) {
         return Err(err!(
             CurrencyMismatch,
             "currency: '{c}' differs from invoice '{invoice_id}', which is in {inv_currency}"
-        ));
+        )
+        .at("currency")
+        .rule("invoice_currency")
+        .with("invoice", invoice_id)
+        .with("currency", c)
+        .with("invoice_currency", inv_currency));
     }
     if record.voided_by.is_some() {
-        return Err(err!(InvoiceClosed, "invoice: '{invoice_id}' is void"));
+        return Err(err!(InvoiceClosed, "invoice: '{invoice_id}' is void")
+            .at("invoice")
+            .rule("void")
+            .with("invoice", invoice_id));
     }
     let amount = money_in("amount", amount, inv_currency)?;
     let creditable = record.asks();
@@ -102,7 +114,12 @@ fn against_invoice(
             OverAllocation,
             "amount: '{amount}' is more than the {} {inv_currency} invoice '{invoice_id}' can still be credited (its total less earlier credit notes)",
             Money::new(creditable, inv_currency)
-        ));
+        )
+        .at("amount")
+        .rule("more_than_creditable")
+        .with("value", Money::new(amount, inv_currency))
+        .with("creditable", Money::new(creditable, inv_currency))
+        .with("invoice", invoice_id));
     }
     let due_before = record.amount_due();
     let reduced_due = amount.min(due_before);

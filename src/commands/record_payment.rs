@@ -105,17 +105,27 @@ fn plan_listed(
                 CurrencyMismatch,
                 "{field}: invoice '{id}' is in {}, the payment in {currency}",
                 invoice.currency
-            ));
+            )
+            .at(field)
+            .rule("invoice_currency")
+            .with("invoice", id.as_str())
+            .with("currency", currency)
+            .with("invoice_currency", invoice.currency));
         }
         if invoice.voided_by.is_some() {
-            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' is void"));
+            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' is void")
+                .at(field)
+                .rule("void")
+                .with("invoice", id.as_str()));
         }
         let due = invoice.amount_due();
         if due.is_zero() {
-            return Err(err!(
-                InvoiceClosed,
-                "{field}: invoice '{id}' is already paid"
-            ));
+            return Err(
+                err!(InvoiceClosed, "{field}: invoice '{id}' is already paid")
+                    .at(field)
+                    .rule("paid")
+                    .with("invoice", id.as_str()),
+            );
         }
         let take = due.min(left);
         if !take.is_zero() {

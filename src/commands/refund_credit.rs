@@ -35,7 +35,11 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
             InsufficientCredit,
             "amount: '{amount}' is more than the {} {currency} of credit available",
             Money::new(available, currency)
-        ));
+        )
+        .at("amount")
+        .rule("more_than_available")
+        .with("value", Money::new(amount, currency))
+        .with("available", Money::new(available, currency)));
     }
     let taken = state.plan_lot_takes(customer, currency, amount);
 

@@ -28,14 +28,21 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     let inv = state.invoice_idx("invoice", invoice)?;
     let record = &state.invoices[inv as usize];
     if record.voided_by.is_some() {
-        return Err(err!(AlreadyVoid, "invoice: '{invoice}' is already void"));
+        return Err(err!(AlreadyVoid, "invoice: '{invoice}' is already void")
+            .at("invoice")
+            .rule("already_void")
+            .with("invoice", invoice.as_str()));
     }
     if *date < record.date {
         return Err(err!(
             InvalidDate,
             "date: '{date}' is before invoice '{invoice}' was issued ({}); a void can't predate it",
             record.date
-        ));
+        )
+        .at("date")
+        .rule("before_record")
+        .with("value", *date)
+        .with("earliest", record.date));
     }
     let release: Vec<(usize, Decimal)> = record
         .settlements

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::{statement_entry, Ctx};
 use crate::error::{err, Result};
 use crate::input::command::CommandBody;
+use crate::money::Money;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, PaymentVoid, RecordRef, Source};
@@ -28,23 +29,36 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
     let p = state.payment_idx("payment", payment)?;
     let record = &state.payments[p as usize];
     if record.voided_by.is_some() {
-        return Err(err!(AlreadyVoid, "payment: '{payment}' is already void"));
+        return Err(err!(AlreadyVoid, "payment: '{payment}' is already void")
+            .at("payment")
+            .rule("already_void")
+            .with("payment", payment.as_str()));
     }
     if *date < record.date {
         return Err(err!(
             InvalidDate,
             "date: '{date}' is before payment '{payment}' was received ({}); a void can't predate it",
             record.date
-        ));
+        )
+        .at("date")
+        .rule("before_record")
+        .with("value", *date)
+        .with("earliest", record.date));
     }
     let lot = &state.lots[record.lot as usize];
     if !lot.refunded.is_zero() {
+        let refunded = Money::new(lot.refunded, record.currency);
+        let remaining = Money::new(lot.remaining, record.currency);
         return Err(err!(
             InsufficientCredit,
-            "payment: {} {} of the credit from '{payment}' was refunded; void the payment only after that money is back",
-            lot.refunded,
+            "payment: {refunded} {} of the credit from '{payment}' was refunded; void the payment only after that money is back",
             record.currency
-        ));
+        )
+        .at("payment")
+        .rule("credit_refunded")
+        .with("payment", payment.as_str())
+        .with("refunded", refunded)
+        .with("available", remaining));
     }
     let sources = [Source::Payment(p), Source::Lot(record.lot)];
     let mut touched: Vec<Idx> = record.allocations.iter().map(|(i, _)| *i).collect();

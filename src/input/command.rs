@@ -19,6 +19,20 @@ use crate::money::{Currency, MAX_AMOUNT};
 /// Most lines on one invoice.
 pub const MAX_LINES: usize = 1000;
 
+/// Every command `type`, in the order messages list them.
+pub const COMMAND_TYPES: [&str; 10] = [
+    "create_customer",
+    "issue_invoice",
+    "record_payment",
+    "add_credit",
+    "apply_credit",
+    "issue_credit_note",
+    "refund_credit",
+    "void_payment",
+    "void_invoice",
+    "configure",
+];
+
 /// One command: the record id it creates, audit metadata, and what to do.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Command {
@@ -301,15 +315,17 @@ impl CommandBody {
 
 /// The `type` field of a command or query object.
 pub(crate) fn take_type(fields: &mut Fields, what: &str) -> Result<String> {
-    fields
-        .opt_text(Key::Type)?
-        .ok_or_else(|| err!(InvalidInput, "a {what} needs a 'type'"))
+    fields.opt_text(Key::Type)?.ok_or_else(|| {
+        err!(InvalidInput, "a {what} needs a 'type'")
+            .at("type")
+            .rule("required")
+    })
 }
 
 impl Command {
     /// Validates a command object read by `RawMap::read`.
     pub fn from_raw(map: RawMap) -> Result<Command> {
-        map.check("command")?;
+        map.check("command", "")?;
         let mut f = Fields::new(map, None);
         let kind = take_type(&mut f, "command")?;
         let id = f.text(Key::Id)?;
@@ -379,8 +395,14 @@ impl Command {
             other => {
                 return Err(err!(
                     InvalidInput,
-                    "type: '{other}' is not a command (create_customer, issue_invoice, record_payment, add_credit, apply_credit, issue_credit_note, refund_credit, void_payment, void_invoice, configure)"
-                ))
+                    "type: '{}' is not a command ({})",
+                    crate::error::clip(other),
+                    COMMAND_TYPES.join(", ")
+                )
+                .at("type")
+                .rule("not_allowed")
+                .with("value", crate::error::clip(other))
+                .with("allowed", COMMAND_TYPES.to_vec()))
             }
         };
         f.finish(|| format!("a {kind} command"))?;
@@ -389,8 +411,11 @@ impl Command {
 }
 
 fn method(f: &mut Fields) -> Result<Method> {
-    f.choice(Key::Method, &Method::ALL)?
-        .ok_or_else(|| err!(InvalidInput, "method is required"))
+    f.choice(Key::Method, &Method::ALL)?.ok_or_else(|| {
+        err!(InvalidInput, "method is required")
+            .at("method")
+            .rule("required")
+    })
 }
 
 fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
@@ -403,7 +428,10 @@ fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
                         InvalidInput,
                         "{field}[{i}]: '{}' is listed twice",
                         crate::error::clip(&s)
-                    ));
+                    )
+                    .at(format!("{field}[{i}]"))
+                    .rule("listed_twice")
+                    .with("value", crate::error::clip(&s)));
                 }
                 ids.push(s);
             }
@@ -412,7 +440,11 @@ fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
                     InvalidInput,
                     "{field}[{i}] must be an invoice id string, got {}",
                     other.shown()
-                ))
+                )
+                .at(format!("{field}[{i}]"))
+                .rule("wrong_type")
+                .word("expected", "string")
+                .word("got", other.json_type()))
             }
         }
     }
@@ -427,23 +459,33 @@ impl InvoiceDraft {
         let date = f.date(Key::Date)?;
         let due_date = f.opt_date(Key::DueDate)?;
         if due_date.is_some_and(|due| due < date) {
+            let due = due_date.unwrap_or(date);
             return Err(err!(
                 InvalidDate,
-                "due_date: '{}' is before the invoice date '{date}'",
-                due_date.unwrap_or(date)
-            ));
+                "due_date: '{due}' is before the invoice date '{date}'"
+            )
+            .at("due_date")
+            .rule("before_date")
+            .with("value", due)
+            .with("earliest", date));
         }
-        let raw_lines = f
-            .opt_list(Key::Lines)?
-            .ok_or_else(|| err!(InvalidInput, "lines is required"))?;
+        let raw_lines = f.opt_list(Key::Lines)?.ok_or_else(|| {
+            err!(InvalidInput, "lines is required")
+                .at("lines")
+                .rule("required")
+        })?;
         if raw_lines.is_empty() {
-            return Err(err!(
-                InvalidInput,
-                "lines: an invoice needs at least one line"
-            ));
+            return Err(
+                err!(InvalidInput, "lines: an invoice needs at least one line")
+                    .at("lines")
+                    .rule("empty"),
+            );
         }
         if raw_lines.len() > MAX_LINES {
-            return Err(err!(InvalidInput, "lines: more than {MAX_LINES} lines"));
+            return Err(err!(InvalidInput, "lines: more than {MAX_LINES} lines")
+                .at("lines")
+                .rule("too_many")
+                .with("max_items", MAX_LINES));
         }
         let lines = raw_lines
             .into_iter()
@@ -469,11 +511,13 @@ impl LineInput {
                 InvalidInput,
                 "lines[{index}] must be an object, got {}",
                 raw.kind()
-            ));
+            )
+            .at(format!("lines[{index}]"))
+            .rule("wrong_type")
+            .word("expected", "object")
+            .word("got", raw.json_type()));
         };
-        if let Err(e) = map.check("") {
-            return Err(err!(InvalidInput, "lines[{index}]{}", e.message));
-        }
+        map.check(&format!("lines[{index}]"), &format!("lines[{index}]."))?;
         let mut f = Fields::new(map, Some(index));
         let ten = Decimal::TEN;
         let line = LineInput {
@@ -483,7 +527,11 @@ impl LineInput {
                 .unwrap_or(Decimal::ONE),
             unit_price: f
                 .opt_factor(Key::UnitPrice, -MAX_AMOUNT, MAX_AMOUNT)?
-                .ok_or_else(|| err!(InvalidInput, "lines[{index}].unit_price is required"))?,
+                .ok_or_else(|| {
+                    err!(InvalidInput, "lines[{index}].unit_price is required")
+                        .at(format!("lines[{index}].unit_price"))
+                        .rule("required")
+                })?,
             tax_rate: f
                 .opt_factor(Key::TaxRate, Decimal::ZERO, ten)?
                 .unwrap_or(Decimal::ZERO),
@@ -495,7 +543,10 @@ impl LineInput {
             return Err(err!(
                 InvalidAmount,
                 "lines[{index}].quantity must be more than zero"
-            ));
+            )
+            .at(format!("lines[{index}].quantity"))
+            .rule("not_positive")
+            .with("value", "0"));
         }
         f.finish(|| "an invoice line".to_string())?;
         Ok(line)

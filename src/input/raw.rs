@@ -90,6 +90,29 @@ impl Raw {
         }
     }
 
+    /// The value's JSON type, as refusals' `details.got` names it.
+    pub fn json_type(&self) -> &'static str {
+        match self {
+            Raw::Null => "null",
+            Raw::Bool(_) => "boolean",
+            Raw::Str(_) => "string",
+            Raw::Num(_) => "number",
+            Raw::List(_) => "array",
+            Raw::Map(_) => "object",
+            Raw::Unreadable(_) => "unreadable",
+        }
+    }
+
+    /// A scalar's text, clipped, as refusals' `details.value` quotes it (empty for
+    /// arrays and objects).
+    pub fn text(&self) -> String {
+        match self {
+            Raw::Str(s) | Raw::Num(s) => crate::error::clip(s).into_owned(),
+            Raw::Bool(b) => b.to_string(),
+            _ => String::new(),
+        }
+    }
+
     /// The value as a message shows it (long text clipped).
     pub fn shown(&self) -> String {
         match self {
@@ -125,17 +148,24 @@ impl RawMap {
         }
     }
 
-    /// Refuses unknown or repeated field names.
-    pub fn check(&self, context: &str) -> Result<()> {
+    /// Refuses unknown or repeated field names. `context` names the object in the
+    /// message (`command`, `lines[2]`); `prefix` goes before a field's name in the
+    /// refusal's `field` (`""`, `lines[2].`).
+    pub fn check(&self, context: &str, prefix: &str) -> Result<()> {
         if let Some(name) = &self.unknown {
-            return Err(err!(InvalidInput, "{context}: unknown field '{name}'"));
+            let name = crate::error::clip(name);
+            return Err(err!(InvalidInput, "{context}: unknown field '{name}'")
+                .at(format!("{prefix}{name}"))
+                .rule("unknown_field"));
         }
         if let Some(key) = self.repeated {
             return Err(err!(
                 InvalidInput,
                 "{context}: field '{}' is given twice",
                 key.name()
-            ));
+            )
+            .at(format!("{prefix}{}", key.name()))
+            .rule("repeated_field"));
         }
         Ok(())
     }
@@ -400,17 +430,17 @@ mod tests {
         assert_eq!(m.take(Key::UseCredit), Some(Raw::Bool(false)));
         assert_eq!(m.take(Key::At), None);
         assert!(matches!(m.take(Key::Lines), Some(Raw::List(l)) if l.len() == 1));
-        assert!(m.check("c").is_ok());
+        assert!(m.check("c", "").is_ok());
     }
 
     #[test]
     fn unknown_and_repeated_fields_are_refused() {
         let m = read(r#"{"type":"x","amout":"1"}"#);
-        assert!(m.check("c").unwrap_err().message.contains("amout"));
+        assert!(m.check("c", "").unwrap_err().message.contains("amout"));
         let m = read(r#"{"type":"x","id":"a","id":"b"}"#);
-        assert!(m.check("c").unwrap_err().message.contains("twice"));
+        assert!(m.check("c", "").unwrap_err().message.contains("twice"));
         let m = read(r#"{"bogus":1,"lines":[{"unit_price":"1"}]}"#);
-        assert!(m.check("c").unwrap_err().message.contains("bogus"));
+        assert!(m.check("c", "").unwrap_err().message.contains("bogus"));
     }
 
     #[test]

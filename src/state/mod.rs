@@ -11,7 +11,7 @@ pub mod records;
 
 use rust_decimal::Decimal;
 
-use crate::error::{err, Result};
+use crate::error::{clip, err, Result};
 use crate::money::Currency;
 use book::Book;
 pub use id_index::{IdEntry, IdIndex};
@@ -93,8 +93,12 @@ impl State {
             Some(RecordRef::Customer(i)) => Ok(i),
             _ => Err(err!(
                 UnknownCustomer,
-                "{field}: no customer has the id '{id}'"
-            )),
+                "{field}: no customer has the id '{}'",
+                clip(id)
+            )
+            .at(field)
+            .rule("not_found")
+            .with("id", clip(id))),
         }
     }
 
@@ -104,8 +108,12 @@ impl State {
             Some(RecordRef::Invoice(i)) => Ok(i),
             _ => Err(err!(
                 UnknownInvoice,
-                "{field}: no invoice has the id '{id}'"
-            )),
+                "{field}: no invoice has the id '{}'",
+                clip(id)
+            )
+            .at(field)
+            .rule("not_found")
+            .with("id", clip(id))),
         }
     }
 
@@ -115,8 +123,12 @@ impl State {
             Some(RecordRef::Payment(i)) => Ok(i),
             _ => Err(err!(
                 UnknownPayment,
-                "{field}: no payment has the id '{id}'"
-            )),
+                "{field}: no payment has the id '{}'",
+                clip(id)
+            )
+            .at(field)
+            .rule("not_found")
+            .with("id", clip(id))),
         }
     }
 
@@ -125,11 +137,15 @@ impl State {
     pub fn customers_invoice(&self, field: &str, id: &str, customer: Idx) -> Result<Idx> {
         let inv = self.invoice_idx(field, id)?;
         if self.invoices[inv as usize].customer != customer {
+            let customer = &self.customers[customer as usize].id;
             return Err(err!(
                 UnknownInvoice,
-                "{field}: invoice '{id}' belongs to another customer than '{}'",
-                self.customers[customer as usize].id
-            ));
+                "{field}: invoice '{id}' belongs to another customer than '{customer}'"
+            )
+            .at(field)
+            .rule("other_customer")
+            .with("id", id)
+            .with("customer", customer.as_str()));
         }
         Ok(inv)
     }

@@ -12,6 +12,7 @@ import type {
   CommandAnswer,
   CreateCustomerCommand,
   EngineErrorCode,
+  MoneyDetail,
   ErrorCode,
   InvoiceLineInput,
   JournalEntry,
@@ -57,7 +58,12 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   } else {
     const code: EngineErrorCode = customer.error.code;
     const message: string = customer.error.message;
-    void [code, message];
+    const field: string | null = customer.error.field;
+    const available: MoneyDetail | undefined = customer.error.details.available;
+    const maxDecimals: number | undefined = customer.error.details.max_decimals;
+    // @ts-expect-error `field` is a path or null, never absent or a number
+    const badField: number = customer.error.field;
+    void [code, message, field, available, maxDecimals, badField];
   }
 
   const lines: InvoiceLineInput[] = [
@@ -383,7 +389,7 @@ export async function storeUsage(): Promise<void> {
     const code: ErrorCode = answer.error.code;
     if (code === 'storage_failed') console.warn('not saved:', answer.error.message);
   }
-  const refused: Refused = { ok: false, error: { code: 'storage_failed', message: 'Not saved' } };
+  const refused: Refused = { ok: false, error: { code: 'storage_failed', message: 'Not saved', field: null, details: {} } };
   void refused;
 
   const [first, second] = await store.applyMany([
