@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::money::{Currency, Money};
 use crate::queries::QueryAnswer;
-use crate::state::records::{RecordRef, Source};
+use crate::state::records::{LotOrigin, RecordRef, Source};
 use crate::state::State;
 
 /// Any answer the engine gives.
@@ -37,7 +37,21 @@ impl Answer {
 
     /// The answer to a refused command or query: `{ ok: false, error }`.
     pub fn refused(error: Error) -> Answer {
-        Answer::Refused(Refused { ok: false, error })
+        Answer::Refused(Refused {
+            ok: false,
+            error,
+            dry_run: false,
+        })
+    }
+
+    /// Marks the answer as a dry run's (`"dry_run": true`): nothing was changed.
+    pub fn as_dry_run(mut self) -> Answer {
+        match &mut self {
+            Answer::Accepted(a) => a.dry_run = true,
+            Answer::Refused(r) => r.dry_run = true,
+            Answer::Query(_) => {}
+        }
+        self
     }
 }
 
@@ -48,6 +62,13 @@ pub struct Refused {
     pub ok: bool,
     /// Why it was refused.
     pub error: Error,
+    /// `true` when the refused command was a dry run (absent otherwise).
+    #[serde(skip_serializing_if = "is_false")]
+    pub dry_run: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// `{ ok: true, ...answer }`: a query's answer, its fields at the top level.
@@ -72,6 +93,10 @@ pub struct Accepted {
     pub seq: u64,
     /// The command's id, which is the id of the record it created.
     pub id: String,
+    /// `true` for a dry run: this is what the command would answer now, and nothing
+    /// was changed (absent otherwise). A dry run's `seq` is the one it would get.
+    #[serde(skip_serializing_if = "is_false")]
+    pub dry_run: bool,
     /// What it did, flattened into this object with its `type`.
     #[serde(flatten)]
     pub result: CommandResult,
@@ -84,6 +109,16 @@ pub struct Allocation {
     /// The invoice's id.
     pub invoice: String,
     /// How much of its amount due that part covers.
+    pub amount: Money,
+}
+
+/// Credit given back to (or taken from) one credit lot, named by the record that made
+/// the lot: a payment (its unallocated part), an `add_credit` or a credit note.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CreditPart {
+    /// The id of the payment, credit or credit note whose credit it is.
+    pub credit: String,
+    /// How much.
     pub amount: Money,
 }
 
@@ -161,6 +196,9 @@ pub enum CommandResult {
         reduced_amount_due: Money,
         /// Credit it gave the customer (released settlement, or all of it without an invoice).
         credit_created: Money,
+        /// The part of `credit_created` released from the invoice's settlements (what
+        /// the invoice had received beyond what it now asks for); zero without an invoice.
+        credit_released: Money,
     },
     /// `refund_credit`: credit paid back out to the customer.
     RefundCredit {
@@ -170,6 +208,8 @@ pub enum CommandResult {
         currency: Currency,
         /// The money paid out, taken from the customer's credit, oldest first.
         amount: Money,
+        /// The credit it took, lot by lot, oldest first.
+        credit_used: Vec<CreditPart>,
     },
     /// `void_payment`: the payment reversed.
     VoidPayment {
@@ -177,6 +217,8 @@ pub enum CommandResult {
         payment: String,
         /// The payment's currency.
         currency: Currency,
+        /// The payment's amount, taken back out of cash.
+        amount: Money,
         /// Invoices that owe again, and how much each: what the payment settled, directly
         /// or through the credit it left.
         reopened: Vec<Allocation>,
@@ -195,6 +237,9 @@ pub enum CommandResult {
         /// What had settled it (payments and credit), given back to the customer as
         /// credit.
         credit_returned: Money,
+        /// `credit_returned` source by source, latest settlement first: each part goes
+        /// back to the credit of the payment or lot it came from.
+        returned: Vec<CreditPart>,
     },
     /// `configure`: the settings now in force.
     Configure {
@@ -272,6 +317,14 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 amount: m(n.amount, n.currency),
                 reduced_amount_due: m(n.reduced_due, n.currency),
                 credit_created: m(n.released, n.currency),
+                credit_released: m(
+                    if n.invoice.is_some() {
+                        n.released
+                    } else {
+                        Decimal::ZERO
+                    },
+                    n.currency,
+                ),
             }
         }
         RecordRef::Refund(i) => {
@@ -280,6 +333,11 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 refund: r.id.clone(),
                 currency: r.currency,
                 amount: m(r.amount, r.currency),
+                credit_used: credit_parts(
+                    state,
+                    r.taken.iter().map(|&(lot, a)| (Source::Lot(lot), a)),
+                    r.currency,
+                ),
             }
         }
         RecordRef::PaymentVoid(i) => {
@@ -288,6 +346,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
             CommandResult::VoidPayment {
                 payment: p.id.clone(),
                 currency: p.currency,
+                amount: m(p.amount, p.currency),
                 reopened: v
                     .reopened
                     .iter()
@@ -308,6 +367,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 currency: inv.currency,
                 cancelled: m(v.cancelled, inv.currency),
                 credit_returned: m(returned, inv.currency),
+                returned: credit_parts(state, v.returned.iter().copied(), inv.currency),
             }
         }
         RecordRef::Config(i) => CommandResult::Configure {
@@ -317,6 +377,31 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 .unwrap_or_else(|| state.numbering.format.clone()),
         },
     }
+}
+
+/// The id of the record whose credit a settlement source is: a payment's own
+/// settlement and its lot both belong to the payment.
+pub fn credit_id(state: &State, source: Source) -> &str {
+    let lot = &state.lots[state.lot_of(source) as usize];
+    match lot.origin {
+        LotOrigin::Payment(p) => &state.payments[p as usize].id,
+        LotOrigin::Grant(g) => &state.grants[g as usize].id,
+        LotOrigin::CreditNote(n) => &state.credit_notes[n as usize].id,
+    }
+}
+
+/// Credit parts named by their lots' records, in order.
+pub fn credit_parts(
+    state: &State,
+    parts: impl Iterator<Item = (Source, Decimal)>,
+    currency: Currency,
+) -> Vec<CreditPart> {
+    parts
+        .map(|(source, amount)| CreditPart {
+            credit: credit_id(state, source).to_string(),
+            amount: Money::new(amount, currency),
+        })
+        .collect()
 }
 
 /// Whether a settlement source counts as a payment (for `paid`) or credit.

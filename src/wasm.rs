@@ -191,8 +191,8 @@ struct Replayed {
 
 impl WasmLedger {
     fn apply_one(&mut self, command: &JsValue) -> Answer {
-        match read_object(command, "command").and_then(Command::from_raw) {
-            Ok(command) => self.inner.execute(command),
+        match read_object(command, "command") {
+            Ok(raw) => self.inner.apply_raw(raw),
             Err(e) => Answer::refused(e),
         }
     }

@@ -2,122 +2,151 @@
 
 use rust_decimal::Decimal;
 
-use super::{money_in, Ctx};
+use super::{money_in, Ctx, Handler};
+use crate::answer::CommandResult;
 use crate::error::{err, Result};
-use crate::input::command::CommandBody;
-use crate::money::Money;
+use crate::input::command::ApplyCredit;
+use crate::money::{Currency, Money};
 use crate::state::ledger_accounts::Account;
-use crate::state::records::{Application, RecordRef, Source};
+use crate::state::records::{Application, Idx, RecordRef, Source};
 use crate::state::{next_idx, State};
 
-/// Applies the customer's credit to one of its open invoices, oldest lot first; without
-/// an amount, as much as both the credit and the amount due allow. Moves no money, so it
-/// makes no statement entry.
-pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
-    let CommandBody::ApplyCredit {
-        customer,
-        invoice,
-        amount,
-        currency,
-    } = body
-    else {
-        unreachable!("dispatched by type")
-    };
-    // Plan.
-    let customer = state.customer_idx("customer", customer)?;
-    let inv = state.customers_invoice("invoice", invoice, customer)?;
-    let record = &state.invoices[inv as usize];
-    let inv_currency = record.currency;
-    if let Some(c) = currency {
-        if *c != inv_currency {
-            return Err(err!(
-                CurrencyMismatch,
-                "currency: credit in {c} can't settle invoice '{invoice}', which is in {inv_currency}"
-            )
-            .at("currency")
-            .rule("invoice_currency")
-            .with("invoice", invoice.as_str())
-            .with("currency", *c)
-            .with("invoice_currency", inv_currency));
-        }
-    }
-    if record.voided_by.is_some() {
-        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is void")
-            .at("invoice")
-            .rule("void")
-            .with("invoice", invoice.as_str()));
-    }
-    let due = record.amount_due();
-    if due.is_zero() {
-        return Err(err!(InvoiceClosed, "invoice: '{invoice}' is already paid")
-            .at("invoice")
-            .rule("paid")
-            .with("invoice", invoice.as_str()));
-    }
-    let available = state.credit_available(customer, inv_currency);
-    let amount = match amount {
-        Some(a) => {
-            let a = money_in("amount", *a, inv_currency)?;
-            if a > available {
-                return Err(err!(
-                    InsufficientCredit,
-                    "amount: '{a}' is more than the {} {inv_currency} of credit available",
-                    Money::new(available, inv_currency)
-                )
-                .at("amount")
-                .rule("more_than_available")
-                .with("value", Money::new(a, inv_currency))
-                .with("available", Money::new(available, inv_currency)));
-            }
-            if a > due {
-                return Err(err!(
-                    OverAllocation,
-                    "amount: '{a}' is more than the {} {inv_currency} invoice '{invoice}' still asks for",
-                    Money::new(due, inv_currency)
-                )
-                .at("amount")
-                .rule("more_than_due")
-                .with("value", Money::new(a, inv_currency))
-                .with("amount_due", Money::new(due, inv_currency))
-                .with("invoice", invoice.as_str()));
-            }
-            a
-        }
-        None => {
-            if available.is_zero() {
-                let id = &state.customers[customer as usize].id;
-                return Err(err!(
-                    InsufficientCredit,
-                    "customer: '{id}' has no {inv_currency} credit to apply"
-                )
-                .at("customer")
-                .rule("no_credit")
-                .with("customer", id.as_str())
-                .with("available", Money::new(available, inv_currency)));
-            }
-            available.min(due)
-        }
-    };
-    let takes = state.plan_lot_takes(customer, inv_currency, amount);
+/// The credit to apply.
+pub struct ApplyPlan {
+    customer: Idx,
+    invoice: Idx,
+    currency: Currency,
+    amount: Decimal,
+    /// `(lot, amount)`, oldest lot first.
+    takes: Vec<(Idx, Decimal)>,
+}
 
-    // Commit.
-    for (lot, part) in takes {
-        state.settle(inv, Source::Lot(lot), part);
+impl Handler for ApplyCredit {
+    type Plan = ApplyPlan;
+
+    /// Without an amount, as much as both the credit and the amount due allow.
+    fn plan(&self, state: &State, _: &Ctx) -> Result<ApplyPlan> {
+        let invoice = &self.invoice;
+        let customer = state.customer_idx("customer", &self.customer)?;
+        let inv = state.customers_invoice("invoice", invoice, customer)?;
+        let record = &state.invoices[inv as usize];
+        let inv_currency = record.currency;
+        if let Some(c) = &self.currency {
+            if *c != inv_currency {
+                return Err(err!(
+                    CurrencyMismatch,
+                    "currency: credit in {c} can't settle invoice '{invoice}', which is in {inv_currency}"
+                )
+                .at("currency")
+                .rule("invoice_currency")
+                .with("invoice", invoice.as_str())
+                .with("currency", *c)
+                .with("invoice_currency", inv_currency));
+            }
+        }
+        if record.voided_by.is_some() {
+            return Err(err!(InvoiceClosed, "invoice: '{invoice}' is void")
+                .at("invoice")
+                .rule("void")
+                .with("invoice", invoice.as_str()));
+        }
+        let due = record.amount_due();
+        if due.is_zero() {
+            return Err(err!(InvoiceClosed, "invoice: '{invoice}' is already paid")
+                .at("invoice")
+                .rule("paid")
+                .with("invoice", invoice.as_str()));
+        }
+        let available = state.credit_available(customer, inv_currency);
+        let amount = match &self.amount {
+            Some(a) => {
+                let a = money_in("amount", *a, inv_currency)?;
+                if a > available {
+                    return Err(err!(
+                        InsufficientCredit,
+                        "amount: '{a}' is more than the {} {inv_currency} of credit available",
+                        Money::new(available, inv_currency)
+                    )
+                    .at("amount")
+                    .rule("more_than_available")
+                    .with("value", Money::new(a, inv_currency))
+                    .with("available", Money::new(available, inv_currency)));
+                }
+                if a > due {
+                    return Err(err!(
+                        OverAllocation,
+                        "amount: '{a}' is more than the {} {inv_currency} invoice '{invoice}' still asks for",
+                        Money::new(due, inv_currency)
+                    )
+                    .at("amount")
+                    .rule("more_than_due")
+                    .with("value", Money::new(a, inv_currency))
+                    .with("amount_due", Money::new(due, inv_currency))
+                    .with("invoice", invoice.as_str()));
+                }
+                a
+            }
+            None => {
+                if available.is_zero() {
+                    let id = &state.customers[customer as usize].id;
+                    return Err(err!(
+                        InsufficientCredit,
+                        "customer: '{id}' has no {inv_currency} credit to apply"
+                    )
+                    .at("customer")
+                    .rule("no_credit")
+                    .with("customer", id.as_str())
+                    .with("available", Money::new(available, inv_currency)));
+                }
+                available.min(due)
+            }
+        };
+        let takes = state.plan_lot_takes(customer, inv_currency, amount);
+        debug_assert!(amount > Decimal::ZERO);
+        Ok(ApplyPlan {
+            customer,
+            invoice: inv,
+            currency: inv_currency,
+            amount,
+            takes,
+        })
     }
-    state.gl.post(
-        inv_currency,
-        &[
-            (Account::CustomerCredit(customer), amount),
-            (Account::Receivable(customer), -amount),
-        ],
-    );
-    let idx = next_idx(&state.applications);
-    state.applications.push(Application {
-        id: ctx.id.to_string(),
-        customer,
-        invoice: inv,
-        amount,
-    });
-    debug_assert!(amount > Decimal::ZERO);
-    Ok(RecordRef::Application(idx))
+
+    /// Settles the invoice from the customer's lots, oldest first. Moves no money, so
+    /// it makes no statement entry.
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: ApplyPlan) -> RecordRef {
+        let ApplyPlan {
+            customer,
+            invoice,
+            currency,
+            amount,
+            takes,
+        } = plan;
+        for (lot, part) in takes {
+            state.settle(invoice, Source::Lot(lot), part);
+        }
+        state.gl.post(
+            currency,
+            &[
+                (Account::CustomerCredit(customer), amount),
+                (Account::Receivable(customer), -amount),
+            ],
+        );
+        let idx = next_idx(&state.applications);
+        state.applications.push(Application {
+            id: ctx.id.to_string(),
+            customer,
+            invoice,
+            amount,
+        });
+        RecordRef::Application(idx)
+    }
+
+    fn answer(&self, state: &State, _: &Ctx, plan: &ApplyPlan) -> CommandResult {
+        CommandResult::ApplyCredit {
+            invoice: state.invoices[plan.invoice as usize].id.clone(),
+            currency: plan.currency,
+            applied: Money::new(plan.amount, plan.currency),
+        }
+    }
 }

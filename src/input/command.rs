@@ -46,6 +46,10 @@ pub struct Command {
     /// Who entered it: audit only, like `at`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// `dry_run: true`: answer what the command would do now and change nothing. Not
+    /// part of what the command does (its fingerprint), never journaled.
+    #[serde(skip)]
+    pub dry_run: bool,
     /// What the command does; its fields sit beside `type` in the JSON.
     #[serde(flatten)]
     pub body: CommandBody,
@@ -107,139 +111,177 @@ impl Method {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CommandBody {
     /// `create_customer`: a customer with nothing owed and no credit.
-    CreateCustomer {
-        /// The customer's name, as statements and lists show it.
-        name: String,
-        /// Billing currency: the default for its invoices, payments and credit.
-        currency: Currency,
-        /// Contact address; kept, never used by the engine.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        email: Option<String>,
-    },
+    CreateCustomer(CreateCustomer),
     /// `issue_invoice`: posts an invoice and (unless told not to) applies the
     /// customer's credit to it.
     IssueInvoice(InvoiceDraft),
     /// `record_payment`: money received; it settles open invoices and the rest
     /// becomes credit.
-    RecordPayment {
-        /// The paying customer's id.
-        customer: String,
-        /// The money received (> 0, no more decimals than the currency allows).
-        #[serde(serialize_with = "as_text")]
-        amount: Decimal,
-        /// The payment's currency; default: the customer's billing currency.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// How the money came in (decides the cash account it is posted to).
-        method: Method,
-        /// The day the money was received (statement date).
-        date: Date,
-        /// The payer's or bank's reference, shown on the statement.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-        /// Invoice ids to settle, in this order, instead of oldest due first. An
-        /// empty list keeps the whole payment as credit (a deliberate prepayment).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        allocate_to: Option<Vec<String>>,
-    },
+    RecordPayment(RecordPayment),
     /// `add_credit`: credit granted without money (goodwill, compensation).
-    AddCredit {
-        /// The customer's id.
-        customer: String,
-        /// The credit granted (> 0).
-        #[serde(serialize_with = "as_text")]
-        amount: Decimal,
-        /// The credit's currency; default: the customer's billing currency.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// The day it was granted (statement date).
-        date: Date,
-        /// Why it was granted, shown on the statement.
-        reason: String,
-    },
+    AddCredit(AddCredit),
     /// `apply_credit`: applies credit the customer already holds to an open invoice.
-    ApplyCredit {
-        /// The customer's id; the invoice must be theirs.
-        customer: String,
-        /// The invoice to settle.
-        invoice: String,
-        /// How much credit to apply; default: as much as both the credit and the
-        /// invoice's amount due allow.
-        #[serde(
-            serialize_with = "opt_as_text",
-            skip_serializing_if = "Option::is_none"
-        )]
-        amount: Option<Decimal>,
-        /// If given, must be the invoice's currency (credit never crosses currencies).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-    },
+    ApplyCredit(ApplyCredit),
     /// `issue_credit_note`: lowers what an invoice asks for, or (without an invoice)
     /// gives credit.
-    IssueCreditNote {
-        /// The customer's id; the invoice, if any, must be theirs.
-        customer: String,
-        /// The invoice it credits; without one the whole amount becomes credit.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        invoice: Option<String>,
-        /// The amount credited, tax included (> 0; at most the invoice's total less
-        /// its earlier credit notes).
-        #[serde(serialize_with = "as_text")]
-        amount: Decimal,
-        /// Default: the invoice's currency, or the customer's billing currency without
-        /// an invoice; if given with an invoice it must be the invoice's.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// The credit note's date; not before its invoice's date.
-        date: Date,
-        /// Why it was issued, shown on the statement.
-        reason: String,
-    },
+    IssueCreditNote(IssueCreditNote),
     /// `refund_credit`: pays credit back out to the customer.
-    RefundCredit {
-        /// The customer's id.
-        customer: String,
-        /// The money paid out (> 0, at most the credit available).
-        #[serde(serialize_with = "as_text")]
-        amount: Decimal,
-        /// The refund's currency; default: the customer's billing currency.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// How the money went out (the cash account it is paid from).
-        method: Method,
-        /// The day it was paid out (statement date).
-        date: Date,
-        /// The bank's or operator's reference, shown on the statement.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
+    RefundCredit(RefundCredit),
     /// `void_payment`: reverses a payment (e.g. it bounced).
-    VoidPayment {
-        /// The payment to void.
-        payment: String,
-        /// The void's date; not before the payment's date.
-        date: Date,
-        /// Why, shown on the statement.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
+    VoidPayment(VoidPayment),
     /// `void_invoice`: cancels an invoice; what settled it returns as credit.
-    VoidInvoice {
-        /// The invoice to void.
-        invoice: String,
-        /// The void's date; not before the invoice's date.
-        date: Date,
-        /// Why, shown on the statement.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
+    VoidInvoice(VoidInvoice),
     /// `configure`: ledger settings.
-    Configure {
-        /// The format of invoice numbers from now on (`"{year}-{seq:0000}"`); the
-        /// sequence itself never restarts. Absent: unchanged.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        invoice_number_format: Option<String>,
-    },
+    Configure(Configure),
+}
+
+/// `create_customer`: a customer with nothing owed and no credit.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct CreateCustomer {
+    /// The customer's name, as statements and lists show it.
+    pub name: String,
+    /// Billing currency: the default for its invoices, payments and credit.
+    pub currency: Currency,
+    /// Contact address; kept, never used by the engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+/// `record_payment`: money received; it settles open invoices and the rest
+/// becomes credit.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct RecordPayment {
+    /// The paying customer's id.
+    pub customer: String,
+    /// The money received (> 0, no more decimals than the currency allows).
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// The payment's currency; default: the customer's billing currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// How the money came in (decides the cash account it is posted to).
+    pub method: Method,
+    /// The day the money was received (statement date).
+    pub date: Date,
+    /// The payer's or bank's reference, shown on the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Invoice ids to settle, in this order, instead of oldest due first. An
+    /// empty list keeps the whole payment as credit (a deliberate prepayment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocate_to: Option<Vec<String>>,
+}
+
+/// `add_credit`: credit granted without money (goodwill, compensation).
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct AddCredit {
+    /// The customer's id.
+    pub customer: String,
+    /// The credit granted (> 0).
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// The credit's currency; default: the customer's billing currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// The day it was granted (statement date).
+    pub date: Date,
+    /// Why it was granted, shown on the statement.
+    pub reason: String,
+}
+
+/// `apply_credit`: applies credit the customer already holds to an open invoice.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct ApplyCredit {
+    /// The customer's id; the invoice must be theirs.
+    pub customer: String,
+    /// The invoice to settle.
+    pub invoice: String,
+    /// How much credit to apply; default: as much as both the credit and the
+    /// invoice's amount due allow.
+    #[serde(
+        serialize_with = "opt_as_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amount: Option<Decimal>,
+    /// If given, must be the invoice's currency (credit never crosses currencies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+}
+
+/// `issue_credit_note`: lowers what an invoice asks for, or (without an invoice)
+/// gives credit.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct IssueCreditNote {
+    /// The customer's id; the invoice, if any, must be theirs.
+    pub customer: String,
+    /// The invoice it credits; without one the whole amount becomes credit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<String>,
+    /// The amount credited, tax included (> 0; at most the invoice's total less
+    /// its earlier credit notes).
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// Default: the invoice's currency, or the customer's billing currency without
+    /// an invoice; if given with an invoice it must be the invoice's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// The credit note's date; not before its invoice's date.
+    pub date: Date,
+    /// Why it was issued, shown on the statement.
+    pub reason: String,
+}
+
+/// `refund_credit`: pays credit back out to the customer.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct RefundCredit {
+    /// The customer's id.
+    pub customer: String,
+    /// The money paid out (> 0, at most the credit available).
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// The refund's currency; default: the customer's billing currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// How the money went out (the cash account it is paid from).
+    pub method: Method,
+    /// The day it was paid out (statement date).
+    pub date: Date,
+    /// The bank's or operator's reference, shown on the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// `void_payment`: reverses a payment (e.g. it bounced).
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct VoidPayment {
+    /// The payment to void.
+    pub payment: String,
+    /// The void's date; not before the payment's date.
+    pub date: Date,
+    /// Why, shown on the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `void_invoice`: cancels an invoice; what settled it returns as credit.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct VoidInvoice {
+    /// The invoice to void.
+    pub invoice: String,
+    /// The void's date; not before the invoice's date.
+    pub date: Date,
+    /// Why, shown on the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `configure`: ledger settings.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+pub struct Configure {
+    /// The format of invoice numbers from now on (`"{year}-{seq:0000}"`); the
+    /// sequence itself never restarts. Absent: unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_number_format: Option<String>,
 }
 
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
@@ -299,16 +341,16 @@ impl CommandBody {
     /// The command's `type` as written in JSON.
     pub fn type_name(&self) -> &'static str {
         match self {
-            CommandBody::CreateCustomer { .. } => "create_customer",
+            CommandBody::CreateCustomer(_) => "create_customer",
             CommandBody::IssueInvoice(_) => "issue_invoice",
-            CommandBody::RecordPayment { .. } => "record_payment",
-            CommandBody::AddCredit { .. } => "add_credit",
-            CommandBody::ApplyCredit { .. } => "apply_credit",
-            CommandBody::IssueCreditNote { .. } => "issue_credit_note",
-            CommandBody::RefundCredit { .. } => "refund_credit",
-            CommandBody::VoidPayment { .. } => "void_payment",
-            CommandBody::VoidInvoice { .. } => "void_invoice",
-            CommandBody::Configure { .. } => "configure",
+            CommandBody::RecordPayment(_) => "record_payment",
+            CommandBody::AddCredit(_) => "add_credit",
+            CommandBody::ApplyCredit(_) => "apply_credit",
+            CommandBody::IssueCreditNote(_) => "issue_credit_note",
+            CommandBody::RefundCredit(_) => "refund_credit",
+            CommandBody::VoidPayment(_) => "void_payment",
+            CommandBody::VoidInvoice(_) => "void_invoice",
+            CommandBody::Configure(_) => "configure",
         }
     }
 }
@@ -331,14 +373,15 @@ impl Command {
         let id = f.text(Key::Id)?;
         let at = f.opt_timestamp(Key::At)?;
         let by = f.opt_text(Key::By)?;
+        let dry_run = f.opt_bool(Key::DryRun)?.unwrap_or(false);
         let body = match kind.as_str() {
-            "create_customer" => CommandBody::CreateCustomer {
+            "create_customer" => CommandBody::CreateCustomer(CreateCustomer {
                 name: f.text(Key::Name)?,
                 currency: f.currency(Key::Currency)?,
                 email: f.opt_text(Key::Email)?,
-            },
+            }),
             "issue_invoice" => CommandBody::IssueInvoice(InvoiceDraft::from_fields(&mut f)?),
-            "record_payment" => CommandBody::RecordPayment {
+            "record_payment" => CommandBody::RecordPayment(RecordPayment {
                 customer: f.text(Key::Customer)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
@@ -349,49 +392,49 @@ impl Command {
                     None => None,
                     Some(items) => Some(id_list("allocate_to", items)?),
                 },
-            },
-            "add_credit" => CommandBody::AddCredit {
+            }),
+            "add_credit" => CommandBody::AddCredit(AddCredit {
                 customer: f.text(Key::Customer)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 date: f.date(Key::Date)?,
                 reason: f.text(Key::Reason)?,
-            },
-            "apply_credit" => CommandBody::ApplyCredit {
+            }),
+            "apply_credit" => CommandBody::ApplyCredit(ApplyCredit {
                 customer: f.text(Key::Customer)?,
                 invoice: f.text(Key::Invoice)?,
                 amount: f.opt_amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
-            },
-            "issue_credit_note" => CommandBody::IssueCreditNote {
+            }),
+            "issue_credit_note" => CommandBody::IssueCreditNote(IssueCreditNote {
                 customer: f.text(Key::Customer)?,
                 invoice: f.opt_text(Key::Invoice)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 date: f.date(Key::Date)?,
                 reason: f.text(Key::Reason)?,
-            },
-            "refund_credit" => CommandBody::RefundCredit {
+            }),
+            "refund_credit" => CommandBody::RefundCredit(RefundCredit {
                 customer: f.text(Key::Customer)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 method: method(&mut f)?,
                 date: f.date(Key::Date)?,
                 reference: f.opt_text(Key::Reference)?,
-            },
-            "void_payment" => CommandBody::VoidPayment {
+            }),
+            "void_payment" => CommandBody::VoidPayment(VoidPayment {
                 payment: f.text(Key::Payment)?,
                 date: f.date(Key::Date)?,
                 reason: f.opt_text(Key::Reason)?,
-            },
-            "void_invoice" => CommandBody::VoidInvoice {
+            }),
+            "void_invoice" => CommandBody::VoidInvoice(VoidInvoice {
                 invoice: f.text(Key::Invoice)?,
                 date: f.date(Key::Date)?,
                 reason: f.opt_text(Key::Reason)?,
-            },
-            "configure" => CommandBody::Configure {
+            }),
+            "configure" => CommandBody::Configure(Configure {
                 invoice_number_format: f.opt_text(Key::InvoiceNumberFormat)?,
-            },
+            }),
             other => {
                 return Err(err!(
                     InvalidInput,
@@ -406,7 +449,13 @@ impl Command {
             }
         };
         f.finish(|| format!("a {kind} command"))?;
-        Ok(Command { id, at, by, body })
+        Ok(Command {
+            id,
+            at,
+            by,
+            dry_run,
+            body,
+        })
     }
 }
 

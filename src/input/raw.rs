@@ -36,7 +36,7 @@ macro_rules! keys {
 }
 
 keys! {
-    Type = "type", Id = "id", At = "at", By = "by",
+    Type = "type", Id = "id", At = "at", By = "by", DryRun = "dry_run",
     Name = "name", Email = "email", Currency = "currency", Customer = "customer",
     Date = "date", DueDate = "due_date", Lines = "lines",
     PricesIncludeTax = "prices_include_tax", UseCredit = "use_credit",
@@ -182,6 +182,13 @@ impl RawMap {
                 self.unknown.get_or_insert_with(|| name.to_owned());
             }
         }
+    }
+
+    /// Whether a field is JSON `true` (read without taking it).
+    pub fn is_true(&self, key: Key) -> bool {
+        self.fields
+            .iter()
+            .any(|(k, v)| *k == key && *v == Raw::Bool(true))
     }
 
     /// Removes a field; `null` counts as absent.
