@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::money::{Currency, Money};
 use crate::queries::QueryAnswer;
-use crate::state::records::{LotOrigin, RecordRef, Source};
+use crate::state::records::{Idx, Invoice, LotOrigin, RecordRef, Source};
 use crate::state::State;
 
 /// Any answer the engine gives.
@@ -248,10 +248,10 @@ pub enum CommandResult {
     },
 }
 
-/// Renders the result of the command that created `record`.
+/// Renders the result of the command that created `record` (for the command's own
+/// answer and its duplicates). A dry run renders the same results from its plan through
+/// the same constructors below, so both can't drift apart.
 pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
-    let m = Money::new;
-    let inv_id = |i: u32| state.invoices[i as usize].id.clone();
     match record {
         RecordRef::Customer(i) => {
             let c = &state.customers[i as usize];
@@ -262,113 +262,55 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
         }
         RecordRef::Invoice(i) => {
             let inv = &state.invoices[i as usize];
-            let cur = inv.currency;
-            CommandResult::IssueInvoice {
-                invoice: inv.id.clone(),
-                number: inv.number.clone(),
-                currency: cur,
-                total: m(inv.total, cur),
-                credit_applied: m(inv.credit_applied_at_issue, cur),
-                amount_due: m(inv.total - inv.credit_applied_at_issue, cur),
-            }
+            issue_invoice_result(&inv.id, inv)
         }
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
-            let cur = p.currency;
             let allocated: Decimal = p.allocations.iter().map(|(_, a)| *a).sum();
-            CommandResult::RecordPayment {
-                payment: p.id.clone(),
-                currency: cur,
-                amount: m(p.amount, cur),
-                allocations: p
-                    .allocations
-                    .iter()
-                    .map(|&(inv, amount)| Allocation {
-                        invoice: inv_id(inv),
-                        amount: m(amount, cur),
-                    })
-                    .collect(),
-                credit_created: m(p.amount - allocated, cur),
-            }
+            payment_result(
+                state,
+                &p.id,
+                p.currency,
+                p.amount,
+                &p.allocations,
+                p.amount - allocated,
+            )
         }
         RecordRef::Grant(i) => {
             let g = &state.grants[i as usize];
             CommandResult::AddCredit {
                 credit: g.id.clone(),
                 currency: g.currency,
-                amount: m(g.amount, g.currency),
+                amount: Money::new(g.amount, g.currency),
             }
         }
         RecordRef::Application(i) => {
             let a = &state.applications[i as usize];
-            let cur = state.invoices[a.invoice as usize].currency;
-            CommandResult::ApplyCredit {
-                invoice: inv_id(a.invoice),
-                currency: cur,
-                applied: m(a.amount, cur),
-            }
+            apply_credit_result(state, a.invoice, a.amount)
         }
         RecordRef::CreditNote(i) => {
             let n = &state.credit_notes[i as usize];
-            CommandResult::IssueCreditNote {
-                credit_note: n.id.clone(),
-                invoice: n.invoice.map(inv_id),
-                currency: n.currency,
-                amount: m(n.amount, n.currency),
-                reduced_amount_due: m(n.reduced_due, n.currency),
-                credit_created: m(n.released, n.currency),
-                credit_released: m(
-                    if n.invoice.is_some() {
-                        n.released
-                    } else {
-                        Decimal::ZERO
-                    },
-                    n.currency,
-                ),
-            }
+            credit_note_result(
+                state,
+                &n.id,
+                n.invoice,
+                n.currency,
+                n.amount,
+                n.reduced_due,
+                n.released,
+            )
         }
         RecordRef::Refund(i) => {
             let r = &state.refunds[i as usize];
-            CommandResult::RefundCredit {
-                refund: r.id.clone(),
-                currency: r.currency,
-                amount: m(r.amount, r.currency),
-                credit_used: credit_parts(
-                    state,
-                    r.taken.iter().map(|&(lot, a)| (Source::Lot(lot), a)),
-                    r.currency,
-                ),
-            }
+            refund_result(state, &r.id, r.currency, r.amount, &r.taken)
         }
         RecordRef::PaymentVoid(i) => {
             let v = &state.payment_voids[i as usize];
-            let p = &state.payments[v.payment as usize];
-            CommandResult::VoidPayment {
-                payment: p.id.clone(),
-                currency: p.currency,
-                amount: m(p.amount, p.currency),
-                reopened: v
-                    .reopened
-                    .iter()
-                    .map(|&(inv, amount)| Allocation {
-                        invoice: inv_id(inv),
-                        amount: m(amount, p.currency),
-                    })
-                    .collect(),
-                credit_withdrawn: m(v.withdrawn, p.currency),
-            }
+            void_payment_result(state, v.payment, &v.reopened, v.withdrawn)
         }
         RecordRef::InvoiceVoid(i) => {
             let v = &state.invoice_voids[i as usize];
-            let inv = &state.invoices[v.invoice as usize];
-            let returned: Decimal = v.returned.iter().map(|(_, a)| *a).sum();
-            CommandResult::VoidInvoice {
-                invoice: inv.id.clone(),
-                currency: inv.currency,
-                cancelled: m(v.cancelled, inv.currency),
-                credit_returned: m(returned, inv.currency),
-                returned: credit_parts(state, v.returned.iter().copied(), inv.currency),
-            }
+            void_invoice_result(state, v.invoice, v.cancelled, &v.returned)
         }
         RecordRef::Config(i) => CommandResult::Configure {
             invoice_number_format: state.configs[i as usize]
@@ -377,6 +319,143 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 .unwrap_or_else(|| state.numbering.format.clone()),
         },
     }
+}
+
+/// `issue_invoice`: the invoice as issued (`invoice` may be a plan's, not yet stored).
+pub fn issue_invoice_result(id: &str, inv: &Invoice) -> CommandResult {
+    let m = |amount| Money::new(amount, inv.currency);
+    CommandResult::IssueInvoice {
+        invoice: id.to_string(),
+        number: inv.number.clone(),
+        currency: inv.currency,
+        total: m(inv.total),
+        credit_applied: m(inv.credit_applied_at_issue),
+        amount_due: m(inv.total - inv.credit_applied_at_issue),
+    }
+}
+
+/// `record_payment`: where the money went.
+#[inline(never)]
+pub fn payment_result(
+    state: &State,
+    id: &str,
+    currency: Currency,
+    amount: Decimal,
+    allocations: &[(Idx, Decimal)],
+    leftover: Decimal,
+) -> CommandResult {
+    CommandResult::RecordPayment {
+        payment: id.to_string(),
+        currency,
+        amount: Money::new(amount, currency),
+        allocations: allocation_list(state, allocations, currency),
+        credit_created: Money::new(leftover, currency),
+    }
+}
+
+/// `apply_credit`: credit applied to an invoice.
+pub fn apply_credit_result(state: &State, invoice: Idx, amount: Decimal) -> CommandResult {
+    let inv = &state.invoices[invoice as usize];
+    CommandResult::ApplyCredit {
+        invoice: inv.id.clone(),
+        currency: inv.currency,
+        applied: Money::new(amount, inv.currency),
+    }
+}
+
+/// `issue_credit_note`: `released` is the credit it gave (all of it without an invoice).
+#[inline(never)]
+pub fn credit_note_result(
+    state: &State,
+    id: &str,
+    invoice: Option<Idx>,
+    currency: Currency,
+    amount: Decimal,
+    reduced_due: Decimal,
+    released: Decimal,
+) -> CommandResult {
+    let m = |amount| Money::new(amount, currency);
+    CommandResult::IssueCreditNote {
+        credit_note: id.to_string(),
+        invoice: invoice.map(|i| state.invoices[i as usize].id.clone()),
+        currency,
+        amount: m(amount),
+        reduced_amount_due: m(reduced_due),
+        credit_created: m(released),
+        credit_released: m(if invoice.is_some() {
+            released
+        } else {
+            Decimal::ZERO
+        }),
+    }
+}
+
+/// `refund_credit`: `taken` is `(lot, amount)`, oldest first.
+#[inline(never)]
+pub fn refund_result(
+    state: &State,
+    id: &str,
+    currency: Currency,
+    amount: Decimal,
+    taken: &[(Idx, Decimal)],
+) -> CommandResult {
+    CommandResult::RefundCredit {
+        refund: id.to_string(),
+        currency,
+        amount: Money::new(amount, currency),
+        credit_used: credit_parts(
+            state,
+            taken.iter().map(|&(lot, a)| (Source::Lot(lot), a)),
+            currency,
+        ),
+    }
+}
+
+/// `void_payment`: what the void of `payment` undoes.
+#[inline(never)]
+pub fn void_payment_result(
+    state: &State,
+    payment: Idx,
+    reopened: &[(Idx, Decimal)],
+    withdrawn: Decimal,
+) -> CommandResult {
+    let p = &state.payments[payment as usize];
+    CommandResult::VoidPayment {
+        payment: p.id.clone(),
+        currency: p.currency,
+        amount: Money::new(p.amount, p.currency),
+        reopened: allocation_list(state, reopened, p.currency),
+        credit_withdrawn: Money::new(withdrawn, p.currency),
+    }
+}
+
+/// `void_invoice`: `returned` is what goes back to each source, latest first.
+#[inline(never)]
+pub fn void_invoice_result(
+    state: &State,
+    invoice: Idx,
+    cancelled: Decimal,
+    returned: &[(Source, Decimal)],
+) -> CommandResult {
+    let inv = &state.invoices[invoice as usize];
+    let total: Decimal = returned.iter().map(|(_, a)| *a).sum();
+    CommandResult::VoidInvoice {
+        invoice: inv.id.clone(),
+        currency: inv.currency,
+        cancelled: Money::new(cancelled, inv.currency),
+        credit_returned: Money::new(total, inv.currency),
+        returned: credit_parts(state, returned.iter().copied(), inv.currency),
+    }
+}
+
+fn allocation_list(state: &State, parts: &[(Idx, Decimal)], currency: Currency) -> Vec<Allocation> {
+    parts
+        .iter()
+        .map(|&(inv, amount)| Allocation {
+            invoice: state.invoices[inv as usize].id.clone(),
+            amount: Money::new(amount, currency),
+        })
+        .collect()
 }
 
 /// The id of the record whose credit a settlement source is: a payment's own

@@ -286,7 +286,7 @@ class Store {
 
   /**
    * Applies one command. Resolves with the engine's answer once the command is durable
-   * (or at once for a refusal or a duplicate, which change nothing).
+   * (or at once for a refusal, a duplicate or a dry run, which change nothing).
    */
   apply(command) {
     return this.applyMany([command]).then((answers) => answers[0]);

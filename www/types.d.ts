@@ -60,6 +60,14 @@ export interface CommandBase {
   at?: Timestamp;
   /** Who entered the command (audit trail). */
   by?: string;
+  /**
+   * `true`: answer exactly what the command would answer now (accepted, duplicate or
+   * refused, with everything it would do and the `seq` it would get), marked
+   * `dry_run: true`, and change nothing: no record, no journal entry, no id taken. Runs
+   * the command's own rules. Not part of what makes two commands identical; never
+   * journaled.
+   */
+  dry_run?: boolean;
 }
 
 /** Creates a customer with nothing owed and no credit. */
@@ -259,6 +267,22 @@ export interface AcceptedBase<T extends CommandType> {
   id: Id;
   /** The command's `type`. */
   type: T;
+  /**
+   * Present (`true`) only on a dry run's answer: what the command would answer now;
+   * nothing was changed, and `seq` is the one it would get.
+   */
+  dry_run?: true;
+}
+
+/**
+ * Credit given back to, or taken from, one credit lot, named by the record that made
+ * the lot: a payment (what it left unallocated), an `add_credit`, or a credit note
+ * without an invoice.
+ */
+export interface CreditPart {
+  /** The id of the payment, credit or credit note whose credit it is. */
+  credit: Id;
+  amount: Money;
 }
 
 /** `create_customer` accepted. */
@@ -325,6 +349,11 @@ export interface IssueCreditNoteAccepted extends AcceptedBase<'issue_credit_note
   reduced_amount_due: Money;
   /** Credit it gave the customer (released settlement, or all of it without an invoice). */
   credit_created: Money;
+  /**
+   * The part of `credit_created` released from the invoice's settlements (what it had
+   * received beyond what it now asks for); `"0.00"` without an invoice.
+   */
+  credit_released: Money;
 }
 
 /** `refund_credit` accepted. */
@@ -332,6 +361,8 @@ export interface RefundCreditAccepted extends AcceptedBase<'refund_credit'> {
   refund: Id;
   currency: CurrencyCode;
   amount: Money;
+  /** The credit it paid out, lot by lot, oldest first. */
+  credit_used: CreditPart[];
 }
 
 /** `void_payment` accepted. */
@@ -339,6 +370,8 @@ export interface VoidPaymentAccepted extends AcceptedBase<'void_payment'> {
   /** The payment voided. */
   payment: Id;
   currency: CurrencyCode;
+  /** The payment's amount, taken back out of cash (`reopened` + `credit_withdrawn`). */
+  amount: Money;
   /** Invoices that owe again, and how much. */
   reopened: Allocation[];
   /** Credit of the payment withdrawn. */
@@ -354,6 +387,11 @@ export interface VoidInvoiceAccepted extends AcceptedBase<'void_invoice'> {
   cancelled: Money;
   /** Settlement (payments, credit) returned to the customer as credit. */
   credit_returned: Money;
+  /**
+   * `credit_returned` source by source, latest settlement first: each part returns to
+   * the credit of the payment or lot it came from.
+   */
+  returned: CreditPart[];
 }
 
 /** `configure` accepted. */
@@ -496,6 +534,8 @@ export interface RefusalError<Code extends ErrorCode = ErrorCode> {
 export interface Refused<Code extends ErrorCode = ErrorCode> {
   ok: false;
   error: RefusalError<Code>;
+  /** Present (`true`) when the refused command was a dry run. */
+  dry_run?: true;
 }
 
 /** A refusal from the engine itself (no storage involved). */

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 
 use super::{money_in, Ctx, Handler};
-use crate::answer::CommandResult;
+use crate::answer::{apply_credit_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::ApplyCredit;
 use crate::money::{Currency, Money};
@@ -143,10 +143,6 @@ impl Handler for ApplyCredit {
     }
 
     fn answer(&self, state: &State, _: &Ctx, plan: &ApplyPlan) -> CommandResult {
-        CommandResult::ApplyCredit {
-            invoice: state.invoices[plan.invoice as usize].id.clone(),
-            currency: plan.currency,
-            applied: Money::new(plan.amount, plan.currency),
-        }
+        apply_credit_result(state, plan.invoice, plan.amount)
     }
 }

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
-use crate::answer::CommandResult;
+use crate::answer::{credit_note_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::IssueCreditNote;
 use crate::money::{round_money, Currency, Money};
@@ -135,25 +135,19 @@ impl Handler for IssueCreditNote {
     }
 
     fn answer(&self, state: &State, ctx: &Ctx, plan: &NotePlan) -> CommandResult {
-        let m = |amount| Money::new(amount, plan.currency);
         let invoice = match plan.target {
-            Target::Invoice { invoice, .. } => Some(state.invoices[invoice as usize].id.clone()),
+            Target::Invoice { invoice, .. } => Some(invoice),
             Target::Credit => None,
         };
-        let released = if invoice.is_some() {
-            plan.to_credit
-        } else {
-            Decimal::ZERO
-        };
-        CommandResult::IssueCreditNote {
-            credit_note: ctx.id.to_string(),
+        credit_note_result(
+            state,
+            ctx.id,
             invoice,
-            currency: plan.currency,
-            amount: m(plan.amount),
-            reduced_amount_due: m(plan.reduced_due),
-            credit_created: m(plan.to_credit),
-            credit_released: m(released),
-        }
+            plan.currency,
+            plan.amount,
+            plan.reduced_due,
+            plan.to_credit,
+        )
     }
 }
 

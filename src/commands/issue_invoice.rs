@@ -4,11 +4,10 @@
 use rust_decimal::Decimal;
 
 use super::{statement_entry, Ctx, Handler};
-use crate::answer::CommandResult;
+use crate::answer::{issue_invoice_result, CommandResult};
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
 use crate::invoice_math::{compute_line, totals};
-use crate::money::Money;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, Invoice, RecordRef, Settlement, Source};
@@ -137,15 +136,6 @@ impl Handler for InvoiceDraft {
     }
 
     fn answer(&self, _: &State, ctx: &Ctx, plan: &InvoicePlan) -> CommandResult {
-        let inv = &plan.invoice;
-        let m = |amount| Money::new(amount, inv.currency);
-        CommandResult::IssueInvoice {
-            invoice: ctx.id.to_string(),
-            number: inv.number.clone(),
-            currency: inv.currency,
-            total: m(inv.total),
-            credit_applied: m(inv.credit_applied_at_issue),
-            amount_due: m(inv.total - inv.credit_applied_at_issue),
-        }
+        issue_invoice_result(ctx.id, &plan.invoice)
     }
 }

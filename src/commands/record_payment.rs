@@ -4,10 +4,10 @@
 use rust_decimal::Decimal;
 
 use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
-use crate::answer::{Allocation, CommandResult};
+use crate::answer::{payment_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::RecordPayment;
-use crate::money::{Currency, Money};
+use crate::money::Currency;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, Lot, LotOrigin, Payment, RecordRef, Source};
@@ -106,21 +106,14 @@ impl Handler for RecordPayment {
     }
 
     fn answer(&self, state: &State, ctx: &Ctx, plan: &PaymentPlan) -> CommandResult {
-        let m = |amount| Money::new(amount, plan.currency);
-        CommandResult::RecordPayment {
-            payment: ctx.id.to_string(),
-            currency: plan.currency,
-            amount: m(plan.amount),
-            allocations: plan
-                .allocations
-                .iter()
-                .map(|&(inv, amount)| Allocation {
-                    invoice: state.invoices[inv as usize].id.clone(),
-                    amount: m(amount),
-                })
-                .collect(),
-            credit_created: m(plan.leftover),
-        }
+        payment_result(
+            state,
+            ctx.id,
+            plan.currency,
+            plan.amount,
+            &plan.allocations,
+            plan.leftover,
+        )
     }
 }
 

@@ -3,13 +3,13 @@
 use rust_decimal::Decimal;
 
 use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
-use crate::answer::{credit_parts, CommandResult};
+use crate::answer::{refund_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::RefundCredit;
 use crate::money::{Currency, Money};
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
-use crate::state::records::{Idx, RecordRef, Refund, Source};
+use crate::state::records::{Idx, RecordRef, Refund};
 use crate::state::{next_idx, State};
 
 /// The credit a refund pays out.
@@ -96,15 +96,6 @@ impl Handler for RefundCredit {
     }
 
     fn answer(&self, state: &State, ctx: &Ctx, plan: &RefundPlan) -> CommandResult {
-        CommandResult::RefundCredit {
-            refund: ctx.id.to_string(),
-            currency: plan.currency,
-            amount: Money::new(plan.amount, plan.currency),
-            credit_used: credit_parts(
-                state,
-                plan.taken.iter().map(|&(lot, a)| (Source::Lot(lot), a)),
-                plan.currency,
-            ),
-        }
+        refund_result(state, ctx.id, plan.currency, plan.amount, &plan.taken)
     }
 }

@@ -5,10 +5,9 @@
 use rust_decimal::Decimal;
 
 use super::{statement_entry, Ctx, Handler};
-use crate::answer::{credit_parts, CommandResult};
+use crate::answer::{void_invoice_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::VoidInvoice;
-use crate::money::Money;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, InvoiceVoid, RecordRef};
@@ -109,17 +108,11 @@ impl Handler for VoidInvoice {
 
     fn answer(&self, state: &State, _: &Ctx, plan: &VoidPlan) -> CommandResult {
         let inv = &state.invoices[plan.invoice as usize];
-        let returned = plan
+        let returned: Vec<_> = plan
             .release
             .iter()
-            .map(|&(i, amount)| (inv.settlements[i].source, amount));
-        let total: Decimal = plan.release.iter().map(|(_, a)| *a).sum();
-        CommandResult::VoidInvoice {
-            invoice: inv.id.clone(),
-            currency: inv.currency,
-            cancelled: Money::new(inv.asks(), inv.currency),
-            credit_returned: Money::new(total, inv.currency),
-            returned: credit_parts(state, returned, inv.currency),
-        }
+            .map(|&(i, amount)| (inv.settlements[i].source, amount))
+            .collect();
+        void_invoice_result(state, plan.invoice, inv.asks(), &returned)
     }
 }

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 
 use super::{statement_entry, Ctx, Handler};
-use crate::answer::{Allocation, CommandResult};
+use crate::answer::{void_payment_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::VoidPayment;
 use crate::money::Money;
@@ -93,22 +93,7 @@ impl Handler for VoidPayment {
     }
 
     fn answer(&self, state: &State, _: &Ctx, plan: &VoidPlan) -> CommandResult {
-        let p = &state.payments[plan.payment as usize];
-        let m = |amount| Money::new(amount, p.currency);
-        CommandResult::VoidPayment {
-            payment: p.id.clone(),
-            currency: p.currency,
-            amount: m(p.amount),
-            reopened: plan
-                .reopened
-                .iter()
-                .map(|&(inv, amount)| Allocation {
-                    invoice: state.invoices[inv as usize].id.clone(),
-                    amount: m(amount),
-                })
-                .collect(),
-            credit_withdrawn: m(plan.withdrawn),
-        }
+        void_payment_result(state, plan.payment, &plan.reopened, plan.withdrawn)
     }
 }
 
