@@ -154,14 +154,20 @@ impl WasmLedger {
     /// an entry out of sequence or one that would not be accepted as it was.
     pub fn replay(&mut self, entry: JsValue) -> JsValue {
         let get = |key: &str| js_sys::Reflect::get(&entry, &JsValue::from_str(key)).ok();
-        let Some(seq) = get("seq").and_then(|v| v.as_f64()) else {
+        let seq = get("seq").and_then(|v| v.as_f64());
+        // A journal seq is a whole number from 1; anything else can't be the next one.
+        let Some(seq) = seq.filter(|s| *s >= 1.0 && s.fract() == 0.0 && *s < 9e15) else {
             return refused(
-                err!(InvalidInput, "journal entry: 'seq' must be a number")
-                    .at("seq")
-                    .rule("wrong_type")
-                    .word("expected", "number"),
+                err!(
+                    InvalidInput,
+                    "journal entry: 'seq' must be a whole number from 1"
+                )
+                .at("seq")
+                .rule("wrong_type")
+                .word("expected", "whole_number"),
             );
         };
+        let seq = seq as u64;
         let Some(command) = get("command") else {
             return refused(
                 err!(InvalidInput, "journal entry: 'command' is missing")
@@ -173,20 +179,19 @@ impl WasmLedger {
             Ok(c) => c,
             Err(e) => return to_js(&Answer::refused(e)),
         };
-        match self.inner.replay(JournalEntry {
-            seq: seq as u64,
-            command,
-        }) {
+        match self.inner.replay(JournalEntry { seq, command }) {
             Ok(()) => to_js(&Replayed { ok: true, seq }),
             Err(e) => to_js(&Answer::refused(e)),
         }
     }
 }
 
+/// `{ ok: true, seq }`. The seq is a `u64`: serializing an `f64` would pull float
+/// formatting into the wasm.
 #[derive(Serialize)]
 struct Replayed {
     ok: bool,
-    seq: f64,
+    seq: u64,
 }
 
 impl WasmLedger {

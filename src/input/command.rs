@@ -107,8 +107,7 @@ impl Method {
 
 /// What a command does. Amounts are normalized decimals (`100.00` and `100` are the
 /// same command); their decimals are checked against the currency by the handler.
-#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub enum CommandBody {
     /// `create_customer`: a customer with nothing owed and no credit.
     CreateCustomer(CreateCustomer),
@@ -137,6 +136,7 @@ pub enum CommandBody {
 
 /// `create_customer`: a customer with nothing owed and no credit.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "create_customer")]
 pub struct CreateCustomer {
     /// The customer's name, as statements and lists show it.
     pub name: String,
@@ -150,6 +150,7 @@ pub struct CreateCustomer {
 /// `record_payment`: money received; it settles open invoices and the rest
 /// becomes credit.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "record_payment")]
 pub struct RecordPayment {
     /// The paying customer's id.
     pub customer: String,
@@ -174,6 +175,7 @@ pub struct RecordPayment {
 
 /// `add_credit`: credit granted without money (goodwill, compensation).
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "add_credit")]
 pub struct AddCredit {
     /// The customer's id.
     pub customer: String,
@@ -191,6 +193,7 @@ pub struct AddCredit {
 
 /// `apply_credit`: applies credit the customer already holds to an open invoice.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "apply_credit")]
 pub struct ApplyCredit {
     /// The customer's id; the invoice must be theirs.
     pub customer: String,
@@ -211,6 +214,7 @@ pub struct ApplyCredit {
 /// `issue_credit_note`: lowers what an invoice asks for, or (without an invoice)
 /// gives credit.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "issue_credit_note")]
 pub struct IssueCreditNote {
     /// The customer's id; the invoice, if any, must be theirs.
     pub customer: String,
@@ -233,6 +237,7 @@ pub struct IssueCreditNote {
 
 /// `refund_credit`: pays credit back out to the customer.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "refund_credit")]
 pub struct RefundCredit {
     /// The customer's id.
     pub customer: String,
@@ -253,6 +258,7 @@ pub struct RefundCredit {
 
 /// `void_payment`: reverses a payment (e.g. it bounced).
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "void_payment")]
 pub struct VoidPayment {
     /// The payment to void.
     pub payment: String,
@@ -265,6 +271,7 @@ pub struct VoidPayment {
 
 /// `void_invoice`: cancels an invoice; what settled it returns as credit.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "void_invoice")]
 pub struct VoidInvoice {
     /// The invoice to void.
     pub invoice: String,
@@ -277,6 +284,7 @@ pub struct VoidInvoice {
 
 /// `configure`: ledger settings.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "configure")]
 pub struct Configure {
     /// The format of invoice numbers from now on (`"{year}-{seq:0000}"`); the
     /// sequence itself never restarts. Absent: unchanged.
@@ -286,6 +294,7 @@ pub struct Configure {
 
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "issue_invoice")]
 pub struct InvoiceDraft {
     /// The billed customer's id.
     pub customer: String,
@@ -334,6 +343,25 @@ fn opt_as_text<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok,
     match d {
         Some(d) => s.collect_str(d),
         None => s.serialize_none(),
+    }
+}
+
+/// Each command struct writes its own `type` (`#[serde(tag)]` on the struct): smaller
+/// code than serde's internally tagged enum of newtype variants.
+impl Serialize for CommandBody {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CommandBody::CreateCustomer(c) => c.serialize(s),
+            CommandBody::IssueInvoice(c) => c.serialize(s),
+            CommandBody::RecordPayment(c) => c.serialize(s),
+            CommandBody::AddCredit(c) => c.serialize(s),
+            CommandBody::ApplyCredit(c) => c.serialize(s),
+            CommandBody::IssueCreditNote(c) => c.serialize(s),
+            CommandBody::RefundCredit(c) => c.serialize(s),
+            CommandBody::VoidPayment(c) => c.serialize(s),
+            CommandBody::VoidInvoice(c) => c.serialize(s),
+            CommandBody::Configure(c) => c.serialize(s),
+        }
     }
 }
 

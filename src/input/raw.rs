@@ -188,7 +188,7 @@ impl RawMap {
     pub fn is_true(&self, key: Key) -> bool {
         self.fields
             .iter()
-            .any(|(k, v)| *k == key && *v == Raw::Bool(true))
+            .any(|(k, v)| *k == key && matches!(v, Raw::Bool(true)))
     }
 
     /// Removes a field; `null` counts as absent.
