@@ -10,7 +10,7 @@ step "set-up"
 bash scripts/setup.sh --browser
 
 step "format and lints (native and wasm)"
-cargo fmt --check
+cargo fmt --all --check
 cargo clippy --all-targets --locked -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --locked -- -D warnings
 
@@ -21,6 +21,9 @@ step "scenario check, native (contract scenarios and ours)"
 cargo build --release --locked --quiet
 target/release/tally check ../shared/scenarios tests/scenarios
 
+step "accountant's export: Beancount checked by bean-check against the trial balance, CSV"
+bash scripts/check-beancount.sh
+
 step "wasm build (sizes against the budget)"
 bash scripts/build-wasm.sh
 
@@ -29,6 +32,10 @@ node scripts/check-wasm.mjs ../shared/scenarios tests/scenarios
 
 step "JS tests: native/wasm parity, demo data, the store against Chromium's IndexedDB, end-to-end pages"
 node --test tests/js/ tests/browser/ tests/e2e/
+
+step "sync server: lints, then its tests against a real PostgreSQL (started and stopped by scripts/test-server.sh)"
+cargo clippy -p tally-server --all-targets --locked -- -D warnings
+bash scripts/test-server.sh
 
 step "benchmark harness on a small space, in Node (figures not checked)"
 bash scripts/build-wasm.sh --bench

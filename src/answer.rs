@@ -10,6 +10,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::date::Date;
 use crate::error::Error;
 use crate::money::{Currency, Money};
 use crate::queries::QueryAnswer;
@@ -170,6 +171,9 @@ pub enum CommandResult {
         currency: Currency,
         /// The credit granted.
         amount: Money,
+        /// The last day it can be used; absent: it never expires.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        valid_until: Option<Date>,
     },
     /// `apply_credit`: existing credit moved onto an open invoice (no money moves).
     ApplyCredit {
@@ -245,7 +249,47 @@ pub enum CommandResult {
     Configure {
         /// The invoice number format the next invoices are printed with.
         invoice_number_format: String,
+        /// How the next invoices round tax: `line` or `invoice`.
+        tax_rounding: &'static str,
     },
+    /// `write_off_invoice`: what the invoice still asked for, written off as bad debt.
+    WriteOffInvoice {
+        /// The written-off invoice's id.
+        invoice: String,
+        /// The invoice's currency.
+        currency: Currency,
+        /// The amount written off, tax included: the invoice's amount due until then.
+        written_off: Money,
+        /// Its tax part, reversed from tax payable (in proportion to the invoice's tax).
+        tax_reversed: Money,
+        /// The rest: the bad-debt expense.
+        bad_debt: Money,
+    },
+    /// `expire_credit`: the credit removed, lot by lot.
+    ExpireCredit {
+        /// Lots whose `valid_until` was before this day expired.
+        date: Date,
+        /// The customer it was limited to, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        customer: Option<String>,
+        /// What each lot lost, by customer then lot age; empty when nothing had expired.
+        expired: Vec<ExpiredCredit>,
+    },
+}
+
+/// What an `expire_credit` removed from one lot.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExpiredCredit {
+    /// The customer who held it.
+    pub customer: String,
+    /// The `add_credit` that granted it.
+    pub credit: String,
+    /// The lot's currency.
+    pub currency: Currency,
+    /// The lot's last day of use.
+    pub valid_until: Option<Date>,
+    /// What was left of it, now removed.
+    pub amount: Money,
 }
 
 /// Renders the result of the command that created `record` (for the command's own
@@ -282,6 +326,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 credit: g.id.clone(),
                 currency: g.currency,
                 amount: Money::new(g.amount, g.currency),
+                valid_until: state.lots[g.lot as usize].valid_until,
             }
         }
         RecordRef::Application(i) => {
@@ -317,7 +362,70 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 .invoice_number_format
                 .clone()
                 .unwrap_or_else(|| state.numbering.format.clone()),
+            tax_rounding: state.configs[i as usize].tax_rounding.name(),
         },
+        RecordRef::WriteOff(i) => {
+            let w = &state.write_offs[i as usize];
+            write_off_result(state, w.invoice, w.amount, w.tax)
+        }
+        RecordRef::Expiry(i) | RecordRef::ExpiredLot(i) => {
+            let run = match record {
+                RecordRef::Expiry(_) => i,
+                _ => state.expired_lots[i as usize].expiry,
+            };
+            let x = &state.expiries[run as usize];
+            let parts: Vec<(Idx, Decimal)> = state.expired_lots
+                [x.first as usize..(x.first + x.count) as usize]
+                .iter()
+                .map(|part| (part.lot, part.amount))
+                .collect();
+            expire_result(state, x.date, x.customer, &parts)
+        }
+    }
+}
+
+/// `write_off_invoice`: `amount` written off, `tax` of it reversed.
+pub fn write_off_result(
+    state: &State,
+    invoice: Idx,
+    amount: Decimal,
+    tax: Decimal,
+) -> CommandResult {
+    let inv = &state.invoices[invoice as usize];
+    let m = |amount| Money::new(amount, inv.currency);
+    CommandResult::WriteOffInvoice {
+        invoice: inv.id.clone(),
+        currency: inv.currency,
+        written_off: m(amount),
+        tax_reversed: m(tax),
+        bad_debt: m(amount - tax),
+    }
+}
+
+/// `expire_credit`: `parts` is `(lot, amount)` removed, by customer then lot age.
+#[inline(never)]
+pub fn expire_result(
+    state: &State,
+    date: Date,
+    customer: Option<Idx>,
+    parts: &[(Idx, Decimal)],
+) -> CommandResult {
+    CommandResult::ExpireCredit {
+        date,
+        customer: customer.map(|c| state.customers[c as usize].id.clone()),
+        expired: parts
+            .iter()
+            .map(|&(l, amount)| {
+                let lot = &state.lots[l as usize];
+                ExpiredCredit {
+                    customer: state.customers[lot.customer as usize].id.clone(),
+                    credit: credit_id(state, Source::Lot(l)).to_string(),
+                    currency: lot.currency,
+                    valid_until: lot.valid_until,
+                    amount: Money::new(amount, lot.currency),
+                }
+            })
+            .collect(),
     }
 }
 

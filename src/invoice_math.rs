@@ -5,7 +5,9 @@
 //!   net = gross − tax
 //!
 //! Rounding is per line, half away from zero, to the currency's minor units; invoice
-//! totals are sums of the rounded lines, so they always add up exactly.
+//! totals are sums of the rounded lines, so they always add up exactly. With invoice
+//! tax rounding (`share_tax_per_rate`), tax is rounded once per rate over the invoice
+//! and shared out over that rate's lines, so the lines still add up exactly.
 
 #![warn(missing_docs)]
 
@@ -66,6 +68,92 @@ pub fn compute_line(
         tax,
         gross: net + tax,
     })
+}
+
+/// Invoice tax rounding: per tax rate, the tax of the rate's lines taken together
+/// (exclusive: round(Σnet × rate); inclusive: round(Σgross − Σgross / (1 + rate))),
+/// shared over those lines in proportion to their net (exclusive) or gross (inclusive)
+/// amounts by largest remainder: each line gets the floor of its exact share in minor
+/// units, and the units left over go to the largest remainders first (earlier lines
+/// first on ties). Net or gross is then recomputed so each line still adds up.
+pub fn share_tax_per_rate(
+    lines: &mut [Line],
+    currency: Currency,
+    prices_include_tax: bool,
+) -> Result<()> {
+    let too_large = || {
+        err!(
+            InvalidAmount,
+            "lines: the tax at one rate can't be shared out exactly at these amounts"
+        )
+        .at("lines")
+        .rule("too_many_digits")
+    };
+    let units = currency.minor_units();
+    let to_units = |d: Decimal| -> Result<i128> {
+        let mut d = d;
+        d.rescale(units);
+        Ok(d.mantissa())
+    };
+    let mut done = vec![false; lines.len()];
+    for start in 0..lines.len() {
+        if done[start] {
+            continue;
+        }
+        let rate = lines[start].input.tax_rate;
+        let members: Vec<usize> = (start..lines.len())
+            .filter(|&i| !done[i] && lines[i].input.tax_rate == rate)
+            .collect();
+        let base = |l: &Line| if prices_include_tax { l.gross } else { l.net };
+        let sum: Decimal = members.iter().map(|&i| base(&lines[i])).sum();
+        let tax = if prices_include_tax {
+            let untaxed = sum.checked_div(Decimal::ONE + rate).ok_or_else(too_large)?;
+            round_money(sum - untaxed, currency)
+        } else {
+            round_money(exact_mul(sum, rate).ok_or_else(too_large)?, currency)
+        };
+        let (tax_units, sum_units) = (to_units(tax)?, to_units(sum)?);
+        let mut shares: Vec<(usize, i128, i128)> = Vec::with_capacity(members.len());
+        for &i in &members {
+            done[i] = true;
+            if sum_units == 0 {
+                shares.push((i, 0, 0));
+                continue;
+            }
+            let product = tax_units
+                .checked_mul(to_units(base(&lines[i]))?)
+                .ok_or_else(too_large)?;
+            // Divide by a positive denominator so floor and remainder are well defined.
+            let (num, den) = if sum_units > 0 {
+                (product, sum_units)
+            } else {
+                (-product, -sum_units)
+            };
+            shares.push((i, num.div_euclid(den), num.rem_euclid(den)));
+        }
+        let given: i128 = shares.iter().map(|s| s.1).sum();
+        let mut left = tax_units - given;
+        let mut order: Vec<usize> = (0..shares.len()).collect();
+        order.sort_by(|&a, &b| shares[b].2.cmp(&shares[a].2).then(a.cmp(&b)));
+        for k in order {
+            if left <= 0 {
+                break;
+            }
+            shares[k].1 += 1;
+            left -= 1;
+        }
+        for (i, share, _) in shares {
+            let line_tax = Decimal::from_i128_with_scale(share, units);
+            let line = &mut lines[i];
+            line.tax = line_tax;
+            if prices_include_tax {
+                line.net = line.gross - line_tax;
+            } else {
+                line.gross = line.net + line_tax;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `a × b` only when the product is exact (rust_decimal silently rounds past 28 digits).

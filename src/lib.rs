@@ -13,6 +13,7 @@ pub mod answer;
 pub mod commands;
 pub mod date;
 pub mod error;
+pub mod export;
 pub mod input;
 pub mod invoice_math;
 pub mod journal;

@@ -22,9 +22,13 @@ use crate::state::numbering::Numbering;
 use crate::state::records::*;
 use crate::state::{IdEntry, IdIndex, State};
 
+mod v1;
+
 const MAGIC: &[u8; 8] = b"TALLYSNP";
-/// Bumped whenever the payload's shape changes; older versions are refused, not guessed.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bumped whenever the payload's shape changes. Version 1 (before write-offs, expiring
+/// credit and tax rounding) is read and migrated (`v1`); unknown versions are refused,
+/// not guessed.
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 8 + 8;
 
 /// The snapshot's content, as read. `PayloadRef` below is the same shape borrowed, for
@@ -58,6 +62,12 @@ struct Payload {
     #[serde(deserialize_with = "presized::vec")]
     invoice_voids: Vec<InvoiceVoid>,
     configs: Vec<Config>,
+    #[serde(deserialize_with = "presized::vec")]
+    write_offs: Vec<WriteOff>,
+    #[serde(deserialize_with = "presized::vec")]
+    expiries: Vec<Expiry>,
+    #[serde(deserialize_with = "presized::vec")]
+    expired_lots: Vec<ExpiredLot>,
     #[serde(with = "crate::money::dec_pairs")]
     accounts: Vec<((Currency, Account), Decimal)>,
 }
@@ -78,6 +88,9 @@ struct PayloadRef<'a> {
     payment_voids: &'a [PaymentVoid],
     invoice_voids: &'a [InvoiceVoid],
     configs: &'a [Config],
+    write_offs: &'a [WriteOff],
+    expiries: &'a [Expiry],
+    expired_lots: &'a [ExpiredLot],
     #[serde(with = "crate::money::dec_pairs")]
     accounts: Vec<((Currency, Account), Decimal)>,
 }
@@ -106,6 +119,9 @@ impl Ledger {
             payment_voids: &s.payment_voids,
             invoice_voids: &s.invoice_voids,
             configs: &s.configs,
+            write_offs: &s.write_offs,
+            expiries: &s.expiries,
+            expired_lots: &s.expired_lots,
             accounts: s.gl.accounts(),
         };
         // Encoding owned records into a Vec has no failure path (no unsized sequences, no
@@ -136,7 +152,7 @@ impl Ledger {
         };
         let long = |at: usize| u64::from(word(at)) | (u64::from(word(at + 4)) << 32);
         let version = word(8);
-        if version != FORMAT_VERSION {
+        if version != FORMAT_VERSION && version != 1 {
             return Err(err!(
                 InvalidInput,
                 "snapshot: format version {version}; this engine reads version {FORMAT_VERSION}"
@@ -159,12 +175,19 @@ impl Ledger {
             ));
         }
         // postcard's own error text is not worth its size in the wasm.
-        let p: Payload = postcard::from_bytes(body).map_err(|_| {
+        let undecodable = || {
             err!(
                 InvalidInput,
-                "snapshot: the payload does not decode as a version {FORMAT_VERSION} snapshot"
+                "snapshot: the payload does not decode as a version {version} snapshot"
             )
-        })?;
+        };
+        let p: Payload = if version == 1 {
+            postcard::from_bytes::<v1::PayloadV1>(body)
+                .map_err(|_| undecodable())?
+                .migrate()?
+        } else {
+            postcard::from_bytes(body).map_err(|_| undecodable())?
+        };
         let state = rebuild(p)?;
         Ok(Ledger {
             journal_base: state.seq,
@@ -189,6 +212,9 @@ fn rebuild(p: Payload) -> Result<State> {
         payment_voids: p.payment_voids,
         invoice_voids: p.invoice_voids,
         configs: p.configs,
+        write_offs: p.write_offs,
+        expiries: p.expiries,
+        expired_lots: p.expired_lots,
         numbering: p.numbering,
         gl: GeneralLedger::from_accounts(p.accounts),
     };
@@ -289,7 +315,11 @@ fn check_invariants(s: &State) -> Result<()> {
             )));
         }
         let settled_ok = inv.settlements.iter().all(|x| x.amount > Decimal::ZERO);
-        if !settled_ok || inv.credited.is_sign_negative() || inv.credited + received > inv.total {
+        if !settled_ok
+            || inv.credited.is_sign_negative()
+            || inv.written_off.is_sign_negative()
+            || inv.credited + received + inv.written_off > inv.total
+        {
             return Err(bad(format!(
                 "invoice '{}' is settled or credited beyond its total",
                 inv.id
@@ -404,7 +434,25 @@ fn check_references(s: &State) -> Result<()> {
         .invoice_voids
         .iter()
         .all(|v| within(v.invoice, ni) && v.returned.iter().all(|(src, _)| source_ok(src)));
-    if !(grants_ok && apps_ok && notes_ok && refunds_ok && pvoids_ok && ivoids_ok) {
+    let write_offs_ok = s.write_offs.iter().all(|w| within(w.invoice, ni));
+    let expiries_ok = s.expiries.iter().all(|x| {
+        x.customer.is_none_or(|c| within(c, nc))
+            && (x.first as usize)
+                .checked_add(x.count as usize)
+                .is_some_and(|end| end <= s.expired_lots.len())
+    }) && s
+        .expired_lots
+        .iter()
+        .all(|p| within(p.expiry, s.expiries.len()) && within(p.lot, nl));
+    if !(grants_ok
+        && apps_ok
+        && notes_ok
+        && refunds_ok
+        && pvoids_ok
+        && ivoids_ok
+        && write_offs_ok
+        && expiries_ok)
+    {
         return Err(bad("a credit, credit note, refund or void"));
     }
     let record_ok = |r: &RecordRef| record_in_range(s, *r);
@@ -454,6 +502,9 @@ fn record_in_range(s: &State, record: RecordRef) -> bool {
         RecordRef::PaymentVoid(i) => within(i, s.payment_voids.len()),
         RecordRef::InvoiceVoid(i) => within(i, s.invoice_voids.len()),
         RecordRef::Config(i) => within(i, s.configs.len()),
+        RecordRef::WriteOff(i) => within(i, s.write_offs.len()),
+        RecordRef::Expiry(i) => within(i, s.expiries.len()),
+        RecordRef::ExpiredLot(i) => within(i, s.expired_lots.len()),
     }
 }
 
@@ -471,6 +522,8 @@ fn all_records(s: &State) -> impl Iterator<Item = RecordRef> + '_ {
         .chain(n(s.payment_voids.len()).map(RecordRef::PaymentVoid))
         .chain(n(s.invoice_voids.len()).map(RecordRef::InvoiceVoid))
         .chain(n(s.configs.len()).map(RecordRef::Config))
+        .chain(n(s.write_offs.len()).map(RecordRef::WriteOff))
+        .chain(n(s.expiries.len()).map(RecordRef::Expiry))
 }
 
 /// Tables read at their full length at once. serde's `Vec` reader caps its first

@@ -21,12 +21,20 @@
 //!    answers what the original did, and a refusal's reason holds (`check_refusal`);
 //! 7. snapshot → restore → replay of the rest equals the full ledger, byte for byte, and so
 //!    do a replay of the whole journal from scratch and a replay of the journal exported
-//!    as JSON.
+//!    as JSON;
+//! 8. the general ledger line by line (`postings`) sums per account to the trial balance,
+//!    each command's lines balance in each currency, and each customer's credit lots add
+//!    up to its credit.
+//!
+//! The commands include write-offs, credit with `valid_until` and `expire_credit`, and
+//! `configure` switching tax rounding between line and invoice.
 //!
 //! And after every accepted command, what it did (`check_effect`): the balance of the one
 //! customer and currency it concerns moves as the contract says and nothing else does,
-//! its statement entry, payment allocation order, credit taken at issue, invoice line
-//! arithmetic and numbering. Money in every answer is written at the currency's minor
+//! its statement entry, payment allocation order, credit taken at issue (only credit
+//! usable on the invoice's date), invoice line arithmetic (per line, or per rate under
+//! invoice tax rounding) and numbering; a write-off takes exactly what was due, an
+//! expiry exactly the listed lots past their date. Money in every answer is written at the currency's minor
 //! units.
 //!
 //! Separate properties: a preview equals the invoice issued from the same draft and
@@ -320,25 +328,47 @@ fn command() -> BoxedStrategy<Value> {
             put(&mut c, "allocate_to", alloc.map(|a| json!(a)));
             with_type("record_payment", id, c)
         });
-    let add_credit = (new_id(&OTHERS), customer_ref(), amount(), opt_currency(), date()).prop_map(
-        |(id, customer, amount, cur, date)| {
+    let add_credit = (
+        new_id(&OTHERS),
+        customer_ref(),
+        amount(),
+        opt_currency(),
+        date(),
+        maybe(date(), 1),
+    )
+        .prop_map(|(id, customer, amount, cur, date, valid_until)| {
             let mut c = json!({ "customer": customer, "amount": amount, "date": date, "reason": "goodwill" });
             put(&mut c, "currency", cur);
+            put(&mut c, "valid_until", valid_until);
             with_type("add_credit", id, c)
-        },
-    );
+        });
     let apply_credit = (
         new_id(&OTHERS),
         owner_ref(),
         invoice_ref(),
         maybe(credit_amount(), 1),
         maybe(currency(), 5),
+        maybe(date(), 2),
     )
-        .prop_map(|(id, customer, invoice, amount, cur)| {
+        .prop_map(|(id, customer, invoice, amount, cur, date)| {
             let mut c = json!({ "customer": customer, "invoice": invoice });
             put(&mut c, "amount", amount);
             put(&mut c, "currency", cur);
+            put(&mut c, "date", date);
             with_type("apply_credit", id, c)
+        });
+    let write_off = (new_id(&OTHERS), invoice_ref(), date()).prop_map(|(id, invoice, date)| {
+        with_type(
+            "write_off_invoice",
+            id,
+            json!({ "invoice": invoice, "date": date, "reason": "gone" }),
+        )
+    });
+    let expire_credit =
+        (new_id(&OTHERS), maybe(customer_ref(), 1), date()).prop_map(|(id, customer, date)| {
+            let mut c = json!({ "date": date });
+            put(&mut c, "customer", customer.map(|c| json!(c)));
+            with_type("expire_credit", id, c)
         });
     let credit_note = (
         new_id(&OTHERS),
@@ -393,9 +423,12 @@ fn command() -> BoxedStrategy<Value> {
     let configure = (
         new_id(&OTHERS),
         prop::sample::select(vec!["{year}-{seq:0000}", "INV-{seq:0000}", "{bogus"]),
+        prop::sample::select(vec![None, Some("line"), Some("invoice"), Some("never")]),
     )
-        .prop_map(|(id, format)| {
-            with_type("configure", id, json!({ "invoice_number_format": format }))
+        .prop_map(|(id, format, rounding)| {
+            let mut c = json!({ "invoice_number_format": format });
+            put(&mut c, "tax_rounding", rounding.map(|r| json!(r)));
+            with_type("configure", id, c)
         });
     let malformed = prop::sample::select(vec![
         json!({ "type": "record_payment", "id": "p0" }),
@@ -414,7 +447,9 @@ fn command() -> BoxedStrategy<Value> {
         2 => refund,
         3 => void_payment,
         3 => void_invoice,
-        1 => configure,
+        2 => configure,
+        2 => write_off,
+        2 => expire_credit,
         1 => malformed,
     ]
     .boxed()
@@ -533,9 +568,11 @@ impl Driver {
             v["invoice"].as_str(),
             v["payment"].as_str(),
         ) {
-            (Some("void_invoice" | "issue_credit_note"), Some(id), _) => {
-                state.invoices.iter().find(|i| i.id == id).map(|i| i.date)
-            }
+            (
+                Some("void_invoice" | "issue_credit_note" | "write_off_invoice" | "apply_credit"),
+                Some(id),
+                _,
+            ) => state.invoices.iter().find(|i| i.id == id).map(|i| i.date),
             (Some("void_payment"), _, Some(id)) => {
                 state.payments.iter().find(|p| p.id == id).map(|p| p.date)
             }
@@ -866,6 +903,8 @@ struct View {
     issue_order: Vec<String>,
     /// Each customer's billing currency.
     currency_of: BTreeMap<String, String>,
+    /// (customer, currency) -> its credit lots as (valid_until, remaining).
+    lots: BTreeMap<(String, String), Vec<Lot>>,
 }
 
 impl View {
@@ -879,11 +918,28 @@ impl View {
             .ok_or_else(|| format!("invoice {id} is not in the view"))
     }
 
+    /// Credit usable on `date`: lots whose `valid_until` is absent or not before it.
+    fn usable(&self, key: &(String, String), date: &str) -> Decimal {
+        self.lots
+            .get(key)
+            .into_iter()
+            .flatten()
+            .filter(|(until, _)| until.as_deref().is_none_or(|u| u >= date))
+            .map(|(_, r)| *r)
+            .sum()
+    }
+
     fn invoice_key(&self, id: &str) -> Result<(String, String), String> {
         let inv = self.invoice(id)?;
         Ok((text(&inv["customer"])?, text(&inv["currency"])?))
     }
 }
+
+/// A credit lot as the `credits` query shows it: (valid_until, remaining).
+type Lot = (Option<String>, Decimal);
+
+/// Tax rounded per invoice, one rate: (rate, Σ base, Σ line tax, each line's (base, tax)).
+type RateGroup = (Decimal, Decimal, Decimal, Vec<(Decimal, Decimal)>);
 
 /// Checks invariants 1 to 5 on the ledger as it is and returns what it read. `invoices`
 /// are the ids of accepted invoices in issue order; the ledger holds no others.
@@ -943,29 +999,42 @@ fn check_invariants(ledger: &Ledger, invoices: &[String]) -> Result<View, String
     for id in invoices {
         let inv = query(ledger, json!({ "type": "invoice", "invoice": id }))?;
         let (total, due) = (dec(&inv["total"])?, dec(&inv["amount_due"])?);
-        let (applied, paid, credited) = (
+        let (applied, paid, credited, written_off) = (
             dec(&inv["credit_applied"])?,
             dec(&inv["paid"])?,
             dec(&inv["credited"])?,
+            dec(&inv["written_off"])?,
         );
         let status = text(&inv["status"])?;
         ensure(due >= Decimal::ZERO && due <= total, || {
             format!("invoice {id}: amount_due {due} outside [0, total {total}]: {inv}")
         })?;
         ensure(
-            applied >= Decimal::ZERO && paid >= Decimal::ZERO && credited >= Decimal::ZERO,
-            || format!("invoice {id}: a negative credit_applied, paid or credited: {inv}"),
+            applied >= Decimal::ZERO
+                && paid >= Decimal::ZERO
+                && credited >= Decimal::ZERO
+                && written_off >= Decimal::ZERO,
+            || {
+                format!(
+                    "invoice {id}: a negative credit_applied, paid, credited or written_off: {inv}"
+                )
+            },
         )?;
         if status == "void" {
             ensure(due.is_zero(), || {
                 format!("void invoice {id} still asks for {due}: {inv}")
             })?;
         } else {
-            ensure(due == total - applied - paid - credited, || {
-                format!("invoice {id}: amount_due {due} != total − credit_applied − paid − credited: {inv}")
-            })?;
-            let expected = if due.is_zero() {
+            ensure(
+                due == total - applied - paid - credited - written_off,
+                || {
+                    format!("invoice {id}: amount_due {due} != total − credit_applied − paid − credited − written_off: {inv}")
+                },
+            )?;
+            let expected = if due.is_zero() && written_off.is_zero() {
                 "paid"
+            } else if due.is_zero() {
+                "written_off"
             } else if (applied + paid).is_zero() {
                 "open"
             } else {
@@ -1102,8 +1171,26 @@ fn check_invariants(ledger: &Ledger, invoices: &[String]) -> Result<View, String
                 })?;
             }
             check_cut_statements(ledger, &id, &cur, entries)?;
+            // The credit lots add up to the credit.
+            let lots = query(
+                ledger,
+                json!({ "type": "credits", "customer": id, "currency": cur }),
+            )?;
+            let mut held = Vec::new();
+            for lot in lots["lots"].as_array().ok_or("credits without lots")? {
+                held.push((
+                    lot["valid_until"].as_str().map(str::to_string),
+                    dec(&lot["remaining"])?,
+                ));
+            }
+            let sum: Decimal = held.iter().map(|(_, r)| *r).sum();
+            ensure(sum == credit && dec(&lots["total"])? == credit, || {
+                format!("customer {id} {cur}: credit lots {lots} don't add up to {credit}")
+            })?;
+            view.lots.insert((id.clone(), cur.clone()), held);
         }
     }
+    check_postings(ledger, &accounts)?;
     // Customer accounts and invoices that no balance row accounts for.
     for ((name, cur), bal) in &accounts {
         let owner = name
@@ -1129,6 +1216,49 @@ fn check_invariants(ledger: &Ledger, invoices: &[String]) -> Result<View, String
         )?;
     }
     Ok(view)
+}
+
+/// The general ledger line by line (`postings`) sums, per account and currency, to the
+/// trial balance, and the lines of each command balance in each currency.
+fn check_postings(ledger: &Ledger, accounts: &BTreeMap<(String, String), Decimal>) -> Check {
+    let postings = query(ledger, json!({ "type": "postings" }))?;
+    let mut sums: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+    let mut per_entry: BTreeMap<(u64, String), Decimal> = BTreeMap::new();
+    let mut last_seq = 0;
+    for line in postings["entries"]
+        .as_array()
+        .ok_or("postings without entries")?
+    {
+        let (account, cur) = (text(&line["account"])?, text(&line["currency"])?);
+        let (debit, credit) = (dec(&line["debit"])?, dec(&line["credit"])?);
+        let seq = line["seq"].as_u64().ok_or("posting without seq")?;
+        ensure(seq >= last_seq, || {
+            format!("postings out of journal order at {line}")
+        })?;
+        ensure(
+            (debit.is_zero() != credit.is_zero())
+                && debit >= Decimal::ZERO
+                && credit >= Decimal::ZERO,
+            || format!("a posting line must debit or credit a positive amount: {line}"),
+        )?;
+        last_seq = seq;
+        *sums.entry((account, cur.clone())).or_default() += debit - credit;
+        *per_entry.entry((seq, cur)).or_default() += debit - credit;
+    }
+    for ((seq, cur), sum) in &per_entry {
+        ensure(sum.is_zero(), || {
+            format!("the {cur} postings of entry {seq} sum to {sum}")
+        })?;
+    }
+    let nonzero = |m: &BTreeMap<(String, String), Decimal>| -> BTreeMap<(String, String), Decimal> {
+        m.iter()
+            .filter(|(_, v)| !v.is_zero())
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
+    };
+    ensure(nonzero(&sums) == nonzero(accounts), || {
+        format!("postings summed per account {sums:?} differ from the trial balance {accounts:?}")
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1175,7 +1305,9 @@ fn check_refusal(
     let invoice = |id: &str| view.invoices.get(id);
     let due = |inv: &Value| field(inv, "amount_due");
     let closed = |inv: &Value| -> Result<bool, String> {
-        Ok(inv["status"] == json!("void") || due(inv)?.is_zero())
+        let written_off = !field(inv, "written_off")?.is_zero();
+        let final_state = matches!(kind, "issue_credit_note" | "void_invoice") && written_off;
+        Ok(inv["status"] == json!("void") || due(inv)?.is_zero() || final_state)
     };
     // The invoices a command names.
     let mut named: Vec<String> = Vec::new();
@@ -1302,9 +1434,16 @@ fn check_refusal(
                     },
                     _ => view.currency_of.get(customer).cloned().unwrap_or_default(),
                 };
-                let (_, credit) = view.balance(&(customer.to_string(), cur));
+                let date = match (cmd["date"].as_str(), named.first().and_then(|i| invoice(i))) {
+                    (Some(d), _) => d.to_string(),
+                    (None, Some(inv)) => text(&inv["date"])?,
+                    (None, None) => return Err(why("it names no date and no known invoice")),
+                };
+                let credit = view.usable(&(customer.to_string(), cur), &date);
                 ensure(amount.map_or(credit.is_zero(), |a| a > credit), || {
-                    why(&format!("the customer has {credit} of credit"))
+                    why(&format!(
+                        "the customer has {credit} of credit usable on {date}"
+                    ))
                 })
             }
             _ => Err(why("that code is not one it gives")),
@@ -1331,6 +1470,8 @@ fn check_invoice_math(cmd: &Value, inv: &Value) -> Check {
     ensure(lines.len() == got.len(), || {
         format!("{} lines became {}", lines.len(), got.len())
     })?;
+    let per_invoice = inv["tax_rounding"] == json!("invoice");
+    let mut rates: Vec<RateGroup> = Vec::new();
     let (mut subtotal, mut tax_sum) = (Decimal::ZERO, Decimal::ZERO);
     for (l, g) in lines.iter().zip(got) {
         let (q, p) = (factor(l, "quantity", "1")?, factor(l, "unit_price", "0")?);
@@ -1347,13 +1488,56 @@ fn check_invoice_math(cmd: &Value, inv: &Value) -> Check {
             let net = round(amount);
             (net, round(net * r))
         };
-        let want = (net, tax, net + tax);
         let have = (field(g, "net")?, field(g, "tax")?, field(g, "gross")?);
+        if per_invoice {
+            // The rounded base stays; the tax is shared out per rate (checked below).
+            let base = if inclusive { net + tax } else { net };
+            let (hn, ht, hg) = have;
+            let base_ok = if inclusive { hg == base } else { hn == base };
+            ensure(base_ok && hn + ht == hg, || {
+                format!("line {l} came out as (net, tax, gross) {have:?}, base {base}")
+            })?;
+            match rates.iter_mut().find(|x| x.0 == r) {
+                Some(x) => {
+                    x.1 += base;
+                    x.2 += ht;
+                    x.3.push((base, ht));
+                }
+                None => rates.push((r, base, ht, vec![(base, ht)])),
+            }
+            subtotal += hn;
+            tax_sum += ht;
+            continue;
+        }
+        let want = (net, tax, net + tax);
         ensure(have == want, || {
             format!("line {l} came out as (net, tax, gross) {have:?}, expected {want:?}")
         })?;
         subtotal += net;
         tax_sum += tax;
+    }
+    // Per rate: the tax is that of the rate's lines together, and each line's share is
+    // within one minor unit of its exact proportional share.
+    let unit = Decimal::new(1, units);
+    for (r, base_sum, line_tax_sum, members) in &rates {
+        let want = if inclusive {
+            round(*base_sum - *base_sum / (Decimal::ONE + *r))
+        } else {
+            round(*base_sum * *r)
+        };
+        ensure(*line_tax_sum == want, || {
+            format!("the lines at rate {r} carry {line_tax_sum} of tax, invoice rounding gives {want}: {inv}")
+        })?;
+        for (base, tax) in members {
+            let exact = if base_sum.is_zero() {
+                Decimal::ZERO
+            } else {
+                want * *base / *base_sum
+            };
+            ensure((*tax - exact).abs() < unit, || {
+                format!("a line at rate {r} with base {base} got {tax} of tax, its share is {exact}: {inv}")
+            })?;
+        }
     }
     let want = (subtotal, tax_sum, subtotal + tax_sum);
     let have = (
@@ -1457,7 +1641,7 @@ fn check_effect(
             let want = if cmd["use_credit"] == json!(false) {
                 zero
             } else {
-                cr0.min(total)
+                before.usable(&key, &text(&cmd["date"])?).min(total)
             };
             same("credit applied at issue", applied, want)?;
             let (out1, cr1) = after.balance(&key);
@@ -1541,9 +1725,13 @@ fn check_effect(
             let applied = dec(&answer["applied"])?;
             let ((out0, cr0), (out1, cr1)) = (before.balance(&key), after.balance(&key));
             let due0 = field(before.invoice(&id)?, "amount_due")?;
+            let on = match cmd["date"].as_str() {
+                Some(d) => d.to_string(),
+                None => text(&before.invoice(&id)?["date"])?,
+            };
             match cmd.get("amount") {
                 Some(a) => same("applied", applied, dec(a)?)?,
-                None => same("applied", applied, cr0.min(due0))?,
+                None => same("applied", applied, before.usable(&key, &on).min(due0))?,
             }
             same(
                 "amount_due change",
@@ -1672,6 +1860,34 @@ fn check_effect(
             same("credit", cr1, cr0 + returned)?;
             (Some(key), -cancelled, 1)
         }
+        "write_off_invoice" => {
+            let id = text(&answer["invoice"])?;
+            let key = before.invoice_key(&id)?;
+            let due0 = field(before.invoice(&id)?, "amount_due")?;
+            let written = dec(&answer["written_off"])?;
+            same("written off", written, due0)?;
+            same(
+                "tax reversed + bad debt",
+                dec(&answer["tax_reversed"])? + dec(&answer["bad_debt"])?,
+                written,
+            )?;
+            let inv1 = after.invoice(&id)?;
+            ensure(
+                inv1["status"] == json!("written_off") && field(inv1, "amount_due")?.is_zero(),
+                || format!("{id} after its write-off: {inv1}"),
+            )?;
+            same(
+                "written_off change",
+                rise(before, after, &id, "written_off")?,
+                written,
+            )?;
+            touched.insert(id);
+            let ((out0, cr0), (out1, cr1)) = (before.balance(&key), after.balance(&key));
+            same("outstanding", out1, out0 - written)?;
+            same("credit", cr1, cr0)?;
+            (Some(key), -written, 1)
+        }
+        "expire_credit" => return check_expiry(before, after, &cmd, answer),
         other => return Err(format!("unexpected result type {other}")),
     };
     // No other customer or currency moved; the one concerned moved by `delta`.
@@ -1706,6 +1922,7 @@ fn check_effect(
                     "refund_credit" => "refund",
                     "void_payment" => "payment_void",
                     "void_invoice" => "invoice_void",
+                    "write_off_invoice" => "write_off",
                     other => other,
                 };
                 ensure(
@@ -1743,6 +1960,66 @@ fn check_effect(
 // ---------------------------------------------------------------------------------------
 // Running a sequence
 // ---------------------------------------------------------------------------------------
+
+/// `expire_credit`: each (customer, currency) lost exactly the credit the answer lists
+/// for it, in that many `credit_expired` statement debits; only lots whose valid_until
+/// is before the date expired, and none such is left; no invoice changed.
+fn check_expiry(before: &View, after: &View, cmd: &Value, answer: &Value) -> Check {
+    let date = text(&cmd["date"])?;
+    let mut lost: BTreeMap<(String, String), (Decimal, usize)> = BTreeMap::new();
+    for part in answer["expired"].as_array().ok_or("no expired list")? {
+        let key = (text(&part["customer"])?, text(&part["currency"])?);
+        let until = text(&part["valid_until"])?;
+        ensure(until < date, || {
+            format!("expired a lot valid until {until} on {date}")
+        })?;
+        if let Some(only) = cmd["customer"].as_str() {
+            ensure(key.0 == only, || {
+                format!("expired {key:?}, limited to {only}")
+            })?;
+        }
+        let entry = lost.entry(key).or_default();
+        entry.0 += dec(&part["amount"])?;
+        entry.1 += 1;
+    }
+    let keys: BTreeSet<&(String, String)> = before
+        .balances
+        .keys()
+        .chain(after.balances.keys())
+        .collect();
+    for key in keys {
+        let ((out0, cr0), (out1, cr1)) = (before.balance(key), after.balance(key));
+        let (amount, parts) = lost.get(key).copied().unwrap_or_default();
+        ensure(out0 == out1 && cr1 == cr0 - amount, || {
+            format!(
+                "expire_credit: {key:?} went from {:?} to {:?}, expiring {amount}",
+                (out0, cr0),
+                (out1, cr1)
+            )
+        })?;
+        let n0 = before.entries.get(key).map_or(0, Vec::len);
+        let n1 = after.entries.get(key).map_or(0, Vec::len);
+        ensure(n1 == n0 + parts, || {
+            format!(
+                "expire_credit: {key:?} statement went from {n0} to {n1} entries for {parts} lots"
+            )
+        })?;
+        if cmd["customer"].as_str().is_none_or(|c| c == key.0) {
+            let stale = after
+                .lots
+                .get(key)
+                .into_iter()
+                .flatten()
+                .any(|(u, _)| u.as_deref().is_some_and(|u| u < date.as_str()));
+            ensure(!stale, || {
+                format!("expire_credit: {key:?} still holds credit past its date")
+            })?;
+        }
+    }
+    ensure(before.invoices == after.invoices, || {
+        "expire_credit changed an invoice".to_string()
+    })
+}
 
 fn transcript(commands: &[String], answers: &[Value]) -> String {
     let mut out = String::from("command sequence (one per line, with its answer):\n");

@@ -13,6 +13,7 @@ const sheet = new CSSStyleSheet();
 sheet.replaceSync(`
   :root { font-family: system-ui, sans-serif; color: #1d2330; background: #f6f7f9; }
   body { margin: 0 auto; max-width: 56rem; padding: 1rem 1.5rem 3rem; }
+  @media (max-width: 30rem) { body { padding: 1rem 0.75rem 2rem; } }
   h1 { font-size: 1.6rem; margin: .25rem 0 .5rem; }
   .brand { margin: 0; color: #5b6475; font-weight: 600; }
   .demo { font-weight: normal; }

@@ -11,12 +11,16 @@
 // element works under a CSP without 'unsafe-inline'.
 
 import { openStore } from './store.js';
+import { h } from './ui/dom.js';
+import { money, unitPrice, date, percent, quantity, todayISO } from './ui/format.js';
+import { isZero, scaleOf, toUnits, fromUnits } from './ui/decimal.js';
 
 const ATTRIBUTES = ['customer', 'currency', 'date', 'due-date', 'lines', 'prices-include-tax', 'use-credit', 'ledger', 'locale', 'heading-level'];
 
 const CSS = `
 :host { display: block; font: var(--tally-font, 15px/1.45 system-ui, sans-serif); color: var(--tally-text, #1d2330);
-  background: var(--tally-bg, #fff); border: 1px solid var(--tally-border, #d5dae3); border-radius: 10px; padding: 1.25rem 1.5rem; max-width: 52rem; }
+  background: var(--tally-bg, #fff); border: 1px solid var(--tally-border, #d5dae3); border-radius: 10px; padding: 1.25rem 1.5rem; max-width: 52rem;
+  container-type: inline-size; }
 :host([hidden]) { display: none; }
 [hidden] { display: none !important; }
 header { display: flex; flex-wrap: wrap; justify-content: space-between; align-items: baseline; gap: .25rem 1rem; margin-bottom: .75rem; }
@@ -41,6 +45,21 @@ dd { margin: 0; padding-inline-start: 2rem; text-align: end; white-space: nowrap
 .total { font-weight: 600; color: var(--tally-text, #1d2330); }
 .due { font-size: 1.25em; font-weight: 700; color: var(--tally-accent, #1849a9); border-top: 2px solid var(--tally-border, #d5dae3); padding-top: .35rem; }
 .remaining { margin: 1rem 0 0; color: var(--tally-muted, #5b6475); }
+.scroll { overflow-x: auto; }
+.scroll:focus-visible { outline: 3px solid var(--tally-focus, #ffbf47); outline-offset: 2px; }
+@media (max-width: 30rem) { :host { padding: .9rem 1rem; } }
+@container (max-width: 30rem) {
+  th, td { padding: .35rem .3rem; }
+  dd { padding-inline-start: 1rem; }
+  dl, .summary table { min-width: 0; width: 100%; }
+  table.lines thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  table.lines, table.lines tbody, table.lines caption { display: block; }
+  table.lines tr { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .1rem 1rem; padding: .4rem 0; border-bottom: 1px solid var(--tally-border, #d5dae3); }
+  table.lines th[scope=row] { grid-column: 1 / -1; border: 0; padding: 0 0 .2rem; font-weight: 600; }
+  table.lines td { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0 .4rem; border: 0; padding: 0; }
+  table.lines td::before { content: attr(data-label); color: var(--tally-muted, #5b6475); }
+  table.lines td .note { flex-basis: 100%; text-align: end; }
+}
 `;
 
 let sheet = null;
@@ -63,42 +82,7 @@ function sharedStore(name) {
   return stores.get(name);
 }
 
-const formatters = new Map();
-function fmt(locale, key, options) {
-  const id = `${locale ?? ''}|${key}`;
-  if (!formatters.has(id)) formatters.set(id, key.startsWith('date') ? new Intl.DateTimeFormat(locale, options) : new Intl.NumberFormat(locale, options));
-  return formatters.get(id);
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'text') node.textContent = v;
-    else node.setAttribute(k, v === true ? '' : v);
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined && c !== false));
-  return node;
-}
-
 const flag = (value) => value !== null && value !== 'false';
-const isZero = (amount) => /^-?0*(\.0*)?$/.test(amount);
-const decimals = (s) => (String(s).split('.')[1] ?? '').length;
-
-/** a − b, exactly, for two money strings of the same currency (same number of decimals). */
-function subtract(a, b) {
-  const places = decimals(a);
-  const units = (s) => BigInt(s.replace('.', ''));
-  const diff = units(a) - units(b);
-  const digits = (diff < 0n ? -diff : diff).toString().padStart(places + 1, '0');
-  const text = places ? `${digits.slice(0, -places)}.${digits.slice(-places)}` : digits;
-  return diff < 0n ? `-${text}` : text;
-}
-
-function localToday() {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
 
 export class TallyInvoicePreview extends HTMLElement {
   static get observedAttributes() { return ATTRIBUTES; }
@@ -172,7 +156,7 @@ export class TallyInvoicePreview extends HTMLElement {
       }
     }
     for (const [k, v] of Object.entries(this.#draft ?? {})) if (v !== undefined && !['type', 'id', 'at', 'by'].includes(k)) q[k] = v;
-    if (q.date === undefined && q.customer !== undefined) q.date = localToday();
+    if (q.date === undefined && q.customer !== undefined) q.date = todayISO();
     for (const k of Object.keys(q)) if (q[k] === undefined) delete q[k];
     return q;
   }
@@ -243,7 +227,7 @@ export class TallyInvoicePreview extends HTMLElement {
     this.#state = state;
     if (state === 'loading') this.setAttribute('aria-busy', 'true');
     else this.removeAttribute('aria-busy');
-    if (state === 'loading') this.shadowRoot.replaceChildren(this.#frame(null, el('p', { class: 'status', role: 'status', part: 'status', text: 'Loading the ledger…' })));
+    if (state === 'loading') this.shadowRoot.replaceChildren(this.#frame(null, h('p', { class: 'status', role: 'status', part: 'status', text: 'Loading the ledger…' })));
   }
 
   #show(state, preview, error, creditAvailable) {
@@ -251,78 +235,75 @@ export class TallyInvoicePreview extends HTMLElement {
     this.#error = error;
     this.#setState(state);
     let body;
-    if (error) body = el('p', { class: 'alert', role: 'alert', part: 'alert', text: error.message });
-    else if (!preview) body = el('p', { class: 'status', role: 'status', part: 'status', text: 'Choose a customer and add lines to see the invoice.' });
+    if (error) body = h('p', { class: 'alert', role: 'alert', part: 'alert', text: error.message });
+    else if (!preview) body = h('p', { class: 'status', role: 'status', part: 'status', text: 'Choose a customer and add lines to see the invoice.' });
     else body = this.#invoice(preview, creditAvailable);
     this.shadowRoot.replaceChildren(this.#frame(preview, body));
   }
 
   #frame(preview, body) {
     const level = Math.min(6, Math.max(1, Number(this.getAttribute('heading-level')) || 2));
-    const heading = el(`h${level}`, { part: 'title', id: 'title' }, el('slot', { name: 'heading', text: 'Your next invoice' }));
-    const header = el('header', {}, heading, el('span', { class: 'badge', part: 'badge', text: 'Preview, not issued' }));
+    const heading = h(`h${level}`, { part: 'title', id: 'title' }, h('slot', { name: 'heading', text: 'Your next invoice' }));
+    const header = h('header', {}, heading, h('span', { class: 'badge', part: 'badge', text: 'Preview, not issued' }));
     if (preview) {
-      const date = (d) => fmt(this.#locale, 'date', { dateStyle: 'long', timeZone: 'UTC' }).format(new Date(`${d}T00:00:00Z`));
-      header.append(el('p', { class: 'meta', part: 'meta' },
-        el('strong', { text: preview.customer_name }), ` · provisional number ${preview.number} · dated ${date(preview.date)} · due ${date(preview.due_date)}`));
+      const day = (d) => date(d, this.#locale, 'long');
+      header.append(h('p', { class: 'meta', part: 'meta' },
+        h('strong', { text: preview.customer_name }), ` · provisional number ${preview.number} · dated ${day(preview.date)} · due ${day(preview.due_date)}`));
     }
-    return el('section', { part: 'invoice', 'aria-labelledby': 'title' }, header, body);
+    return h('section', { part: 'invoice', 'aria-labelledby': 'title' }, header, body);
   }
 
   get #locale() { return this.getAttribute('locale') || undefined; }
 
-  #money(amount, currency, extraDigits = 0) {
-    const base = fmt(this.#locale, `cur|${currency}`, { style: 'currency', currency });
-    const minor = base.resolvedOptions().maximumFractionDigits;
-    const digits = Math.max(minor, extraDigits);
-    return (digits === minor ? base : fmt(this.#locale, `cur|${currency}|${digits}`, { style: 'currency', currency, maximumFractionDigits: digits })).format(amount);
-  }
-
   #invoice(p, creditAvailable) {
     const cur = p.currency;
-    const money = (a) => this.#money(a, cur);
-    const percent = (r) => fmt(this.#locale, 'pct', { style: 'percent', maximumFractionDigits: 8 }).format(r);
-    const qty = (q) => fmt(this.#locale, 'qty', { maximumFractionDigits: 10 }).format(q);
-    const num = (text, part) => el('td', { class: 'num', part, text });
-    const col = (text, cls) => el('th', { scope: 'col', class: cls, text });
+    const locale = this.#locale;
+    const m = (a) => money(a, cur, locale);
+    const pct = (r) => percent(r, locale);
+    // data-label: the column's name, shown before the value when a narrow element lays each line out as a card.
+    const num = (label, text) => h('td', { class: 'num', 'data-label': label, text });
+    const col = (text, cls) => h('th', { scope: 'col', class: cls, text });
 
-    const rows = p.lines.map((l) => el('tr', { part: 'line' },
-      el('th', { scope: 'row', part: 'description' }, el('span', { text: l.description }),
-        !isZero(l.discount_rate) && el('span', { class: 'note', text: `${percent(l.discount_rate)} discount` })),
-      num(qty(l.quantity)),
-      num(this.#money(l.unit_price, cur, decimals(l.unit_price))),
-      num(money(l.net)),
-      el('td', { class: 'num' }, money(l.tax), el('span', { class: 'note', text: isZero(l.tax_rate) ? 'no tax' : `at ${percent(l.tax_rate)}` })),
-      num(money(l.gross))));
-    const lines = el('table', { part: 'lines' },
-      el('caption', { text: `Lines of invoice ${p.number} for ${p.customer_name}${p.prices_include_tax ? ' (prices include tax)' : ''}` }),
-      el('thead', {}, el('tr', {}, col('Description'), col('Quantity', 'num'), col('Unit price', 'num'), col('Net', 'num'), col('Tax', 'num'), col('Gross', 'num'))),
-      el('tbody', {}, ...rows));
+    const rows = p.lines.map((l) => h('tr', { part: 'line' },
+      h('th', { scope: 'row', part: 'description' }, h('span', { text: l.description }),
+        !isZero(l.discount_rate) && h('span', { class: 'note', text: `${pct(l.discount_rate)} discount` })),
+      num('Quantity', quantity(l.quantity, locale)),
+      num('Unit price', unitPrice(l.unit_price, cur, locale, scaleOf(p.total))),
+      num('Net', m(l.net)),
+      h('td', { class: 'num', 'data-label': 'Tax' }, m(l.tax), h('span', { class: 'note', text: isZero(l.tax_rate) ? 'no tax' : `at ${pct(l.tax_rate)}` })),
+      num('Gross', m(l.gross))));
+    const lines = h('table', { part: 'lines', class: 'lines' },
+      h('caption', { text: `Lines of invoice ${p.number} for ${p.customer_name}${p.prices_include_tax ? ' (prices include tax)' : ''}` }),
+      h('thead', {}, h('tr', {}, col('Description'), col('Quantity', 'num'), col('Unit price', 'num'), col('Net', 'num'), col('Tax', 'num'), col('Gross', 'num'))),
+      h('tbody', {}, ...rows));
 
-    const tax = el('table', { part: 'tax-breakdown' },
-      el('caption', { text: 'Tax by rate' }),
-      el('thead', {}, el('tr', {}, col('Rate'), col('Net', 'num'), col('Tax', 'num'))),
-      el('tbody', {}, ...p.tax_breakdown.map((t) => el('tr', {},
-        el('th', { scope: 'row', text: isZero(t.rate) ? 'No tax (0%)' : percent(t.rate) }), num(money(t.net)), num(money(t.tax))))));
+    const tax = h('table', { part: 'tax-breakdown' },
+      h('caption', { text: 'Tax by rate' }),
+      h('thead', {}, h('tr', {}, col('Rate'), col('Net', 'num'), col('Tax', 'num'))),
+      h('tbody', {}, ...p.tax_breakdown.map((t) => h('tr', {},
+        h('th', { scope: 'row', text: isZero(t.rate) ? 'No tax (0%)' : pct(t.rate) }), num('Net', m(t.net)), num('Tax', m(t.tax))))));
 
-    const pair = (label, value, cls) => [el('dt', { class: cls, text: label }), el('dd', { class: cls, part: cls, text: value })];
-    const totals = el('dl', { part: 'totals', 'aria-label': 'Totals' },
-      ...pair('Subtotal', money(p.subtotal), 'subtotal'),
-      ...pair('Tax', money(p.tax), 'tax'),
-      ...pair('Total', money(p.total), 'total'),
-      ...pair('Credit applied', isZero(p.credit_applied) ? money(p.credit_applied) : money(`-${p.credit_applied}`), 'credit'),
-      ...pair('Amount due', money(p.amount_due), 'due'));
+    const pair = (label, value, cls) => [h('dt', { class: cls, text: label }), h('dd', { class: cls, part: cls, text: value })];
+    const totals = h('dl', { part: 'totals', 'aria-label': 'Totals' },
+      ...pair('Subtotal', m(p.subtotal), 'subtotal'),
+      ...pair('Tax', m(p.tax), 'tax'),
+      ...pair('Total', m(p.total), 'total'),
+      ...pair('Credit applied', isZero(p.credit_applied) ? m(p.credit_applied) : m(`-${p.credit_applied}`), 'credit'),
+      ...pair('Amount due', m(p.amount_due), 'due'));
 
-    const parts = [lines, el('div', { class: 'summary' }, tax, totals)];
+    // The lines table may be wider than a phone: it scrolls on its own, and takes the
+    // keyboard focus so it can be scrolled without a mouse.
+    const parts = [h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Invoice lines' }, lines), h('div', { class: 'summary' }, tax, totals)];
     if (creditAvailable && !isZero(creditAvailable)) {
-      const left = subtract(creditAvailable, p.credit_applied);
-      let text = `Your credit of ${money(creditAvailable)} pays ${money(p.credit_applied)} of this invoice; ${money(left)} stays on your account.`;
-      if (isZero(p.credit_applied)) text = `Your credit of ${money(creditAvailable)} is kept for later: this invoice doesn't use it.`;
-      else if (isZero(left)) text = `Your credit of ${money(creditAvailable)} is used in full on this invoice.`;
-      parts.push(el('p', { class: 'remaining', part: 'remaining', text }));
+      const scale = scaleOf(creditAvailable);
+      const left = fromUnits(toUnits(creditAvailable, scale) - toUnits(p.credit_applied, scale), scale);
+      let text = `Your credit of ${m(creditAvailable)} pays ${m(p.credit_applied)} of this invoice; ${m(left)} stays on your account.`;
+      if (isZero(p.credit_applied)) text = `Your credit of ${m(creditAvailable)} is kept for later: this invoice doesn't use it.`;
+      else if (isZero(left)) text = `Your credit of ${m(creditAvailable)} is used in full on this invoice.`;
+      parts.push(h('p', { class: 'remaining', part: 'remaining', text }));
     }
-    if (isZero(p.amount_due) && !isZero(p.total)) parts.push(el('p', { class: 'remaining', text: 'Nothing to pay: your credit covers this invoice.' }));
-    return el('div', {}, ...parts);
+    if (isZero(p.amount_due) && !isZero(p.total)) parts.push(h('p', { class: 'remaining', text: 'Nothing to pay: your credit covers this invoice.' }));
+    return h('div', {}, ...parts);
   }
 }
 

@@ -5,10 +5,12 @@ import type {
   AcceptedFor,
   AnswerFor,
   Backup,
+  Command,
   CommandInput,
   CommandOf,
   CommandType,
   EngineRefused,
+  Health,
   JournalExport,
   QueryInput,
   QueryOf,
@@ -21,7 +23,7 @@ import type {
 export type * from './types.js';
 
 /** IndexedDB schema version of the store. */
-export const SCHEMA_VERSION: 1;
+export const SCHEMA_VERSION: 3;
 
 /**
  * An error from storage (a rejected promise or a throw), with a stable `code` a page can
@@ -60,11 +62,19 @@ export interface Store {
   readonly persisted: boolean;
   /** True once closed (by `close`, another tab's upgrade or a failed recovery); commands then answer `storage_failed`. */
   readonly closed: boolean;
+  /** What opening found: `ok`, `recovered` or `damaged`, in plain words, with each problem named. */
+  readonly health: Health;
+  /**
+   * The background check of the whole journal (the records under the snapshot the books
+   * opened from), started on opening; resolves with the health it leaves.
+   */
+  readonly verified: Promise<Health>;
 
   /**
    * Applies one command; resolves once it is durable (at once for a refusal or a
-   * duplicate). Rejects with a `StoreError` (`damaged_record`) if catching up on the
-   * journal fails.
+   * duplicate). Never rejects: storage failures, a closed store and read-only damaged
+   * books are answered `storage_failed`. If another tab replaced the ledger, it is
+   * reloaded first and the command applied to the new one.
    */
   apply<T extends CommandType>(command: CommandInput<T>): Promise<AcceptedFor<CommandOf<T>> | Refused>;
 
@@ -80,19 +90,33 @@ export interface Store {
   /** Answers a query from the engine in memory (synchronous). */
   query<T extends QueryType>(query: QueryInput<T>): AnswerFor<QueryOf<T>> | EngineRefused;
 
+  /**
+   * What `command` would answer now (accepted with everything it would do, or refused),
+   * marked `dry_run: true`; changes nothing (synchronous).
+   */
+  dryRun<T extends CommandType>(command: CommandInput<T>): AcceptedFor<CommandOf<T>> | EngineRefused;
+
   /** Calls `listener` after every change; returns a function that unsubscribes (true if it was subscribed). */
   subscribe(listener: (event: StoreEvent) => void): () => boolean;
 
   /** Writes a snapshot of the current state now (then keeps the newest two). */
   snapshotNow(): Promise<void>;
 
-  /** The whole ledger as a JSON backup (its journal). Rejects with `damaged_record` if a record is damaged. */
+  /**
+   * The ledger as a JSON backup (its journal, checked along the chain): when the books
+   * opened damaged, the records they were opened with. Rejects with `damaged_record` if
+   * a record they rest on fails its checks (`exportJournal` then gives those before it).
+   */
   exportBackup(): Promise<Backup>;
 
+  /** Checks the whole journal along its chain now (see `verified`); resolves with the health. */
+  verify(): Promise<Health>;
+
   /**
-   * Replaces the ledger with a backup, validated in full first (shape, sequence, every
-   * command replayed); on any problem nothing changes and it rejects with a `StoreError`
-   * (`invalid_backup`, `storage_failed`).
+   * Replaces the ledger with a backup, for every tab (a new ledger identity; other tabs
+   * hear `replaced`), validated in full first (shape, sequence, every command replayed);
+   * on any problem nothing changes and it rejects with a `StoreError` (`invalid_backup`,
+   * `storage_failed`).
    */
   importBackup(backup: Backup, options?: ImportOptions): Promise<void>;
 
@@ -101,14 +125,22 @@ export interface Store {
 }
 
 /**
- * Opens (or creates) a ledger stored in IndexedDB: the newest snapshot, then the journal
- * after it. Rejects with a `StoreError` (`storage_failed`, `storage_blocked`,
- * `damaged_record`).
+ * Opens (or creates) a ledger stored in IndexedDB: the newest snapshot that checks out,
+ * then the journal after it along its chain. Resolves even when records are damaged
+ * (see `Store.health`); rejects with a `StoreError` only when IndexedDB fails
+ * (`storage_failed`, `storage_blocked`).
  */
 export function openStore(options?: StoreOptions): Promise<Store>;
 
 /**
- * Reads the raw journal of a database without the engine: the way out when a damaged
- * record stops the ledger from loading. Damaged records are listed in `damaged`.
+ * A backup holding `commands` as a ledger's journal, in order (`seq` 1, 2, 3, ...): what
+ * `exportBackup` gives and `importBackup` takes. `exported` defaults to now.
+ */
+export function backupOf(commands: readonly Command[], exported?: string): Backup;
+
+/**
+ * Reads the journal of a database along its chain, without the engine: the records
+ * that check out, up to the first that doesn't (listed with those after it in
+ * `damaged`, and described in `problem`).
  */
 export function exportJournal(name?: string): Promise<JournalExport>;

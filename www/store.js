@@ -5,49 +5,60 @@
 // - A command is acknowledged only after its journal record is committed with
 //   durability "strict". If the write fails (quota, closed database), the engine is
 //   reloaded from storage, so nothing unacknowledged ever appears, and the caller gets
-//   `{ ok: false, error: { code: "storage_failed", message, field: null, details: {} } }`.
-// - Opening = newest snapshot + replay of the journal after it. A damaged record
-//   (checksum) stops the load with a message naming it; nothing is overwritten, and
-//   `exportJournal(name)` still reads the raw journal.
-// - Several tabs: one writer at a time (Web Locks); each tab catches up on the journal
-//   in the transaction that writes and when another tab announces a commit (BroadcastChannel), so two
-//   tabs entering payments at once lose neither.
+//   `{ ok: false, error: { code: "storage_failed", message, field: null, details: {} } }`. `apply` never throws.
+// - Every write checks, inside its readwrite transaction, that the ledger is still the
+//   one this tab holds (an import or reset in another tab replaces it) and catches up on
+//   what other tabs wrote; a replaced ledger is reloaded and the command applied to it.
+// - Opening checks every record it uses and never gives up while the data can rebuild
+//   the books (store-open.js); `health` says what it found, in plain words.
+// - Several tabs: one writer at a time (Web Locks); each tab hears of commits and
+//   replacements on a BroadcastChannel.
 //
-// IndexedDB layout (schema version 1):
-//   journal    key seq  { seq, command: JSON text, sum }   every accepted command, forever
-//   snapshots  key seq  { seq, bytes, sum }                engine snapshots (newest two kept)
-//   meta       key      { key, value }                     "schema", "created"
+// IndexedDB layout (schema version 3; record formats in store-format.js):
+//   journal    key seq  { seq, ledger, command: JSON text, prev, chain }  every accepted command, forever
+//   snapshots  key seq  { seq, ledger, chain, bytes, sum }                engine snapshots (newest two kept)
+//   meta       key      { key, ... }   "schema", "created", "head": { ledger, seq, chain }, "client"
+// and, for books synced with a server (www/sync-storage.js; empty otherwise):
+//   pending    key auto { key, id, command }               commands entered here, not yet confirmed
+//   refused    key id   { id, command, error, refusedAt }  refused when synced, until dismissed
+//   authors    key id   { id, seq, by, at }                who entered each confirmed entry
 
-import { loadEngine, newLedger, restoreLedger } from './engine.js';
+import { loadEngine, newLedger } from './engine.js';
+import {
+  BACKUP_FORMAT,
+  BACKUP_VERSION,
+  StoreError,
+  checkBackupShape,
+  emptyHead,
+  genesis,
+  intactV1JournalRecord,
+  intactV1Snapshot,
+  journalRecord,
+  journalRecordOfText,
+  newLedgerId,
+  readJournalRecord,
+  snapshotRecord,
+} from './store-format.js';
+import { openBooks, replayJournal, request } from './store-open.js';
 
-export const SCHEMA_VERSION = 1;
+export { StoreError };
+
+export const SCHEMA_VERSION = 3;
 /** The writer lock is given back after this long without a write... */
 const LOCK_IDLE_MS = 5;
 /** ...and after this long of continuous writing, so other tabs get their turn. */
 const LOCK_LEASE_MS = 200;
-const BACKUP_FORMAT = 'tally-journal';
-
-/** An error from storage, with a stable `code` a page can act on. */
-export class StoreError extends Error {
-  constructor(code, message, cause) {
-    super(message);
-    this.name = 'StoreError';
-    this.code = code;
-    if (cause) this.cause = cause;
-  }
-}
+/** How many times a write follows a ledger replaced under it before giving up. */
+const MAX_RELOADS = 3;
+/** How long a store whose storage failed waits before trying to reopen it. */
+const RETRY_MS = 2000;
+/** Records read per request by exports and migrations. */
+const BATCH = 5000;
 
 // ---------------------------------------------------------------------------------
-// IndexedDB helpers (no library: three stores, a handful of calls).
+// IndexedDB: the schema and its migrations.
 
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function done(tx) {
+export function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
@@ -55,7 +66,10 @@ function done(tx) {
   });
 }
 
-/** Schema migrations, one per version step. Never edit a released step; add one. */
+/**
+ * Schema migrations, one per version step, run in the upgrade transaction (they may
+ * await its requests, nothing else). Never edit a released step; add one.
+ */
 const MIGRATIONS = [
   // 0 -> 1
   (db) => {
@@ -63,60 +77,88 @@ const MIGRATIONS = [
     db.createObjectStore('snapshots', { keyPath: 'seq' });
     db.createObjectStore('meta', { keyPath: 'key' });
   },
+  // 1 -> 2: a ledger identity, the journal chained, snapshots bound to it, the head kept.
+  migrateToChain,
+  // 2 -> 3: the sync part's stores (www/sync-storage.js).
+  (db) => {
+    db.createObjectStore('pending', { keyPath: 'key', autoIncrement: true }).createIndex('id', 'id');
+    db.createObjectStore('refused', { keyPath: 'id' });
+    db.createObjectStore('authors', { keyPath: 'id' });
+  },
 ];
+
+/**
+ * Schema 1 records carry a FNV-1a checksum each. They are rewritten as a chain under a
+ * new ledger identity, up to the first record that is missing or fails its checksum;
+ * that one and those after it are left as they were, so opening names it (and the head
+ * says how many records the ledger had). Snapshots are bound where intact and covered
+ * by the chain; others are left to fail their checks.
+ */
+async function migrateToChain(db, tx) {
+  const journal = tx.objectStore('journal');
+  const snapshots = tx.objectStore('snapshots');
+  const ledger = newLedgerId();
+  let prev = genesis(ledger);
+  let seq = 0;
+  let intact = true;
+  const snapshotKeys = await request(snapshots.getAllKeys());
+  const wanted = new Set(snapshotKeys);
+  const chains = new Map();
+  for (;;) {
+    const records = await request(journal.getAll(IDBKeyRange.lowerBound(seq, true), BATCH));
+    for (const record of records) {
+      if (intact && record.seq === seq + 1 && intactV1JournalRecord(record)) {
+        const next = journalRecordOfText(ledger, prev, record.seq, record.command);
+        journal.put(next);
+        prev = next.chain;
+        if (wanted.has(record.seq)) chains.set(record.seq, prev);
+      } else {
+        intact = false;
+      }
+      seq = record.seq;
+    }
+    if (records.length < BATCH) break;
+  }
+  for (const key of snapshotKeys) {
+    const record = await request(snapshots.get(key));
+    if (chains.has(key) && intactV1Snapshot(record)) snapshots.put(snapshotRecord(ledger, key, chains.get(key), record.bytes));
+  }
+  // The head names the last record there was, intact or not, so none goes unnoticed.
+  tx.objectStore('meta').put({ ...emptyHead(ledger), seq, chain: prev });
+}
 
 function openDatabase(name) {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(name, SCHEMA_VERSION);
+    let failed = null;
     req.onupgradeneeded = (event) => {
       const db = req.result;
-      for (let v = event.oldVersion; v < SCHEMA_VERSION; v++) MIGRATIONS[v](db);
-      const meta = req.transaction.objectStore('meta');
-      meta.put({ key: 'schema', value: SCHEMA_VERSION });
-      if (event.oldVersion === 0) meta.put({ key: 'created', value: new Date().toISOString() });
+      const tx = req.transaction;
+      (async () => {
+        for (let v = event.oldVersion; v < SCHEMA_VERSION; v++) await MIGRATIONS[v](db, tx);
+        const meta = tx.objectStore('meta');
+        meta.put({ key: 'schema', value: SCHEMA_VERSION });
+        if (event.oldVersion === 0) meta.put({ key: 'created', value: new Date().toISOString() });
+      })().catch((error) => {
+        failed = error;
+        try { tx.abort(); } catch { /* already finished */ }
+      });
     };
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new StoreError('storage_failed', `Can't open the ledger database "${name}": ${req.error?.message ?? req.error}`, req.error));
+    req.onerror = () => {
+      const why = failed ?? req.error;
+      reject(new StoreError('storage_failed', `Can't open the ledger database "${name}": ${why?.message ?? why}`, why));
+    };
     req.onblocked = () => reject(new StoreError('storage_blocked', `The ledger database "${name}" is being upgraded by another tab; close the other tabs of Tally and reload.`));
   });
 }
 
 // ---------------------------------------------------------------------------------
-// Checksums: FNV-1a (32-bit) over the stored text or bytes. They detect damage, not
-// tampering. Snapshot bytes carry the engine's own checksum as well.
-
-function fnv1a(data) {
-  let h = 0x811c9dc5;
-  if (typeof data === 'string') {
-    for (let i = 0; i < data.length; i++) {
-      h ^= data.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-  } else {
-    for (let i = 0; i < data.length; i++) {
-      h ^= data[i];
-      h = Math.imul(h, 0x01000193);
-    }
-  }
-  return h >>> 0;
-}
-
-function journalRecord(seq, command) {
-  const text = JSON.stringify(command);
-  return { seq, command: text, sum: fnv1a(`${seq}:${text}`) };
-}
-
-function readJournalRecord(record) {
-  if (!record || typeof record.command !== 'string' || record.sum !== fnv1a(`${record.seq}:${record.command}`)) {
-    throw new StoreError('damaged_record', `Journal record ${record?.seq ?? '?'} is damaged (its checksum doesn't match). Nothing was changed; export the journal to keep a copy.`);
-  }
-  return { seq: record.seq, command: JSON.parse(record.command) };
-}
-
-// ---------------------------------------------------------------------------------
+// Opening, and reading the journal without the engine.
 
 /**
- * Opens (or creates) a ledger stored in IndexedDB.
+ * Opens (or creates) a ledger stored in IndexedDB. Resolves even when records are
+ * damaged: `store.health` says what was found and whether the books can be changed.
  * @param {object} [options]
  * @param {string} [options.name] database name (default "tally")
  * @param {number} [options.snapshotEvery] commands between background snapshots (default 1000;
@@ -131,107 +173,255 @@ export async function openStore(options = {}) {
 }
 
 /**
- * Reads the raw journal of a database without the engine: the way out when a damaged
- * record stops the ledger from loading. Damaged records are listed, not skipped silently.
+ * A backup holding `commands` as a ledger's journal, in order (`seq` 1, 2, 3, ...): the
+ * shape `exportBackup` gives and `importBackup` takes. The one place a backup is built
+ * (the demo space, an empty ledger).
+ * @param {object[]} commands
+ * @param {string} [exported] when it was made (ISO 8601; default now)
+ */
+export function backupOf(commands, exported = new Date().toISOString()) {
+  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported, entries: commands.map((command, i) => ({ seq: i + 1, command })) };
+}
+
+/**
+ * Reads the journal of a database along its chain, without the engine: `entries` are
+ * the records that check out, from the first up to the first that doesn't (a backup
+ * that imports); `damaged` lists the sequence numbers of the records after them, and
+ * `problem` says what is wrong with the first.
  * @param {string} [name]
  */
 export async function exportJournal(name = 'tally') {
   const db = await openDatabase(name);
   try {
-    const tx = db.transaction('journal', 'readonly');
-    const records = await request(tx.objectStore('journal').getAll());
-    const entries = [];
-    const damaged = [];
-    for (const r of records) {
-      try { entries.push(readJournalRecord(r)); } catch { damaged.push(r.seq); }
-    }
-    return { format: BACKUP_FORMAT, version: 1, exported: new Date().toISOString(), entries, damaged };
+    const { problemSeq, replaced, ...backup } = await readJournal(db, Infinity);
+    return backup;
   } finally {
     db.close();
   }
 }
+
+/**
+ * The journal's records 1..`through` that check out along the chain (see exportJournal).
+ * Each batch is read in its own transaction, so a long read never holds up writers;
+ * records up to the head never change, but an import may replace them all meanwhile:
+ * then `replaced` is true and the result means nothing.
+ */
+async function readJournal(db, through, { parse = true } = {}) {
+  const readHead = () => request(db.transaction('meta', 'readonly').objectStore('meta').get('head'));
+  const head = await readHead();
+  const ledger = head?.ledger;
+  // Synced books that started from the server's snapshot hold the journal after it.
+  const base = await request(db.transaction('meta', 'readonly').objectStore('meta').get('base'));
+  const entries = [];
+  const damaged = [];
+  let problem = null;
+  let problemSeq = null;
+  let at = base?.ledger === ledger && base ? { seq: base.seq, chain: base.chain } : { seq: 0, chain: genesis(ledger) };
+  let after = at.seq;
+  const last = Math.min(through, head?.seq ?? Infinity);
+  for (;;) {
+    const journal = db.transaction('journal', 'readonly').objectStore('journal');
+    const records = await request(journal.getAll(IDBKeyRange.lowerBound(after, true), BATCH));
+    for (const record of records) {
+      after = record.seq;
+      if (problem || record.seq > last) {
+        damaged.push(record.seq);
+        continue;
+      }
+      try {
+        const entry = readJournalRecord(record, { ledger, prev: at.chain, seq: at.seq + 1, parse });
+        entries.push({ seq: entry.seq, command: entry.command });
+        at = entry;
+      } catch (e) {
+        problem = e.message;
+        problemSeq = e.seq;
+        if (e.link && entries.length) damaged.push(entries.pop().seq); // the record before is in doubt too
+        damaged.push(record.seq);
+      }
+    }
+    if (records.length < BATCH) break;
+  }
+  if (!problem && Number.isFinite(last) && at.seq < last) {
+    problem = `Journal record ${at.seq + 1} is missing.`;
+    problemSeq = at.seq + 1;
+  }
+  if (!problem && at.seq === head?.seq && at.chain !== head.chain) {
+    problem = `Journal record ${at.seq} was changed after it was written (it doesn't match the record of where the journal ends).`;
+    problemSeq = at.seq;
+    entries.pop();
+  }
+  const replaced = problem !== null && (await readHead())?.ledger !== ledger;
+  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported: new Date().toISOString(), entries, damaged, problem, problemSeq, replaced };
+}
+
+const REPLACED = Symbol('replaced');
 
 class Store {
   constructor(name, snapshotEvery) {
     this.name = name;
     this.snapshotEvery = snapshotEvery;
     this.lockName = `tally-writer:${name}`;
+    this.witnessKey = `tally-witness:${name}`;
     this.listeners = new Set();
     this.queue = Promise.resolve();
     this.lastSnapshotSeq = 0;
     this.snapshotPending = false;
     this.persisted = false;
     this.closed = false;
+    this.health = null;
   }
 
+  // -------------------------------------------------------------------------------
+  // Opening and reloading.
+
   async _open() {
-    this.db = await openDatabase(this.name);
-    this.db.onversionchange = () => {
-      this.db.close();
-      this.closed = true;
-      this._emit({ seq: this.seq, source: 'closed' });
-    };
-    await this._load();
+    await this._connect();
+    this._take(await openBooks(this.db));
+    this._checkWitness();
+    // Opening checked the records it replayed; those under the snapshot are checked
+    // in the background (on a million-command ledger that read takes seconds).
+    this.verified = this.health.openedFrom > 0 ? new Promise((r) => setTimeout(r, 0)).then(() => this.verify()) : Promise.resolve(this.health);
+    this.verified.catch((e) => console.warn('tally: the journal check failed to run', e));
     this.channel = new BroadcastChannel(`tally:${this.name}`);
-    this.channel.onmessage = (event) => {
-      if (event.data?.type === 'committed' && event.data.seq > this.seq) {
-        this._serial(() => this._catchUp()).then(
-          (n) => { if (n > 0) this._emit({ seq: this.seq, source: 'remote' }); },
-          (error) => this._emit({ seq: this.seq, source: 'error', error }),
-        );
-      }
-    };
+    this.channel.onmessage = (event) => this._onMessage(event.data);
     if (navigator.storage?.persist) {
       this.persisted = await navigator.storage.persist().catch(() => false);
     }
   }
 
-  /** Newest snapshot, then the journal after it. Throws StoreError on damage. */
-  async _load() {
-    const tx = this.db.transaction(['snapshots'], 'readonly');
-    const snapshots = tx.objectStore('snapshots');
-    const newestKey = await request(snapshots.openKeyCursor(null, 'prev')).then((c) => c?.key);
-    let ledger = newLedger();
-    if (newestKey !== undefined) {
-      const snap = await request(this.db.transaction('snapshots').objectStore('snapshots').get(newestKey));
-      const damaged = () => new StoreError('damaged_record', `Snapshot ${newestKey} is damaged (its checksum doesn't match). Nothing was changed; export the journal to keep a copy.`);
-      if (!(snap?.bytes instanceof Uint8Array)) throw damaged();
-      // The engine verifies the snapshot's own 64-bit checksum (and the state's
-      // invariants) as it restores, so the stored FNV-1a sum, a third of a second per
-      // 150 MB in JS, is only computed to say what went wrong when a restore fails.
-      try {
-        ledger = restoreLedger(snap.bytes);
-      } catch (e) {
-        if (snap.sum !== fnv1a(snap.bytes)) throw damaged();
-        throw new StoreError('damaged_record', `Snapshot ${newestKey} can't be restored: ${e.message}. Nothing was changed; export the journal to keep a copy.`, e);
-      }
-      this.lastSnapshotSeq = newestKey;
+  /** Opens a connection to the database (again, after the browser closed one). */
+  async _connect() {
+    const db = await openDatabase(this.name);
+    db.onversionchange = () => {
+      db.close();
+      this.closed = true;
+      this._emit({ seq: this.seq, source: 'closed' });
+    };
+    // The browser closes a connection itself when its storage fails (a full disk, a
+    // backing store error); the next write or reload opens a new one.
+    db.onclose = () => { this.lost = true; };
+    this.db = db;
+    this.lost = false;
+  }
+
+  /**
+   * The witness: the ledger's identity and last acknowledged seq, kept in localStorage
+   * (a separate store) after every write. Chromium can lose IndexedDB writes, or the
+   * whole database, on the start after its disk was full
+   * (tests/browser/storage-full.test.mjs); the witness turns that silent loss into a
+   * named problem, read-only books, and the advice to import a backup.
+   */
+  _checkWitness() {
+    let witness = null;
+    try { witness = JSON.parse(localStorage.getItem(this.witnessKey)); } catch { /* no localStorage: no witness */ }
+    const stored = this.health.expected ?? this.seq;
+    let message = null;
+    if (witness?.ledger === this.ledgerId && witness.seq > stored) {
+      message = `The browser lost records: it acknowledged ${witness.seq} records of this ledger, but its storage now holds ${stored}. This can happen after the disk was full. Import your latest backup to get them back.`;
+    } else if (witness && witness.ledger !== this.ledgerId && witness.seq > 0 && stored === 0) {
+      message = `The browser lost the stored ledger: it held ${witness.seq} records, and its storage is now empty. This can happen after the disk was full. Import your latest backup to get them back.`;
     }
-    if (this.ledger) this.ledger.free();
+    if (!message) {
+      this._witness();
+      return;
+    }
+    const problem = { kind: 'head', seq: witness.seq, message };
+    this.health = { ...this.health, status: 'damaged', writable: false, problems: [...this.health.problems, problem], message };
+  }
+
+  _witness() {
+    if (!this.health.writable) return;
+    try { localStorage.setItem(this.witnessKey, JSON.stringify({ ledger: this.ledgerId, seq: this.storedSeq })); } catch { /* storage full or absent: no witness */ }
+  }
+
+  /** Adopts books read by `openBooks`. */
+  _take({ ledger, ledgerId, chain, health }) {
+    this.ledger?.free();
     this.ledger = ledger;
-    await this._catchUp();
+    this.ledgerId = ledgerId;
+    this.chain = chain;
+    this.health = health;
+    this.storedSeq = ledger.seq();
+    this.stale = false;
+    this.lastSnapshotSeq = health.openedFrom;
+    if (health.status === 'recovered') this._maybeSnapshot(true);
   }
 
-  /** Replays journal records newer than the engine's state; returns how many. */
-  async _catchUp() {
-    const tx = this.db.transaction('journal', 'readonly');
-    return this._replayTail(tx.objectStore('journal'));
-  }
-
-  /** Reads the journal after the engine's seq from `journal` (an open store) and replays it. */
-  async _replayTail(journal) {
-    const from = this.ledger.seq();
-    const records = await request(journal.getAll(IDBKeyRange.lowerBound(from, true)));
-    for (const record of records) {
-      const entry = readJournalRecord(record);
-      const answer = this.ledger.replay(entry);
-      if (!answer.ok) {
-        throw new StoreError('damaged_record', `Journal record ${entry.seq} can't be replayed: ${answer.error.message}`);
+  /**
+   * Reads the books again from storage: another tab replaced them (`source`
+   * "replaced"), or a write or catch-up failed (no source: only news if they turn out
+   * damaged). The browser closes a connection whose storage failed (a full disk), so a
+   * failed read opens a new one; if that fails too the store is `lost`: it tries again
+   * every few seconds and on the next write, answering `storage_failed` meanwhile, and
+   * if the engine may hold a command that was not stored (`stale`), queries are refused
+   * too, so nothing unstored is ever shown.
+   */
+  async _reload(source) {
+    try {
+      let books;
+      try {
+        if (this.lost) throw new Error('connection lost');
+        books = await openBooks(this.db);
+      } catch {
+        try { this.db.close(); } catch { /* closed already */ }
+        await this._connect();
+        books = await openBooks(this.db);
       }
+      clearTimeout(this.retryTimer);
+      this._take(books);
+      const event = this.health.status === 'damaged' ? 'damaged' : source;
+      if (event) this._emit({ seq: this.seq, source: event, health: this.health });
+    } catch (error) {
+      if (this.closed) return;
+      this.lost = true;
+      if (this.ledger.seq() !== this.storedSeq) {
+        // The engine holds commands that were not stored and storage can't be read to
+        // go back: drop them with the engine; it is rebuilt from storage on reconnecting.
+        this.stale = true;
+        this.ledger.free();
+        this.ledger = newLedger();
+      }
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => this._serial(() => (this.lost && !this.closed ? this._reload('reconnected') : null)), RETRY_MS);
+      this._emit({ seq: this.seq, source: 'error', error });
     }
-    this.ledger.forgetJournalThrough(this.ledger.seq());
-    return records.length;
   }
+
+  _onMessage(message) {
+    if (!message) return;
+    if (message.ledger !== this.ledgerId) this._serial(() => this._reload('replaced'));
+    else if (message.type === 'committed' && message.seq > this.seq) this._serial(() => this._catchUp());
+  }
+
+  /** Reads what other tabs wrote since this tab's last record (a readonly transaction). */
+  async _catchUp() {
+    if (this.closed || this.lost) return;
+    const tx = this.db.transaction(['meta', 'journal'], 'readonly');
+    const head = await request(tx.objectStore('meta').get('head'));
+    if (head?.ledger !== this.ledgerId) return this._reload('replaced');
+    if (head.seq === this.seq || !this.health.writable) return;
+    const before = this.seq;
+    const caught = await this._replayTo(tx.objectStore('journal'), head);
+    if (caught === REPLACED) return this._reload();
+    if (this.seq > before) this._emit({ seq: this.seq, source: 'remote' });
+  }
+
+  /**
+   * Replays the journal after this tab's last record up to `head`, checking the chain.
+   * On damage the store reloads (and opens read-only, naming the record): answers
+   * REPLACED then, so the caller reloads.
+   */
+  async _replayTo(journal, head) {
+    if (head.seq < this.seq) return REPLACED; // records gone: only a reload can tell what is there
+    const replay = await replayJournal(journal, this.ledger, this.ledgerId, { seq: this.seq, chain: this.chain }, head);
+    if (replay.problem || replay.seq !== head.seq) return REPLACED;
+    this.chain = replay.chain;
+    this.storedSeq = replay.seq;
+    return replay.seq;
+  }
+
+  // -------------------------------------------------------------------------------
+  // Writing.
 
   /** Runs `fn` after everything queued before it, one at a time in this tab. */
   _serial(fn) {
@@ -250,9 +440,8 @@ class Store {
    * other: taking a Web Lock costs ~0.3 ms, as much as a third of a strict commit
    * (docs/performance.md, persist). The lease is given back once this tab has written
    * nothing for LOCK_IDLE_MS, and at the latest after LOCK_LEASE_MS of continuous
-   * writing, so another tab waits for a few milliseconds at most. While a lease is held
-   * no other tab writes, which is what lets `applyMany` skip its catch-up read; a write
-   * under a new lease always reads what others wrote, in its own readwrite transaction.
+   * writing, so another tab waits for a few milliseconds at most. Correctness doesn't
+   * rest on the lock: every write reads the head in its own readwrite transaction.
    */
   async _withWriterLock(fn) {
     clearTimeout(this.leaseTimer);
@@ -281,12 +470,12 @@ class Store {
 
   /** Sequence number of the last command this tab knows. */
   get seq() {
-    return this.ledger.seq();
+    return this.stale ? this.storedSeq : this.ledger.seq();
   }
 
   /**
    * Applies one command. Resolves with the engine's answer once the command is durable
-   * (or at once for a refusal, a duplicate or a dry run, which change nothing).
+   * (or at once for a refusal, a duplicate or a dry run, which change nothing). Never rejects.
    */
   apply(command) {
     return this.applyMany([command]).then((answers) => answers[0]);
@@ -294,82 +483,145 @@ class Store {
 
   /**
    * Applies commands in order and commits the accepted ones in one transaction: the
-   * path for imports and bursts. Resolves with one answer per command.
+   * path for imports and bursts. Resolves with one answer per command; never rejects.
    * @param {object[]} commands
    */
   applyMany(commands) {
     if (this.closed) return Promise.resolve(commands.map(() => closedAnswer()));
-    return this._exclusive(async (lease) => {
-      // One readwrite transaction reads what other tabs wrote, applies, and writes:
-      // IndexedDB runs readwrite transactions over a store one at a time, so nothing can
-      // land between the catch-up and the write. The read is skipped when this tab has
-      // held the writer lock since its own last commit: no one else can have written.
-      const answers = [];
-      const entries = [];
-      let start;
-      let tx;
-      try {
-        tx = this.db.transaction('journal', 'readwrite', { durability: 'strict' });
-        const committed = done(tx);
-        committed.catch(() => {}); // awaited below; a failure before then is handled there
-        const journal = tx.objectStore('journal');
-        try {
-          if (lease.journalEnd !== this.ledger.seq()) await this._replayTail(journal);
-          lease.journalEnd = this.ledger.seq();
-        } catch (e) {
-          tx.abort();
-          throw e; // a damaged record: the load error, as before
-        }
-        // Each record is put as soon as its command is applied, so IndexedDB serializes
-        // and writes earlier records while the engine works on later ones.
-        start = this.ledger.seq();
-        for (const command of commands) {
-          const before = this.ledger.seq();
-          answers.push(this.ledger.apply(command));
-          if (this.ledger.seq() === before) continue;
-          for (const e of this.ledger.journalSince(before)) {
-            journal.put(journalRecord(e.seq, e.command));
-            entries.push(e);
-          }
-        }
-        await committed;
-      } catch (error) {
-        lease.journalEnd = undefined;
-        if (error instanceof StoreError) throw error;
-        try { tx?.abort(); } catch { /* already finished */ }
-        // Whatever the engine accepted was not stored: back to exactly what storage holds.
-        if (start !== undefined && this.ledger.seq() !== start) await this._recover();
-        return commands.map((_, i) => {
-          const a = answers[i];
-          return a && !(a.ok && !a.duplicate) ? a : storageFailed(error);
-        });
+    return this._exclusive(async () => {
+      if (this.lost) {
+        // The browser closed the connection after a storage failure: reconnect and
+        // read what is stored first.
+        await this._reload();
+        if (this.closed) return commands.map(() => closedAnswer());
+        if (this.lost) return commands.map(() => storageFailed(new DOMException('the ledger\'s storage can\'t be opened', 'UnknownError')));
       }
-      if (entries.length === 0) return answers;
-      lease.journalEnd = this.ledger.seq();
-      this.ledger.forgetJournalThrough(this.ledger.seq());
-      this.channel.postMessage({ type: 'committed', seq: this.ledger.seq() });
-      this._emit({ seq: this.ledger.seq(), source: 'local' });
-      this._maybeSnapshot();
-      return answers;
+      for (let attempt = 0; attempt < MAX_RELOADS; attempt++) {
+        const answers = await this._write(commands);
+        if (answers !== REPLACED) return answers;
+        // The ledger was replaced (or storage changed) under this tab: reload it, then
+        // apply the commands to what is there now.
+        await this._reload('replaced');
+        if (this.closed) return commands.map(() => closedAnswer());
+      }
+      return commands.map(() => storageFailed(new Error('the ledger kept being replaced by other tabs')));
     });
   }
 
-  /** After a failed write: the engine goes back to exactly what storage holds. */
-  async _recover() {
+  /**
+   * One write: a readwrite transaction reads the head (the ledger's identity and last
+   * record), catches up on what other tabs wrote, applies the commands, puts their
+   * records and the new head. IndexedDB runs readwrite transactions over a store one at
+   * a time, so nothing lands in between. Answers REPLACED when the ledger must be
+   * reloaded first.
+   */
+  async _write(commands) {
+    const answers = [];
+    let start;
+    let tx;
+    let written = 0;
     try {
-      await this._load();
-    } catch (e) {
-      this.closed = true;
-      this._emit({ seq: 0, source: 'error', error: e });
+      tx = this.db.transaction(['journal', 'meta'], 'readwrite', { durability: 'strict' });
+      const committed = done(tx);
+      committed.catch(() => {}); // awaited below; a failure before then is handled there
+      const journal = tx.objectStore('journal');
+      const meta = tx.objectStore('meta');
+      const head = await request(meta.get('head'));
+      if (head?.ledger !== this.ledgerId) {
+        tx.abort();
+        return REPLACED;
+      }
+      if (!this.health.writable) {
+        tx.abort();
+        return commands.map(() => damagedAnswer(this.health));
+      }
+      if (head.seq !== this.seq && (await this._replayTo(journal, head)) === REPLACED) {
+        tx.abort();
+        return REPLACED;
+      }
+      // Each record is put as soon as its command is applied, so IndexedDB serializes
+      // and writes earlier records while the engine works on later ones.
+      start = this.seq;
+      let chain = this.chain;
+      for (const command of commands) {
+        const before = this.ledger.seq();
+        answers.push(this.ledger.apply(command));
+        if (this.ledger.seq() === before) continue;
+        for (const e of this.ledger.journalSince(before)) {
+          const record = journalRecord(this.ledgerId, chain, e.seq, e.command);
+          journal.put(record);
+          chain = record.chain;
+          written++;
+        }
+      }
+      if (written) meta.put({ key: 'head', ledger: this.ledgerId, seq: this.ledger.seq(), chain });
+      await committed;
+      this.chain = chain;
+      this.storedSeq = this.ledger.seq();
+    } catch (error) {
+      try { tx?.abort(); } catch { /* already finished */ }
+      // Whatever the engine accepted was not stored: back to exactly what storage holds.
+      if (start === undefined || this.seq !== start) await this._reload();
+      return commands.map((_, i) => {
+        const a = answers[i];
+        return a && !(a.ok && !a.duplicate) ? a : storageFailed(error);
+      });
     }
+    if (written === 0) return answers;
+    this._witness();
+    this.ledger.forgetJournalThrough(this.seq);
+    this.channel.postMessage({ type: 'committed', ledger: this.ledgerId, seq: this.seq });
+    this._emit({ seq: this.seq, source: 'local' });
+    this._maybeSnapshot();
+    return answers;
   }
+
+  /**
+   * Checks the whole journal along its chain, the records before the snapshot the books
+   * opened from included (opening reads only those after it). Runs in the background
+   * after an open from a snapshot (`verified`). A problem found is added to `health`
+   * and announced (`damaged`); the books, whole in the snapshot, stay as they are and
+   * keep taking commands, but a backup can only hold the records before the problem.
+   * @returns {Promise<object>} the health
+   */
+  async verify() {
+    const ledgerId = this.ledgerId;
+    const journal = await readJournal(this.db, this.seq, { parse: false });
+    if (!journal.problem || journal.replaced || ledgerId !== this.ledgerId || this.closed) return this.health;
+    if (this.health.problems.some((p) => p.kind === 'journal' && p.seq === journal.problemSeq)) return this.health;
+    const problem = { kind: 'journal', seq: journal.problemSeq, message: journal.problem };
+    this.health = {
+      ...this.health,
+      status: 'damaged',
+      problems: [...this.health.problems, problem],
+      message: this.health.writable
+        ? `${problem.message} The books are whole (they open from a saved copy at record ${this.health.openedFrom}) and can be used, but a backup can only hold the ${journal.entries.length} records before it. Keep older backups.`
+        : `${problem.message} ${this.health.message}`,
+    };
+    this._emit({ seq: this.seq, source: 'damaged', health: this.health });
+    return this.health;
+  }
+
+  // -------------------------------------------------------------------------------
+  // Queries and events.
 
   /** Answers a query (synchronous; reads the engine in memory). */
   query(query) {
+    if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.', field: null, details: {} } };
     return this.ledger.query(query);
   }
 
-  /** Calls `fn({ seq, source })` after every change: "local", "remote", "imported", "closed", "error". */
+  /**
+   * What `command` would answer now, accepted or refused, changing nothing (the engine's
+   * dry run: the command's own rules, no record, no journal entry, no id taken).
+   * Synchronous, like a query: for previews and confirmations.
+   */
+  dryRun(command) {
+    if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.', field: null, details: {} } };
+    return this.ledger.apply({ ...command, dry_run: true });
+  }
+
+  /** Calls `fn({ seq, source })` after every change: see StoreEventSource in types.d.ts. */
   subscribe(fn) {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
@@ -381,16 +633,20 @@ class Store {
     }
   }
 
+  // -------------------------------------------------------------------------------
+  // Snapshots.
+
   /**
    * A snapshot is due every `snapshotEvery` commands, or every 1% of the ledger once that
    * is more: a snapshot costs time in proportion to the ledger (1.4 s at 1M commands), so
    * spacing them in proportion keeps their cost per command flat, while opening replays
    * at most ~1% of the ledger after the newest one (10,000 commands, ~0.25 s at 1M).
+   * After a recovery one is due at once, so the next open is quick again.
    */
-  _maybeSnapshot() {
+  _maybeSnapshot(now = false) {
     const seq = this.ledger.seq();
     const every = Math.max(this.snapshotEvery, Math.floor(seq / 100));
-    if (this.snapshotPending || seq - this.lastSnapshotSeq < every) return;
+    if (this.snapshotPending || (!now && seq - this.lastSnapshotSeq < every)) return;
     this.snapshotPending = true;
     setTimeout(() => {
       this.snapshotNow().catch((e) => console.warn('tally: background snapshot failed (the journal is intact)', e))
@@ -398,39 +654,57 @@ class Store {
     }, 0);
   }
 
-  /** Writes a snapshot of the current state now, then drops all but the newest two. */
+  /**
+   * Writes a snapshot of the current state now, then drops all but the newest two that
+   * check out (damaged or foreign ones are left for inspection until the next import).
+   */
   snapshotNow() {
     return this._serial(async () => {
       const seq = this.ledger.seq();
-      if (seq === 0 || seq === this.lastSnapshotSeq) return;
-      const bytes = this.ledger.snapshot();
-      const tx = this.db.transaction('snapshots', 'readwrite', { durability: 'strict' });
-      tx.objectStore('snapshots').put({ seq, bytes, sum: fnv1a(bytes) });
-      await done(tx);
+      if (seq === 0 || seq === this.lastSnapshotSeq || this.closed || this.lost || !this.health.writable) return;
+      const record = snapshotRecord(this.ledgerId, seq, this.chain, this.ledger.snapshot());
+      const tx = this.db.transaction(['snapshots', 'meta'], 'readwrite', { durability: 'strict' });
+      const written = done(tx);
+      const head = await request(tx.objectStore('meta').get('head'));
+      if (head?.ledger !== this.ledgerId) {
+        tx.abort(); // replaced meanwhile: this state is no longer the ledger's
+        await written.catch(() => {});
+        return;
+      }
+      tx.objectStore('snapshots').put(record);
+      await written;
       this.lastSnapshotSeq = seq;
       // Pruning is a separate, later transaction: a crash in between leaves an extra
       // snapshot, never none.
       const prune = this.db.transaction('snapshots', 'readwrite');
-      const keys = await request(prune.objectStore('snapshots').getAllKeys());
-      for (const key of keys.slice(0, -2)) prune.objectStore('snapshots').delete(key);
+      const snapshots = prune.objectStore('snapshots');
+      const keys = await request(snapshots.getAllKeys());
+      const bad = new Set(this.health.problems.filter((p) => p.kind === 'snapshot').map((p) => p.seq));
+      for (const key of keys.filter((k) => !bad.has(k)).slice(0, -2)) snapshots.delete(key);
       await done(prune);
     });
   }
 
-  /** The whole ledger as a JSON backup (the journal). */
+  // -------------------------------------------------------------------------------
+  // Backups.
+
+  /**
+   * The ledger as a JSON backup (its journal, checked along the chain). When the store
+   * opened damaged, the records that could be read: the books as shown.
+   */
   async exportBackup() {
-    const backup = await exportJournal(this.name);
-    if (backup.damaged.length) {
-      throw new StoreError('damaged_record', `Journal records ${backup.damaged.join(', ')} are damaged; use exportJournal() to get the rest.`);
+    const { entries, damaged, problem, problemSeq, replaced, ...backup } = await readJournal(this.db, this.seq);
+    if (entries.length !== this.seq) {
+      throw new StoreError('damaged_record', `The journal can't be read in full: ${problem ?? 'records are missing.'} Use exportJournal() to get the records before it.`);
     }
-    delete backup.damaged;
-    return backup;
+    return { ...backup, entries };
   }
 
   /**
-   * Replaces the ledger with a JSON backup. The backup is validated in full first (its
-   * shape, its sequence, and every command replayed in a fresh engine); if anything is
-   * wrong nothing is changed. Then journal and a snapshot are written in one transaction.
+   * Replaces the ledger with a JSON backup, for every tab. The backup is validated in
+   * full first (its shape, its sequence, and every command replayed in a fresh engine);
+   * if anything is wrong nothing is changed. Then the journal, a snapshot and the head
+   * of a new ledger identity are written in one transaction, and other tabs are told.
    * @param {object} backup
    * @param {{ onProgress?: (done: number, total: number) => void }} [options]
    */
@@ -452,12 +726,20 @@ class Store {
         }
       }
       ledger.forgetJournalThrough(ledger.seq());
-      const bytes = ledger.snapshot();
-      const tx = this.db.transaction(['journal', 'snapshots'], 'readwrite', { durability: 'strict' });
+      const ledgerId = newLedgerId();
+      let chain = genesis(ledgerId);
+      const records = entries.map((e) => {
+        const record = journalRecord(ledgerId, chain, e.seq, e.command);
+        chain = record.chain;
+        return record;
+      });
+      const bytes = entries.length ? ledger.snapshot() : null;
+      const tx = this.db.transaction(['journal', 'snapshots', 'meta'], 'readwrite', { durability: 'strict' });
       tx.objectStore('journal').clear();
       tx.objectStore('snapshots').clear();
-      for (const e of entries) tx.objectStore('journal').put(journalRecord(e.seq, e.command));
-      if (entries.length) tx.objectStore('snapshots').put({ seq: ledger.seq(), bytes, sum: fnv1a(bytes) });
+      for (const record of records) tx.objectStore('journal').put(record);
+      if (bytes) tx.objectStore('snapshots').put(snapshotRecord(ledgerId, ledger.seq(), chain, bytes));
+      tx.objectStore('meta').put({ key: 'head', ledger: ledgerId, seq: ledger.seq(), chain });
       try {
         await done(tx);
       } catch (error) {
@@ -466,9 +748,14 @@ class Store {
       }
       this.ledger.free();
       this.ledger = ledger;
+      this.ledgerId = ledgerId;
+      this.chain = chain;
+      this.storedSeq = ledger.seq();
       this.lastSnapshotSeq = ledger.seq();
+      this.health = healthy(ledger.seq());
+      this._witness();
       progress(entries.length, entries.length);
-      this.channel.postMessage({ type: 'committed', seq: ledger.seq() });
+      this.channel.postMessage({ type: 'replaced', ledger: ledgerId, seq: ledger.seq() });
       this._emit({ seq: ledger.seq(), source: 'imported' });
     });
   }
@@ -477,6 +764,7 @@ class Store {
   close() {
     this.closed = true;
     clearTimeout(this.leaseTimer);
+    clearTimeout(this.retryTimer);
     this.lease?.then((lease) => lease.release());
     this.lease = null;
     this.channel?.close();
@@ -484,26 +772,22 @@ class Store {
   }
 }
 
-function checkBackupShape(backup) {
-  const bad = (why) => new StoreError('invalid_backup', `This is not a Tally backup: ${why}. Nothing was changed.`);
-  if (!backup || typeof backup !== 'object') throw bad('expected a JSON object');
-  if (backup.format !== BACKUP_FORMAT) throw bad(`"format" must be "${BACKUP_FORMAT}"`);
-  if (backup.version !== 1) throw bad(`backup version ${backup.version} is not supported (expected 1)`);
-  if (!Array.isArray(backup.entries)) throw bad('"entries" must be an array');
-  backup.entries.forEach((e, i) => {
-    if (!e || e.seq !== i + 1 || typeof e.command !== 'object' || e.command === null) {
-      throw bad(`entry ${i + 1} must be { "seq": ${i + 1}, "command": { ... } }`);
-    }
-  });
-  return backup.entries;
+function healthy(seq) {
+  return { status: 'ok', message: '', seq, expected: seq, openedFrom: seq, replayed: 0, problems: [], writable: true };
 }
 
 function storageFailed(error) {
   const name = error?.name ?? 'Error';
   const why = name === 'QuotaExceededError'
     ? 'the browser has no more storage for this site (quota exceeded); free some space or export a backup'
-    : `the browser refused to store it (${name}: ${error?.message ?? error})`;
+    : /NO_SPACE|no space/i.test(error?.message ?? '')
+      ? 'the disk is full; free some space, then try again'
+      : `the browser refused to store it (${name}: ${error?.message ?? error})`;
   return { ok: false, error: { code: 'storage_failed', message: `Not saved: ${why}. Nothing was recorded.`, field: null, details: {} } };
+}
+
+function damagedAnswer(health) {
+  return { ok: false, error: { code: 'storage_failed', message: `Not saved: the stored ledger is damaged, so it can't be changed. ${health.message}`, field: null, details: {} } };
 }
 
 function closedAnswer() {

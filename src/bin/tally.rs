@@ -1,5 +1,7 @@
 //! `tally check PATH...` runs scenario files; `tally answers FILE` prints each step's
-//! answer (for comparing with the wasm build); `tally bench` runs the native benchmark.
+//! answer (for comparing with the wasm build); `tally export --format csv|beancount
+//! BACKUP.json` prints the general ledger of a panel backup for an accountant;
+//! `tally bench` runs the native benchmark.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,10 +47,46 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("export") => export(&args[1..]),
         Some("bench") => tally::workload::bench::run_cli(&args[1..]),
         _ => {
-            eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH]");
+            eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally export --format csv|beancount BACKUP.json    print a backup's general ledger\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH]");
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `tally export --format csv|beancount BACKUP.json`: replays the backup and prints the
+/// file on standard output.
+fn export(args: &[String]) -> ExitCode {
+    let usage = || {
+        eprintln!("usage: tally export --format csv|beancount BACKUP.json");
+        ExitCode::from(2)
+    };
+    let (format, path) = match args {
+        [flag, format, path] if flag == "--format" => (format, path),
+        [path, flag, format] if flag == "--format" => (format, path),
+        _ => return usage(),
+    };
+    let Some(format) = tally::export::Format::from_name(format) else {
+        eprintln!("tally export: unknown format '{format}' (csv or beancount)");
+        return usage();
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("tally export: {path}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match tally::export::ledger_from_backup(&text) {
+        Ok(ledger) => {
+            print!("{}", ledger.export(format));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tally export: {path}: {e}");
+            ExitCode::FAILURE
         }
     }
 }

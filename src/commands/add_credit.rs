@@ -49,6 +49,7 @@ impl Handler for AddCredit {
             remaining: Decimal::ZERO,
             refunded: Decimal::ZERO,
             touched: Vec::new(),
+            valid_until: self.valid_until.0,
         });
         state.grants.push(Grant {
             id: ctx.id.to_string(),
@@ -86,6 +87,7 @@ impl Handler for AddCredit {
             credit: ctx.id.to_string(),
             currency: plan.currency,
             amount: Money::new(plan.amount, plan.currency),
+            valid_until: self.valid_until.0,
         }
     }
 }

@@ -4,6 +4,7 @@ use rust_decimal::Decimal;
 
 use super::{money_in, Ctx, Handler};
 use crate::answer::{apply_credit_result, CommandResult};
+use crate::date::Date;
 use crate::error::{err, Result};
 use crate::input::command::ApplyCredit;
 use crate::money::{Currency, Money};
@@ -17,6 +18,8 @@ pub struct ApplyPlan {
     invoice: Idx,
     currency: Currency,
     amount: Decimal,
+    /// The day it is applied (decides which lots are usable).
+    date: Date,
     /// `(lot, amount)`, oldest lot first.
     takes: Vec<(Idx, Decimal)>,
 }
@@ -44,27 +47,33 @@ impl Handler for ApplyCredit {
                 .with("invoice_currency", inv_currency));
             }
         }
-        if record.voided_by.is_some() {
-            return Err(err!(InvoiceClosed, "invoice: '{invoice}' is void")
+        if let (Some(words), Some(rule)) = (record.closed_words(), record.closed_rule()) {
+            return Err(err!(InvoiceClosed, "invoice: '{invoice}' {words}")
                 .at("invoice")
-                .rule("void")
+                .rule(rule)
                 .with("invoice", invoice.as_str()));
         }
         let due = record.amount_due();
-        if due.is_zero() {
-            return Err(err!(InvoiceClosed, "invoice: '{invoice}' is already paid")
-                .at("invoice")
-                .rule("paid")
-                .with("invoice", invoice.as_str()));
+        let date = self.date.0.unwrap_or(record.date);
+        if date < record.date {
+            return Err(err!(
+                InvalidDate,
+                "date: '{date}' is before invoice '{invoice}' was issued ({}); credit can't be applied before it",
+                record.date
+            )
+            .at("date")
+            .rule("before_record")
+            .with("value", date)
+            .with("earliest", record.date));
         }
-        let available = state.credit_available(customer, inv_currency);
+        let available = state.credit_usable(customer, inv_currency, date);
         let amount = match &self.amount {
             Some(a) => {
                 let a = money_in("amount", *a, inv_currency)?;
                 if a > available {
                     return Err(err!(
                         InsufficientCredit,
-                        "amount: '{a}' is more than the {} {inv_currency} of credit available",
+                        "amount: '{a}' is more than the {} {inv_currency} of credit available on {date}",
                         Money::new(available, inv_currency)
                     )
                     .at("amount")
@@ -91,7 +100,7 @@ impl Handler for ApplyCredit {
                     let id = &state.customers[customer as usize].id;
                     return Err(err!(
                         InsufficientCredit,
-                        "customer: '{id}' has no {inv_currency} credit to apply"
+                        "customer: '{id}' has no {inv_currency} credit to apply on {date}"
                     )
                     .at("customer")
                     .rule("no_credit")
@@ -101,13 +110,14 @@ impl Handler for ApplyCredit {
                 available.min(due)
             }
         };
-        let takes = state.plan_lot_takes(customer, inv_currency, amount);
+        let takes = state.plan_lot_takes(customer, inv_currency, amount, date);
         debug_assert!(amount > Decimal::ZERO);
         Ok(ApplyPlan {
             customer,
             invoice: inv,
             currency: inv_currency,
             amount,
+            date,
             takes,
         })
     }
@@ -120,6 +130,7 @@ impl Handler for ApplyCredit {
             invoice,
             currency,
             amount,
+            date,
             takes,
         } = plan;
         for (lot, part) in takes {
@@ -138,6 +149,7 @@ impl Handler for ApplyCredit {
             customer,
             invoice,
             amount,
+            date,
         });
         RecordRef::Application(idx)
     }

@@ -1,43 +1,54 @@
-//! `configure`: ledger settings (the invoice number format).
+//! `configure`: ledger settings (the invoice number format, tax rounding).
 
 use super::{Ctx, Handler};
 use crate::answer::CommandResult;
 use crate::error::Result;
 use crate::input::command::Configure;
 use crate::state::numbering::check_format;
-use crate::state::records::{Config, RecordRef};
+use crate::state::records::{Config, RecordRef, TaxRounding};
 use crate::state::{next_idx, State};
 
-impl Handler for Configure {
-    /// The invoice number format in force after the command.
-    type Plan = String;
+/// The settings in force after the command.
+pub struct Settings {
+    invoice_number_format: String,
+    tax_rounding: TaxRounding,
+}
 
-    /// Checks the new format (`None`: unchanged). The sequence continues whatever the
-    /// format.
-    fn plan(&self, state: &State, _: &Ctx) -> Result<String> {
-        match &self.invoice_number_format {
+impl Handler for Configure {
+    type Plan = Settings;
+
+    /// Checks a new format (`None`: unchanged). The sequence continues whatever the
+    /// format; issued invoices keep the rounding they were issued with.
+    fn plan(&self, state: &State, _: &Ctx) -> Result<Settings> {
+        let invoice_number_format = match &self.invoice_number_format {
             Some(format) => {
                 check_format(format)?;
-                Ok(format.clone())
+                format.clone()
             }
-            None => Ok(state.numbering.format.clone()),
-        }
+            None => state.numbering.format.clone(),
+        };
+        Ok(Settings {
+            invoice_number_format,
+            tax_rounding: self.tax_rounding.0.unwrap_or_else(|| state.tax_rounding()),
+        })
     }
 
-    /// Sets the format and records the format in force.
-    fn commit(&self, state: &mut State, ctx: &Ctx, format: String) -> RecordRef {
-        state.numbering.format = format.clone();
+    /// Sets the format and records the settings in force.
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: Settings) -> RecordRef {
+        state.numbering.format = plan.invoice_number_format.clone();
         let idx = next_idx(&state.configs);
         state.configs.push(Config {
             id: ctx.id.to_string(),
-            invoice_number_format: Some(format),
+            invoice_number_format: Some(plan.invoice_number_format),
+            tax_rounding: plan.tax_rounding,
         });
         RecordRef::Config(idx)
     }
 
-    fn answer(&self, _: &State, _: &Ctx, format: &String) -> CommandResult {
+    fn answer(&self, _: &State, _: &Ctx, plan: &Settings) -> CommandResult {
         CommandResult::Configure {
-            invoice_number_format: format.clone(),
+            invoice_number_format: plan.invoice_number_format.clone(),
+            tax_rounding: plan.tax_rounding.name(),
         }
     }
 }

@@ -94,6 +94,7 @@ impl Handler for IssueCreditNote {
                     remaining: Decimal::ZERO,
                     refunded: Decimal::ZERO,
                     touched: Vec::new(),
+                    valid_until: None,
                 });
                 state.add_to_lot(lot, amount);
                 (None, Some(lot), Decimal::ZERO)
@@ -188,6 +189,15 @@ fn against_invoice(
             .at("invoice")
             .rule("void")
             .with("invoice", invoice_id));
+    }
+    if !record.written_off.is_zero() {
+        return Err(err!(
+            InvoiceClosed,
+            "invoice: '{invoice_id}' was written off as bad debt; a credit note can't lower it"
+        )
+        .at("invoice")
+        .rule("written_off")
+        .with("invoice", invoice_id));
     }
     let amount = money_in("amount", amount, inv_currency)?;
     let creditable = record.asks();

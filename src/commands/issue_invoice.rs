@@ -7,10 +7,10 @@ use super::{statement_entry, Ctx, Handler};
 use crate::answer::{issue_invoice_result, CommandResult};
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
-use crate::invoice_math::{compute_line, totals};
+use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
-use crate::state::records::{Idx, Invoice, RecordRef, Settlement, Source};
+use crate::state::records::{Idx, Invoice, RecordRef, Settlement, Source, TaxRounding};
 use crate::state::{next_idx, State};
 
 /// The invoice exactly as issuing it now would record it, and the credit it would take.
@@ -27,15 +27,19 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
     let currency = draft
         .currency
         .unwrap_or(state.customers[customer as usize].currency);
-    let lines = draft
+    let mut lines = draft
         .lines
         .iter()
         .enumerate()
         .map(|(i, line)| compute_line(i, line, currency, draft.prices_include_tax))
         .collect::<Result<Vec<_>>>()?;
+    let tax_rounding = state.tax_rounding();
+    if tax_rounding == TaxRounding::Invoice {
+        share_tax_per_rate(&mut lines, currency, draft.prices_include_tax)?;
+    }
     let (subtotal, tax, total) = totals(&lines)?;
     let lot_takes = if draft.use_credit {
-        state.plan_lot_takes(customer, currency, total)
+        state.plan_lot_takes(customer, currency, total, draft.date)
     } else {
         Vec::new()
     };
@@ -63,6 +67,9 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
             .collect(),
         credit_applied_at_issue: credit,
         voided_by: None,
+        written_off: Decimal::ZERO,
+        written_off_tax: Decimal::ZERO,
+        tax_rounding,
     };
     Ok(InvoicePlan { invoice, lot_takes })
 }

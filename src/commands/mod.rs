@@ -10,11 +10,13 @@ mod apply_credit;
 mod configure;
 mod create_customer;
 mod credit_note;
+mod expire_credit;
 pub mod issue_invoice;
 mod record_payment;
 mod refund_credit;
 mod void_invoice;
 mod void_payment;
+mod write_off_invoice;
 
 use rust_decimal::Decimal;
 
@@ -107,6 +109,8 @@ pub fn run<R: Runner>(runner: R, command: &Command, seq: u64) -> Result<R::Out> 
         CommandBody::VoidPayment(c) => runner.run(c, &ctx),
         CommandBody::VoidInvoice(c) => runner.run(c, &ctx),
         CommandBody::Configure(c) => runner.run(c, &ctx),
+        CommandBody::WriteOffInvoice(c) => runner.run(c, &ctx),
+        CommandBody::ExpireCredit(c) => runner.run(c, &ctx),
     }
 }
 

@@ -66,6 +66,7 @@ impl Handler for RecordPayment {
             remaining: Decimal::ZERO,
             refunded: Decimal::ZERO,
             touched: Vec::new(),
+            valid_until: None,
         });
         for &(inv, part) in &allocations {
             state.settle(inv, Source::Payment(idx), part);
@@ -143,21 +144,13 @@ fn plan_listed(
             .with("currency", currency)
             .with("invoice_currency", invoice.currency));
         }
-        if invoice.voided_by.is_some() {
-            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' is void")
+        if let (Some(words), Some(rule)) = (invoice.closed_words(), invoice.closed_rule()) {
+            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' {words}")
                 .at(field)
-                .rule("void")
+                .rule(rule)
                 .with("invoice", id.as_str()));
         }
         let due = invoice.amount_due();
-        if due.is_zero() {
-            return Err(
-                err!(InvoiceClosed, "{field}: invoice '{id}' is already paid")
-                    .at(field)
-                    .rule("paid")
-                    .with("invoice", id.as_str()),
-            );
-        }
         let take = due.min(left);
         if !take.is_zero() {
             out.push((inv, take));

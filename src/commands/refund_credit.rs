@@ -28,19 +28,20 @@ impl Handler for RefundCredit {
     fn plan(&self, state: &State, _: &Ctx) -> Result<RefundPlan> {
         let (customer, currency) = customer_and_currency(state, &self.customer, self.currency)?;
         let amount = money_in("amount", self.amount, currency)?;
-        let available = state.credit_available(customer, currency);
+        let available = state.credit_usable(customer, currency, self.date);
         if amount > available {
             return Err(err!(
                 InsufficientCredit,
-                "amount: '{amount}' is more than the {} {currency} of credit available",
-                Money::new(available, currency)
+                "amount: '{amount}' is more than the {} {currency} of credit available on {}",
+                Money::new(available, currency),
+                self.date
             )
             .at("amount")
             .rule("more_than_available")
             .with("value", Money::new(amount, currency))
             .with("available", Money::new(available, currency)));
         }
-        let taken = state.plan_lot_takes(customer, currency, amount);
+        let taken = state.plan_lot_takes(customer, currency, amount, self.date);
         debug_assert_eq!(taken.iter().map(|(_, a)| *a).sum::<Decimal>(), amount);
         Ok(RefundPlan {
             customer,

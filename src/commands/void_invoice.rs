@@ -34,6 +34,15 @@ impl Handler for VoidInvoice {
                 .rule("already_void")
                 .with("invoice", invoice.as_str()));
         }
+        if !record.written_off.is_zero() {
+            return Err(err!(
+                InvoiceClosed,
+                "invoice: '{invoice}' was written off as bad debt; a written-off invoice can't be voided"
+            )
+            .at("invoice")
+            .rule("written_off")
+            .with("invoice", invoice.as_str()));
+        }
         if self.date < record.date {
             return Err(err!(
                 InvalidDate,

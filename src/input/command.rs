@@ -20,7 +20,7 @@ use crate::money::{Currency, MAX_AMOUNT};
 pub const MAX_LINES: usize = 1000;
 
 /// Every command `type`, in the order messages list them.
-pub const COMMAND_TYPES: [&str; 10] = [
+pub const COMMAND_TYPES: [&str; 12] = [
     "create_customer",
     "issue_invoice",
     "record_payment",
@@ -31,6 +31,8 @@ pub const COMMAND_TYPES: [&str; 10] = [
     "void_payment",
     "void_invoice",
     "configure",
+    "write_off_invoice",
+    "expire_credit",
 ];
 
 /// One command: the record id it creates, audit metadata, and what to do.
@@ -132,6 +134,10 @@ pub enum CommandBody {
     VoidInvoice(VoidInvoice),
     /// `configure`: ledger settings.
     Configure(Configure),
+    /// `write_off_invoice`: what an invoice still asks for becomes bad debt.
+    WriteOffInvoice(WriteOffInvoice),
+    /// `expire_credit`: removes what is left of credit past its `valid_until`.
+    ExpireCredit(ExpireCredit),
 }
 
 /// `create_customer`: a customer with nothing owed and no credit.
@@ -189,6 +195,10 @@ pub struct AddCredit {
     pub date: Date,
     /// Why it was granted, shown on the statement.
     pub reason: String,
+    /// The last day the credit can be used (not before `date`); absent: it never
+    /// expires.
+    #[serde(skip_serializing_if = "Added::is_none")]
+    pub valid_until: Added<Date>,
 }
 
 /// `apply_credit`: applies credit the customer already holds to an open invoice.
@@ -209,6 +219,10 @@ pub struct ApplyCredit {
     /// If given, must be the invoice's currency (credit never crosses currencies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
+    /// The day it is applied (not before the invoice's date); default: the
+    /// invoice's date. Credit whose `valid_until` is before it is not used.
+    #[serde(skip_serializing_if = "Added::is_none")]
+    pub date: Added<Date>,
 }
 
 /// `issue_credit_note`: lowers what an invoice asks for, or (without an invoice)
@@ -290,6 +304,76 @@ pub struct Configure {
     /// sequence itself never restarts. Absent: unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub invoice_number_format: Option<String>,
+    /// How tax is rounded on invoices issued from now on; absent: unchanged.
+    #[serde(skip_serializing_if = "Added::is_none")]
+    pub tax_rounding: Added<TaxRounding>,
+}
+
+/// `write_off_invoice`: what an invoice still asks for becomes bad debt.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "write_off_invoice")]
+pub struct WriteOffInvoice {
+    /// The invoice to write off.
+    pub invoice: String,
+    /// The write-off's date; not before the invoice's date.
+    pub date: Date,
+    /// Why, shown on the statement.
+    pub reason: String,
+}
+
+/// `expire_credit`: removes what is left of credit past its `valid_until`.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "expire_credit")]
+pub struct ExpireCredit {
+    /// Lots whose `valid_until` is before this day expire.
+    pub date: Date,
+    /// Only this customer's lots; absent: every customer's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+}
+
+/// An optional field added to a command after fingerprints were first stored in
+/// snapshots: absent, it hashes as nothing, so commands written before it existed keep
+/// their fingerprints (a resend stays a duplicate, not a conflict).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Added<T>(pub Option<T>);
+
+impl<T> Added<T> {
+    /// Whether the field was left out.
+    pub fn is_none(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
+impl<T: std::hash::Hash> std::hash::Hash for Added<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        if let Some(value) = &self.0 {
+            0xADu8.hash(state);
+            value.hash(state);
+        }
+    }
+}
+
+/// How invoice tax is rounded (`configure`'s `tax_rounding`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxRounding {
+    /// Each line's tax rounded on its own (the contract's default).
+    #[default]
+    Line,
+    /// Once per tax rate over the invoice, shared out over the lines at that rate.
+    Invoice,
+}
+
+impl TaxRounding {
+    /// The setting's name in JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaxRounding::Line => "line",
+            TaxRounding::Invoice => "invoice",
+        }
+    }
 }
 
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
@@ -361,6 +445,8 @@ impl Serialize for CommandBody {
             CommandBody::VoidPayment(c) => c.serialize(s),
             CommandBody::VoidInvoice(c) => c.serialize(s),
             CommandBody::Configure(c) => c.serialize(s),
+            CommandBody::WriteOffInvoice(c) => c.serialize(s),
+            CommandBody::ExpireCredit(c) => c.serialize(s),
         }
     }
 }
@@ -379,6 +465,8 @@ impl CommandBody {
             CommandBody::VoidPayment(_) => "void_payment",
             CommandBody::VoidInvoice(_) => "void_invoice",
             CommandBody::Configure(_) => "configure",
+            CommandBody::WriteOffInvoice(_) => "write_off_invoice",
+            CommandBody::ExpireCredit(_) => "expire_credit",
         }
     }
 }
@@ -421,18 +509,38 @@ impl Command {
                     Some(items) => Some(id_list("allocate_to", items)?),
                 },
             }),
-            "add_credit" => CommandBody::AddCredit(AddCredit {
-                customer: f.text(Key::Customer)?,
-                amount: f.amount(Key::Amount)?,
-                currency: f.opt_currency(Key::Currency)?,
-                date: f.date(Key::Date)?,
-                reason: f.text(Key::Reason)?,
-            }),
+            "add_credit" => {
+                let customer = f.text(Key::Customer)?;
+                let amount = f.amount(Key::Amount)?;
+                let currency = f.opt_currency(Key::Currency)?;
+                let date = f.date(Key::Date)?;
+                let reason = f.text(Key::Reason)?;
+                let valid_until = f.opt_date(Key::ValidUntil)?;
+                if let Some(last) = valid_until.filter(|last| *last < date) {
+                    return Err(err!(
+                        InvalidDate,
+                        "valid_until: '{last}' is before the credit's date '{date}'"
+                    )
+                    .at("valid_until")
+                    .rule("before_date")
+                    .with("value", last)
+                    .with("earliest", date));
+                }
+                CommandBody::AddCredit(AddCredit {
+                    customer,
+                    amount,
+                    currency,
+                    date,
+                    reason,
+                    valid_until: Added(valid_until),
+                })
+            }
             "apply_credit" => CommandBody::ApplyCredit(ApplyCredit {
                 customer: f.text(Key::Customer)?,
                 invoice: f.text(Key::Invoice)?,
                 amount: f.opt_amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
+                date: Added(f.opt_date(Key::Date)?),
             }),
             "issue_credit_note" => CommandBody::IssueCreditNote(IssueCreditNote {
                 customer: f.text(Key::Customer)?,
@@ -462,6 +570,22 @@ impl Command {
             }),
             "configure" => CommandBody::Configure(Configure {
                 invoice_number_format: f.opt_text(Key::InvoiceNumberFormat)?,
+                tax_rounding: Added(f.choice(
+                    Key::TaxRounding,
+                    &[
+                        ("line", TaxRounding::Line),
+                        ("invoice", TaxRounding::Invoice),
+                    ],
+                )?),
+            }),
+            "write_off_invoice" => CommandBody::WriteOffInvoice(WriteOffInvoice {
+                invoice: f.text(Key::Invoice)?,
+                date: f.date(Key::Date)?,
+                reason: f.text(Key::Reason)?,
+            }),
+            "expire_credit" => CommandBody::ExpireCredit(ExpireCredit {
+                date: f.date(Key::Date)?,
+                customer: f.opt_text(Key::Customer)?,
             }),
             other => {
                 return Err(err!(

@@ -46,7 +46,7 @@ keys! {
     Description = "description", Quantity = "quantity", UnitPrice = "unit_price",
     TaxRate = "tax_rate", DiscountRate = "discount_rate",
     From = "from", To = "to", AsOf = "as_of", Status = "status",
-    Limit = "limit",
+    Limit = "limit", ValidUntil = "valid_until", TaxRounding = "tax_rounding",
 }
 
 /// One value as read, before validation.

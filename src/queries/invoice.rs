@@ -15,7 +15,8 @@ use crate::state::records::{Invoice, LotOrigin, Source};
 use crate::state::State;
 
 /// The `invoice` and `preview_invoice` answer. Amounts are in the invoice's currency;
-/// for an invoice that isn't void, amount_due = total − credit_applied − paid − credited.
+/// for an invoice that isn't void, amount_due = total − credit_applied − paid − credited
+/// − written_off.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct InvoiceAnswer {
     /// `null` in a preview.
@@ -33,10 +34,14 @@ pub struct InvoiceAnswer {
     /// When payment is due (aging and payment order go by it).
     pub due_date: Date,
     /// `open` (nothing received), `partially_paid`, `paid` (nothing due, also when
-    /// credit notes brought it there) or `void`.
+    /// credit notes brought it there), `written_off` (nothing due after a write-off)
+    /// or `void`.
     pub status: &'static str,
     /// Whether unit prices included tax (tax carved out) or not (tax added).
     pub prices_include_tax: bool,
+    /// How its tax was rounded: `line` (each line on its own) or `invoice` (once per
+    /// rate, shared over the lines).
+    pub tax_rounding: &'static str,
     /// The sum of the lines' net amounts: the revenue, before tax.
     pub subtotal: Money,
     /// The sum of the lines' tax: what is owed to the tax authority.
@@ -50,8 +55,10 @@ pub struct InvoiceAnswer {
     pub paid: Money,
     /// The sum of credit notes against it: what it no longer asks for.
     pub credited: Money,
-    /// What the invoice still asks for: total − credit_applied − paid − credited;
-    /// zero once paid or void.
+    /// What write-offs took off it as bad debt, tax included.
+    pub written_off: Money,
+    /// What the invoice still asks for: total − credit_applied − paid − credited −
+    /// written_off; zero once paid, written off or void.
     pub amount_due: Money,
     /// The lines as computed, in the order entered.
     pub lines: Vec<LineAnswer>,
@@ -151,6 +158,8 @@ pub fn render(state: &State, inv: &Invoice, issued: bool) -> InvoiceAnswer {
         credit_applied: m(inv.credit_applied()),
         paid: m(inv.paid()),
         credited: m(inv.credited),
+        written_off: m(inv.written_off),
+        tax_rounding: inv.tax_rounding.name(),
         amount_due: m(inv.amount_due()),
         lines: inv
             .lines

@@ -39,7 +39,7 @@ pub struct InvoiceRow {
     pub date: Date,
     /// When payment is due.
     pub due_date: Date,
-    /// `open`, `partially_paid`, `paid` or `void`.
+    /// `open`, `partially_paid`, `paid`, `written_off` or `void`.
     pub status: &'static str,
     /// What it asked for when issued, tax included.
     pub total: Money,
@@ -103,6 +103,10 @@ pub struct LotRow {
     pub source: String,
     /// What is left of it: not yet used by invoices or refunded.
     pub remaining: Money,
+    /// The last day it can be used (goodwill credit granted with one); absent: it
+    /// never expires.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<Date>,
 }
 
 fn books<'a>(
@@ -233,6 +237,7 @@ pub fn credits(state: &State, customer: &str, currency: Option<Currency>) -> Res
                         },
                         source: source_id(state, Source::Lot(l)),
                         remaining: Money::new(lot.remaining, currency),
+                        valid_until: lot.valid_until,
                     }
                 })
                 .collect()

@@ -7,8 +7,10 @@ mod balance;
 mod customers;
 pub mod invoice;
 mod lists;
+pub mod postings;
+mod settings;
 mod statement;
-mod trial_balance;
+pub mod trial_balance;
 
 use serde::Serialize;
 
@@ -82,6 +84,17 @@ pub enum Query {
         /// Which book; default: the customer's billing currency.
         currency: Option<Currency>,
     },
+    /// `settings`: the ledger settings in force.
+    Settings,
+    /// `postings`: the general ledger line by line.
+    Postings {
+        /// Only this currency's lines; absent: every currency.
+        currency: Option<Currency>,
+        /// First day shown (inclusive).
+        from: Option<Date>,
+        /// Last day shown (inclusive).
+        to: Option<Date>,
+    },
     /// `aging`: aged receivables, open invoices bucketed by days overdue.
     Aging {
         /// The day overdue days are counted to. What is open now is aged: payments
@@ -114,10 +127,14 @@ pub enum QueryAnswer {
     Credits(lists::CreditsAnswer),
     /// Answer to `aging`.
     Aging(aging::AgingAnswer),
+    /// Answer to `settings`.
+    Settings(settings::SettingsAnswer),
+    /// Answer to `postings`.
+    Postings(postings::PostingsAnswer),
 }
 
 /// Every query `type`, in the order messages list them.
-pub const QUERY_TYPES: [&str; 10] = [
+pub const QUERY_TYPES: [&str; 12] = [
     "balance",
     "invoice",
     "preview_invoice",
@@ -128,6 +145,8 @@ pub const QUERY_TYPES: [&str; 10] = [
     "payments",
     "credits",
     "aging",
+    "settings",
+    "postings",
 ];
 
 impl Query {
@@ -188,6 +207,22 @@ impl Query {
                 customer: f.text(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
             },
+            "settings" => Query::Settings,
+            "postings" => {
+                let currency = f.opt_currency(Key::Currency)?;
+                let from = f.opt_date(Key::From)?;
+                let to = f.opt_date(Key::To)?;
+                if let (Some(from), Some(to)) = (from, to) {
+                    if to < from {
+                        return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'")
+                            .at("to")
+                            .rule("before_date")
+                            .with("value", to)
+                            .with("earliest", from));
+                    }
+                }
+                Query::Postings { currency, from, to }
+            }
             "aging" => Query::Aging {
                 as_of: f.date(Key::AsOf)?,
                 currency: f.opt_currency(Key::Currency)?,
@@ -251,6 +286,10 @@ impl Query {
             }
             Query::Aging { as_of, currency } => {
                 QueryAnswer::Aging(aging::run(state, *as_of, *currency))
+            }
+            Query::Settings => QueryAnswer::Settings(settings::run(state)),
+            Query::Postings { currency, from, to } => {
+                QueryAnswer::Postings(postings::run(state, *currency, *from, *to))
             }
         })
     }

@@ -9,7 +9,7 @@ use crate::date::Date;
 use crate::error::Result;
 use crate::money::{Currency, Money};
 use crate::state::book::Entry;
-use crate::state::records::RecordRef;
+use crate::state::records::{LotOrigin, RecordRef};
 use crate::state::State;
 
 /// The `statement` answer. Balances are what the customer owes net of credit
@@ -39,21 +39,26 @@ pub struct StatementAnswer {
 pub struct EntryAnswer {
     /// The entry's date (the record's date, not when it was entered).
     pub date: Date,
-    /// invoice, payment, credit, credit_note, refund, payment_void, invoice_void
+    /// invoice, payment, credit, credit_note, refund, payment_void, invoice_void,
+    /// write_off, credit_expired
     pub kind: &'static str,
     /// The id of the record behind the entry.
     #[serde(rename = "ref")]
     pub reference: String,
     /// What happened, in words a customer can read ("Invoice INV-0001").
     pub description: String,
-    /// What it raised the amount owed by (invoice, refund, void of a payment); zero
-    /// otherwise.
+    /// What it raised the amount owed by (invoice, refund, void of a payment, expired
+    /// credit); zero otherwise.
     pub debit: Money,
     /// What it lowered the amount owed by (payment, credit, credit note, void of an
-    /// invoice); zero otherwise.
+    /// invoice, write-off); zero otherwise.
     pub credit: Money,
     /// The running balance after this entry.
     pub balance: Money,
+    /// The reason given with the record (a credit, a credit note, a void), when it has
+    /// one: the same text the description ends with, for a page that words the rest itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// Entries are ordered by date, then by journal order. The opening balance sums the
@@ -87,6 +92,7 @@ pub fn run(
                 debit: m(e.amount.max(Decimal::ZERO)),
                 credit: m((-e.amount).max(Decimal::ZERO)),
                 balance: m(running),
+                reason: reason_of(state, e.record),
             }
         })
         .collect();
@@ -101,6 +107,17 @@ pub fn run(
     })
 }
 
+/// The reason recorded with a statement entry's record, if it has one.
+fn reason_of(state: &State, record: RecordRef) -> Option<String> {
+    match record {
+        RecordRef::Grant(i) => Some(state.grants[i as usize].reason.clone()),
+        RecordRef::CreditNote(i) => Some(state.credit_notes[i as usize].reason.clone()),
+        RecordRef::PaymentVoid(i) => state.payment_voids[i as usize].reason.clone(),
+        RecordRef::InvoiceVoid(i) => state.invoice_voids[i as usize].reason.clone(),
+        _ => None,
+    }
+}
+
 fn with_reason(text: String, reason: &Option<String>) -> String {
     match reason {
         Some(r) => format!("{text}: {r}"),
@@ -109,7 +126,7 @@ fn with_reason(text: String, reason: &Option<String>) -> String {
 }
 
 /// The entry's kind and a description a customer can read.
-fn describe(state: &State, record: RecordRef) -> (&'static str, String) {
+pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, String) {
     match record {
         RecordRef::Invoice(i) => (
             "invoice",
@@ -168,8 +185,35 @@ fn describe(state: &State, record: RecordRef) -> (&'static str, String) {
                 with_reason(format!("Void of invoice {}", inv.number), &v.reason),
             )
         }
-        RecordRef::Customer(_) | RecordRef::Application(_) | RecordRef::Config(_) => {
-            ("other", String::new())
+        RecordRef::WriteOff(i) => {
+            let w = &state.write_offs[i as usize];
+            let inv = &state.invoices[w.invoice as usize];
+            (
+                "write_off",
+                format!(
+                    "Write-off of invoice {} as bad debt: {}",
+                    inv.number, w.reason
+                ),
+            )
         }
+        RecordRef::ExpiredLot(i) => {
+            let part = &state.expired_lots[i as usize];
+            let lot = &state.lots[part.lot as usize];
+            let granted = match lot.origin {
+                LotOrigin::Grant(g) => {
+                    let g = &state.grants[g as usize];
+                    format!(" ({}, granted {})", g.reason, g.date)
+                }
+                _ => String::new(),
+            };
+            let until = lot
+                .valid_until
+                .map_or(String::new(), |d| format!(", valid until {d}"));
+            ("credit_expired", format!("Expired credit{granted}{until}"))
+        }
+        RecordRef::Customer(_)
+        | RecordRef::Application(_)
+        | RecordRef::Config(_)
+        | RecordRef::Expiry(_) => ("other", String::new()),
     }
 }

@@ -22,12 +22,14 @@ pub struct TrialBalanceAnswer {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct AccountRow {
     /// The account's name: `receivable:<customer id>`, `customer_credit:<customer id>`,
-    /// `cash:<method>`, `revenue`, `tax_payable`, `credit_notes` or `goodwill_credit`.
+    /// `cash:<method>`, `revenue`, `tax_payable`, `credit_notes`, `goodwill_credit` or
+    /// `bad_debt`.
     pub account: String,
     /// The currency of this balance (each currency is a ledger of its own).
     pub currency: Currency,
     /// Debits less credits: positive is a debit balance, negative a credit balance.
-    /// Normally `receivable`, `cash`, `credit_notes` and `goodwill_credit` are debits and
+    /// Normally `receivable`, `cash`, `credit_notes`, `goodwill_credit` and `bad_debt`
+    /// are debits and
     /// `customer_credit`, `revenue` and `tax_payable` credits. A customer's `receivable`
     /// equals its `outstanding`; its `customer_credit` is minus its `credit`.
     pub balance: Money,
@@ -53,6 +55,7 @@ pub fn account_name(state: &State, account: Account) -> String {
         Account::TaxPayable => "tax_payable".into(),
         Account::CreditNotes => "credit_notes".into(),
         Account::GoodwillCredit => "goodwill_credit".into(),
+        Account::BadDebt => "bad_debt".into(),
     }
 }
 

@@ -30,6 +30,8 @@ pub enum Account {
     CreditNotes,
     /// Expense: credit granted without money (`add_credit`).
     GoodwillCredit,
+    /// Expense: invoices written off as bad debt, net of their tax.
+    BadDebt,
 }
 
 /// Account balances per currency, debits positive. Not `Serialize`: a snapshot stores

@@ -11,6 +11,7 @@ pub mod records;
 
 use rust_decimal::Decimal;
 
+use crate::date::Date;
 use crate::error::{clip, err, Result};
 use crate::money::Currency;
 use book::Book;
@@ -45,6 +46,12 @@ pub struct State {
     pub invoice_voids: Vec<InvoiceVoid>,
     /// `configure` records.
     pub configs: Vec<Config>,
+    /// `write_off_invoice` records.
+    pub write_offs: Vec<WriteOff>,
+    /// `expire_credit` records.
+    pub expiries: Vec<Expiry>,
+    /// Each lot's removal by an `expire_credit`, in the order made.
+    pub expired_lots: Vec<ExpiredLot>,
     pub numbering: Numbering,
     /// The general ledger: double-entry balances, posted by the command handlers.
     pub gl: GeneralLedger,
@@ -84,6 +91,12 @@ impl State {
             RecordRef::PaymentVoid(i) => &self.payment_voids[i as usize].id,
             RecordRef::InvoiceVoid(i) => &self.invoice_voids[i as usize].id,
             RecordRef::Config(i) => &self.configs[i as usize].id,
+            RecordRef::WriteOff(i) => &self.write_offs[i as usize].id,
+            RecordRef::Expiry(i) => &self.expiries[i as usize].id,
+            RecordRef::ExpiredLot(i) => {
+                let part = &self.expired_lots[i as usize];
+                &self.expiries[part.expiry as usize].id
+            }
         }
     }
 
@@ -162,13 +175,37 @@ impl State {
         self.customers[customer as usize].book_mut(currency)
     }
 
-    /// Takes up to `want` from the customer's credit, oldest lot first: the plan only,
-    /// as `(lot, amount)` parts; they sum to less than `want` when credit runs out.
+    /// Credit a customer can use on `date`: its lots less those whose `valid_until`
+    /// is before that day.
+    pub fn credit_usable(&self, customer: Idx, currency: Currency, date: Date) -> Decimal {
+        self.customers[customer as usize]
+            .book(currency)
+            .map_or(Decimal::ZERO, |b| {
+                b.lots
+                    .iter()
+                    .map(|&l| &self.lots[l as usize])
+                    .filter(|l| l.usable_on(date))
+                    .map(|l| l.remaining)
+                    .sum()
+            })
+    }
+
+    /// The tax rounding new invoices get: the latest `configure`'s, else per line.
+    pub fn tax_rounding(&self) -> TaxRounding {
+        self.configs
+            .last()
+            .map_or_else(TaxRounding::default, |c| c.tax_rounding)
+    }
+
+    /// Takes up to `want` from the customer's credit usable on `date`, oldest lot
+    /// first: the plan only, as `(lot, amount)` parts; they sum to less than `want`
+    /// when credit runs out.
     pub fn plan_lot_takes(
         &self,
         customer: Idx,
         currency: Currency,
         want: Decimal,
+        date: Date,
     ) -> Vec<(Idx, Decimal)> {
         let mut left = want;
         let mut takes = Vec::new();
@@ -177,7 +214,11 @@ impl State {
                 if left.is_zero() {
                     break;
                 }
-                let take = self.lots[lot as usize].remaining.min(left);
+                let lot_record = &self.lots[lot as usize];
+                if !lot_record.usable_on(date) {
+                    continue;
+                }
+                let take = lot_record.remaining.min(left);
                 takes.push((lot, take));
                 left -= take;
             }

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
+pub use crate::input::command::TaxRounding;
 use crate::input::command::{LineInput, Method};
 use crate::money::Currency;
 
@@ -37,6 +38,12 @@ pub enum RecordRef {
     InvoiceVoid(Idx),
     /// A settings change (`configure`).
     Config(Idx),
+    /// A write-off of an invoice as bad debt (`write_off_invoice`).
+    WriteOff(Idx),
+    /// An `expire_credit` run.
+    Expiry(Idx),
+    /// One lot's removal by an `expire_credit` (a statement entry; its id is the run's).
+    ExpiredLot(Idx),
 }
 
 /// A customer: who is billed, and its books (one per currency).
@@ -138,6 +145,14 @@ pub struct Invoice {
     pub credit_applied_at_issue: Decimal,
     /// The void that cancelled it (its index in `invoice_voids`), if any.
     pub voided_by: Option<Idx>,
+    /// What write-offs took off it as bad debt, tax included.
+    #[serde(with = "crate::money::dec")]
+    pub written_off: Decimal,
+    /// The tax part of `written_off`, reversed from tax payable.
+    #[serde(with = "crate::money::dec")]
+    pub written_off_tax: Decimal,
+    /// How its tax was rounded when issued.
+    pub tax_rounding: TaxRounding,
 }
 
 impl Invoice {
@@ -164,12 +179,46 @@ impl Invoice {
             .sum()
     }
 
-    /// What it still asks for: total − credit notes − settlements; nothing once void.
+    /// What it still asks for: total − credit notes − settlements − write-offs;
+    /// nothing once void.
     pub fn amount_due(&self) -> Decimal {
         if self.voided_by.is_some() {
             Decimal::ZERO
-        } else {
+        } else if self.written_off.is_zero() {
+            // Kept apart so a zero due keeps the scale it had before write-offs
+            // existed (decimal subtraction from zero takes the subtrahend's scale, and
+            // snapshots store scales).
             self.total - self.credited - self.received()
+        } else {
+            self.total - self.credited - self.received() - self.written_off
+        }
+    }
+
+    /// Why it can take no more money, in words for a refusal ("is void"), or `None`
+    /// while something is due.
+    pub fn closed_words(&self) -> Option<&'static str> {
+        if self.voided_by.is_some() {
+            Some("is void")
+        } else if !self.amount_due().is_zero() {
+            None
+        } else if !self.written_off.is_zero() {
+            Some("was written off")
+        } else {
+            Some("is already paid")
+        }
+    }
+
+    /// Why it takes no more money, as a refusal's `details.rule`: `void`,
+    /// `written_off` or `paid`; `None` while something is due.
+    pub fn closed_rule(&self) -> Option<&'static str> {
+        if self.voided_by.is_some() {
+            Some("void")
+        } else if !self.amount_due().is_zero() {
+            None
+        } else if !self.written_off.is_zero() {
+            Some("written_off")
+        } else {
+            Some("paid")
         }
     }
 
@@ -178,13 +227,18 @@ impl Invoice {
         self.total - self.credited
     }
 
-    /// The contract's status: `void`; else `paid` when nothing is due (credit notes
-    /// included); else `open` when nothing was received; else `partially_paid`.
+    /// The contract's status: `void`; else, when nothing is due, `written_off` if a
+    /// write-off took part of it and `paid` otherwise (credit notes included); else
+    /// `open` when nothing was received; else `partially_paid`.
     pub fn status(&self) -> &'static str {
         if self.voided_by.is_some() {
             "void"
         } else if self.amount_due().is_zero() {
-            "paid"
+            if self.written_off.is_zero() {
+                "paid"
+            } else {
+                "written_off"
+            }
         } else if self.received().is_zero() {
             "open"
         } else {
@@ -250,6 +304,16 @@ pub struct Lot {
     /// credit paid without scanning every invoice. It may name invoices that no
     /// longer hold any of it (released or voided since); never pruned.
     pub touched: Vec<Idx>,
+    /// The last day it can be used (an `add_credit` with `valid_until`); after it,
+    /// invoices, refunds and `apply_credit` pass it by and `expire_credit` removes it.
+    pub valid_until: Option<Date>,
+}
+
+impl Lot {
+    /// Whether something dated `date` may use it.
+    pub fn usable_on(&self, date: Date) -> bool {
+        self.valid_until.is_none_or(|last| date <= last)
+    }
 }
 
 /// An `add_credit`: credit granted without money.
@@ -274,6 +338,9 @@ pub struct Application {
     pub invoice: Idx,
     #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
+    /// The day it was applied (default: the invoice's date); decides which lots are
+    /// still usable.
+    pub date: Date,
 }
 
 /// An `issue_credit_note`.
@@ -354,4 +421,42 @@ pub struct Config {
     /// The invoice number format in force after it (always `Some` as written by
     /// `configure`, which stores the current format when none was given).
     pub invoice_number_format: Option<String>,
+    /// The tax rounding in force after it; the latest config's is the ledger's.
+    pub tax_rounding: TaxRounding,
+}
+
+/// A `write_off_invoice`: what an invoice still asked for, written off as bad debt.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WriteOff {
+    pub id: String,
+    pub invoice: Idx,
+    pub date: Date,
+    pub reason: String,
+    /// The amount written off, tax included (the invoice's amount_due then).
+    #[serde(with = "crate::money::dec")]
+    pub amount: Decimal,
+    /// Its tax part, reversed from tax payable; the rest is bad-debt expense.
+    #[serde(with = "crate::money::dec")]
+    pub tax: Decimal,
+}
+
+/// An `expire_credit` run: its removals are `expired_lots[first..first + count]`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Expiry {
+    pub id: String,
+    pub date: Date,
+    /// The one customer it was limited to, if any.
+    pub customer: Option<Idx>,
+    pub first: Idx,
+    pub count: u32,
+}
+
+/// What one `expire_credit` removed from one lot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExpiredLot {
+    /// The run that removed it (its index in `expiries`).
+    pub expiry: Idx,
+    pub lot: Idx,
+    #[serde(with = "crate::money::dec")]
+    pub amount: Decimal,
 }

@@ -22,8 +22,8 @@ import type {
   Refused,
   StatementEntry,
 } from '../../www/engine.js';
-import { SCHEMA_VERSION, StoreError, exportJournal, openStore } from '../../www/store.js';
-import type { Store, StoreEvent } from '../../www/store.js';
+import { SCHEMA_VERSION, StoreError, backupOf, exportJournal, openStore } from '../../www/store.js';
+import type { Health, Store, StoreEvent } from '../../www/store.js';
 
 /** Compile-time equality: `expectType<A, B>(true)` only compiles when A and B are the same type. */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -136,6 +136,27 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   if (voidedInvoice.ok) void [voidedInvoice.cancelled, voidedInvoice.credit_returned, voidedInvoice.returned[0]?.amount];
   const config = ledger.apply({ type: 'configure', id: 'cfg1', invoice_number_format: '{year}-{seq:0000}' });
   if (config.ok) void (config.invoice_number_format satisfies string);
+  const rounding = ledger.apply({ type: 'configure', id: 'cfg2', tax_rounding: 'invoice' });
+  if (rounding.ok) expectType<typeof rounding.tax_rounding, 'line' | 'invoice'>(true);
+  // @ts-expect-error tax_rounding is `line` or `invoice`
+  ledger.apply({ type: 'configure', id: 'cfg3', tax_rounding: 'rate' });
+  ledger.apply({ type: 'add_credit', id: 'g3', customer: 'c1', amount: '5.00', date: '2026-02-04', reason: 'day pass', valid_until: '2026-02-28' });
+  ledger.apply({ type: 'apply_credit', id: 'a3', customer: 'c1', invoice: 'i1', date: '2026-02-10' });
+  const writeOff = ledger.apply({ type: 'write_off_invoice', id: 'w1', invoice: 'i1', date: '2026-03-31', reason: 'left owing' });
+  if (writeOff.ok) void ([writeOff.written_off, writeOff.tax_reversed, writeOff.bad_debt] satisfies Money[]);
+  // @ts-expect-error a write-off needs a reason
+  ledger.apply({ type: 'write_off_invoice', id: 'w2', invoice: 'i1', date: '2026-03-31' });
+  const expired = ledger.apply({ type: 'expire_credit', id: 'x1', date: '2026-03-01' });
+  if (expired.ok) for (const x of expired.expired) void [x.customer, x.credit, x.currency, x.valid_until, x.amount];
+  ledger.apply({ type: 'expire_credit', id: 'x2', date: '2026-03-01', customer: 'c1' });
+  const settings = ledger.query({ type: 'settings' });
+  if (settings.ok) void [settings.invoice_number_format, settings.tax_rounding, settings.next_invoice_seq];
+  const postings = ledger.query({ type: 'postings', currency: 'EUR', from: '2026-01-01', to: '2026-12-31' });
+  if (postings.ok) for (const p of postings.entries) void [p.seq, p.date, p.ref, p.type, p.account, p.currency, p.debit, p.credit];
+  const beancount: string = ledger.exportLedger('beancount');
+  // @ts-expect-error export formats are csv and beancount
+  ledger.exportLedger('xlsx');
+  void beancount;
 
   // A command built elsewhere: annotate it (or `as const` / `satisfies`) to keep its literal `type`.
   const pay: RecordPaymentCommand = { type: 'record_payment', id: 'p2', customer: 'c1', amount: '5', method: 'card', date: '2026-02-09' };
@@ -188,7 +209,8 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   const inv = ledger.query({ type: 'invoice', invoice: 'i1' });
   if (inv.ok) {
     const id: string = inv.id;
-    const status: 'open' | 'partially_paid' | 'paid' | 'void' = inv.status;
+    const status: 'open' | 'partially_paid' | 'paid' | 'written_off' | 'void' = inv.status;
+    void [inv.written_off, inv.tax_rounding satisfies 'line' | 'invoice'];
     const first = inv.lines[0];
     if (first) void [first.description, first.quantity, first.unit_price, first.tax_rate, first.discount_rate, first.net, first.tax, first.gross];
     for (const t of inv.tax_breakdown) void [t.rate, t.net, t.tax];
@@ -357,13 +379,15 @@ function describe(a: Accepted): string {
     case 'refund_credit': return `refund ${a.refund}`;
     case 'void_payment': return `void of ${a.payment}: ${a.reopened.length} reopened`;
     case 'void_invoice': return `void of ${a.invoice}: ${a.cancelled}`;
-    case 'configure': return `format ${a.invoice_number_format}`;
+    case 'configure': return `format ${a.invoice_number_format}, tax rounded per ${a.tax_rounding}`;
+    case 'write_off_invoice': return `wrote off ${a.written_off} of ${a.invoice} (${a.tax_reversed} tax, ${a.bad_debt} bad debt)`;
+    case 'expire_credit': return `expired ${a.expired.map((x) => `${x.amount} of ${x.credit}`).join(', ')}`;
     default: return assertNever(a);
   }
 }
 
 export async function storeUsage(): Promise<void> {
-  const version: 1 = SCHEMA_VERSION;
+  const version: 3 = SCHEMA_VERSION;
   void version;
   let store: Store;
   try {
@@ -381,9 +405,14 @@ export async function storeUsage(): Promise<void> {
     throw e;
   }
 
+  const health: Health = store.health;
+  if (health.status === 'damaged' && !health.writable) console.warn(health.message, health.problems.map((p) => `${p.kind} ${p.seq ?? ''}`));
+  const checked: Health = await store.verified;
+  void checked.openedFrom;
   const unsubscribe = store.subscribe((event: StoreEvent) => {
     const seq: number = event.seq;
     if (event.source === 'error') console.error(event.error);
+    if (event.source === 'replaced' || event.source === 'damaged') console.log(event.health?.status);
     // @ts-expect-error a source the store never emits
     if (event.source === 'deleted') console.log(seq);
   });
@@ -418,6 +447,10 @@ export async function storeUsage(): Promise<void> {
   for (const e of backup.entries) void [e.seq, e.command.type, e.command.id];
   await store.importBackup(backup, { onProgress: (done, total) => console.log(done, total) });
   await store.importBackup(JSON.parse('{}'));
+  const built: Backup = backupOf([{ type: 'create_customer', id: 'c9', name: 'Nine', currency: 'EUR' }]);
+  await store.importBackup(built);
+  // @ts-expect-error a backup is built from commands, not from journal entries
+  backupOf([{ seq: 1, command: { type: 'create_customer', id: 'c9', name: 'Nine', currency: 'EUR' } }]);
   const raw = await exportJournal('tally-test');
   const damaged: number[] = raw.damaged;
   void [format, damaged];
@@ -432,3 +465,32 @@ export async function storeUsage(): Promise<void> {
   await store.importBackup({ format: 'csv', version: 1, exported: '2026-01-01T00:00:00Z', entries: [] });
   store.close();
 }
+
+// ---------------------------------------------------------------------------------
+// www/sync.js: the synced store has the plain store's interface plus the sync part.
+import { httpTransport, openSyncedStore, SyncError } from '../../www/sync.js';
+import type { SyncStatus, SyncedStore } from '../../www/sync.js';
+import { idbSyncStorage } from '../../www/sync-storage.js';
+
+async function syncedUsage(store: Store) {
+  const transport = httpTransport();
+  const me = await transport.me();
+  const synced: SyncedStore = await openSyncedStore(idbSyncStorage(store), transport, { user: me.user ?? null });
+  const answer = await synced.apply({ type: 'create_customer', id: 'c1', name: 'Ada', currency: 'EUR' });
+  if (answer.ok) {
+    const pending: true | undefined = answer.pending;
+    void pending;
+  }
+  const status: SyncStatus = synced.status;
+  expectType<typeof status.state, 'starting' | 'online' | 'syncing' | 'offline' | 'signed_out' | 'error'>(true);
+  const refused = synced.refused();
+  if (refused.length) await synced.dismissRefused(refused[0].id);
+  const isPending: boolean = synced.isPending('c1');
+  void isPending;
+  const error = new SyncError('offline', 'gone');
+  const code: string = error.code;
+  void code;
+  // @ts-expect-error a synced store has no plain-store-only method to write a journal directly
+  synced._write([]);
+}
+void syncedUsage;

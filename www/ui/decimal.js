@@ -56,6 +56,29 @@ export function shift(s, places) {
   return m[1] === '-' && /[1-9]/.test(out) ? `-${out}` : out;
 }
 
+/** `s` with at least `places` decimals, padded with zeros ("190" → "190.00"); `s` itself if it is not a decimal. */
+export function padDecimals(s, places) {
+  if (!isDecimal(s)) return s;
+  const have = scaleOf(s);
+  if (have >= places) return s;
+  return `${s}${have === 0 ? '.' : ''}${'0'.repeat(places - have)}`;
+}
+
+/** True if the decimal string is zero ("0.00", "-0", "0"). */
+export function isZero(s) {
+  return !/[1-9]/.test(s ?? '');
+}
+
+/**
+ * Compares two decimal strings exactly (any number of digits and decimals): -1, 0, 1.
+ * Null if either is not a decimal. Comparing is not computing: no amount is made.
+ */
+export function compareDecimals(a, b) {
+  if (!isDecimal(a) || !isDecimal(b)) return null;
+  const places = Math.max(scaleOf(a), scaleOf(b));
+  return cmp(toUnits(a, places), toUnits(b, places));
+}
+
 /** Compares two BigInts: -1, 0, 1. */
 export function cmp(a, b) {
   return a < b ? -1 : a > b ? 1 : 0;

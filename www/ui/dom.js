@@ -65,6 +65,14 @@ export function link(route, text, props = {}) {
   return h('a', { href: `#${route}`, ...props }, text);
 }
 
+/**
+ * A table that may scroll sideways on a narrow screen, for tables with nothing focusable
+ * in them: the box itself takes the focus (named `label`) so a keyboard can scroll it.
+ */
+export function scrollBox(label, table) {
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': label }, table);
+}
+
 /** Encodes an id for use in a route. */
 export function enc(id) {
   return encodeURIComponent(id);

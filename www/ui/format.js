@@ -3,25 +3,43 @@
 // exactly the currency's minor units; they are formatted as strings (Intl reads them as
 // exact decimals), so no cent is ever lost to a float.
 
-import { scaleOf } from './decimal.js';
+import { scaleOf, padDecimals } from './decimal.js';
 
-const moneyFormats = new Map();
+const formats = new Map();
 
-/** "1234.50", "EUR" → "€1,234.50" (in the user's locale). */
-export function money(amount, currency) {
+/** One Intl formatter per (kind, locale, options), made once: they are slow to build. */
+function formatter(Kind, locale, options) {
+  const key = `${Kind.name}|${locale ?? ''}|${JSON.stringify(options)}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Kind(locale, options);
+    formats.set(key, f);
+  }
+  return f;
+}
+
+/**
+ * "1234.50", "EUR" → "€1,234.50" in `locale` (default: the user's), with exactly the
+ * decimals the string carries (the engine's money strings carry the currency's).
+ */
+export function money(amount, currency, locale) {
   if (amount === undefined || amount === null || amount === '') return '';
   const digits = scaleOf(String(amount));
-  const key = `${currency}:${digits}`;
-  let f = moneyFormats.get(key);
-  if (!f) {
-    try {
-      f = new Intl.NumberFormat(undefined, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
-    } catch {
-      f = { format: (x) => `${x} ${currency}` };
-    }
-    moneyFormats.set(key, f);
+  let f;
+  try {
+    f = formatter(Intl.NumberFormat, locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+  } catch {
+    return `${amount} ${currency}`;
   }
   return f.format(String(amount));
+}
+
+/**
+ * A unit price: at least `minor` decimals (the currency's: pass the scale of an engine
+ * amount of the same invoice) as in "190" → "€190.00", more when it has them ("0.085" → "€0.085").
+ */
+export function unitPrice(amount, currency, locale, minor = currencyDigits(currency)) {
+  return money(padDecimals(String(amount), minor), currency, locale);
 }
 
 /** Minor units a currency has, from Intl (used only before the engine has answered). */
@@ -33,23 +51,20 @@ export function currencyDigits(currency) {
   }
 }
 
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
-const shortDateFormat = new Intl.DateTimeFormat(undefined, { month: 'short', year: 'numeric', timeZone: 'UTC' });
-
 function utc(iso) {
   const [y, m, d] = iso.split('-').map(Number);
   return Date.UTC(y, m - 1, d);
 }
 
-/** "2026-01-31" → "31 Jan 2026" / "Jan 31, 2026" (user's locale). */
-export function date(iso) {
+/** "2026-01-31" → "31 Jan 2026" / "Jan 31, 2026" in `locale` (default: the user's); `style` "long" spells the month. */
+export function date(iso, locale, style = 'medium') {
   if (!iso) return '';
-  return dateFormat.format(utc(iso));
+  return formatter(Intl.DateTimeFormat, locale, { dateStyle: style, timeZone: 'UTC' }).format(utc(iso));
 }
 
 /** "2026-01-31" → "Jan 2026". */
-export function monthYear(iso) {
-  return shortDateFormat.format(utc(iso));
+export function monthYear(iso, locale) {
+  return formatter(Intl.DateTimeFormat, locale, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(utc(iso));
 }
 
 /** Days from date `a` to date `b` (both YYYY-MM-DD). */
@@ -101,8 +116,12 @@ export function kindLabel(kind) {
 /** Currencies offered in pickers (any ISO 4217 code the engine knows can be typed in). */
 export const COMMON_CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'CAD', 'AUD', 'SEK', 'NOK', 'DKK', 'PLN', 'JPY', 'SGD', 'HKD', 'NZD', 'ZAR', 'BHD', 'KWD'];
 
-const percentFormat = new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 8 });
-/** "0.2" → "20%" in the user's locale (Intl reads the string as an exact decimal). */
-export function percent(fraction) {
-  return percentFormat.format(String(fraction));
+/** "0.2" → "20%" in `locale` (Intl reads the string as an exact decimal). */
+export function percent(fraction, locale) {
+  return formatter(Intl.NumberFormat, locale, { style: 'percent', maximumFractionDigits: 8 }).format(String(fraction));
+}
+
+/** A quantity as a plain number in `locale` ("1.5" → "1.5", "1000" → "1,000"). */
+export function quantity(value, locale) {
+  return formatter(Intl.NumberFormat, locale, { maximumFractionDigits: 10 }).format(String(value));
 }

@@ -8,6 +8,7 @@ import { money, date, todayISO, METHODS, methodLabel, statusLabel, COMMON_CURREN
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
+import { confirmUsualAmount } from '../ui/usual.js';
 
 const ACTIONS = [
   ['add_credit', 'Add credit'],
@@ -152,6 +153,7 @@ const FORMS = {
     const node = commandForm(ctx, {
       customer: c, prefix: 'crd', errors, fields: [amount, currency, day, reason], submitLabel: 'Add credit',
       build: () => ({ type: 'add_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, date: day.input.value, reason: reason.input.value.trim() }),
+      before: (cmd) => usualOrConfirmed(ctx, c, cmd, 'a credit', amount),
       after: (a) => [h('p', {}, `Credit of ${money(a.amount, a.currency)} added for ${c.name}. It will be used for the next invoice in ${a.currency}, or can be applied to an open invoice now.`)],
       reset: () => { amount.input.value = ''; reason.input.value = ''; },
     });
@@ -238,6 +240,8 @@ const FORMS = {
         else cmd.currency = currency.input.value;
         return cmd;
       },
+      // Against an invoice it is capped by the invoice; without one it is credit like any other.
+      before: (cmd) => (cmd.invoice ? true : usualOrConfirmed(ctx, c, cmd, 'a credit note', amount)),
       after: (a) => {
         const inv = a.invoice ? ctx.store.query({ type: 'invoice', invoice: a.invoice }) : null;
         return [h('p', {}, inv
@@ -342,6 +346,13 @@ const FORMS = {
     return { node, refresh };
   },
 };
+
+/** True when the command's amount is usual for `c`, or the user confirms it; else back to the amount field. */
+async function usualOrConfirmed(ctx, c, cmd, what, amountField) {
+  const ok = await confirmUsualAmount(ctx.store, { customer: c.id, customerName: c.name, currency: cmd.currency, amount: cmd.amount, today: todayISO(), what });
+  if (!ok) { amountField.input.focus(); amountField.input.select(); }
+  return ok;
+}
 
 /** Record ids of a customer in words, for messages: invoices by number, payments by date and amount. */
 function recordWords(ctx, c) {

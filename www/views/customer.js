@@ -2,7 +2,7 @@
 // download, balance chart), open invoices with amount due, available credit lot by lot,
 // and payments with method and reference.
 
-import { h, enc, link, replace } from '../ui/dom.js';
+import { h, enc, link, replace, scrollBox } from '../ui/dom.js';
 import { money, date, methodLabel, statusLabel, kindLabel, daysBetween, addDays } from '../ui/format.js';
 import { balanceChart } from '../ui/charts.js';
 import { download, toCsv, safeName } from '../ui/files.js';
@@ -38,12 +38,11 @@ export function render(ctx, { params: [id], query }) {
   const describe = new Map(fullStatement.entries.map((e) => [e.ref, e]));
   const paymentByVoid = new Map(payments.filter((p) => p.voided_by).map((p) => [p.voided_by, p]));
   // The engine describes a voided payment with ISO dates and plain amounts; say it with
-  // the user's date and money formats, keeping the reason it gives.
+  // the user's date and money formats, from the payment and the void's own reason.
   const words = (e) => {
-    if (e.kind !== 'payment_void') return e.description;
-    const p = paymentByVoid.get(e.ref);
-    const m = /^Void of the payment of .+? received \d{4}-\d{2}-\d{2}(?: \(ref\. .*?\))?(: .*)?$/s.exec(e.description);
-    return p && m ? `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${m[1] ?? ''}` : e.description;
+    const p = e.kind === 'payment_void' ? paymentByVoid.get(e.ref) : null;
+    if (!p) return e.description;
+    return `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${e.reason ? `: ${e.reason}` : ''}`;
   };
 
   // Currency switcher (only when the customer deals in several).
@@ -101,18 +100,20 @@ export function render(ctx, { params: [id], query }) {
         h('div', { class: 'table-wrap' }, h('table', { class: 'list statement', id: 'statement-table' },
           h('caption', { class: 'visually-hidden' }, `Statement of ${c.name} in ${cur}`),
           h('thead', {}, h('tr', {}, ['Date', 'Entry', 'Description'].map((t) => h('th', { scope: 'col' }, t)),
-            ['Debit', 'Credit', 'Balance'].map((t) => h('th', { scope: 'col', class: 'money' }, t)))),
+            ['Debit', 'Credit', 'Balance'].map((t) => h('th', { scope: 'col', class: 'money' }, t)),
+            store.synced ? h('th', { scope: 'col' }, 'Entered by') : null)),
           h('tbody', {},
-            h('tr', { class: 'opening' }, h('td', {}, state.from ? date(state.from) : ''), h('th', { scope: 'row', colspan: 4 }, 'Opening balance'), h('td', { class: 'money' }, money(st.opening_balance, cur))),
+            h('tr', { class: 'opening' }, h('td', {}, state.from ? date(state.from) : ''), h('th', { scope: 'row', colspan: 4 }, 'Opening balance'), h('td', { class: 'money' }, money(st.opening_balance, cur)), store.synced ? h('td') : null),
             st.entries.map((e) => h('tr', {},
               h('td', {}, date(e.date)),
               h('td', {}, e.kind === 'invoice' ? link(`/invoices/${enc(e.ref)}`, kindLabel(e.kind)) : kindLabel(e.kind)),
               h('td', {}, words(e)),
               h('td', { class: 'money' }, isZero(e.debit) ? '' : money(e.debit, cur)),
               h('td', { class: 'money' }, isZero(e.credit) ? '' : money(e.credit, cur)),
-              h('td', { class: 'money' }, money(e.balance, cur)))),
-            st.entries.length === 0 ? h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No entries in this period.')) : null),
-          h('tfoot', {}, h('tr', {}, h('td', {}, state.to ? date(state.to) : ''), h('th', { scope: 'row', colspan: 4 }, 'Closing balance'), h('td', { class: 'money' }, money(st.closing_balance, cur)))))),
+              h('td', { class: 'money' }, money(e.balance, cur)),
+              store.synced ? h('td', { class: 'by', dataset: { ref: e.ref } }, store.isPending(e.ref) ? 'you · not yet sent' : '') : null)),
+            st.entries.length === 0 ? h('tr', {}, h('td', { colspan: store.synced ? 7 : 6, class: 'empty' }, 'No entries in this period.')) : null),
+          h('tfoot', {}, h('tr', {}, h('td', {}, state.to ? date(state.to) : ''), h('th', { scope: 'row', colspan: 4 }, 'Closing balance'), h('td', { class: 'money' }, money(st.closing_balance, cur)), store.synced ? h('td') : null)))),
       ];
     }
     replace(statementSection,
@@ -120,6 +121,7 @@ export function render(ctx, { params: [id], query }) {
       h('div', { class: 'toolbar' }, from.el, to.el, clear, csv),
       body,
     );
+    if (store.synced) fillAuthors(store, statementSection);
   }
 
   function downloadCsv(st) {
@@ -143,7 +145,7 @@ export function render(ctx, { params: [id], query }) {
       h('tbody', {}, open.map((i) => {
         const late = daysBetween(i.due_date, ctx.today);
         return h('tr', {},
-          h('th', { scope: 'row' }, link(`/invoices/${enc(i.id)}`, i.number)),
+          h('th', { scope: 'row' }, link(`/invoices/${enc(i.id)}`, i.number), store.isPending?.(i.id) ? h('span', { class: 'badge provisional' }, 'provisional') : null),
           h('td', {}, date(i.date)),
           h('td', {}, date(i.due_date), late > 0 ? h('span', { class: 'sub overdue' }, `${late} days overdue`) : null),
           h('td', {}, statusLabel(i.status)),
@@ -155,7 +157,7 @@ export function render(ctx, { params: [id], query }) {
   const creditSection = h('section', { class: 'panel', 'aria-labelledby': 'credit-title' },
     h('h2', { id: 'credit-title' }, 'Available credit'),
     h('p', { class: 'big', id: 'credit-total' }, money(credits.total, cur)),
-    credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : h('div', { class: 'table-wrap' }, h('table', { class: 'list' },
+    credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : scrollBox('Credit lots', h('table', { class: 'list' },
       h('caption', { class: 'hint' }, 'Oldest first: the order invoices and refunds use it.'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col', class: 'money' }, 'Remaining'))),
       h('tbody', {}, credits.lots.map((l) => h('tr', {},
@@ -201,6 +203,17 @@ export function render(ctx, { params: [id], query }) {
     paymentSection,
   );
   return { node, title: c.name };
+}
+
+/** Fills the statement's "Entered by" cells from the journal's `by` (read from storage). */
+async function fillAuthors(store, section) {
+  const cells = [...section.querySelectorAll('td.by')].filter((td) => !td.textContent);
+  if (!cells.length) return;
+  const authors = await store.authors([...new Set(cells.map((td) => td.dataset.ref))]);
+  for (const td of cells) {
+    const a = authors.get(td.dataset.ref);
+    if (a?.by) td.textContent = a.by;
+  }
 }
 
 function isZero(s) {

@@ -9,7 +9,9 @@
 import { h, enc, replace } from '../ui/dom.js';
 import { money, date, todayISO, addDays, percent, COMMON_CURRENCIES } from '../ui/format.js';
 import { field, setOptions, FieldErrors, fieldPath } from '../ui/forms.js';
-import { shift } from '../ui/decimal.js';
+import { shift, compareDecimals } from '../ui/decimal.js';
+import { confirmDialog } from '../ui/dialog.js';
+import { unusualAmount, unusualWords } from '../ui/usual.js';
 
 const COLUMNS = [
   ['description', 'Description'],
@@ -89,6 +91,27 @@ export function render(ctx, { query }) {
     });
   }
 
+  // Rates above 100 % are allowed by the engine (up to 1000 %) but are almost always a
+  // slip ("150" for "15"): said under the lines while typing, asked again on "Issue".
+  const rateWarning = h('p', { class: 'warning', id: 'tax-rate-warning', 'aria-live': 'polite', hidden: true });
+
+  /** The lines (1-based numbers) whose tax rate is above 100 %, with the rate typed. */
+  function highRates() {
+    return rows.map((row, i) => ({ n: i + 1, rate: row.inputs.tax_rate.value.trim() }))
+      .filter(({ rate }) => compareDecimals(rate, '100') > 0);
+  }
+
+  function rateWords(high) {
+    const list = high.map(({ n, rate }) => `line ${n} (${rate}%)`).join(', ');
+    return `A tax rate above 100% is unusual: ${list}. Check it is not a slip (15% typed as 150%).`;
+  }
+
+  function showRateWarning() {
+    const high = highRates();
+    rateWarning.hidden = high.length === 0;
+    rateWarning.textContent = high.length ? `${rateWords(high)} You will be asked to confirm it.` : '';
+  }
+
   const addLine = h('button', { type: 'button', class: 'btn btn-small', id: 'add-line', on: { click: () => { addRow({}, true); update(); } } }, 'Add a line');
 
   const preview = h('div', { class: 'preview', id: 'invoice-preview', 'aria-live': 'polite' });
@@ -97,7 +120,7 @@ export function render(ctx, { query }) {
     h('div', { class: 'grid' }, customer.el, currency.el, day.el, due.el),
     h('div', { class: 'checks' }, inclusive.el, useCredit.el),
     h('h2', {}, 'Lines'),
-    h('div', { class: 'table-wrap' }, linesTable), linesError, addLine);
+    h('div', { class: 'table-wrap' }, linesTable), linesError, rateWarning, addLine);
   const form = h('form', { class: 'form invoice-form', novalidate: true, id: 'invoice-form' },
     errors.summary, fields, h('div', { class: 'form-actions' }, save));
 
@@ -152,6 +175,7 @@ export function render(ctx, { query }) {
 
   function update() {
     if (done) return;
+    showRateWarning();
     const c = currentCustomer();
     const cur = currency.input.value;
     if (c) {
@@ -221,9 +245,13 @@ export function render(ctx, { query }) {
     if (saving || done) return;
     attempted = true;
     saving = true;
+    const { d } = draft();
+    if (!(await confirmUnusual(d))) {
+      saving = false;
+      return;
+    }
     save.disabled = true;
     save.textContent = 'Issuing…';
-    const { d } = draft();
     let answer;
     try {
       answer = await store.apply({ type: 'issue_invoice', id: commandId, ...d, at: new Date().toISOString() });
@@ -238,9 +266,29 @@ export function render(ctx, { query }) {
       return;
     }
     done = true;
-    ctx.announce(answer.duplicate ? `Invoice ${answer.number} was already issued.` : `Invoice ${answer.number} issued: ${money(answer.total, answer.currency)}, credit used ${money(answer.credit_applied, answer.currency)}, ${money(answer.amount_due, answer.currency)} due.`);
+    ctx.announce(answer.duplicate ? `Invoice ${answer.number} was already issued.` : `Invoice ${answer.number}${answer.pending ? ' (provisional number until synced)' : ''} issued: ${money(answer.total, answer.currency)}, credit used ${money(answer.credit_applied, answer.currency)}, ${money(answer.amount_due, answer.currency)} due.`);
     ctx.go(`/invoices/${enc(answer.invoice)}`);
   });
+
+  /** Asks before issuing an invoice with a tax rate above 100 % or a total far above the usual; true to go on. */
+  async function confirmUnusual(d) {
+    const reasons = [];
+    const high = highRates();
+    if (high.length) reasons.push(h('p', {}, rateWords(high)));
+    const preview = store.query({ type: 'preview_invoice', ...d });
+    const c = currentCustomer();
+    const u = preview.ok && c ? unusualAmount(store, { customer: c.id, currency: preview.currency, amount: preview.total, today: todayISO() }) : null;
+    if (u) reasons.push(h('p', {}, unusualWords(u, c.name)));
+    if (reasons.length === 0) return true;
+    const ok = await confirmDialog({
+      title: preview.ok ? `Issue invoice ${preview.number} for ${money(preview.total, preview.currency)}?` : 'Issue this invoice?',
+      body: [...reasons, h('p', {}, 'An issued invoice is never edited: a mistake is corrected with a credit note or a void.')],
+      confirmLabel: 'Yes, issue it',
+      cancelLabel: 'No, go back to the lines',
+    });
+    if (!ok) ((high.length && rows[high[0].n - 1]?.inputs.tax_rate) || rows[0]?.inputs.unit_price)?.focus();
+    return ok;
+  }
 
   fillCustomers(query.get('customer') ?? '');
   fillCurrencies(query.get('currency') ?? undefined);

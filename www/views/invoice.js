@@ -2,10 +2,10 @@
 // customer, number, dates, lines, totals per tax rate, credit applied, amount due).
 // "Print" uses the print style sheet, which shows only the document.
 
-import { h, enc, link } from '../ui/dom.js';
-import { money, date, percent, statusLabel, methodLabel } from '../ui/format.js';
+import { h, enc, link, scrollBox } from '../ui/dom.js';
+import { money, unitPrice, quantity, date, percent, statusLabel, methodLabel } from '../ui/format.js';
 import { seller } from '../ui/settings.js';
-import { scaleOf } from '../ui/decimal.js';
+import { isZero, scaleOf } from '../ui/decimal.js';
 
 export function render(ctx, { params: [id] }) {
   const { store } = ctx;
@@ -15,14 +15,13 @@ export function render(ctx, { params: [id] }) {
   }
   const cur = inv.currency;
   const m = (v) => money(v, cur);
+  // Entered here and not yet confirmed: the server's order gives the number.
+  const provisional = store.isPending?.(inv.id) ? h('span', { class: 'badge provisional', title: 'Invoice numbers are given in the server\'s order: this one may change when it is synced.' }, 'provisional') : null;
   const c = store.query({ type: 'customers' }).customers.find((x) => x.id === inv.customer);
   const s = seller();
   const payments = new Map(store.query({ type: 'payments', customer: inv.customer, currency: cur }).payments.map((p) => [p.id, p]));
   const open = inv.status === 'open' || inv.status === 'partially_paid';
-  const nonZero = (v) => /[1-9]/.test(v);
-  const minor = scaleOf(inv.total);
-  // Unit prices may carry more decimals than money; show at least the currency's.
-  const price = (v) => { const d = scaleOf(v); return d >= minor ? v : `${v}${d === 0 ? '.' : ''}${'0'.repeat(minor - d)}`; };
+  const nonZero = (v) => !isZero(v);
 
   const lines = h('table', { class: 'doc-lines' },
     h('thead', {}, h('tr', {},
@@ -36,8 +35,8 @@ export function render(ctx, { params: [id] }) {
       h('th', { scope: 'col', class: 'money' }, 'Amount'))),
     h('tbody', {}, inv.lines.map((l) => h('tr', {},
       h('td', {}, l.description),
-      h('td', { class: 'num' }, new Intl.NumberFormat(undefined, { maximumFractionDigits: 10 }).format(l.quantity)),
-      h('td', { class: 'money' }, money(price(l.unit_price), cur)),
+      h('td', { class: 'num' }, quantity(l.quantity)),
+      h('td', { class: 'money' }, unitPrice(l.unit_price, cur, undefined, scaleOf(inv.total))),
       h('td', { class: 'num' }, nonZero(l.discount_rate) ? percent(l.discount_rate) : '—'),
       h('td', { class: 'num' }, percent(l.tax_rate)),
       h('td', { class: 'money' }, m(l.net)),
@@ -63,17 +62,17 @@ export function render(ctx, { params: [id] }) {
         s.email ? h('p', {}, s.email) : null,
         s.tax_id ? h('p', {}, `Tax id ${s.tax_id}`) : null),
       h('div', { class: 'doc-title' },
-        h('h1', { tabindex: -1 }, 'Invoice ', h('span', { class: 'doc-number' }, inv.number)),
+        h('h1', { tabindex: -1 }, 'Invoice ', h('span', { class: 'doc-number' }, inv.number), provisional),
         inv.status === 'void' ? h('p', { class: 'stamp' }, 'VOID') : inv.status === 'paid' ? h('p', { class: 'stamp stamp-paid' }, 'PAID') : null)),
     h('div', { class: 'doc-meta' },
-      h('div', { class: 'bill-to' }, h('h2', {}, 'Bill to'), h('p', { class: 'customer-name' }, inv.customer_name), c?.email ? h('p', {}, c.email) : null, h('p', { class: 'sub' }, `Customer ${inv.customer}`)),
+      h('div', { class: 'bill-to', id: 'bill-to' }, h('h2', {}, 'Bill to'), h('p', { class: 'customer-name' }, inv.customer_name), c?.email ? h('p', {}, c.email) : null),
       h('dl', { class: 'dates' },
-        h('div', {}, h('dt', {}, 'Invoice number'), h('dd', {}, inv.number)),
+        h('div', {}, h('dt', {}, 'Invoice number'), h('dd', {}, inv.number, provisional ? ' (provisional until synced)' : '')),
         h('div', {}, h('dt', {}, 'Invoice date'), h('dd', {}, date(inv.date))),
         h('div', {}, h('dt', {}, 'Due date'), h('dd', {}, date(inv.due_date))),
         h('div', {}, h('dt', {}, 'Status'), h('dd', {}, statusLabel(inv.status))),
         h('div', {}, h('dt', {}, 'Currency'), h('dd', {}, cur)))),
-    h('div', { class: 'table-wrap' }, lines),
+    scrollBox('Invoice lines', lines),
     totals,
     h('footer', { class: 'doc-foot' },
       inv.status === 'void' ? h('p', {}, 'This invoice has been cancelled; nothing is owed on it.')
@@ -99,7 +98,7 @@ export function render(ctx, { params: [id] }) {
     inv.status !== 'void' ? link(`/corrections?${q}&action=void_invoice`, 'Void invoice…', { class: 'btn btn-danger-quiet' }) : null);
 
   const node = h('section', { class: 'screen invoice-screen' },
-    h('p', { class: 'crumbs no-print' }, link('/customers', 'Customers'), ' › ', link(`/customers/${enc(inv.customer)}?currency=${cur}`, inv.customer_name), ' › '),
+    h('p', { class: 'crumbs no-print' }, link('/customers', 'Customers'), ' › ', link(`/customers/${enc(inv.customer)}?currency=${cur}`, inv.customer_name), ' › ', inv.number),
     actions, doc, settlements);
   return { node, title: `Invoice ${inv.number}` };
 }

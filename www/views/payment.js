@@ -13,6 +13,7 @@ import { h, enc, link, replace } from '../ui/dom.js';
 import { money, date, todayISO, METHODS, methodLabel, COMMON_CURRENCIES } from '../ui/format.js';
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
+import { unusualAmount, unusualWords, confirmUsualAmount } from '../ui/usual.js';
 
 export function render(ctx, { query }) {
   const { store } = ctx;
@@ -156,9 +157,16 @@ export function render(ctx, { query }) {
     return out;
   }
 
+  /** A warning when the amount is far above the customer's usual invoices (asked again on saving). */
+  function amountCheck() {
+    const c = currentCustomer();
+    const u = c && unusualAmount(store, { customer: c.id, currency: currency.input.value, amount: amount.input.value, today: todayISO() });
+    return u ? h('p', { class: 'warning', id: 'amount-warning' }, `${unusualWords(u, c.name)} You will be asked to confirm it.`) : null;
+  }
+
   function update() {
     if (done) return;
-    replace(planBox, describe(plan()));
+    replace(planBox, describe(plan()), amountCheck());
   }
 
   function command() {
@@ -224,6 +232,14 @@ export function render(ctx, { query }) {
     event.preventDefault();
     if (saving || done) return;
     saving = true;
+    const c = currentCustomer();
+    const usual = await confirmUsualAmount(store, { customer: c?.id, customerName: c?.name, currency: currency.input.value, amount: amount.input.value, today: todayISO(), what: 'a payment' });
+    if (!usual) {
+      saving = false;
+      amount.input.focus();
+      amount.input.select();
+      return;
+    }
     save.disabled = true;
     save.textContent = 'Saving…';
     const expected = plan();
@@ -256,8 +272,11 @@ export function render(ctx, { query }) {
   fillCurrencies(query.get('currency') ?? undefined);
   fillInvoices();
   if (query.get('invoice')) {
+    // From an invoice's "Add payment": that invoice, and what it still asks for.
     const box = invoiceList.querySelector(`input[value="${CSS.escape(query.get('invoice'))}"]`);
+    const inv = open.find((i) => i.id === query.get('invoice'));
     if (box) { box.checked = true; modeInputs.find((m) => m.value === 'choose').input.checked = true; }
+    if (inv) amount.input.value = inv.amount_due;
   }
   update();
 

@@ -1,7 +1,7 @@
 // Reports: aged receivables (what is owed, by how long it is overdue) per currency with
 // bars, and the trial balance per currency.
 
-import { h, enc, link, replace } from '../ui/dom.js';
+import { h, enc, link, replace, scrollBox } from '../ui/dom.js';
 import { money, date, todayISO } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
 import { agingBars, BUCKETS } from '../ui/charts.js';
@@ -76,7 +76,7 @@ export function render(ctx) {
       h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: 3 }, label)), list.map(row)];
     return h('section', { class: 'panel', 'aria-labelledby': `tb-${t.currency}` },
       h('h3', { id: `tb-${t.currency}` }, t.currency),
-      h('div', { class: 'table-wrap' }, h('table', { class: 'list trial' },
+      scrollBox(`Trial balance in ${t.currency}`, h('table', { class: 'list trial' },
         h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Account'), h('th', { scope: 'col', class: 'money' }, 'Debit'), h('th', { scope: 'col', class: 'money' }, 'Credit'))),
         h('tbody', {},
           group('Operator accounts', own),

@@ -1,0 +1,481 @@
+//! The HTTP API of docs/sync.md: sessions, users, tokens, push, pull, snapshot, events.
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use deadpool_postgres::Pool;
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+use crate::auth::{self, Principal, Role};
+use crate::config::Config;
+use crate::engines::Engines;
+use crate::error::{json_body, ApiError};
+use crate::events::Heads;
+use crate::ratelimit::LoginLimiter;
+
+/// Most commands in one push, and most bytes in one request body.
+pub const MAX_PUSH_COMMANDS: usize = 1000;
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Pull page sizes.
+const PULL_DEFAULT: i64 = 1000;
+const PULL_MAX: i64 = 10_000;
+
+const HEAD_SQL: &str = "SELECT coalesce(max(seq), 0) FROM journal WHERE space_id = $1";
+
+/// Everything a request handler shares.
+pub struct App {
+    pub config: Config,
+    pub pool: Pool,
+    pub engines: Engines,
+    pub heads: Arc<Heads>,
+    pub limiter: LoginLimiter,
+    /// Flips to true at shutdown, ending open event streams.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+pub type Shared = Arc<App>;
+type Answer = Result<Response, ApiError>;
+
+fn ok_json(value: Value) -> Answer {
+    Ok(json_body(value.to_string()))
+}
+
+/// Checks a state-changing request: its `Origin` (when sent) must be allowed and its
+/// body must be declared JSON; then reads at most `MAX_BODY` bytes of it.
+async fn read_post(app: &App, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        if !origin_allowed(&app.config, headers, origin) {
+            return Err(ApiError::bad_origin(origin));
+        }
+    }
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError::media_type());
+    }
+    let bytes = to_bytes(body, MAX_BODY)
+        .await
+        .map_err(|_| ApiError::too_large("the request body is over 4 MiB"))?;
+    Ok(bytes.to_vec())
+}
+
+/// With no configured list, the server's own origin: `Origin` equal to `http://` (or
+/// `https://` behind TLS) plus the `Host` the request was sent to.
+fn origin_allowed(config: &Config, headers: &HeaderMap, origin: &str) -> bool {
+    if !config.allowed_origins.is_empty() {
+        return config.allowed_origins.iter().any(|o| o == origin);
+    }
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    origin == format!("http://{host}") || origin == format!("https://{host}")
+}
+
+fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| ApiError::invalid(format!("body: {e}")))
+}
+
+async fn principal(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let db = app.pool.get().await?;
+    auth::authenticate(&db, headers).await
+}
+
+fn user_json(p: &Principal) -> Value {
+    json!({
+        "ok": true,
+        "user": { "id": p.user_id, "email": p.name, "role": p.role.as_str() },
+        "space": { "id": p.space_id, "name": p.space_name },
+    })
+}
+
+pub async fn health(State(app): State<Shared>) -> Answer {
+    let db = app.pool.get().await?;
+    db.query_one("SELECT 1", &[]).await?;
+    ok_json(json!({ "ok": true }))
+}
+
+#[derive(Deserialize)]
+struct Login {
+    email: String,
+    password: String,
+}
+
+pub async fn login(
+    State(app): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Answer {
+    let bytes = read_post(&app, &headers, body).await?;
+    let Login { email, password } = parse(&bytes)?;
+    let email = auth::normalize_email(&email);
+    app.limiter
+        .attempt(peer.ip(), &email)
+        .map_err(ApiError::rate_limited)?;
+    let db = app.pool.get().await?;
+    let row = db
+        .query_opt(
+            "SELECT u.id, u.password_hash, u.role, s.id, s.name FROM users u
+             JOIN spaces s ON s.id = u.space_id WHERE u.email = $1",
+            &[&email],
+        )
+        .await?;
+    let stored: Option<String> = row.as_ref().map(|r| r.get(1));
+    let matches = tokio::task::spawn_blocking(move || {
+        password.len() <= 1024 && auth::verify_password(&password, stored.as_deref())
+    })
+    .await
+    .unwrap_or(false);
+    let Some(row) = row.filter(|_| matches) else {
+        app.limiter.failed(&email);
+        return Err(ApiError::unauthorized("wrong email or password"));
+    };
+    app.limiter.succeeded(&email);
+    let (token, hash) = auth::new_token("");
+    let user_id: i64 = row.get(0);
+    let seconds = f64::from(u32::try_from(app.config.session_seconds).unwrap_or(u32::MAX));
+    db.execute(
+        "INSERT INTO sessions (token_hash, user_id, expires_at)
+         VALUES ($1, $2, now() + make_interval(secs => $3))",
+        &[&hash, &user_id, &seconds],
+    )
+    .await?;
+    // Expired sessions are swept now and then, here rather than by a timer.
+    db.execute(
+        "DELETE FROM sessions WHERE expires_at < now() - interval '1 day'",
+        &[],
+    )
+    .await?;
+    let principal = Principal {
+        user_id: Some(user_id),
+        name: email,
+        role: Role::parse(row.get(2)).unwrap_or(Role::Viewer),
+        space_id: row.get(3),
+        space_name: row.get(4),
+    };
+    let mut response = json_body(user_json(&principal).to_string());
+    let cookie = format!(
+        "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+        auth::COOKIE,
+        app.config.session_seconds,
+        if app.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    set_cookie(&mut response, &cookie)?;
+    Ok(response)
+}
+
+fn set_cookie(response: &mut Response, cookie: &str) -> Result<(), ApiError> {
+    let value = HeaderValue::from_str(cookie).map_err(|_| ApiError::internal("bad cookie"))?;
+    response.headers_mut().insert(header::SET_COOKIE, value);
+    Ok(())
+}
+
+pub async fn logout(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
+    read_post(&app, &headers, body).await?;
+    if let Some(token) = auth::session_cookie(&headers) {
+        let db = app.pool.get().await?;
+        db.execute(
+            "DELETE FROM sessions WHERE token_hash = $1",
+            &[&auth::token_hash(token)],
+        )
+        .await?;
+    }
+    let mut response = json_body(json!({ "ok": true }).to_string());
+    let cookie = format!(
+        "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        auth::COOKIE,
+        if app.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    );
+    set_cookie(&mut response, &cookie)?;
+    Ok(response)
+}
+
+pub async fn me(State(app): State<Shared>, headers: HeaderMap) -> Answer {
+    let p = principal(&app, &headers).await?;
+    ok_json(user_json(&p))
+}
+
+pub async fn list_users(State(app): State<Shared>, headers: HeaderMap) -> Answer {
+    let p = principal(&app, &headers).await?;
+    p.require(Role::Owner, "manage users")?;
+    let db = app.pool.get().await?;
+    let users: Vec<Value> = db
+        .query(
+            "SELECT id, email, role FROM users WHERE space_id = $1 ORDER BY id",
+            &[&p.space_id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let (id, email, role): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
+            json!({ "id": id, "email": email, "role": role })
+        })
+        .collect();
+    ok_json(json!({ "ok": true, "users": users }))
+}
+
+#[derive(Deserialize)]
+struct NewUser {
+    email: String,
+    password: String,
+    role: String,
+}
+
+pub async fn create_user(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
+    let bytes = read_post(&app, &headers, body).await?;
+    let p = principal(&app, &headers).await?;
+    p.require(Role::Owner, "manage users")?;
+    let new: NewUser = parse(&bytes)?;
+    let role = role_field(&new.role)?;
+    let db = app.pool.get().await?;
+    let id = auth::create_user(&db, p.space_id, &new.email, &new.password, role).await?;
+    ok_json(json!({
+        "ok": true,
+        "user": { "id": id, "email": auth::normalize_email(&new.email), "role": role.as_str() },
+    }))
+}
+
+fn role_field(text: &str) -> Result<Role, ApiError> {
+    Role::parse(text).ok_or_else(|| ApiError::invalid("role: one of owner, finance, viewer"))
+}
+
+#[derive(Deserialize)]
+struct NewToken {
+    name: String,
+    role: String,
+}
+
+pub async fn create_token(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
+    let bytes = read_post(&app, &headers, body).await?;
+    let p = principal(&app, &headers).await?;
+    p.require(Role::Owner, "manage API tokens")?;
+    let new: NewToken = parse(&bytes)?;
+    let role = role_field(&new.role)?;
+    let name = new.name.trim();
+    if name.is_empty() || name.len() > 100 {
+        return Err(ApiError::invalid("name: 1 to 100 bytes"));
+    }
+    let (token, hash) = auth::new_token("tly_");
+    let db = app.pool.get().await?;
+    let row = db
+        .query_one(
+            "INSERT INTO api_tokens (space_id, token_hash, name, role, created_by)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            &[&p.space_id, &hash, &name, &role.as_str(), &p.user_id],
+        )
+        .await?;
+    let id: i64 = row.get(0);
+    ok_json(json!({ "ok": true, "id": id, "name": name, "role": role.as_str(), "token": token }))
+}
+
+pub async fn list_tokens(State(app): State<Shared>, headers: HeaderMap) -> Answer {
+    let p = principal(&app, &headers).await?;
+    p.require(Role::Owner, "manage API tokens")?;
+    let db = app.pool.get().await?;
+    let tokens: Vec<Value> = db
+        .query(
+            "SELECT id, name, role FROM api_tokens WHERE space_id = $1 ORDER BY id",
+            &[&p.space_id],
+        )
+        .await?
+        .iter()
+        .map(|r| {
+            let (id, name, role): (i64, String, String) = (r.get(0), r.get(1), r.get(2));
+            json!({ "id": id, "name": name, "role": role })
+        })
+        .collect();
+    ok_json(json!({ "ok": true, "tokens": tokens }))
+}
+
+#[derive(Deserialize)]
+struct Push {
+    #[serde(default)]
+    client: Option<String>,
+    commands: Vec<Value>,
+}
+
+pub async fn push(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
+    let bytes = read_post(&app, &headers, body).await?;
+    let p = principal(&app, &headers).await?;
+    p.require(Role::Finance, "enter commands")?;
+    let Push { client, commands } = parse(&bytes)?;
+    if client.as_ref().is_some_and(|c| c.len() > 200) {
+        return Err(ApiError::invalid("client: at most 200 bytes"));
+    }
+    if commands.len() > MAX_PUSH_COMMANDS {
+        return Err(ApiError::too_large(format!(
+            "commands: {} in one push, at most {MAX_PUSH_COMMANDS}",
+            commands.len()
+        )));
+    }
+    // Its own task: a client that hangs up mid-push can't cancel it between the
+    // engine's change and the commit.
+    let task = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            app.engines
+                .push(&app.pool, p.space_id, &p.name, commands)
+                .await
+                .map(|pushed| (p.space_id, pushed))
+        })
+    };
+    let (space, pushed) = task
+        .await
+        .map_err(|_| ApiError::internal("the push failed"))??;
+    if pushed.stored > 0 {
+        app.heads.publish(space, pushed.head);
+    }
+    let text = format!(
+        "{{\"ok\":true,\"answers\":[{}],\"head\":{}}}",
+        pushed.answers.join(","),
+        pushed.head
+    );
+    Ok(json_body(text))
+}
+
+/// `after` and `limit` from the query string; anything else is ignored.
+fn pull_params(query: Option<&str>) -> Result<(i64, i64), ApiError> {
+    let (mut after, mut limit) = (0, PULL_DEFAULT);
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let number = || {
+            value
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| ApiError::invalid(format!("{key}: not a whole number")))
+        };
+        match key {
+            "after" => after = number()?,
+            "limit" => limit = number()?.clamp(1, PULL_MAX),
+            _ => {}
+        }
+    }
+    Ok((after, limit))
+}
+
+pub async fn pull(State(app): State<Shared>, headers: HeaderMap, RawQuery(q): RawQuery) -> Answer {
+    let (after, limit) = pull_params(q.as_deref())?;
+    let p = principal(&app, &headers).await?;
+    let mut db = app.pool.get().await?;
+    // One snapshot of the table for the head and the page, so they agree.
+    let tx = db
+        .build_transaction()
+        .isolation_level(tokio_postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    let head_sql = tx.prepare_cached(HEAD_SQL).await?;
+    let head: i64 = tx.query_one(&head_sql, &[&p.space_id]).await?.get(0);
+    let page_sql = tx
+        .prepare_cached(
+            "SELECT seq, command FROM journal WHERE space_id = $1 AND seq > $2
+             ORDER BY seq LIMIT $3",
+        )
+        .await?;
+    let rows = tx.query(&page_sql, &[&p.space_id, &after, &limit]).await?;
+    tx.commit().await?;
+    let mut text = String::with_capacity(rows.iter().map(|r| r.get::<_, &str>(1).len() + 32).sum());
+    text.push_str("{\"ok\":true,\"entries\":[");
+    let mut last = after;
+    for (i, row) in rows.iter().enumerate() {
+        let seq: i64 = row.get(0);
+        if i > 0 {
+            text.push(',');
+        }
+        // The stored text is the command's JSON, embedded as it is.
+        text.push_str(&format!(
+            "{{\"seq\":{seq},\"command\":{}}}",
+            row.get::<_, &str>(1)
+        ));
+        last = seq;
+    }
+    text.push_str(&format!("],\"head\":{head},\"more\":{}}}", last < head));
+    Ok(json_body(text))
+}
+
+pub async fn snapshot(State(app): State<Shared>, headers: HeaderMap) -> Answer {
+    let p = principal(&app, &headers).await?;
+    let db = app.pool.get().await?;
+    let row = db
+        .query_opt(
+            "SELECT seq, bytes FROM snapshots WHERE space_id = $1 ORDER BY seq DESC LIMIT 1",
+            &[&p.space_id],
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found("this space has no snapshot yet: pull from 0"))?;
+    let seq: i64 = row.get(0);
+    let bytes: Vec<u8> = row.get(1);
+    Ok((
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (
+                header::HeaderName::from_static("x-tally-seq"),
+                seq.to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn events(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let p = principal(&app, &headers).await?;
+    let db = app.pool.get().await?;
+    let head_sql = db.prepare_cached(HEAD_SQL).await?;
+    let head: i64 = db.query_one(&head_sql, &[&p.space_id]).await?.get(0);
+    drop(db);
+    let heads = app
+        .heads
+        .subscribe(p.space_id, u64::try_from(head).unwrap_or(0));
+    let state = (heads, app.shutdown.clone(), true);
+    let stream =
+        futures_util::stream::unfold(state, |(mut heads, mut shutdown, first)| async move {
+            if !first {
+                tokio::select! {
+                    changed = heads.changed() => changed.ok()?,
+                    _ = shutdown.wait_for(|stop| *stop) => return None,
+                }
+            }
+            let head = *heads.borrow_and_update();
+            let event = Event::default()
+                .event("head")
+                .data(format!("{{\"head\":{head}}}"));
+            Some((Ok(event), (heads, shutdown, false)))
+        });
+    Ok(Sse::new(stream).keep_alive(
+        KeepAlive::new()
+            .interval(Duration::from_secs(15))
+            .text("ping"),
+    ))
+}
+
+pub async fn api_not_found() -> ApiError {
+    ApiError::not_found("no such API endpoint")
+}

@@ -1,0 +1,321 @@
+//! `postings`: the general ledger line by line, for an accountant's books.
+//!
+//! Postings are not stored: each accepted command's lines are derived from the record
+//! it created (which keeps what the command did), so a ledger of a million commands
+//! carries no per-posting memory; the general ledger keeps only balances. The
+//! derivation mirrors what each command handler posted, and the property tests check
+//! that the lines summed per account equal the trial balance after every step.
+
+#![warn(missing_docs)]
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::statement::describe;
+use super::trial_balance::account_name;
+use crate::date::Date;
+use crate::money::{round_money, Currency, Money};
+use crate::state::ledger_accounts::Account;
+use crate::state::records::{Idx, RecordRef};
+use crate::state::State;
+
+/// The `postings` answer.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PostingsAnswer {
+    /// Every posting line, by journal order, then as the command posted them.
+    pub entries: Vec<PostingRow>,
+}
+
+/// One line of the general ledger.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PostingRow {
+    /// The journal seq of the command that posted it: lines with the same seq form
+    /// one balanced entry.
+    pub seq: u64,
+    /// The date of the record behind it.
+    pub date: Date,
+    /// The id of the record behind it (the command's id).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The command's type (`issue_invoice`, `write_off_invoice`, ...).
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The account, named as in `trial_balance`.
+    pub account: String,
+    /// The currency of the line.
+    pub currency: Currency,
+    /// Debit amount (zero on a credit line).
+    pub debit: Money,
+    /// Credit amount (zero on a debit line).
+    pub credit: Money,
+}
+
+/// One posting line before rendering: debits positive.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// Journal seq of the command.
+    pub seq: u64,
+    /// The record's date.
+    pub date: Date,
+    /// The record behind it (for its id and description).
+    pub record: RecordRef,
+    /// The line's currency.
+    pub currency: Currency,
+    /// The account.
+    pub account: Account,
+    /// Debit positive, credit negative; never zero.
+    pub amount: Decimal,
+}
+
+/// Answers `postings`, optionally one currency and a date range (inclusive).
+pub fn run(
+    state: &State,
+    currency: Option<Currency>,
+    from: Option<Date>,
+    to: Option<Date>,
+) -> PostingsAnswer {
+    let entries = lines(state)
+        .into_iter()
+        .filter(|l| currency.is_none_or(|c| c == l.currency))
+        .filter(|l| from.is_none_or(|f| l.date >= f) && to.is_none_or(|t| l.date <= t))
+        .map(|l| PostingRow {
+            seq: l.seq,
+            date: l.date,
+            reference: state.record_id(l.record).to_string(),
+            kind: command_type(l.record),
+            account: account_name(state, l.account),
+            currency: l.currency,
+            debit: Money::new(l.amount.max(Decimal::ZERO), l.currency),
+            credit: Money::new((-l.amount).max(Decimal::ZERO), l.currency),
+        })
+        .collect();
+    PostingsAnswer { entries }
+}
+
+/// The command type that creates a record.
+pub fn command_type(record: RecordRef) -> &'static str {
+    match record {
+        RecordRef::Customer(_) => "create_customer",
+        RecordRef::Invoice(_) => "issue_invoice",
+        RecordRef::Payment(_) => "record_payment",
+        RecordRef::Grant(_) => "add_credit",
+        RecordRef::Application(_) => "apply_credit",
+        RecordRef::CreditNote(_) => "issue_credit_note",
+        RecordRef::Refund(_) => "refund_credit",
+        RecordRef::PaymentVoid(_) => "void_payment",
+        RecordRef::InvoiceVoid(_) => "void_invoice",
+        RecordRef::Config(_) => "configure",
+        RecordRef::WriteOff(_) => "write_off_invoice",
+        RecordRef::Expiry(_) | RecordRef::ExpiredLot(_) => "expire_credit",
+    }
+}
+
+/// What a posting line's record says in words (the statement's description; for a
+/// credit application, which is no statement entry, its own).
+pub fn description(state: &State, record: RecordRef) -> String {
+    match record {
+        RecordRef::Application(i) => {
+            let a = &state.applications[i as usize];
+            format!(
+                "Credit applied to invoice {}",
+                state.invoices[a.invoice as usize].number
+            )
+        }
+        other => describe(state, other).1,
+    }
+}
+
+/// Every posting line of the ledger in journal order. Cost: linear in the records
+/// (plus a sort of their seqs); nothing is kept between calls.
+pub fn lines(state: &State) -> Vec<Line> {
+    let mut records: Vec<(u64, RecordRef)> = posting_records(state)
+        .filter_map(|r| state.id_entry(state.record_id(r)).map(|e| (e.seq, r)))
+        .collect();
+    records.sort_unstable_by_key(|(seq, _)| *seq);
+    let note_tax = credit_note_tax_parts(state);
+    let mut out = Vec::with_capacity(records.len() * 4);
+    for (seq, record) in records {
+        legs(
+            state,
+            record,
+            &note_tax,
+            &mut |date, record, currency, account, amount| {
+                if !amount.is_zero() {
+                    out.push(Line {
+                        seq,
+                        date,
+                        record,
+                        currency,
+                        account,
+                        amount,
+                    });
+                }
+            },
+        );
+    }
+    out
+}
+
+/// Records whose commands post (customers and settings don't).
+fn posting_records(s: &State) -> impl Iterator<Item = RecordRef> + '_ {
+    let n = |len: usize| 0..len as Idx;
+    n(s.invoices.len())
+        .map(RecordRef::Invoice)
+        .chain(n(s.payments.len()).map(RecordRef::Payment))
+        .chain(n(s.grants.len()).map(RecordRef::Grant))
+        .chain(n(s.applications.len()).map(RecordRef::Application))
+        .chain(n(s.credit_notes.len()).map(RecordRef::CreditNote))
+        .chain(n(s.refunds.len()).map(RecordRef::Refund))
+        .chain(n(s.payment_voids.len()).map(RecordRef::PaymentVoid))
+        .chain(n(s.invoice_voids.len()).map(RecordRef::InvoiceVoid))
+        .chain(n(s.write_offs.len()).map(RecordRef::WriteOff))
+        .chain(n(s.expiries.len()).map(RecordRef::Expiry))
+}
+
+/// Each credit note's tax part, as `issue_credit_note` computed it: the change in
+/// round(tax × credited so far / total) over the invoice's notes in issue order.
+fn credit_note_tax_parts(state: &State) -> Vec<Decimal> {
+    let mut credited: Vec<(Idx, Decimal)> = Vec::new();
+    state
+        .credit_notes
+        .iter()
+        .map(|n| {
+            let Some(inv) = n.invoice else {
+                return Decimal::ZERO;
+            };
+            let i = &state.invoices[inv as usize];
+            let slot = match credited.iter().position(|(x, _)| *x == inv) {
+                Some(p) => p,
+                None => {
+                    credited.push((inv, Decimal::ZERO));
+                    credited.len() - 1
+                }
+            };
+            let before = credited[slot].1;
+            let after = before + n.amount;
+            credited[slot].1 = after;
+            let part = |c: Decimal| round_money(i.tax * c / i.total, i.currency);
+            part(after) - part(before)
+        })
+        .collect()
+}
+
+/// Calls `post(date, record, currency, account, signed amount)` for each leg the
+/// command behind `record` posted, in the order its handler posted them.
+fn legs(
+    state: &State,
+    record: RecordRef,
+    note_tax: &[Decimal],
+    post: &mut impl FnMut(Date, RecordRef, Currency, Account, Decimal),
+) {
+    use Account::*;
+    match record {
+        RecordRef::Invoice(i) => {
+            let inv = &state.invoices[i as usize];
+            let (d, c, who) = (inv.date, inv.currency, inv.customer);
+            let credit = inv.credit_applied_at_issue;
+            post(d, record, c, Receivable(who), inv.total);
+            post(d, record, c, Revenue, -inv.subtotal);
+            post(d, record, c, TaxPayable, -inv.tax);
+            post(d, record, c, CustomerCredit(who), credit);
+            post(d, record, c, Receivable(who), -credit);
+        }
+        RecordRef::Payment(i) => {
+            let p = &state.payments[i as usize];
+            let allocated: Decimal = p.allocations.iter().map(|(_, a)| *a).sum();
+            let (d, c, who) = (p.date, p.currency, p.customer);
+            post(d, record, c, Cash(p.method), p.amount);
+            post(d, record, c, Receivable(who), -allocated);
+            post(d, record, c, CustomerCredit(who), -(p.amount - allocated));
+        }
+        RecordRef::Grant(i) => {
+            let g = &state.grants[i as usize];
+            post(g.date, record, g.currency, GoodwillCredit, g.amount);
+            post(
+                g.date,
+                record,
+                g.currency,
+                CustomerCredit(g.customer),
+                -g.amount,
+            );
+        }
+        RecordRef::Application(i) => {
+            let a = &state.applications[i as usize];
+            let c = state.invoices[a.invoice as usize].currency;
+            post(a.date, record, c, CustomerCredit(a.customer), a.amount);
+            post(a.date, record, c, Receivable(a.customer), -a.amount);
+        }
+        RecordRef::CreditNote(i) => {
+            let n = &state.credit_notes[i as usize];
+            let tax = note_tax[i as usize];
+            let (d, c, who) = (n.date, n.currency, n.customer);
+            post(d, record, c, CreditNotes, n.amount - tax);
+            post(d, record, c, TaxPayable, tax);
+            post(d, record, c, Receivable(who), -n.reduced_due);
+            post(d, record, c, CustomerCredit(who), -n.released);
+        }
+        RecordRef::Refund(i) => {
+            let r = &state.refunds[i as usize];
+            post(
+                r.date,
+                record,
+                r.currency,
+                CustomerCredit(r.customer),
+                r.amount,
+            );
+            post(r.date, record, r.currency, Cash(r.method), -r.amount);
+        }
+        RecordRef::PaymentVoid(i) => {
+            let v = &state.payment_voids[i as usize];
+            let p = &state.payments[v.payment as usize];
+            let reopened: Decimal = v.reopened.iter().map(|(_, a)| *a).sum();
+            let (d, c, who) = (v.date, p.currency, p.customer);
+            post(d, record, c, Cash(p.method), -p.amount);
+            post(d, record, c, Receivable(who), reopened);
+            post(d, record, c, CustomerCredit(who), v.withdrawn);
+        }
+        RecordRef::InvoiceVoid(i) => {
+            // A void invoice takes no later credit notes or write-offs, so its
+            // credited amounts now are those at the void.
+            let v = &state.invoice_voids[i as usize];
+            let inv = &state.invoices[v.invoice as usize];
+            let returned: Decimal = v.returned.iter().map(|(_, a)| *a).sum();
+            let (d, c, who) = (v.date, inv.currency, inv.customer);
+            post(
+                d,
+                record,
+                c,
+                Revenue,
+                inv.subtotal - (inv.credited - inv.credited_tax),
+            );
+            post(d, record, c, TaxPayable, inv.tax - inv.credited_tax);
+            post(d, record, c, Receivable(who), -(v.cancelled - returned));
+            post(d, record, c, CustomerCredit(who), -returned);
+        }
+        RecordRef::WriteOff(i) => {
+            let w = &state.write_offs[i as usize];
+            let inv = &state.invoices[w.invoice as usize];
+            let (d, c) = (w.date, inv.currency);
+            post(d, record, c, BadDebt, w.amount - w.tax);
+            post(d, record, c, TaxPayable, w.tax);
+            post(d, record, c, Receivable(inv.customer), -w.amount);
+        }
+        RecordRef::Expiry(i) => {
+            let x = &state.expiries[i as usize];
+            for p in x.first..x.first + x.count {
+                let part = &state.expired_lots[p as usize];
+                let lot = &state.lots[part.lot as usize];
+                let line = RecordRef::ExpiredLot(p);
+                post(
+                    x.date,
+                    line,
+                    lot.currency,
+                    CustomerCredit(lot.customer),
+                    part.amount,
+                );
+                post(x.date, line, lot.currency, GoodwillCredit, -part.amount);
+            }
+        }
+        RecordRef::Customer(_) | RecordRef::Config(_) | RecordRef::ExpiredLot(_) => {}
+    }
+}

@@ -1,0 +1,146 @@
+// Access: every request is authorized for its space and role. Each refusal checked here
+// is counted and the count printed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { addUser, Client, customer, freshDatabase, payment, startServer } from './harness.mjs';
+
+const db = freshDatabase();
+const owner = addUser(db, 'Acme', 'owner@acme.test', 'owner');
+const fin = addUser(db, 'Acme', 'fin@acme.test', 'finance');
+const viewer = addUser(db, 'Acme', 'view@acme.test', 'viewer');
+const other = addUser(db, 'Other', 'boss@other.test', 'owner');
+let server;
+const refused = [];
+
+before(async () => { server = await startServer(db); });
+after(async () => {
+  await server?.stop();
+  console.log(`access: ${refused.length} requests refused as expected (${[...new Set(refused.map((r) => r.split(':')[0]))].join(', ')})`);
+});
+
+/** Asserts a refusal with the status and code, and counts it. */
+function expectRefused(res, status, code, what) {
+  assert.equal(res.status, status, `${what}: ${JSON.stringify(res.body)}`);
+  assert.equal(res.body.ok, false, what);
+  assert.equal(res.body.error.code, code, what);
+  refused.push(`${code}: ${what}`);
+}
+
+test('without a session: every API request but login and health is refused', async () => {
+  const anon = new Client(server.url);
+  expectRefused(await anon.push([customer('x')]), 401, 'unauthorized', 'push without a session');
+  expectRefused(await anon.pull(0), 401, 'unauthorized', 'pull without a session');
+  expectRefused(await anon.json('GET', '/api/snapshot'), 401, 'unauthorized', 'snapshot without a session');
+  expectRefused(await anon.json('GET', '/api/events'), 401, 'unauthorized', 'events without a session');
+  expectRefused(await anon.json('GET', '/api/me'), 401, 'unauthorized', 'me without a session');
+  expectRefused(await anon.json('GET', '/api/users'), 401, 'unauthorized', 'users without a session');
+  const forged = new Client(server.url, { cookie: 'tally_session=0123456789abcdef' });
+  expectRefused(await forged.pull(0), 401, 'unauthorized', 'pull with a made-up session');
+  const badToken = new Client(server.url, { token: 'tly_nope' });
+  expectRefused(await badToken.pull(0), 401, 'unauthorized', 'pull with a made-up token');
+  assert.equal((await anon.json('GET', '/health')).status, 200);
+});
+
+test('wrong email and wrong password get the same answer; repeated failures are rate-limited', async () => {
+  const anon = new Client(server.url);
+  const wrongPassword = await anon.login(fin.email, 'not the password');
+  const wrongEmail = await anon.login('nobody@acme.test', 'not the password');
+  expectRefused(wrongPassword, 401, 'unauthorized', 'login with a wrong password');
+  expectRefused(wrongEmail, 401, 'unauthorized', 'login with an unknown email');
+  assert.equal(wrongPassword.body.error.message, wrongEmail.body.error.message);
+  const target = addUser(db, 'Acme', 'target@acme.test', 'viewer');
+  for (let i = 0; i < 5; i++) await anon.login(target.email, `guess ${i}`);
+  const limited = await anon.login(target.email, target.password);
+  expectRefused(limited, 429, 'rate_limited', 'login after 5 failures, even with the right password');
+  assert.ok(Number(limited.headers.get('retry-after')) > 0);
+});
+
+test("a viewer reads but can't push, nor manage users or tokens", async () => {
+  const client = await Client.signedIn(server.url, viewer);
+  assert.equal((await client.pull(0)).status, 200);
+  expectRefused(await client.push([customer('v1')]), 403, 'forbidden', "a viewer's push");
+  expectRefused(await client.json('GET', '/api/users'), 403, 'forbidden', "a viewer's user list");
+  const finance = await Client.signedIn(server.url, fin);
+  expectRefused(
+    await finance.json('POST', '/api/users', { body: { email: 'x@acme.test', password: 'long enough pw', role: 'owner' } }),
+    403, 'forbidden', 'finance creating a user',
+  );
+  expectRefused(await finance.json('POST', '/api/tokens', { body: { name: 'bot', role: 'finance' } }), 403, 'forbidden', 'finance creating a token');
+  const { entries } = await client.pullAll();
+  assert.equal(entries.some((e) => e.command.id === 'v1'), false);
+});
+
+test('a session of another space never reads or changes this one', async () => {
+  const acme = await Client.signedIn(server.url, fin);
+  await acme.push([customer('acme-1'), payment('acme-pay', 'acme-1', '10.00')]);
+  const outsider = await Client.signedIn(server.url, other);
+  const me = await outsider.json('GET', '/api/me');
+  assert.equal(me.body.space.name, 'Other');
+  // Its pull, snapshot and users are its own space's: none of Acme's entries.
+  const pulled = await outsider.pullAll();
+  assert.equal(pulled.entries.some((e) => e.command.id.startsWith('acme')), false);
+  expectRefused(await outsider.json('GET', '/api/snapshot'), 404, 'not_found', "another space's snapshot");
+  const users = await outsider.json('GET', '/api/users');
+  assert.deepEqual(users.body.users.map((u) => u.email), ['boss@other.test']);
+  // Acme's ids mean nothing there: a payment to Acme's customer is refused by its engine.
+  const push = await outsider.push([payment('acme-pay', 'acme-1', '10.00')]);
+  assert.equal(push.body.answers[0].ok, false);
+  assert.equal(push.body.answers[0].error.code, 'unknown_customer');
+  refused.push("unknown_customer: another space's customer");
+  const after = await acme.pullAll();
+  assert.equal(after.entries.filter((e) => e.command.id === 'acme-pay').length, 1);
+});
+
+test('state-changing requests need JSON and an allowed origin', async () => {
+  const client = await Client.signedIn(server.url, fin);
+  const body = JSON.stringify({ client: 'c', commands: [customer('form-1')] });
+  expectRefused(await client.json('POST', '/api/push', { body, headers: { 'content-type': 'text/plain' } }), 415, 'unsupported_media_type', 'push as text/plain');
+  expectRefused(await client.json('POST', '/api/push', { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type', 'push as a form');
+  expectRefused(await client.json('POST', '/api/push', { body, headers: { origin: 'https://evil.example' } }), 403, 'bad_origin', 'push from another origin');
+  expectRefused(await client.json('POST', '/api/logout', { body: '{}', headers: { origin: 'https://evil.example' } }), 403, 'bad_origin', 'logout from another origin');
+  const own = await client.json('POST', '/api/push', { body, headers: { origin: server.url } });
+  assert.equal(own.status, 200);
+  assert.equal(own.body.answers[0].ok, true);
+});
+
+test('owners add users and tokens; a token acts with its role; logout ends the session', async () => {
+  const boss = await Client.signedIn(server.url, owner);
+  const created = await boss.json('POST', '/api/users', { body: { email: 'New@Acme.test', password: 'another long one', role: 'finance' } });
+  assert.equal(created.status, 200, JSON.stringify(created.body));
+  expectRefused(
+    await boss.json('POST', '/api/users', { body: { email: 'new@acme.test', password: 'another long one', role: 'viewer' } }),
+    409, 'conflict', 'a second account for one email',
+  );
+  expectRefused(await boss.json('POST', '/api/users', { body: { email: 'short@acme.test', password: 'short', role: 'viewer' } }), 400, 'invalid_request', 'a short password');
+  const newcomer = await Client.signedIn(server.url, { email: 'new@acme.test', password: 'another long one' });
+  assert.equal((await newcomer.json('GET', '/api/me')).body.user.role, 'finance');
+
+  const issued = await boss.json('POST', '/api/tokens', { body: { name: 'importer', role: 'viewer' } });
+  assert.equal(issued.status, 200);
+  const machine = new Client(server.url, { token: issued.body.token });
+  assert.equal((await machine.pull(0)).status, 200);
+  expectRefused(await machine.push([customer('bot-1')]), 403, 'forbidden', "a viewer token's push");
+  const writerToken = (await boss.json('POST', '/api/tokens', { body: { name: 'bank-feed', role: 'finance' } })).body.token;
+  const bot = new Client(server.url, { token: writerToken });
+  const pushed = await bot.push([customer('bot-2')]);
+  assert.equal(pushed.body.answers[0].ok, true);
+  const { entries } = await bot.pullAll();
+  assert.equal(entries.find((e) => e.command.id === 'bot-2').command.by, 'token:bank-feed');
+
+  const out = await newcomer.json('POST', '/api/logout', { body: {} });
+  assert.equal(out.status, 200);
+  expectRefused(await newcomer.json('GET', '/api/me'), 401, 'unauthorized', 'a session after logout');
+});
+
+test('the panel is served at / with the security headers', async () => {
+  const res = await fetch(`${server.url}/`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type'), /^text\/html/);
+  assert.match(res.headers.get('content-security-policy'), /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  const wasm = await fetch(`${server.url}/pkg/tally_engine_bg.wasm`);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  const escape = await fetch(`${server.url}/../Cargo.toml`);
+  assert.notEqual(escape.status, 200);
+});
