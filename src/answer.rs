@@ -103,25 +103,7 @@ pub struct Accepted {
     pub result: CommandResult,
 }
 
-/// Part of a payment that settled one invoice (or, in a payment void, the part that
-/// invoice owes again).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Allocation {
-    /// The invoice's id.
-    pub invoice: String,
-    /// How much of its amount due that part covers.
-    pub amount: Money,
-}
-
-/// Credit given back to (or taken from) one credit lot, named by the record that made
-/// the lot: a payment (its unallocated part), an `add_credit` or a credit note.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CreditPart {
-    /// The id of the payment, credit or credit note whose credit it is.
-    pub credit: String,
-    /// How much.
-    pub amount: Money,
-}
+pub use crate::parts::{Allocation, CreditPart};
 
 /// What a command did, in the words of its type.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -315,7 +315,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Input text as messages quote it: at most 60 characters, so a megabyte of junk in a
 /// field gives a short message, not a megabyte one.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(60) {
+    match text.char_indices().nth(crate::limits::CLIP_CHARS) {
         None => std::borrow::Cow::Borrowed(text),
         Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
     }

@@ -13,8 +13,8 @@
 
 use rust_decimal::Decimal;
 
+use crate::domain::LineInput;
 use crate::error::{err, Result};
-use crate::input::command::LineInput;
 use crate::money::{round_money, Currency, Money, MAX_AMOUNT};
 use crate::state::records::Line;
 

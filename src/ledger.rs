@@ -246,8 +246,7 @@ fn unreadable(what: &str, e: impl std::fmt::Display) -> Error {
     err!(InvalidInput, "{what}: {e}").rule("unreadable")
 }
 
-/// Longest id accepted, in UTF-8 bytes.
-pub const MAX_ID_BYTES: usize = 200;
+pub use crate::limits::MAX_ID_BYTES;
 
 fn check_id(id: &str) -> Result<(), Error> {
     if id.len() > MAX_ID_BYTES {

@@ -12,13 +12,16 @@
 pub mod answer;
 pub mod commands;
 pub mod date;
+pub mod domain;
 pub mod error;
 pub mod export;
 pub mod input;
 pub mod invoice_math;
 pub mod journal;
 pub mod ledger;
+pub mod limits;
 pub mod money;
+pub mod parts;
 pub mod queries;
 pub mod scenario;
 pub mod snapshot;

@@ -1899,8 +1899,8 @@ fn the_js_class_answers_refusals_and_throws_only_for_damaged_snapshots() {
     assert!(made_bytes == good, "replayed through JS, the state differs");
 }
 
-/// Regression test (found by this suite, fixed by the `catch` imports in `src/wasm.rs`):
-/// `src/wasm.rs` used to read JS values with js-sys imports that are not `catch`
+/// Regression test (found by this suite, fixed by the `catch` imports in `src/wasm/read.rs`):
+/// the binding used to read JS values with js-sys imports that are not `catch`
 /// (`Object::keys`, `Array::is_array`, `Array::iter`'s length and index reads), so a JS
 /// value whose traps throw makes `apply`/`query` *throw* instead of answering. Worse, the
 /// exception unwinds through the method while it holds the object's borrow flag: every

@@ -13,7 +13,7 @@
 
 use std::fmt::Write as _;
 
-use crate::input::command::Method;
+use crate::domain::Method;
 use crate::money::{Currency, Money};
 use crate::queries::postings::{command_type, description, lines};
 use crate::queries::trial_balance::account_name;

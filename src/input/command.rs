@@ -8,16 +8,17 @@
 #![warn(missing_docs)]
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::fields::Fields;
 use super::raw::{Key, Raw, RawMap};
 use crate::date::Date;
+pub use crate::domain::{Added, LineInput, Method, TaxRounding};
 use crate::error::{err, Result};
 use crate::money::{Currency, MAX_AMOUNT};
 
-/// Most lines on one invoice.
-pub const MAX_LINES: usize = 1000;
+pub use crate::limits::MAX_LINES;
+use crate::limits::{MAX_DISCOUNT_RATE_UNITS, MAX_QUANTITY_UNITS, MAX_TAX_RATE_UNITS};
 
 /// Every command `type`, in the order messages list them.
 pub const COMMAND_TYPES: [&str; 12] = [
@@ -55,56 +56,6 @@ pub struct Command {
     /// What the command does; its fields sit beside `type` in the JSON.
     #[serde(flatten)]
     pub body: CommandBody,
-}
-
-/// How money came in or went out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Notes and coins.
-    Cash,
-    /// A bank transfer (wire, SEPA, ACH, ...).
-    BankTransfer,
-    /// A card payment.
-    Card,
-    /// A direct debit pulled from the customer's account.
-    DirectDebit,
-    /// A cheque.
-    Cheque,
-    /// Any other way.
-    Other,
-}
-
-impl Method {
-    /// Every method with its name in JSON, the order messages list them in.
-    pub const ALL: [(&'static str, Method); 6] = [
-        ("cash", Method::Cash),
-        ("bank_transfer", Method::BankTransfer),
-        ("card", Method::Card),
-        ("direct_debit", Method::DirectDebit),
-        ("cheque", Method::Cheque),
-        ("other", Method::Other),
-    ];
-
-    /// The method's name in JSON (`bank_transfer`); also names its cash account.
-    pub fn name(self) -> &'static str {
-        Method::ALL
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("other", |(n, _)| n)
-    }
-
-    /// How the method reads in a statement description.
-    pub fn words(self) -> &'static str {
-        match self {
-            Method::Cash => "cash",
-            Method::BankTransfer => "bank transfer",
-            Method::Card => "card",
-            Method::DirectDebit => "direct debit",
-            Method::Cheque => "cheque",
-            Method::Other => "other method",
-        }
-    }
 }
 
 /// What a command does. Amounts are normalized decimals (`100.00` and `100` are the
@@ -332,50 +283,6 @@ pub struct ExpireCredit {
     pub customer: Option<String>,
 }
 
-/// An optional field added to a command after fingerprints were first stored in
-/// snapshots: absent, it hashes as nothing, so commands written before it existed keep
-/// their fingerprints (a resend stays a duplicate, not a conflict).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct Added<T>(pub Option<T>);
-
-impl<T> Added<T> {
-    /// Whether the field was left out.
-    pub fn is_none(&self) -> bool {
-        self.0.is_none()
-    }
-}
-
-impl<T: std::hash::Hash> std::hash::Hash for Added<T> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        if let Some(value) = &self.0 {
-            0xADu8.hash(state);
-            value.hash(state);
-        }
-    }
-}
-
-/// How invoice tax is rounded (`configure`'s `tax_rounding`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaxRounding {
-    /// Each line's tax rounded on its own (the contract's default).
-    #[default]
-    Line,
-    /// Once per tax rate over the invoice, shared out over the lines at that rate.
-    Invoice,
-}
-
-impl TaxRounding {
-    /// The setting's name in JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            TaxRounding::Line => "line",
-            TaxRounding::Invoice => "invoice",
-        }
-    }
-}
-
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
 #[serde(tag = "type", rename = "issue_invoice")]
@@ -397,26 +304,6 @@ pub struct InvoiceDraft {
     pub prices_include_tax: bool,
     /// Whether the customer's credit in the invoice's currency is applied at issue.
     pub use_credit: bool,
-}
-
-/// One invoice line as entered.
-#[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
-pub struct LineInput {
-    /// What is billed, as the invoice shows it.
-    pub description: String,
-    /// How many units (> 0, up to 10^9, fractions allowed: 2.5 hours).
-    #[serde(with = "crate::money::dec")]
-    pub quantity: Decimal,
-    /// Price of one unit, before the discount; tax included or not as the invoice says.
-    /// May be negative (a discount line), not rounded to minor units.
-    #[serde(with = "crate::money::dec")]
-    pub unit_price: Decimal,
-    /// Tax as a fraction: 0.20 is 20%.
-    #[serde(with = "crate::money::dec")]
-    pub tax_rate: Decimal,
-    /// Discount as a fraction of the line: 0.10 takes 10% off.
-    #[serde(with = "crate::money::dec")]
-    pub discount_rate: Decimal,
 }
 
 fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
@@ -720,11 +607,14 @@ impl LineInput {
         };
         map.check(&format!("lines[{index}]"), &format!("lines[{index}]."))?;
         let mut f = Fields::new(map, Some(index));
-        let ten = Decimal::TEN;
         let line = LineInput {
             description: f.text(Key::Description)?,
             quantity: f
-                .opt_factor(Key::Quantity, Decimal::ZERO, Decimal::from(1_000_000_000))?
+                .opt_factor(
+                    Key::Quantity,
+                    Decimal::ZERO,
+                    Decimal::from(MAX_QUANTITY_UNITS),
+                )?
                 .unwrap_or(Decimal::ONE),
             unit_price: f
                 .opt_factor(Key::UnitPrice, -MAX_AMOUNT, MAX_AMOUNT)?
@@ -734,10 +624,18 @@ impl LineInput {
                         .rule("required")
                 })?,
             tax_rate: f
-                .opt_factor(Key::TaxRate, Decimal::ZERO, ten)?
+                .opt_factor(
+                    Key::TaxRate,
+                    Decimal::ZERO,
+                    Decimal::from(MAX_TAX_RATE_UNITS),
+                )?
                 .unwrap_or(Decimal::ZERO),
             discount_rate: f
-                .opt_factor(Key::DiscountRate, Decimal::ZERO, Decimal::ONE)?
+                .opt_factor(
+                    Key::DiscountRate,
+                    Decimal::ZERO,
+                    Decimal::from(MAX_DISCOUNT_RATE_UNITS),
+                )?
                 .unwrap_or(Decimal::ZERO),
         };
         if line.quantity.is_zero() {

@@ -8,8 +8,7 @@ use crate::error::{err, Result};
 use crate::money::{check_entered, parse_decimal, parse_factor, Currency};
 use crate::ErrorCode;
 
-/// Longest text accepted in ids, names, references and reasons.
-pub const MAX_TEXT: usize = 500;
+pub use crate::limits::MAX_TEXT;
 
 /// The fields of one object being validated. `line` is set for an invoice line, so
 /// messages say `lines[2].unit_price`. Field names are only formatted on error paths:

@@ -4,7 +4,7 @@
 //! contract's error codes nor the field in the caller's words, and a number where an
 //! amount belongs must be `invalid_amount`, not a parse failure. So the object is first
 //! read into `RawMap` — any JSON shape, depth-bounded, from serde_json's `Deserializer`, or
-//! from a JS object by the wasm binding's own walk (`wasm::read_value`) — and then validated field by
+//! from a JS object by the wasm binding's own walk (`wasm::read`) — and then validated field by
 //! field in `input::command` (commands) and `queries` (queries).
 
 use std::fmt;
@@ -65,21 +65,25 @@ pub enum Raw {
     /// An object, e.g. one invoice line.
     Map(RawMap),
     /// A value no contract field can hold, with how messages name it: an array or
-    /// object nested deeper than any contract shape, an over-long array, a function,
-    /// text with unpaired surrogates.
+    /// object nested deeper than any contract shape, a function, text with unpaired
+    /// surrogates.
     Unreadable(&'static str),
+    /// An array or object (named) with more than the given number of items.
+    TooMany(&'static str, usize),
 }
 
 /// How messages name an array or object nested deeper than any contract shape.
 pub const TOO_DEEP: Raw = Raw::Unreadable("a deeply nested value");
 
-/// Longest array read (1,000 invoice lines is the largest contract array).
-pub const MAX_ITEMS: usize = 10_000;
+/// How messages name an array longer than `MAX_ITEMS` (its text built from the limit).
+pub const TOO_MANY_ITEMS: Raw = Raw::TooMany("array", MAX_ITEMS);
+
+pub use crate::limits::{MAX_DEPTH, MAX_ITEMS};
 
 impl Raw {
     /// How the value's type is named in messages.
-    pub fn kind(&self) -> &'static str {
-        match self {
+    pub fn kind(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(match self {
             Raw::Null => "null",
             Raw::Bool(_) => "a boolean",
             Raw::Str(_) => "a string",
@@ -87,7 +91,10 @@ impl Raw {
             Raw::List(_) => "an array",
             Raw::Map(_) => "an object",
             Raw::Unreadable(kind) => kind,
-        }
+            Raw::TooMany(what, max) => {
+                return std::borrow::Cow::Owned(format!("an {what} of more than {max} items"))
+            }
+        })
     }
 
     /// The value's JSON type, as refusals' `details.got` names it.
@@ -99,7 +106,7 @@ impl Raw {
             Raw::Num(_) => "number",
             Raw::List(_) => "array",
             Raw::Map(_) => "object",
-            Raw::Unreadable(_) => "unreadable",
+            Raw::Unreadable(_) | Raw::TooMany(..) => "unreadable",
         }
     }
 
@@ -119,7 +126,7 @@ impl Raw {
             Raw::Str(s) => format!("'{}'", crate::error::clip(s)),
             Raw::Num(n) => format!("the number {n}"),
             Raw::Bool(b) => format!("{b}"),
-            other => other.kind().to_string(),
+            other => other.kind().into_owned(),
         }
     }
 }
@@ -132,9 +139,6 @@ pub struct RawMap {
     unknown: Option<String>,
     repeated: Option<Key>,
 }
-
-/// Deepest nesting any contract shape needs: command → lines → line → value.
-pub const MAX_DEPTH: u8 = 3;
 
 impl RawMap {
     /// Reads an object from any serde data format.
@@ -284,7 +288,7 @@ impl<'de> Visitor<'de> for RawSeed {
         })? {
             if items.len() == MAX_ITEMS {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                return Ok(Raw::Unreadable("an array of more than 10000 items"));
+                return Ok(TOO_MANY_ITEMS);
             }
             items.push(v);
         }

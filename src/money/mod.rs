@@ -20,11 +20,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::error::{err, Error, ErrorCode, Result};
 
-/// Largest amount accepted in any money field or computed for an invoice line.
-pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0); // 10^15
-
-/// Most decimal places accepted in quantities, unit prices and rates.
-pub const MAX_RATE_DECIMALS: u32 = 10;
+pub use crate::limits::{MAX_AMOUNT, MAX_RATE_DECIMALS};
 
 /// Parses a decimal string of the form `-?digits(.digits)?` and nothing else: no
 /// exponent, sign `+`, spaces or separators, which `Decimal::from_str` would let through.

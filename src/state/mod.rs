@@ -7,6 +7,7 @@ pub mod book;
 pub mod id_index;
 pub mod ledger_accounts;
 pub mod numbering;
+pub mod record_ref;
 pub mod records;
 
 use rust_decimal::Decimal;

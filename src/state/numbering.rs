@@ -74,7 +74,7 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
             "day" => Token::Day,
             "seq" => Token::Seq(0),
             other => match other.strip_prefix("seq:") {
-                Some(zeros) if !zeros.is_empty() && zeros.len() <= 12 && zeros.bytes().all(|b| b == b'0') => {
+                Some(zeros) if !zeros.is_empty() && zeros.len() <= crate::limits::MAX_SEQ_PADDING && zeros.bytes().all(|b| b == b'0') => {
                     Token::Seq(zeros.len())
                 }
                 _ => {
