@@ -51,9 +51,14 @@ export function runScenario(scenario) {
 function checkStep(step, got) {
   const ok = got.ok === true;
   if ('expect_error' in step) {
-    const code = got.error?.code;
-    if (ok || code !== step.expect_error) return `expected error ${JSON.stringify(step.expect_error)}, got ${code === undefined ? 'success' : JSON.stringify(code)}`;
-    return null;
+    // A code, or an object matched (fields it names, recursively) against `error`.
+    const want = step.expect_error;
+    if (ok || got.error === undefined) return `expected error ${JSON.stringify(want)}, got success`;
+    const code = JSON.stringify(got.error.code);
+    const isObj = want !== null && typeof want === 'object' && !Array.isArray(want);
+    const why = isObj ? matches(want, got.error, '.error') : JSON.stringify(want) === code ? null : '';
+    if (why === null) return null;
+    return `expected error ${JSON.stringify(want)}, got error ${code}${why ? `: ${why}` : ''}`;
   }
   if (!ok) return `expected success, got error ${JSON.stringify(got.error ?? null)}`;
   if ('expect' in step) {

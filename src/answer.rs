@@ -14,7 +14,7 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::money::{Currency, Money};
 use crate::queries::QueryAnswer;
-use crate::state::records::{RecordRef, Source};
+use crate::state::records::{Idx, Invoice, LotOrigin, RecordRef, Source};
 use crate::state::State;
 
 /// Any answer the engine gives.
@@ -38,7 +38,21 @@ impl Answer {
 
     /// The answer to a refused command or query: `{ ok: false, error }`.
     pub fn refused(error: Error) -> Answer {
-        Answer::Refused(Refused { ok: false, error })
+        Answer::Refused(Refused {
+            ok: false,
+            error,
+            dry_run: false,
+        })
+    }
+
+    /// Marks the answer as a dry run's (`"dry_run": true`): nothing was changed.
+    pub fn as_dry_run(mut self) -> Answer {
+        match &mut self {
+            Answer::Accepted(a) => a.dry_run = true,
+            Answer::Refused(r) => r.dry_run = true,
+            Answer::Query(_) => {}
+        }
+        self
     }
 }
 
@@ -49,6 +63,13 @@ pub struct Refused {
     pub ok: bool,
     /// Why it was refused.
     pub error: Error,
+    /// `true` when the refused command was a dry run (absent otherwise).
+    #[serde(skip_serializing_if = "is_false")]
+    pub dry_run: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// `{ ok: true, ...answer }`: a query's answer, its fields at the top level.
@@ -73,20 +94,16 @@ pub struct Accepted {
     pub seq: u64,
     /// The command's id, which is the id of the record it created.
     pub id: String,
+    /// `true` for a dry run: this is what the command would answer now, and nothing
+    /// was changed (absent otherwise). A dry run's `seq` is the one it would get.
+    #[serde(skip_serializing_if = "is_false")]
+    pub dry_run: bool,
     /// What it did, flattened into this object with its `type`.
     #[serde(flatten)]
     pub result: CommandResult,
 }
 
-/// Part of a payment that settled one invoice (or, in a payment void, the part that
-/// invoice owes again).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Allocation {
-    /// The invoice's id.
-    pub invoice: String,
-    /// How much of its amount due that part covers.
-    pub amount: Money,
-}
+pub use crate::parts::{Allocation, CreditPart};
 
 /// What a command did, in the words of its type.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -165,6 +182,9 @@ pub enum CommandResult {
         reduced_amount_due: Money,
         /// Credit it gave the customer (released settlement, or all of it without an invoice).
         credit_created: Money,
+        /// The part of `credit_created` released from the invoice's settlements (what
+        /// the invoice had received beyond what it now asks for); zero without an invoice.
+        credit_released: Money,
     },
     /// `refund_credit`: credit paid back out to the customer.
     RefundCredit {
@@ -174,6 +194,8 @@ pub enum CommandResult {
         currency: Currency,
         /// The money paid out, taken from the customer's credit, oldest first.
         amount: Money,
+        /// The credit it took, lot by lot, oldest first.
+        credit_used: Vec<CreditPart>,
     },
     /// `void_payment`: the payment reversed.
     VoidPayment {
@@ -181,6 +203,8 @@ pub enum CommandResult {
         payment: String,
         /// The payment's currency.
         currency: Currency,
+        /// The payment's amount, taken back out of cash.
+        amount: Money,
         /// Invoices that owe again, and how much each: what the payment settled, directly
         /// or through the credit it left.
         reopened: Vec<Allocation>,
@@ -199,6 +223,9 @@ pub enum CommandResult {
         /// What had settled it (payments and credit), given back to the customer as
         /// credit.
         credit_returned: Money,
+        /// `credit_returned` source by source, latest settlement first: each part goes
+        /// back to the credit of the payment or lot it came from.
+        returned: Vec<CreditPart>,
     },
     /// `configure`: the settings now in force.
     Configure {
@@ -247,10 +274,10 @@ pub struct ExpiredCredit {
     pub amount: Money,
 }
 
-/// Renders the result of the command that created `record`.
+/// Renders the result of the command that created `record` (for the command's own
+/// answer and its duplicates). A dry run renders the same results from its plan through
+/// the same constructors below, so both can't drift apart.
 pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
-    let m = Money::new;
-    let inv_id = |i: u32| state.invoices[i as usize].id.clone();
     match record {
         RecordRef::Customer(i) => {
             let c = &state.customers[i as usize];
@@ -261,99 +288,56 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
         }
         RecordRef::Invoice(i) => {
             let inv = &state.invoices[i as usize];
-            let cur = inv.currency;
-            CommandResult::IssueInvoice {
-                invoice: inv.id.clone(),
-                number: inv.number.clone(),
-                currency: cur,
-                total: m(inv.total, cur),
-                credit_applied: m(inv.credit_applied_at_issue, cur),
-                amount_due: m(inv.total - inv.credit_applied_at_issue, cur),
-            }
+            issue_invoice_result(&inv.id, inv)
         }
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
-            let cur = p.currency;
             let allocated: Decimal = p.allocations.iter().map(|(_, a)| *a).sum();
-            CommandResult::RecordPayment {
-                payment: p.id.clone(),
-                currency: cur,
-                amount: m(p.amount, cur),
-                allocations: p
-                    .allocations
-                    .iter()
-                    .map(|&(inv, amount)| Allocation {
-                        invoice: inv_id(inv),
-                        amount: m(amount, cur),
-                    })
-                    .collect(),
-                credit_created: m(p.amount - allocated, cur),
-            }
+            payment_result(
+                state,
+                &p.id,
+                p.currency,
+                p.amount,
+                &p.allocations,
+                p.amount - allocated,
+            )
         }
         RecordRef::Grant(i) => {
             let g = &state.grants[i as usize];
             CommandResult::AddCredit {
                 credit: g.id.clone(),
                 currency: g.currency,
-                amount: m(g.amount, g.currency),
+                amount: Money::new(g.amount, g.currency),
                 valid_until: state.lots[g.lot as usize].valid_until,
             }
         }
         RecordRef::Application(i) => {
             let a = &state.applications[i as usize];
-            let cur = state.invoices[a.invoice as usize].currency;
-            CommandResult::ApplyCredit {
-                invoice: inv_id(a.invoice),
-                currency: cur,
-                applied: m(a.amount, cur),
-            }
+            apply_credit_result(state, a.invoice, a.amount)
         }
         RecordRef::CreditNote(i) => {
             let n = &state.credit_notes[i as usize];
-            CommandResult::IssueCreditNote {
-                credit_note: n.id.clone(),
-                invoice: n.invoice.map(inv_id),
-                currency: n.currency,
-                amount: m(n.amount, n.currency),
-                reduced_amount_due: m(n.reduced_due, n.currency),
-                credit_created: m(n.released, n.currency),
-            }
+            credit_note_result(
+                state,
+                &n.id,
+                n.invoice,
+                n.currency,
+                n.amount,
+                n.reduced_due,
+                n.released,
+            )
         }
         RecordRef::Refund(i) => {
             let r = &state.refunds[i as usize];
-            CommandResult::RefundCredit {
-                refund: r.id.clone(),
-                currency: r.currency,
-                amount: m(r.amount, r.currency),
-            }
+            refund_result(state, &r.id, r.currency, r.amount, &r.taken)
         }
         RecordRef::PaymentVoid(i) => {
             let v = &state.payment_voids[i as usize];
-            let p = &state.payments[v.payment as usize];
-            CommandResult::VoidPayment {
-                payment: p.id.clone(),
-                currency: p.currency,
-                reopened: v
-                    .reopened
-                    .iter()
-                    .map(|&(inv, amount)| Allocation {
-                        invoice: inv_id(inv),
-                        amount: m(amount, p.currency),
-                    })
-                    .collect(),
-                credit_withdrawn: m(v.withdrawn, p.currency),
-            }
+            void_payment_result(state, v.payment, &v.reopened, v.withdrawn)
         }
         RecordRef::InvoiceVoid(i) => {
             let v = &state.invoice_voids[i as usize];
-            let inv = &state.invoices[v.invoice as usize];
-            let returned: Decimal = v.returned.iter().map(|(_, a)| *a).sum();
-            CommandResult::VoidInvoice {
-                invoice: inv.id.clone(),
-                currency: inv.currency,
-                cancelled: m(v.cancelled, inv.currency),
-                credit_returned: m(returned, inv.currency),
-            }
+            void_invoice_result(state, v.invoice, v.cancelled, &v.returned)
         }
         RecordRef::Config(i) => CommandResult::Configure {
             invoice_number_format: state.configs[i as usize]
@@ -364,14 +348,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
         },
         RecordRef::WriteOff(i) => {
             let w = &state.write_offs[i as usize];
-            let cur = state.invoices[w.invoice as usize].currency;
-            CommandResult::WriteOffInvoice {
-                invoice: inv_id(w.invoice),
-                currency: cur,
-                written_off: m(w.amount, cur),
-                tax_reversed: m(w.tax, cur),
-                bad_debt: m(w.amount - w.tax, cur),
-            }
+            write_off_result(state, w.invoice, w.amount, w.tax)
         }
         RecordRef::Expiry(i) | RecordRef::ExpiredLot(i) => {
             let run = match record {
@@ -379,29 +356,221 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 _ => state.expired_lots[i as usize].expiry,
             };
             let x = &state.expiries[run as usize];
-            let parts = &state.expired_lots[x.first as usize..(x.first + x.count) as usize];
-            CommandResult::ExpireCredit {
-                date: x.date,
-                customer: x.customer.map(|c| state.customers[c as usize].id.clone()),
-                expired: parts
-                    .iter()
-                    .map(|part| {
-                        let lot = &state.lots[part.lot as usize];
-                        ExpiredCredit {
-                            customer: state.customers[lot.customer as usize].id.clone(),
-                            credit: crate::queries::invoice::source_id(
-                                state,
-                                Source::Lot(part.lot),
-                            ),
-                            currency: lot.currency,
-                            valid_until: lot.valid_until,
-                            amount: m(part.amount, lot.currency),
-                        }
-                    })
-                    .collect(),
-            }
+            let parts: Vec<(Idx, Decimal)> = state.expired_lots
+                [x.first as usize..(x.first + x.count) as usize]
+                .iter()
+                .map(|part| (part.lot, part.amount))
+                .collect();
+            expire_result(state, x.date, x.customer, &parts)
         }
     }
+}
+
+/// `write_off_invoice`: `amount` written off, `tax` of it reversed.
+pub fn write_off_result(
+    state: &State,
+    invoice: Idx,
+    amount: Decimal,
+    tax: Decimal,
+) -> CommandResult {
+    let inv = &state.invoices[invoice as usize];
+    let m = |amount| Money::new(amount, inv.currency);
+    CommandResult::WriteOffInvoice {
+        invoice: inv.id.clone(),
+        currency: inv.currency,
+        written_off: m(amount),
+        tax_reversed: m(tax),
+        bad_debt: m(amount - tax),
+    }
+}
+
+/// `expire_credit`: `parts` is `(lot, amount)` removed, by customer then lot age.
+#[inline(never)]
+pub fn expire_result(
+    state: &State,
+    date: Date,
+    customer: Option<Idx>,
+    parts: &[(Idx, Decimal)],
+) -> CommandResult {
+    CommandResult::ExpireCredit {
+        date,
+        customer: customer.map(|c| state.customers[c as usize].id.clone()),
+        expired: parts
+            .iter()
+            .map(|&(l, amount)| {
+                let lot = &state.lots[l as usize];
+                ExpiredCredit {
+                    customer: state.customers[lot.customer as usize].id.clone(),
+                    credit: credit_id(state, Source::Lot(l)).to_string(),
+                    currency: lot.currency,
+                    valid_until: lot.valid_until,
+                    amount: Money::new(amount, lot.currency),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// `issue_invoice`: the invoice as issued (`invoice` may be a plan's, not yet stored).
+pub fn issue_invoice_result(id: &str, inv: &Invoice) -> CommandResult {
+    let m = |amount| Money::new(amount, inv.currency);
+    CommandResult::IssueInvoice {
+        invoice: id.to_string(),
+        number: inv.number.clone(),
+        currency: inv.currency,
+        total: m(inv.total),
+        credit_applied: m(inv.credit_applied_at_issue),
+        amount_due: m(inv.total - inv.credit_applied_at_issue),
+    }
+}
+
+/// `record_payment`: where the money went.
+#[inline(never)]
+pub fn payment_result(
+    state: &State,
+    id: &str,
+    currency: Currency,
+    amount: Decimal,
+    allocations: &[(Idx, Decimal)],
+    leftover: Decimal,
+) -> CommandResult {
+    CommandResult::RecordPayment {
+        payment: id.to_string(),
+        currency,
+        amount: Money::new(amount, currency),
+        allocations: allocation_list(state, allocations, currency),
+        credit_created: Money::new(leftover, currency),
+    }
+}
+
+/// `apply_credit`: credit applied to an invoice.
+pub fn apply_credit_result(state: &State, invoice: Idx, amount: Decimal) -> CommandResult {
+    let inv = &state.invoices[invoice as usize];
+    CommandResult::ApplyCredit {
+        invoice: inv.id.clone(),
+        currency: inv.currency,
+        applied: Money::new(amount, inv.currency),
+    }
+}
+
+/// `issue_credit_note`: `released` is the credit it gave (all of it without an invoice).
+#[inline(never)]
+pub fn credit_note_result(
+    state: &State,
+    id: &str,
+    invoice: Option<Idx>,
+    currency: Currency,
+    amount: Decimal,
+    reduced_due: Decimal,
+    released: Decimal,
+) -> CommandResult {
+    let m = |amount| Money::new(amount, currency);
+    CommandResult::IssueCreditNote {
+        credit_note: id.to_string(),
+        invoice: invoice.map(|i| state.invoices[i as usize].id.clone()),
+        currency,
+        amount: m(amount),
+        reduced_amount_due: m(reduced_due),
+        credit_created: m(released),
+        credit_released: m(if invoice.is_some() {
+            released
+        } else {
+            Decimal::ZERO
+        }),
+    }
+}
+
+/// `refund_credit`: `taken` is `(lot, amount)`, oldest first.
+#[inline(never)]
+pub fn refund_result(
+    state: &State,
+    id: &str,
+    currency: Currency,
+    amount: Decimal,
+    taken: &[(Idx, Decimal)],
+) -> CommandResult {
+    CommandResult::RefundCredit {
+        refund: id.to_string(),
+        currency,
+        amount: Money::new(amount, currency),
+        credit_used: credit_parts(
+            state,
+            taken.iter().map(|&(lot, a)| (Source::Lot(lot), a)),
+            currency,
+        ),
+    }
+}
+
+/// `void_payment`: what the void of `payment` undoes.
+#[inline(never)]
+pub fn void_payment_result(
+    state: &State,
+    payment: Idx,
+    reopened: &[(Idx, Decimal)],
+    withdrawn: Decimal,
+) -> CommandResult {
+    let p = &state.payments[payment as usize];
+    CommandResult::VoidPayment {
+        payment: p.id.clone(),
+        currency: p.currency,
+        amount: Money::new(p.amount, p.currency),
+        reopened: allocation_list(state, reopened, p.currency),
+        credit_withdrawn: Money::new(withdrawn, p.currency),
+    }
+}
+
+/// `void_invoice`: `returned` is what goes back to each source, latest first.
+#[inline(never)]
+pub fn void_invoice_result(
+    state: &State,
+    invoice: Idx,
+    cancelled: Decimal,
+    returned: &[(Source, Decimal)],
+) -> CommandResult {
+    let inv = &state.invoices[invoice as usize];
+    let total: Decimal = returned.iter().map(|(_, a)| *a).sum();
+    CommandResult::VoidInvoice {
+        invoice: inv.id.clone(),
+        currency: inv.currency,
+        cancelled: Money::new(cancelled, inv.currency),
+        credit_returned: Money::new(total, inv.currency),
+        returned: credit_parts(state, returned.iter().copied(), inv.currency),
+    }
+}
+
+fn allocation_list(state: &State, parts: &[(Idx, Decimal)], currency: Currency) -> Vec<Allocation> {
+    parts
+        .iter()
+        .map(|&(inv, amount)| Allocation {
+            invoice: state.invoices[inv as usize].id.clone(),
+            amount: Money::new(amount, currency),
+        })
+        .collect()
+}
+
+/// The id of the record whose credit a settlement source is: a payment's own
+/// settlement and its lot both belong to the payment.
+pub fn credit_id(state: &State, source: Source) -> &str {
+    let lot = &state.lots[state.lot_of(source) as usize];
+    match lot.origin {
+        LotOrigin::Payment(p) => &state.payments[p as usize].id,
+        LotOrigin::Grant(g) => &state.grants[g as usize].id,
+        LotOrigin::CreditNote(n) => &state.credit_notes[n as usize].id,
+    }
+}
+
+/// Credit parts named by their lots' records, in order.
+pub fn credit_parts(
+    state: &State,
+    parts: impl Iterator<Item = (Source, Decimal)>,
+    currency: Currency,
+) -> Vec<CreditPart> {
+    parts
+        .map(|(source, amount)| CreditPart {
+            credit: credit_id(state, source).to_string(),
+            amount: Money::new(amount, currency),
+        })
+        .collect()
 }
 
 /// Whether a settlement source counts as a payment (for `paid`) or credit.

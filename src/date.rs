@@ -23,6 +23,10 @@ impl Date {
                 InvalidDate,
                 "{field}: '{shown}' is not a date in the form YYYY-MM-DD"
             )
+            .at(field)
+            .rule("not_a_date")
+            .with("value", shown.as_ref())
+            .word("expected", "YYYY-MM-DD")
         };
         let b = text.as_bytes();
         if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
@@ -40,7 +44,11 @@ impl Date {
             return Err(err!(
                 InvalidDate,
                 "{field}: '{shown}' is not a day of the calendar"
-            ));
+            )
+            .at(field)
+            .rule("not_a_day")
+            .with("value", shown)
+            .word("expected", "YYYY-MM-DD"));
         }
         Ok(Date::from_ymd(y as i32, m, d))
     }
@@ -135,6 +143,10 @@ pub fn check_timestamp(field: &str, text: &str) -> Result<()> {
             InvalidDate,
             "{field}: '{shown}' is not an RFC 3339 timestamp such as 2026-01-05T09:30:00Z"
         )
+        .at(field)
+        .rule("not_a_timestamp")
+        .with("value", shown.as_ref())
+        .word("expected", "RFC 3339")
     };
     if text.len() < 20 || !text.is_char_boundary(10) {
         return Err(bad());

@@ -13,9 +13,9 @@
 
 use rust_decimal::Decimal;
 
+use crate::domain::LineInput;
 use crate::error::{err, Result};
-use crate::input::command::LineInput;
-use crate::money::{round_money, Currency, MAX_AMOUNT};
+use crate::money::{round_money, Currency, Money, MAX_AMOUNT};
 use crate::state::records::Line;
 
 /// Computes one line's net, tax and gross, each rounded to the currency's minor units.
@@ -32,6 +32,8 @@ pub fn compute_line(
             InvalidAmount,
             "lines[{index}]: quantity × unit_price × (1 − discount_rate) has more digits than can be computed exactly"
         )
+        .at(format!("lines[{index}]"))
+        .rule("too_many_digits")
     };
     let amount = exact_mul(input.quantity, input.unit_price)
         .and_then(|v| exact_mul(v, Decimal::ONE - input.discount_rate))
@@ -40,8 +42,12 @@ pub fn compute_line(
     if rounded.abs() > MAX_AMOUNT {
         return Err(err!(
             InvalidAmount,
-            "lines[{index}]: the line amount {rounded} is larger than the most the ledger accepts (10^15)"
-        ));
+            "lines[{index}]: the line amount {rounded} is larger than the most the ledger accepts ({MAX_AMOUNT})"
+        )
+        .at(format!("lines[{index}]"))
+        .rule("too_large")
+        .with("value", Money::new(rounded, currency))
+        .with("max", MAX_AMOUNT));
     }
     let (net, tax) = if prices_include_tax {
         let gross = rounded;
@@ -80,6 +86,8 @@ pub fn share_tax_per_rate(
             InvalidAmount,
             "lines: the tax at one rate can't be shared out exactly at these amounts"
         )
+        .at("lines")
+        .rule("too_many_digits")
     };
     let units = currency.minor_units();
     let to_units = |d: Decimal| -> Result<i128> {
@@ -165,13 +173,20 @@ pub fn totals(lines: &[Line]) -> Result<(Decimal, Decimal, Decimal)> {
         return Err(err!(
             InvalidAmount,
             "lines: the invoice total would be {total}; an invoice can't be negative (use a credit note)"
-        ));
+        )
+        .at("lines")
+        .rule("negative_total")
+        .with("total", total));
     }
     if total > MAX_AMOUNT {
         return Err(err!(
             InvalidAmount,
-            "lines: the invoice total {total} is larger than the most the ledger accepts (10^15)"
-        ));
+            "lines: the invoice total {total} is larger than the most the ledger accepts ({MAX_AMOUNT})"
+        )
+        .at("lines")
+        .rule("too_large")
+        .with("total", total)
+        .with("max", MAX_AMOUNT));
     }
     Ok((subtotal, tax, total))
 }

@@ -6,10 +6,10 @@
 use serde::Deserializer;
 
 use crate::answer::{command_result, Accepted, Answer, QueryOk};
-use crate::commands;
-use crate::error::{err, Error, Result};
+use crate::commands::{self, Commit, DryRun};
+use crate::error::{clip, err, Error, Result};
 use crate::input::command::Command;
-use crate::input::raw::RawMap;
+use crate::input::raw::{Key, RawMap};
 use crate::journal::{fingerprint, JournalEntry};
 use crate::queries::Query;
 use crate::state::records::RecordRef;
@@ -45,30 +45,75 @@ impl Ledger {
 
     /// Validates and applies one command. A refused command changes nothing; a command
     /// whose id is taken by an identical command answers the original result with
-    /// `duplicate: true` and changes nothing.
+    /// `duplicate: true` and changes nothing. A command with `dry_run: true` is
+    /// answered by [`Ledger::dry_run`].
     pub fn execute(&mut self, command: Command) -> Answer {
+        if command.dry_run {
+            return self.dry_run(&command);
+        }
         match self.try_execute(command) {
             Ok(accepted) => Answer::Accepted(accepted),
             Err(error) => Answer::refused(error),
         }
     }
 
-    fn try_execute(&mut self, command: Command) -> Result<Accepted> {
-        check_id(&command.id)?;
+    /// Answers exactly what executing the command would answer now (accepted,
+    /// duplicate or refused, with everything it would do, and the `seq` it would get),
+    /// marked `dry_run: true`, and changes nothing: it runs the command's own plan and
+    /// renders the answer from it instead of committing.
+    pub fn dry_run(&self, command: &Command) -> Answer {
+        let answer = match self.try_dry_run(command) {
+            Ok(accepted) => Answer::Accepted(accepted),
+            Err(error) => Answer::refused(error),
+        };
+        answer.as_dry_run()
+    }
+
+    fn try_dry_run(&self, command: &Command) -> Result<Accepted> {
         let print = fingerprint(&command.body);
-        if let Some(entry) = self.state.id_entry(&command.id) {
-            if entry.fingerprint != print {
-                return Err(err!(
-                    Conflict,
-                    "id: '{}' is already taken by another record or a different command",
-                    crate::error::clip(&command.id)
-                ));
-            }
-            let (record, seq) = (entry.record, entry.seq);
-            return Ok(self.accepted(&command.id, record, seq, true));
+        if let Some(duplicate) = self.existing(command, print)? {
+            return Ok(duplicate);
         }
         let seq = self.state.seq + 1;
-        let record = commands::execute(&mut self.state, &command, seq)?;
+        let result = commands::run(DryRun(&self.state), command, seq)?;
+        Ok(Accepted {
+            ok: true,
+            duplicate: false,
+            seq,
+            id: command.id.clone(),
+            dry_run: false,
+            result,
+        })
+    }
+
+    /// The answer to a command whose id is already taken: the original's result for an
+    /// identical command, `conflict` for a different one; `None` when the id is free.
+    fn existing(&self, command: &Command, print: u64) -> Result<Option<Accepted>> {
+        check_id(&command.id)?;
+        let Some(entry) = self.state.id_entry(&command.id) else {
+            return Ok(None);
+        };
+        if entry.fingerprint != print {
+            return Err(err!(
+                Conflict,
+                "id: '{}' is already taken by another record or a different command",
+                clip(&command.id)
+            )
+            .at("id")
+            .rule("id_taken")
+            .with("id", clip(&command.id)));
+        }
+        let (record, seq) = (entry.record, entry.seq);
+        Ok(Some(self.accepted(&command.id, record, seq, true)))
+    }
+
+    fn try_execute(&mut self, command: Command) -> Result<Accepted> {
+        let print = fingerprint(&command.body);
+        if let Some(duplicate) = self.existing(&command, print)? {
+            return Ok(duplicate);
+        }
+        let seq = self.state.seq + 1;
+        let record = commands::run(Commit(&mut self.state), &command, seq)?;
         self.state.seq = seq;
         self.state
             .ids
@@ -84,6 +129,7 @@ impl Ledger {
             duplicate,
             seq,
             id: id.to_string(),
+            dry_run: false,
             result: command_result(&self.state, record),
         }
     }
@@ -91,8 +137,19 @@ impl Ledger {
     /// Reads a command object from any serde data format (JSON text, a JS value) and
     /// executes it. Malformed input is refused like any other bad command.
     pub fn apply_from<'de, D: Deserializer<'de>>(&mut self, input: D) -> Answer {
-        match read_command(input) {
+        match RawMap::read(input) {
+            Ok(raw) => self.apply_raw(raw),
+            Err(e) => Answer::refused(unreadable("command", e)),
+        }
+    }
+
+    /// Validates and executes a command object as read. A dry run refused for its
+    /// input is marked `dry_run: true` like any other dry run's answer.
+    pub fn apply_raw(&mut self, raw: RawMap) -> Answer {
+        let dry_run = raw.is_true(Key::DryRun);
+        match Command::from_raw(raw) {
             Ok(command) => self.execute(command),
+            Err(error) if dry_run => Answer::refused(error).as_dry_run(),
             Err(error) => Answer::refused(error),
         }
     }
@@ -113,7 +170,7 @@ impl Ledger {
     /// Reads a query object from any serde data format and answers it.
     pub fn query_from<'de, D: Deserializer<'de>>(&self, input: D) -> Answer {
         let query = RawMap::read(input)
-            .map_err(|e| err!(InvalidInput, "query: {e}"))
+            .map_err(|e| unreadable("query", e))
             .and_then(Query::from_raw);
         match query {
             Ok(q) => self.query(&q),
@@ -156,7 +213,11 @@ impl Ledger {
                 InvalidInput,
                 "journal entry {} is out of sequence: the ledger expects {expected}",
                 entry.seq
-            ));
+            )
+            .at("seq")
+            .rule("out_of_sequence")
+            .with("seq", entry.seq)
+            .with("expected", expected));
         }
         match self.try_execute(entry.command)? {
             accepted if !accepted.duplicate => Ok(()),
@@ -165,20 +226,35 @@ impl Ledger {
                 "journal entry {}: '{}' was already applied",
                 entry.seq,
                 crate::error::clip(&accepted.id)
-            )),
+            )
+            .at("command.id")
+            .rule("already_applied")
+            .with("seq", entry.seq)
+            .with("id", crate::error::clip(&accepted.id))),
         }
     }
 }
 
 /// Reads and validates a command object.
 pub fn read_command<'de, D: Deserializer<'de>>(input: D) -> Result<Command> {
-    let raw = RawMap::read(input).map_err(|e| err!(InvalidInput, "command: {e}"))?;
+    let raw = RawMap::read(input).map_err(|e| unreadable("command", e))?;
     Command::from_raw(raw)
 }
 
+/// A command or query that could not be read as an object at all.
+fn unreadable(what: &str, e: impl std::fmt::Display) -> Error {
+    err!(InvalidInput, "{what}: {e}").rule("unreadable")
+}
+
+pub use crate::limits::MAX_ID_BYTES;
+
 fn check_id(id: &str) -> Result<(), Error> {
-    if id.len() > 200 {
-        return Err(err!(InvalidInput, "id: longer than 200 bytes"));
+    if id.len() > MAX_ID_BYTES {
+        return Err(err!(InvalidInput, "id: longer than {MAX_ID_BYTES} bytes")
+            .at("id")
+            .rule("too_long")
+            .with("value", clip(id))
+            .with("max_bytes", MAX_ID_BYTES));
     }
     Ok(())
 }

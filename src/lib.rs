@@ -5,25 +5,32 @@
 //! questions. The commands, queries, errors and money rules are those of the contract
 //! (`shared/contract.md`); `docs/` and the README explain the model.
 //!
-//! Layout: `input` reads and validates, `commands` apply, `state` holds records and
-//! books, `queries` answer, `answer` shapes results, `snapshot` saves and restores,
-//! `scenario` runs scenario files, `wasm` is the browser binding.
+//! Layout: `input` reads and validates, `commands` (private) plan and commit, `state`
+//! holds records and books, `queries` answer, `answer` shapes results, `snapshot` saves
+//! and restores, `wasm` is the browser binding. The scenario runner (`scenario`) and the
+//! benchmark workload (`workload`) are tools around the engine, behind the `tools`
+//! feature (on by default; the `tally` binary requires it).
 
 pub mod answer;
-pub mod commands;
+mod commands;
 pub mod date;
+pub mod domain;
 pub mod error;
 pub mod export;
 pub mod input;
-pub mod invoice_math;
+mod invoice_math;
 pub mod journal;
 pub mod ledger;
+pub mod limits;
 pub mod money;
+pub mod parts;
 pub mod queries;
+#[cfg(feature = "tools")]
 pub mod scenario;
 pub mod snapshot;
 pub mod stable_hash;
 pub mod state;
+#[cfg(feature = "tools")]
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]

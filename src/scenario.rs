@@ -67,15 +67,25 @@ fn run_steps(scenario: &Value, answers: &mut Vec<Value>) -> Result<(), String> {
 /// step must simply be accepted.
 pub fn check_step(step: &Value, got: &Value) -> Result<(), String> {
     let ok = got.get("ok") == Some(&Value::Bool(true));
-    if let Some(code) = step.get("expect_error") {
-        let got_code = got.pointer("/error/code");
-        if ok || got_code != Some(code) {
-            return Err(format!(
-                "expected error {code}, got {}",
-                got_code.map_or("success".to_string(), Value::to_string)
-            ));
-        }
-        return Ok(());
+    if let Some(want) = step.get("expect_error") {
+        // A code, or an object matched (fields it names, recursively) against `error`.
+        let got_error = got.get("error").filter(|_| !ok);
+        let Some(error) = got_error else {
+            return Err(format!("expected error {want}, got success"));
+        };
+        let held = match want {
+            Value::Object(_) => matches(want, error, ".error"),
+            code if error.get("code") == Some(code) => Ok(()),
+            _ => Err(String::new()),
+        };
+        return held.map_err(|why| {
+            let code = error.get("code").unwrap_or(&Value::Null);
+            if why.is_empty() {
+                format!("expected error {want}, got error {code}")
+            } else {
+                format!("expected error {want}, got error {code}: {why}")
+            }
+        });
     }
     if !ok {
         return Err(format!(
@@ -185,4 +195,42 @@ pub fn check_files(files: &[PathBuf], out: &mut String) -> usize {
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");
     failed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_step;
+    use serde_json::json;
+
+    fn refusal() -> serde_json::Value {
+        json!({ "ok": false, "error": { "code": "insufficient_credit", "message": "m",
+            "field": "amount", "details": { "available": { "amount": "6.00", "currency": "USD" } } } })
+    }
+
+    #[test]
+    fn expect_error_as_a_code() {
+        assert!(check_step(
+            &json!({ "expect_error": "insufficient_credit" }),
+            &refusal()
+        )
+        .is_ok());
+        assert!(check_step(&json!({ "expect_error": "conflict" }), &refusal()).is_err());
+        assert!(check_step(
+            &json!({ "expect_error": "conflict" }),
+            &json!({ "ok": true })
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn expect_error_as_an_object_matches_the_fields_it_names() {
+        let step = |e: serde_json::Value| json!({ "expect_error": e });
+        let held = |e| check_step(&step(e), &refusal());
+        assert!(held(json!({ "code": "insufficient_credit", "field": "amount" })).is_ok());
+        assert!(held(json!({ "details": { "available": { "amount": "6.00" } } })).is_ok());
+        let why = held(json!({ "details": { "available": { "amount": "7.00" } } })).unwrap_err();
+        assert!(why.contains(".error.details.available.amount"), "{why}");
+        assert!(held(json!({ "field": null })).is_err());
+        assert!(check_step(&step(json!({ "code": "x" })), &json!({ "ok": true })).is_err());
+    }
 }

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
-use crate::input::command::LineInput;
+use crate::domain::LineInput;
 use crate::invoice_math::{compute_line, totals};
 use crate::money::Currency;
 use crate::workload::Workload;

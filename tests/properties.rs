@@ -2424,3 +2424,50 @@ proptest! {
         prop_assert!(outcome.is_ok(), "a resealed damaged snapshot panicked (flips {:?})", flips);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(300),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// For random states and random commands (new ones, resends, refusals), a dry run
+    /// answers exactly what the command then answers (but `dry_run: true`), and changes
+    /// nothing: same snapshot bytes (the state's fingerprint), same seq, no journal entry.
+    #[test]
+    fn dry_run_answers_what_the_command_does_and_changes_nothing(
+        steps in sequence(0..=20),
+        last in prop::collection::vec(step(), 1..=4),
+    ) {
+        let mut ledger = Ledger::new();
+        let mut driver = Driver::default();
+        for step in &steps {
+            if let Some(command) = driver.next(&ledger, step) {
+                let answer = apply(&mut ledger, &command);
+                driver.answered(&answer);
+            }
+        }
+        for step in &last {
+            let Some(command) = driver.next(&ledger, step) else { continue };
+            let mut dry_command: Value = serde_json::from_str(&command).expect("our own JSON");
+            let Some(fields) = dry_command.as_object_mut() else {
+                // Not an object: nothing can carry `dry_run`.
+                let real = apply(&mut ledger, &command);
+                driver.answered(&real);
+                continue;
+            };
+            fields.insert("dry_run".to_string(), json!(true));
+            let (before, seq, held) = (ledger.snapshot(), ledger.seq(), ledger.journal_since(0).len());
+            let mut dry = apply(&mut ledger, &dry_command.to_string());
+            let context = || format!("dry run of {command}\n{}", transcript(&driver.sent, &[]));
+            prop_assert!(ledger.snapshot() == before, "the dry run changed the state; {}", context());
+            prop_assert_eq!(ledger.seq(), seq, "the dry run moved seq; {}", context());
+            prop_assert_eq!(ledger.journal_since(0).len(), held, "the dry run was journaled; {}", context());
+            prop_assert_eq!(dry.as_object_mut().and_then(|m| m.remove("dry_run")), Some(json!(true)), "no dry_run mark; {}", context());
+            let real = apply(&mut ledger, &command);
+            prop_assert_eq!(&dry, &real, "the dry run answered otherwise than the command; {}", context());
+            driver.answered(&real);
+        }
+    }
+}

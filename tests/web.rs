@@ -1912,8 +1912,8 @@ fn the_js_class_answers_refusals_and_throws_only_for_damaged_snapshots() {
     assert!(made_bytes == good, "replayed through JS, the state differs");
 }
 
-/// Regression test (found by this suite, fixed by the `catch` imports in `src/wasm.rs`):
-/// `src/wasm.rs` used to read JS values with js-sys imports that are not `catch`
+/// Regression test (found by this suite, fixed by the `catch` imports in `src/wasm/read.rs`):
+/// the binding used to read JS values with js-sys imports that are not `catch`
 /// (`Object::keys`, `Array::is_array`, `Array::iter`'s length and index reads), so a JS
 /// value whose traps throw makes `apply`/`query` *throw* instead of answering. Worse, the
 /// exception unwinds through the method while it holds the object's borrow flag: every
@@ -2170,4 +2170,106 @@ fn a_snapshot_with_bytes_after_the_state_is_refused() {
         "3 bytes after the state, header and checksum fixed",
     );
     assert!(message.contains("3 bytes follow the state"), "{message}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Dry runs and refusals' field and details through the binding.
+// ---------------------------------------------------------------------------------------
+
+/// A ledger with a customer, two invoices, a payment over both and a partial refund of
+/// the credit it left.
+fn dry_run_ledger() -> WasmLedger {
+    let mut l = WasmLedger::new();
+    ok(
+        &mut l,
+        r#"{"type":"create_customer","id":"c1","name":"Ada","currency":"USD"}"#,
+    );
+    for (id, price) in [("i1", "100.00"), ("i2", "40.00")] {
+        ok(
+            &mut l,
+            &format!(
+                r#"{{"type":"issue_invoice","id":"{id}","customer":"c1","date":"2026-01-05","lines":[{{"description":"Desk","unit_price":"{price}"}}]}}"#
+            ),
+        );
+    }
+    ok(
+        &mut l,
+        r#"{"type":"record_payment","id":"p1","customer":"c1","amount":"150.00","method":"card","date":"2026-01-06"}"#,
+    );
+    l
+}
+
+/// For commands accepted, refused and duplicated: `apply` with `dry_run: true`
+/// answers what `apply` then answers (plus `dry_run: true`), and the ledger (snapshot,
+/// seq, journal) is unchanged by it.
+#[wasm_bindgen_test]
+fn dry_run_through_the_binding_answers_what_apply_does_and_changes_nothing() {
+    let mut l = dry_run_ledger();
+    let commands = [
+        r#"{"type":"void_payment","id":"vp1","payment":"p1","date":"2026-01-07"}"#,
+        r#"{"type":"record_payment","id":"p2","customer":"c1","amount":"5.00","method":"cash","date":"2026-01-08"}"#,
+        r#"{"type":"record_payment","id":"p2","customer":"c1","amount":"5.00","method":"cash","date":"2026-01-08"}"#,
+        r#"{"type":"refund_credit","id":"r1","customer":"c1","amount":"99.00","method":"cash","date":"2026-01-08"}"#,
+        r#"{"type":"void_invoice","id":"vi1","invoice":"i1","date":"2026-01-08"}"#,
+        r#"{"type":"issue_invoice","id":"i3","customer":"c1","date":"2026-01-09","lines":[{"description":"Desk","unit_price":"3.00"}]}"#,
+        r#"{"type":"issue_credit_note","id":"n1","customer":"c1","invoice":"i3","amount":"1.00","date":"2026-01-09","reason":"x"}"#,
+        r#"{"type":"add_credit","id":"g1","customer":"c1","amount":10,"date":"2026-01-09","reason":"x"}"#,
+    ];
+    for command in commands {
+        let dry = js(command);
+        set(&dry, "dry_run", &JsValue::TRUE);
+        let (before, seq) = (l.snapshot(), l.seq());
+        let held = Array::from(&l.journal_since(0.0)).length();
+        let dry_answer = l.apply(dry);
+        assert_eq!(
+            l.snapshot(),
+            before,
+            "{command}: the dry run changed the ledger"
+        );
+        assert_eq!(l.seq(), seq, "{command}: the dry run moved seq");
+        assert_eq!(
+            Array::from(&l.journal_since(0.0)).length(),
+            held,
+            "{command}: the dry run was journaled"
+        );
+        assert_eq!(
+            get(&dry_answer, "dry_run").as_bool(),
+            Some(true),
+            "{command}: {}",
+            show(&dry_answer)
+        );
+        remove(&dry_answer, "dry_run");
+        let real = l.apply(js(command));
+        assert_eq!(
+            show(&dry_answer),
+            show(&real),
+            "{command}: dry run and apply differ"
+        );
+    }
+}
+
+/// A refusal through the binding has `field` and `details` (money with its currency),
+/// and `field: null, details: {}` where no field is at fault.
+#[wasm_bindgen_test]
+fn refusals_through_the_binding_carry_field_and_details() {
+    let mut l = dry_run_ledger();
+    let answer = l.apply(js(
+        r#"{"type":"refund_credit","id":"r1","customer":"c1","amount":"11.00","method":"cash","date":"2026-01-08"}"#,
+    ));
+    assert_refused(&answer, "insufficient_credit", "refund over credit");
+    assert_fields(
+        &get(&answer, "error"),
+        r#"{"field":"amount","details":{"rule":"more_than_available","value":{"amount":"11.00","currency":"USD"},"available":{"amount":"10.00","currency":"USD"}}}"#,
+        "refund over credit",
+    );
+    let answer = l.apply(js(
+        r#"{"type":"issue_invoice","id":"i9","customer":"c1","date":"2026-01-09","lines":[{"description":"a","unit_price":"1"},{"description":"b","unit_price":1}]}"#,
+    ));
+    assert_refused(&answer, "invalid_amount", "a number as a price");
+    assert_eq!(text(&answer, "error.field"), "lines[1].unit_price");
+    assert_eq!(text(&answer, "error.details.got"), "number");
+    let answer = l.apply(JsValue::from_str("not an object"));
+    assert_refused(&answer, "invalid_input", "a string as a command");
+    assert!(get(&answer, "error.field").is_null(), "{}", show(&answer));
+    assert_eq!(text(&answer, "error.details.expected"), "object");
 }

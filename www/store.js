@@ -5,7 +5,7 @@
 // - A command is acknowledged only after its journal record is committed with
 //   durability "strict". If the write fails (quota, closed database), the engine is
 //   reloaded from storage, so nothing unacknowledged ever appears, and the caller gets
-//   `{ ok: false, error: { code: "storage_failed", message } }`. `apply` never throws.
+//   `{ ok: false, error: { code: "storage_failed", message, field: null, details: {} } }`. `apply` never throws.
 // - Every write checks, inside its readwrite transaction, that the ledger is still the
 //   one this tab holds (an import or reset in another tab replaces it) and catches up on
 //   what other tabs wrote; a replaced ledger is reloaded and the command applied to it.
@@ -475,7 +475,7 @@ class Store {
 
   /**
    * Applies one command. Resolves with the engine's answer once the command is durable
-   * (or at once for a refusal or a duplicate, which change nothing). Never rejects.
+   * (or at once for a refusal, a duplicate or a dry run, which change nothing). Never rejects.
    */
   apply(command) {
     return this.applyMany([command]).then((answers) => answers[0]);
@@ -607,7 +607,7 @@ class Store {
 
   /** Answers a query (synchronous; reads the engine in memory). */
   query(query) {
-    if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.' } };
+    if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.', field: null, details: {} } };
     return this.ledger.query(query);
   }
 
@@ -617,7 +617,7 @@ class Store {
    * Synchronous, like a query: for previews and confirmations.
    */
   dryRun(command) {
-    if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.' } };
+    if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.', field: null, details: {} } };
     return this.ledger.apply({ ...command, dry_run: true });
   }
 
@@ -783,13 +783,13 @@ function storageFailed(error) {
     : /NO_SPACE|no space/i.test(error?.message ?? '')
       ? 'the disk is full; free some space, then try again'
       : `the browser refused to store it (${name}: ${error?.message ?? error})`;
-  return { ok: false, error: { code: 'storage_failed', message: `Not saved: ${why}. Nothing was recorded.` } };
+  return { ok: false, error: { code: 'storage_failed', message: `Not saved: ${why}. Nothing was recorded.`, field: null, details: {} } };
 }
 
 function damagedAnswer(health) {
-  return { ok: false, error: { code: 'storage_failed', message: `Not saved: the stored ledger is damaged, so it can't be changed. ${health.message}` } };
+  return { ok: false, error: { code: 'storage_failed', message: `Not saved: the stored ledger is damaged, so it can't be changed. ${health.message}`, field: null, details: {} } };
 }
 
 function closedAnswer() {
-  return { ok: false, error: { code: 'storage_failed', message: 'Not saved: the ledger was closed (another tab upgraded it, or storage failed); reload the page.' } };
+  return { ok: false, error: { code: 'storage_failed', message: 'Not saved: the ledger was closed (another tab upgraded it, or storage failed); reload the page.', field: null, details: {} } };
 }

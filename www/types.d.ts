@@ -60,6 +60,14 @@ export interface CommandBase {
   at?: Timestamp;
   /** Who entered the command (audit trail). */
   by?: string;
+  /**
+   * `true`: answer exactly what the command would answer now (accepted, duplicate or
+   * refused, with everything it would do and the `seq` it would get), marked
+   * `dry_run: true`, and change nothing: no record, no journal entry, no id taken. Runs
+   * the command's own rules. Not part of what makes two commands identical; never
+   * journaled.
+   */
+  dry_run?: boolean;
 }
 
 /** Creates a customer with nothing owed and no credit. */
@@ -307,6 +315,22 @@ export interface AcceptedBase<T extends CommandType> {
   id: Id;
   /** The command's `type`. */
   type: T;
+  /**
+   * Present (`true`) only on a dry run's answer: what the command would answer now;
+   * nothing was changed, and `seq` is the one it would get.
+   */
+  dry_run?: true;
+}
+
+/**
+ * Credit given back to, or taken from, one credit lot, named by the record that made
+ * the lot: a payment (what it left unallocated), an `add_credit`, or a credit note
+ * without an invoice.
+ */
+export interface CreditPart {
+  /** The id of the payment, credit or credit note whose credit it is. */
+  credit: Id;
+  amount: Money;
 }
 
 /** `create_customer` accepted. */
@@ -375,6 +399,11 @@ export interface IssueCreditNoteAccepted extends AcceptedBase<'issue_credit_note
   reduced_amount_due: Money;
   /** Credit it gave the customer (released settlement, or all of it without an invoice). */
   credit_created: Money;
+  /**
+   * The part of `credit_created` released from the invoice's settlements (what it had
+   * received beyond what it now asks for); `"0.00"` without an invoice.
+   */
+  credit_released: Money;
 }
 
 /** `refund_credit` accepted. */
@@ -382,6 +411,8 @@ export interface RefundCreditAccepted extends AcceptedBase<'refund_credit'> {
   refund: Id;
   currency: CurrencyCode;
   amount: Money;
+  /** The credit it paid out, lot by lot, oldest first. */
+  credit_used: CreditPart[];
 }
 
 /** `void_payment` accepted. */
@@ -389,6 +420,8 @@ export interface VoidPaymentAccepted extends AcceptedBase<'void_payment'> {
   /** The payment voided. */
   payment: Id;
   currency: CurrencyCode;
+  /** The payment's amount, taken back out of cash (`reopened` + `credit_withdrawn`). */
+  amount: Money;
   /** Invoices that owe again, and how much. */
   reopened: Allocation[];
   /** Credit of the payment withdrawn. */
@@ -404,6 +437,11 @@ export interface VoidInvoiceAccepted extends AcceptedBase<'void_invoice'> {
   cancelled: Money;
   /** Settlement (payments, credit) returned to the customer as credit. */
   credit_returned: Money;
+  /**
+   * `credit_returned` source by source, latest settlement first: each part returns to
+   * the credit of the payment or lot it came from.
+   */
+  returned: CreditPart[];
 }
 
 /** `configure` accepted. */
@@ -490,11 +528,89 @@ export type EngineErrorCode =
  */
 export type ErrorCode = EngineErrorCode | 'storage_failed';
 
+/** Money in a refusal's details: the amount at the currency's minor units. */
+export interface MoneyDetail {
+  amount: string;
+  currency: string;
+}
+
+/**
+ * The values behind a refusal's message, as data, so a page can word it in its user's
+ * language (money with `Intl`, dates as its forms show them) without reading `message`.
+ * Which names appear depends on the refusal; all are optional.
+ */
+export interface RefusalDetails {
+  /**
+   * The rule that was broken, one word per kind of refusal, e.g. `required`,
+   * `unknown_field`, `repeated_field`, `wrong_type`, `empty`, `too_long`,
+   * `control_characters`, `not_allowed`, `listed_twice`, `too_many`, `not_decimal`,
+   * `too_many_digits`, `not_positive`, `too_large`, `too_many_decimals`,
+   * `out_of_range`, `negative_total`, `unknown_currency`, `not_a_date`, `not_a_day`,
+   * `not_a_timestamp`, `before_date`, `before_record`, `not_found`, `other_customer`,
+   * `invoice_currency`, `more_than_available`, `no_credit`, `credit_refunded`,
+   * `more_than_due`, `more_than_creditable`, `void`, `paid`, `already_void`,
+   * `id_taken`, `missing_seq`, `stray_brace`, `unclosed_brace`, `unknown_placeholder`.
+   */
+  rule?: string;
+  /** The value received (text clipped to 60 characters), or the money it meant. */
+  value?: string | MoneyDetail;
+  /** The JSON type received, with `wrong_type`. */
+  got?: 'null' | 'boolean' | 'string' | 'number' | 'array' | 'object' | 'unreadable';
+  /**
+   * The format or type expected: `decimal`, `YYYY-MM-DD`, `RFC 3339`, `ISO 4217`,
+   * `string`, `boolean`, `array`, `object`, `whole_number`, `number`.
+   */
+  expected?: string;
+  /** Bounds of a quantity, price or rate, or the largest amount, as decimal strings. */
+  min?: string;
+  max?: string;
+  /** Most decimals allowed (of the currency, or of a quantity, price or rate). */
+  max_decimals?: number;
+  /** Longest text, in characters; longest id, in UTF-8 bytes. */
+  max_length?: number;
+  max_bytes?: number;
+  /** Most items in a list (invoice lines). */
+  max_items?: number;
+  /** The choices allowed, with `not_allowed`. */
+  allowed?: string[];
+  /** The currency a money field was checked against, or a payment's/credit's currency. */
+  currency?: string;
+  /** The currency of the invoice named, with `currency_mismatch`. */
+  invoice_currency?: string;
+  /** Credit the customer holds in that currency. */
+  available?: MoneyDetail;
+  /** What the invoice still asks for. */
+  amount_due?: MoneyDetail;
+  /** What the invoice can still be credited (its total less earlier credit notes). */
+  creditable?: MoneyDetail;
+  /** Credit of the payment that was already refunded. */
+  refunded?: MoneyDetail;
+  /** An invoice total that broke a rule, as a decimal string. */
+  total?: string;
+  /** The earliest date allowed (the record's own date, or `from`). */
+  earliest?: string;
+  /** The id that was not found or is taken; the invoice, payment or customer concerned. */
+  id?: string;
+  invoice?: string;
+  payment?: string;
+  customer?: string;
+  /** A journal entry's seq, and the seq the ledger expected. */
+  seq?: number;
+  [name: string]: unknown;
+}
+
 /** Why a command or query was refused. */
 export interface RefusalError<Code extends ErrorCode = ErrorCode> {
   code: Code;
-  /** Names the field and the value that was wrong. */
+  /** Names the field and the value that was wrong, in English. */
   message: string;
+  /**
+   * The path of the offending field (`amount`, `lines[2].unit_price`,
+   * `allocate_to[0]`), or `null` when the refusal is about the command as a whole.
+   */
+  field: string | null;
+  /** The values behind the message, as data (possibly empty). */
+  details: RefusalDetails;
 }
 
 /**
@@ -504,6 +620,8 @@ export interface RefusalError<Code extends ErrorCode = ErrorCode> {
 export interface Refused<Code extends ErrorCode = ErrorCode> {
   ok: false;
   error: RefusalError<Code>;
+  /** Present (`true`) when the refused command was a dry run. */
+  dry_run?: true;
 }
 
 /** A refusal from the engine itself (no storage involved). */

@@ -1,27 +1,40 @@
 //! `create_customer`: a customer with nothing owed and no credit.
 
-use super::Ctx;
-use crate::money::Currency;
+use super::{Ctx, Handler};
+use crate::answer::CommandResult;
+use crate::error::Result;
+use crate::input::command::CreateCustomer;
 use crate::state::book::Book;
 use crate::state::records::{Customer, RecordRef};
 use crate::state::{next_idx, State};
 
-/// Adds the customer with an empty book in its billing currency. Nothing can be refused
-/// here once the input is valid and the id is free; no posting, no statement entry.
-pub fn run(
-    state: &mut State,
-    ctx: &Ctx,
-    name: &str,
-    currency: Currency,
-    email: &Option<String>,
-) -> RecordRef {
-    let idx = next_idx(&state.customers);
-    state.customers.push(Customer {
-        id: ctx.id.to_string(),
-        name: name.to_string(),
-        email: email.clone(),
-        currency,
-        books: vec![Book::new(currency)],
-    });
-    RecordRef::Customer(idx)
+impl Handler for CreateCustomer {
+    /// Nothing to compute: once the input is valid and the id is free, a customer can
+    /// always be created.
+    type Plan = ();
+
+    fn plan(&self, _: &State, _: &Ctx) -> Result<()> {
+        Ok(())
+    }
+
+    /// Adds the customer with an empty book in its billing currency; no posting, no
+    /// statement entry.
+    fn commit(&self, state: &mut State, ctx: &Ctx, _: ()) -> RecordRef {
+        let idx = next_idx(&state.customers);
+        state.customers.push(Customer {
+            id: ctx.id.to_string(),
+            name: self.name.clone(),
+            email: self.email.clone(),
+            currency: self.currency,
+            books: vec![Book::new(self.currency)],
+        });
+        RecordRef::Customer(idx)
+    }
+
+    fn answer(&self, _: &State, ctx: &Ctx, _: &()) -> CommandResult {
+        CommandResult::CreateCustomer {
+            customer: ctx.id.to_string(),
+            currency: self.currency,
+        }
+    }
 }

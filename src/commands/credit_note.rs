@@ -4,78 +4,161 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx};
-use crate::date::Date;
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use crate::answer::{credit_note_result, CommandResult};
 use crate::error::{err, Result};
-use crate::input::command::CommandBody;
+use crate::input::command::IssueCreditNote;
 use crate::money::{round_money, Currency, Money};
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{CreditNote, Idx, Lot, LotOrigin, RecordRef};
 use crate::state::{next_idx, State};
 
-/// What a credit note did, for its record and its postings.
-struct Effect {
+/// What a credit note will do.
+pub struct NotePlan {
+    customer: Idx,
     currency: Currency,
     amount: Decimal,
-    /// The tax part of the amount (zero without an invoice).
-    tax_part: Decimal,
-    /// How much it lowered the invoice's amount due.
+    /// How much it lowers the invoice's amount due.
     reduced_due: Decimal,
-    /// Credit it gave the customer: released settlement, or a new lot.
+    /// Credit it gives the customer: released settlement, or all of it without an
+    /// invoice (a lot of its own).
     to_credit: Decimal,
-    invoice: Option<Idx>,
-    lot: Option<Idx>,
+    target: Target,
 }
 
-/// Issues a credit note against an invoice (lowering what it asks for and releasing
-/// any excess settlement as credit) or, without one, as credit. Posts the net part to
-/// `credit_notes` and the tax part back from `tax_payable`; a statement credit for
-/// the full amount.
-pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
-    let CommandBody::IssueCreditNote {
-        customer,
-        invoice,
-        amount,
-        currency,
-        date,
-        reason,
-    } = body
-    else {
-        unreachable!("dispatched by type")
-    };
-    let idx = next_idx(&state.credit_notes);
-    let (customer, default_currency) = customer_and_currency(state, customer, *currency)?;
-    let effect = match invoice {
-        Some(invoice_id) => {
-            against_invoice(state, customer, invoice_id, *amount, *currency, *date)?
+/// A credit note against an invoice, or one that is credit.
+enum Target {
+    Invoice {
+        invoice: Idx,
+        /// Settlement parts to release, latest first: `(position, amount)`.
+        release: Vec<(usize, Decimal)>,
+        /// The invoice's `credited_tax` after the note.
+        credited_tax: Decimal,
+        /// The tax part of the amount.
+        tax_part: Decimal,
+    },
+    Credit,
+}
+
+impl Handler for IssueCreditNote {
+    type Plan = NotePlan;
+
+    fn plan(&self, state: &State, _: &Ctx) -> Result<NotePlan> {
+        let (customer, default_currency) =
+            customer_and_currency(state, &self.customer, self.currency)?;
+        match &self.invoice {
+            Some(invoice_id) => against_invoice(self, state, customer, invoice_id),
+            None => {
+                let amount = money_in("amount", self.amount, default_currency)?;
+                Ok(NotePlan {
+                    customer,
+                    currency: default_currency,
+                    amount,
+                    reduced_due: Decimal::ZERO,
+                    to_credit: amount,
+                    target: Target::Credit,
+                })
+            }
         }
-        None => as_credit(state, customer, idx, *amount, default_currency)?,
-    };
-    // Both paths have committed their sub-ledger changes; post and record.
-    let currency = effect.currency;
-    state.gl.post(
-        currency,
-        &[
-            (Account::CreditNotes, effect.amount - effect.tax_part),
-            (Account::TaxPayable, effect.tax_part),
-            (Account::Receivable(customer), -effect.reduced_due),
-            (Account::CustomerCredit(customer), -effect.to_credit),
-        ],
-    );
-    record(state, ctx, idx, customer, &effect, *date, reason);
-    Ok(RecordRef::CreditNote(idx))
+    }
+
+    /// Against an invoice, lowers what it asks for and releases the planned excess
+    /// settlement as credit; without one, makes a lot. Posts the net part to
+    /// `credit_notes` and the tax part back from `tax_payable`; a statement credit for
+    /// the full amount.
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: NotePlan) -> RecordRef {
+        let idx = next_idx(&state.credit_notes);
+        let (customer, currency, amount) = (plan.customer, plan.currency, plan.amount);
+        let (invoice, lot, tax_part) = match plan.target {
+            Target::Invoice {
+                invoice,
+                release,
+                credited_tax,
+                tax_part,
+            } => {
+                let record = &mut state.invoices[invoice as usize];
+                let due_before = record.amount_due();
+                record.credited += amount;
+                record.credited_tax = credited_tax;
+                state.release(invoice, &release);
+                state.refile(invoice, due_before);
+                (Some(invoice), None, tax_part)
+            }
+            Target::Credit => {
+                let lot = next_idx(&state.lots);
+                state.lots.push(Lot {
+                    customer,
+                    currency,
+                    origin: LotOrigin::CreditNote(idx),
+                    remaining: Decimal::ZERO,
+                    refunded: Decimal::ZERO,
+                    touched: Vec::new(),
+                    valid_until: None,
+                });
+                state.add_to_lot(lot, amount);
+                (None, Some(lot), Decimal::ZERO)
+            }
+        };
+        state.gl.post(
+            currency,
+            &[
+                (Account::CreditNotes, amount - tax_part),
+                (Account::TaxPayable, tax_part),
+                (Account::Receivable(customer), -plan.reduced_due),
+                (Account::CustomerCredit(customer), -plan.to_credit),
+            ],
+        );
+        state.credit_notes.push(CreditNote {
+            id: ctx.id.to_string(),
+            customer,
+            invoice,
+            currency,
+            amount,
+            date: self.date,
+            reason: self.reason.clone(),
+            reduced_due: plan.reduced_due,
+            released: plan.to_credit,
+            lot,
+        });
+        statement_entry(
+            state,
+            customer,
+            currency,
+            Entry {
+                date: self.date,
+                seq: ctx.seq,
+                record: RecordRef::CreditNote(idx),
+                amount: -amount,
+            },
+        );
+        RecordRef::CreditNote(idx)
+    }
+
+    fn answer(&self, state: &State, ctx: &Ctx, plan: &NotePlan) -> CommandResult {
+        let invoice = match plan.target {
+            Target::Invoice { invoice, .. } => Some(invoice),
+            Target::Credit => None,
+        };
+        credit_note_result(
+            state,
+            ctx.id,
+            invoice,
+            plan.currency,
+            plan.amount,
+            plan.reduced_due,
+            plan.to_credit,
+        )
+    }
 }
 
 fn against_invoice(
-    state: &mut State,
+    command: &IssueCreditNote,
+    state: &State,
     customer: Idx,
     invoice_id: &str,
-    amount: Decimal,
-    currency: Option<Currency>,
-    date: Date,
-) -> Result<Effect> {
-    // Plan.
+) -> Result<NotePlan> {
+    let (amount, currency, date) = (command.amount, command.currency, command.date);
     let inv = state.customers_invoice("invoice", invoice_id, customer)?;
     let record = &state.invoices[inv as usize];
     if date < record.date {
@@ -83,23 +166,38 @@ fn against_invoice(
             InvalidDate,
             "date: '{date}' is before invoice '{invoice_id}' was issued ({}); a credit note can't predate it",
             record.date
-        ));
+        )
+        .at("date")
+        .rule("before_record")
+        .with("value", date)
+        .with("earliest", record.date));
     }
     let inv_currency = record.currency;
     if let Some(c) = currency.filter(|c| *c != inv_currency) {
         return Err(err!(
             CurrencyMismatch,
             "currency: '{c}' differs from invoice '{invoice_id}', which is in {inv_currency}"
-        ));
+        )
+        .at("currency")
+        .rule("invoice_currency")
+        .with("invoice", invoice_id)
+        .with("currency", c)
+        .with("invoice_currency", inv_currency));
     }
     if record.voided_by.is_some() {
-        return Err(err!(InvoiceClosed, "invoice: '{invoice_id}' is void"));
+        return Err(err!(InvoiceClosed, "invoice: '{invoice_id}' is void")
+            .at("invoice")
+            .rule("void")
+            .with("invoice", invoice_id));
     }
     if !record.written_off.is_zero() {
         return Err(err!(
             InvoiceClosed,
             "invoice: '{invoice_id}' was written off as bad debt; a credit note can't lower it"
-        ));
+        )
+        .at("invoice")
+        .rule("written_off")
+        .with("invoice", invoice_id));
     }
     let amount = money_in("amount", amount, inv_currency)?;
     let creditable = record.asks();
@@ -108,7 +206,12 @@ fn against_invoice(
             OverAllocation,
             "amount: '{amount}' is more than the {} {inv_currency} invoice '{invoice_id}' can still be credited (its total less earlier credit notes)",
             Money::new(creditable, inv_currency)
-        ));
+        )
+        .at("amount")
+        .rule("more_than_creditable")
+        .with("value", Money::new(amount, inv_currency))
+        .with("creditable", Money::new(creditable, inv_currency))
+        .with("invoice", invoice_id));
     }
     let due_before = record.amount_due();
     let reduced_due = amount.min(due_before);
@@ -121,85 +224,17 @@ fn against_invoice(
         record.tax * (record.credited + amount) / record.total,
         inv_currency,
     );
-    let tax_part = credited_tax - record.credited_tax;
-
-    // Commit.
-    let record = &mut state.invoices[inv as usize];
-    record.credited += amount;
-    record.credited_tax = credited_tax;
-    state.release(inv, &release);
-    state.refile(inv, due_before);
-    Ok(Effect {
+    Ok(NotePlan {
+        customer,
         currency: inv_currency,
         amount,
-        tax_part,
         reduced_due,
         to_credit: excess,
-        invoice: Some(inv),
-        lot: None,
-    })
-}
-
-fn as_credit(
-    state: &mut State,
-    customer: Idx,
-    note: Idx,
-    amount: Decimal,
-    currency: Currency,
-) -> Result<Effect> {
-    let amount = money_in("amount", amount, currency)?;
-    let lot = next_idx(&state.lots);
-    state.lots.push(Lot {
-        customer,
-        currency,
-        origin: LotOrigin::CreditNote(note),
-        remaining: Decimal::ZERO,
-        refunded: Decimal::ZERO,
-        touched: Vec::new(),
-        valid_until: None,
-    });
-    state.add_to_lot(lot, amount);
-    Ok(Effect {
-        currency,
-        amount,
-        tax_part: Decimal::ZERO,
-        reduced_due: Decimal::ZERO,
-        to_credit: amount,
-        invoice: None,
-        lot: Some(lot),
-    })
-}
-
-fn record(
-    state: &mut State,
-    ctx: &Ctx,
-    idx: Idx,
-    customer: Idx,
-    effect: &Effect,
-    date: Date,
-    reason: &str,
-) {
-    state.credit_notes.push(CreditNote {
-        id: ctx.id.to_string(),
-        customer,
-        invoice: effect.invoice,
-        currency: effect.currency,
-        amount: effect.amount,
-        date,
-        reason: reason.to_string(),
-        reduced_due: effect.reduced_due,
-        released: effect.to_credit,
-        lot: effect.lot,
-    });
-    statement_entry(
-        state,
-        customer,
-        effect.currency,
-        Entry {
-            date,
-            seq: ctx.seq,
-            record: RecordRef::CreditNote(idx),
-            amount: -effect.amount,
+        target: Target::Invoice {
+            invoice: inv,
+            release,
+            credited_tax,
+            tax_part: credited_tax - record.credited_tax,
         },
-    );
+    })
 }

@@ -4,9 +4,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx};
+use super::{statement_entry, Ctx, Handler};
+use crate::answer::{expire_result, CommandResult};
 use crate::date::Date;
 use crate::error::Result;
+use crate::input::command::ExpireCredit;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{ExpiredLot, Expiry, Idx, RecordRef};
@@ -19,10 +21,26 @@ pub struct ExpiryPlan {
     parts: Vec<(Idx, Decimal)>,
 }
 
+impl Handler for ExpireCredit {
+    type Plan = ExpiryPlan;
+
+    fn plan(&self, state: &State, _: &Ctx) -> Result<ExpiryPlan> {
+        plan(state, self.date, self.customer.as_deref())
+    }
+
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: ExpiryPlan) -> RecordRef {
+        commit(state, ctx, plan)
+    }
+
+    fn answer(&self, state: &State, _: &Ctx, plan: &ExpiryPlan) -> CommandResult {
+        expire_result(state, plan.date, plan.customer, &plan.parts)
+    }
+}
+
 /// Finds every lot (of one customer, or of all) whose `valid_until` is before `date`
 /// and that still holds credit. Finding none is not an error: the run is recorded
 /// with nothing removed.
-pub fn plan(state: &State, date: Date, customer: Option<&str>) -> Result<ExpiryPlan> {
+fn plan(state: &State, date: Date, customer: Option<&str>) -> Result<ExpiryPlan> {
     let only = customer
         .map(|id| state.customer_idx("customer", id))
         .transpose()?;
@@ -50,7 +68,7 @@ pub fn plan(state: &State, date: Date, customer: Option<&str>) -> Result<ExpiryP
 
 /// Removes the planned credit: each lot's removal reverses the goodwill expense it was
 /// granted against and is a statement debit (the customer holds less credit).
-pub fn commit(state: &mut State, ctx: &Ctx, plan: ExpiryPlan) -> RecordRef {
+fn commit(state: &mut State, ctx: &Ctx, plan: ExpiryPlan) -> RecordRef {
     let ExpiryPlan {
         date,
         customer,

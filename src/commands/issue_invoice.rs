@@ -3,7 +3,8 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx};
+use super::{statement_entry, Ctx, Handler};
+use crate::answer::{issue_invoice_result, CommandResult};
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
 use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
@@ -73,63 +74,75 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
     Ok(InvoicePlan { invoice, lot_takes })
 }
 
-/// Issues the invoice exactly as `plan` computed it: takes the next number, posts
-/// receivable against revenue and tax, applies the planned credit, and makes a
-/// statement debit for the total.
-pub fn run(state: &mut State, ctx: &Ctx, draft: &InvoiceDraft) -> Result<RecordRef> {
-    let InvoicePlan { invoice, lot_takes } = plan(state, draft, ctx.id)?;
-    // Commit: post the invoice, then apply the planned credit through `settle`, which
-    // rebuilds exactly the settlements the plan showed.
-    let idx = next_idx(&state.invoices);
-    let planned = invoice.settlements.clone();
-    let (customer, currency, total) = (invoice.customer, invoice.currency, invoice.total);
-    let (subtotal, tax, date, key) = (
-        invoice.subtotal,
-        invoice.tax,
-        invoice.date,
-        invoice.open_key(idx),
-    );
-    state.invoices.push(Invoice {
-        settlements: Vec::new(),
-        ..invoice
-    });
-    state.numbering.next += 1;
-    let book = state.book_mut(customer, currency);
-    book.outstanding += total;
-    if !total.is_zero() {
-        book.open.insert(key);
+impl Handler for InvoiceDraft {
+    type Plan = InvoicePlan;
+
+    fn plan(&self, state: &State, ctx: &Ctx) -> Result<InvoicePlan> {
+        plan(state, self, ctx.id)
     }
-    state.gl.post(
-        currency,
-        &[
-            (Account::Receivable(customer), total),
-            (Account::Revenue, -subtotal),
-            (Account::TaxPayable, -tax),
-        ],
-    );
-    let mut credit = Decimal::ZERO;
-    for (lot, amount) in lot_takes {
-        state.settle(idx, Source::Lot(lot), amount);
-        credit += amount;
+
+    /// Issues the invoice exactly as `plan` computed it: takes the next number, posts
+    /// receivable against revenue and tax, applies the planned credit, and makes a
+    /// statement debit for the total.
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: InvoicePlan) -> RecordRef {
+        let InvoicePlan { invoice, lot_takes } = plan;
+        // Commit: post the invoice, then apply the planned credit through `settle`, which
+        // rebuilds exactly the settlements the plan showed.
+        let idx = next_idx(&state.invoices);
+        let planned = invoice.settlements.clone();
+        let (customer, currency, total) = (invoice.customer, invoice.currency, invoice.total);
+        let (subtotal, tax, date, key) = (
+            invoice.subtotal,
+            invoice.tax,
+            invoice.date,
+            invoice.open_key(idx),
+        );
+        state.invoices.push(Invoice {
+            settlements: Vec::new(),
+            ..invoice
+        });
+        state.numbering.next += 1;
+        let book = state.book_mut(customer, currency);
+        book.outstanding += total;
+        if !total.is_zero() {
+            book.open.insert(key);
+        }
+        state.gl.post(
+            currency,
+            &[
+                (Account::Receivable(customer), total),
+                (Account::Revenue, -subtotal),
+                (Account::TaxPayable, -tax),
+            ],
+        );
+        let mut credit = Decimal::ZERO;
+        for (lot, amount) in lot_takes {
+            state.settle(idx, Source::Lot(lot), amount);
+            credit += amount;
+        }
+        state.gl.post(
+            currency,
+            &[
+                (Account::CustomerCredit(customer), credit),
+                (Account::Receivable(customer), -credit),
+            ],
+        );
+        debug_assert_eq!(state.invoices[idx as usize].settlements, planned);
+        statement_entry(
+            state,
+            customer,
+            currency,
+            Entry {
+                date,
+                seq: ctx.seq,
+                record: RecordRef::Invoice(idx),
+                amount: total,
+            },
+        );
+        RecordRef::Invoice(idx)
     }
-    state.gl.post(
-        currency,
-        &[
-            (Account::CustomerCredit(customer), credit),
-            (Account::Receivable(customer), -credit),
-        ],
-    );
-    debug_assert_eq!(state.invoices[idx as usize].settlements, planned);
-    statement_entry(
-        state,
-        customer,
-        currency,
-        Entry {
-            date,
-            seq: ctx.seq,
-            record: RecordRef::Invoice(idx),
-            amount: total,
-        },
-    );
-    Ok(RecordRef::Invoice(idx))
+
+    fn answer(&self, _: &State, ctx: &Ctx, plan: &InvoicePlan) -> CommandResult {
+        issue_invoice_result(ctx.id, &plan.invoice)
+    }
 }

@@ -1,6 +1,9 @@
-//! Command handlers. Each one validates against the state in a read-only `plan` (which
-//! may refuse) and then applies the plan in a `commit` that cannot fail, so a refused
-//! command changes nothing and an accepted one is applied as one step.
+//! Command handlers. Each command type is a [`Handler`]: a read-only `plan` against the
+//! state (which may refuse), a `commit` of that plan that cannot fail, and an `answer`
+//! rendered from the plan. A command runs `plan` then `commit`; a dry run runs the same
+//! `plan` and renders its answer, changing nothing. So a refused command changes
+//! nothing, an accepted one is applied as one step, and a dry run can't disagree with
+//! the command it previews.
 
 mod add_credit;
 mod apply_credit;
@@ -17,6 +20,7 @@ mod write_off_invoice;
 
 use rust_decimal::Decimal;
 
+use crate::answer::CommandResult;
 use crate::error::Result;
 use crate::input::command::{Command, CommandBody};
 use crate::money::Currency;
@@ -32,42 +36,81 @@ pub struct Ctx<'a> {
     pub seq: u64,
 }
 
-/// Validates and applies one command whose id is free. Returns the record it created.
-pub fn execute(state: &mut State, command: &Command, seq: u64) -> Result<RecordRef> {
+/// One command type's rules.
+pub trait Handler {
+    /// Everything the command will do, computed without changing anything.
+    type Plan;
+
+    /// Validates the command against the state and computes what it will do; may
+    /// refuse. Never changes the state.
+    fn plan(&self, state: &State, ctx: &Ctx) -> Result<Self::Plan>;
+
+    /// Applies a plan made against this very state; cannot fail. Returns the record
+    /// created (its answer is rendered from it, also for a duplicate later).
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: Self::Plan) -> RecordRef;
+
+    /// The answer committing the plan would give, rendered from the plan and the state
+    /// before the commit (a dry run's answer).
+    fn answer(&self, state: &State, ctx: &Ctx, plan: &Self::Plan) -> CommandResult;
+}
+
+/// How a command is run once its handler is known: for real, or as a dry run.
+pub trait Runner {
+    /// What running gives.
+    type Out;
+    /// Runs one handler.
+    fn run<H: Handler>(self, handler: &H, ctx: &Ctx) -> Result<Self::Out>;
+}
+
+/// Plan, then commit: gives the record created.
+pub struct Commit<'s>(pub &'s mut State);
+
+impl Runner for Commit<'_> {
+    type Out = RecordRef;
+    fn run<H: Handler>(self, handler: &H, ctx: &Ctx) -> Result<RecordRef> {
+        let plan = plan(handler, self.0, ctx)?;
+        Ok(handler.commit(self.0, ctx, plan))
+    }
+}
+
+/// Plan, then render the answer from the plan: nothing changes.
+pub struct DryRun<'s>(pub &'s State);
+
+impl Runner for DryRun<'_> {
+    type Out = CommandResult;
+    fn run<H: Handler>(self, handler: &H, ctx: &Ctx) -> Result<CommandResult> {
+        let plan = plan(handler, self.0, ctx)?;
+        Ok(handler.answer(self.0, ctx, &plan))
+    }
+}
+
+/// A handler's plan, out of line: both runners share one copy of each command's rules
+/// (inlined into each, they would double the rules' share of the wasm).
+#[inline(never)]
+fn plan<H: Handler>(handler: &H, state: &State, ctx: &Ctx) -> Result<H::Plan> {
+    handler.plan(state, ctx)
+}
+
+/// Runs one command whose id is free with `runner`. The one place commands are
+/// dispatched by type.
+pub fn run<R: Runner>(runner: R, command: &Command, seq: u64) -> Result<R::Out> {
     let ctx = Ctx {
         id: &command.id,
         seq,
     };
     match &command.body {
-        CommandBody::CreateCustomer {
-            name,
-            currency,
-            email,
-        } => Ok(create_customer::run(state, &ctx, name, *currency, email)),
-        CommandBody::IssueInvoice(draft) => issue_invoice::run(state, &ctx, draft),
-        CommandBody::RecordPayment { .. } => record_payment::run(state, &ctx, &command.body),
-        CommandBody::AddCredit { .. } => add_credit::run(state, &ctx, &command.body),
-        CommandBody::ApplyCredit { .. } => apply_credit::run(state, &ctx, &command.body),
-        CommandBody::IssueCreditNote { .. } => credit_note::run(state, &ctx, &command.body),
-        CommandBody::RefundCredit { .. } => refund_credit::run(state, &ctx, &command.body),
-        CommandBody::VoidPayment { .. } => void_payment::run(state, &ctx, &command.body),
-        CommandBody::VoidInvoice { .. } => void_invoice::run(state, &ctx, &command.body),
-        CommandBody::Configure {
-            invoice_number_format,
-            tax_rounding,
-        } => configure::run(state, &ctx, invoice_number_format, tax_rounding.0),
-        CommandBody::WriteOffInvoice {
-            invoice,
-            date,
-            reason,
-        } => {
-            let plan = write_off_invoice::plan(state, invoice, *date)?;
-            Ok(write_off_invoice::commit(state, &ctx, plan, reason))
-        }
-        CommandBody::ExpireCredit { date, customer } => {
-            let plan = expire_credit::plan(state, *date, customer.as_deref())?;
-            Ok(expire_credit::commit(state, &ctx, plan))
-        }
+        CommandBody::CreateCustomer(c) => runner.run(c, &ctx),
+        CommandBody::IssueInvoice(c) => runner.run(c, &ctx),
+        CommandBody::RecordPayment(c) => runner.run(c, &ctx),
+        CommandBody::AddCredit(c) => runner.run(c, &ctx),
+        CommandBody::ApplyCredit(c) => runner.run(c, &ctx),
+        CommandBody::IssueCreditNote(c) => runner.run(c, &ctx),
+        CommandBody::RefundCredit(c) => runner.run(c, &ctx),
+        CommandBody::VoidPayment(c) => runner.run(c, &ctx),
+        CommandBody::VoidInvoice(c) => runner.run(c, &ctx),
+        CommandBody::Configure(c) => runner.run(c, &ctx),
+        CommandBody::WriteOffInvoice(c) => runner.run(c, &ctx),
+        CommandBody::ExpireCredit(c) => runner.run(c, &ctx),
     }
 }
 

@@ -3,95 +3,126 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use crate::answer::{payment_result, CommandResult};
 use crate::error::{err, Result};
-use crate::input::command::CommandBody;
+use crate::input::command::RecordPayment;
+use crate::money::Currency;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, Lot, LotOrigin, Payment, RecordRef, Source};
 use crate::state::{next_idx, State};
 
-/// Records a payment: settles the listed invoices in order, or open ones oldest due
-/// first, and keeps the rest as credit in the payment's own lot. Posts cash against
-/// receivable and customer credit; a statement credit for the full amount.
-pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
-    let CommandBody::RecordPayment {
-        customer,
-        amount,
-        currency,
-        method,
-        date,
-        reference,
-        allocate_to,
-    } = body
-    else {
-        unreachable!("dispatched by type")
-    };
-    // Plan.
-    let (customer, currency) = customer_and_currency(state, customer, *currency)?;
-    let amount = money_in("amount", *amount, currency)?;
-    let allocations = match allocate_to {
-        None => state.plan_open_allocation(customer, currency, amount),
-        Some(ids) => plan_listed(state, customer, currency, amount, ids)?,
-    };
-    let allocated: Decimal = allocations.iter().map(|(_, a)| *a).sum();
-    let leftover = amount - allocated;
+/// Where a payment's money goes.
+pub struct PaymentPlan {
+    customer: Idx,
+    currency: Currency,
+    amount: Decimal,
+    /// `(invoice, amount)` in the order settled.
+    allocations: Vec<(Idx, Decimal)>,
+    /// What is left over: credit in the payment's own lot.
+    leftover: Decimal,
+}
 
-    // Commit.
-    let idx = next_idx(&state.payments);
-    let lot = next_idx(&state.lots);
-    state.lots.push(Lot {
-        customer,
-        currency,
-        origin: LotOrigin::Payment(idx),
-        remaining: Decimal::ZERO,
-        refunded: Decimal::ZERO,
-        touched: Vec::new(),
-        valid_until: None,
-    });
-    state.payments.push(Payment {
-        id: ctx.id.to_string(),
-        customer,
-        currency,
-        amount,
-        method: *method,
-        date: *date,
-        reference: reference.clone(),
-        lot,
-        allocations: allocations.clone(),
-        voided_by: None,
-    });
-    for &(inv, part) in &allocations {
-        state.settle(inv, Source::Payment(idx), part);
+impl Handler for RecordPayment {
+    type Plan = PaymentPlan;
+
+    /// Settles the listed invoices in order, or open ones oldest due first; the rest
+    /// is credit.
+    fn plan(&self, state: &State, _: &Ctx) -> Result<PaymentPlan> {
+        let (customer, currency) = customer_and_currency(state, &self.customer, self.currency)?;
+        let amount = money_in("amount", self.amount, currency)?;
+        let allocations = match &self.allocate_to {
+            None => state.plan_open_allocation(customer, currency, amount),
+            Some(ids) => plan_listed(state, customer, currency, amount, ids)?,
+        };
+        let allocated: Decimal = allocations.iter().map(|(_, a)| *a).sum();
+        Ok(PaymentPlan {
+            customer,
+            currency,
+            amount,
+            allocations,
+            leftover: amount - allocated,
+        })
     }
-    state.add_to_lot(lot, leftover);
-    state.gl.post(
-        currency,
-        &[
-            (Account::Cash(*method), amount),
-            (Account::Receivable(customer), -allocated),
-            (Account::CustomerCredit(customer), -leftover),
-        ],
-    );
-    statement_entry(
-        state,
-        customer,
-        currency,
-        Entry {
-            date: *date,
-            seq: ctx.seq,
-            record: RecordRef::Payment(idx),
-            amount: -amount,
-        },
-    );
-    Ok(RecordRef::Payment(idx))
+
+    /// Records the payment and its lot, settles the planned invoices, posts cash
+    /// against receivable and customer credit, and credits the statement with the full
+    /// amount.
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: PaymentPlan) -> RecordRef {
+        let PaymentPlan {
+            customer,
+            currency,
+            amount,
+            allocations,
+            leftover,
+        } = plan;
+        let idx = next_idx(&state.payments);
+        let lot = next_idx(&state.lots);
+        state.lots.push(Lot {
+            customer,
+            currency,
+            origin: LotOrigin::Payment(idx),
+            remaining: Decimal::ZERO,
+            refunded: Decimal::ZERO,
+            touched: Vec::new(),
+            valid_until: None,
+        });
+        for &(inv, part) in &allocations {
+            state.settle(inv, Source::Payment(idx), part);
+        }
+        state.payments.push(Payment {
+            id: ctx.id.to_string(),
+            customer,
+            currency,
+            amount,
+            method: self.method,
+            date: self.date,
+            reference: self.reference.clone(),
+            lot,
+            allocations,
+            voided_by: None,
+        });
+        state.add_to_lot(lot, leftover);
+        state.gl.post(
+            currency,
+            &[
+                (Account::Cash(self.method), amount),
+                (Account::Receivable(customer), -(amount - leftover)),
+                (Account::CustomerCredit(customer), -leftover),
+            ],
+        );
+        statement_entry(
+            state,
+            customer,
+            currency,
+            Entry {
+                date: self.date,
+                seq: ctx.seq,
+                record: RecordRef::Payment(idx),
+                amount: -amount,
+            },
+        );
+        RecordRef::Payment(idx)
+    }
+
+    fn answer(&self, state: &State, ctx: &Ctx, plan: &PaymentPlan) -> CommandResult {
+        payment_result(
+            state,
+            ctx.id,
+            plan.currency,
+            plan.amount,
+            &plan.allocations,
+            plan.leftover,
+        )
+    }
 }
 
 /// Settles the listed invoices in the listed order.
 fn plan_listed(
     state: &State,
     customer: Idx,
-    currency: crate::money::Currency,
+    currency: Currency,
     amount: Decimal,
     ids: &[String],
 ) -> Result<Vec<(Idx, Decimal)>> {
@@ -106,10 +137,18 @@ fn plan_listed(
                 CurrencyMismatch,
                 "{field}: invoice '{id}' is in {}, the payment in {currency}",
                 invoice.currency
-            ));
+            )
+            .at(field)
+            .rule("invoice_currency")
+            .with("invoice", id.as_str())
+            .with("currency", currency)
+            .with("invoice_currency", invoice.currency));
         }
-        if let Some(words) = invoice.closed_words() {
-            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' {words}"));
+        if let (Some(words), Some(rule)) = (invoice.closed_words(), invoice.closed_rule()) {
+            return Err(err!(InvoiceClosed, "{field}: invoice '{id}' {words}")
+                .at(field)
+                .rule(rule)
+                .with("invoice", id.as_str()));
         }
         let due = invoice.amount_due();
         let take = due.min(left);

@@ -2,77 +2,101 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use crate::answer::{refund_result, CommandResult};
 use crate::error::{err, Result};
-use crate::input::command::CommandBody;
-use crate::money::Money;
+use crate::input::command::RefundCredit;
+use crate::money::{Currency, Money};
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
-use crate::state::records::{RecordRef, Refund};
+use crate::state::records::{Idx, RecordRef, Refund};
 use crate::state::{next_idx, State};
 
-/// Pays credit back out, oldest lot first, from the method's cash account; more than
-/// the credit available is `insufficient_credit`. A statement debit: paying credit out
-/// raises the balance back towards zero.
-pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
-    let CommandBody::RefundCredit {
-        customer,
-        amount,
-        currency,
-        method,
-        date,
-        reference,
-    } = body
-    else {
-        unreachable!("dispatched by type")
-    };
-    // Plan.
-    let (customer, currency) = customer_and_currency(state, customer, *currency)?;
-    let amount = money_in("amount", *amount, currency)?;
-    let available = state.credit_usable(customer, currency, *date);
-    if amount > available {
-        return Err(err!(
-            InsufficientCredit,
-            "amount: '{amount}' is more than the {} {currency} of credit available on {date}",
-            Money::new(available, currency)
-        ));
-    }
-    let taken = state.plan_lot_takes(customer, currency, amount, *date);
+/// The credit a refund pays out.
+pub struct RefundPlan {
+    customer: Idx,
+    currency: Currency,
+    amount: Decimal,
+    /// `(lot, amount)`, oldest lot first.
+    taken: Vec<(Idx, Decimal)>,
+}
 
-    // Commit.
-    for &(lot, part) in &taken {
-        state.take_from_lot(lot, part);
-        state.lots[lot as usize].refunded += part;
-    }
-    debug_assert_eq!(taken.iter().map(|(_, a)| *a).sum::<Decimal>(), amount);
-    state.gl.post(
-        currency,
-        &[
-            (Account::CustomerCredit(customer), amount),
-            (Account::Cash(*method), -amount),
-        ],
-    );
-    let idx = next_idx(&state.refunds);
-    state.refunds.push(Refund {
-        id: ctx.id.to_string(),
-        customer,
-        currency,
-        amount,
-        method: *method,
-        date: *date,
-        reference: reference.clone(),
-        taken,
-    });
-    statement_entry(
-        state,
-        customer,
-        currency,
-        Entry {
-            date: *date,
-            seq: ctx.seq,
-            record: RecordRef::Refund(idx),
+impl Handler for RefundCredit {
+    type Plan = RefundPlan;
+
+    /// More than the credit available is `insufficient_credit`.
+    fn plan(&self, state: &State, _: &Ctx) -> Result<RefundPlan> {
+        let (customer, currency) = customer_and_currency(state, &self.customer, self.currency)?;
+        let amount = money_in("amount", self.amount, currency)?;
+        let available = state.credit_usable(customer, currency, self.date);
+        if amount > available {
+            return Err(err!(
+                InsufficientCredit,
+                "amount: '{amount}' is more than the {} {currency} of credit available on {}",
+                Money::new(available, currency),
+                self.date
+            )
+            .at("amount")
+            .rule("more_than_available")
+            .with("value", Money::new(amount, currency))
+            .with("available", Money::new(available, currency)));
+        }
+        let taken = state.plan_lot_takes(customer, currency, amount, self.date);
+        debug_assert_eq!(taken.iter().map(|(_, a)| *a).sum::<Decimal>(), amount);
+        Ok(RefundPlan {
+            customer,
+            currency,
             amount,
-        },
-    );
-    Ok(RecordRef::Refund(idx))
+            taken,
+        })
+    }
+
+    /// Pays the credit out of the method's cash account. A statement debit: paying
+    /// credit out raises the balance back towards zero.
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: RefundPlan) -> RecordRef {
+        let RefundPlan {
+            customer,
+            currency,
+            amount,
+            taken,
+        } = plan;
+        for &(lot, part) in &taken {
+            state.take_from_lot(lot, part);
+            state.lots[lot as usize].refunded += part;
+        }
+        state.gl.post(
+            currency,
+            &[
+                (Account::CustomerCredit(customer), amount),
+                (Account::Cash(self.method), -amount),
+            ],
+        );
+        let idx = next_idx(&state.refunds);
+        state.refunds.push(Refund {
+            id: ctx.id.to_string(),
+            customer,
+            currency,
+            amount,
+            method: self.method,
+            date: self.date,
+            reference: self.reference.clone(),
+            taken,
+        });
+        statement_entry(
+            state,
+            customer,
+            currency,
+            Entry {
+                date: self.date,
+                seq: ctx.seq,
+                record: RecordRef::Refund(idx),
+                amount,
+            },
+        );
+        RecordRef::Refund(idx)
+    }
+
+    fn answer(&self, state: &State, ctx: &Ctx, plan: &RefundPlan) -> CommandResult {
+        refund_result(state, ctx.id, plan.currency, plan.amount, &plan.taken)
+    }
 }

@@ -4,47 +4,140 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx};
+use super::{statement_entry, Ctx, Handler};
+use crate::answer::{void_payment_result, CommandResult};
 use crate::error::{err, Result};
-use crate::input::command::CommandBody;
+use crate::input::command::VoidPayment;
+use crate::money::Money;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, PaymentVoid, RecordRef, Source};
 use crate::state::{next_idx, State};
 
-/// Voids a payment: removes its settlements (direct and through its credit) so those
-/// invoices owe again, withdraws its unused credit, takes the money back out of cash,
-/// and debits the statement with the full amount.
-pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef> {
-    let CommandBody::VoidPayment {
-        payment,
-        date,
-        reason,
-    } = body
-    else {
-        unreachable!("dispatched by type")
-    };
-    // Plan.
-    let p = state.payment_idx("payment", payment)?;
+/// What voiding a payment undoes.
+pub struct VoidPlan {
+    payment: Idx,
+    /// Invoices that owe again, and how much each (directly or through its credit).
+    reopened: Vec<(Idx, Decimal)>,
+    /// The payment's credit still unused, to withdraw.
+    withdrawn: Decimal,
+}
+
+impl Handler for VoidPayment {
+    type Plan = VoidPlan;
+
+    /// Finds what the payment settled (directly and through the credit it left) and
+    /// what is left of its credit; refuses a void, a date before the payment, or a
+    /// payment part of whose credit was refunded.
+    fn plan(&self, state: &State, _: &Ctx) -> Result<VoidPlan> {
+        plan(self, state)
+    }
+
+    /// Removes its settlements so those invoices owe again, withdraws its unused
+    /// credit, takes the money back out of cash, and debits the statement with the
+    /// full amount.
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: VoidPlan) -> RecordRef {
+        let VoidPlan {
+            payment: p,
+            reopened,
+            withdrawn,
+        } = plan;
+        let record = &state.payments[p as usize];
+        let (customer, currency, amount, method, lot) = (
+            record.customer,
+            record.currency,
+            record.amount,
+            record.method,
+            record.lot,
+        );
+        let sources = [Source::Payment(p), Source::Lot(lot)];
+        for &(inv, _) in &reopened {
+            let due_before = state.invoices[inv as usize].amount_due();
+            state.invoices[inv as usize]
+                .settlements
+                .retain(|s| !sources.contains(&s.source));
+            state.refile(inv, due_before);
+        }
+        state.take_from_lot(lot, withdrawn);
+        let idx = next_idx(&state.payment_voids);
+        state.payments[p as usize].voided_by = Some(idx);
+        let reopened_total: Decimal = reopened.iter().map(|(_, a)| *a).sum();
+        state.gl.post(
+            currency,
+            &[
+                (Account::Cash(method), -amount),
+                (Account::Receivable(customer), reopened_total),
+                (Account::CustomerCredit(customer), withdrawn),
+            ],
+        );
+        state.payment_voids.push(PaymentVoid {
+            id: ctx.id.to_string(),
+            payment: p,
+            date: self.date,
+            reason: self.reason.clone(),
+            reopened,
+            withdrawn,
+        });
+        statement_entry(
+            state,
+            customer,
+            currency,
+            Entry {
+                date: self.date,
+                seq: ctx.seq,
+                record: RecordRef::PaymentVoid(idx),
+                amount,
+            },
+        );
+        RecordRef::PaymentVoid(idx)
+    }
+
+    fn answer(&self, state: &State, _: &Ctx, plan: &VoidPlan) -> CommandResult {
+        void_payment_result(state, plan.payment, &plan.reopened, plan.withdrawn)
+    }
+}
+
+fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
+    let p = state.payment_idx("payment", &command.payment)?;
     let record = &state.payments[p as usize];
     if record.voided_by.is_some() {
-        return Err(err!(AlreadyVoid, "payment: '{payment}' is already void"));
+        return Err(err!(
+            AlreadyVoid,
+            "payment: '{}' is already void",
+            command.payment
+        )
+        .at("payment")
+        .rule("already_void")
+        .with("payment", command.payment.as_str()));
     }
-    if *date < record.date {
+    if command.date < record.date {
         return Err(err!(
             InvalidDate,
-            "date: '{date}' is before payment '{payment}' was received ({}); a void can't predate it",
+            "date: '{}' is before payment '{}' was received ({}); a void can't predate it",
+            command.date,
+            command.payment,
             record.date
-        ));
+        )
+        .at("date")
+        .rule("before_record")
+        .with("value", command.date)
+        .with("earliest", record.date));
     }
     let lot = &state.lots[record.lot as usize];
     if !lot.refunded.is_zero() {
+        let refunded = Money::new(lot.refunded, record.currency);
+        let remaining = Money::new(lot.remaining, record.currency);
         return Err(err!(
             InsufficientCredit,
-            "payment: {} {} of the credit from '{payment}' was refunded; void the payment only after that money is back",
-            lot.refunded,
-            record.currency
-        ));
+            "payment: {refunded} {} of the credit from '{}' was refunded; void the payment only after that money is back",
+            record.currency,
+            command.payment
+        )
+        .at("payment")
+        .rule("credit_refunded")
+        .with("payment", command.payment.as_str())
+        .with("refunded", refunded)
+        .with("available", remaining));
     }
     let sources = [Source::Payment(p), Source::Lot(record.lot)];
     let mut touched: Vec<Idx> = record.allocations.iter().map(|(i, _)| *i).collect();
@@ -65,53 +158,11 @@ pub fn run(state: &mut State, ctx: &Ctx, body: &CommandBody) -> Result<RecordRef
         .filter(|(_, part): &(Idx, Decimal)| !part.is_zero())
         .collect();
     let withdrawn = lot.remaining;
-    let (customer, currency, amount, method, lot) = (
-        record.customer,
-        record.currency,
-        record.amount,
-        record.method,
-        record.lot,
-    );
     let reopened_total: Decimal = reopened.iter().map(|(_, a)| *a).sum();
-    debug_assert_eq!(reopened_total + withdrawn, amount, "payment parts");
-
-    // Commit.
-    for &(inv, _) in &reopened {
-        let due_before = state.invoices[inv as usize].amount_due();
-        state.invoices[inv as usize]
-            .settlements
-            .retain(|s| !sources.contains(&s.source));
-        state.refile(inv, due_before);
-    }
-    state.take_from_lot(lot, withdrawn);
-    let idx = next_idx(&state.payment_voids);
-    state.payments[p as usize].voided_by = Some(idx);
-    state.gl.post(
-        currency,
-        &[
-            (Account::Cash(method), -amount),
-            (Account::Receivable(customer), reopened_total),
-            (Account::CustomerCredit(customer), withdrawn),
-        ],
-    );
-    state.payment_voids.push(PaymentVoid {
-        id: ctx.id.to_string(),
+    debug_assert_eq!(reopened_total + withdrawn, record.amount, "payment parts");
+    Ok(VoidPlan {
         payment: p,
-        date: *date,
-        reason: reason.clone(),
         reopened,
         withdrawn,
-    });
-    statement_entry(
-        state,
-        customer,
-        currency,
-        Entry {
-            date: *date,
-            seq: ctx.seq,
-            record: RecordRef::PaymentVoid(idx),
-            amount,
-        },
-    );
-    Ok(RecordRef::PaymentVoid(idx))
+    })
 }

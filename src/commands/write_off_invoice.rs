@@ -4,9 +4,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx};
+use super::{statement_entry, Ctx, Handler};
+use crate::answer::{write_off_result, CommandResult};
 use crate::date::Date;
 use crate::error::{err, Result};
+use crate::input::command::WriteOffInvoice;
 use crate::money::{round_money, Currency};
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
@@ -25,23 +27,46 @@ pub struct WriteOffPlan {
     tax: Decimal,
 }
 
+impl Handler for WriteOffInvoice {
+    type Plan = WriteOffPlan;
+
+    fn plan(&self, state: &State, _: &Ctx) -> Result<WriteOffPlan> {
+        plan(state, &self.invoice, self.date)
+    }
+
+    fn commit(&self, state: &mut State, ctx: &Ctx, plan: WriteOffPlan) -> RecordRef {
+        commit(state, ctx, plan, &self.reason)
+    }
+
+    fn answer(&self, state: &State, _: &Ctx, plan: &WriteOffPlan) -> CommandResult {
+        write_off_result(state, plan.invoice, plan.amount, plan.tax)
+    }
+}
+
 /// Checks the write-off: a void, paid or written-off invoice is `invoice_closed`, a
 /// date before the invoice `invalid_date`.
-pub fn plan(state: &State, invoice: &str, date: Date) -> Result<WriteOffPlan> {
+fn plan(state: &State, invoice: &str, date: Date) -> Result<WriteOffPlan> {
     let inv = state.invoice_idx("invoice", invoice)?;
     let record = &state.invoices[inv as usize];
-    if let Some(words) = record.closed_words() {
+    if let (Some(words), Some(rule)) = (record.closed_words(), record.closed_rule()) {
         return Err(err!(
             InvoiceClosed,
             "invoice: '{invoice}' {words}; only what an invoice still asks for can be written off"
-        ));
+        )
+        .at("invoice")
+        .rule(rule)
+        .with("invoice", invoice));
     }
     if date < record.date {
         return Err(err!(
             InvalidDate,
             "date: '{date}' is before invoice '{invoice}' was issued ({}); a write-off can't predate it",
             record.date
-        ));
+        )
+        .at("date")
+        .rule("before_record")
+        .with("value", date)
+        .with("earliest", record.date));
     }
     let amount = record.amount_due();
     // As for credit notes: the invoice's tax in proportion to everything taken off it
@@ -64,7 +89,7 @@ pub fn plan(state: &State, invoice: &str, date: Date) -> Result<WriteOffPlan> {
 
 /// Writes the planned amount off: the invoice leaves the open invoices, receivable is
 /// credited against bad debt and tax payable, and the statement gets a credit.
-pub fn commit(state: &mut State, ctx: &Ctx, plan: WriteOffPlan, reason: &str) -> RecordRef {
+fn commit(state: &mut State, ctx: &Ctx, plan: WriteOffPlan, reason: &str) -> RecordRef {
     let WriteOffPlan {
         invoice,
         customer,

@@ -14,7 +14,7 @@
 use std::fmt::Write as _;
 
 use crate::date::Date;
-use crate::input::command::Method;
+use crate::domain::Method;
 use crate::money::{Currency, Money};
 use crate::queries::postings::{command_type, description, for_each_entry, Line};
 use crate::queries::trial_balance::account_name;

@@ -8,16 +8,33 @@
 #![warn(missing_docs)]
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::fields::Fields;
 use super::raw::{Key, Raw, RawMap};
 use crate::date::Date;
+pub use crate::domain::{Added, LineInput, Method, TaxRounding};
 use crate::error::{err, Result};
 use crate::money::{Currency, MAX_AMOUNT};
 
-/// Most lines on one invoice.
-pub const MAX_LINES: usize = 1000;
+pub use crate::limits::MAX_LINES;
+use crate::limits::{MAX_DISCOUNT_RATE_UNITS, MAX_QUANTITY_UNITS, MAX_TAX_RATE_UNITS};
+
+/// Every command `type`, in the order messages list them.
+pub const COMMAND_TYPES: [&str; 12] = [
+    "create_customer",
+    "issue_invoice",
+    "record_payment",
+    "add_credit",
+    "apply_credit",
+    "issue_credit_note",
+    "refund_credit",
+    "void_payment",
+    "void_invoice",
+    "configure",
+    "write_off_invoice",
+    "expire_credit",
+];
 
 /// One command: the record id it creates, audit metadata, and what to do.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -32,276 +49,243 @@ pub struct Command {
     /// Who entered it: audit only, like `at`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// `dry_run: true`: answer what the command would do now and change nothing. Not
+    /// part of what the command does (its fingerprint), never journaled.
+    #[serde(skip)]
+    pub dry_run: bool,
     /// What the command does; its fields sit beside `type` in the JSON.
     #[serde(flatten)]
     pub body: CommandBody,
 }
 
-/// How money came in or went out.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// Notes and coins.
-    Cash,
-    /// A bank transfer (wire, SEPA, ACH, ...).
-    BankTransfer,
-    /// A card payment.
-    Card,
-    /// A direct debit pulled from the customer's account.
-    DirectDebit,
-    /// A cheque.
-    Cheque,
-    /// Any other way.
-    Other,
-}
-
-impl Method {
-    /// Every method with its name in JSON, the order messages list them in.
-    pub const ALL: [(&'static str, Method); 6] = [
-        ("cash", Method::Cash),
-        ("bank_transfer", Method::BankTransfer),
-        ("card", Method::Card),
-        ("direct_debit", Method::DirectDebit),
-        ("cheque", Method::Cheque),
-        ("other", Method::Other),
-    ];
-
-    /// The method's name in JSON (`bank_transfer`); also names its cash account.
-    pub fn name(self) -> &'static str {
-        Method::ALL
-            .iter()
-            .find(|(_, m)| *m == self)
-            .map_or("other", |(n, _)| n)
-    }
-
-    /// How the method reads in a statement description.
-    pub fn words(self) -> &'static str {
-        match self {
-            Method::Cash => "cash",
-            Method::BankTransfer => "bank transfer",
-            Method::Card => "card",
-            Method::DirectDebit => "direct debit",
-            Method::Cheque => "cheque",
-            Method::Other => "other method",
-        }
-    }
-}
-
 /// What a command does. Amounts are normalized decimals (`100.00` and `100` are the
 /// same command); their decimals are checked against the currency by the handler.
-#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Hash)]
 pub enum CommandBody {
     /// `create_customer`: a customer with nothing owed and no credit.
-    CreateCustomer {
-        /// The customer's name, as statements and lists show it.
-        name: String,
-        /// Billing currency: the default for its invoices, payments and credit.
-        currency: Currency,
-        /// Contact address; kept, never used by the engine.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        email: Option<String>,
-    },
+    CreateCustomer(CreateCustomer),
     /// `issue_invoice`: posts an invoice and (unless told not to) applies the
     /// customer's credit to it.
     IssueInvoice(InvoiceDraft),
     /// `record_payment`: money received; it settles open invoices and the rest
     /// becomes credit.
-    RecordPayment {
-        /// The paying customer's id.
-        customer: String,
-        /// The money received (> 0, no more decimals than the currency allows).
-        #[serde(serialize_with = "as_text")]
-        amount: Decimal,
-        /// The payment's currency; default: the customer's billing currency.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// How the money came in (decides the cash account it is posted to).
-        method: Method,
-        /// The day the money was received (statement date).
-        date: Date,
-        /// The payer's or bank's reference, shown on the statement.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-        /// Invoice ids to settle, in this order, instead of oldest due first. An
-        /// empty list keeps the whole payment as credit (a deliberate prepayment).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        allocate_to: Option<Vec<String>>,
-    },
+    RecordPayment(RecordPayment),
     /// `add_credit`: credit granted without money (goodwill, compensation).
-    AddCredit {
-        /// The customer's id.
-        customer: String,
-        /// The credit granted (> 0).
-        #[serde(serialize_with = "as_text")]
-        amount: Decimal,
-        /// The credit's currency; default: the customer's billing currency.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// The day it was granted (statement date).
-        date: Date,
-        /// Why it was granted, shown on the statement.
-        reason: String,
-        /// The last day the credit can be used (not before `date`); absent: it never
-        /// expires.
-        #[serde(skip_serializing_if = "Added::is_none")]
-        valid_until: Added<Date>,
-    },
+    AddCredit(AddCredit),
     /// `apply_credit`: applies credit the customer already holds to an open invoice.
-    ApplyCredit {
-        /// The customer's id; the invoice must be theirs.
-        customer: String,
-        /// The invoice to settle.
-        invoice: String,
-        /// How much credit to apply; default: as much as both the credit and the
-        /// invoice's amount due allow.
-        #[serde(
-            serialize_with = "opt_as_text",
-            skip_serializing_if = "Option::is_none"
-        )]
-        amount: Option<Decimal>,
-        /// If given, must be the invoice's currency (credit never crosses currencies).
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// The day it is applied (not before the invoice's date); default: the
-        /// invoice's date. Credit whose `valid_until` is before it is not used.
-        #[serde(skip_serializing_if = "Added::is_none")]
-        date: Added<Date>,
-    },
+    ApplyCredit(ApplyCredit),
     /// `issue_credit_note`: lowers what an invoice asks for, or (without an invoice)
     /// gives credit.
-    IssueCreditNote {
-        /// The customer's id; the invoice, if any, must be theirs.
-        customer: String,
-        /// The invoice it credits; without one the whole amount becomes credit.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        invoice: Option<String>,
-        /// The amount credited, tax included (> 0; at most the invoice's total less
-        /// its earlier credit notes).
-        #[serde(serialize_with = "as_text")]
-        amount: Decimal,
-        /// Default: the invoice's currency, or the customer's billing currency without
-        /// an invoice; if given with an invoice it must be the invoice's.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// The credit note's date; not before its invoice's date.
-        date: Date,
-        /// Why it was issued, shown on the statement.
-        reason: String,
-    },
+    IssueCreditNote(IssueCreditNote),
     /// `refund_credit`: pays credit back out to the customer.
-    RefundCredit {
-        /// The customer's id.
-        customer: String,
-        /// The money paid out (> 0, at most the credit available).
-        #[serde(serialize_with = "as_text")]
-        amount: Decimal,
-        /// The refund's currency; default: the customer's billing currency.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        currency: Option<Currency>,
-        /// How the money went out (the cash account it is paid from).
-        method: Method,
-        /// The day it was paid out (statement date).
-        date: Date,
-        /// The bank's or operator's reference, shown on the statement.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
+    RefundCredit(RefundCredit),
     /// `void_payment`: reverses a payment (e.g. it bounced).
-    VoidPayment {
-        /// The payment to void.
-        payment: String,
-        /// The void's date; not before the payment's date.
-        date: Date,
-        /// Why, shown on the statement.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
+    VoidPayment(VoidPayment),
     /// `void_invoice`: cancels an invoice; what settled it returns as credit.
-    VoidInvoice {
-        /// The invoice to void.
-        invoice: String,
-        /// The void's date; not before the invoice's date.
-        date: Date,
-        /// Why, shown on the statement.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
+    VoidInvoice(VoidInvoice),
     /// `configure`: ledger settings.
-    Configure {
-        /// The format of invoice numbers from now on (`"{year}-{seq:0000}"`); the
-        /// sequence itself never restarts. Absent: unchanged.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        invoice_number_format: Option<String>,
-        /// How tax is rounded on invoices issued from now on; absent: unchanged.
-        #[serde(skip_serializing_if = "Added::is_none")]
-        tax_rounding: Added<TaxRounding>,
-    },
+    Configure(Configure),
     /// `write_off_invoice`: what an invoice still asks for becomes bad debt.
-    WriteOffInvoice {
-        /// The invoice to write off.
-        invoice: String,
-        /// The write-off's date; not before the invoice's date.
-        date: Date,
-        /// Why, shown on the statement.
-        reason: String,
-    },
+    WriteOffInvoice(WriteOffInvoice),
     /// `expire_credit`: removes what is left of credit past its `valid_until`.
-    ExpireCredit {
-        /// Lots whose `valid_until` is before this day expire.
-        date: Date,
-        /// Only this customer's lots; absent: every customer's.
-        #[serde(skip_serializing_if = "Option::is_none")]
-        customer: Option<String>,
-    },
+    ExpireCredit(ExpireCredit),
 }
 
-/// An optional field added to a command after fingerprints were first stored in
-/// snapshots: absent, it hashes as nothing, so commands written before it existed keep
-/// their fingerprints (a resend stays a duplicate, not a conflict).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
-#[serde(transparent)]
-pub struct Added<T>(pub Option<T>);
-
-impl<T> Added<T> {
-    /// Whether the field was left out.
-    pub fn is_none(&self) -> bool {
-        self.0.is_none()
-    }
+/// `create_customer`: a customer with nothing owed and no credit.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "create_customer")]
+pub struct CreateCustomer {
+    /// The customer's name, as statements and lists show it.
+    pub name: String,
+    /// Billing currency: the default for its invoices, payments and credit.
+    pub currency: Currency,
+    /// Contact address; kept, never used by the engine.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
 }
 
-impl<T: std::hash::Hash> std::hash::Hash for Added<T> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        if let Some(value) = &self.0 {
-            0xADu8.hash(state);
-            value.hash(state);
-        }
-    }
+/// `record_payment`: money received; it settles open invoices and the rest
+/// becomes credit.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "record_payment")]
+pub struct RecordPayment {
+    /// The paying customer's id.
+    pub customer: String,
+    /// The money received (> 0, no more decimals than the currency allows).
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// The payment's currency; default: the customer's billing currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// How the money came in (decides the cash account it is posted to).
+    pub method: Method,
+    /// The day the money was received (statement date).
+    pub date: Date,
+    /// The payer's or bank's reference, shown on the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+    /// Invoice ids to settle, in this order, instead of oldest due first. An
+    /// empty list keeps the whole payment as credit (a deliberate prepayment).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allocate_to: Option<Vec<String>>,
 }
 
-/// How invoice tax is rounded (`configure`'s `tax_rounding`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TaxRounding {
-    /// Each line's tax rounded on its own (the contract's default).
-    #[default]
-    Line,
-    /// Once per tax rate over the invoice, shared out over the lines at that rate.
-    Invoice,
+/// `add_credit`: credit granted without money (goodwill, compensation).
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "add_credit")]
+pub struct AddCredit {
+    /// The customer's id.
+    pub customer: String,
+    /// The credit granted (> 0).
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// The credit's currency; default: the customer's billing currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// The day it was granted (statement date).
+    pub date: Date,
+    /// Why it was granted, shown on the statement.
+    pub reason: String,
+    /// The last day the credit can be used (not before `date`); absent: it never
+    /// expires.
+    #[serde(skip_serializing_if = "Added::is_none")]
+    pub valid_until: Added<Date>,
 }
 
-impl TaxRounding {
-    /// The setting's name in JSON.
-    pub fn name(self) -> &'static str {
-        match self {
-            TaxRounding::Line => "line",
-            TaxRounding::Invoice => "invoice",
-        }
-    }
+/// `apply_credit`: applies credit the customer already holds to an open invoice.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "apply_credit")]
+pub struct ApplyCredit {
+    /// The customer's id; the invoice must be theirs.
+    pub customer: String,
+    /// The invoice to settle.
+    pub invoice: String,
+    /// How much credit to apply; default: as much as both the credit and the
+    /// invoice's amount due allow.
+    #[serde(
+        serialize_with = "opt_as_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub amount: Option<Decimal>,
+    /// If given, must be the invoice's currency (credit never crosses currencies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// The day it is applied (not before the invoice's date); default: the
+    /// invoice's date. Credit whose `valid_until` is before it is not used.
+    #[serde(skip_serializing_if = "Added::is_none")]
+    pub date: Added<Date>,
+}
+
+/// `issue_credit_note`: lowers what an invoice asks for, or (without an invoice)
+/// gives credit.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "issue_credit_note")]
+pub struct IssueCreditNote {
+    /// The customer's id; the invoice, if any, must be theirs.
+    pub customer: String,
+    /// The invoice it credits; without one the whole amount becomes credit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice: Option<String>,
+    /// The amount credited, tax included (> 0; at most the invoice's total less
+    /// its earlier credit notes).
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// Default: the invoice's currency, or the customer's billing currency without
+    /// an invoice; if given with an invoice it must be the invoice's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// The credit note's date; not before its invoice's date.
+    pub date: Date,
+    /// Why it was issued, shown on the statement.
+    pub reason: String,
+}
+
+/// `refund_credit`: pays credit back out to the customer.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "refund_credit")]
+pub struct RefundCredit {
+    /// The customer's id.
+    pub customer: String,
+    /// The money paid out (> 0, at most the credit available).
+    #[serde(serialize_with = "as_text")]
+    pub amount: Decimal,
+    /// The refund's currency; default: the customer's billing currency.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<Currency>,
+    /// How the money went out (the cash account it is paid from).
+    pub method: Method,
+    /// The day it was paid out (statement date).
+    pub date: Date,
+    /// The bank's or operator's reference, shown on the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reference: Option<String>,
+}
+
+/// `void_payment`: reverses a payment (e.g. it bounced).
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "void_payment")]
+pub struct VoidPayment {
+    /// The payment to void.
+    pub payment: String,
+    /// The void's date; not before the payment's date.
+    pub date: Date,
+    /// Why, shown on the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `void_invoice`: cancels an invoice; what settled it returns as credit.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "void_invoice")]
+pub struct VoidInvoice {
+    /// The invoice to void.
+    pub invoice: String,
+    /// The void's date; not before the invoice's date.
+    pub date: Date,
+    /// Why, shown on the statement.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `configure`: ledger settings.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "configure")]
+pub struct Configure {
+    /// The format of invoice numbers from now on (`"{year}-{seq:0000}"`); the
+    /// sequence itself never restarts. Absent: unchanged.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub invoice_number_format: Option<String>,
+    /// How tax is rounded on invoices issued from now on; absent: unchanged.
+    #[serde(skip_serializing_if = "Added::is_none")]
+    pub tax_rounding: Added<TaxRounding>,
+}
+
+/// `write_off_invoice`: what an invoice still asks for becomes bad debt.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "write_off_invoice")]
+pub struct WriteOffInvoice {
+    /// The invoice to write off.
+    pub invoice: String,
+    /// The write-off's date; not before the invoice's date.
+    pub date: Date,
+    /// Why, shown on the statement.
+    pub reason: String,
+}
+
+/// `expire_credit`: removes what is left of credit past its `valid_until`.
+#[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "expire_credit")]
+pub struct ExpireCredit {
+    /// Lots whose `valid_until` is before this day expire.
+    pub date: Date,
+    /// Only this customer's lots; absent: every customer's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
 }
 
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
 #[derive(Clone, Debug, PartialEq, Hash, Serialize)]
+#[serde(tag = "type", rename = "issue_invoice")]
 pub struct InvoiceDraft {
     /// The billed customer's id.
     pub customer: String,
@@ -322,26 +306,6 @@ pub struct InvoiceDraft {
     pub use_credit: bool,
 }
 
-/// One invoice line as entered.
-#[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
-pub struct LineInput {
-    /// What is billed, as the invoice shows it.
-    pub description: String,
-    /// How many units (> 0, up to 10^9, fractions allowed: 2.5 hours).
-    #[serde(with = "crate::money::dec")]
-    pub quantity: Decimal,
-    /// Price of one unit, before the discount; tax included or not as the invoice says.
-    /// May be negative (a discount line), not rounded to minor units.
-    #[serde(with = "crate::money::dec")]
-    pub unit_price: Decimal,
-    /// Tax as a fraction: 0.20 is 20%.
-    #[serde(with = "crate::money::dec")]
-    pub tax_rate: Decimal,
-    /// Discount as a fraction of the line: 0.10 takes 10% off.
-    #[serde(with = "crate::money::dec")]
-    pub discount_rate: Decimal,
-}
-
 fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(d)
 }
@@ -353,50 +317,74 @@ fn opt_as_text<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok,
     }
 }
 
+/// Each command struct writes its own `type` (`#[serde(tag)]` on the struct): smaller
+/// code than serde's internally tagged enum of newtype variants.
+impl Serialize for CommandBody {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            CommandBody::CreateCustomer(c) => c.serialize(s),
+            CommandBody::IssueInvoice(c) => c.serialize(s),
+            CommandBody::RecordPayment(c) => c.serialize(s),
+            CommandBody::AddCredit(c) => c.serialize(s),
+            CommandBody::ApplyCredit(c) => c.serialize(s),
+            CommandBody::IssueCreditNote(c) => c.serialize(s),
+            CommandBody::RefundCredit(c) => c.serialize(s),
+            CommandBody::VoidPayment(c) => c.serialize(s),
+            CommandBody::VoidInvoice(c) => c.serialize(s),
+            CommandBody::Configure(c) => c.serialize(s),
+            CommandBody::WriteOffInvoice(c) => c.serialize(s),
+            CommandBody::ExpireCredit(c) => c.serialize(s),
+        }
+    }
+}
+
 impl CommandBody {
     /// The command's `type` as written in JSON.
     pub fn type_name(&self) -> &'static str {
         match self {
-            CommandBody::CreateCustomer { .. } => "create_customer",
+            CommandBody::CreateCustomer(_) => "create_customer",
             CommandBody::IssueInvoice(_) => "issue_invoice",
-            CommandBody::RecordPayment { .. } => "record_payment",
-            CommandBody::AddCredit { .. } => "add_credit",
-            CommandBody::ApplyCredit { .. } => "apply_credit",
-            CommandBody::IssueCreditNote { .. } => "issue_credit_note",
-            CommandBody::RefundCredit { .. } => "refund_credit",
-            CommandBody::VoidPayment { .. } => "void_payment",
-            CommandBody::VoidInvoice { .. } => "void_invoice",
-            CommandBody::Configure { .. } => "configure",
-            CommandBody::WriteOffInvoice { .. } => "write_off_invoice",
-            CommandBody::ExpireCredit { .. } => "expire_credit",
+            CommandBody::RecordPayment(_) => "record_payment",
+            CommandBody::AddCredit(_) => "add_credit",
+            CommandBody::ApplyCredit(_) => "apply_credit",
+            CommandBody::IssueCreditNote(_) => "issue_credit_note",
+            CommandBody::RefundCredit(_) => "refund_credit",
+            CommandBody::VoidPayment(_) => "void_payment",
+            CommandBody::VoidInvoice(_) => "void_invoice",
+            CommandBody::Configure(_) => "configure",
+            CommandBody::WriteOffInvoice(_) => "write_off_invoice",
+            CommandBody::ExpireCredit(_) => "expire_credit",
         }
     }
 }
 
 /// The `type` field of a command or query object.
 pub(crate) fn take_type(fields: &mut Fields, what: &str) -> Result<String> {
-    fields
-        .opt_text(Key::Type)?
-        .ok_or_else(|| err!(InvalidInput, "a {what} needs a 'type'"))
+    fields.opt_text(Key::Type)?.ok_or_else(|| {
+        err!(InvalidInput, "a {what} needs a 'type'")
+            .at("type")
+            .rule("required")
+    })
 }
 
 impl Command {
     /// Validates a command object read by `RawMap::read`.
     pub fn from_raw(map: RawMap) -> Result<Command> {
-        map.check("command")?;
+        map.check("command", "")?;
         let mut f = Fields::new(map, None);
         let kind = take_type(&mut f, "command")?;
         let id = f.id(Key::Id)?;
         let at = f.opt_timestamp(Key::At)?;
         let by = f.opt_text(Key::By)?;
+        let dry_run = f.opt_bool(Key::DryRun)?.unwrap_or(false);
         let body = match kind.as_str() {
-            "create_customer" => CommandBody::CreateCustomer {
+            "create_customer" => CommandBody::CreateCustomer(CreateCustomer {
                 name: f.text(Key::Name)?,
                 currency: f.currency(Key::Currency)?,
                 email: f.opt_text(Key::Email)?,
-            },
+            }),
             "issue_invoice" => CommandBody::IssueInvoice(InvoiceDraft::from_fields(&mut f)?),
-            "record_payment" => CommandBody::RecordPayment {
+            "record_payment" => CommandBody::RecordPayment(RecordPayment {
                 customer: f.id(Key::Customer)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
@@ -407,7 +395,7 @@ impl Command {
                     None => None,
                     Some(items) => Some(id_list("allocate_to", items)?),
                 },
-            },
+            }),
             "add_credit" => {
                 let customer = f.id(Key::Customer)?;
                 let amount = f.amount(Key::Amount)?;
@@ -419,82 +407,103 @@ impl Command {
                     return Err(err!(
                         InvalidDate,
                         "valid_until: '{last}' is before the credit's date '{date}'"
-                    ));
+                    )
+                    .at("valid_until")
+                    .rule("before_date")
+                    .with("value", last)
+                    .with("earliest", date));
                 }
-                CommandBody::AddCredit {
+                CommandBody::AddCredit(AddCredit {
                     customer,
                     amount,
                     currency,
                     date,
                     reason,
                     valid_until: Added(valid_until),
-                }
+                })
             }
-            "apply_credit" => CommandBody::ApplyCredit {
+            "apply_credit" => CommandBody::ApplyCredit(ApplyCredit {
                 customer: f.id(Key::Customer)?,
                 invoice: f.id(Key::Invoice)?,
                 amount: f.opt_amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 date: Added(f.opt_date(Key::Date)?),
-            },
-            "issue_credit_note" => CommandBody::IssueCreditNote {
+            }),
+            "issue_credit_note" => CommandBody::IssueCreditNote(IssueCreditNote {
                 customer: f.id(Key::Customer)?,
                 invoice: f.opt_id(Key::Invoice)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 date: f.date(Key::Date)?,
                 reason: f.text(Key::Reason)?,
-            },
-            "refund_credit" => CommandBody::RefundCredit {
+            }),
+            "refund_credit" => CommandBody::RefundCredit(RefundCredit {
                 customer: f.id(Key::Customer)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 method: method(&mut f)?,
                 date: f.date(Key::Date)?,
                 reference: f.opt_text(Key::Reference)?,
-            },
-            "void_payment" => CommandBody::VoidPayment {
+            }),
+            "void_payment" => CommandBody::VoidPayment(VoidPayment {
                 payment: f.id(Key::Payment)?,
                 date: f.date(Key::Date)?,
                 reason: f.opt_text(Key::Reason)?,
-            },
-            "void_invoice" => CommandBody::VoidInvoice {
+            }),
+            "void_invoice" => CommandBody::VoidInvoice(VoidInvoice {
                 invoice: f.id(Key::Invoice)?,
                 date: f.date(Key::Date)?,
                 reason: f.opt_text(Key::Reason)?,
-            },
-            "configure" => CommandBody::Configure {
+            }),
+            "configure" => CommandBody::Configure(Configure {
                 invoice_number_format: f.opt_text(Key::InvoiceNumberFormat)?,
                 tax_rounding: Added(f.choice(
                     Key::TaxRounding,
-                    &[("line", TaxRounding::Line), ("invoice", TaxRounding::Invoice)],
+                    &[
+                        ("line", TaxRounding::Line),
+                        ("invoice", TaxRounding::Invoice),
+                    ],
                 )?),
-            },
-            "write_off_invoice" => CommandBody::WriteOffInvoice {
+            }),
+            "write_off_invoice" => CommandBody::WriteOffInvoice(WriteOffInvoice {
                 invoice: f.id(Key::Invoice)?,
                 date: f.date(Key::Date)?,
                 reason: f.text(Key::Reason)?,
-            },
-            "expire_credit" => CommandBody::ExpireCredit {
+            }),
+            "expire_credit" => CommandBody::ExpireCredit(ExpireCredit {
                 date: f.date(Key::Date)?,
                 customer: f.opt_id(Key::Customer)?,
-            },
+            }),
             other => {
                 return Err(err!(
                     InvalidInput,
-                    "type: '{}' is not a command (create_customer, issue_invoice, record_payment, add_credit, apply_credit, issue_credit_note, refund_credit, void_payment, void_invoice, configure, write_off_invoice, expire_credit)",
-                    crate::error::clip(other)
-                ))
+                    "type: '{}' is not a command ({})",
+                    crate::error::clip(other),
+                    COMMAND_TYPES.join(", ")
+                )
+                .at("type")
+                .rule("not_allowed")
+                .with("value", crate::error::clip(other))
+                .with("allowed", COMMAND_TYPES.to_vec()))
             }
         };
         f.finish(|| format!("a {kind} command"))?;
-        Ok(Command { id, at, by, body })
+        Ok(Command {
+            id,
+            at,
+            by,
+            dry_run,
+            body,
+        })
     }
 }
 
 fn method(f: &mut Fields) -> Result<Method> {
-    f.choice(Key::Method, &Method::ALL)?
-        .ok_or_else(|| err!(InvalidInput, "method is required"))
+    f.choice(Key::Method, &Method::ALL)?.ok_or_else(|| {
+        err!(InvalidInput, "method is required")
+            .at("method")
+            .rule("required")
+    })
 }
 
 fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
@@ -508,7 +517,10 @@ fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
                         InvalidInput,
                         "{field}[{i}]: '{}' is listed twice",
                         crate::error::clip(&s)
-                    ));
+                    )
+                    .at(format!("{field}[{i}]"))
+                    .rule("listed_twice")
+                    .with("value", crate::error::clip(&s)));
                 }
                 ids.push(s);
             }
@@ -517,7 +529,11 @@ fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
                     InvalidInput,
                     "{field}[{i}] must be an invoice id string, got {}",
                     other.shown()
-                ))
+                )
+                .at(format!("{field}[{i}]"))
+                .rule("wrong_type")
+                .word("expected", "string")
+                .word("got", other.json_type()))
             }
         }
     }
@@ -532,23 +548,33 @@ impl InvoiceDraft {
         let date = f.date(Key::Date)?;
         let due_date = f.opt_date(Key::DueDate)?;
         if due_date.is_some_and(|due| due < date) {
+            let due = due_date.unwrap_or(date);
             return Err(err!(
                 InvalidDate,
-                "due_date: '{}' is before the invoice date '{date}'",
-                due_date.unwrap_or(date)
-            ));
+                "due_date: '{due}' is before the invoice date '{date}'"
+            )
+            .at("due_date")
+            .rule("before_date")
+            .with("value", due)
+            .with("earliest", date));
         }
-        let raw_lines = f
-            .opt_list(Key::Lines)?
-            .ok_or_else(|| err!(InvalidInput, "lines is required"))?;
+        let raw_lines = f.opt_list(Key::Lines)?.ok_or_else(|| {
+            err!(InvalidInput, "lines is required")
+                .at("lines")
+                .rule("required")
+        })?;
         if raw_lines.is_empty() {
-            return Err(err!(
-                InvalidInput,
-                "lines: an invoice needs at least one line"
-            ));
+            return Err(
+                err!(InvalidInput, "lines: an invoice needs at least one line")
+                    .at("lines")
+                    .rule("empty"),
+            );
         }
         if raw_lines.len() > MAX_LINES {
-            return Err(err!(InvalidInput, "lines: more than {MAX_LINES} lines"));
+            return Err(err!(InvalidInput, "lines: more than {MAX_LINES} lines")
+                .at("lines")
+                .rule("too_many")
+                .with("max_items", MAX_LINES));
         }
         let lines = raw_lines
             .into_iter()
@@ -574,33 +600,53 @@ impl LineInput {
                 InvalidInput,
                 "lines[{index}] must be an object, got {}",
                 raw.kind()
-            ));
+            )
+            .at(format!("lines[{index}]"))
+            .rule("wrong_type")
+            .word("expected", "object")
+            .word("got", raw.json_type()));
         };
-        if let Err(e) = map.check("") {
-            return Err(err!(InvalidInput, "lines[{index}]{}", e.message));
-        }
+        map.check(&format!("lines[{index}]"), &format!("lines[{index}]."))?;
         let mut f = Fields::new(map, Some(index));
-        let ten = Decimal::TEN;
         let line = LineInput {
             description: f.text(Key::Description)?,
             quantity: f
-                .opt_factor(Key::Quantity, Decimal::ZERO, Decimal::from(1_000_000_000))?
+                .opt_factor(
+                    Key::Quantity,
+                    Decimal::ZERO,
+                    Decimal::from(MAX_QUANTITY_UNITS),
+                )?
                 .unwrap_or(Decimal::ONE),
             unit_price: f
                 .opt_factor(Key::UnitPrice, -MAX_AMOUNT, MAX_AMOUNT)?
-                .ok_or_else(|| err!(InvalidInput, "lines[{index}].unit_price is required"))?,
+                .ok_or_else(|| {
+                    err!(InvalidInput, "lines[{index}].unit_price is required")
+                        .at(format!("lines[{index}].unit_price"))
+                        .rule("required")
+                })?,
             tax_rate: f
-                .opt_factor(Key::TaxRate, Decimal::ZERO, ten)?
+                .opt_factor(
+                    Key::TaxRate,
+                    Decimal::ZERO,
+                    Decimal::from(MAX_TAX_RATE_UNITS),
+                )?
                 .unwrap_or(Decimal::ZERO),
             discount_rate: f
-                .opt_factor(Key::DiscountRate, Decimal::ZERO, Decimal::ONE)?
+                .opt_factor(
+                    Key::DiscountRate,
+                    Decimal::ZERO,
+                    Decimal::from(MAX_DISCOUNT_RATE_UNITS),
+                )?
                 .unwrap_or(Decimal::ZERO),
         };
         if line.quantity.is_zero() {
             return Err(err!(
                 InvalidAmount,
                 "lines[{index}].quantity must be more than zero"
-            ));
+            )
+            .at(format!("lines[{index}].quantity"))
+            .rule("not_positive")
+            .with("value", "0"));
         }
         f.finish(|| "an invoice line".to_string())?;
         Ok(line)

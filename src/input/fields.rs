@@ -8,8 +8,7 @@ use crate::error::{err, Result};
 use crate::money::{check_entered, parse_decimal, parse_factor, Currency};
 use crate::ErrorCode;
 
-/// Longest text accepted in ids, names, references and reasons.
-pub const MAX_TEXT: usize = 500;
+pub use crate::limits::MAX_TEXT;
 
 /// The fields of one object being validated. `line` is set for an invoice line, so
 /// messages say `lines[2].unit_price`. Field names are only formatted on error paths:
@@ -34,7 +33,26 @@ impl Fields {
     }
 
     fn missing(&self, key: Key) -> crate::Error {
-        err!(InvalidInput, "{} is required", self.name(key))
+        let name = self.name(key);
+        err!(InvalidInput, "{name} is required")
+            .at(name)
+            .rule("required")
+    }
+
+    /// A value of the wrong JSON type: names what was expected and what came.
+    fn wrong_type(
+        &self,
+        code: ErrorCode,
+        key: Key,
+        expected: &'static str,
+        got: &Raw,
+        message: String,
+    ) -> crate::Error {
+        crate::Error::new(code, message)
+            .at(self.name(key))
+            .rule("wrong_type")
+            .word("expected", expected)
+            .word("got", got.json_type())
     }
 
     /// A string field, trimmed of nothing, non-empty, at most `MAX_TEXT` characters.
@@ -42,29 +60,34 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Str(s)) => {
+                let name = self.name(key);
                 if s.trim().is_empty() {
-                    Err(err!(InvalidInput, "{} must not be empty", self.name(key)))
+                    Err(err!(InvalidInput, "{name} must not be empty")
+                        .at(name)
+                        .rule("empty"))
                 } else if s.chars().count() > MAX_TEXT {
-                    Err(err!(
-                        InvalidInput,
-                        "{} is longer than {MAX_TEXT} characters",
-                        self.name(key)
-                    ))
+                    Err(
+                        err!(InvalidInput, "{name} is longer than {MAX_TEXT} characters")
+                            .at(name)
+                            .rule("too_long")
+                            .with("value", crate::error::clip(&s))
+                            .with("max_length", MAX_TEXT),
+                    )
                 } else if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-                    Err(err!(
-                        InvalidInput,
-                        "{} contains control characters",
-                        self.name(key)
-                    ))
+                    Err(err!(InvalidInput, "{name} contains control characters")
+                        .at(name)
+                        .rule("control_characters")
+                        .with("value", crate::error::clip(&s)))
                 } else {
                     Ok(Some(s))
                 }
             }
-            Some(other) => Err(err!(
-                InvalidInput,
-                "{} must be a string, got {}",
-                self.name(key),
-                other.shown()
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidInput,
+                key,
+                "string",
+                &other,
+                format!("{} must be a string, got {}", self.name(key), other.shown()),
             )),
         }
     }
@@ -98,16 +121,26 @@ impl Fields {
                 let value = parse_decimal(&name, &s, ErrorCode::InvalidAmount)?;
                 check_entered(&name, value, &s).map(Some)
             }
-            Some(Raw::Num(n)) => Err(err!(
-                InvalidAmount,
-                "{} must be a decimal string such as \"{n}\", not the number {n} (numbers lose cents)",
-                self.name(key)
-            )),
-            Some(other) => Err(err!(
-                InvalidAmount,
-                "{} must be a decimal string such as \"100.00\", got {}",
-                self.name(key),
-                other.shown()
+            Some(Raw::Num(n)) => {
+                let message = format!(
+                    "{} must be a decimal string such as \"{n}\", not the number {n} (numbers lose cents)",
+                    self.name(key)
+                );
+                let got = Raw::Num(n);
+                Err(self
+                    .wrong_type(ErrorCode::InvalidAmount, key, "decimal", &got, message)
+                    .with("value", got.text()))
+            }
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidAmount,
+                key,
+                "decimal",
+                &other,
+                format!(
+                    "{} must be a decimal string such as \"100.00\", got {}",
+                    self.name(key),
+                    other.shown()
+                ),
             )),
         }
     }
@@ -121,28 +154,29 @@ impl Fields {
     pub fn opt_factor(&mut self, key: Key, min: Decimal, max: Decimal) -> Result<Option<Decimal>> {
         match self.map.take(key) {
             None => Ok(None),
-            Some(Raw::Str(s)) => parse_factor(key.name(), &s, min, max)
-                .map(Some)
-                .map_err(|e| {
-                    crate::Error::new(e.code, format!("{}{}", self.line_prefix(), e.message))
-                }),
-            Some(Raw::Num(n)) => Err(err!(
-                InvalidAmount,
-                "{} must be a decimal string such as \"{n}\", not the number {n}",
-                self.name(key)
-            )),
-            Some(other) => Err(err!(
-                InvalidAmount,
-                "{} must be a decimal string, got {}",
-                self.name(key),
-                other.shown()
+            Some(Raw::Str(s)) => parse_factor(&self.name(key), &s, min, max).map(Some),
+            Some(Raw::Num(n)) => {
+                let message = format!(
+                    "{} must be a decimal string such as \"{n}\", not the number {n}",
+                    self.name(key)
+                );
+                let got = Raw::Num(n);
+                Err(self
+                    .wrong_type(ErrorCode::InvalidAmount, key, "decimal", &got, message)
+                    .with("value", got.text()))
+            }
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidAmount,
+                key,
+                "decimal",
+                &other,
+                format!(
+                    "{} must be a decimal string, got {}",
+                    self.name(key),
+                    other.shown()
+                ),
             )),
         }
-    }
-
-    /// `lines[i].` for a line, nothing for a command.
-    fn line_prefix(&self) -> String {
-        self.line.map_or(String::new(), |i| format!("lines[{i}]."))
     }
 
     /// An ISO 4217 code in active use; anything else is `invalid_currency`.
@@ -150,11 +184,16 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Str(s)) => Currency::parse(key.name(), &s).map(Some),
-            Some(other) => Err(err!(
-                InvalidCurrency,
-                "{} must be an ISO 4217 code such as \"EUR\", got {}",
-                self.name(key),
-                other.shown()
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidCurrency,
+                key,
+                "ISO 4217",
+                &other,
+                format!(
+                    "{} must be an ISO 4217 code such as \"EUR\", got {}",
+                    self.name(key),
+                    other.shown()
+                ),
             )),
         }
     }
@@ -169,11 +208,16 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Str(s)) => Date::parse(key.name(), &s).map(Some),
-            Some(other) => Err(err!(
-                InvalidDate,
-                "{} must be a date string such as \"2026-01-31\", got {}",
-                self.name(key),
-                other.shown()
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidDate,
+                key,
+                "YYYY-MM-DD",
+                &other,
+                format!(
+                    "{} must be a date string such as \"2026-01-31\", got {}",
+                    self.name(key),
+                    other.shown()
+                ),
             )),
         }
     }
@@ -188,11 +232,16 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Str(s)) => check_timestamp(key.name(), &s).map(|()| Some(s)),
-            Some(other) => Err(err!(
-                InvalidDate,
-                "{} must be an RFC 3339 timestamp string, got {}",
-                self.name(key),
-                other.shown()
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidDate,
+                key,
+                "RFC 3339",
+                &other,
+                format!(
+                    "{} must be an RFC 3339 timestamp string, got {}",
+                    self.name(key),
+                    other.shown()
+                ),
             )),
         }
     }
@@ -202,11 +251,16 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Bool(b)) => Ok(Some(b)),
-            Some(other) => Err(err!(
-                InvalidInput,
-                "{} must be true or false, got {}",
-                self.name(key),
-                other.shown()
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidInput,
+                key,
+                "boolean",
+                &other,
+                format!(
+                    "{} must be true or false, got {}",
+                    self.name(key),
+                    other.shown()
+                ),
             )),
         }
     }
@@ -221,12 +275,21 @@ impl Fields {
                     "{} must be a whole number ≥ 0, got {n}",
                     self.name(key)
                 )
+                .at(self.name(key))
+                .rule("not_whole_number")
+                .with("value", crate::error::clip(&n))
+                .word("expected", "whole_number")
             }),
-            Some(other) => Err(err!(
-                InvalidInput,
-                "{} must be a whole number, got {}",
-                self.name(key),
-                other.shown()
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidInput,
+                key,
+                "whole_number",
+                &other,
+                format!(
+                    "{} must be a whole number, got {}",
+                    self.name(key),
+                    other.shown()
+                ),
             )),
         }
     }
@@ -236,17 +299,22 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::List(items)) => Ok(Some(items)),
-            Some(other) => Err(err!(
-                InvalidInput,
-                "{} must be an array, got {}",
-                self.name(key),
-                other.shown()
+            Some(other) => Err(self.wrong_type(
+                ErrorCode::InvalidInput,
+                key,
+                "array",
+                &other,
+                format!("{} must be an array, got {}", self.name(key), other.shown()),
             )),
         }
     }
 
     /// One of a fixed set of words, e.g. a payment method.
-    pub fn choice<T: Copy>(&mut self, key: Key, options: &[(&str, T)]) -> Result<Option<T>> {
+    pub fn choice<T: Copy>(
+        &mut self,
+        key: Key,
+        options: &[(&'static str, T)],
+    ) -> Result<Option<T>> {
         let Some(word) = self.opt_text(key)? else {
             return Ok(None);
         };
@@ -263,6 +331,10 @@ impl Fields {
                     crate::error::clip(&word),
                     names.join(", ")
                 )
+                .at(self.name(key))
+                .rule("not_allowed")
+                .with("value", crate::error::clip(&word))
+                .with("allowed", names)
             })
     }
 
@@ -275,7 +347,9 @@ impl Fields {
                 "{} is not a field of {}",
                 self.name(key),
                 what()
-            )),
+            )
+            .at(self.name(key))
+            .rule("unknown_field")),
         }
     }
 }

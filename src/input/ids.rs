@@ -68,7 +68,11 @@ pub fn identifier(field: &str, text: String) -> Result<String> {
             "{field}: contains {what} (U+{:04X}) at character {}, which can make two ids look the same; type the id without it",
             c as u32,
             at + 1
-        ));
+        )
+        .at(field)
+        .rule("invisible_character")
+        .with("code_point", format!("U+{:04X}", c as u32))
+        .with("position", at + 1));
     }
     ends(field, nfc(text))
 }
@@ -79,7 +83,10 @@ fn ends(field: &str, text: String) -> Result<String> {
             InvalidInput,
             "{field}: '{}' starts or ends with a space",
             crate::error::clip(&text)
-        ));
+        )
+        .at(field)
+        .rule("surrounding_space")
+        .with("value", crate::error::clip(&text)));
     }
     Ok(text)
 }

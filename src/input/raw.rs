@@ -4,7 +4,7 @@
 //! contract's error codes nor the field in the caller's words, and a number where an
 //! amount belongs must be `invalid_amount`, not a parse failure. So the object is first
 //! read into `RawMap` — any JSON shape, depth-bounded, from serde_json's `Deserializer`, or
-//! from a JS object by the wasm binding's own walk (`wasm::read_value`) — and then validated field by
+//! from a JS object by the wasm binding's own walk (`wasm::read`) — and then validated field by
 //! field in `input::command` (commands) and `queries` (queries).
 
 use std::fmt;
@@ -36,7 +36,7 @@ macro_rules! keys {
 }
 
 keys! {
-    Type = "type", Id = "id", At = "at", By = "by",
+    Type = "type", Id = "id", At = "at", By = "by", DryRun = "dry_run",
     Name = "name", Email = "email", Currency = "currency", Customer = "customer",
     Date = "date", DueDate = "due_date", Lines = "lines",
     PricesIncludeTax = "prices_include_tax", UseCredit = "use_credit",
@@ -65,21 +65,25 @@ pub enum Raw {
     /// An object, e.g. one invoice line.
     Map(RawMap),
     /// A value no contract field can hold, with how messages name it: an array or
-    /// object nested deeper than any contract shape, an over-long array, a function,
-    /// text with unpaired surrogates.
+    /// object nested deeper than any contract shape, a function, text with unpaired
+    /// surrogates.
     Unreadable(&'static str),
+    /// An array or object (named) with more than the given number of items.
+    TooMany(&'static str, usize),
 }
 
 /// How messages name an array or object nested deeper than any contract shape.
 pub const TOO_DEEP: Raw = Raw::Unreadable("a deeply nested value");
 
-/// Longest array read (1,000 invoice lines is the largest contract array).
-pub const MAX_ITEMS: usize = 10_000;
+/// How messages name an array longer than `MAX_ITEMS` (its text built from the limit).
+pub const TOO_MANY_ITEMS: Raw = Raw::TooMany("array", MAX_ITEMS);
+
+pub use crate::limits::{MAX_DEPTH, MAX_ITEMS};
 
 impl Raw {
     /// How the value's type is named in messages.
-    pub fn kind(&self) -> &'static str {
-        match self {
+    pub fn kind(&self) -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed(match self {
             Raw::Null => "null",
             Raw::Bool(_) => "a boolean",
             Raw::Str(_) => "a string",
@@ -87,6 +91,32 @@ impl Raw {
             Raw::List(_) => "an array",
             Raw::Map(_) => "an object",
             Raw::Unreadable(kind) => kind,
+            Raw::TooMany(what, max) => {
+                return std::borrow::Cow::Owned(format!("an {what} of more than {max} items"))
+            }
+        })
+    }
+
+    /// The value's JSON type, as refusals' `details.got` names it.
+    pub fn json_type(&self) -> &'static str {
+        match self {
+            Raw::Null => "null",
+            Raw::Bool(_) => "boolean",
+            Raw::Str(_) => "string",
+            Raw::Num(_) => "number",
+            Raw::List(_) => "array",
+            Raw::Map(_) => "object",
+            Raw::Unreadable(_) | Raw::TooMany(..) => "unreadable",
+        }
+    }
+
+    /// A scalar's text, clipped, as refusals' `details.value` quotes it (empty for
+    /// arrays and objects).
+    pub fn text(&self) -> String {
+        match self {
+            Raw::Str(s) | Raw::Num(s) => crate::error::clip(s).into_owned(),
+            Raw::Bool(b) => b.to_string(),
+            _ => String::new(),
         }
     }
 
@@ -96,7 +126,7 @@ impl Raw {
             Raw::Str(s) => format!("'{}'", crate::error::clip(s)),
             Raw::Num(n) => format!("the number {n}"),
             Raw::Bool(b) => format!("{b}"),
-            other => other.kind().to_string(),
+            other => other.kind().into_owned(),
         }
     }
 }
@@ -110,9 +140,6 @@ pub struct RawMap {
     repeated: Option<Key>,
 }
 
-/// Deepest nesting any contract shape needs: command → lines → line → value.
-pub const MAX_DEPTH: u8 = 3;
-
 impl RawMap {
     /// Reads an object from any serde data format.
     pub fn read<'de, D: Deserializer<'de>>(d: D) -> Result<RawMap, D::Error> {
@@ -125,18 +152,24 @@ impl RawMap {
         }
     }
 
-    /// Refuses unknown or repeated field names.
-    pub fn check(&self, context: &str) -> Result<()> {
+    /// Refuses unknown or repeated field names. `context` names the object in the
+    /// message (`command`, `lines[2]`); `prefix` goes before a field's name in the
+    /// refusal's `field` (`""`, `lines[2].`).
+    pub fn check(&self, context: &str, prefix: &str) -> Result<()> {
         if let Some(name) = &self.unknown {
             let name = crate::error::clip(name);
-            return Err(err!(InvalidInput, "{context}: unknown field '{name}'"));
+            return Err(err!(InvalidInput, "{context}: unknown field '{name}'")
+                .at(format!("{prefix}{name}"))
+                .rule("unknown_field"));
         }
         if let Some(key) = self.repeated {
             return Err(err!(
                 InvalidInput,
                 "{context}: field '{}' is given twice",
                 key.name()
-            ));
+            )
+            .at(format!("{prefix}{}", key.name()))
+            .rule("repeated_field"));
         }
         Ok(())
     }
@@ -153,6 +186,13 @@ impl RawMap {
                 self.unknown.get_or_insert_with(|| name.to_owned());
             }
         }
+    }
+
+    /// Whether a field is JSON `true` (read without taking it).
+    pub fn is_true(&self, key: Key) -> bool {
+        self.fields
+            .iter()
+            .any(|(k, v)| *k == key && matches!(v, Raw::Bool(true)))
     }
 
     /// Removes a field; `null` counts as absent.
@@ -248,7 +288,7 @@ impl<'de> Visitor<'de> for RawSeed {
         })? {
             if items.len() == MAX_ITEMS {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                return Ok(Raw::Unreadable("an array of more than 10000 items"));
+                return Ok(TOO_MANY_ITEMS);
             }
             items.push(v);
         }
@@ -401,17 +441,17 @@ mod tests {
         assert_eq!(m.take(Key::UseCredit), Some(Raw::Bool(false)));
         assert_eq!(m.take(Key::At), None);
         assert!(matches!(m.take(Key::Lines), Some(Raw::List(l)) if l.len() == 1));
-        assert!(m.check("c").is_ok());
+        assert!(m.check("c", "").is_ok());
     }
 
     #[test]
     fn unknown_and_repeated_fields_are_refused() {
         let m = read(r#"{"type":"x","amout":"1"}"#);
-        assert!(m.check("c").unwrap_err().message.contains("amout"));
+        assert!(m.check("c", "").unwrap_err().message.contains("amout"));
         let m = read(r#"{"type":"x","id":"a","id":"b"}"#);
-        assert!(m.check("c").unwrap_err().message.contains("twice"));
+        assert!(m.check("c", "").unwrap_err().message.contains("twice"));
         let m = read(r#"{"bogus":1,"lines":[{"unit_price":"1"}]}"#);
-        assert!(m.check("c").unwrap_err().message.contains("bogus"));
+        assert!(m.check("c", "").unwrap_err().message.contains("bogus"));
     }
 
     #[test]

@@ -25,6 +25,10 @@ impl Currency {
                 InvalidCurrency,
                 "{field}: '{shown}' is not an ISO 4217 currency code in use"
             )
+            .at(field)
+            .rule("unknown_currency")
+            .with("value", shown.as_ref())
+            .word("expected", "ISO 4217")
         })
     }
 

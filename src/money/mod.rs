@@ -20,11 +20,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::error::{err, Error, ErrorCode, Result};
 
-/// Largest amount accepted in any money field or computed for an invoice line.
-pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0); // 10^15
-
-/// Most decimal places accepted in quantities, unit prices and rates.
-pub const MAX_RATE_DECIMALS: u32 = 10;
+pub use crate::limits::{MAX_AMOUNT, MAX_RATE_DECIMALS};
 
 /// Parses a decimal string of the form `-?digits(.digits)?` and nothing else: no
 /// exponent, sign `+`, spaces or separators, which `Decimal::from_str` would let through.
@@ -35,6 +31,10 @@ pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal
             code,
             format!("{field}: '{shown}' is not a decimal number such as \"100.00\""),
         )
+        .at(field)
+        .rule("not_decimal")
+        .with("value", shown.as_ref())
+        .word("expected", "decimal")
     };
     let digits = text.strip_prefix('-').unwrap_or(text);
     let (int, frac) = match digits.split_once('.') {
@@ -52,7 +52,10 @@ pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal
         return Err(Error::new(
             code,
             format!("{field}: '{shown}' has more digits than the ledger can hold exactly"),
-        ));
+        )
+        .at(field)
+        .rule("too_many_digits")
+        .with("value", shown.as_ref()));
     }
     // The grammar is checked, so the digits build the mantissa directly (28 digits fit in
     // 96 bits); this keeps rust_decimal's general string parser out of the wasm.
@@ -81,16 +84,22 @@ pub fn parse_money(field: &str, text: &str, currency: Currency) -> Result<Decima
 pub fn check_entered(field: &str, value: Decimal, text: &str) -> Result<Decimal> {
     let shown = crate::error::clip(text);
     if value <= Decimal::ZERO {
-        return Err(err!(
-            InvalidAmount,
-            "{field}: '{shown}' must be more than zero"
-        ));
+        return Err(
+            err!(InvalidAmount, "{field}: '{shown}' must be more than zero")
+                .at(field)
+                .rule("not_positive")
+                .with("value", shown),
+        );
     }
     if value > MAX_AMOUNT {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{shown}' is larger than the most the ledger accepts (10^15)"
-        ));
+            "{field}: '{shown}' is larger than the most the ledger accepts ({MAX_AMOUNT})"
+        )
+        .at(field)
+        .rule("too_large")
+        .with("value", shown)
+        .with("max", MAX_AMOUNT));
     }
     Ok(value.normalize())
 }
@@ -103,7 +112,12 @@ pub fn check_units(field: &str, amount: Decimal, currency: Currency) -> Result<D
         return Err(err!(
             InvalidAmount,
             "{field}: '{amount}' has more decimals than {currency} allows ({units})"
-        ));
+        )
+        .at(field)
+        .rule("too_many_decimals")
+        .with("value", amount.to_string())
+        .with("currency", currency)
+        .with("max_decimals", units));
     }
     Ok(at_minor_units(amount.normalize(), currency))
 }
@@ -117,13 +131,22 @@ pub fn parse_factor(field: &str, text: &str, min: Decimal, max: Decimal) -> Resu
         return Err(err!(
             InvalidAmount,
             "{field}: '{shown}' has more than {MAX_RATE_DECIMALS} decimals"
-        ));
+        )
+        .at(field)
+        .rule("too_many_decimals")
+        .with("value", shown)
+        .with("max_decimals", MAX_RATE_DECIMALS));
     }
     if value < min || value > max {
         return Err(err!(
             InvalidAmount,
             "{field}: '{shown}' must be between {min} and {max}"
-        ));
+        )
+        .at(field)
+        .rule("out_of_range")
+        .with("value", shown)
+        .with("min", min)
+        .with("max", max));
     }
     Ok(value)
 }

@@ -73,7 +73,7 @@ pub struct PaymentRow {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     /// Invoices it settled when it was received.
-    pub allocations: Vec<crate::answer::Allocation>,
+    pub allocations: Vec<crate::parts::Allocation>,
     /// What it left as credit when it was received.
     pub credit_created: Money,
     /// The id of the void, if it was voided.
@@ -203,7 +203,7 @@ pub fn payments(
                 allocations: pay
                     .allocations
                     .iter()
-                    .map(|&(inv, amount)| crate::answer::Allocation {
+                    .map(|&(inv, amount)| crate::parts::Allocation {
                         invoice: state.invoices[inv as usize].id.clone(),
                         amount: m(amount),
                     })

@@ -133,10 +133,26 @@ pub enum QueryAnswer {
     Postings(postings::PostingsAnswer),
 }
 
+/// Every query `type`, in the order messages list them.
+pub const QUERY_TYPES: [&str; 12] = [
+    "balance",
+    "invoice",
+    "preview_invoice",
+    "statement",
+    "customers",
+    "trial_balance",
+    "invoices",
+    "payments",
+    "credits",
+    "aging",
+    "settings",
+    "postings",
+];
+
 impl Query {
     /// Validates a query object read by `RawMap::read`.
     pub fn from_raw(map: RawMap) -> Result<Query> {
-        map.check("query")?;
+        map.check("query", "")?;
         let mut f = Fields::new(map, None);
         let kind = take_type(&mut f, "query")?;
         let query = match kind.as_str() {
@@ -162,7 +178,11 @@ impl Query {
                 } = &q
                 {
                     if to < from {
-                        return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'"));
+                        return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'")
+                            .at("to")
+                            .rule("before_date")
+                            .with("value", *to)
+                            .with("earliest", *from));
                     }
                 }
                 q
@@ -194,7 +214,11 @@ impl Query {
                 let to = f.opt_date(Key::To)?;
                 if let (Some(from), Some(to)) = (from, to) {
                     if to < from {
-                        return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'"));
+                        return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'")
+                            .at("to")
+                            .rule("before_date")
+                            .with("value", to)
+                            .with("earliest", from));
                     }
                 }
                 Query::Postings { currency, from, to }
@@ -206,9 +230,14 @@ impl Query {
             other => {
                 return Err(err!(
                     InvalidInput,
-                    "type: '{}' is not a query (balance, invoice, preview_invoice, statement, customers, trial_balance, invoices, payments, credits, aging, settings, postings)",
-                    crate::error::clip(other)
-                ))
+                    "type: '{}' is not a query ({})",
+                    crate::error::clip(other),
+                    QUERY_TYPES.join(", ")
+                )
+                .at("type")
+                .rule("not_allowed")
+                .with("value", crate::error::clip(other))
+                .with("allowed", QUERY_TYPES.to_vec()))
             }
         };
         f.finish(|| format!("a {kind} query"))?;

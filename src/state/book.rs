@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::records::{Idx, RecordRef};
+use super::record_ref::{Idx, RecordRef};
 use crate::date::Date;
 use crate::money::Currency;
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 use super::records::Idx;
-use crate::input::command::Method;
+use crate::domain::Method;
 use crate::money::Currency;
 
 /// A ledger account. Customer accounts are per customer; the rest are shared.

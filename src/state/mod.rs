@@ -7,12 +7,13 @@ pub mod book;
 pub mod id_index;
 pub mod ledger_accounts;
 pub mod numbering;
+pub mod record_ref;
 pub mod records;
 
 use rust_decimal::Decimal;
 
 use crate::date::Date;
-use crate::error::{err, Result};
+use crate::error::{clip, err, Result};
 use crate::money::Currency;
 use book::Book;
 pub use id_index::{IdEntry, IdIndex};
@@ -107,8 +108,11 @@ impl State {
             _ => Err(err!(
                 UnknownCustomer,
                 "{field}: no customer has the id '{}'",
-                crate::error::clip(id)
-            )),
+                clip(id)
+            )
+            .at(field)
+            .rule("not_found")
+            .with("id", clip(id))),
         }
     }
 
@@ -119,8 +123,11 @@ impl State {
             _ => Err(err!(
                 UnknownInvoice,
                 "{field}: no invoice has the id '{}'",
-                crate::error::clip(id)
-            )),
+                clip(id)
+            )
+            .at(field)
+            .rule("not_found")
+            .with("id", clip(id))),
         }
     }
 
@@ -131,8 +138,11 @@ impl State {
             _ => Err(err!(
                 UnknownPayment,
                 "{field}: no payment has the id '{}'",
-                crate::error::clip(id)
-            )),
+                clip(id)
+            )
+            .at(field)
+            .rule("not_found")
+            .with("id", clip(id))),
         }
     }
 
@@ -141,12 +151,15 @@ impl State {
     pub fn customers_invoice(&self, field: &str, id: &str, customer: Idx) -> Result<Idx> {
         let inv = self.invoice_idx(field, id)?;
         if self.invoices[inv as usize].customer != customer {
+            let customer = &self.customers[customer as usize].id;
             return Err(err!(
                 UnknownInvoice,
-                "{field}: invoice '{}' belongs to another customer than '{}'",
-                crate::error::clip(id),
-                crate::error::clip(&self.customers[customer as usize].id)
-            ));
+                "{field}: invoice '{id}' belongs to another customer than '{customer}'"
+            )
+            .at(field)
+            .rule("other_customer")
+            .with("id", id)
+            .with("customer", customer.as_str()));
         }
         Ok(inv)
     }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-use crate::error::{err, Result};
+use crate::error::Result;
 
 /// The format until `configure` changes it: `INV-0001`, `INV-0002`, ...
 pub const DEFAULT_FORMAT: &str = "INV-{seq:0000}";
@@ -37,6 +37,14 @@ enum Token<'a> {
     Seq(usize),
 }
 
+/// A refusal of an invoice number format: `rule` names what is wrong with it.
+fn format_error(message: String, rule: &'static str, shown: &str) -> crate::Error {
+    crate::Error::new(crate::ErrorCode::InvalidInput, message)
+        .at("invoice_number_format")
+        .rule(rule)
+        .with("value", shown)
+}
+
 fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
     let shown = crate::error::clip(format);
     let mut out = Vec::new();
@@ -44,18 +52,20 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
     let mut has_seq = false;
     while let Some(open) = rest.find('{') {
         if rest[..open].contains('}') {
-            return Err(err!(
-                InvalidInput,
-                "invoice_number_format: '{shown}' has a stray '}}'"
+            return Err(format_error(
+                format!("invoice_number_format: '{shown}' has a stray '}}'"),
+                "stray_brace",
+                &shown,
             ));
         }
         if open > 0 {
             out.push(Token::Text(&rest[..open]));
         }
         let close = rest[open..].find('}').ok_or_else(|| {
-            err!(
-                InvalidInput,
-                "invoice_number_format: '{shown}' has an unclosed '{{'"
+            format_error(
+                format!("invoice_number_format: '{shown}' has an unclosed '{{'"),
+                "unclosed_brace",
+                &shown,
             )
         })? + open;
         let token = match &rest[open + 1..close] {
@@ -64,13 +74,14 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
             "day" => Token::Day,
             "seq" => Token::Seq(0),
             other => match other.strip_prefix("seq:") {
-                Some(zeros) if !zeros.is_empty() && zeros.len() <= 12 && zeros.bytes().all(|b| b == b'0') => {
+                Some(zeros) if !zeros.is_empty() && zeros.len() <= crate::limits::MAX_SEQ_PADDING && zeros.bytes().all(|b| b == b'0') => {
                     Token::Seq(zeros.len())
                 }
                 _ => {
-                    return Err(err!(
-                        InvalidInput,
-                        "invoice_number_format: '{{{other}}}' is not a placeholder ({{year}}, {{month}}, {{day}}, {{seq}}, {{seq:0000}})"
+                    return Err(format_error(
+                        format!("invoice_number_format: '{{{other}}}' is not a placeholder ({{year}}, {{month}}, {{day}}, {{seq}}, {{seq:0000}})"),
+                        "unknown_placeholder",
+                        &shown,
                     ))
                 }
             },
@@ -80,18 +91,20 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
         rest = &rest[close + 1..];
     }
     if rest.contains('}') {
-        return Err(err!(
-            InvalidInput,
-            "invoice_number_format: '{shown}' has a stray '}}'"
+        return Err(format_error(
+            format!("invoice_number_format: '{shown}' has a stray '}}'"),
+            "stray_brace",
+            &shown,
         ));
     }
     if !rest.is_empty() {
         out.push(Token::Text(rest));
     }
     if !has_seq {
-        return Err(err!(
-            InvalidInput,
-            "invoice_number_format: '{shown}' needs a {{seq}} placeholder so numbers stay unique"
+        return Err(format_error(
+            format!("invoice_number_format: '{shown}' needs a {{seq}} placeholder so numbers stay unique"),
+            "missing_seq",
+            &shown,
         ));
     }
     Ok(out)

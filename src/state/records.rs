@@ -6,45 +6,13 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::date::Date;
-pub use crate::input::command::TaxRounding;
-use crate::input::command::{LineInput, Method};
+pub use crate::domain::TaxRounding;
+use crate::domain::{LineInput, Method};
 use crate::money::Currency;
 
 use super::book::Book;
 
-/// Index of a record in its table.
-pub type Idx = u32;
-
-/// What an id names. Ids are unique across all records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RecordRef {
-    /// A customer (`create_customer`).
-    Customer(Idx),
-    /// An invoice (`issue_invoice`).
-    Invoice(Idx),
-    /// A payment (`record_payment`).
-    Payment(Idx),
-    /// A goodwill credit (`add_credit`).
-    Grant(Idx),
-    /// An application of credit to an invoice (`apply_credit`).
-    Application(Idx),
-    /// A credit note (`issue_credit_note`).
-    CreditNote(Idx),
-    /// A refund of credit (`refund_credit`).
-    Refund(Idx),
-    /// A payment's void (`void_payment`).
-    PaymentVoid(Idx),
-    /// An invoice's void (`void_invoice`).
-    InvoiceVoid(Idx),
-    /// A settings change (`configure`).
-    Config(Idx),
-    /// A write-off of an invoice as bad debt (`write_off_invoice`).
-    WriteOff(Idx),
-    /// An `expire_credit` run.
-    Expiry(Idx),
-    /// One lot's removal by an `expire_credit` (a statement entry; its id is the run's).
-    ExpiredLot(Idx),
-}
+pub use super::record_ref::{Idx, RecordRef};
 
 /// A customer: who is billed, and its books (one per currency).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -205,6 +173,20 @@ impl Invoice {
             Some("was written off")
         } else {
             Some("is already paid")
+        }
+    }
+
+    /// Why it takes no more money, as a refusal's `details.rule`: `void`,
+    /// `written_off` or `paid`; `None` while something is due.
+    pub fn closed_rule(&self) -> Option<&'static str> {
+        if self.voided_by.is_some() {
+            Some("void")
+        } else if !self.amount_due().is_zero() {
+            None
+        } else if !self.written_off.is_zero() {
+            Some("written_off")
+        } else {
+            Some("paid")
         }
     }
 

@@ -11,7 +11,7 @@ pub mod bench;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-use crate::input::command::LineInput;
+use crate::domain::LineInput;
 use crate::invoice_math::compute_line;
 use crate::money::Currency;
 

@@ -12,6 +12,7 @@ import type {
   CommandAnswer,
   CreateCustomerCommand,
   EngineErrorCode,
+  MoneyDetail,
   ErrorCode,
   InvoiceLineInput,
   JournalEntry,
@@ -57,7 +58,12 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   } else {
     const code: EngineErrorCode = customer.error.code;
     const message: string = customer.error.message;
-    void [code, message];
+    const field: string | null = customer.error.field;
+    const available: MoneyDetail | undefined = customer.error.details.available;
+    const maxDecimals: number | undefined = customer.error.details.max_decimals;
+    // @ts-expect-error `field` is a path or null, never absent or a number
+    const badField: number = customer.error.field;
+    void [code, message, field, available, maxDecimals, badField];
   }
 
   const lines: InvoiceLineInput[] = [
@@ -117,10 +123,17 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   const refund = ledger.apply({ type: 'refund_credit', id: 'r1', customer: 'c1', amount: '1.00', method: 'cash', date: '2026-02-06' });
   if (refund.ok) void refund.refund;
   ledger.apply({ type: 'refund_credit', id: 'r2', customer: 'c1', amount: '1.00', currency: 'USD', method: 'card', date: '2026-02-06', reference: 'R2' });
+  if (refund.ok) void (refund.credit_used[0]?.credit satisfies string | undefined);
+  // A dry run: the same answer type, marked `dry_run`.
+  const wouldVoid = ledger.apply({ type: 'void_payment', id: 'vp1', payment: 'p1', date: '2026-02-07', dry_run: true });
+  if (wouldVoid.ok) void [wouldVoid.dry_run satisfies true | undefined, wouldVoid.amount, wouldVoid.reopened];
+  else void (wouldVoid.dry_run satisfies true | undefined);
+  // @ts-expect-error `dry_run` is a boolean, not a string
+  ledger.apply({ type: 'void_payment', id: 'vp1', payment: 'p1', date: '2026-02-07', dry_run: 'yes' });
   const voidedPayment = ledger.apply({ type: 'void_payment', id: 'vp1', payment: 'p1', date: '2026-02-07', reason: 'bounced' });
   if (voidedPayment.ok) void [voidedPayment.reopened[0]?.invoice, voidedPayment.credit_withdrawn];
   const voidedInvoice = ledger.apply({ type: 'void_invoice', id: 'vi1', invoice: 'i1', date: '2026-02-08' });
-  if (voidedInvoice.ok) void [voidedInvoice.cancelled, voidedInvoice.credit_returned];
+  if (voidedInvoice.ok) void [voidedInvoice.cancelled, voidedInvoice.credit_returned, voidedInvoice.returned[0]?.amount];
   const config = ledger.apply({ type: 'configure', id: 'cfg1', invoice_number_format: '{year}-{seq:0000}' });
   if (config.ok) void (config.invoice_number_format satisfies string);
   const rounding = ledger.apply({ type: 'configure', id: 'cfg2', tax_rounding: 'invoice' });
@@ -412,7 +425,7 @@ export async function storeUsage(): Promise<void> {
     const code: ErrorCode = answer.error.code;
     if (code === 'storage_failed') console.warn('not saved:', answer.error.message);
   }
-  const refused: Refused = { ok: false, error: { code: 'storage_failed', message: 'Not saved' } };
+  const refused: Refused = { ok: false, error: { code: 'storage_failed', message: 'Not saved', field: null, details: {} } };
   void refused;
 
   const [first, second] = await store.applyMany([

@@ -17,12 +17,13 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use js_sys::{Array, Reflect};
-use wasm_bindgen::JsCast;
+mod read;
+
+use read::{array_items, is_array, read_object};
 
 use crate::answer::Answer;
-use crate::error::{err, ErrorCode};
-use crate::input::raw::{number_text, Raw, RawMap, MAX_DEPTH, MAX_ITEMS, TOO_DEEP};
+use crate::error::err;
+use crate::input::raw::Raw;
 use crate::{Command, Error, JournalEntry, Query};
 
 /// Reports a panic on the console with its message instead of a bare `unreachable`
@@ -45,8 +46,8 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     })
 }
 
-fn refused(code: ErrorCode, message: String) -> JsValue {
-    to_js(&Answer::refused(Error::new(code, message)))
+fn refused(error: Error) -> JsValue {
+    to_js(&Answer::refused(error))
 }
 
 /// A ledger living in wasm memory.
@@ -93,11 +94,14 @@ impl WasmLedger {
                 to_js(&answers)
             }
             Err(raw) => refused(
-                ErrorCode::InvalidInput,
-                format!(
+                err!(
+                    InvalidInput,
                     "applyBatch: expected an array of commands, got {}",
                     raw.kind()
-                ),
+                )
+                .rule("wrong_type")
+                .word("expected", "array")
+                .word("got", raw.json_type()),
             ),
         }
     }
@@ -160,42 +164,50 @@ impl WasmLedger {
     /// an entry out of sequence or one that would not be accepted as it was.
     pub fn replay(&mut self, entry: JsValue) -> JsValue {
         let get = |key: &str| js_sys::Reflect::get(&entry, &JsValue::from_str(key)).ok();
-        let Some(seq) = get("seq").and_then(|v| v.as_f64()) else {
+        let seq = get("seq").and_then(|v| v.as_f64());
+        // A journal seq is a whole number from 1; anything else can't be the next one.
+        let Some(seq) = seq.filter(|s| *s >= 1.0 && s.fract() == 0.0 && *s < 9e15) else {
             return refused(
-                ErrorCode::InvalidInput,
-                "journal entry: 'seq' must be a number".into(),
+                err!(
+                    InvalidInput,
+                    "journal entry: 'seq' must be a whole number from 1"
+                )
+                .at("seq")
+                .rule("wrong_type")
+                .word("expected", "whole_number"),
             );
         };
+        let seq = seq as u64;
         let Some(command) = get("command") else {
             return refused(
-                ErrorCode::InvalidInput,
-                "journal entry: 'command' is missing".into(),
+                err!(InvalidInput, "journal entry: 'command' is missing")
+                    .at("command")
+                    .rule("required"),
             );
         };
         let command = match read_object(&command, "command").and_then(Command::from_raw) {
             Ok(c) => c,
             Err(e) => return to_js(&Answer::refused(e)),
         };
-        match self.inner.replay(JournalEntry {
-            seq: seq as u64,
-            command,
-        }) {
+        match self.inner.replay(JournalEntry { seq, command }) {
             Ok(()) => to_js(&Replayed { ok: true, seq }),
             Err(e) => to_js(&Answer::refused(e)),
         }
     }
 }
 
+/// `{ ok: true, seq }`. The seq is a `u64`: serializing an `f64` would pull float
+/// formatting into the wasm.
 #[derive(Serialize)]
 struct Replayed {
     ok: bool,
-    seq: f64,
+    seq: u64,
 }
 
 impl WasmLedger {
     fn apply_one(&mut self, command: &JsValue) -> Answer {
-        match read_object(command, "command").and_then(Command::from_raw) {
-            Ok(command) => self.inner.execute(command),
+        match read_object(command, "command") {
+            Ok(raw) => self.inner.apply_raw(raw),
             Err(e) => Answer::refused(e),
         }
     }
@@ -205,115 +217,4 @@ impl Default for WasmLedger {
     fn default() -> Self {
         WasmLedger::new()
     }
-}
-
-/// Reads a JS object into a `RawMap` (see the module docs for why not serde).
-fn read_object(value: &JsValue, what: &str) -> crate::error::Result<RawMap> {
-    match read_value(value, 0) {
-        Raw::Map(map) => Ok(map),
-        other => Err(err!(
-            InvalidInput,
-            "{what}: expected an object, got {}",
-            other.kind()
-        )),
-    }
-}
-
-// Reads that can run page code (Proxy traps, getters) go through imports marked
-// `catch`: a value that throws becomes a refusal instead of an exception escaping through
-// a method that holds the ledger (which would leave it unusable).
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = Array, js_name = isArray, catch)]
-    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
-    #[wasm_bindgen(js_namespace = Object, js_name = keys, catch)]
-    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
-    /// `String.prototype.isWellFormed.call(text)`.
-    #[wasm_bindgen(js_namespace = ["String", "prototype", "isWellFormed"], js_name = call, catch)]
-    fn is_well_formed(text: &JsValue) -> Result<bool, JsValue>;
-}
-
-const UNREADABLE: Raw =
-    Raw::Unreadable("a value that could not be read (its getter or proxy threw)");
-
-/// The items of a JS array, at most `MAX_ITEMS`, read without trusting its traps.
-fn array_items(value: &JsValue) -> Result<Vec<JsValue>, Raw> {
-    let length = Reflect::get(value, &JsValue::from_str("length"))
-        .ok()
-        .and_then(|l| l.as_f64())
-        .ok_or(UNREADABLE)?;
-    if length > MAX_ITEMS as f64 {
-        return Err(Raw::Unreadable("an array of more than 10000 items"));
-    }
-    (0..length as u32)
-        .map(|i| Reflect::get_u32(value, i).map_err(|_| UNREADABLE))
-        .collect()
-}
-
-fn read_text(value: &JsValue, text: String) -> Raw {
-    // `as_string` replaces unpaired surrogates with U+FFFD, which would make different
-    // JS strings the same id: refuse such text instead.
-    let replaced = text.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]); // U+FFFD
-    if replaced && !is_well_formed(value).unwrap_or(true) {
-        return Raw::Unreadable("text with unpaired surrogates (not valid Unicode)");
-    }
-    Raw::Str(text)
-}
-
-fn read_value(value: &JsValue, depth: u8) -> Raw {
-    if value.is_null() || value.is_undefined() {
-        Raw::Null
-    } else if let Some(b) = value.as_bool() {
-        Raw::Bool(b)
-    } else if let Some(s) = value.as_string() {
-        read_text(value, s)
-    } else if let Some(n) = value.as_f64() {
-        Raw::Num(number_text(n))
-    } else if value.is_bigint() {
-        Raw::Num(String::from(
-            js_sys::BigInt::unchecked_from_js_ref(value)
-                .to_string(10)
-                .unwrap_or_default(),
-        ))
-    } else if value.is_function() {
-        Raw::Unreadable("a function")
-    } else if value.is_symbol() {
-        Raw::Unreadable("a symbol")
-    } else if depth >= MAX_DEPTH {
-        TOO_DEEP
-    } else {
-        match is_array(value) {
-            Err(_) => UNREADABLE,
-            Ok(true) => match array_items(value) {
-                Ok(items) => Raw::List(
-                    items
-                        .iter()
-                        .map(|item| read_value(item, depth + 1))
-                        .collect(),
-                ),
-                Err(raw) => raw,
-            },
-            Ok(false) if value.is_object() => read_map(value, depth),
-            Ok(false) => UNREADABLE,
-        }
-    }
-}
-
-fn read_map(value: &JsValue, depth: u8) -> Raw {
-    let Ok(keys) = object_keys(value) else {
-        return UNREADABLE;
-    };
-    if keys.length() as usize > MAX_ITEMS {
-        return Raw::Unreadable("an object with more than 10000 fields");
-    }
-    let mut map = RawMap::default();
-    for key in keys.iter() {
-        let name = key.as_string().unwrap_or_default();
-        let field = match Reflect::get(value, &key) {
-            Ok(field) => read_value(&field, depth + 1),
-            Err(_) => UNREADABLE,
-        };
-        map.push(&name, field);
-    }
-    Raw::Map(map)
 }
