@@ -93,8 +93,8 @@ export class FieldErrors {
   words(error, binding = this.lookup(error?.field)) {
     const names = this.idWords?.();
     return refusalText(error, {
-      label: binding?.label ?? null,
-      percent: binding?.percent ?? false,
+      label: binding?.label,
+      percent: binding?.percent,
       currency: binding?.currency?.() ?? null,
       words: (id) => names?.get(id) ?? null,
     });

@@ -7,15 +7,35 @@
 import { money, formDate, plainNumber } from './format.js';
 import { shift, isDecimal, isZero, scaleOf } from './decimal.js';
 
+const NAMES = {
+  amount: 'Amount', currency: 'Currency', customer: 'Customer', date: 'Date', due_date: 'Due date',
+  description: 'Description', quantity: 'Quantity', unit_price: 'Unit price', tax_rate: 'Tax rate',
+  discount_rate: 'Discount', lines: 'Lines', invoice: 'Invoice', payment: 'Payment', method: 'Method',
+  reference: 'Reference', reason: 'Reason', name: 'Name', email: 'E-mail', allocate_to: 'Invoices to pay',
+  from: 'From', to: 'To', as_of: 'As of', valid_until: 'Valid until',
+};
+
+/** A field path in words, for a refusal shown away from its field: `lines[1].unit_price` → "Unit price, line 2". */
+export function fieldLabel(path) {
+  if (!path) return null;
+  const line = path.startsWith('lines[') ? Number(path.slice(6, path.indexOf(']'))) : null;
+  const last = path.slice(path.lastIndexOf('.') + 1).split('[')[0];
+  const name = NAMES[last];
+  if (!name) return null;
+  return line === null || last === 'lines' ? name : `${name}, line ${line + 1}`;
+}
+
 /**
  * The sentence for refusal `error`. Options:
- * - `label`: the label of the field it is shown next to (null: shown above the form);
- * - `percent`: the field takes a percentage while the engine takes a fraction (rates);
+ * - `label`: the label of the field it is shown next to (null: none; default: the field's
+ *   name from its path, for a refusal shown away from the field);
+ * - `percent`: the field takes a percentage while the engine takes a fraction (default:
+ *   for rates);
  * - `currency`: the currency of a money field, to word amounts the details give bare;
  * - `words(id)`: how the user knows a record ("INV-0003", "the payment of Mar 3, 2026"), or null;
  * - `locale`: for Intl (default: the user's).
  */
-export function refusalText(error, { label = null, percent = false, currency = null, words = () => null, locale } = {}) {
+export function refusalText(error, { label = fieldLabel(error?.field), percent = Boolean(error?.field?.endsWith('_rate')), currency = null, words = () => null, locale } = {}) {
   const d = error?.details ?? {};
   const m = (v) => (v && typeof v === 'object' ? money(v.amount, v.currency, locale) : currency ? money(v, currency, locale) : plainNumber(v, locale));
   const rate = (v) => `${plainNumber(shift(String(v), 2), locale)}%`;
@@ -77,7 +97,7 @@ export function refusalText(error, { label = null, percent = false, currency = n
     case 'before_record':
       return sentence(`must be on or after ${formDate(d.earliest, locale)}, the date of what it corrects.`);
     case 'not_found':
-      return sentence(d.id ? `${record(d.id)} is not in the ledger (deleted in another tab, or a stale page: reload it).` : 'choose one.');
+      return sentence(d.id ? `${record(d.id)} is not in this ledger.` : 'choose one.');
     case 'other_customer':
       return sentence(`${record(d.invoice ?? d.payment ?? d.id)} belongs to another customer.`);
     case 'invoice_currency':
