@@ -21,7 +21,7 @@ const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length -
 const db = freshDatabase();
 const user = addUser(db, 'Bench', 'bench@example.com', 'finance');
 const watcherUser = addUser(db, 'Bench', 'watch@example.com', 'viewer');
-const server = await startServer(db, { TALLY_SNAPSHOT_EVERY: '50000' });
+const server = await startServer(db);
 const other = await startServer(db);
 try {
   const client = await Client.signedIn(server.url, user);
@@ -70,7 +70,7 @@ try {
   // 4. First sync: the newest snapshot, then every entry after it.
   await server.stop();
   await other.stop();
-  const restarted = await startServer(db, { TALLY_SNAPSHOT_EVERY: '1000000000' });
+  const restarted = await startServer(db);
   const fresh = await Client.signedIn(restarted.url, user);
   t = performance.now();
   const snap = await fresh.snapshot();

@@ -43,7 +43,17 @@ if [ "${1:-}" = "--browser" ]; then
   # The real bean-check for the accountant's export test, in a project-local venv.
   if [ ! -x target/py/bin/bean-check ]; then
     say "installing beancount 3.2.3 (PyPI) into target/py"
-    python3 -m venv target/py
+    if ! python3 -m venv target/py; then
+      # Debian's own python3 needs its venv package for this.
+      rm -rf target/py
+      if [ "$(id -u)" -ne 0 ]; then
+        echo "[setup] need python3's venv module: run 'sudo apt-get install python3-venv'" >&2
+        exit 1
+      fi
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv target/py
+    fi
     target/py/bin/pip install --quiet --disable-pip-version-check beancount==3.2.3
   fi
 fi

@@ -125,6 +125,15 @@ impl WasmLedger {
         serde_json::to_string(&self.inner.query_json(query)).unwrap_or_default()
     }
 
+    /// The general ledger as an accountant's file: `"csv"` (one line per posting) or
+    /// `"beancount"`; throws on another format name.
+    #[wasm_bindgen(js_name = exportLedger)]
+    pub fn export_ledger(&self, format: &str) -> Result<String, JsError> {
+        crate::export::Format::from_name(format)
+            .map(|f| self.inner.export(f))
+            .ok_or_else(|| JsError::new("export format: use \"csv\" or \"beancount\""))
+    }
+
     /// Sequence number of the last accepted command.
     pub fn seq(&self) -> f64 {
         self.inner.seq() as f64

@@ -1,6 +1,11 @@
 // Tally's admin panel: opens the ledger (IndexedDB store over the wasm engine) and
 // shows one screen at a time, chosen by the URL hash (#/customers, #/customers/ID,
-// #/payments/new, #/invoices/new, #/invoices/ID, #/corrections, #/reports, #/data).
+// #/payments/new, #/invoices/new, #/invoices/ID, #/corrections, #/reports, #/data,
+// and #/sync, #/sign-in when the page is served by a Tally server).
+//
+// Served by a Tally server (`GET /api/me` answers 200 or 401), the books are the
+// server's: the page signs in and opens the synced store (www/sync.js) over this
+// browser's IndexedDB copy. Served statically (404), everything stays in this browser.
 //
 // Why no framework: the page is a handful of screens of forms and tables; the store
 // already tells us when anything changes (store.subscribe), and queries are synchronous
@@ -12,6 +17,10 @@
 // style) holds without exceptions.
 
 import { openStore, backupOf } from './store.js';
+import { httpTransport, openSyncedStore } from './sync.js';
+import { idbSyncStorage } from './sync-storage.js';
+import { statusWords } from './ui/sync-words.js';
+import { confirmDialog } from './ui/dialog.js';
 import { h, replace } from './ui/dom.js';
 import { todayISO } from './ui/format.js';
 import { healthNotice } from './ui/health.js';
@@ -24,6 +33,8 @@ import * as invoice from './views/invoice.js';
 import * as corrections from './views/corrections.js';
 import * as reports from './views/reports.js';
 import * as data from './views/data.js';
+import * as syncView from './views/sync.js';
+import * as signIn from './views/sign-in.js';
 
 const ROUTES = [
   { pattern: /^\/customers$/, view: customers, nav: 'customers' },
@@ -34,7 +45,12 @@ const ROUTES = [
   { pattern: /^\/corrections$/, view: corrections, nav: 'corrections' },
   { pattern: /^\/reports$/, view: reports, nav: 'reports' },
   { pattern: /^\/data$/, view: data, nav: 'data' },
+  { pattern: /^\/sync$/, view: syncView, nav: 'sync' },
+  { pattern: /^\/sign-in$/, view: signIn, nav: 'sync' },
 ];
+
+/** Screens that change the books: a viewer gets a notice instead. */
+const WRITE_SCREENS = /^\/(payments\/new|invoices\/new|corrections)$/;
 
 const main = document.getElementById('view');
 const statusEl = document.getElementById('status');
@@ -80,7 +96,9 @@ function render(ctx, { focus = true } = {}) {
     if (route && a.dataset.nav === route.nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  if (!route) {
+  if (route && ctx.user?.role === 'viewer' && WRITE_SCREENS.test(path)) {
+    current = { node: h('section', { class: 'screen' }, h('h1', { tabindex: -1 }, 'Read only'), h('p', {}, 'Your role (viewer) can read the books but not change them. ', h('a', { href: '#/customers' }, 'Go to the customers.'))), title: 'Read only' };
+  } else if (!route) {
     current = { node: h('section', {}, h('h1', { tabindex: -1 }, 'Page not found'), h('p', {}, 'There is no screen at this address. ', h('a', { href: '#/customers' }, 'Go to the customers.'))), title: 'Not found' };
   } else {
     const params = path.match(route.pattern).slice(1).map(decodeURIComponent);
@@ -122,11 +140,79 @@ function onStoreChange(ctx, event) {
   }
 }
 
+const SESSION = 'tally.session';
+
+/**
+ * Is the page served by a Tally server, and who is signed in? `GET /api/me`: 200 signed
+ * in, 401 not, 404 a static server (no sync). Unreachable: the last session, so the
+ * books open offline and pending commands wait.
+ */
+async function findServer(transport) {
+  let me;
+  try { me = await transport.me(); } catch { me = { status: 0 }; }
+  if (me.status === 200) {
+    localStorage.setItem(SESSION, JSON.stringify({ user: me.user, space: me.space }));
+    return { mode: 'server', user: me.user, space: me.space };
+  }
+  if (me.status === 401) return { mode: 'sign-in' };
+  if (me.status === 404) return { mode: 'local' };
+  const last = JSON.parse(localStorage.getItem(SESSION) ?? 'null');
+  if (last?.user && last?.space) return { mode: 'server', user: last.user, space: last.space };
+  return { mode: 'unreachable' };
+}
+
+/** The header's sync status (a polite live region), who is signed in, and sign-out. */
+function syncHeader(ctx) {
+  const line = h('a', { href: '#/sync', id: 'sync-status', class: 'sync-status', 'aria-live': 'polite' });
+  const who = h('span', { class: 'who' }, `${ctx.user.email} · ${ctx.user.role}`);
+  const signOut = h('button', { type: 'button', class: 'btn btn-small', id: 'sign-out', on: { click: async () => {
+    const waiting = ctx.store.status.pending;
+    if (waiting > 0 && !(await confirmDialog({
+      title: 'Sign out?',
+      body: [h('p', {}, `${waiting} change${waiting === 1 ? ' has' : 's have'} not reached the server yet. They stay in this browser and are sent the next time you sign in here.`)],
+      confirmLabel: 'Sign out',
+    }))) return;
+    try { await ctx.transport.logout(); } catch { /* the session ends on the server when it can */ }
+    localStorage.removeItem(SESSION);
+    location.hash = '';
+    location.reload();
+  } } }, 'Sign out');
+  const box = h('div', { class: 'sync-box' }, line, who, signOut);
+  document.querySelector('.app-header').append(box);
+  const show = (status) => {
+    const refused = status.refused ? ` · ${status.refused} refused when synced: see Sync` : '';
+    const text = statusWords(status) + refused;
+    if (line.textContent !== text) line.textContent = text;
+    line.className = `sync-status sync-${status.state}${status.refused ? ' sync-refused' : ''}`;
+    document.documentElement.dataset.sync = status.state;
+  };
+  show(ctx.store.status);
+  ctx.store.onStatus(show);
+}
+
 async function start() {
   document.querySelector('.skip-link')?.addEventListener('click', (e) => { e.preventDefault(); main.focus(); });
+  const transport = httpTransport();
+  const server = await findServer(transport);
+  if (server.mode === 'sign-in' || server.mode === 'unreachable') {
+    document.querySelector('.app-header nav').hidden = true;
+    const ctx = { transport, signedIn: () => { location.hash = ''; location.reload(); } };
+    if (server.mode === 'unreachable') announce('The server can\'t be reached. Check your connection and reload the page.', 'error');
+    else announce('Sign in to open the books.');
+    current = signIn.render(ctx);
+    replace(main, current.node);
+    document.title = 'Sign in · Tally';
+    document.documentElement.dataset.state = 'sign-in';
+    return;
+  }
   let store;
   try {
-    store = await openStore({ name: 'tally' });
+    if (server.mode === 'server') {
+      const local = await openStore({ name: `tally-${server.space.id}-${server.user.id}` });
+      store = await openSyncedStore(idbSyncStorage(local), transport, { user: server.user });
+    } else {
+      store = await openStore({ name: 'tally' });
+    }
   } catch (error) {
     announce(`The ledger could not be opened: ${error.message}`, 'error');
     document.documentElement.dataset.state = 'failed';
@@ -145,10 +231,21 @@ async function start() {
     rerender() { render(ctx, { focus: false }); },
     demoBackup: () => demoBackup(todayISO()),
     keepEmpty(on) { if (on) localStorage.setItem(KEEP_EMPTY, '1'); else localStorage.removeItem(KEEP_EMPTY); },
+    transport,
+    user: server.user ?? null,
+    space: server.space ?? null,
+    // Signed in again after the session ended: sync at once, back to the books.
+    signedIn() { store.syncNow(); ctx.go('/customers'); },
   };
   window.tally = ctx; // for the console and the end-to-end tests
 
-  if (store.seq === 0 && store.health.status === 'ok' && !localStorage.getItem(KEEP_EMPTY)) {
+  if (server.mode === 'server') {
+    document.documentElement.dataset.role = server.user.role;
+    const nav = document.querySelector('.app-header nav ul');
+    nav.append(h('li', {}, h('a', { href: '#/sync', 'data-nav': 'sync' }, 'Sync')));
+    syncHeader(ctx);
+    announce(`Signed in as ${server.user.email}. The books are kept on the server; this browser holds a copy${store.status.pending ? ` and ${store.status.pending} change${store.status.pending === 1 ? '' : 's'} not yet sent` : ''}.`);
+  } else if (store.seq === 0 && store.health.status === 'ok' && !localStorage.getItem(KEEP_EMPTY)) {
     announce('Setting up the demo space…');
     try {
       const { demoCommands } = await import('./demo.js');

@@ -67,6 +67,14 @@ export class Ledger {
   /** Answers one query (changes nothing): its answer or a refusal. */
   query<T extends QueryType>(query: QueryInput<T>): AnswerFor<QueryOf<T>> | EngineRefused;
 
+  /**
+   * The general ledger as an accountant's file: `"csv"` (one line per posting: date,
+   * entry, account, debit, credit, currency, reference, description) or `"beancount"`
+   * (accounts, one transaction per command, balance assertions equal to the trial
+   * balance). Throws on another format name.
+   */
+  exportLedger(format: 'csv' | 'beancount'): string;
+
   /** Sequence number of the last accepted command (0 for an empty ledger). */
   seq(): number;
 

@@ -23,7 +23,7 @@ import type {
 export type * from './types.js';
 
 /** IndexedDB schema version of the store. */
-export const SCHEMA_VERSION: 2;
+export const SCHEMA_VERSION: 3;
 
 /**
  * An error from storage (a rejected promise or a throw), with a stable `code` a page can

@@ -14,10 +14,14 @@
 // - Several tabs: one writer at a time (Web Locks); each tab hears of commits and
 //   replacements on a BroadcastChannel.
 //
-// IndexedDB layout (schema version 2; record formats in store-format.js):
+// IndexedDB layout (schema version 3; record formats in store-format.js):
 //   journal    key seq  { seq, ledger, command: JSON text, prev, chain }  every accepted command, forever
 //   snapshots  key seq  { seq, ledger, chain, bytes, sum }                engine snapshots (newest two kept)
-//   meta       key      { key, ... }   "schema", "created", "head": { ledger, seq, chain }
+//   meta       key      { key, ... }   "schema", "created", "head": { ledger, seq, chain }, "client"
+// and, for books synced with a server (www/sync-storage.js; empty otherwise):
+//   pending    key auto { key, id, command }               commands entered here, not yet confirmed
+//   refused    key id   { id, command, error, refusedAt }  refused when synced, until dismissed
+//   authors    key id   { id, seq, by, at }                who entered each confirmed entry
 
 import { loadEngine, newLedger } from './engine.js';
 import {
@@ -39,7 +43,7 @@ import { openBooks, replayJournal, request } from './store-open.js';
 
 export { StoreError };
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 /** The writer lock is given back after this long without a write... */
 const LOCK_IDLE_MS = 5;
 /** ...and after this long of continuous writing, so other tabs get their turn. */
@@ -54,7 +58,7 @@ const BATCH = 5000;
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
 
-function done(tx) {
+export function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
     tx.onerror = () => reject(tx.error);
@@ -75,6 +79,12 @@ const MIGRATIONS = [
   },
   // 1 -> 2: a ledger identity, the journal chained, snapshots bound to it, the head kept.
   migrateToChain,
+  // 2 -> 3: the sync part's stores (www/sync-storage.js).
+  (db) => {
+    db.createObjectStore('pending', { keyPath: 'key', autoIncrement: true }).createIndex('id', 'id');
+    db.createObjectStore('refused', { keyPath: 'id' });
+    db.createObjectStore('authors', { keyPath: 'id' });
+  },
 ];
 
 /**
@@ -200,12 +210,14 @@ async function readJournal(db, through, { parse = true } = {}) {
   const readHead = () => request(db.transaction('meta', 'readonly').objectStore('meta').get('head'));
   const head = await readHead();
   const ledger = head?.ledger;
+  // Synced books that started from the server's snapshot hold the journal after it.
+  const base = await request(db.transaction('meta', 'readonly').objectStore('meta').get('base'));
   const entries = [];
   const damaged = [];
   let problem = null;
   let problemSeq = null;
-  let at = { seq: 0, chain: genesis(ledger) };
-  let after = 0;
+  let at = base?.ledger === ledger && base ? { seq: base.seq, chain: base.chain } : { seq: 0, chain: genesis(ledger) };
+  let after = at.seq;
   const last = Math.min(through, head?.seq ?? Infinity);
   for (;;) {
     const journal = db.transaction('journal', 'readonly').objectStore('journal');

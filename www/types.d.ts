@@ -146,6 +146,12 @@ export interface AddCreditCommand extends CommandBase {
   date: DateString;
   /** Why it was granted, shown on statements. */
   reason: string;
+  /**
+   * The last day it can be used (not before `date`, else `invalid_date`). Invoices,
+   * refunds and `apply_credit` dated after it pass it by; `expire_credit` removes what is
+   * left. Absent: it never expires.
+   */
+  valid_until?: DateString;
 }
 
 /** Applies existing credit to an open invoice now. */
@@ -158,6 +164,11 @@ export interface ApplyCreditCommand extends CommandBase {
   amount?: Money;
   /** Default: the invoice's currency (another one is `currency_mismatch`). */
   currency?: CurrencyCode;
+  /**
+   * The day it is applied, not before the invoice's date (`invalid_date`); default: the
+   * invoice's date. Credit whose `valid_until` is before it is not used.
+   */
+  date?: DateString;
 }
 
 /**
@@ -213,6 +224,41 @@ export interface ConfigureCommand extends CommandBase {
   type: 'configure';
   /** Invoice number format, e.g. `"{year}-{seq:0000}"` (default `"INV-{seq:0000}"`); the sequence never changes. */
   invoice_number_format?: string;
+  /**
+   * How invoices issued from now on round tax: `line` (each line on its own, the
+   * default) or `invoice` (once per tax rate over the invoice, shared over the lines at
+   * that rate by largest remainder). Issued invoices never change.
+   */
+  tax_rounding?: TaxRounding;
+}
+
+/** How an invoice's tax is rounded. */
+export type TaxRounding = 'line' | 'invoice';
+
+/**
+ * Writes off what an invoice still asks for as bad debt: its tax part reverses the
+ * invoice's tax in proportion (to `tax_payable`), the rest is a `bad_debt` expense. A
+ * paid, void or written-off invoice is `invoice_closed`; a date before the invoice is
+ * `invalid_date`.
+ */
+export interface WriteOffInvoiceCommand extends CommandBase {
+  type: 'write_off_invoice';
+  invoice: Id;
+  date: DateString;
+  /** Why, shown on statements. */
+  reason: string;
+}
+
+/**
+ * Removes what is left of every credit lot whose `valid_until` is before `date` (of one
+ * customer, or of all): each removal is a `credit_expired` statement entry and reverses
+ * the goodwill expense.
+ */
+export interface ExpireCreditCommand extends CommandBase {
+  type: 'expire_credit';
+  date: DateString;
+  /** Only this customer's credit; default: every customer's. */
+  customer?: Id;
 }
 
 /** Every command, by its `type`. */
@@ -227,6 +273,8 @@ export interface Commands {
   void_payment: VoidPaymentCommand;
   void_invoice: VoidInvoiceCommand;
   configure: ConfigureCommand;
+  write_off_invoice: WriteOffInvoiceCommand;
+  expire_credit: ExpireCreditCommand;
 }
 
 /** Any command: a union discriminated on `type`. */
@@ -304,6 +352,8 @@ export interface AddCreditAccepted extends AcceptedBase<'add_credit'> {
   credit: Id;
   currency: CurrencyCode;
   amount: Money;
+  /** The last day it can be used; absent: it never expires. */
+  valid_until?: DateString;
 }
 
 /** `apply_credit` accepted. */
@@ -360,6 +410,40 @@ export interface VoidInvoiceAccepted extends AcceptedBase<'void_invoice'> {
 export interface ConfigureAccepted extends AcceptedBase<'configure'> {
   /** The invoice number format in force after the command. */
   invoice_number_format: string;
+  /** The tax rounding the next invoices get. */
+  tax_rounding: TaxRounding;
+}
+
+/** `write_off_invoice` accepted. */
+export interface WriteOffInvoiceAccepted extends AcceptedBase<'write_off_invoice'> {
+  invoice: Id;
+  currency: CurrencyCode;
+  /** What the invoice still asked for, now written off (tax included). */
+  written_off: Money;
+  /** Its tax part, reversed from tax payable. */
+  tax_reversed: Money;
+  /** The rest: the bad-debt expense. */
+  bad_debt: Money;
+}
+
+/** What an `expire_credit` removed from one credit lot. */
+export interface ExpiredCredit {
+  customer: Id;
+  /** The `add_credit` that granted it. */
+  credit: Id;
+  currency: CurrencyCode;
+  valid_until: DateString;
+  /** What was left of it, now removed. */
+  amount: Money;
+}
+
+/** `expire_credit` accepted. */
+export interface ExpireCreditAccepted extends AcceptedBase<'expire_credit'> {
+  date: DateString;
+  /** The customer it was limited to, if any. */
+  customer?: Id;
+  /** Lot by lot, by customer then lot age; empty when nothing had expired. */
+  expired: ExpiredCredit[];
 }
 
 /** Every accepted answer, by command `type`. */
@@ -374,6 +458,8 @@ export interface AcceptedAnswers {
   void_payment: VoidPaymentAccepted;
   void_invoice: VoidInvoiceAccepted;
   configure: ConfigureAccepted;
+  write_off_invoice: WriteOffInvoiceAccepted;
+  expire_credit: ExpireCreditAccepted;
 }
 
 /** Any accepted command's answer: a union discriminated on `type`. */
@@ -516,6 +602,22 @@ export interface AgingQuery {
   currency?: CurrencyCode;
 }
 
+/** The ledger settings in force (an extension of the contract). */
+export interface SettingsQuery {
+  type: 'settings';
+}
+
+/** The general ledger line by line, for an accountant's books. */
+export interface PostingsQuery {
+  type: 'postings';
+  /** Only this currency's lines; default: all. */
+  currency?: CurrencyCode;
+  /** First day shown (inclusive). */
+  from?: DateString;
+  /** Last day shown (inclusive); before `from` is `invalid_date`. */
+  to?: DateString;
+}
+
 /** Every query, by its `type`. */
 export interface Queries {
   balance: BalanceQuery;
@@ -528,6 +630,8 @@ export interface Queries {
   payments: PaymentsQuery;
   credits: CreditsQuery;
   aging: AgingQuery;
+  settings: SettingsQuery;
+  postings: PostingsQuery;
 }
 
 /** Any query: a union discriminated on `type`. */
@@ -559,8 +663,11 @@ export interface Balance {
   balance: Money;
 }
 
-/** `open` (nothing received), `partially_paid`, `paid` (nothing due, also via credit notes) or `void`. */
-export type InvoiceStatus = 'open' | 'partially_paid' | 'paid' | 'void';
+/**
+ * `open` (nothing received), `partially_paid`, `paid` (nothing due, also via credit
+ * notes), `written_off` (nothing due after a write-off) or `void`.
+ */
+export type InvoiceStatus = 'open' | 'partially_paid' | 'paid' | 'written_off' | 'void';
 
 /** One invoice line as computed. Decimals as entered are normalized (`"100.00"` → `"100"`). */
 export interface InvoiceLine {
@@ -595,6 +702,7 @@ export interface Settlement {
 
 /**
  * An invoice as it stands. `amount_due` = `total` − `credit_applied` − `paid` − `credited`
+ * − `written_off`
  * (≥ 0). `subtotal`, `tax` and `total` are the sums of the lines' net, tax and gross.
  */
 export interface Invoice {
@@ -609,6 +717,8 @@ export interface Invoice {
   due_date: DateString;
   status: InvoiceStatus;
   prices_include_tax: boolean;
+  /** How its tax was rounded (the setting in force when it was issued). */
+  tax_rounding: TaxRounding;
   subtotal: Money;
   tax: Money;
   total: Money;
@@ -618,6 +728,8 @@ export interface Invoice {
   paid: Money;
   /** Credit notes against it. */
   credited: Money;
+  /** Written off as bad debt (tax included). */
+  written_off: Money;
   amount_due: Money;
   lines: InvoiceLine[];
   /** Net and tax per tax rate, highest rate first. */
@@ -633,7 +745,8 @@ export interface InvoicePreview extends Omit<Invoice, 'id'> {
 
 /**
  * A statement entry's kind: `invoice`, `payment`, `credit` (add_credit), `credit_note`,
- * `refund`, `payment_void`, `invoice_void`.
+ * `refund`, `payment_void`, `invoice_void`, `write_off` (a credit), `credit_expired`
+ * (a debit: the customer holds less credit).
  */
 export type StatementEntryKind =
   | 'invoice'
@@ -642,7 +755,9 @@ export type StatementEntryKind =
   | 'credit_note'
   | 'refund'
   | 'payment_void'
-  | 'invoice_void';
+  | 'invoice_void'
+  | 'write_off'
+  | 'credit_expired';
 
 /** One statement line. `debit` raises what the customer owes, `credit` lowers it. */
 export interface StatementEntry {
@@ -774,6 +889,8 @@ export interface CreditLot {
   source: Id;
   /** Credit left in it. */
   remaining: Money;
+  /** The last day it can be used (goodwill credit granted with one); absent: never expires. */
+  valid_until?: DateString;
 }
 
 /** A customer's credit in one currency. */
@@ -855,6 +972,44 @@ export interface AgingAnswer extends Aging {
   ok: true;
 }
 
+/** The `settings` answer. */
+export interface SettingsAnswer {
+  ok: true;
+  invoice_number_format: string;
+  /** How the next invoices round tax. */
+  tax_rounding: TaxRounding;
+  /** The sequence number the next invoice gets. */
+  next_invoice_seq: number;
+}
+
+/** One general-ledger line: it debits or credits one account. */
+export interface Posting {
+  /** The journal seq of the command: the lines of one seq balance per currency. */
+  seq: number;
+  date: DateString;
+  /** The id of the record behind it. */
+  ref: Id;
+  /** The command type that posted it (`issue_invoice`, `write_off_invoice`, ...). */
+  type: CommandType;
+  /**
+   * The account, as in `trial_balance`: `receivable:<customer>`,
+   * `customer_credit:<customer>`, `cash:<method>`, `revenue`, `tax_payable`,
+   * `credit_notes`, `goodwill_credit`, `bad_debt`.
+   */
+  account: string;
+  currency: CurrencyCode;
+  /** Zero on a credit line. */
+  debit: Money;
+  /** Zero on a debit line. */
+  credit: Money;
+}
+
+/** The `postings` answer. */
+export interface PostingsAnswer {
+  ok: true;
+  entries: Posting[];
+}
+
 /** The successful answer of each query, by query `type`. */
 export interface QueryAnswers {
   balance: BalanceAnswer;
@@ -867,6 +1022,8 @@ export interface QueryAnswers {
   payments: PaymentListAnswer;
   credits: CreditListAnswer;
   aging: AgingAnswer;
+  settings: SettingsAnswer;
+  postings: PostingsAnswer;
 }
 
 /** The successful answer to query `Q` (a union of them when `Q` is a union). */
@@ -963,9 +1120,12 @@ export interface Health {
  *   add onto the old one);
  * - `damaged`: damage was found after opening (see `health`);
  * - `closed`: another tab upgraded the database, this store no longer writes;
- * - `error`: reloading failed (see `error`); the store is closed.
+ * - `error`: storage can't be read after a failed write (see `error`): writes answer
+ *   `storage_failed` (and queries too if the engine may hold what wasn't stored) while
+ *   the store tries to reopen it, every 2 s and on each write;
+ * - `reconnected`: it did; the books are what storage holds.
  */
-export type StoreEventSource = 'local' | 'remote' | 'imported' | 'replaced' | 'damaged' | 'closed' | 'error';
+export type StoreEventSource = 'local' | 'remote' | 'imported' | 'replaced' | 'damaged' | 'reconnected' | 'closed' | 'error';
 
 /** What a store subscriber is told after a change. */
 export interface StoreEvent {

@@ -30,6 +30,8 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 const PULL_DEFAULT: i64 = 1000;
 const PULL_MAX: i64 = 10_000;
 
+const HEAD_SQL: &str = "SELECT coalesce(max(seq), 0) FROM journal WHERE space_id = $1";
+
 /// Everything a request handler shares.
 pub struct App {
     pub config: Config,
@@ -385,20 +387,15 @@ pub async fn pull(State(app): State<Shared>, headers: HeaderMap, RawQuery(q): Ra
         .read_only(true)
         .start()
         .await?;
-    let head: i64 = tx
-        .query_one(
-            "SELECT coalesce(max(seq), 0) FROM journal WHERE space_id = $1",
-            &[&p.space_id],
-        )
-        .await?
-        .get(0);
-    let rows = tx
-        .query(
+    let head_sql = tx.prepare_cached(HEAD_SQL).await?;
+    let head: i64 = tx.query_one(&head_sql, &[&p.space_id]).await?.get(0);
+    let page_sql = tx
+        .prepare_cached(
             "SELECT seq, command FROM journal WHERE space_id = $1 AND seq > $2
              ORDER BY seq LIMIT $3",
-            &[&p.space_id, &after, &limit],
         )
         .await?;
+    let rows = tx.query(&page_sql, &[&p.space_id, &after, &limit]).await?;
     tx.commit().await?;
     let mut text = String::with_capacity(rows.iter().map(|r| r.get::<_, &str>(1).len() + 32).sum());
     text.push_str("{\"ok\":true,\"entries\":[");
@@ -451,13 +448,8 @@ pub async fn events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let p = principal(&app, &headers).await?;
     let db = app.pool.get().await?;
-    let head: i64 = db
-        .query_one(
-            "SELECT coalesce(max(seq), 0) FROM journal WHERE space_id = $1",
-            &[&p.space_id],
-        )
-        .await?
-        .get(0);
+    let head_sql = db.prepare_cached(HEAD_SQL).await?;
+    let head: i64 = db.query_one(&head_sql, &[&p.space_id]).await?.get(0);
     drop(db);
     let heads = app
         .heads

@@ -149,12 +149,14 @@ pub async fn authenticate(
     headers: &HeaderMap,
 ) -> Result<Principal, ApiError> {
     if let Some(token) = bearer(headers) {
-        let row = db
-            .query_opt(
+        let statement = db
+            .prepare_cached(
                 "SELECT t.name, t.role, s.id, s.name FROM api_tokens t
                  JOIN spaces s ON s.id = t.space_id WHERE t.token_hash = $1",
-                &[&token_hash(token)],
             )
+            .await?;
+        let row = db
+            .query_opt(&statement, &[&token_hash(token)])
             .await?
             .ok_or_else(|| ApiError::unauthorized("this API token is not valid"))?;
         let name: String = row.get(0);
@@ -167,13 +169,15 @@ pub async fn authenticate(
         });
     }
     let token = session_cookie(headers).ok_or_else(|| ApiError::unauthorized("sign in first"))?;
-    let row = db
-        .query_opt(
+    let statement = db
+        .prepare_cached(
             "SELECT u.id, u.email, u.role, s.id, s.name FROM sessions x
              JOIN users u ON u.id = x.user_id JOIN spaces s ON s.id = u.space_id
              WHERE x.token_hash = $1 AND x.expires_at > now()",
-            &[&token_hash(token)],
         )
+        .await?;
+    let row = db
+        .query_opt(&statement, &[&token_hash(token)])
         .await?
         .ok_or_else(|| ApiError::unauthorized("your session has ended: sign in again"))?;
     Ok(Principal {

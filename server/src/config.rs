@@ -73,7 +73,7 @@ impl Config {
             www_dir: PathBuf::from(var("TALLY_WWW_DIR").unwrap_or_else(|| "www".into())),
             space_name: var("TALLY_SPACE").unwrap_or_else(|| "Tally".into()),
             owner,
-            snapshot_every: number("TALLY_SNAPSHOT_EVERY", 10_000)?.max(1),
+            snapshot_every: number("TALLY_SNAPSHOT_EVERY", 50_000)?.max(1),
             pool_size: usize::try_from(number("TALLY_DB_POOL", 16)?.clamp(2, 256)).unwrap_or(16),
             session_seconds: number("TALLY_SESSION_HOURS", 12)?.clamp(1, 24 * 90) * 3600,
             login_attempts_per_minute: u32::try_from(

@@ -6,7 +6,10 @@ use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tokio_postgres::NoTls;
 
 /// Migrations in order; each runs once, recorded in `schema_migrations`. Never edit one that has shipped: add the next.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("../migrations/0001_init.sql")),
+    (2, include_str!("../migrations/0002_snapshot_storage.sql")),
+];
 
 /// Any fixed number: the advisory lock that makes two servers starting at once migrate
 /// one after the other.

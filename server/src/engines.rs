@@ -99,8 +99,10 @@ impl Engines {
         let mut guard = slot.lock().await;
         let mut db = pool.get().await?;
         let tx = db.transaction().await?;
-        tx.query_one("SELECT id FROM spaces WHERE id = $1 FOR UPDATE", &[&space])
+        let lock = tx
+            .prepare_cached("SELECT id FROM spaces WHERE id = $1 FOR UPDATE")
             .await?;
+        tx.query_one(&lock, &[&space]).await?;
         // Taken out of the slot while it works: if this future fails or is dropped
         // half-way, the slot stays empty and the next push reloads from the record.
         let mut cached = match guard.take() {
@@ -153,11 +155,9 @@ impl Engines {
         let head = cached.ledger.seq();
         if !rows.is_empty() {
             append(&tx, space, by, &rows).await?;
-            tx.execute(
-                "SELECT pg_notify($1, $2)",
-                &[&CHANNEL, &format!("{space}:{head}")],
-            )
-            .await?;
+            let notify = tx.prepare_cached("SELECT pg_notify($1, $2)").await?;
+            tx.execute(&notify, &[&CHANNEL, &format!("{space}:{head}")])
+                .await?;
         }
         tx.commit().await?;
 
@@ -176,9 +176,13 @@ impl Engines {
     }
 
     /// The space's engine state as snapshot bytes when one is due, marking it written.
+    /// Due after `snapshot_every` commands, or after a tenth of the space when that is
+    /// more: a snapshot's cost grows with the space, so this bounds its cost per command
+    /// while a first sync still replays at most about a tenth of the space.
     fn due_snapshot(&self, cached: &mut Cached) -> Option<(u64, Vec<u8>)> {
         let seq = cached.ledger.seq();
-        if seq < cached.snapshot_seq + self.snapshot_every {
+        let gap = self.snapshot_every.max(cached.snapshot_seq / 10);
+        if seq < cached.snapshot_seq + gap {
             return None;
         }
         cached.snapshot_seq = seq;
@@ -236,12 +240,12 @@ async fn catch_up(
 ) -> Result<u64, ApiError> {
     let after = seq_i64(ledger.seq())?;
     let params: [&(dyn ToSql + Sync); 2] = [&space, &after];
-    let rows = db
-        .query_raw(
+    let tail = db
+        .prepare_cached(
             "SELECT seq, command FROM journal WHERE space_id = $1 AND seq > $2 ORDER BY seq",
-            params,
         )
         .await?;
+    let rows = db.query_raw(&tail, params).await?;
     pin_mut!(rows);
     let mut count = 0;
     while let Some(row) = rows.try_next().await? {
@@ -272,13 +276,15 @@ async fn append(
     let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
     let commands: Vec<&str> = rows.iter().map(|r| r.command.as_str()).collect();
     let ats: Vec<&str> = rows.iter().map(|r| r.at.as_str()).collect();
-    db.execute(
-        "INSERT INTO journal (space_id, seq, id, command, at, by)
-         SELECT $1, seq, id, command, at::timestamptz, $6
-         FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t (seq, id, command, at)",
-        &[&space, &seqs, &ids, &commands, &ats, &by],
-    )
-    .await?;
+    let insert = db
+        .prepare_cached(
+            "INSERT INTO journal (space_id, seq, id, command, at, by)
+             SELECT $1, seq, id, command, at::timestamptz, $6
+             FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS t (seq, id, command, at)",
+        )
+        .await?;
+    db.execute(&insert, &[&space, &seqs, &ids, &commands, &ats, &by])
+        .await?;
     Ok(())
 }
 

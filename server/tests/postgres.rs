@@ -50,7 +50,7 @@ fn migrations_apply_once() {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("database URL without a database name: {admin}"),
     };
-    assert!(migrate(&url).contains("migrations applied: [1]"));
+    assert!(migrate(&url).contains("migrations applied: [1, 2]"));
     assert!(!migrate(&url).contains("migrations applied"));
     assert_eq!(
         psql(

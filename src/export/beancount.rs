@@ -11,7 +11,6 @@
 //! directive keeps the engine's account name (`tally_account`) and, for customer
 //! accounts, the customer's id and name as metadata.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::input::command::Method;
@@ -82,11 +81,10 @@ pub fn write(state: &State) -> String {
     // Balances hold at the start of their day: the day after the last transaction.
     let check_day = last.plus_days(1);
     let _ = writeln!(out, "; The trial balance: every account, every currency.");
-    let by_account: BTreeMap<(Account, Currency), rust_decimal::Decimal> = balances
-        .into_iter()
-        .map(|((c, a), b)| ((a, c), b))
-        .collect();
-    for ((account, currency), balance) in by_account {
+    let mut by_account: Vec<(Account, Currency, rust_decimal::Decimal)> =
+        balances.into_iter().map(|((c, a), b)| (a, c, b)).collect();
+    by_account.sort_unstable_by_key(|(a, c, _)| (*a, *c));
+    for (account, currency, balance) in by_account {
         let _ = writeln!(
             out,
             "{check_day} balance {}  {} {currency}",
@@ -118,21 +116,30 @@ struct CustomerNames(Vec<String>);
 
 impl CustomerNames {
     fn new(state: &State) -> CustomerNames {
-        let mut taken = std::collections::HashSet::new();
-        let names = state
-            .customers
-            .iter()
-            .map(|c| {
-                let base = component(&c.id);
-                let mut name = base.clone();
-                let mut n = 2;
-                while !taken.insert(name.clone()) {
-                    name = format!("{base}-{n}");
-                    n += 1;
+        // Ids are unique; only their cleaned forms can meet. Equal forms are found by
+        // sorting (no hashing: it would cost the wasm module a hasher), and all but the
+        // first customer of each get the first free `-2`, `-3`...
+        let bases: Vec<String> = state.customers.iter().map(|c| component(&c.id)).collect();
+        let mut names = bases.clone();
+        let mut taken = bases.clone();
+        taken.sort_unstable();
+        let mut order: Vec<usize> = (0..bases.len()).collect();
+        order.sort_by(|&a, &b| bases[a].cmp(&bases[b]).then(a.cmp(&b)));
+        for w in order.windows(2) {
+            if bases[w[0]] != bases[w[1]] {
+                continue;
+            }
+            let mut n = 2;
+            let name = loop {
+                let candidate = format!("{}-{n}", bases[w[1]]);
+                if let Err(at) = taken.binary_search(&candidate) {
+                    taken.insert(at, candidate.clone());
+                    break candidate;
                 }
-                name
-            })
-            .collect();
+                n += 1;
+            };
+            names[w[1]] = name;
+        }
         CustomerNames(names)
     }
 

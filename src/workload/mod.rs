@@ -1,6 +1,7 @@
 //! A realistic generated coworking space for benchmarks: customers billed monthly with
 //! 1–5 lines, paying on time, early, late, partially or in advance (on a zero balance),
-//! with credit notes, goodwill credits, refunds and voids. Deterministic for a seed, so
+//! with credit notes, goodwill credits (half of them promotional, with an end date and
+//! a monthly expiry run), refunds, voids and twice-yearly write-offs. Deterministic for a seed, so
 //! native and wasm runs ingest exactly the same commands.
 
 #![warn(missing_docs)]
@@ -138,6 +139,12 @@ impl Workload {
         let habit = self.members[i].habit;
         let currency = self.members[i].currency;
         let member_id = self.members[i].id.clone();
+        if i == 0 && self.month > 0 {
+            // Month start: promotional credit past its end date expires, everyone's.
+            let id = self.next_id("x");
+            self.queue
+                .push_back(json!({ "type": "expire_credit", "id": id, "date": day(1) }));
+        }
         if habit == Habit::InAdvance {
             let id = self.next_id("p");
             let cmd = payment(&id, &member_id, "400.00", &day(1), &mut self.rng);
@@ -221,10 +228,25 @@ impl Workload {
         }
         if self.rng.chance(1) {
             let id = self.next_id("g");
-            self.queue.push_back(json!({
+            let mut grant = json!({
                 "type": "add_credit", "id": id, "customer": member_id, "amount": "25.00",
                 "date": day(19), "reason": "Goodwill: heating outage",
+            });
+            // Every other grant is promotional: usable to the end of the month. (No
+            // random draw, so the rest of the stream stays as it was.)
+            if self.serial % 2 == 0 {
+                grant["valid_until"] = json!(day(28));
+            }
+            self.queue.push_back(grant);
+        }
+        if habit == Habit::Partial && self.month % 6 == 5 && total >= Decimal::from(50) {
+            // Twice a year a partial payer's latest invoice is written off as bad debt.
+            let id = self.next_id("w");
+            self.queue.push_back(json!({
+                "type": "write_off_invoice", "id": id, "invoice": inv, "date": day(28),
+                "reason": "Member left owing",
             }));
+            self.members[i].unpaid.retain(|(id, _)| *id != inv);
         }
         if self.rng.chance(1) {
             let id = self.next_id("v");

@@ -33,7 +33,10 @@ async function openPanel(route = '/customers') {
     document.addEventListener('securitypolicyviolation', (e) => window.__reportCsp(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`));
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console error: ${m.text()}`); });
+  // The page asks `GET /api/me` whether a Tally server serves it; this static server
+  // answers 404 (no server), which Chromium logs as a failed resource.
+  const probe = (m) => /\/api\/me$/.test(m.location()?.url ?? '');
+  page.on('console', (m) => { if (m.type() === 'error' && !probe(m)) problems.push(`console error: ${m.text()}`); });
   page.on('dialog', (d) => { problems.push(`unexpected browser dialog: ${d.type()} "${d.message()}"`); d.dismiss().catch(() => {}); });
   await page.goto(`${url}/#${route}`);
   await ready(page);

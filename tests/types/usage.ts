@@ -123,6 +123,27 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   if (voidedInvoice.ok) void [voidedInvoice.cancelled, voidedInvoice.credit_returned];
   const config = ledger.apply({ type: 'configure', id: 'cfg1', invoice_number_format: '{year}-{seq:0000}' });
   if (config.ok) void (config.invoice_number_format satisfies string);
+  const rounding = ledger.apply({ type: 'configure', id: 'cfg2', tax_rounding: 'invoice' });
+  if (rounding.ok) expectType<typeof rounding.tax_rounding, 'line' | 'invoice'>(true);
+  // @ts-expect-error tax_rounding is `line` or `invoice`
+  ledger.apply({ type: 'configure', id: 'cfg3', tax_rounding: 'rate' });
+  ledger.apply({ type: 'add_credit', id: 'g3', customer: 'c1', amount: '5.00', date: '2026-02-04', reason: 'day pass', valid_until: '2026-02-28' });
+  ledger.apply({ type: 'apply_credit', id: 'a3', customer: 'c1', invoice: 'i1', date: '2026-02-10' });
+  const writeOff = ledger.apply({ type: 'write_off_invoice', id: 'w1', invoice: 'i1', date: '2026-03-31', reason: 'left owing' });
+  if (writeOff.ok) void ([writeOff.written_off, writeOff.tax_reversed, writeOff.bad_debt] satisfies Money[]);
+  // @ts-expect-error a write-off needs a reason
+  ledger.apply({ type: 'write_off_invoice', id: 'w2', invoice: 'i1', date: '2026-03-31' });
+  const expired = ledger.apply({ type: 'expire_credit', id: 'x1', date: '2026-03-01' });
+  if (expired.ok) for (const x of expired.expired) void [x.customer, x.credit, x.currency, x.valid_until, x.amount];
+  ledger.apply({ type: 'expire_credit', id: 'x2', date: '2026-03-01', customer: 'c1' });
+  const settings = ledger.query({ type: 'settings' });
+  if (settings.ok) void [settings.invoice_number_format, settings.tax_rounding, settings.next_invoice_seq];
+  const postings = ledger.query({ type: 'postings', currency: 'EUR', from: '2026-01-01', to: '2026-12-31' });
+  if (postings.ok) for (const p of postings.entries) void [p.seq, p.date, p.ref, p.type, p.account, p.currency, p.debit, p.credit];
+  const beancount: string = ledger.exportLedger('beancount');
+  // @ts-expect-error export formats are csv and beancount
+  ledger.exportLedger('xlsx');
+  void beancount;
 
   // A command built elsewhere: annotate it (or `as const` / `satisfies`) to keep its literal `type`.
   const pay: RecordPaymentCommand = { type: 'record_payment', id: 'p2', customer: 'c1', amount: '5', method: 'card', date: '2026-02-09' };
@@ -175,7 +196,8 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   const inv = ledger.query({ type: 'invoice', invoice: 'i1' });
   if (inv.ok) {
     const id: string = inv.id;
-    const status: 'open' | 'partially_paid' | 'paid' | 'void' = inv.status;
+    const status: 'open' | 'partially_paid' | 'paid' | 'written_off' | 'void' = inv.status;
+    void [inv.written_off, inv.tax_rounding satisfies 'line' | 'invoice'];
     const first = inv.lines[0];
     if (first) void [first.description, first.quantity, first.unit_price, first.tax_rate, first.discount_rate, first.net, first.tax, first.gross];
     for (const t of inv.tax_breakdown) void [t.rate, t.net, t.tax];
@@ -344,13 +366,15 @@ function describe(a: Accepted): string {
     case 'refund_credit': return `refund ${a.refund}`;
     case 'void_payment': return `void of ${a.payment}: ${a.reopened.length} reopened`;
     case 'void_invoice': return `void of ${a.invoice}: ${a.cancelled}`;
-    case 'configure': return `format ${a.invoice_number_format}`;
+    case 'configure': return `format ${a.invoice_number_format}, tax rounded per ${a.tax_rounding}`;
+    case 'write_off_invoice': return `wrote off ${a.written_off} of ${a.invoice} (${a.tax_reversed} tax, ${a.bad_debt} bad debt)`;
+    case 'expire_credit': return `expired ${a.expired.map((x) => `${x.amount} of ${x.credit}`).join(', ')}`;
     default: return assertNever(a);
   }
 }
 
 export async function storeUsage(): Promise<void> {
-  const version: 2 = SCHEMA_VERSION;
+  const version: 3 = SCHEMA_VERSION;
   void version;
   let store: Store;
   try {
@@ -428,3 +452,32 @@ export async function storeUsage(): Promise<void> {
   await store.importBackup({ format: 'csv', version: 1, exported: '2026-01-01T00:00:00Z', entries: [] });
   store.close();
 }
+
+// ---------------------------------------------------------------------------------
+// www/sync.js: the synced store has the plain store's interface plus the sync part.
+import { httpTransport, openSyncedStore, SyncError } from '../../www/sync.js';
+import type { SyncStatus, SyncedStore } from '../../www/sync.js';
+import { idbSyncStorage } from '../../www/sync-storage.js';
+
+async function syncedUsage(store: Store) {
+  const transport = httpTransport();
+  const me = await transport.me();
+  const synced: SyncedStore = await openSyncedStore(idbSyncStorage(store), transport, { user: me.user ?? null });
+  const answer = await synced.apply({ type: 'create_customer', id: 'c1', name: 'Ada', currency: 'EUR' });
+  if (answer.ok) {
+    const pending: true | undefined = answer.pending;
+    void pending;
+  }
+  const status: SyncStatus = synced.status;
+  expectType<typeof status.state, 'starting' | 'online' | 'syncing' | 'offline' | 'signed_out' | 'error'>(true);
+  const refused = synced.refused();
+  if (refused.length) await synced.dismissRefused(refused[0].id);
+  const isPending: boolean = synced.isPending('c1');
+  void isPending;
+  const error = new SyncError('offline', 'gone');
+  const code: string = error.code;
+  void code;
+  // @ts-expect-error a synced store has no plain-store-only method to write a journal directly
+  synced._write([]);
+}
+void syncedUsage;

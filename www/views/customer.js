@@ -100,18 +100,20 @@ export function render(ctx, { params: [id], query }) {
         h('div', { class: 'table-wrap' }, h('table', { class: 'list statement', id: 'statement-table' },
           h('caption', { class: 'visually-hidden' }, `Statement of ${c.name} in ${cur}`),
           h('thead', {}, h('tr', {}, ['Date', 'Entry', 'Description'].map((t) => h('th', { scope: 'col' }, t)),
-            ['Debit', 'Credit', 'Balance'].map((t) => h('th', { scope: 'col', class: 'money' }, t)))),
+            ['Debit', 'Credit', 'Balance'].map((t) => h('th', { scope: 'col', class: 'money' }, t)),
+            store.synced ? h('th', { scope: 'col' }, 'Entered by') : null)),
           h('tbody', {},
-            h('tr', { class: 'opening' }, h('td', {}, state.from ? date(state.from) : ''), h('th', { scope: 'row', colspan: 4 }, 'Opening balance'), h('td', { class: 'money' }, money(st.opening_balance, cur))),
+            h('tr', { class: 'opening' }, h('td', {}, state.from ? date(state.from) : ''), h('th', { scope: 'row', colspan: 4 }, 'Opening balance'), h('td', { class: 'money' }, money(st.opening_balance, cur)), store.synced ? h('td') : null),
             st.entries.map((e) => h('tr', {},
               h('td', {}, date(e.date)),
               h('td', {}, e.kind === 'invoice' ? link(`/invoices/${enc(e.ref)}`, kindLabel(e.kind)) : kindLabel(e.kind)),
               h('td', {}, words(e)),
               h('td', { class: 'money' }, isZero(e.debit) ? '' : money(e.debit, cur)),
               h('td', { class: 'money' }, isZero(e.credit) ? '' : money(e.credit, cur)),
-              h('td', { class: 'money' }, money(e.balance, cur)))),
-            st.entries.length === 0 ? h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No entries in this period.')) : null),
-          h('tfoot', {}, h('tr', {}, h('td', {}, state.to ? date(state.to) : ''), h('th', { scope: 'row', colspan: 4 }, 'Closing balance'), h('td', { class: 'money' }, money(st.closing_balance, cur)))))),
+              h('td', { class: 'money' }, money(e.balance, cur)),
+              store.synced ? h('td', { class: 'by', dataset: { ref: e.ref } }, store.isPending(e.ref) ? 'you · not yet sent' : '') : null)),
+            st.entries.length === 0 ? h('tr', {}, h('td', { colspan: store.synced ? 7 : 6, class: 'empty' }, 'No entries in this period.')) : null),
+          h('tfoot', {}, h('tr', {}, h('td', {}, state.to ? date(state.to) : ''), h('th', { scope: 'row', colspan: 4 }, 'Closing balance'), h('td', { class: 'money' }, money(st.closing_balance, cur)), store.synced ? h('td') : null)))),
       ];
     }
     replace(statementSection,
@@ -119,6 +121,7 @@ export function render(ctx, { params: [id], query }) {
       h('div', { class: 'toolbar' }, from.el, to.el, clear, csv),
       body,
     );
+    if (store.synced) fillAuthors(store, statementSection);
   }
 
   function downloadCsv(st) {
@@ -142,7 +145,7 @@ export function render(ctx, { params: [id], query }) {
       h('tbody', {}, open.map((i) => {
         const late = daysBetween(i.due_date, ctx.today);
         return h('tr', {},
-          h('th', { scope: 'row' }, link(`/invoices/${enc(i.id)}`, i.number)),
+          h('th', { scope: 'row' }, link(`/invoices/${enc(i.id)}`, i.number), store.isPending?.(i.id) ? h('span', { class: 'badge provisional' }, 'provisional') : null),
           h('td', {}, date(i.date)),
           h('td', {}, date(i.due_date), late > 0 ? h('span', { class: 'sub overdue' }, `${late} days overdue`) : null),
           h('td', {}, statusLabel(i.status)),
@@ -200,6 +203,17 @@ export function render(ctx, { params: [id], query }) {
     paymentSection,
   );
   return { node, title: c.name };
+}
+
+/** Fills the statement's "Entered by" cells from the journal's `by` (read from storage). */
+async function fillAuthors(store, section) {
+  const cells = [...section.querySelectorAll('td.by')].filter((td) => !td.textContent);
+  if (!cells.length) return;
+  const authors = await store.authors([...new Set(cells.map((td) => td.dataset.ref))]);
+  for (const td of cells) {
+    const a = authors.get(td.dataset.ref);
+    if (a?.by) td.textContent = a.by;
+  }
 }
 
 function isZero(s) {

@@ -95,7 +95,7 @@ export function render(ctx) {
   const overview = [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([cur, t]) => h('div', {},
     h('dt', {}, cur), h('dd', {}, `owed to you ${money(fromUnits(t.owed, t.scale), cur)}`, h('span', { class: 'sub' }, `credit held ${money(fromUnits(t.credit, t.scale), cur)}`))));
 
-  const newButton = h('button', { type: 'button', class: 'btn btn-primary', on: { click: () => newCustomer(ctx) } }, 'New customer');
+  const newButton = h('button', { type: 'button', class: 'btn btn-primary needs-write', on: { click: () => newCustomer(ctx) } }, 'New customer');
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Customers'), newButton),
     overview.length ? h('dl', { class: 'summary summary-small', id: 'customers-overview' }, overview) : null,

@@ -133,6 +133,8 @@ export function render(ctx) {
   } } }, h('div', { class: 'grid' }, sellerFields.map((f) => f.el)),
   h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save seller details')), sellerSaved);
 
+  // Synced books are the server's: an import or reset here would not reach the others.
+  const local = !store.synced;
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Data')),
     h('p', { class: 'lead' }, `The ledger lives in this browser (${store.seq} records${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`),
@@ -140,21 +142,25 @@ export function render(ctx) {
       h('h2', { id: 'backup-title' }, 'Backup'),
       h('p', {}, 'The backup is the whole journal: every record, in order, as JSON.'),
       exportButton),
-    h('section', { class: 'panel', 'aria-labelledby': 'import-title' },
+    local ? h('section', { class: 'panel', 'aria-labelledby': 'import-title' },
       h('h2', { id: 'import-title' }, 'Import a backup'),
-      file.el, importButton, progress, progressText),
-    h('section', { class: 'panel', 'aria-labelledby': 'reset-title' },
+      file.el, importButton, progress, progressText) : null,
+    local ? h('section', { class: 'panel', 'aria-labelledby': 'reset-title' },
       h('h2', { id: 'reset-title' }, 'Start over'),
-      h('div', { class: 'actions' }, resetButton, emptyButton)),
+      h('div', { class: 'actions' }, resetButton, emptyButton))
+      : h('p', { class: 'hint' }, 'These books are kept by the server and shared with the other admins: importing a backup or starting over is done on the server, not here.'),
     h('section', { class: 'panel', 'aria-labelledby': 'seller-title' },
       h('h2', { id: 'seller-title' }, 'Seller details on invoices'),
       sellerForm));
-  replace(node.querySelector('.lead'), `The ledger lives in this browser (${store.seq} records${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`);
+  const lead = () => (local
+    ? `The ledger lives in this browser (${store.seq} records${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`
+    : `The books are kept on the server; this browser holds a copy of its ${store.confirmedSeq} records${store.status.pending ? ` and ${store.status.pending} not yet sent` : ''}.`);
+  replace(node.querySelector('.lead'), lead());
   return {
     node,
     title: 'Data',
     onStoreChange() {
-      node.querySelector('.lead').textContent = `The ledger lives in this browser (${store.seq} records${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`;
+      node.querySelector('.lead').textContent = lead();
     },
   };
 }

@@ -266,7 +266,7 @@ export function render(ctx, { query }) {
       return;
     }
     done = true;
-    ctx.announce(answer.duplicate ? `Invoice ${answer.number} was already issued.` : `Invoice ${answer.number} issued: ${money(answer.total, answer.currency)}, credit used ${money(answer.credit_applied, answer.currency)}, ${money(answer.amount_due, answer.currency)} due.`);
+    ctx.announce(answer.duplicate ? `Invoice ${answer.number} was already issued.` : `Invoice ${answer.number}${answer.pending ? ' (provisional number until synced)' : ''} issued: ${money(answer.total, answer.currency)}, credit used ${money(answer.credit_applied, answer.currency)}, ${money(answer.amount_due, answer.currency)} due.`);
     ctx.go(`/invoices/${enc(answer.invoice)}`);
   });
 

@@ -15,6 +15,8 @@ export function render(ctx, { params: [id] }) {
   }
   const cur = inv.currency;
   const m = (v) => money(v, cur);
+  // Entered here and not yet confirmed: the server's order gives the number.
+  const provisional = store.isPending?.(inv.id) ? h('span', { class: 'badge provisional', title: 'Invoice numbers are given in the server\'s order: this one may change when it is synced.' }, 'provisional') : null;
   const c = store.query({ type: 'customers' }).customers.find((x) => x.id === inv.customer);
   const s = seller();
   const payments = new Map(store.query({ type: 'payments', customer: inv.customer, currency: cur }).payments.map((p) => [p.id, p]));
@@ -60,12 +62,12 @@ export function render(ctx, { params: [id] }) {
         s.email ? h('p', {}, s.email) : null,
         s.tax_id ? h('p', {}, `Tax id ${s.tax_id}`) : null),
       h('div', { class: 'doc-title' },
-        h('h1', { tabindex: -1 }, 'Invoice ', h('span', { class: 'doc-number' }, inv.number)),
+        h('h1', { tabindex: -1 }, 'Invoice ', h('span', { class: 'doc-number' }, inv.number), provisional),
         inv.status === 'void' ? h('p', { class: 'stamp' }, 'VOID') : inv.status === 'paid' ? h('p', { class: 'stamp stamp-paid' }, 'PAID') : null)),
     h('div', { class: 'doc-meta' },
       h('div', { class: 'bill-to', id: 'bill-to' }, h('h2', {}, 'Bill to'), h('p', { class: 'customer-name' }, inv.customer_name), c?.email ? h('p', {}, c.email) : null),
       h('dl', { class: 'dates' },
-        h('div', {}, h('dt', {}, 'Invoice number'), h('dd', {}, inv.number)),
+        h('div', {}, h('dt', {}, 'Invoice number'), h('dd', {}, inv.number, provisional ? ' (provisional until synced)' : '')),
         h('div', {}, h('dt', {}, 'Invoice date'), h('dd', {}, date(inv.date))),
         h('div', {}, h('dt', {}, 'Due date'), h('dd', {}, date(inv.due_date))),
         h('div', {}, h('dt', {}, 'Status'), h('dd', {}, statusLabel(inv.status))),

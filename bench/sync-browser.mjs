@@ -1,0 +1,143 @@
+// Browser sync benchmark (`npm run bench:sync:browser`): the real server on the project's PostgreSQL and
+// headless Chromium, on loopback. Prints figures; nothing here passes or fails.
+//
+//   1. One browser's write to another browser's screen: admin A applies a payment; the
+//      time until admin B's store has it and B's page has painted the next frame
+//      (both clocks are the machine's: performance.timeOrigin + performance.now()).
+//   2. First sync of a large space into a fresh browser: from "Sign in" until the
+//      browser holds the server's head (the server's snapshot, then the journal after it).
+//
+//   node bench/sync-browser.mjs [--commands 200000] [--writes 200]
+
+import { performance } from 'node:perf_hooks';
+import { execFileSync } from 'node:child_process';
+
+import { launch } from '../tests/browser/browser.mjs';
+import { OWNER, apiClient, buildServer, ready, signIn, startPostgres, startServer } from '../tests/e2e/sync-harness.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
+const COMMANDS = Number(args.commands ?? 200000);
+const WRITES = Number(args.writes ?? 200);
+const BOB = { email: 'bob@example.com', password: 'bob-password-123' };
+
+const binary = buildServer();
+const pg = startPostgres();
+let server;
+let browser;
+try {
+  server = await startServer(binary, pg.url, { env: { TALLY_SNAPSHOT_EVERY: '10000' } });
+  const owner = await apiClient(server.url, OWNER);
+  await owner.post('/api/users', { ...BOB, role: 'finance' });
+  browser = await launch();
+
+  // --- 1. write-to-screen latency ----------------------------------------------------
+  const a = await signIn(browser, server.url, OWNER);
+  const b = await signIn(browser, server.url, BOB);
+  await a.page.evaluate(() => window.tally.store.apply({ type: 'create_customer', id: 'lat', name: 'Latency', currency: 'EUR' }));
+  await b.page.waitForFunction(() => window.tally.store.query({ type: 'balance', customer: 'lat' }).ok);
+  await b.page.evaluate(() => {
+    window.seen = new Map();
+    window.waiting = new Set();
+    const store = window.tally.store;
+    store.subscribe(() => {
+      for (const id of window.waiting) {
+        if (store.query({ type: 'payments', customer: 'lat' }).payments.some((p) => p.id === id)) {
+          window.waiting.delete(id);
+          requestAnimationFrame(() => window.seen.set(id, performance.timeOrigin + performance.now()));
+        }
+      }
+    });
+  });
+  // Where the time goes: each page's fetches are timed (push in A; pull in B), and B
+  // listens to the event stream on a connection of its own.
+  for (const page of [a.page, b.page]) {
+    await page.evaluate(() => {
+      const at = () => performance.timeOrigin + performance.now();
+      window.calls = [];
+      const plain = window.fetch;
+      window.fetch = async (url, init) => {
+        const call = { path: String(url).replace(/\?.*/, ''), start: at() };
+        window.calls.push(call);
+        try { return await plain(url, init); } finally { call.end = at(); }
+      };
+      window.heads = [];
+      new EventSource('/api/events').addEventListener('head', () => window.heads.push(at()));
+    });
+  }
+  const phases = { pendingStored: [], push: [], toEvent: [], pull: [], toPaint: [] };
+  const latencies = [];
+  for (let i = 0; i < WRITES; i++) {
+    const id = `lat-${i}`;
+    await b.page.evaluate((x) => window.waiting.add(x), id);
+    const sent = await a.page.evaluate((x) => {
+      const t = performance.timeOrigin + performance.now();
+      window.tally.store.apply({ type: 'record_payment', id: x, customer: 'lat', amount: '1.00', method: 'card', date: '2026-03-01' });
+      return t;
+    }, id);
+    const seen = await b.page.waitForFunction((x) => window.seen.get(x), id, { polling: 5 }).then((h) => h.jsonValue());
+    latencies.push(seen - sent);
+    const [aCalls, bCalls, heads] = await Promise.all([
+      a.page.evaluate(() => window.calls.splice(0)),
+      b.page.evaluate(() => window.calls.splice(0)),
+      b.page.evaluate(() => window.heads.splice(0)),
+    ]);
+    const push = aCalls.find((c) => c.path === '/api/push');
+    const event = heads.find((t) => t >= (push?.start ?? sent));
+    const pull = bCalls.find((c) => c.path === '/api/pull' && c.start >= (event ?? 0));
+    if (push && event && pull) {
+      phases.pendingStored.push(push.start - sent);
+      phases.push.push(push.end - push.start);
+      phases.toEvent.push(event - push.start);
+      phases.pull.push(pull.end - pull.start);
+      phases.toPaint.push(seen - pull.end);
+    }
+  }
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)] ?? NaN;
+  await a.context.close();
+  await b.context.close();
+  latencies.sort((x, y) => x - y);
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+
+  // --- 2. first sync of a large space ------------------------------------------------
+  const fill = performance.now();
+  const lines = execFileSync(binary, ['workload', String(Math.max(50, Math.round(COMMANDS / 400))), String(COMMANDS), '42'], { maxBuffer: 2 ** 31, encoding: 'utf8' }).trim().split('\n');
+  for (let i = 0; i < lines.length; i += 1000) {
+    const commands = lines.slice(i, i + 1000).map((l) => JSON.parse(l));
+    // The generated space is run as the server's engine judges it; the few commands it
+    // refuses (the space was generated for an engine of its own) are simply not stored.
+    await owner.post('/api/push', { client: 'bench', commands });
+  }
+  const fillSeconds = (performance.now() - fill) / 1000;
+  const head = (await owner.get('/api/pull?after=0&limit=1')).head;
+
+  async function firstSync(label, setup) {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => document.documentElement.dataset.state === 'sign-in');
+    await page.fill('input[name="email"]', OWNER.email);
+    await page.fill('input[name="password"]', OWNER.password);
+    if (setup) await page.evaluate(setup);
+    const t0 = performance.now();
+    await page.click('form.sign-in button[type="submit"]');
+    await ready(page);
+    await page.waitForFunction((h) => window.tally.store.confirmedSeq >= h, head, { timeout: 600000, polling: 50 });
+    const seconds = (performance.now() - t0) / 1000;
+    const memory = await page.evaluate(() => performance.memory?.usedJSHeapSize ?? 0);
+    await ctx.close();
+    return { label, seconds, memory };
+  }
+  const viaSnapshot = await firstSync('server snapshot + journal after it');
+
+  console.log('\nSync benchmark (loopback, headless Chromium, PostgreSQL with fsync off)');
+  console.log(`write in browser A -> painted in browser B, ${WRITES} payments one after another:`);
+  console.log(`  p50 ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, max ${latencies[latencies.length - 1].toFixed(1)} ms (goal: p99 < 100 ms)`);
+  console.log(`  medians: A applies and stores it as pending, push starts ${median(phases.pendingStored).toFixed(1)} ms; push round trip ${median(phases.push).toFixed(1)} ms; push start -> B hears the head ${median(phases.toEvent).toFixed(1)} ms; B's pull ${median(phases.pull).toFixed(1)} ms; pull answered -> B painted ${median(phases.toPaint).toFixed(1)} ms (${phases.push.length} of ${WRITES} traced)`);
+  console.log(`  machine load average while measuring: ${(await import('node:os')).loadavg()[0].toFixed(1)} on ${(await import('node:os')).cpus().length} cores`);
+  console.log(`space of ${head} commands pushed in ${fillSeconds.toFixed(1)} s (${Math.round(head / fillSeconds)} commands/s, batches of 1,000)`);
+  console.log(`first sync into a fresh browser (${viaSnapshot.label}): ${viaSnapshot.seconds.toFixed(2)} s for ${head} commands (goal: < 10 s for 1,000,000)`);
+} finally {
+  await browser?.close();
+  await server?.kill();
+  pg.stop();
+}

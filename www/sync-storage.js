@@ -1,0 +1,195 @@
+// The sync part's storage in IndexedDB, next to the store's own (www/store.js): pending
+// commands, refused-when-synced items, who entered each confirmed entry, and confirmed
+// entries appended to the store's journal with the server's seqs. This is the
+// `SyncStorage` that www/sync.js drives (see sync.d.ts); the store keeps the confirmed
+// engine, its journal and snapshots, and its cross-tab writer lock.
+
+import { restoreLedger } from './engine.js';
+import { StoreError, done } from './store.js';
+import { hash64, journalRecord, snapshotRecord } from './store-format.js';
+import { request } from './store-open.js';
+
+/**
+ * The SyncStorage of an open store (`openStore`). The store must not be written through
+ * its own `apply` while synced: its journal holds only entries the server confirmed.
+ */
+export function idbSyncStorage(store) {
+  const channel = new BroadcastChannel(`tally-sync:${store.name}`);
+  const listeners = new Set();
+  const tell = (change) => { for (const fn of listeners) fn(change); };
+  channel.onmessage = (event) => { if (event.data?.kind) tell(event.data); };
+  // Confirmed entries another tab appended reach this tab's store first; the store's
+  // other news (replaced, damaged, lost...) goes to the page as it is.
+  store.subscribe((event) => tell(event.source === 'remote' ? { kind: 'confirmed' } : { kind: 'store', event }));
+
+  return {
+    name: store.name,
+    get persisted() { return store.persisted; },
+    get confirmed() { return store.ledger; },
+    get health() { return store.health; },
+
+    exclusive: (fn) => store._exclusive(fn),
+    refreshConfirmed: () => store._catchUp(),
+
+    async clientId() {
+      const tx = store.db.transaction('meta', 'readwrite');
+      const meta = tx.objectStore('meta');
+      let record = await request(meta.get('client'));
+      if (!record) {
+        record = { key: 'client', value: crypto.randomUUID() };
+        meta.put(record);
+      }
+      await done(tx);
+      return record.value;
+    },
+
+    async readPending() {
+      const tx = store.db.transaction('pending', 'readonly');
+      const records = await request(tx.objectStore('pending').getAll());
+      return records.map((r) => ({ key: r.key, command: r.command }));
+    },
+
+    async addPending(commands) {
+      const tx = store.db.transaction('pending', 'readwrite', { durability: 'strict' });
+      const pending = tx.objectStore('pending');
+      const keys = commands.map((command) => request(pending.add({ id: command.id, command })));
+      await done(tx);
+      return Promise.all(keys);
+    },
+
+    async readRefused() {
+      const tx = store.db.transaction('refused', 'readonly');
+      const records = await request(tx.objectStore('refused').getAll());
+      return records.sort((a, b) => (a.refusedAt < b.refusedAt ? -1 : a.refusedAt > b.refusedAt ? 1 : 0));
+    },
+
+    async dismissRefused(id) {
+      const tx = store.db.transaction('refused', 'readwrite', { durability: 'strict' });
+      tx.objectStore('refused').delete(id);
+      await done(tx);
+    },
+
+    /**
+     * One transaction: confirmed `entries` appended to the journal (and their authors),
+     * pending commands `drop` removed, `refused` items recorded. The confirmed engine
+     * replays the entries first; if anything fails, nothing is stored and the store
+     * reloads from storage.
+     */
+    async commit({ entries, drop, refused }) {
+      const ledger = store.ledger;
+      const start = ledger.seq();
+      let chain = store.chain;
+      let tx;
+      try {
+        // Relaxed durability: the server holds these entries. If the browser dies before
+        // they reach the disk, the next open holds the journal without them and pulls them
+        // again; pending commands not yet deleted are pushed again (duplicates) and
+        // refusals come back. Nothing entered here depends on this write.
+        tx = store.db.transaction(['meta', 'journal', 'pending', 'refused', 'authors'], 'readwrite', { durability: 'relaxed' });
+        const committed = done(tx);
+        committed.catch(() => {}); // awaited below
+        const meta = tx.objectStore('meta');
+        const head = await request(meta.get('head'));
+        if (head?.ledger !== store.ledgerId || head.seq !== start || !store.health.writable) {
+          throw new StoreError('storage_failed', 'The stored books changed under this tab; they are read again.');
+        }
+        const journal = tx.objectStore('journal');
+        const authors = tx.objectStore('authors');
+        for (const entry of entries) {
+          const answer = ledger.replay(entry);
+          if (!answer.ok) {
+            throw new StoreError('damaged_record', `The server's entry ${entry.seq} can't be replayed here: ${answer.error.message}`);
+          }
+          const record = journalRecord(store.ledgerId, chain, entry.seq, entry.command);
+          journal.put(record);
+          chain = record.chain;
+          authors.put({ id: entry.command.id, seq: entry.seq, by: entry.command.by ?? null, at: entry.command.at ?? null });
+        }
+        if (entries.length) meta.put({ key: 'head', ledger: store.ledgerId, seq: ledger.seq(), chain });
+        const byId = tx.objectStore('pending').index('id');
+        for (const id of drop) {
+          for (const key of await request(byId.getAllKeys(id))) tx.objectStore('pending').delete(key);
+        }
+        for (const item of refused) tx.objectStore('refused').put(item);
+        await committed;
+      } catch (error) {
+        try { tx?.abort(); } catch { /* already finished */ }
+        // Whatever the engine replayed was not stored: back to exactly what storage holds.
+        await store._reload();
+        throw error;
+      }
+      store.chain = chain;
+      store.storedSeq = ledger.seq();
+      ledger.forgetJournalThrough(ledger.seq());
+      if (entries.length) {
+        store._witness();
+        store.channel.postMessage({ type: 'committed', ledger: store.ledgerId, seq: ledger.seq() });
+        store._maybeSnapshot();
+      }
+    },
+
+    /**
+     * A fresh browser's first sync: the server's snapshot becomes the confirmed state,
+     * and the journal starts after it (meta "base" says where; store.js reads from there).
+     */
+    async restoreSnapshot(bytes, seq) {
+      const ledger = restoreLedger(bytes);
+      if (ledger.seq() !== seq) {
+        ledger.free();
+        throw new StoreError('damaged_record', `The server's snapshot says seq ${seq} but holds ${ledger.seq()}.`);
+      }
+      const chain = hash64('tally-server-snapshot', store.ledgerId, seq, bytes.length);
+      let tx;
+      try {
+        tx = store.db.transaction(['meta', 'journal', 'snapshots'], 'readwrite', { durability: 'strict' });
+        const committed = done(tx);
+        committed.catch(() => {});
+        const meta = tx.objectStore('meta');
+        const head = await request(meta.get('head'));
+        if (head?.ledger !== store.ledgerId || head.seq !== 0 || (await request(tx.objectStore('journal').count())) > 0) {
+          tx.abort();
+          ledger.free();
+          return;
+        }
+        meta.put({ key: 'base', ledger: store.ledgerId, seq, chain });
+        meta.put({ key: 'head', ledger: store.ledgerId, seq, chain });
+        tx.objectStore('snapshots').put(snapshotRecord(store.ledgerId, seq, chain, bytes));
+        await committed;
+      } catch (error) {
+        ledger.free();
+        throw error;
+      }
+      store.ledger.free();
+      store.ledger = ledger;
+      store.chain = chain;
+      store.storedSeq = seq;
+      store.lastSnapshotSeq = seq;
+      store._witness();
+      store.channel.postMessage({ type: 'committed', ledger: store.ledgerId, seq });
+    },
+
+    async authors(ids) {
+      const tx = store.db.transaction('authors', 'readonly');
+      const authors = tx.objectStore('authors');
+      const found = await Promise.all(ids.map((id) => request(authors.get(id))));
+      return new Map(found.filter(Boolean).map((a) => [a.id, a]));
+    },
+
+    subscribe(fn) {
+      listeners.add(fn);
+      return () => listeners.delete(fn);
+    },
+
+    announce(change) {
+      channel.postMessage(change);
+    },
+
+    exportBackup: () => store.exportBackup(),
+    snapshotNow: () => store.snapshotNow(),
+
+    close() {
+      channel.close();
+      store.close();
+    },
+  };
+}
