@@ -922,6 +922,17 @@ export interface CustomerSummary {
 /** Every customer, in creation order. */
 export interface Customers {
   customers: CustomerSummary[];
+  /** Per currency (in code order): what all customers owe and the credit they hold. */
+  totals: CustomersTotal[];
+}
+
+/** What all customers owe and hold in one currency (sums of their balances). */
+export interface CustomersTotal {
+  currency: CurrencyCode;
+  outstanding: Money;
+  credit: Money;
+  /** outstanding − credit. */
+  balance: Money;
 }
 
 /**
@@ -949,6 +960,10 @@ export interface AccountBalance {
 export interface CurrencyTotal {
   currency: CurrencyCode;
   total: Money;
+  /** The sum of the debit balances (the debit column). */
+  debits: Money;
+  /** The sum of the credit balances, positive (the credit column); equals `debits`. */
+  credits: Money;
 }
 
 /** The trial balance: accounts with postings, by currency then account. */
