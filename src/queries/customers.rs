@@ -54,16 +54,16 @@ pub struct CustomerRow {
 /// Every customer in creation order, with its balances.
 pub fn run(state: &State) -> CustomersAnswer {
     let customers: Vec<CustomerRow> = state
-            .customers
-            .iter()
-            .map(|c| CustomerRow {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                email: c.email.clone(),
-                currency: c.currency,
-                balances: c.books.iter().map(|b| of_book(&c.id, b)).collect(),
-            })
-            .collect();
+        .customers
+        .iter()
+        .map(|c| CustomerRow {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            email: c.email.clone(),
+            currency: c.currency,
+            balances: c.books.iter().map(|b| of_book(&c.id, b)).collect(),
+        })
+        .collect();
     let mut sums: BTreeMap<Currency, (Decimal, Decimal)> = BTreeMap::new();
     for c in &state.customers {
         for book in &c.books {
