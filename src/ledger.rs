@@ -225,12 +225,12 @@ impl Ledger {
                 Conflict,
                 "journal entry {}: '{}' was already applied",
                 entry.seq,
-                accepted.id
+                crate::error::clip(&accepted.id)
             )
             .at("command.id")
             .rule("already_applied")
             .with("seq", entry.seq)
-            .with("id", accepted.id)),
+            .with("id", crate::error::clip(&accepted.id))),
         }
     }
 }

@@ -13,7 +13,8 @@
 import { openStore } from './store.js';
 import { h } from './ui/dom.js';
 import { money, unitPrice, date, percent, quantity, todayISO } from './ui/format.js';
-import { isZero, scaleOf, toUnits, fromUnits } from './ui/decimal.js';
+import { isZero, scaleOf, compareDecimals } from './ui/decimal.js';
+import { refusalText } from './ui/refusal.js';
 
 const ATTRIBUTES = ['customer', 'currency', 'date', 'due-date', 'lines', 'prices-include-tax', 'use-credit', 'ledger', 'locale', 'heading-level'];
 
@@ -218,7 +219,10 @@ export class TallyInvoicePreview extends HTMLElement {
   }
 
   #fail(code, message, answer) {
-    this.#show('error', null, { code, message });
+    // An engine refusal is worded from its field and details in the element's locale;
+    // the message stays in `error` and the event for programs.
+    const words = answer?.error?.details ? refusalText(answer.error, { locale: this.#locale }) : message;
+    this.#show('error', null, { code, message }, null, words);
     this.dispatchEvent(new CustomEvent('tally-preview-error', { bubbles: true, composed: true, detail: { error: { code, message }, answer } }));
     return answer ?? null;
   }
@@ -230,12 +234,12 @@ export class TallyInvoicePreview extends HTMLElement {
     if (state === 'loading') this.shadowRoot.replaceChildren(this.#frame(null, h('p', { class: 'status', role: 'status', part: 'status', text: 'Loading the ledger…' })));
   }
 
-  #show(state, preview, error, creditAvailable) {
+  #show(state, preview, error, creditAvailable, words) {
     this.#preview = preview;
     this.#error = error;
     this.#setState(state);
     let body;
-    if (error) body = h('p', { class: 'alert', role: 'alert', part: 'alert', text: error.message });
+    if (error) body = h('p', { class: 'alert', role: 'alert', part: 'alert', text: words ?? error.message });
     else if (!preview) body = h('p', { class: 'status', role: 'status', part: 'status', text: 'Choose a customer and add lines to see the invoice.' });
     else body = this.#invoice(preview, creditAvailable);
     this.shadowRoot.replaceChildren(this.#frame(preview, body));
@@ -295,11 +299,10 @@ export class TallyInvoicePreview extends HTMLElement {
     // keyboard focus so it can be scrolled without a mouse.
     const parts = [h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Invoice lines' }, lines), h('div', { class: 'summary' }, tax, totals)];
     if (creditAvailable && !isZero(creditAvailable)) {
-      const scale = scaleOf(creditAvailable);
-      const left = fromUnits(toUnits(creditAvailable, scale) - toUnits(p.credit_applied, scale), scale);
-      let text = `Your credit of ${m(creditAvailable)} pays ${m(p.credit_applied)} of this invoice; ${m(left)} stays on your account.`;
+      // Both figures are the engine's; the page compares them and subtracts nothing.
+      let text = `Your credit of ${m(creditAvailable)} pays ${m(p.credit_applied)} of this invoice; the rest stays on your account for later invoices.`;
       if (isZero(p.credit_applied)) text = `Your credit of ${m(creditAvailable)} is kept for later: this invoice doesn't use it.`;
-      else if (isZero(left)) text = `Your credit of ${m(creditAvailable)} is used in full on this invoice.`;
+      else if (compareDecimals(p.credit_applied, creditAvailable) === 0) text = `Your credit of ${m(creditAvailable)} is used in full on this invoice.`;
       parts.push(h('p', { class: 'remaining', part: 'remaining', text }));
     }
     if (isZero(p.amount_due) && !isZero(p.total)) parts.push(h('p', { class: 'remaining', text: 'Nothing to pay: your credit covers this invoice.' }));
