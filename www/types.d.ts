@@ -548,7 +548,7 @@ export interface RefusalDetails {
    * `out_of_range`, `negative_total`, `unknown_currency`, `not_a_date`, `not_a_day`,
    * `not_a_timestamp`, `before_date`, `before_record`, `not_found`, `other_customer`,
    * `invoice_currency`, `more_than_available`, `no_credit`, `credit_refunded`,
-   * `more_than_due`, `more_than_creditable`, `void`, `paid`, `already_void`,
+   * `more_than_due`, `more_than_creditable`, `void`, `paid`, `written_off`, `already_void`,
    * `id_taken`, `missing_seq`, `stray_brace`, `unclosed_brace`, `unknown_placeholder`.
    */
   rule?: string;
