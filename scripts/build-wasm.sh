@@ -7,7 +7,8 @@
 #   scripts/build-wasm.sh --bench  with benchmark exports (feature `bench`) -> bench/pkg/
 # Steps: cargo (wasm32, profile wasm-release: opt-level z, LTO, 1 codegen unit)
 #   -> wasm-bindgen --target web
-#   -> wasm-opt (npm binaryen; Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output),
+#   -> wasm-opt (npm binaryen; Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output;
+#      merging similar functions first, which -Oz alone doesn't),
 #      with the features Rust emits for wasm32 named one by one: --all-features lets it
 #      use stringref, which Node 20 and older browsers reject
 set -euo pipefail
@@ -22,7 +23,7 @@ build() {
   rm -rf "$out"
   wasm-bindgen target/wasm32-unknown-unknown/wasm-release/tally.wasm \
     --target web --out-dir "$out" --out-name "$name"
-  node_modules/.bin/wasm-opt "$out/${name}_bg.wasm" -Oz --converge --strip-producers \
+  node_modules/.bin/wasm-opt "$out/${name}_bg.wasm" --merge-similar-functions -Oz --converge --strip-producers \
     --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
     --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
     -o "$out/${name}_bg.opt.wasm"

@@ -146,9 +146,9 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   // @ts-expect-error the export is in the bulk module, not on the shipped Ledger
   ledger.exportLedger('csv');
   const bulk = await loadBulk({ bytes: wasm });
-  const copy = bulk.Ledger.restore(bulk.migrateSnapshot(ledger.snapshot()));
-  const csv: string = copy.exportLedger('csv');
-  copy.free();
+  const bulkCopy = bulk.Ledger.restore(bulk.migrateSnapshot(ledger.snapshot()));
+  const csv: string = bulkCopy.exportLedger('csv');
+  bulkCopy.free();
   const reopened: Ledger = await openSnapshot(ledger.snapshot());
   void [beancount, csv, reopened];
 
