@@ -12,7 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { execFileSync } from 'node:child_process';
 
-import { launch } from '../tests/browser/browser.mjs';
+import { launch, launchPersistent, tempDir } from '../tests/browser/browser.mjs';
 import { OWNER, apiClient, buildServer, ready, signIn, startPostgres, startServer } from '../tests/e2e/sync-harness.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).join(' ').split('--').filter(Boolean).map((a) => a.trim().split(/\s+/)));
@@ -111,7 +111,9 @@ try {
   const head = (await owner.get('/api/pull?after=0&limit=1')).head;
 
   async function firstSync(label, setup) {
-    const ctx = await browser.newContext();
+    // A profile on disk, as a person's browser has: a throw-away context keeps IndexedDB
+    // in memory with a small quota, too small for the snapshot of a big space.
+    const ctx = await launchPersistent(tempDir('sync-bench-'));
     const page = await ctx.newPage();
     await page.goto(`${server.url}/`);
     await page.waitForFunction(() => document.documentElement.dataset.state === 'sign-in');

@@ -3,6 +3,7 @@
 # scripts/pg.sh (fsync off), builds the server, runs its Rust tests and the HTTP tests
 # in tests/server/, and stops PostgreSQL at the end, also on failure.
 # Needs the wasm build in www/pkg (scripts/build-wasm.sh) for the parity tests.
+#   scripts/test-server.sh [tests/server/FILE.test.mjs ...]   only those HTTP test files
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,5 +17,8 @@ TALLY_TEST_DATABASE_URL=$(bash scripts/pg.sh start)
 export TALLY_TEST_DATABASE_URL
 
 cargo build -p tally-server --profile server --locked --quiet
-cargo test -p tally-server --profile server --locked
-node --test tests/server/
+if [ $# -eq 0 ]; then
+  cargo test -p tally-server --profile server --locked
+  set -- tests/server/
+fi
+node --test "$@"

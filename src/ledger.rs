@@ -61,7 +61,7 @@ impl Ledger {
                 return Err(err!(
                     Conflict,
                     "id: '{}' is already taken by another record or a different command",
-                    command.id
+                    crate::error::clip(&command.id)
                 ));
             }
             let (record, seq) = (entry.record, entry.seq);
@@ -164,7 +164,7 @@ impl Ledger {
                 Conflict,
                 "journal entry {}: '{}' was already applied",
                 entry.seq,
-                accepted.id
+                crate::error::clip(&accepted.id)
             )),
         }
     }

@@ -181,7 +181,7 @@ impl Ledger {
                 "snapshot: the payload does not decode as a version {version} snapshot"
             )
         };
-        let p: Payload = if version == 1 {
+        let (p, rest): (Payload, &[u8]) = if version == 1 {
             // Older formats are migrated natively and by the wasm bulk module; the shipped
             // module leaves their decoders out (size budget) and the page migrates first.
             if !cfg!(any(feature = "bulk", not(target_arch = "wasm32"))) {
@@ -190,12 +190,21 @@ impl Ledger {
                     "snapshot: format version {version} must be migrated first (migrateSnapshot)"
                 ));
             }
-            postcard::from_bytes::<v1::PayloadV1>(body)
-                .map_err(|_| undecodable())?
-                .migrate()?
+            let (old, rest) =
+                postcard::take_from_bytes::<v1::PayloadV1>(body).map_err(|_| undecodable())?;
+            (old.migrate()?, rest)
         } else {
-            postcard::from_bytes(body).map_err(|_| undecodable())?
+            postcard::take_from_bytes(body).map_err(|_| undecodable())?
         };
+        // Bytes after the state (counted in the header and the checksum, so put there on
+        // purpose) mean a snapshot this engine did not write.
+        if !rest.is_empty() {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: {} bytes follow the state (not a snapshot this engine wrote)",
+                rest.len()
+            ));
+        }
         let state = rebuild(p)?;
         Ok(Ledger {
             journal_base: state.seq,

@@ -107,6 +107,11 @@ fn assert_refused(answer: &JsValue, code: &str, what: &str) -> String {
     );
     let message = text(answer, "error.message");
     assert!(!message.is_empty(), "{what}: empty error message");
+    assert!(
+        message.chars().count() <= MAX_MESSAGE,
+        "{what}: a {}-character message",
+        message.chars().count()
+    );
     message
 }
 
@@ -988,11 +993,19 @@ fn refuse_all(l: &mut WasmLedger, label: &str, command: JsValue, codes: &[&str])
         "{label}: expected one of {codes:?}, got {}",
         show(&answer)
     );
+    let message = text(&answer, "error.message");
+    assert!(!message.is_empty(), "{label}: no message");
     assert!(
-        !text(&answer, "error.message").is_empty(),
-        "{label}: no message"
+        message.chars().count() <= MAX_MESSAGE,
+        "{label}: a {}-character message quotes too much: {}…",
+        message.chars().count(),
+        message.chars().take(200).collect::<String>()
     );
 }
+
+/// The longest message a refusal may have: messages quote at most a clipped part of
+/// any input value, so a megabyte in a field never comes back whole.
+const MAX_MESSAGE: usize = 500;
 
 /// A ledger with c1 (USD, open invoice i1 of 120.00), c2 (EUR), c3 (USD, 50.00 credit,
 /// open invoice i3 issued without credit, payment p3).
@@ -1992,4 +2005,169 @@ fn fingerprints_match_the_native_pins() {
     let entries: Array = l.journal_since(0.0).unchecked_into();
     let from_journal = fingerprint(&show(&get(&entries.get(1), "command")));
     assert_eq!(from_journal, 7_245_881_896_082_034_206);
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue 9: bounded messages, one form per id, snapshots with bytes after the state.
+// ---------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+fn messages_quote_only_a_clipped_part_of_huge_input() {
+    let mut l = ledger_for_malformed_input();
+    let huge_key = "k".repeat(100_000);
+    let megabyte = "i".repeat(1 << 20);
+    let command = js(r#"{"type":"create_customer","id":"c9","name":"Nine","currency":"USD"}"#);
+    set(&command, &huge_key, &JsValue::TRUE);
+    let message = assert_refused(
+        &l.apply(command),
+        "invalid_input",
+        "a 100,000-character key",
+    );
+    assert!(message.contains("unknown field 'kkkk"), "{message}");
+
+    let payment = js(
+        r#"{"type":"record_payment","id":"p9","customer":"c1","amount":"1.00","method":"cash","date":"2026-01-05"}"#,
+    );
+    let list = Array::new();
+    list.push(&JsValue::from_str(&megabyte));
+    set(&payment, "allocate_to", &list);
+    let message = assert_refused(
+        &l.apply(payment),
+        "unknown_invoice",
+        "a 1 MB id in allocate_to",
+    );
+    assert!(
+        message.starts_with("allocate_to[0]: no invoice has the id 'iiii"),
+        "{message}"
+    );
+
+    for (field, code) in [
+        ("customer", "unknown_customer"),
+        ("type", "invalid_input"),
+        ("method", "invalid_input"),
+        ("date", "invalid_date"),
+        ("amount", "invalid_amount"),
+    ] {
+        let payment = js(
+            r#"{"type":"record_payment","id":"p9","customer":"c1","amount":"1.00","method":"cash","date":"2026-01-05"}"#,
+        );
+        let value = if field == "customer" {
+            "c".repeat(400)
+        } else {
+            megabyte.clone()
+        };
+        set(&payment, field, &JsValue::from_str(&value));
+        assert_refused(&l.apply(payment), code, &format!("a huge {field}"));
+    }
+    let query = js(r#"{"type":"balance"}"#);
+    set(&query, "customer", &JsValue::from_str(&"c".repeat(400)));
+    assert_refused(
+        &l.query(query),
+        "unknown_customer",
+        "a long customer in a query",
+    );
+    let query = js(r#"{"type":"statement","customer":"c1"}"#);
+    set(&query, &huge_key, &JsValue::from_str("x"));
+    assert_refused(&l.query(query), "invalid_input", "a huge key in a query");
+}
+
+#[wasm_bindgen_test]
+fn ids_are_normalized_and_invisible_characters_refused() {
+    let mut l = WasmLedger::new();
+    ok(
+        &mut l,
+        r#"{"type":"create_customer","id":"caf\u00e9","name":"Café","currency":"EUR"}"#,
+    );
+    let again = assert_ok(
+        l.apply(js(
+            r#"{"type":"create_customer","id":"cafe\u0301","name":"Café","currency":"EUR"}"#,
+        )),
+        "decomposed id",
+    );
+    assert_eq!(
+        get(&again, "duplicate").as_bool(),
+        Some(true),
+        "{}",
+        show(&again)
+    );
+    assert_eq!(text(&again, "customer"), "caf\u{e9}");
+    let paid = assert_ok(
+        l.apply(js(r#"{"type":"record_payment","id":"p1","customer":"cafe\u0301","amount":"5.00","method":"cash","date":"2026-01-05"}"#)),
+        "payment for the decomposed id",
+    );
+    assert_eq!(text(&paid, "credit_created"), "5.00");
+    for (what, id, named) in [
+        ("zero-width space", "c\\u200b1", "zero-width space (U+200B)"),
+        (
+            "zero-width joiner",
+            "c\\u200d1",
+            "zero-width joiner (U+200D)",
+        ),
+        ("BOM", "\\ufeffc1", "byte order mark (U+FEFF)"),
+        ("LRM", "c1\\u200e", "left-to-right mark (U+200E)"),
+        ("RLM", "c\\u200f1", "right-to-left mark (U+200F)"),
+        ("RLO", "c\\u202e1", "override (U+202E)"),
+        ("LRE", "c\\u202a1", "(U+202A)"),
+        ("LRI", "c\\u20661", "isolate (U+2066)"),
+        ("PDI", "c1\\u2069", "isolate (U+2069)"),
+        ("NBSP", "c\\u00a01", "space other than the ordinary space"),
+    ] {
+        for field in ["id", "customer"] {
+            let command = js(
+                r#"{"type":"record_payment","id":"p2","customer":"caf\u00e9","amount":"5.00","method":"cash","date":"2026-01-05"}"#,
+            );
+            set(&command, field, &js(&format!("\"{id}\"")));
+            let message = assert_refused(
+                &l.apply(command),
+                "invalid_input",
+                &format!("{what} in {field}"),
+            );
+            assert!(
+                message.starts_with(&format!("{field}: contains")),
+                "{what} in {field}: {message}"
+            );
+            assert!(message.contains(named), "{what} in {field}: {message}");
+        }
+        let command = js(
+            r#"{"type":"record_payment","id":"p2","customer":"caf\u00e9","amount":"5.00","method":"cash","date":"2026-01-05"}"#,
+        );
+        set(&command, "allocate_to", &js(&format!("[\"{id}\"]")));
+        let message = assert_refused(
+            &l.apply(command),
+            "invalid_input",
+            &format!("{what} in allocate_to"),
+        );
+        assert!(message.starts_with("allocate_to[0]: contains"), "{message}");
+        let void = js(r#"{"type":"void_payment","id":"v1","date":"2026-01-06"}"#);
+        set(&void, "payment", &js(&format!("\"{id}\"")));
+        assert_refused(
+            &l.apply(void),
+            "invalid_input",
+            &format!("{what} in payment"),
+        );
+        let query = js(r#"{"type":"invoice"}"#);
+        set(&query, "invoice", &js(&format!("\"{id}\"")));
+        assert_refused(
+            &l.query(query),
+            "invalid_input",
+            &format!("{what} in a query's invoice"),
+        );
+    }
+    assert_eq!(l.seq(), 2.0, "nothing refused was recorded");
+}
+
+#[wasm_bindgen_test]
+fn a_snapshot_with_bytes_after_the_state_is_refused() {
+    let bytes = history_ledger().snapshot();
+    let mut padded = bytes.clone();
+    padded.extend_from_slice(&[0, 0, 0]);
+    let len = (padded.len() - HEADER) as u64;
+    padded[12..20].copy_from_slice(&len.to_le_bytes());
+    let sum = tally::stable_hash::checksum(&padded[HEADER..]);
+    padded[20..28].copy_from_slice(&sum.to_le_bytes());
+    let message = assert_restore_fails(
+        &padded,
+        "3 bytes after the state, header and checksum fixed",
+    );
+    assert!(message.contains("3 bytes follow the state"), "{message}");
 }

@@ -17,8 +17,7 @@
 // style) holds without exceptions.
 
 import { openStore, backupOf } from './store.js';
-import { httpTransport, openSyncedStore } from './sync.js';
-import { idbSyncStorage } from './sync-storage.js';
+import { httpTransport } from './sync-transport.js';
 import { statusWords } from './ui/sync-words.js';
 import { confirmDialog } from './ui/dialog.js';
 import { h, replace } from './ui/dom.js';
@@ -208,6 +207,8 @@ async function start() {
   let store;
   try {
     if (server.mode === 'server') {
+      // The sync part is loaded only when a server serves the page.
+      const [{ openSyncedStore }, { idbSyncStorage }] = await Promise.all([import('./sync.js'), import('./sync-storage.js')]);
       const local = await openStore({ name: `tally-${server.space.id}-${server.user.id}` });
       store = await openSyncedStore(idbSyncStorage(local), transport, { user: server.user });
     } else {

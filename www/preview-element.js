@@ -13,7 +13,7 @@
 import { openStore } from './store.js';
 import { h } from './ui/dom.js';
 import { money, unitPrice, date, percent, quantity, todayISO } from './ui/format.js';
-import { isZero, scaleOf, toUnits, fromUnits } from './ui/decimal.js';
+import { isZero, scaleOf, compareDecimals } from './ui/decimal.js';
 
 const ATTRIBUTES = ['customer', 'currency', 'date', 'due-date', 'lines', 'prices-include-tax', 'use-credit', 'ledger', 'locale', 'heading-level'];
 
@@ -295,11 +295,10 @@ export class TallyInvoicePreview extends HTMLElement {
     // keyboard focus so it can be scrolled without a mouse.
     const parts = [h('div', { class: 'scroll', tabindex: 0, role: 'region', 'aria-label': 'Invoice lines' }, lines), h('div', { class: 'summary' }, tax, totals)];
     if (creditAvailable && !isZero(creditAvailable)) {
-      const scale = scaleOf(creditAvailable);
-      const left = fromUnits(toUnits(creditAvailable, scale) - toUnits(p.credit_applied, scale), scale);
-      let text = `Your credit of ${m(creditAvailable)} pays ${m(p.credit_applied)} of this invoice; ${m(left)} stays on your account.`;
+      // Both figures are the engine's; the page compares them and subtracts nothing.
+      let text = `Your credit of ${m(creditAvailable)} pays ${m(p.credit_applied)} of this invoice; the rest stays on your account for later invoices.`;
       if (isZero(p.credit_applied)) text = `Your credit of ${m(creditAvailable)} is kept for later: this invoice doesn't use it.`;
-      else if (isZero(left)) text = `Your credit of ${m(creditAvailable)} is used in full on this invoice.`;
+      else if (compareDecimals(p.credit_applied, creditAvailable) === 0) text = `Your credit of ${m(creditAvailable)} is used in full on this invoice.`;
       parts.push(h('p', { class: 'remaining', part: 'remaining', text }));
     }
     if (isZero(p.amount_due) && !isZero(p.total)) parts.push(h('p', { class: 'remaining', text: 'Nothing to pay: your credit covers this invoice.' }));

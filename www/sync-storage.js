@@ -116,7 +116,7 @@ export function idbSyncStorage(store) {
         try { tx?.abort(); } catch { /* already finished */ }
         // Whatever the engine replayed was not stored: back to exactly what storage holds.
         await store._reload();
-        throw error;
+        throw storageError(error, 'the entries received from the server');
       }
       store.chain = chain;
       store.storedSeq = ledger.seq();
@@ -157,7 +157,7 @@ export function idbSyncStorage(store) {
         await committed;
       } catch (error) {
         ledger.free();
-        throw error;
+        throw storageError(error, "the server's copy of the books");
       }
       store.ledger.free();
       store.ledger = ledger;
@@ -192,4 +192,14 @@ export function idbSyncStorage(store) {
       store.close();
     },
   };
+}
+
+/** A failed write as a StoreError that says what and why (IndexedDB may reject with a bare null). */
+function storageError(error, what) {
+  if (error instanceof StoreError) return error;
+  const name = error?.name ?? 'Error';
+  const why = name === 'QuotaExceededError'
+    ? 'the browser has no more storage for this site (quota exceeded)'
+    : `the browser refused to store it (${name}${error?.message ? `: ${error.message}` : ''})`;
+  return new StoreError('storage_failed', `This browser could not keep ${what}: ${why}. It tries again shortly.`, error ?? undefined);
 }

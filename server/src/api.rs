@@ -454,26 +454,60 @@ pub async fn events(
     let heads = app
         .heads
         .subscribe(p.space_id, u64::try_from(head).unwrap_or(0));
-    let state = (heads, app.shutdown.clone(), true);
-    let stream =
-        futures_util::stream::unfold(state, |(mut heads, mut shutdown, first)| async move {
-            if !first {
+    let every = Duration::from_secs(app.config.session_recheck_seconds);
+    let follow = Follow {
+        heads,
+        shutdown: app.shutdown.clone(),
+        recheck: tokio::time::interval_at(tokio::time::Instant::now() + every, every),
+        app: app.clone(),
+        headers,
+        first: true,
+    };
+    let stream = futures_util::stream::unfold(follow, |mut f| async move {
+        if !f.first {
+            loop {
                 tokio::select! {
-                    changed = heads.changed() => changed.ok()?,
-                    _ = shutdown.wait_for(|stop| *stop) => return None,
+                    changed = f.heads.changed() => { changed.ok()?; break; }
+                    _ = stopping(&mut f.shutdown) => return None,
+                    _ = f.recheck.tick() => {
+                        // A session that ended (logout, expiry, user removed) ends its
+                        // stream; a database hiccup does not.
+                        if let Err(e) = principal(&f.app, &f.headers).await {
+                            if e.is_unauthorized() {
+                                return None;
+                            }
+                        }
+                    }
                 }
             }
-            let head = *heads.borrow_and_update();
-            let event = Event::default()
-                .event("head")
-                .data(format!("{{\"head\":{head}}}"));
-            Some((Ok(event), (heads, shutdown, false)))
-        });
+        }
+        f.first = false;
+        let head = *f.heads.borrow_and_update();
+        let event = Event::default()
+            .event("head")
+            .data(format!("{{\"head\":{head}}}"));
+        Some((Ok(event), f))
+    });
     Ok(Sse::new(stream).keep_alive(
         KeepAlive::new()
             .interval(Duration::from_secs(15))
             .text("ping"),
     ))
+}
+
+/// Resolves once the server is shutting down.
+async fn stopping(shutdown: &mut watch::Receiver<bool>) {
+    let _ = shutdown.wait_for(|stop| *stop).await;
+}
+
+/// An open event stream's state: the space's head it follows, and what ends it.
+struct Follow {
+    heads: watch::Receiver<u64>,
+    shutdown: watch::Receiver<bool>,
+    recheck: tokio::time::Interval,
+    app: Shared,
+    headers: HeaderMap,
+    first: bool,
 }
 
 pub async fn api_not_found() -> ApiError {

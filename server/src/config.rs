@@ -25,6 +25,8 @@ pub struct Config {
     pub pool_size: usize,
     /// Session lifetime in seconds.
     pub session_seconds: u64,
+    /// How often an open event stream checks that its session is still valid.
+    pub session_recheck_seconds: u64,
     /// Sign-in attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
     /// Whether cookies get `Secure` (the panel is served over HTTPS by a proxy).
@@ -76,6 +78,7 @@ impl Config {
             snapshot_every: number("TALLY_SNAPSHOT_EVERY", 50_000)?.max(1),
             pool_size: usize::try_from(number("TALLY_DB_POOL", 16)?.clamp(2, 256)).unwrap_or(16),
             session_seconds: number("TALLY_SESSION_HOURS", 12)?.clamp(1, 24 * 90) * 3600,
+            session_recheck_seconds: number("TALLY_SESSION_RECHECK_SECONDS", 60)?.clamp(1, 3600),
             login_attempts_per_minute: u32::try_from(
                 number(
                     "TALLY_LOGIN_PER_MINUTE",

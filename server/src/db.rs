@@ -18,7 +18,16 @@ const MIGRATION_LOCK: i64 = 0x7a11_7000;
 /// A pool of `size` connections. No TLS: the server talks to PostgreSQL on loopback or a
 /// private network (docs/sync.md says how to deploy otherwise).
 pub fn pool(url: &str, size: usize) -> Result<Pool, String> {
-    let config: tokio_postgres::Config = url.parse().map_err(|e| format!("database URL: {e}"))?;
+    let mut config: tokio_postgres::Config =
+        url.parse().map_err(|e| format!("database URL: {e}"))?;
+    // A push holds its space's lock for its transaction: should a server process hang
+    // mid-push, PostgreSQL ends the transaction and the space's other writers go on.
+    let timeout = "-c idle_in_transaction_session_timeout=60s";
+    let options = match config.get_options() {
+        Some(given) => format!("{given} {timeout}"),
+        None => timeout.to_string(),
+    };
+    config.options(&options);
     let manager = Manager::from_config(
         config,
         NoTls,

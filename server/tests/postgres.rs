@@ -55,9 +55,9 @@ fn migrations_apply_once() {
     assert_eq!(
         psql(
             &url,
-            "SELECT string_agg(version::text, ',') FROM schema_migrations"
+            "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"
         ),
-        "1"
+        "1,2"
     );
     let tables = psql(
         &url,

@@ -13,9 +13,10 @@
 
 use std::fmt::Write as _;
 
+use crate::date::Date;
 use crate::input::command::Method;
 use crate::money::{Currency, Money};
-use crate::queries::postings::{command_type, description, lines};
+use crate::queries::postings::{command_type, description, for_each_entry, Line};
 use crate::queries::trial_balance::account_name;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::Idx;
@@ -24,11 +25,18 @@ use crate::state::State;
 /// The whole file.
 pub fn write(state: &State) -> String {
     let names = CustomerNames::new(state);
-    let all = lines(state);
+    // A first pass for the ledger's first and last days (accounts open on the first,
+    // balances are asserted after the last); lines are derived again when written.
+    let mut span: Option<(Date, Date)> = None;
+    for_each_entry(state, |lines| {
+        for l in lines {
+            span = Some(span.map_or((l.date, l.date), |(a, b)| (a.min(l.date), b.max(l.date))));
+        }
+    });
     let mut out = String::with_capacity(128 * 1024);
     out.push_str("; The general ledger exported by Tally: one transaction per command.\n");
     out.push_str("option \"title\" \"Tally general ledger\"\n\n");
-    let Some(first) = all.first().map(|l| l.date) else {
+    let Some((first, last)) = span else {
         return out;
     };
     // Open every account on the first day of the ledger, in trial-balance order.
@@ -50,34 +58,7 @@ pub fn write(state: &State) -> String {
         }
     }
     out.push('\n');
-    let mut last = first;
-    let mut i = 0;
-    while i < all.len() {
-        let seq = all[i].seq;
-        let end = i + all[i..].iter().take_while(|l| l.seq == seq).count();
-        let head = &all[i];
-        last = last.max(head.date);
-        let _ = writeln!(
-            out,
-            "{} * {}",
-            head.date,
-            quoted(&description(state, head.record))
-        );
-        let _ = writeln!(out, "  entry: {seq}");
-        let _ = writeln!(out, "  ref: {}", quoted(state.record_id(head.record)));
-        let _ = writeln!(out, "  type: {}", quoted(command_type(head.record)));
-        for line in &all[i..end] {
-            let _ = writeln!(
-                out,
-                "  {}  {} {}",
-                names.account(line.account),
-                Money::new(line.amount, line.currency),
-                line.currency
-            );
-        }
-        out.push('\n');
-        i = end;
-    }
+    for_each_entry(state, |lines| transaction(state, &names, &mut out, lines));
     // Balances hold at the start of their day: the day after the last transaction.
     let check_day = last.plus_days(1);
     let _ = writeln!(out, "; The trial balance: every account, every currency.");
@@ -93,6 +74,30 @@ pub fn write(state: &State) -> String {
         );
     }
     out
+}
+
+/// One command's lines as a transaction, dated and described by its record.
+fn transaction(state: &State, names: &CustomerNames, out: &mut String, lines: &[Line]) {
+    let head = &lines[0];
+    let _ = writeln!(
+        out,
+        "{} * {}",
+        head.date,
+        quoted(&description(state, head.record))
+    );
+    let _ = writeln!(out, "  entry: {}", head.seq);
+    let _ = writeln!(out, "  ref: {}", quoted(state.record_id(head.record)));
+    let _ = writeln!(out, "  type: {}", quoted(command_type(head.record)));
+    for line in lines {
+        let _ = writeln!(
+            out,
+            "  {}  {} {}",
+            names.account(line.account),
+            Money::new(line.amount, line.currency),
+            line.currency
+        );
+    }
+    out.push('\n');
 }
 
 /// A Beancount string literal.

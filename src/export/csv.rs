@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::money::Money;
-use crate::queries::postings::{description, lines};
+use crate::queries::postings::{description, for_each_entry, Line};
 use crate::queries::trial_balance::account_name;
 use crate::state::State;
 
@@ -17,27 +17,33 @@ pub fn write(state: &State) -> String {
     let mut out = String::with_capacity(64 * 1024);
     out.push_str(HEADER);
     out.push_str("\r\n");
-    for line in lines(state) {
-        let amount = Money::new(line.amount.abs(), line.currency).to_string();
-        let (debit, credit) = if line.amount.is_sign_positive() {
-            (amount.as_str(), "")
-        } else {
-            ("", amount.as_str())
-        };
-        let _ = write!(
-            out,
-            "{},{},{},{},{},{},{},{}\r\n",
-            line.date,
-            line.seq,
-            field(&account_name(state, line.account)),
-            debit,
-            credit,
-            line.currency,
-            field(state.record_id(line.record)),
-            field(&description(state, line.record)),
-        );
-    }
+    for_each_entry(state, |lines| {
+        for line in lines {
+            write_line(state, &mut out, line);
+        }
+    });
     out
+}
+
+fn write_line(state: &State, out: &mut String, line: &Line) {
+    let amount = Money::new(line.amount.abs(), line.currency).to_string();
+    let (debit, credit) = if line.amount.is_sign_positive() {
+        (amount.as_str(), "")
+    } else {
+        ("", amount.as_str())
+    };
+    let _ = write!(
+        out,
+        "{},{},{},{},{},{},{},{}\r\n",
+        line.date,
+        line.seq,
+        field(&account_name(state, line.account)),
+        debit,
+        credit,
+        line.currency,
+        field(state.record_id(line.record)),
+        field(&description(state, line.record)),
+    );
 }
 
 /// A text field: quoted when it holds a comma, quote or line break, and prefixed with

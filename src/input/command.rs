@@ -386,7 +386,7 @@ impl Command {
         map.check("command")?;
         let mut f = Fields::new(map, None);
         let kind = take_type(&mut f, "command")?;
-        let id = f.text(Key::Id)?;
+        let id = f.id(Key::Id)?;
         let at = f.opt_timestamp(Key::At)?;
         let by = f.opt_text(Key::By)?;
         let body = match kind.as_str() {
@@ -397,7 +397,7 @@ impl Command {
             },
             "issue_invoice" => CommandBody::IssueInvoice(InvoiceDraft::from_fields(&mut f)?),
             "record_payment" => CommandBody::RecordPayment {
-                customer: f.text(Key::Customer)?,
+                customer: f.id(Key::Customer)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 method: method(&mut f)?,
@@ -409,7 +409,7 @@ impl Command {
                 },
             },
             "add_credit" => {
-                let customer = f.text(Key::Customer)?;
+                let customer = f.id(Key::Customer)?;
                 let amount = f.amount(Key::Amount)?;
                 let currency = f.opt_currency(Key::Currency)?;
                 let date = f.date(Key::Date)?;
@@ -431,22 +431,22 @@ impl Command {
                 }
             }
             "apply_credit" => CommandBody::ApplyCredit {
-                customer: f.text(Key::Customer)?,
-                invoice: f.text(Key::Invoice)?,
+                customer: f.id(Key::Customer)?,
+                invoice: f.id(Key::Invoice)?,
                 amount: f.opt_amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 date: Added(f.opt_date(Key::Date)?),
             },
             "issue_credit_note" => CommandBody::IssueCreditNote {
-                customer: f.text(Key::Customer)?,
-                invoice: f.opt_text(Key::Invoice)?,
+                customer: f.id(Key::Customer)?,
+                invoice: f.opt_id(Key::Invoice)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 date: f.date(Key::Date)?,
                 reason: f.text(Key::Reason)?,
             },
             "refund_credit" => CommandBody::RefundCredit {
-                customer: f.text(Key::Customer)?,
+                customer: f.id(Key::Customer)?,
                 amount: f.amount(Key::Amount)?,
                 currency: f.opt_currency(Key::Currency)?,
                 method: method(&mut f)?,
@@ -454,12 +454,12 @@ impl Command {
                 reference: f.opt_text(Key::Reference)?,
             },
             "void_payment" => CommandBody::VoidPayment {
-                payment: f.text(Key::Payment)?,
+                payment: f.id(Key::Payment)?,
                 date: f.date(Key::Date)?,
                 reason: f.opt_text(Key::Reason)?,
             },
             "void_invoice" => CommandBody::VoidInvoice {
-                invoice: f.text(Key::Invoice)?,
+                invoice: f.id(Key::Invoice)?,
                 date: f.date(Key::Date)?,
                 reason: f.opt_text(Key::Reason)?,
             },
@@ -471,18 +471,19 @@ impl Command {
                 )?),
             },
             "write_off_invoice" => CommandBody::WriteOffInvoice {
-                invoice: f.text(Key::Invoice)?,
+                invoice: f.id(Key::Invoice)?,
                 date: f.date(Key::Date)?,
                 reason: f.text(Key::Reason)?,
             },
             "expire_credit" => CommandBody::ExpireCredit {
                 date: f.date(Key::Date)?,
-                customer: f.opt_text(Key::Customer)?,
+                customer: f.opt_id(Key::Customer)?,
             },
             other => {
                 return Err(err!(
                     InvalidInput,
-                    "type: '{other}' is not a command (create_customer, issue_invoice, record_payment, add_credit, apply_credit, issue_credit_note, refund_credit, void_payment, void_invoice, configure, write_off_invoice, expire_credit)"
+                    "type: '{}' is not a command (create_customer, issue_invoice, record_payment, add_credit, apply_credit, issue_credit_note, refund_credit, void_payment, void_invoice, configure, write_off_invoice, expire_credit)",
+                    crate::error::clip(other)
                 ))
             }
         };
@@ -501,6 +502,7 @@ fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
     for (i, item) in items.into_iter().enumerate() {
         match item {
             Raw::Str(s) if !s.is_empty() => {
+                let s = super::ids::identifier(&format!("{field}[{i}]"), s)?;
                 if ids.contains(&s) {
                     return Err(err!(
                         InvalidInput,
@@ -525,7 +527,7 @@ fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
 impl InvoiceDraft {
     /// Reads the fields shared by `issue_invoice` and `preview_invoice`.
     pub(crate) fn from_fields(f: &mut Fields) -> Result<InvoiceDraft> {
-        let customer = f.text(Key::Customer)?;
+        let customer = f.id(Key::Customer)?;
         let currency = f.opt_currency(Key::Currency)?;
         let date = f.date(Key::Date)?;
         let due_date = f.opt_date(Key::DueDate)?;

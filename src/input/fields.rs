@@ -69,6 +69,20 @@ impl Fields {
         }
     }
 
+    /// An identifier field (an id, or a reference to a customer, invoice or payment):
+    /// the rules of `opt_text`, then those of `ids::identifier` (NFC, nothing invisible).
+    pub fn opt_id(&mut self, key: Key) -> Result<Option<String>> {
+        match self.opt_text(key)? {
+            None => Ok(None),
+            Some(text) => super::ids::identifier(&self.name(key), text).map(Some),
+        }
+    }
+
+    /// A required identifier field.
+    pub fn id(&mut self, key: Key) -> Result<String> {
+        self.opt_id(key)?.ok_or_else(|| self.missing(key))
+    }
+
     /// A required string field, with the rules of `opt_text`.
     pub fn text(&mut self, key: Key) -> Result<String> {
         self.opt_text(key)?.ok_or_else(|| self.missing(key))

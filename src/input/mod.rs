@@ -3,4 +3,5 @@
 
 pub mod command;
 pub mod fields;
+pub mod ids;
 pub mod raw;

@@ -128,6 +128,7 @@ impl RawMap {
     /// Refuses unknown or repeated field names.
     pub fn check(&self, context: &str) -> Result<()> {
         if let Some(name) = &self.unknown {
+            let name = crate::error::clip(name);
             return Err(err!(InvalidInput, "{context}: unknown field '{name}'"));
         }
         if let Some(key) = self.repeated {

@@ -141,16 +141,16 @@ impl Query {
         let kind = take_type(&mut f, "query")?;
         let query = match kind.as_str() {
             "balance" => Query::Balance {
-                customer: f.text(Key::Customer)?,
+                customer: f.id(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
             },
             "invoice" => Query::Invoice {
-                invoice: f.text(Key::Invoice)?,
+                invoice: f.id(Key::Invoice)?,
             },
             "preview_invoice" => Query::PreviewInvoice(InvoiceDraft::from_fields(&mut f)?),
             "statement" => {
                 let q = Query::Statement {
-                    customer: f.text(Key::Customer)?,
+                    customer: f.id(Key::Customer)?,
                     currency: f.opt_currency(Key::Currency)?,
                     from: f.opt_date(Key::From)?,
                     to: f.opt_date(Key::To)?,
@@ -172,7 +172,7 @@ impl Query {
                 currency: f.opt_currency(Key::Currency)?,
             },
             "invoices" => Query::Invoices {
-                customer: f.opt_text(Key::Customer)?,
+                customer: f.opt_id(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
                 open_only: f
                     .choice(Key::Status, &[("open", true), ("all", false)])?
@@ -180,11 +180,11 @@ impl Query {
                 limit: f.opt_count(Key::Limit)?,
             },
             "payments" => Query::Payments {
-                customer: f.text(Key::Customer)?,
+                customer: f.id(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
             },
             "credits" => Query::Credits {
-                customer: f.text(Key::Customer)?,
+                customer: f.id(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
             },
             "settings" => Query::Settings,
@@ -206,7 +206,8 @@ impl Query {
             other => {
                 return Err(err!(
                     InvalidInput,
-                    "type: '{other}' is not a query (balance, invoice, preview_invoice, statement, customers, trial_balance, invoices, payments, credits, aging, settings, postings)"
+                    "type: '{}' is not a query (balance, invoice, preview_invoice, statement, customers, trial_balance, invoices, payments, credits, aging, settings, postings)",
+                    crate::error::clip(other)
                 ))
             }
         };

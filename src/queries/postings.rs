@@ -74,11 +74,13 @@ pub fn run(
     from: Option<Date>,
     to: Option<Date>,
 ) -> PostingsAnswer {
-    let entries = lines(state)
-        .into_iter()
-        .filter(|l| currency.is_none_or(|c| c == l.currency))
-        .filter(|l| from.is_none_or(|f| l.date >= f) && to.is_none_or(|t| l.date <= t))
-        .map(|l| PostingRow {
+    let mut entries = Vec::new();
+    for_each_entry(state, |lines| {
+        let shown = lines
+            .iter()
+            .filter(|l| currency.is_none_or(|c| c == l.currency))
+            .filter(|l| from.is_none_or(|f| l.date >= f) && to.is_none_or(|t| l.date <= t));
+        entries.extend(shown.map(|l| PostingRow {
             seq: l.seq,
             date: l.date,
             reference: state.record_id(l.record).to_string(),
@@ -87,8 +89,8 @@ pub fn run(
             currency: l.currency,
             debit: Money::new(l.amount.max(Decimal::ZERO), l.currency),
             credit: Money::new((-l.amount).max(Decimal::ZERO), l.currency),
-        })
-        .collect();
+        }));
+    });
     PostingsAnswer { entries }
 }
 
@@ -125,35 +127,36 @@ pub fn description(state: &State, record: RecordRef) -> String {
     }
 }
 
-/// Every posting line of the ledger in journal order. Cost: linear in the records
-/// (plus a sort of their seqs); nothing is kept between calls.
-pub fn lines(state: &State) -> Vec<Line> {
+/// Calls `f` once per command that posted, in journal order, with its lines. Cost:
+/// linear in the records plus a sort of their seqs; memory: one (seq, record) pair per
+/// record and one command's lines at a time, so exports of a large ledger don't hold
+/// every line.
+pub fn for_each_entry(state: &State, mut f: impl FnMut(&[Line])) {
     let mut records: Vec<(u64, RecordRef)> = posting_records(state)
         .filter_map(|r| state.id_entry(state.record_id(r)).map(|e| (e.seq, r)))
         .collect();
     records.sort_unstable_by_key(|(seq, _)| *seq);
     let note_tax = credit_note_tax_parts(state);
-    let mut out = Vec::with_capacity(records.len() * 4);
+    let mut buf: Vec<Line> = Vec::new();
     for (seq, record) in records {
-        legs(
-            state,
-            record,
-            &note_tax,
-            &mut |date, record, currency, account, amount| {
-                if !amount.is_zero() {
-                    out.push(Line {
-                        seq,
-                        date,
-                        record,
-                        currency,
-                        account,
-                        amount,
-                    });
-                }
-            },
-        );
+        buf.clear();
+        let mut post = |date, record, currency, account, amount: Decimal| {
+            if !amount.is_zero() {
+                buf.push(Line {
+                    seq,
+                    date,
+                    record,
+                    currency,
+                    account,
+                    amount,
+                });
+            }
+        };
+        legs(state, record, &note_tax, &mut post);
+        if !buf.is_empty() {
+            f(&buf);
+        }
     }
-    out
 }
 
 /// Records whose commands post (customers and settings don't).

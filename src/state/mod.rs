@@ -106,7 +106,8 @@ impl State {
             Some(RecordRef::Customer(i)) => Ok(i),
             _ => Err(err!(
                 UnknownCustomer,
-                "{field}: no customer has the id '{id}'"
+                "{field}: no customer has the id '{}'",
+                crate::error::clip(id)
             )),
         }
     }
@@ -117,7 +118,8 @@ impl State {
             Some(RecordRef::Invoice(i)) => Ok(i),
             _ => Err(err!(
                 UnknownInvoice,
-                "{field}: no invoice has the id '{id}'"
+                "{field}: no invoice has the id '{}'",
+                crate::error::clip(id)
             )),
         }
     }
@@ -128,7 +130,8 @@ impl State {
             Some(RecordRef::Payment(i)) => Ok(i),
             _ => Err(err!(
                 UnknownPayment,
-                "{field}: no payment has the id '{id}'"
+                "{field}: no payment has the id '{}'",
+                crate::error::clip(id)
             )),
         }
     }
@@ -140,8 +143,9 @@ impl State {
         if self.invoices[inv as usize].customer != customer {
             return Err(err!(
                 UnknownInvoice,
-                "{field}: invoice '{id}' belongs to another customer than '{}'",
-                self.customers[customer as usize].id
+                "{field}: invoice '{}' belongs to another customer than '{}'",
+                crate::error::clip(id),
+                crate::error::clip(&self.customers[customer as usize].id)
             ));
         }
         Ok(inv)

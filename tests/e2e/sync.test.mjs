@@ -3,20 +3,16 @@
 // Playwright context (its own profile and IndexedDB); screens are compared by the
 // engine's answers in each.
 import { after, before, describe, test } from 'node:test';
-import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
 
-import { launch, root, screenshotPath } from '../browser/browser.mjs';
+import { launch, screenshotPath } from '../browser/browser.mjs';
 import { OWNER, apiClient, buildServer, ready, signIn, startPostgres, startServer, watch } from './sync-harness.mjs';
 
 const BOB = { email: 'bob@example.com', password: 'bob-password-123' };
 const CAROL = { email: 'carol@example.com', password: 'carol-password-123' };
 const VAL = { email: 'val@example.com', password: 'val-password-123' };
 
-// Until the server (issue 10, server/) is in the tree, say so instead of failing.
-const noServer = existsSync(`${root}/server/Cargo.toml`) || process.env.TALLY_SERVER_BIN ? false : 'the server (server/) is not in this tree yet';
-
-describe('synced books: browsers and the real server', { skip: noServer }, () => {
+describe('synced books: browsers and the real server', () => {
   let pg;
   let binary;
   let server;

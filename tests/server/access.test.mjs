@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { addUser, Client, customer, freshDatabase, payment, startServer } from './harness.mjs';
+import { addUser, Client, customer, freshDatabase, payment, startServer, within } from './harness.mjs';
 
 const db = freshDatabase();
 const owner = addUser(db, 'Acme', 'owner@acme.test', 'owner');
@@ -13,7 +13,7 @@ const other = addUser(db, 'Other', 'boss@other.test', 'owner');
 let server;
 const refused = [];
 
-before(async () => { server = await startServer(db); });
+before(async () => { server = await startServer(db, { TALLY_SESSION_RECHECK_SECONDS: '1' }); });
 after(async () => {
   await server?.stop();
   console.log(`access: ${refused.length} requests refused as expected (${[...new Set(refused.map((r) => r.split(':')[0]))].join(', ')})`);
@@ -128,9 +128,16 @@ test('owners add users and tokens; a token acts with its role; logout ends the s
   const { entries } = await bot.pullAll();
   assert.equal(entries.find((e) => e.command.id === 'bot-2').command.by, 'token:bank-feed');
 
+  const stream = await newcomer.events();
+  assert.equal(stream.status, 200);
+  await stream.nextHead();
   const out = await newcomer.json('POST', '/api/logout', { body: {} });
   assert.equal(out.status, 200);
+  assert.match(out.headers.get('set-cookie'), /Max-Age=0/);
   expectRefused(await newcomer.json('GET', '/api/me'), 401, 'unauthorized', 'a session after logout');
+  // Its open event stream ends too (the session is checked again every second here).
+  await assert.rejects(within(10_000, 'the stream of a logged-out session', stream.nextHead()), /the event stream ended/);
+  refused.push('unauthorized: the event stream of a logged-out session');
 });
 
 test('the panel is served at / with the security headers', async () => {

@@ -469,9 +469,14 @@ export async function storeUsage(): Promise<void> {
 import { httpTransport, openSyncedStore, SyncError } from '../../www/sync.js';
 import type { SyncStatus, SyncedStore } from '../../www/sync.js';
 import { idbSyncStorage } from '../../www/sync-storage.js';
+import { httpTransport as transportOnly } from '../../www/sync-transport.js';
+import { PUSH_BATCH } from '../../www/sync-limits.js';
 
 async function syncedUsage(store: Store) {
   const transport = httpTransport();
+  expectType<typeof transportOnly, typeof httpTransport>(true);
+  const batch: number = PUSH_BATCH;
+  void batch;
   const me = await transport.me();
   const synced: SyncedStore = await openSyncedStore(idbSyncStorage(store), transport, { user: me.user ?? null });
   const answer = await synced.apply({ type: 'create_customer', id: 'c1', name: 'Ada', currency: 'EUR' });

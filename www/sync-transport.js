@@ -1,0 +1,100 @@
+// The sync API (docs/sync.md) over fetch and EventSource: what www/sync.js calls a
+// transport. Errors are SyncErrors with a code the sync loop acts on (retry, sign in).
+
+import { PULL_PAGE } from './sync-limits.js';
+
+/** A failed call to the server, with a `code`: offline, unauthorized, forbidden, unavailable, too_large, invalid_request. */
+export class SyncError extends Error {
+  constructor(code, message, { status = 0, retryAfterMs = 0 } = {}) {
+    super(message);
+    this.name = 'SyncError';
+    this.code = code;
+    this.status = status;
+    this.retryAfterMs = retryAfterMs;
+  }
+}
+
+/**
+ * The sync API (docs/sync.md) over HTTP, relative to `base` (default: this page's server).
+ * @param {{ base?: string, fetch?: typeof fetch, EventSource?: typeof EventSource }} [options]
+ */
+export function httpTransport(options = {}) {
+  const base = options.base ?? '';
+  const fetchFn = options.fetch ?? ((...a) => globalThis.fetch(...a));
+  const EventSourceImpl = options.EventSource ?? globalThis.EventSource;
+
+  async function send(method, path, body) {
+    let res;
+    try {
+      res = await fetchFn(base + path, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: 'same-origin',
+        cache: 'no-store',
+      });
+    } catch (e) {
+      throw new SyncError('offline', `The server can't be reached (${e?.message ?? e}).`);
+    }
+    return res;
+  }
+
+  async function failure(res) {
+    let error = {};
+    try { error = (await res.json())?.error ?? {}; } catch { /* not JSON */ }
+    const retryAfterMs = Number(res.headers.get('Retry-After')) * 1000 || 0;
+    const code = res.status === 401 ? 'unauthorized'
+      : res.status === 403 ? 'forbidden'
+        : res.status === 413 ? 'too_large'
+          : res.status === 429 ? 'rate_limited'
+            : res.status >= 500 ? 'unavailable'
+              : error.code ?? 'invalid_request';
+    return new SyncError(code, error.message ?? `The server answered ${res.status}.`, { status: res.status, retryAfterMs });
+  }
+
+  async function json(method, path, body) {
+    const res = await send(method, path, body);
+    if (!res.ok) throw await failure(res);
+    try {
+      return await res.json();
+    } catch (e) {
+      throw new SyncError('unavailable', `The server's answer could not be read (${e.message}).`);
+    }
+  }
+
+  return {
+    /** `{ status, user?, space? }`: 200 signed in, 401 not, 404 no server (a static page). */
+    async me() {
+      const res = await send('GET', '/api/me');
+      if (res.status !== 200) return { status: res.status };
+      const body = await res.json();
+      return { status: 200, user: body.user, space: body.space };
+    },
+    login: (email, password) => json('POST', '/api/login', { email, password }),
+    logout: () => json('POST', '/api/logout', {}),
+    push: (client, commands) => json('POST', '/api/push', { client, commands }),
+    pull: (after, limit = PULL_PAGE) => json('GET', `/api/pull?after=${after}&limit=${limit}`),
+    /** The space's snapshot: `{ seq, bytes }`, or null when it has none yet. */
+    async snapshot() {
+      const res = await send('GET', '/api/snapshot');
+      if (res.status === 404) return null;
+      if (!res.ok) throw await failure(res);
+      const seq = Number(res.headers.get('X-Tally-Seq'));
+      return { seq, bytes: new Uint8Array(await res.arrayBuffer()) };
+    },
+    /**
+     * Listens for new heads (`onHead(seq)`) and the channel's state (`onState('open' |
+     * 'error')`); answers a function that stops listening.
+     */
+    events(onHead, onState = () => {}) {
+      if (!EventSourceImpl) return () => {};
+      const source = new EventSourceImpl(`${base}/api/events`, { withCredentials: true });
+      source.addEventListener('head', (event) => {
+        try { onHead(JSON.parse(event.data).head); } catch { /* a malformed event: the next pull tells */ }
+      });
+      source.onopen = () => onState('open');
+      source.onerror = () => onState('error');
+      return () => source.close();
+    },
+  };
+}
