@@ -56,10 +56,11 @@ while IFS= read -r f; do
 done < <(find www -name '*.js' -not -path 'www/pkg/*'; echo www/pkg/tally_engine.js)
 printf 'page JavaScript: %d bytes raw, %d bytes gzipped\n' "$js" "$jsgz"
 
-# The budget is a build failure, so CI catches a module that outgrew it.
+# The budget is a build failure, so CI catches a module that outgrew it. For local work
+# on the size itself (benchmarks, the panel), TALLY_WASM_BUDGET=warn only warns.
 budget=120000
 if [ "$(gz "$shipped")" -gt "$budget" ]; then
-  printf 'error: the shipped wasm is %d bytes gzipped, over the budget of %d (docs/performance.md, "Wasm size")\n' \
-    "$(gz "$shipped")" "$budget" >&2
-  exit 1
+  printf '%s: the shipped wasm is %d bytes gzipped, over the budget of %d (docs/performance.md, "Wasm size")\n' \
+    "$([ "${TALLY_WASM_BUDGET:-}" = warn ] && echo warning || echo error)" "$(gz "$shipped")" "$budget" >&2
+  [ "${TALLY_WASM_BUDGET:-}" = warn ] || exit 1
 fi
