@@ -49,6 +49,7 @@ export async function openSyncedStore(storage, transport, options = {}) {
 
 class SyncedStore {
   constructor(storage, transport, options) {
+    this.wokenWhileBusy = false;
     this.storage = storage;
     this.transport = transport;
     this.user = options.user ?? null;
@@ -429,13 +430,21 @@ class SyncedStore {
     }).catch((error) => console.error('tally: the sync loop stopped', error));
   }
 
+  // A wake that comes while a round is under way (a new pending command, a head event
+  // after the pull's request left) is kept for the next sleep, which then ends at once:
+  // dropping it left the loop asleep until the next poll, with work waiting.
   _wake() {
     const wake = this.wakeUp;
     this.wakeUp = null;
-    wake?.();
+    if (wake) wake();
+    else this.wokenWhileBusy = true;
   }
 
   _sleep(ms) {
+    if (this.wokenWhileBusy) {
+      this.wokenWhileBusy = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => { this.wakeUp = null; resolve(); }, ms);
       this.wakeUp = () => { clearTimeout(timer); resolve(); };

@@ -269,3 +269,19 @@ async function waitFor(check, ms = 5000) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+test('a wake that comes while a round is under way is not lost: the next sleep ends at once', async () => {
+  const server = new FakeServer();
+  const a = await browser(server);
+  // No sleeper yet (the loop is busy pushing or pulling): the wake must be kept.
+  a._wake();
+  const slept = await Promise.race([
+    a._sleep(60_000).then(() => 'woke'),
+    new Promise((resolve) => setTimeout(() => resolve('still asleep'), 1_000)),
+  ]);
+  assert.equal(slept, 'woke', 'work that arrived mid-round waits for no poll');
+  // Kept once only: the sleep after it waits again until woken.
+  const next = a._sleep(60_000).then(() => 'woke');
+  a._wake();
+  assert.equal(await next, 'woke');
+});
