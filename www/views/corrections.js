@@ -9,6 +9,8 @@ import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
 import { confirmUsualAmount } from '../ui/usual.js';
+import { dryRun } from '../ui/dry-run.js';
+import { expiryWarning } from '../ui/expiry.js';
 
 const ACTIONS = [
   ['add_credit', 'Add credit'],
@@ -17,6 +19,8 @@ const ACTIONS = [
   ['refund', 'Refund credit'],
   ['void_payment', 'Void a payment'],
   ['void_invoice', 'Void an invoice'],
+  ['write_off', 'Write off an invoice (bad debt)'],
+  ['expire_credit', 'Expire credit past its date'],
 ];
 
 const nonZero = (v) => /[1-9]/.test(v ?? '');
@@ -32,7 +36,7 @@ export function render(ctx, { query }) {
   const customer = field({ label: 'Customer', name: 'customer', type: 'select', options: [] });
   const action = field({ label: 'What to do', name: 'action', type: 'select', options: ACTIONS, value: query.get('action') ?? 'add_credit' });
   setOptions(customer.input, [['', 'Choose a customer…'], ...customers().map((c) => [c.id, c.name])], query.get('customer') ?? '');
-  const summary = h('p', { class: 'summary-line', id: 'corrections-summary', 'aria-live': 'polite' });
+  const summary = h('div', { class: 'summary-line', id: 'corrections-summary', 'aria-live': 'polite' });
   const area = h('div', { class: 'panel', id: 'correction-area' });
   let current = null;
   const preset = { invoice: query.get('invoice'), payment: query.get('payment') };
@@ -48,7 +52,8 @@ export function render(ctx, { query }) {
     const c = customers().find((x) => x.id === customer.input.value);
     if (!c) { summary.textContent = ''; return; }
     replace(summary, link(`/customers/${enc(c.id)}`, c.name), ': ',
-      c.balances.map((b, i) => [i ? '; ' : '', `owes ${money(b.outstanding, b.currency)}, credit available ${money(b.credit, b.currency)}`]));
+      c.balances.map((b, i) => [i ? '; ' : '', `owes ${money(b.outstanding, b.currency)}, credit available ${money(b.credit, b.currency)}`]),
+      c.balances.map((b) => expiryWarning(store.query({ type: 'credits', customer: c.id, currency: b.currency }).lots, b.currency, todayISO())));
   }
 
   function build() {
@@ -150,12 +155,17 @@ const FORMS = {
     const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency }));
     const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
     const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true, hint: 'Shown on the statement, e.g. "Heating outage in March".' }));
+    const validUntil = errors.bind('valid_until', field({ label: 'Valid until (optional)', name: 'valid_until', type: 'date', hint: 'The last day it can be used; empty: it never expires.' }));
     const node = commandForm(ctx, {
-      customer: c, prefix: 'crd', errors, fields: [amount, currency, day, reason], submitLabel: 'Add credit',
-      build: () => ({ type: 'add_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, date: day.input.value, reason: reason.input.value.trim() }),
+      customer: c, prefix: 'crd', errors, fields: [amount, currency, day, validUntil, reason], submitLabel: 'Add credit',
+      build: () => {
+        const cmd = { type: 'add_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, date: day.input.value, reason: reason.input.value.trim() };
+        if (validUntil.input.value) cmd.valid_until = validUntil.input.value;
+        return cmd;
+      },
       before: (cmd) => usualOrConfirmed(ctx, c, cmd, 'a credit', amount),
-      after: (a) => [h('p', {}, `Credit of ${money(a.amount, a.currency)} added for ${c.name}. It will be used for the next invoice in ${a.currency}, or can be applied to an open invoice now.`)],
-      reset: () => { amount.input.value = ''; reason.input.value = ''; },
+      after: (a) => [h('p', {}, `Credit of ${money(a.amount, a.currency)} added for ${c.name}${a.valid_until ? `, valid until ${date(a.valid_until)}` : ''}. It will be used for the next invoice in ${a.currency}, or can be applied to an open invoice now.`)],
+      reset: () => { amount.input.value = ''; reason.input.value = ''; validUntil.input.value = ''; },
     });
     return { node };
   },
@@ -345,7 +355,92 @@ const FORMS = {
     refresh();
     return { node, refresh };
   },
+
+  // Writing off keeps the revenue (the service was delivered): what is still owed becomes
+  // bad debt, its tax part reversed. The outcome is the engine's dry run, shown while
+  // choosing and again in the confirmation; a refusal shows before any confirmation.
+  write_off(ctx, c, preset) {
+    const errors = new FieldErrors();
+    const invoice = errors.bind('invoice', field({ label: 'Open invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
+    const day = errors.bind('date', field({ label: 'Date of the write-off', name: 'date', type: 'date', value: todayISO() }));
+    const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true, hint: 'Shown on the statement, e.g. "Member left, debt collection abandoned".' }));
+    const info = h('div', { class: 'plan', 'aria-live': 'polite', id: 'write-off-plan' });
+    const command = () => ({ type: 'write_off_invoice', id: 'wo-dry-run', invoice: invoice.input.value, date: day.input.value, reason: reason.input.value.trim() || '—' });
+    function refresh() {
+      const open = invoicesOf(ctx, c, (i) => i.status === 'open' || i.status === 'partially_paid');
+      setOptions(invoice.input, open.length ? open.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No open invoices']], preset.invoice ?? invoice.input.value);
+      explain();
+    }
+    function explain() {
+      if (!invoice.input.value) { replace(info); return; }
+      const answer = dryRun(ctx.store, command());
+      replace(info, answer.ok ? writeOffWords(ctx, c, answer) : h('p', { class: 'error' }, answer.error.message));
+    }
+    invoice.input.addEventListener('change', explain);
+    day.input.addEventListener('change', explain);
+    const node = commandForm(ctx, {
+      customer: c, prefix: 'wo', errors, fields: [invoice, day, reason], submitLabel: 'Write off…', extra: [info],
+      build: () => ({ type: 'write_off_invoice', invoice: invoice.input.value, date: day.input.value, reason: reason.input.value.trim() }),
+      before: async (cmd) => {
+        const answer = dryRun(ctx.store, cmd);
+        if (!answer.ok) { errors.show(answer); return false; }
+        const inv = ctx.store.query({ type: 'invoice', invoice: cmd.invoice });
+        return confirmDialog({ title: `Write off invoice ${inv.number}?`, body: [...writeOffWords(ctx, c, answer), h('p', { class: 'hint' }, 'The invoice keeps its revenue and stays in the records, marked as written off; it leaves the open invoices and the aging.')], confirmLabel: 'Write off', danger: true });
+      },
+      after: (a) => [h('p', {}, `Invoice ${ctx.store.query({ type: 'invoice', invoice: a.invoice }).number} written off: ${money(a.written_off, a.currency)} (tax reversed ${money(a.tax_reversed, a.currency)}, bad debt ${money(a.bad_debt, a.currency)}).`)],
+      reset: () => { reason.input.value = ''; refresh(); },
+    });
+    refresh();
+    return { node, refresh };
+  },
+
+  // Removes what is left of credit past its "valid until" date, dated today; the dry run
+  // says lot by lot what will go.
+  expire_credit(ctx, c) {
+    const errors = new FieldErrors();
+    const info = h('div', { class: 'plan', 'aria-live': 'polite', id: 'expire-plan' });
+    const build = () => ({ type: 'expire_credit', customer: c.id, date: todayISO() });
+    function refresh() {
+      const answer = dryRun(ctx.store, { ...build(), id: 'exp-dry-run' });
+      replace(info, answer.ok ? expireWords(ctx, c, answer) : h('p', { class: 'error' }, answer.error.message));
+    }
+    const node = commandForm(ctx, {
+      customer: c, prefix: 'exp', errors, fields: [], submitLabel: 'Expire credit…', extra: [info],
+      build,
+      before: async (cmd) => {
+        const answer = dryRun(ctx.store, cmd);
+        if (!answer.ok) { errors.show(answer); return false; }
+        if (!answer.expired.length) { refresh(); return false; }
+        return confirmDialog({ title: 'Expire this credit?', body: expireWords(ctx, c, answer), confirmLabel: 'Expire credit', danger: true });
+      },
+      after: (a) => [h('p', {}, a.expired.length ? `Expired: ${a.expired.map((x) => money(x.amount, x.currency)).join(', ')} of credit of ${c.name}.` : 'No credit had expired.')],
+      reset: refresh,
+    });
+    refresh();
+    return { node, refresh };
+  },
 };
+
+/** A write-off's outcome in words, from the engine's (dry-run) answer. */
+function writeOffWords(ctx, c, a) {
+  const inv = ctx.store.query({ type: 'invoice', invoice: a.invoice });
+  return [
+    h('p', {}, `${money(a.written_off, a.currency)} still owed by ${c.name} on ${inv.number} will be written off: ${c.name} will no longer owe it.`),
+    h('ul', { class: 'plan-list' },
+      h('li', {}, `Tax reversed (no longer payable): ${money(a.tax_reversed, a.currency)}`),
+      h('li', {}, `Bad debt (an expense): ${money(a.bad_debt, a.currency)}`)),
+  ];
+}
+
+/** What `expire_credit` will remove (or removed), lot by lot, in words. */
+function expireWords(ctx, c, a) {
+  if (!a.expired.length) return [h('p', {}, `No credit of ${c.name} is past its "valid until" date on ${date(a.date)}: nothing will expire.`)];
+  return [
+    h('p', {}, `On ${date(a.date)} this credit of ${c.name} is past its "valid until" date and will be removed:`),
+    h('ul', { class: 'plan-list' }, a.expired.map((x) => h('li', {}, `${money(x.amount, x.currency)} left of credit valid until ${date(x.valid_until)}`))),
+    h('p', { class: 'hint' }, 'Each removal is a "Credit expired" entry on the statement.'),
+  ];
+}
 
 /** True when the command's amount is usual for `c`, or the user confirms it; else back to the amount field. */
 async function usualOrConfirmed(ctx, c, cmd, what, amountField) {
