@@ -9,6 +9,8 @@ import { confirmDialog } from '../ui/dialog.js';
 import { download } from '../ui/files.js';
 import { seller, saveSeller } from '../ui/settings.js';
 import { backupOf } from '../store.js';
+import { roundingSection } from './settings-rounding.js';
+import { exportSection } from './accountant-export.js';
 
 export function render(ctx) {
   const { store } = ctx;
@@ -135,6 +137,7 @@ export function render(ctx) {
 
   // Synced books are the server's: an import or reset here would not reach the others.
   const local = !store.synced;
+  const rounding = roundingSection(ctx);
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Data')),
     h('p', { class: 'lead' }, `The ledger lives in this browser (${store.seq} records${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`),
@@ -149,6 +152,8 @@ export function render(ctx) {
       h('h2', { id: 'reset-title' }, 'Start over'),
       h('div', { class: 'actions' }, resetButton, emptyButton))
       : h('p', { class: 'hint' }, 'These books are kept by the server and shared with the other admins: importing a backup or starting over is done on the server, not here.'),
+    exportSection(ctx),
+    rounding.node,
     h('section', { class: 'panel', 'aria-labelledby': 'seller-title' },
       h('h2', { id: 'seller-title' }, 'Seller details on invoices'),
       sellerForm));
@@ -161,6 +166,7 @@ export function render(ctx) {
     title: 'Data',
     onStoreChange() {
       node.querySelector('.lead').textContent = lead();
+      rounding.refresh();
     },
   };
 }
