@@ -14,6 +14,7 @@ import { openStore } from './store.js';
 import { h } from './ui/dom.js';
 import { money, unitPrice, date, percent, quantity, todayISO } from './ui/format.js';
 import { isZero, scaleOf, compareDecimals } from './ui/decimal.js';
+import { refusalText } from './ui/refusal.js';
 
 const ATTRIBUTES = ['customer', 'currency', 'date', 'due-date', 'lines', 'prices-include-tax', 'use-credit', 'ledger', 'locale', 'heading-level'];
 
@@ -218,7 +219,10 @@ export class TallyInvoicePreview extends HTMLElement {
   }
 
   #fail(code, message, answer) {
-    this.#show('error', null, { code, message });
+    // An engine refusal is worded from its field and details in the element's locale;
+    // the message stays in `error` and the event for programs.
+    const words = answer?.error?.details ? refusalText(answer.error, { locale: this.#locale }) : message;
+    this.#show('error', null, { code, message }, null, words);
     this.dispatchEvent(new CustomEvent('tally-preview-error', { bubbles: true, composed: true, detail: { error: { code, message }, answer } }));
     return answer ?? null;
   }
@@ -230,12 +234,12 @@ export class TallyInvoicePreview extends HTMLElement {
     if (state === 'loading') this.shadowRoot.replaceChildren(this.#frame(null, h('p', { class: 'status', role: 'status', part: 'status', text: 'Loading the ledger…' })));
   }
 
-  #show(state, preview, error, creditAvailable) {
+  #show(state, preview, error, creditAvailable, words) {
     this.#preview = preview;
     this.#error = error;
     this.#setState(state);
     let body;
-    if (error) body = h('p', { class: 'alert', role: 'alert', part: 'alert', text: error.message });
+    if (error) body = h('p', { class: 'alert', role: 'alert', part: 'alert', text: words ?? error.message });
     else if (!preview) body = h('p', { class: 'status', role: 'status', part: 'status', text: 'Choose a customer and add lines to see the invoice.' });
     else body = this.#invoice(preview, creditAvailable);
     this.shadowRoot.replaceChildren(this.#frame(preview, body));

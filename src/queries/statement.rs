@@ -55,7 +55,7 @@ pub struct EntryAnswer {
     pub credit: Money,
     /// The running balance after this entry.
     pub balance: Money,
-    /// The reason given with the record (a credit, a credit note, a void), when it has
+    /// The reason given with the record (a credit, a credit note, a void, a write-off), when it has
     /// one: the same text the description ends with, for a page that words the rest itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -114,6 +114,7 @@ fn reason_of(state: &State, record: RecordRef) -> Option<String> {
         RecordRef::CreditNote(i) => Some(state.credit_notes[i as usize].reason.clone()),
         RecordRef::PaymentVoid(i) => state.payment_voids[i as usize].reason.clone(),
         RecordRef::InvoiceVoid(i) => state.invoice_voids[i as usize].reason.clone(),
+        RecordRef::WriteOff(i) => Some(state.write_offs[i as usize].reason.clone()),
         _ => None,
     }
 }

@@ -1,6 +1,6 @@
 // <tally-invoice-preview> in Chromium, on the demo page (www/preview-demo.html): the
 // amounts it shows are the engine's, it follows draft and ledger changes, it never parses
-// customer text as HTML, and a refusal is shown in an alert.
+// customer text as HTML, and a refusal is shown in an alert, in words from its details.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -155,12 +155,16 @@ test('customer names and descriptions are shown as text, never as HTML', async (
   await context.close();
 });
 
-test('a refusal is shown in an alert with the engine message; the lines attribute and ledger attribute work', async () => {
+test('a refusal is shown in an alert, worded from its details; the lines attribute and ledger attribute work', async () => {
   const { context, page, problems } = await demoPage();
   await page.evaluate(() => { window.tallyPreviewDemo.element.draft = { customer: 'nobody', date: '2026-12-01', lines: [{ description: 'Desk', unit_price: '1.00' }] }; });
   await page.waitForFunction(() => window.tallyPreviewDemo.element.state === 'error');
   const alert = await shadowTexts(page, '[role=alert]');
-  assert.deepEqual(alert, ["customer: no customer has the id 'nobody'"]);
+  assert.deepEqual(alert, ['Customer: “nobody” is not in this ledger.']);
+  // Programs still get the engine's code, field and message.
+  const refusal = await page.evaluate(() => window.tallyPreviewDemo.element.error);
+  assert.equal(refusal.code, 'unknown_customer');
+  assert.equal(refusal.message, "customer: no customer has the id 'nobody'");
   assert.equal((await shadowTexts(page, 'table')).length, 0);
 
   // A second element configured by attributes alone, opening the ledger by name.

@@ -62,6 +62,15 @@ export function date(iso, locale, style = 'medium') {
   return formatter(Intl.DateTimeFormat, locale, { dateStyle: style, timeZone: 'UTC' }).format(utc(iso));
 }
 
+/**
+ * "2026-01-31" → "01/31/2026" / "31/01/2026" / "31.01.2026": a date as the browser's date
+ * fields show it in `locale`, for messages about what was typed in one.
+ */
+export function formDate(iso, locale) {
+  if (!iso) return '';
+  return formatter(Intl.DateTimeFormat, locale, { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: 'UTC' }).format(utc(iso));
+}
+
 /** "2026-01-31" → "Jan 2026". */
 export function monthYear(iso, locale) {
   return formatter(Intl.DateTimeFormat, locale, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(utc(iso));
@@ -120,6 +129,12 @@ export const COMMON_CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'CAD', 'AUD', 'SEK
 /** "0.2" → "20%" in `locale` (Intl reads the string as an exact decimal). */
 export function percent(fraction, locale) {
   return formatter(Intl.NumberFormat, locale, { style: 'percent', maximumFractionDigits: 8 }).format(String(fraction));
+}
+
+/** A decimal string or number as a plain number in `locale`, exactly ("1000000000000000" → "1,000,000,000,000,000"). */
+export function plainNumber(value, locale) {
+  if (value === undefined || value === null || value === '') return '';
+  return formatter(Intl.NumberFormat, locale, { maximumFractionDigits: 20 }).format(String(value));
 }
 
 /** A quantity as a plain number in `locale` ("1.5" → "1.5", "1000" → "1,000"). */

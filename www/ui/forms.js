@@ -1,13 +1,11 @@
 // Form fields with a label, an optional hint and an error slot wired with
-// aria-describedby, and the mapping of engine refusals to the field they name.
-//
-// Engine messages start with the field and value that were wrong: "amount: '10.001'
-// has more decimals than USD allows (2)", "lines[1].unit_price: 'x' is not a decimal
-// number...", "name must not be empty". The path is read off the front, matched to the
-// input bound to it, and the message is shown there with the field's label instead of
-// the JSON name. A refusal never clears what was typed.
+// aria-describedby, and refusals shown next to the field they are about: the engine
+// names it (`field`: "amount", "lines[1].unit_price", "allocate_to[0]"), the field's
+// label replaces the JSON name, and ui/refusal.js words the rest from `details`. No
+// engine message is read. A refusal never clears what was typed.
 
 import { h, uid } from './dom.js';
+import { refusalText } from './refusal.js';
 
 /**
  * A labelled control. `type` is an input type, or "select" (with `options`:
@@ -41,35 +39,22 @@ export function setOptions(select, options, keep = select.value) {
   if (options.some(([v]) => v === keep)) select.value = keep;
 }
 
-/** The field path an engine message starts with ("lines[1].unit_price"), or null. */
-export function fieldPath(message) {
-  const m = /^([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)?)(?=: | must | is | has | can)/.exec(message ?? '');
-  return m ? m[1] : null;
-}
-
-/** The message with the JSON field name replaced by the label a person sees. */
-export function plainMessage(message, path, label) {
-  if (!path || !label) return message;
-  let rest = message.slice(path.length);
-  if (rest.startsWith(': ')) return `${label}: ${rest.slice(2)}`;
-  return `${label}${rest}`;
-}
-
 /**
- * Shows refusals next to the fields they name. Bind each field to its engine path;
- * `rewrite(message)` may restate a message in the form's own terms (percentages).
+ * Shows refusals next to the fields they name. Bind each field to its engine path
+ * (`bind('amount', f)`); options say how to word values for it: `percent` (the form takes
+ * a percentage, the engine a fraction), `currency()` (the currency of a money field).
  */
 export class FieldErrors {
   constructor(summary) {
     this.summary = summary ?? h('div', { class: 'form-error', role: 'alert', hidden: true });
     this.bindings = new Map();
     this.shown = [];
-    /** Optional () => Map of record id → words ("INV-0003"), so messages don't show raw ids. */
+    /** Optional () => Map of record id → words ("INV-0003"), so refusals don't show raw ids. */
     this.idWords = null;
   }
 
-  bind(path, f, { label, rewrite } = {}) {
-    this.bindings.set(path, { f, label: label ?? f.label, rewrite });
+  bind(path, f, { label, percent = false, currency } = {}) {
+    this.bindings.set(path, { f, label: label ?? f.label, percent, currency });
     return f;
   }
 
@@ -88,12 +73,31 @@ export class FieldErrors {
     this.summary.textContent = '';
   }
 
-  /** Finds the binding for a path: exact, then without its index, then its head. */
+  /**
+   * The binding for a refusal's `field`: the path itself, else the list it is an item of
+   * (`allocate_to[0]` → `allocate_to`), else the item it is a part of (`lines[2].x` →
+   * `lines[2]` → `lines`).
+   */
   lookup(path) {
     if (!path) return null;
-    const candidates = [path, path.replace(/\[\d+\]$/, ''), path.replace(/\.[a-z_]+$/, ''), path.replace(/\[\d+\].*$/, '')];
-    for (const c of candidates) if (this.bindings.has(c)) return this.bindings.get(c);
+    let p = path;
+    while (p) {
+      if (this.bindings.has(p)) return this.bindings.get(p);
+      const cut = Math.max(p.lastIndexOf('['), p.lastIndexOf('.'));
+      p = cut > 0 ? p.slice(0, cut) : '';
+    }
     return null;
+  }
+
+  /** A refusal in the user's words, for the field it is bound to (or none). */
+  words(error, binding = this.lookup(error?.field)) {
+    const names = this.idWords?.();
+    return refusalText(error, {
+      label: binding?.label,
+      percent: binding?.percent,
+      currency: binding?.currency?.() ?? null,
+      words: (id) => names?.get(id) ?? null,
+    });
   }
 
   /**
@@ -102,22 +106,18 @@ export class FieldErrors {
    */
   show(answer, { focus = true, prefix = '' } = {}) {
     this.clear();
-    let message = answer?.error?.message ?? String(answer);
-    const words = this.idWords?.();
-    if (words) message = message.replace(/'([^']+)'/g, (all, id) => (words.has(id) ? words.get(id) : all));
-    const path = fieldPath(message);
-    const binding = this.lookup(path);
+    const error = answer?.error ?? { code: 'invalid_input', message: String(answer), field: null, details: {} };
+    const binding = this.lookup(error.field);
     if (binding) {
-      const { f, label, rewrite } = binding;
-      const text = rewrite ? rewrite(message) : plainMessage(message, path, label);
-      f.error.textContent = text;
+      const { f } = binding;
+      f.error.textContent = this.words(error, binding);
       f.error.hidden = false;
       f.input.setAttribute('aria-invalid', 'true');
       this.shown.push(f);
       if (focus) f.input.focus();
       return f.input;
     }
-    this.summary.textContent = `${prefix}${explain({ ...answer, error: { ...answer?.error, message } })}`;
+    this.summary.textContent = `${prefix}${this.words(error, null)}`;
     this.summary.hidden = false;
     if (focus) {
       this.summary.setAttribute('tabindex', '-1');
@@ -125,16 +125,4 @@ export class FieldErrors {
     }
     return this.summary;
   }
-}
-
-const CODE_WORDS = {
-  storage_failed: '',
-  conflict: 'This form was already used for a different record. Reload the page and enter it again. ',
-};
-
-/** A refusal in words, for messages that name no field on the form. */
-export function explain(answer) {
-  const error = answer?.error;
-  if (!error) return String(answer);
-  return `${CODE_WORDS[error.code] ?? ''}${error.message}`;
 }

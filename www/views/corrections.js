@@ -1,15 +1,19 @@
-// Credits and corrections: add credit, apply credit to an open invoice, credit note
-// (against an invoice or not), refund credit, void a payment, void an invoice. Records
-// are never edited: every correction is a new record. Voids ask for a confirmation that
-// says in words what they will undo, worked out from the ledger before anything is sent.
+// Credits and corrections: add credit (optionally valid until a date), apply credit to
+// an open invoice, credit note (against an invoice or not), refund credit, void a
+// payment, void an invoice, write off an invoice, expire credit past its date. Records
+// are never edited: every correction is a new record.
+//
+// Every form says what it will do before it is sent, and the voids ask for a
+// confirmation that says what they undo: both are worded from the engine's dry run of
+// the very command the button sends, so they can't disagree with what it then does. A
+// command the engine would refuse shows the refusal instead, before any confirmation.
 
 import { h, enc, link, replace } from '../ui/dom.js';
 import { money, date, todayISO, METHODS, methodLabel, statusLabel, COMMON_CURRENCIES } from '../ui/format.js';
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { confirmDialog } from '../ui/dialog.js';
-import { toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
+import { isZero } from '../ui/decimal.js';
 import { confirmUsualAmount } from '../ui/usual.js';
-import { dryRun } from '../ui/dry-run.js';
 import { expiryWarning } from '../ui/expiry.js';
 
 const ACTIONS = [
@@ -23,12 +27,7 @@ const ACTIONS = [
   ['expire_credit', 'Expire credit past its date'],
 ];
 
-const nonZero = (v) => /[1-9]/.test(v ?? '');
-
-/** Sums money strings of one currency (same scale). */
-function sum(values, scale) {
-  return fromUnits(values.reduce((t, v) => t + (toUnits(v, scale) ?? 0n), 0n), scale);
-}
+const nonZero = (v) => !isZero(v);
 
 export function render(ctx, { query }) {
   const { store } = ctx;
@@ -92,33 +91,59 @@ export function render(ctx, { query }) {
 }
 
 /**
- * A form that sends one command. `build()` gives the command (without id); `before`
- * may ask for a confirmation; `after(answer)` says what was done. The id is made once
- * per form and renewed after a success; the button is disabled while saving.
+ * A form that sends one command. `build()` gives the command (without id); `ready()`
+ * says whether enough is filled in for a preview. `plan(dry)`
+ * words what the engine's dry run of it says it will do, shown under the form as it is
+ * filled in (`standIn` fills free-text fields still empty for that preview only: a
+ * reason changes no amount). On "save": the dry run first, and a refusal is shown next
+ * to its field, before anything else; then `before(command, dry)` may ask for a
+ * confirmation; `after(answer)` says what was done. The id is made once per form and
+ * renewed after a success; the button is disabled while saving.
  */
-function commandForm(ctx, { prefix, errors, fields, submitLabel, build, before, after, reset, extra = [], customer }) {
+function commandForm(ctx, { prefix, errors, fields, submitLabel, build, ready = () => true, plan, standIn = {}, before, after, reset, extra = [], customer, planId }) {
   let id = `${prefix}-${crypto.randomUUID()}`;
   errors.idWords = () => recordWords(ctx, customer);
   let saving = false;
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, submitLabel);
   const result = h('div', { class: 'result', role: 'status', tabindex: -1, hidden: true });
-  const form = h('form', { class: 'form', novalidate: true }, errors.summary, h('div', { class: 'grid' }, fields.map((f) => f.el)), extra, h('div', { class: 'form-actions' }, save), result);
-  form.addEventListener('input', () => errors.clear());
+  const planBox = plan ? h('div', { class: 'plan', id: planId, 'aria-live': 'polite' }) : null;
+  const form = h('form', { class: 'form', novalidate: true }, errors.summary, h('div', { class: 'grid' }, fields.map((f) => f.el)), extra,
+    planBox ? [h('h3', {}, 'What will happen'), planBox] : null, h('div', { class: 'form-actions' }, save), result);
+
+  /** The dry run of the command as typed (with stand-ins for empty free text). */
+  function dryRun(command) {
+    const filled = { ...command };
+    for (const [key, value] of Object.entries(standIn)) if (!filled[key]) filled[key] = value;
+    return ctx.store.dryRun({ ...filled, id });
+  }
+
+  function update() {
+    if (!planBox) return;
+    if (!ready()) { replace(planBox, h('p', { class: 'hint' }, 'Fill in the form to see what it will do.')); return; }
+    const dry = dryRun(build());
+    replace(planBox, dry.ok ? plan(dry) : h('p', { class: 'refusal' }, errors.words(dry.error)));
+  }
+
+  form.addEventListener('input', () => { errors.clear(); update(); });
+  form.addEventListener('change', update);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (saving) return;
     saving = true;
     const command = { ...build(), id, at: new Date().toISOString() };
     try {
-      // The confirmation first (the button keeps the focus to come back to), then saving.
-      if (before && !(await before(command))) return;
+      // What the engine would answer, before any confirmation: a refusal is shown now.
+      const dry = ctx.store.dryRun(command);
+      if (!dry.ok) { errors.show(dry); return; }
+      // The confirmation (the button keeps the focus to come back to), then saving.
+      if (before && !(await before(command, dry))) return;
       save.disabled = true;
       save.textContent = 'Saving…';
       let answer;
       try {
         answer = await ctx.store.apply(command);
       } catch (error) {
-        answer = { ok: false, error: { code: 'storage_failed', message: `Not saved: ${error.message}` } };
+        answer = { ok: false, error: { code: 'storage_failed', message: `Not saved: ${error.message}`, field: null, details: {} } };
       }
       if (!answer.ok) { errors.show(answer); return; }
       id = `${prefix}-${crypto.randomUUID()}`;
@@ -126,6 +151,7 @@ function commandForm(ctx, { prefix, errors, fields, submitLabel, build, before, 
       result.hidden = false;
       ctx.announce(result.textContent);
       reset?.();
+      update();
       result.focus();
     } finally {
       saving = false;
@@ -133,7 +159,7 @@ function commandForm(ctx, { prefix, errors, fields, submitLabel, build, before, 
       save.textContent = submitLabel;
     }
   });
-  return form;
+  return { form, update };
 }
 
 function currencyOptions(c) {
@@ -151,48 +177,54 @@ function invoiceLabel(i) {
 const FORMS = {
   add_credit(ctx, c) {
     const errors = new FieldErrors();
-    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }));
-    const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency }));
+    const currency = field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency });
+    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }), { currency: () => currency.input.value });
+    errors.bind('currency', currency);
     const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
     const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true, hint: 'Shown on the statement, e.g. "Heating outage in March".' }));
     const validUntil = errors.bind('valid_until', field({ label: 'Valid until (optional)', name: 'valid_until', type: 'date', hint: 'The last day it can be used; empty: it never expires.' }));
-    const node = commandForm(ctx, {
-      customer: c, prefix: 'crd', errors, fields: [amount, currency, day, validUntil, reason], submitLabel: 'Add credit',
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'crd', errors, fields: [amount, currency, day, validUntil, reason], submitLabel: 'Add credit', planId: 'add-credit-plan',
       build: () => {
         const cmd = { type: 'add_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, date: day.input.value, reason: reason.input.value.trim() };
         if (validUntil.input.value) cmd.valid_until = validUntil.input.value;
         return cmd;
       },
+      ready: () => amount.input.value.trim() !== '',
+      standIn: { reason: 'preview' },
+      plan: (d) => [h('p', {}, `${c.name} gets ${money(d.amount, d.currency)} of credit${d.valid_until ? `, valid until ${date(d.valid_until)}` : ''}, used for the next invoice in ${d.currency} (or applied to an open invoice now). No money is received: it is booked as goodwill.`)],
       before: (cmd) => usualOrConfirmed(ctx, c, cmd, 'a credit', amount),
       after: (a) => [h('p', {}, `Credit of ${money(a.amount, a.currency)} added for ${c.name}${a.valid_until ? `, valid until ${date(a.valid_until)}` : ''}. It will be used for the next invoice in ${a.currency}, or can be applied to an open invoice now.`)],
       reset: () => { amount.input.value = ''; reason.input.value = ''; validUntil.input.value = ''; },
     });
-    return { node };
+    update();
+    return { node, refresh: update };
   },
 
   apply_credit(ctx, c, preset) {
     const errors = new FieldErrors();
     const invoice = errors.bind('invoice', field({ label: 'Open invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
-    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', hint: 'Empty: as much as the credit and the invoice allow.', attrs: { inputmode: 'decimal', autocomplete: 'off' } }));
+    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', hint: 'Empty: as much as the credit and the invoice allow.', attrs: { inputmode: 'decimal', autocomplete: 'off' } }), { currency: () => selected()?.currency });
     const info = h('p', { class: 'hint', 'aria-live': 'polite' });
-    function refresh() {
-      const open = invoicesOf(ctx, c, (i) => i.status === 'open' || i.status === 'partially_paid');
-      setOptions(invoice.input, open.length ? open.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No open invoices']], preset.invoice ?? invoice.input.value);
-      explain();
-    }
+    const selected = () => ctx.store.query({ type: 'invoices', customer: c.id }).invoices.find((i) => i.id === invoice.input.value);
     function explain() {
-      const inv = ctx.store.query({ type: 'invoices', customer: c.id }).invoices.find((i) => i.id === invoice.input.value);
+      const inv = selected();
       if (!inv) { info.textContent = ''; return; }
       const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: inv.currency });
       info.textContent = `${money(credit.total, inv.currency)} of credit available in ${inv.currency}; ${inv.number} has ${money(inv.amount_due, inv.currency)} due.`;
     }
     invoice.input.addEventListener('change', explain);
-    const node = commandForm(ctx, {
-      customer: c, prefix: 'app', errors, fields: [invoice, amount], submitLabel: 'Apply credit', extra: [info],
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'app', errors, fields: [invoice, amount], submitLabel: 'Apply credit', extra: [info], planId: 'apply-credit-plan',
+      ready: () => invoice.input.value !== '',
       build: () => {
         const cmd = { type: 'apply_credit', customer: c.id, invoice: invoice.input.value };
         if (amount.input.value.trim()) cmd.amount = amount.input.value.trim();
         return cmd;
+      },
+      plan: (d) => {
+        const inv = selected();
+        return [h('p', {}, `${money(d.applied, d.currency)} of ${c.name}'s credit will settle ${inv?.number ?? 'the invoice'}${inv ? `, which has ${money(inv.amount_due, d.currency)} due` : ''}. No money moves.`)];
       },
       after: (a) => {
         const inv = ctx.store.query({ type: 'invoice', invoice: a.invoice });
@@ -200,6 +232,12 @@ const FORMS = {
       },
       reset: () => { amount.input.value = ''; },
     });
+    function refresh() {
+      const open = invoicesOf(ctx, c, (i) => i.status === 'open' || i.status === 'partially_paid');
+      setOptions(invoice.input, open.length ? open.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No open invoices']], preset.invoice ?? invoice.input.value);
+      explain();
+      update();
+    }
     refresh();
     return { node, refresh };
   },
@@ -207,50 +245,32 @@ const FORMS = {
   credit_note(ctx, c, preset) {
     const errors = new FieldErrors();
     const invoice = errors.bind('invoice', field({ label: 'Invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
-    const amount = errors.bind('amount', field({ label: 'Amount (tax included)', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }));
-    const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency, hint: 'Only for a credit note without invoice.' }));
+    const currency = field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency, hint: 'Only for a credit note without invoice.' });
+    const selected = () => (invoice.input.value ? ctx.store.query({ type: 'invoice', invoice: invoice.input.value }) : null);
+    const amount = errors.bind('amount', field({ label: 'Amount (tax included)', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }), { currency: () => selected()?.currency ?? currency.input.value });
+    errors.bind('currency', currency);
     const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
     const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true }));
-    const info = h('div', { class: 'plan', 'aria-live': 'polite', id: 'credit-note-plan' });
-    function refresh() {
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
-      setOptions(invoice.input, [['', 'No invoice: all of it becomes credit'], ...list.map((i) => [i.id, invoiceLabel(i)])], preset.invoice ?? invoice.input.value);
-      explain();
-    }
-    function explain() {
-      currency.input.disabled = Boolean(invoice.input.value);
-      const text = amount.input.value.trim();
-      if (!invoice.input.value) {
-        info.textContent = text ? `${c.name} gets ${text} ${currency.input.value} of credit for the next invoice.` : '';
-        return;
-      }
-      const inv = ctx.store.query({ type: 'invoice', invoice: invoice.input.value });
-      const scale = scaleOf(inv.total);
-      const units = toUnits(text, scale);
-      if (!text || units === null || units <= 0n) { info.textContent = `${inv.number} can still be credited up to ${money(fromUnits(toUnits(inv.total, scale) - toUnits(inv.credited, scale), scale), inv.currency)}.`; return; }
-      const asks = toUnits(inv.total, scale) - toUnits(inv.credited, scale) - units;
-      const settled = toUnits(inv.credit_applied, scale) + toUnits(inv.paid, scale);
-      const due = toUnits(inv.amount_due, scale);
-      const lowered = units < due ? units : due;
-      const released = settled > asks ? settled - (asks < 0n ? 0n : asks) : 0n;
-      info.textContent = asks < 0n
-        ? `That is more than ${inv.number} can still be credited.`
-        : `${inv.number} will ask for ${money(fromUnits(asks, scale), inv.currency)} instead of ${money(fromUnits(asks + units, scale), inv.currency)}: `
-          + `its amount due goes down by ${money(fromUnits(lowered, scale), inv.currency)}`
-          + (released > 0n ? `, and ${money(fromUnits(released, scale), inv.currency)} already paid on it becomes credit.` : '.');
-    }
-    invoice.input.addEventListener('change', explain);
-    amount.input.addEventListener('input', explain);
-    currency.input.addEventListener('change', explain);
-    const node = commandForm(ctx, {
-      customer: c, prefix: 'cn', errors, fields: [invoice, amount, currency, day, reason], submitLabel: 'Issue credit note', extra: [info],
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'cn', errors, fields: [invoice, amount, currency, day, reason], submitLabel: 'Issue credit note', planId: 'credit-note-plan',
+      ready: () => {
+        currency.input.disabled = Boolean(invoice.input.value);
+        return amount.input.value.trim() !== '';
+      },
       build: () => {
         const cmd = { type: 'issue_credit_note', customer: c.id, amount: amount.input.value.trim(), date: day.input.value, reason: reason.input.value.trim() };
         if (invoice.input.value) cmd.invoice = invoice.input.value;
         else cmd.currency = currency.input.value;
         return cmd;
       },
-      // Against an invoice it is capped by the invoice; without one it is credit like any other.
+      standIn: { reason: 'preview' },
+      plan: (d) => {
+        const m = (v) => money(v, d.currency);
+        if (!d.invoice) return [h('p', {}, `${c.name} gets ${m(d.credit_created)} of credit for the next invoice in ${d.currency}.`)];
+        const number = selected()?.number ?? d.invoice;
+        return [h('p', {}, `${number}: its amount due goes down by ${m(d.reduced_amount_due)}`
+          + (nonZero(d.credit_released) ? `, and ${m(d.credit_released)} already paid on it becomes credit for ${c.name}.` : '.'))];
+      },
       before: (cmd) => (cmd.invoice ? true : usualOrConfirmed(ctx, c, cmd, 'a credit note', amount)),
       after: (a) => {
         const inv = a.invoice ? ctx.store.query({ type: 'invoice', invoice: a.invoice }) : null;
@@ -260,33 +280,46 @@ const FORMS = {
       },
       reset: () => { amount.input.value = ''; reason.input.value = ''; refresh(); },
     });
+    function refresh() {
+      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
+      setOptions(invoice.input, [['', 'No invoice: all of it becomes credit'], ...list.map((i) => [i.id, invoiceLabel(i)])], preset.invoice ?? invoice.input.value);
+      update();
+    }
     refresh();
     return { node, refresh };
   },
 
   refund(ctx, c) {
     const errors = new FieldErrors();
-    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }));
-    const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency }));
+    const currency = field({ label: 'Currency', name: 'currency', type: 'select', options: currencyOptions(c), value: c.currency });
+    const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off' } }), { currency: () => currency.input.value });
+    errors.bind('currency', currency);
     const method = errors.bind('method', field({ label: 'Paid out by', name: 'method', type: 'select', options: METHODS, value: 'bank_transfer' }));
     const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
     const reference = errors.bind('reference', field({ label: 'Reference', name: 'reference' }));
     const info = h('p', { class: 'hint', 'aria-live': 'polite' });
-    function refresh() {
+    function available() {
       const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: currency.input.value });
       info.textContent = credit.ok ? `${money(credit.total, currency.input.value)} of credit available to refund.` : '';
     }
-    currency.input.addEventListener('change', refresh);
-    const node = commandForm(ctx, {
-      customer: c, prefix: 'ref', errors, fields: [amount, currency, method, day, reference], submitLabel: 'Refund credit', extra: [info],
+    currency.input.addEventListener('change', available);
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'ref', errors, fields: [amount, currency, method, day, reference], submitLabel: 'Refund credit', extra: [info], planId: 'refund-plan',
+      ready: () => amount.input.value.trim() !== '',
       build: () => {
         const cmd = { type: 'refund_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, method: method.input.value, date: day.input.value };
         if (reference.input.value.trim()) cmd.reference = reference.input.value.trim();
         return cmd;
       },
+      plan: (d) => {
+        const words = recordWords(ctx, c);
+        return [h('p', {}, `${money(d.amount, d.currency)} will be paid back to ${c.name} by ${methodLabel(method.input.value).toLowerCase()}, taken from this credit, oldest first:`),
+          h('ul', { class: 'plan-list' }, d.credit_used.map((part) => h('li', {}, `${money(part.amount, d.currency)} from ${words.get(part.credit) ?? part.credit}`)))];
+      },
       after: (a) => [h('p', {}, `Refunded ${money(a.amount, a.currency)} of credit to ${c.name} by ${methodLabel(method.input.value).toLowerCase()}.`)],
       reset: () => { amount.input.value = ''; reference.input.value = ''; refresh(); },
     });
+    function refresh() { available(); update(); }
     refresh();
     return { node, refresh };
   },
@@ -297,30 +330,29 @@ const FORMS = {
     const day = errors.bind('date', field({ label: 'Date of the void', name: 'date', type: 'date', value: todayISO() }));
     const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', hint: 'E.g. "Cheque bounced".' }));
     const all = () => ctx.store.query({ type: 'payments', customer: c.id }).payments;
-    function refresh() {
-      const live = all().filter((p) => !p.voided_by).reverse();
-      setOptions(payment.input, live.length ? live.map((p) => [p.id, `${date(p.date)} · ${money(p.amount, p.currency)} · ${methodLabel(p.method)}${p.reference ? ` · ${p.reference}` : ''}`]) : [['', 'No payments to void']], preset.payment ?? payment.input.value);
-    }
-    const node = commandForm(ctx, {
-      customer: c, prefix: 'vp', errors, fields: [payment, day, reason], submitLabel: 'Void payment…',
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'vp', errors, fields: [payment, day, reason], submitLabel: 'Void payment…', planId: 'void-payment-plan',
+      ready: () => payment.input.value !== '',
       build: () => {
         const cmd = { type: 'void_payment', payment: payment.input.value, date: day.input.value };
         if (reason.input.value.trim()) cmd.reason = reason.input.value.trim();
         return cmd;
       },
-      before: async () => {
-        const p = all().find((x) => x.id === payment.input.value);
-        if (!p) return true; // the engine names what is wrong
-        return confirmDialog({ title: 'Void this payment?', body: voidPaymentWords(ctx, c, p), confirmLabel: 'Void payment', danger: true });
-      },
+      plan: (d) => voidPaymentWords(ctx, c, all().find((x) => x.id === d.payment), d),
+      before: async (cmd, dry) => confirmDialog({ title: 'Void this payment?', body: voidPaymentWords(ctx, c, all().find((x) => x.id === cmd.payment), dry), confirmLabel: 'Void payment', danger: true }),
       after: (a) => {
         const numbers = new Map(ctx.store.query({ type: 'invoices', customer: c.id }).invoices.map((i) => [i.id, i.number]));
-        return [h('p', {}, `Payment voided.`),
+        return [h('p', {}, 'Payment voided.'),
           a.reopened.length ? h('ul', { class: 'plan-list' }, a.reopened.map((r) => h('li', {}, `${numbers.get(r.invoice) ?? r.invoice} owes ${money(r.amount, a.currency)} again`))) : h('p', {}, 'No invoice owes again.'),
           h('p', {}, `Credit withdrawn: ${money(a.credit_withdrawn, a.currency)}.`)];
       },
       reset: () => { reason.input.value = ''; refresh(); },
     });
+    function refresh() {
+      const live = all().filter((p) => !p.voided_by).reverse();
+      setOptions(payment.input, live.length ? live.map((p) => [p.id, `${date(p.date)} · ${money(p.amount, p.currency)} · ${methodLabel(p.method)}${p.reference ? ` · ${p.reference}` : ''}`]) : [['', 'No payments to void']], preset.payment ?? payment.input.value);
+      update();
+    }
     refresh();
     return { node, refresh };
   },
@@ -330,21 +362,18 @@ const FORMS = {
     const invoice = errors.bind('invoice', field({ label: 'Invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
     const day = errors.bind('date', field({ label: 'Date of the void', name: 'date', type: 'date', value: todayISO() }));
     const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', hint: 'E.g. "Issued to the wrong customer".' }));
-    function refresh() {
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
-      setOptions(invoice.input, list.length ? list.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No invoices to void']], preset.invoice ?? invoice.input.value);
-    }
-    const node = commandForm(ctx, {
-      customer: c, prefix: 'vi', errors, fields: [invoice, day, reason], submitLabel: 'Void invoice…',
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'vi', errors, fields: [invoice, day, reason], submitLabel: 'Void invoice…', planId: 'void-invoice-plan',
+      ready: () => invoice.input.value !== '',
       build: () => {
         const cmd = { type: 'void_invoice', invoice: invoice.input.value, date: day.input.value };
         if (reason.input.value.trim()) cmd.reason = reason.input.value.trim();
         return cmd;
       },
-      before: async () => {
-        const inv = ctx.store.query({ type: 'invoice', invoice: invoice.input.value });
-        if (!inv.ok) return true;
-        return confirmDialog({ title: `Void invoice ${inv.number}?`, body: voidInvoiceWords(c, inv), confirmLabel: 'Void invoice', danger: true });
+      plan: (d) => voidInvoiceWords(ctx, c, d),
+      before: async (cmd, dry) => {
+        const inv = ctx.store.query({ type: 'invoice', invoice: cmd.invoice });
+        return confirmDialog({ title: `Void invoice ${inv.number}?`, body: voidInvoiceWords(ctx, c, dry), confirmLabel: 'Void invoice', danger: true });
       },
       after: (a) => {
         const inv = ctx.store.query({ type: 'invoice', invoice: a.invoice });
@@ -352,72 +381,60 @@ const FORMS = {
       },
       reset: () => { reason.input.value = ''; refresh(); },
     });
+    function refresh() {
+      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
+      setOptions(invoice.input, list.length ? list.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No invoices to void']], preset.invoice ?? invoice.input.value);
+      update();
+    }
     refresh();
     return { node, refresh };
   },
 
   // Writing off keeps the revenue (the service was delivered): what is still owed becomes
   // bad debt, its tax part reversed. The outcome is the engine's dry run, shown while
-  // choosing and again in the confirmation; a refusal shows before any confirmation.
+  // choosing and again in the confirmation.
   write_off(ctx, c, preset) {
     const errors = new FieldErrors();
     const invoice = errors.bind('invoice', field({ label: 'Open invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
     const day = errors.bind('date', field({ label: 'Date of the write-off', name: 'date', type: 'date', value: todayISO() }));
     const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true, hint: 'Shown on the statement, e.g. "Member left, debt collection abandoned".' }));
-    const info = h('div', { class: 'plan', 'aria-live': 'polite', id: 'write-off-plan' });
-    const command = () => ({ type: 'write_off_invoice', id: 'wo-dry-run', invoice: invoice.input.value, date: day.input.value, reason: reason.input.value.trim() || '—' });
-    function refresh() {
-      const open = invoicesOf(ctx, c, (i) => i.status === 'open' || i.status === 'partially_paid');
-      setOptions(invoice.input, open.length ? open.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No open invoices']], preset.invoice ?? invoice.input.value);
-      explain();
-    }
-    function explain() {
-      if (!invoice.input.value) { replace(info); return; }
-      const answer = dryRun(ctx.store, command());
-      replace(info, answer.ok ? writeOffWords(ctx, c, answer) : h('p', { class: 'error' }, answer.error.message));
-    }
-    invoice.input.addEventListener('change', explain);
-    day.input.addEventListener('change', explain);
-    const node = commandForm(ctx, {
-      customer: c, prefix: 'wo', errors, fields: [invoice, day, reason], submitLabel: 'Write off…', extra: [info],
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'wo', errors, fields: [invoice, day, reason], submitLabel: 'Write off…', planId: 'write-off-plan',
       build: () => ({ type: 'write_off_invoice', invoice: invoice.input.value, date: day.input.value, reason: reason.input.value.trim() }),
-      before: async (cmd) => {
-        const answer = dryRun(ctx.store, cmd);
-        if (!answer.ok) { errors.show(answer); return false; }
+      ready: () => invoice.input.value !== '',
+      standIn: { reason: 'preview' },
+      plan: (d) => writeOffWords(ctx, c, d),
+      before: (cmd, dry) => {
         const inv = ctx.store.query({ type: 'invoice', invoice: cmd.invoice });
-        return confirmDialog({ title: `Write off invoice ${inv.number}?`, body: [...writeOffWords(ctx, c, answer), h('p', { class: 'hint' }, 'The invoice keeps its revenue and stays in the records, marked as written off; it leaves the open invoices and the aging.')], confirmLabel: 'Write off', danger: true });
+        return confirmDialog({ title: `Write off invoice ${inv.number}?`, body: [...writeOffWords(ctx, c, dry), h('p', { class: 'hint' }, 'The invoice keeps its revenue and stays in the records, marked as written off; it leaves the open invoices and the aging.')], confirmLabel: 'Write off', danger: true });
       },
       after: (a) => [h('p', {}, `Invoice ${ctx.store.query({ type: 'invoice', invoice: a.invoice }).number} written off: ${money(a.written_off, a.currency)} (tax reversed ${money(a.tax_reversed, a.currency)}, bad debt ${money(a.bad_debt, a.currency)}).`)],
       reset: () => { reason.input.value = ''; refresh(); },
     });
+    function refresh() {
+      const open = invoicesOf(ctx, c, (i) => i.status === 'open' || i.status === 'partially_paid');
+      setOptions(invoice.input, open.length ? open.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No open invoices']], preset.invoice ?? invoice.input.value);
+      update();
+    }
     refresh();
     return { node, refresh };
   },
 
   // Removes what is left of credit past its "valid until" date, dated today; the dry run
-  // says lot by lot what will go.
+  // says lot by lot what will go, and with nothing past its date nothing is sent.
   expire_credit(ctx, c) {
     const errors = new FieldErrors();
-    const info = h('div', { class: 'plan', 'aria-live': 'polite', id: 'expire-plan' });
-    const build = () => ({ type: 'expire_credit', customer: c.id, date: todayISO() });
-    function refresh() {
-      const answer = dryRun(ctx.store, { ...build(), id: 'exp-dry-run' });
-      replace(info, answer.ok ? expireWords(ctx, c, answer) : h('p', { class: 'error' }, answer.error.message));
-    }
-    const node = commandForm(ctx, {
-      customer: c, prefix: 'exp', errors, fields: [], submitLabel: 'Expire credit…', extra: [info],
-      build,
-      before: async (cmd) => {
-        const answer = dryRun(ctx.store, cmd);
-        if (!answer.ok) { errors.show(answer); return false; }
-        if (!answer.expired.length) { refresh(); return false; }
-        return confirmDialog({ title: 'Expire this credit?', body: expireWords(ctx, c, answer), confirmLabel: 'Expire credit', danger: true });
-      },
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'exp', errors, fields: [], submitLabel: 'Expire credit…', planId: 'expire-plan',
+      build: () => ({ type: 'expire_credit', customer: c.id, date: todayISO() }),
+      plan: (d) => expireWords(c, d),
+      before: (cmd, dry) => (dry.expired.length
+        ? confirmDialog({ title: 'Expire this credit?', body: expireWords(c, dry), confirmLabel: 'Expire credit', danger: true })
+        : false),
       after: (a) => [h('p', {}, a.expired.length ? `Expired: ${a.expired.map((x) => money(x.amount, x.currency)).join(', ')} of credit of ${c.name}.` : 'No credit had expired.')],
-      reset: refresh,
     });
-    refresh();
-    return { node, refresh };
+    update();
+    return { node, refresh: update };
   },
 };
 
@@ -433,7 +450,7 @@ function writeOffWords(ctx, c, a) {
 }
 
 /** What `expire_credit` will remove (or removed), lot by lot, in words. */
-function expireWords(ctx, c, a) {
+function expireWords(c, a) {
   if (!a.expired.length) return [h('p', {}, `No credit of ${c.name} is past its "valid until" date on ${date(a.date)}: nothing will expire.`)];
   return [
     h('p', {}, `On ${date(a.date)} this credit of ${c.name} is past its "valid until" date and will be removed:`),
@@ -449,48 +466,54 @@ async function usualOrConfirmed(ctx, c, cmd, what, amountField) {
   return ok;
 }
 
-/** Record ids of a customer in words, for messages: invoices by number, payments by date and amount. */
+/**
+ * Record ids of a customer in words, for refusals and plans: invoices by number,
+ * payments by date and amount, credit granted and credit notes by date.
+ */
 function recordWords(ctx, c) {
   const words = new Map();
   if (!c) return words;
   for (const i of ctx.store.query({ type: 'invoices', customer: c.id }).invoices) words.set(i.id, i.number);
   for (const p of ctx.store.query({ type: 'payments', customer: c.id }).payments) words.set(p.id, `the payment of ${date(p.date)} (${money(p.amount, p.currency)})`);
+  for (const b of c.balances) {
+    for (const e of ctx.store.query({ type: 'statement', customer: c.id, currency: b.currency }).entries ?? []) {
+      if (e.kind === 'credit') words.set(e.ref, `the credit granted on ${date(e.date)}`);
+      if (e.kind === 'credit_note') words.set(e.ref, `the credit note of ${date(e.date)}`);
+    }
+  }
   return words;
 }
 
-/** What voiding payment `p` will undo, in words (worked out from the ledger). */
-export function voidPaymentWords(ctx, c, p) {
-  const cur = p.currency;
-  const scale = scaleOf(p.amount);
-  const reopen = [];
-  for (const row of ctx.store.query({ type: 'invoices', customer: c.id, currency: cur }).invoices) {
-    if (row.status === 'void') continue;
-    const inv = ctx.store.query({ type: 'invoice', invoice: row.id });
-    const amounts = inv.settlements.filter((s) => s.source === p.id).map((s) => s.amount);
-    if (amounts.length) reopen.push({ number: inv.number, amount: sum(amounts, scale) });
-  }
-  const lots = ctx.store.query({ type: 'credits', customer: c.id, currency: cur }).lots.filter((l) => l.source === p.id);
-  const withdrawn = sum(lots.map((l) => l.remaining), scale);
-  const words = [h('p', {}, `The payment of ${money(p.amount, cur)} received from ${c.name} on ${date(p.date)} by ${methodLabel(p.method).toLowerCase()}${p.reference ? ` (ref. ${p.reference})` : ''} will be cancelled.`)];
-  if (reopen.length) {
+/** What voiding payment `p` will undo, in words, from the engine's dry run `dry` of the void. */
+export function voidPaymentWords(ctx, c, p, dry) {
+  const cur = dry.currency;
+  const numbers = new Map(ctx.store.query({ type: 'invoices', customer: c.id, currency: cur }).invoices.map((i) => [i.id, i.number]));
+  const words = [h('p', {}, p
+    ? `The payment of ${money(p.amount, cur)} received from ${c.name} on ${date(p.date)} by ${methodLabel(p.method).toLowerCase()}${p.reference ? ` (ref. ${p.reference})` : ''} will be cancelled.`
+    : `The payment of ${money(dry.amount, cur)} will be cancelled.`)];
+  if (dry.reopened.length) {
     words.push(h('p', {}, 'These invoices will owe again:'));
-    words.push(h('ul', { class: 'plan-list' }, reopen.map((r) => h('li', {}, `${r.number}: ${money(r.amount, cur)}`))));
+    words.push(h('ul', { class: 'plan-list' }, dry.reopened.map((r) => h('li', {}, `${numbers.get(r.invoice) ?? r.invoice}: ${money(r.amount, cur)}`))));
   } else words.push(h('p', {}, 'No invoice will owe again.'));
-  words.push(h('p', {}, nonZero(withdrawn) ? `${money(withdrawn, cur)} of credit it left will be withdrawn.` : 'No credit will be withdrawn.'));
+  words.push(h('p', {}, nonZero(dry.credit_withdrawn) ? `${money(dry.credit_withdrawn, cur)} of credit it left will be withdrawn.` : 'No credit will be withdrawn.'));
   words.push(h('p', { class: 'hint' }, 'The payment stays in the records, marked as voided.'));
   return words;
 }
 
-/** What voiding invoice `inv` will undo, in words. */
-export function voidInvoiceWords(c, inv) {
-  const cur = inv.currency;
-  const scale = scaleOf(inv.total);
-  const asks = fromUnits(toUnits(inv.total, scale) - toUnits(inv.credited, scale), scale);
-  const returned = sum([inv.paid, inv.credit_applied], scale);
+/** What voiding an invoice will undo, in words, from the engine's dry run `dry` of the void. */
+export function voidInvoiceWords(ctx, c, dry) {
+  const cur = dry.currency;
+  const m = (v) => money(v, cur);
+  const inv = ctx.store.query({ type: 'invoice', invoice: dry.invoice });
+  const payments = new Set(ctx.store.query({ type: 'payments', customer: c.id, currency: cur }).payments.map((p) => p.id));
+  const words = recordWords(ctx, c);
+  const parts = dry.returned.map((part) => (payments.has(part.credit)
+    ? `${m(part.amount)} paid (${words.get(part.credit)})`
+    : `${m(part.amount)} of credit (${words.get(part.credit) ?? part.credit})`));
   return [
-    h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${money(inv.total, cur)} will be cancelled: ${c.name} will no longer owe its ${money(inv.amount_due, cur)} due, and the statement will credit the ${money(asks, cur)} it asked for.`),
-    h('p', {}, nonZero(returned)
-      ? `${money(returned, cur)} that settled it (${[nonZero(inv.paid) ? `${money(inv.paid, cur)} paid` : null, nonZero(inv.credit_applied) ? `${money(inv.credit_applied, cur)} of credit` : null].filter(Boolean).join(', ')}) will return to ${c.name} as credit.`
+    h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${m(inv.total)} will be cancelled: ${c.name} will no longer owe its ${m(inv.amount_due)} due, and the statement will credit the ${m(dry.cancelled)} it asked for.`),
+    h('p', {}, nonZero(dry.credit_returned)
+      ? `${m(dry.credit_returned)} that settled it (${parts.join(', ')}) will return to ${c.name} as credit.`
       : 'Nothing was paid on it, so no credit is returned.'),
     h('p', { class: 'hint' }, 'The invoice keeps its number and stays in the records, marked as void.'),
   ];

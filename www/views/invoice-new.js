@@ -9,7 +9,7 @@
 import { roundingWords } from './settings-rounding.js';
 import { h, enc, replace } from '../ui/dom.js';
 import { money, date, todayISO, addDays, percent, COMMON_CURRENCIES } from '../ui/format.js';
-import { field, setOptions, FieldErrors, fieldPath } from '../ui/forms.js';
+import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { shift, compareDecimals } from '../ui/decimal.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { unusualAmount, unusualWords } from '../ui/usual.js';
@@ -152,7 +152,7 @@ export function render(ctx, { query }) {
     sent.forEach((row, i) => {
       for (const [key] of COLUMNS) {
         const rate = key === 'tax_rate' || key === 'discount_rate';
-        errors.bind(`lines[${i}].${key}`, row.fields[key], rate ? { rewrite: (m) => ratePlain(m, row.fields[key]) } : {});
+        errors.bind(`lines[${i}].${key}`, row.fields[key], { percent: rate, currency: key === 'unit_price' ? () => currency.input.value : undefined });
       }
     });
     return { d, sent };
@@ -210,7 +210,7 @@ export function render(ctx, { query }) {
 
   /** Shows a refusal next to its field: always after an issue attempt, else only for fields the user has typed in. */
   function showRefusal(answer, focus) {
-    const binding = errors.lookup(fieldPath(answer.error.message));
+    const binding = errors.lookup(answer.error.field);
     const typedIn = binding && (binding.f.input === linesTable
       ? rows.some((r) => Object.values(r.inputs).some((i) => touched.has(i)))
       : touched.has(binding.f.input));
@@ -278,12 +278,13 @@ export function render(ctx, { query }) {
     const high = highRates();
     if (high.length) reasons.push(h('p', {}, rateWords(high)));
     const preview = store.query({ type: 'preview_invoice', ...d });
+    if (!preview.ok) return true; // the engine refuses it: that is shown, not asked about
     const c = currentCustomer();
-    const u = preview.ok && c ? unusualAmount(store, { customer: c.id, currency: preview.currency, amount: preview.total, today: todayISO() }) : null;
+    const u = c ? unusualAmount(store, { customer: c.id, currency: preview.currency, amount: preview.total, today: todayISO() }) : null;
     if (u) reasons.push(h('p', {}, unusualWords(u, c.name)));
     if (reasons.length === 0) return true;
     const ok = await confirmDialog({
-      title: preview.ok ? `Issue invoice ${preview.number} for ${money(preview.total, preview.currency)}?` : 'Issue this invoice?',
+      title: `Issue invoice ${preview.number} for ${money(preview.total, preview.currency)}?`,
       body: [...reasons, h('p', {}, 'An issued invoice is never edited: a mistake is corrected with a credit note or a void.')],
       confirmLabel: 'Yes, issue it',
       cancelLabel: 'No, go back to the lines',
@@ -310,14 +311,4 @@ export function render(ctx, { query }) {
       update();
     },
   };
-}
-
-/** A rate refusal restated in the percentages the form takes. */
-function ratePlain(message, f) {
-  const path = fieldPath(message);
-  let rest = message.slice(path.length).replace(/^: /, '');
-  const typed = f.input.value.trim();
-  rest = rest.replace(/^'[^']*'/, `${typed}%`);
-  rest = rest.replace(/between (-?[\d.]+) and (-?[\d.]+)/, (_, a, b) => `between ${shift(a, 2)}% and ${shift(b, 2)}%`);
-  return `${f.label}: ${rest}`;
 }

@@ -1,9 +1,9 @@
 // Add payment: the central flow. The operator picks the customer, amount, currency,
 // method, date and reference and, if they want, which open invoices it pays. Before
-// saving, the screen says in words what will happen (computed here from the open
-// invoices, the engine's rule: oldest due date first, or the ticked ones in order; the
-// rest is credit for the next invoice). After saving it shows what the engine did
-// (`allocations`, `credit_created`), which matches.
+// saving, the screen says in words what will happen: the engine's dry run of the very
+// command "Save payment" sends (its allocations and the credit it would create, or its
+// refusal), so the preview and the result can't disagree. After saving it shows what
+// the engine did (`allocations`, `credit_created`).
 //
 // Never twice: the command id is made once per form (crypto.randomUUID) and the button
 // is disabled while saving, so a double click or a slow disk records one payment; a
@@ -12,7 +12,7 @@
 import { h, enc, link, replace } from '../ui/dom.js';
 import { money, date, todayISO, METHODS, methodLabel, COMMON_CURRENCIES } from '../ui/format.js';
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
-import { toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
+import { compareDecimals, isZero } from '../ui/decimal.js';
 import { unusualAmount, unusualWords, confirmUsualAmount } from '../ui/usual.js';
 
 export function render(ctx, { query }) {
@@ -23,7 +23,7 @@ export function render(ctx, { query }) {
 
   const errors = new FieldErrors();
   const customer = errors.bind('customer', field({ label: 'Customer', name: 'customer', type: 'select', required: true, options: [] }));
-  const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00' } }));
+  const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', required: true, attrs: { inputmode: 'decimal', autocomplete: 'off', placeholder: '0.00' } }), { currency: () => currency.input.value });
   const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: [] }));
   const method = errors.bind('method', field({ label: 'Method', name: 'method', type: 'select', options: METHODS, value: 'bank_transfer' }));
   const day = errors.bind('date', field({ label: 'Date received', name: 'date', type: 'date', required: true, value: todayISO() }));
@@ -108,53 +108,47 @@ export function render(ctx, { query }) {
       }));
   }
 
-  /** What the engine will do with this payment, worked out from the open invoices. */
+  /**
+   * What the engine would do with this payment now: its dry run of the very command
+   * "Save payment" sends (accepted with its allocations and credit, or refused), or why
+   * there is nothing to ask yet.
+   */
   function plan() {
     const c = currentCustomer();
     if (!c) return { why: 'Choose a customer to see what this payment will settle.' };
-    const cur = currency.input.value;
-    const bal = store.query({ type: 'balance', customer: c.id, currency: cur });
-    if (!bal.ok) return { why: bal.error.message };
-    const scale = scaleOf(bal.outstanding);
-    const text = amount.input.value.trim();
-    const units = toUnits(text, scale);
-    if (!text) return { why: 'Enter the amount received to see what it will settle.' };
-    if (units === null || units <= 0n) return { why: `Enter an amount greater than zero with at most ${scale} decimals for ${cur}.` };
-    const m = mode();
-    const ticked = new Set([...invoiceList.querySelectorAll('input:checked')].map((i) => i.value));
-    const targets = m === 'auto' ? open : m === 'choose' ? open.filter((i) => ticked.has(i.id)) : [];
-    let left = units;
-    const allocations = [];
-    for (const inv of targets) {
-      if (left === 0n) break;
-      const due = toUnits(inv.amount_due, scale);
-      const take = left < due ? left : due;
-      if (take > 0n) allocations.push({ invoice: inv.id, number: inv.number, amount: fromUnits(take, scale), rest: fromUnits(due - take, scale), full: take === due });
-      left -= take;
-    }
-    return { customer: c, cur, mode: m, amount: fromUnits(units, scale), allocations, credit: fromUnits(left, scale), creditUnits: left, owed: bal.outstanding, tickedCount: ticked.size };
+    if (!amount.input.value.trim()) return { why: 'Enter the amount received to see what it will settle.' };
+    return { customer: c, mode: mode(), answer: store.dryRun(command()) };
   }
 
   function describe(p) {
     if (p.why) return [h('p', { class: 'hint' }, p.why)];
-    const { cur } = p;
-    const out = [];
-    const nothingOwed = !/[1-9]/.test(p.owed);
-    if (p.allocations.length === 0) {
-      const why = p.mode === 'credit' ? 'You chose to keep it as credit, so'
-        : p.mode === 'choose' && p.tickedCount === 0 ? 'No invoice is ticked, so'
-          : nothingOwed ? `${p.customer.name} owes nothing in ${cur}, so` : 'It settles no invoice, so';
-      out.push(h('p', {}, `${why} all of ${money(p.amount, cur)} will be kept as credit, and used for ${p.customer.name}'s next invoice.`));
-      return out;
+    const { answer, customer: c } = p;
+    if (!answer.ok) {
+      return [h('p', { class: 'refusal', id: 'plan-refusal' }, h('strong', {}, 'This payment can\'t be saved as it is. '), errors.words(answer.error))];
     }
-    out.push(h('p', {}, `This payment of ${money(p.amount, cur)} will settle:`));
-    out.push(h('ul', { class: 'plan-list' }, p.allocations.map((a) => h('li', {},
-      h('strong', {}, a.number), ': ', money(a.amount, cur),
-      a.full ? ', paid in full' : `; ${money(a.rest, cur)} will still be due`))));
-    out.push(h('p', {}, p.creditUnits > 0n
-      ? `The remaining ${money(p.credit, cur)} will be kept as credit for the next invoice.`
-      : 'Nothing will be left over as credit.'));
-    return out;
+    const cur = answer.currency;
+    const m = (v) => money(v, cur);
+    if (answer.allocations.length === 0) {
+      const ticked = invoiceList.querySelectorAll('input:checked').length;
+      const bal = store.query({ type: 'balance', customer: c.id, currency: cur });
+      const why = p.mode === 'credit' ? 'You chose to keep it as credit, so'
+        : p.mode === 'choose' && ticked === 0 ? 'No invoice is ticked, so'
+          : bal.ok && isZero(bal.outstanding) ? `${c.name} owes nothing in ${cur}, so` : 'It settles no invoice, so';
+      return [h('p', {}, `${why} all of ${m(answer.amount)} will be kept as credit, and used for ${c.name}'s next invoice.`)];
+    }
+    const due = new Map(open.map((i) => [i.id, i]));
+    return [
+      h('p', {}, `This payment of ${m(answer.amount)} will settle:`),
+      h('ul', { class: 'plan-list' }, answer.allocations.map((a) => {
+        const inv = due.get(a.invoice);
+        const full = !inv || compareDecimals(a.amount, inv.amount_due) === 0;
+        return h('li', {}, h('strong', {}, inv?.number ?? a.invoice), ': ', m(a.amount),
+          full ? ', paid in full' : ` of the ${m(inv.amount_due)} it asks`);
+      })),
+      h('p', {}, isZero(answer.credit_created)
+        ? 'Nothing will be left over as credit.'
+        : `The remaining ${m(answer.credit_created)} will be kept as credit for the next invoice.`),
+    ];
   }
 
   /** A warning when the amount is far above the customer's usual invoices (asked again on saving). */
@@ -166,7 +160,8 @@ export function render(ctx, { query }) {
 
   function update() {
     if (done) return;
-    replace(planBox, describe(plan()), amountCheck());
+    const p = plan();
+    replace(planBox, describe(p), p.answer?.ok ? amountCheck() : null);
   }
 
   function command() {
@@ -188,10 +183,11 @@ export function render(ctx, { query }) {
   function showResult(answer, expected) {
     const cur = answer.currency;
     const numbers = new Map(store.query({ type: 'invoices', customer: customer.input.value, currency: cur }).invoices.map((i) => [i.id, i.number]));
-    const matches = expected && !expected.why
-      && expected.credit === answer.credit_created
-      && expected.allocations.length === answer.allocations.length
-      && expected.allocations.every((a, i) => a.invoice === answer.allocations[i].invoice && a.amount === answer.allocations[i].amount);
+    const preview = expected?.answer?.ok ? expected.answer : null;
+    const matches = preview
+      && preview.credit_created === answer.credit_created
+      && preview.allocations.length === answer.allocations.length
+      && preview.allocations.every((a, i) => a.invoice === answer.allocations[i].invoice && a.amount === answer.allocations[i].amount);
     const c = currentCustomer();
     replace(resultBox,
       h('h2', {}, answer.duplicate ? 'This payment was already recorded' : 'Payment recorded'),
@@ -200,7 +196,7 @@ export function render(ctx, { query }) {
         ? h('ul', { class: 'plan-list', id: 'result-allocations' }, answer.allocations.map((a) => h('li', {}, h('strong', {}, numbers.get(a.invoice) ?? a.invoice), `: ${money(a.amount, cur)} settled`)))
         : h('p', {}, 'It settled no invoice.'),
       h('p', { id: 'result-credit' }, `Kept as credit: ${money(answer.credit_created, cur)}`),
-      expected && !matches ? h('p', { class: 'warning' }, 'The ledger changed while you were entering this payment (another tab?), so it was settled differently from the preview above. What is shown here is what was recorded.') : null,
+      preview && !matches ? h('p', { class: 'warning' }, 'The ledger changed while you were entering this payment (another tab?), so it was settled differently from the preview above. What is shown here is what was recorded.') : null,
       h('div', { class: 'form-actions' },
         h('button', { type: 'button', class: 'btn btn-primary', id: 'another-payment', on: { click: another } }, 'Add another payment'),
         link(`/customers/${enc(customer.input.value)}?currency=${cur}`, `Open ${c?.name ?? 'the customer'}'s ledger`, { class: 'btn' })));
@@ -232,6 +228,13 @@ export function render(ctx, { query }) {
     event.preventDefault();
     if (saving || done) return;
     saving = true;
+    // A command the engine would refuse is shown as such at once, before any question.
+    const dry = store.dryRun(command());
+    if (!dry.ok) {
+      saving = false;
+      errors.show(dry);
+      return;
+    }
     const c = currentCustomer();
     const usual = await confirmUsualAmount(store, { customer: c?.id, customerName: c?.name, currency: currency.input.value, amount: amount.input.value, today: todayISO(), what: 'a payment' });
     if (!usual) {

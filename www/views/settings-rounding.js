@@ -34,10 +34,12 @@ export function roundingSection(ctx) {
     show();
   } } }, errors.summary, h('div', { class: 'grid' }, choice.el), h('div', { class: 'form-actions' }, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Save tax rounding')), result);
   show();
+  // A viewer reads the setting but cannot change the books.
+  const canChange = ctx.user?.role !== 'viewer';
   const node = h('section', { class: 'panel', 'aria-labelledby': 'rounding-title' },
     h('h2', { id: 'rounding-title' }, 'Tax rounding'),
     now,
     h('p', { class: 'hint' }, 'Some countries and accountants want tax rounded once per rate on each invoice rather than line by line; the lines still add up to the total. The new-invoice preview follows the setting.'),
-    form);
+    canChange ? form : null);
   return { node, refresh: show };
 }

@@ -1,9 +1,11 @@
 // Sync: the books shared through the server. Who is signed in, the sync status, what is
 // waiting to be sent, and the commands the server refused when they were synced, each
-// with the engine's reason and what to do, until dismissed.
+// with the engine's reason (in the user's words, from its details) and what to do, until
+// dismissed.
 
 import { h } from '../ui/dom.js';
 import { describeCommand, statusWords, timeOfDay, whatToDo } from '../ui/sync-words.js';
+import { refusalText } from '../ui/refusal.js';
 
 export function render(ctx) {
   const { store } = ctx;
@@ -19,7 +21,7 @@ export function render(ctx) {
     ? h('p', { class: 'empty' }, 'Nothing was refused.')
     : h('ul', { class: 'refused-list', id: 'refused-list' }, refused.map((r) => h('li', { class: 'refused-item', dataset: { id: r.id } },
       h('p', { class: 'refused-what' }, h('strong', {}, describeCommand(r.command, names)), h('span', { class: 'sub' }, ` · refused ${timeOfDay(r.refusedAt)}`)),
-      h('p', { class: 'refused-reason' }, 'Reason: ', r.error?.message ?? 'refused by the server'),
+      h('p', { class: 'refused-reason' }, 'Reason: ', r.error ? refusalText(r.error) : 'refused by the server'),
       h('p', { class: 'hint' }, 'What to do: ', whatToDo(r.error?.code)),
       h('button', { type: 'button', class: 'btn btn-small', on: { click: async () => {
         await store.dismissRefused(r.id);
