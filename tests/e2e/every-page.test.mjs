@@ -63,6 +63,7 @@ function screens(ids) {
       await page.getByRole('button', { name: 'Void payment…' }).click();
       await page.getByRole('dialog').waitFor();
     }],
+    ['corrections-expire-every-customer', async (page) => show(page, '/corrections?action=expire_credit')],
     ['write-off-confirmation', async (page) => {
       await show(page, `/corrections?customer=${encodeURIComponent(owing)}&action=write_off`);
       const form = page.locator('#correction-area form');

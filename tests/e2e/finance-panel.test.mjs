@@ -141,6 +141,20 @@ test('credit with a "valid until" date: shown on the lots, warned about within 3
   assert.deepEqual(left.map((l) => l.source), [fresh.source], 'only the lot still valid is left');
   const st = await query(page, { type: 'statement', customer, currency: 'EUR' });
   assert.ok(st.entries.some((e) => e.kind === 'credit_expired'));
+
+  // Month-end, with no customer chosen: every customer's credit past its date at once.
+  await applyAll(page, ['north', 'south'].map((tag) => [
+    { type: 'create_customer', id: `cus-expiry-${tag}`, name: `Expiry ${tag}`, currency: 'EUR' },
+    { type: 'add_credit', id: `crd-expiry-${tag}`, customer: `cus-expiry-${tag}`, amount: '3.00', currency: 'EUR', date: plus(day, -10), valid_until: plus(day, -2), reason: 'Trial' },
+  ]).flat());
+  await go(page, '/corrections?action=expire_credit');
+  await page.locator('#expire-plan li').nth(1).waitFor();
+  const everyone = await page.locator('#expire-plan').innerText();
+  assert.ok(/Expiry north/.test(everyone) && /Expiry south/.test(everyone), everyone);
+  await page.locator('#correction-area form').getByRole('button', { name: 'Expire credit…' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Expire credit' }).click();
+  await page.locator('#correction-area .result:not([hidden])').waitFor();
+  for (const tag of ['north', 'south']) assert.equal((await query(page, { type: 'credits', customer: `cus-expiry-${tag}`, currency: 'EUR' })).lots.length, 0);
   await close();
 });
 

@@ -58,9 +58,15 @@ export function render(ctx, { query }) {
   function build() {
     showSummary();
     const c = customers().find((x) => x.id === customer.input.value);
+    if (!c && action.input.value === 'expire_credit') {
+      // Month-end: every customer's credit past its date at once.
+      current = FORMS.expire_credit(ctx, null);
+      replace(area, h('h2', {}, 'Expire credit past its date, every customer'), current.node);
+      return;
+    }
     if (!c) {
       current = null;
-      replace(area, h('p', { class: 'hint' }, 'Choose a customer first.'));
+      replace(area, h('p', { class: 'hint' }, 'Choose a customer first (or "Expire credit past its date" for every customer at once).'));
       return;
     }
     const make = FORMS[action.input.value] ?? FORMS.add_credit;
@@ -422,16 +428,17 @@ const FORMS = {
 
   // Removes what is left of credit past its "valid until" date, dated today; the dry run
   // says lot by lot what will go, and with nothing past its date nothing is sent.
+  // With no customer (`c` null): every customer's credit.
   expire_credit(ctx, c) {
     const errors = new FieldErrors();
     const { form: node, update } = commandForm(ctx, {
       customer: c, prefix: 'exp', errors, fields: [], submitLabel: 'Expire credit…', planId: 'expire-plan',
-      build: () => ({ type: 'expire_credit', customer: c.id, date: todayISO() }),
-      plan: (d) => expireWords(c, d),
+      build: () => ({ type: 'expire_credit', ...(c ? { customer: c.id } : {}), date: todayISO() }),
+      plan: (d) => expireWords(ctx, c, d),
       before: (cmd, dry) => (dry.expired.length
-        ? confirmDialog({ title: 'Expire this credit?', body: expireWords(c, dry), confirmLabel: 'Expire credit', danger: true })
+        ? confirmDialog({ title: 'Expire this credit?', body: expireWords(ctx, c, dry), confirmLabel: 'Expire credit', danger: true })
         : false),
-      after: (a) => [h('p', {}, a.expired.length ? `Expired: ${a.expired.map((x) => money(x.amount, x.currency)).join(', ')} of credit of ${c.name}.` : 'No credit had expired.')],
+      after: (a) => [h('p', {}, a.expired.length ? `Expired: ${a.expired.length} credit lot${a.expired.length === 1 ? '' : 's'} past ${a.expired.length === 1 ? 'its' : 'their'} date${c ? ` of ${c.name}` : ''}.` : 'No credit had expired.')],
     });
     update();
     return { node, refresh: update };
@@ -450,11 +457,13 @@ function writeOffWords(ctx, c, a) {
 }
 
 /** What `expire_credit` will remove (or removed), lot by lot, in words. */
-function expireWords(c, a) {
-  if (!a.expired.length) return [h('p', {}, `No credit of ${c.name} is past its "valid until" date on ${date(a.date)}: nothing will expire.`)];
+function expireWords(ctx, c, a) {
+  const whose = c ? `of ${c.name} ` : '';
+  if (!a.expired.length) return [h('p', {}, `No credit ${whose}is past its "valid until" date on ${date(a.date)}: nothing will expire.`)];
+  const names = c ? null : new Map(ctx.store.query({ type: 'customers' }).customers.map((x) => [x.id, x.name]));
   return [
-    h('p', {}, `On ${date(a.date)} this credit of ${c.name} is past its "valid until" date and will be removed:`),
-    h('ul', { class: 'plan-list' }, a.expired.map((x) => h('li', {}, `${money(x.amount, x.currency)} left of credit valid until ${date(x.valid_until)}`))),
+    h('p', {}, `On ${date(a.date)} this credit ${whose}is past its "valid until" date and will be removed:`),
+    h('ul', { class: 'plan-list' }, a.expired.map((x) => h('li', {}, `${names ? `${names.get(x.customer) ?? x.customer}: ` : ''}${money(x.amount, x.currency)} left of credit valid until ${date(x.valid_until)}`))),
     h('p', { class: 'hint' }, 'Each removal is a "Credit expired" entry on the statement.'),
   ];
 }
