@@ -1,41 +1,73 @@
 #!/usr/bin/env bash
 # Builds the engine for the browser and prints its size.
-#   scripts/build-wasm.sh          the shipped module  -> www/pkg/
+#   scripts/build-wasm.sh          the shipped module -> www/pkg/, and the bulk module
+#                                  (feature `bulk`: export, old-snapshot migration,
+#                                  loaded by the page on first need) -> www/pkg/bulk/;
+#                                  warns over the size budget, fails over the ceiling
 #   scripts/build-wasm.sh --bench  with benchmark exports (feature `bench`) -> bench/pkg/
 # Steps: cargo (wasm32, profile wasm-release: opt-level z, LTO, 1 codegen unit)
 #   -> wasm-bindgen --target web
-#   -> wasm-opt (npm binaryen; Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output),
+#   -> wasm-opt (npm binaryen; Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output;
+#      merging similar functions first, which -Oz alone doesn't),
 #      with the features Rust emits for wasm32 named one by one: --all-features lets it
 #      use stringref, which Node 20 and older browsers reject
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
-features=()
-out=www/pkg
-if [ "${1:-}" = "--bench" ]; then
-  features=(--features bench)
-  out=bench/pkg
-fi
-
-cargo build --profile wasm-release --locked --lib --target wasm32-unknown-unknown --quiet "${features[@]}"
-rm -rf "$out"
-wasm-bindgen target/wasm32-unknown-unknown/wasm-release/tally.wasm \
-  --target web --out-dir "$out" --out-name tally_engine
-node_modules/.bin/wasm-opt "$out/tally_engine_bg.wasm" -Oz --converge --strip-producers \
-  --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-  -o "$out/tally_engine_bg.opt.wasm"
-mv "$out/tally_engine_bg.opt.wasm" "$out/tally_engine_bg.wasm"
+# One module: cargo features, output directory, output name.
+build() {
+  local out=$1 name=$2
+  shift 2
+  cargo build --profile wasm-release --locked --lib --target wasm32-unknown-unknown --quiet "$@"
+  rm -rf "$out"
+  wasm-bindgen target/wasm32-unknown-unknown/wasm-release/tally.wasm \
+    --target web --out-dir "$out" --out-name "$name"
+  node_modules/.bin/wasm-opt "$out/${name}_bg.wasm" --merge-similar-functions -Oz --converge --strip-producers \
+    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals \
+    --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+    -o "$out/${name}_bg.opt.wasm"
+  mv "$out/${name}_bg.opt.wasm" "$out/${name}_bg.wasm"
+}
 
 size() { stat -c %s "$1"; }
 gz() { gzip -9 -c "$1" | wc -c; }
-wasm=$out/tally_engine_bg.wasm
-printf 'engine wasm (%s): %d bytes raw, %d bytes gzipped (budget: 120,000 gzipped)\n' "$out" "$(size "$wasm")" "$(gz "$wasm")"
-if [ "$out" = www/pkg ]; then
-  js=0; jsgz=0
-  while IFS= read -r f; do
-    js=$((js + $(size "$f"))); jsgz=$((jsgz + $(gz "$f")))
-  done < <(find www -name '*.js' -not -path 'www/pkg/*'; echo www/pkg/tally_engine.js)
-  printf 'page JavaScript: %d bytes raw, %d bytes gzipped\n' "$js" "$jsgz"
+report() {
+  printf '%s (%s): %d bytes raw, %d bytes gzipped%s\n' "$1" "$2" "$(size "$2")" "$(gz "$2")" "${3:-}"
+}
+
+if [ "${1:-}" = "--bench" ]; then
+  build bench/pkg tally_engine --features bench
+  report 'engine wasm, bench build' bench/pkg/tally_engine_bg.wasm
+  exit 0
+fi
+
+# The bulk module first (the shipped build empties www/pkg/): the shipped one is built
+# last, so target/ ends with it.
+build target/bulk-pkg tally_bulk --features bulk
+build www/pkg tally_engine
+mv target/bulk-pkg www/pkg/bulk
+shipped=www/pkg/tally_engine_bg.wasm
+report 'engine wasm, shipped' "$shipped" ' (budget: 120,000 gzipped)'
+report 'bulk wasm, loaded on first export or old snapshot' www/pkg/bulk/tally_bulk_bg.wasm
+js=0; jsgz=0
+while IFS= read -r f; do
+  js=$((js + $(size "$f"))); jsgz=$((jsgz + $(gz "$f")))
+done < <(find www -name '*.js' -not -path 'www/pkg/*'; echo www/pkg/tally_engine.js)
+printf 'page JavaScript: %d bytes raw, %d bytes gzipped\n' "$js" "$jsgz"
+
+# Two limits on the shipped module (gzipped). The budget (120,000) is the goal: over it,
+# the build warns. The ceiling is a ratchet at today's size: over it, the build fails, so
+# CI catches any growth while issue 13 brings the module back under the budget. Lower the
+# ceiling as the module shrinks; when it reaches the budget, the two become one.
+budget=120000
+ceiling=139000
+shipped_gz=$(gz "$shipped")
+if [ "$shipped_gz" -gt "$ceiling" ]; then
+  printf 'error: the shipped wasm is %d bytes gzipped, over the ceiling of %d (budget %d; docs/performance.md, "Wasm size")\n' \
+    "$shipped_gz" "$ceiling" "$budget" >&2
+  exit 1
+elif [ "$shipped_gz" -gt "$budget" ]; then
+  printf 'warning: the shipped wasm is %d bytes gzipped, over the budget of %d (under the ceiling of %d; docs/performance.md, "Wasm size")\n' \
+    "$shipped_gz" "$budget" "$ceiling" >&2
 fi

@@ -182,6 +182,14 @@ impl Ledger {
             )
         };
         let (p, rest): (Payload, &[u8]) = if version == 1 {
+            // Older formats are migrated natively and by the wasm bulk module; the shipped
+            // module leaves their decoders out (size budget) and the page migrates first.
+            if !cfg!(any(feature = "bulk", not(target_arch = "wasm32"))) {
+                return Err(err!(
+                    InvalidInput,
+                    "snapshot: format version {version} must be migrated first (migrateSnapshot)"
+                ));
+            }
             let (old, rest) =
                 postcard::take_from_bytes::<v1::PayloadV1>(body).map_err(|_| undecodable())?;
             (old.migrate()?, rest)

@@ -42,6 +42,62 @@ export function newLedger(): Ledger;
  */
 export function restoreLedger(bytes: Uint8Array): Ledger;
 
+/** The snapshot format version this engine writes (older ones are migrated by the bulk module). */
+export function snapshotFormatVersion(): number;
+
+/** The format version in a snapshot's header, or 0 when the bytes are too short to have one. */
+export function snapshotVersion(bytes: Uint8Array): number;
+
+/** Whether `bytes` are a snapshot of an older format version (opened through the bulk module). */
+export function needsMigration(bytes: Uint8Array): boolean;
+
+/**
+ * Restores a ledger from snapshot bytes of this version or an older one, loading the
+ * bulk module first when the snapshot is older. Rejects like `restoreLedger`.
+ */
+export function openSnapshot(bytes: Uint8Array): Promise<Ledger>;
+
+/**
+ * `restoreLedger` that also opens older snapshots once the bulk module is loaded
+ * (synchronous, for use inside an IndexedDB transaction). Before then an older snapshot
+ * throws an `Error` with `needsBulk: true`.
+ */
+export function restoreAnyVersion(bytes: Uint8Array): Ledger;
+
+/** The bulk module's exports (www/pkg/bulk/): rarely needed work, kept out of the shipped module. */
+export interface BulkModule {
+  /** A snapshot of an older format version, rewritten in the current one; throws on damage. */
+  migrateSnapshot(bytes: Uint8Array): Uint8Array;
+  Ledger: {
+    restore(bytes: Uint8Array): BulkLedger;
+  };
+}
+
+/** A ledger in the bulk module: restored from a snapshot to write files from it. */
+export interface BulkLedger {
+  /**
+   * The general ledger as an accountant's file: `"csv"` (one line per posting: date,
+   * entry, account, debit, credit, currency, reference, description) or `"beancount"`
+   * (accounts, one transaction per command, balance assertions equal to the trial
+   * balance). Throws on another format name.
+   */
+  exportLedger(format: 'csv' | 'beancount'): string;
+  free(): void;
+}
+
+/**
+ * Loads the bulk module once (later calls return the same promise). In the browser call
+ * it with no argument; in Node pass `{ bytes }`, the contents of
+ * www/pkg/bulk/tally_bulk_bg.wasm.
+ */
+export function loadBulk(options?: EngineOptions): Promise<BulkModule>;
+
+/**
+ * The general ledger of `ledger` as an accountant's file, written by the bulk module
+ * (loaded on first use) from a snapshot of it. Rejects on another format name.
+ */
+export function exportLedger(ledger: Ledger, format: 'csv' | 'beancount'): Promise<string>;
+
 /**
  * A ledger living in wasm memory. Methods are generic over the command's or query's
  * `type`, so the answer is typed for it and an object literal is checked exactly.
@@ -66,14 +122,6 @@ export class Ledger {
 
   /** Answers one query (changes nothing): its answer or a refusal. */
   query<T extends QueryType>(query: QueryInput<T>): AnswerFor<QueryOf<T>> | EngineRefused;
-
-  /**
-   * The general ledger as an accountant's file: `"csv"` (one line per posting: date,
-   * entry, account, debit, credit, currency, reference, description) or `"beancount"`
-   * (accounts, one transaction per command, balance assertions equal to the trial
-   * balance). Throws on another format name.
-   */
-  exportLedger(format: 'csv' | 'beancount'): string;
 
   /** Sequence number of the last accepted command (0 for an empty ledger). */
   seq(): number;

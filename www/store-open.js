@@ -8,7 +8,7 @@
 // fails (damaged, missing, foreign, out of the chain) ends the replay there: the books
 // open as they were before it, read-only, and the report says which record and why.
 
-import { newLedger, restoreLedger } from './engine.js';
+import { loadBulk, newLedger, restoreAnyVersion } from './engine.js';
 import { checkSnapshotRecord, damage, genesis, readJournalRecord } from './store-format.js';
 
 /** Journal records read per request while replaying (bounds memory on big ledgers). */
@@ -111,6 +111,18 @@ export async function replayJournal(journal, ledger, ledgerId, from, head) {
  * when IndexedDB itself fails.
  */
 export async function openBooks(db) {
+  try {
+    return await openBooksOnce(db);
+  } catch (error) {
+    // A snapshot of an older format: load the module that migrates it (outside the
+    // transaction, which an await would end) and open again.
+    if (!error?.needsBulk) throw error;
+    await loadBulk();
+    return openBooksOnce(db);
+  }
+}
+
+async function openBooksOnce(db) {
   const tx = db.transaction(['meta', 'snapshots', 'journal'], 'readonly');
   const meta = tx.objectStore('meta');
   const snapshots = tx.objectStore('snapshots');
@@ -139,8 +151,9 @@ export async function openBooks(db) {
       checkSnapshotRecord(record, { key, ledger: ledgerId, chainAtSeq: atSeq?.chain ?? (key === head.seq ? head.chain : undefined) });
       let restored;
       try {
-        restored = restoreLedger(record.bytes);
+        restored = restoreAnyVersion(record.bytes);
       } catch (e) {
+        if (e.needsBulk) throw e;
         throw damage('snapshot', key, `Snapshot ${key} can't be restored: ${e.message}.`);
       }
       if (restored.seq() !== key) {

@@ -99,6 +99,13 @@ export interface Store {
   /** Calls `listener` after every change; returns a function that unsubscribes (true if it was subscribed). */
   subscribe(listener: (event: StoreEvent) => void): () => boolean;
 
+  /**
+   * The general ledger as an accountant's file: `"csv"` (one line per posting) or
+   * `"beancount"`, made by the engine's bulk module (loaded on first use) from the books
+   * as they are now. Rejects on another format name, or with `storage_failed`.
+   */
+  exportLedger(format: 'csv' | 'beancount'): Promise<string>;
+
   /** Writes a snapshot of the current state now (then keeps the newest two). */
   snapshotNow(): Promise<void>;
 

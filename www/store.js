@@ -23,7 +23,7 @@
 //   refused    key id   { id, command, error, refusedAt }  refused when synced, until dismissed
 //   authors    key id   { id, seq, by, at }                who entered each confirmed entry
 
-import { loadEngine, newLedger } from './engine.js';
+import { exportLedger, loadEngine, newLedger } from './engine.js';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
@@ -609,6 +609,15 @@ class Store {
   query(query) {
     if (this.stale) return { ok: false, error: { code: 'storage_failed', message: 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.', field: null, details: {} } };
     return this.ledger.query(query);
+  }
+
+  /**
+   * The general ledger as an accountant's file (`"csv"` or `"beancount"`), written by the
+   * engine's bulk module (loaded on first use) from a snapshot of the books as they are.
+   */
+  async exportLedger(format) {
+    if (this.stale) throw new StoreError('storage_failed', 'The ledger is out of reach: its storage failed and is being reopened. Try again in a moment.');
+    return exportLedger(this.ledger, format);
   }
 
   /**

@@ -548,7 +548,7 @@ export interface RefusalDetails {
    * `out_of_range`, `negative_total`, `unknown_currency`, `not_a_date`, `not_a_day`,
    * `not_a_timestamp`, `before_date`, `before_record`, `not_found`, `other_customer`,
    * `invoice_currency`, `more_than_available`, `no_credit`, `credit_refunded`,
-   * `more_than_due`, `more_than_creditable`, `void`, `paid`, `already_void`,
+   * `more_than_due`, `more_than_creditable`, `void`, `paid`, `written_off`, `already_void`,
    * `id_taken`, `missing_seq`, `stray_brace`, `unclosed_brace`, `unknown_placeholder`.
    */
   rule?: string;
@@ -922,6 +922,17 @@ export interface CustomerSummary {
 /** Every customer, in creation order. */
 export interface Customers {
   customers: CustomerSummary[];
+  /** Per currency (in code order): what all customers owe and the credit they hold. */
+  totals: CustomersTotal[];
+}
+
+/** What all customers owe and hold in one currency (sums of their balances). */
+export interface CustomersTotal {
+  currency: CurrencyCode;
+  outstanding: Money;
+  credit: Money;
+  /** outstanding − credit. */
+  balance: Money;
 }
 
 /**
@@ -949,6 +960,10 @@ export interface AccountBalance {
 export interface CurrencyTotal {
   currency: CurrencyCode;
   total: Money;
+  /** The sum of the debit balances (the debit column). */
+  debits: Money;
+  /** The sum of the credit balances, positive (the credit column); equals `debits`. */
+  credits: Money;
 }
 
 /** The trial balance: accounts with postings, by currency then account. */

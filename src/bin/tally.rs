@@ -3,8 +3,54 @@
 //! BACKUP.json` prints the general ledger of a panel backup for an accountant;
 //! `tally bench` runs the native benchmark.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The system allocator, counting the bytes held (requested sizes, so neither malloc's
+/// own overhead nor pages it keeps are included): the benchmark's `engine_memory_bytes`
+/// is what the engine's state holds, read from here rather than estimated.
+struct Counting;
+
+static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: every call is passed to `System` unchanged; the counter only observes sizes.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = System.alloc(layout);
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = System.alloc_zeroed(layout);
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout);
+        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = System.realloc(ptr, layout, new_size);
+        if !p.is_null() {
+            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
+            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live_bytes() -> usize {
+    LIVE_BYTES.load(Ordering::Relaxed)
+}
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,7 +94,7 @@ fn main() -> ExitCode {
             }
         }
         Some("export") => export(&args[1..]),
-        Some("bench") => tally::workload::bench::run_cli(&args[1..]),
+        Some("bench") => tally::workload::bench::run_cli(&args[1..], live_bytes),
         _ => {
             eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally export --format csv|beancount BACKUP.json    print a backup's general ledger\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH]");
             ExitCode::from(2)

@@ -5,7 +5,11 @@
 use serde::Serialize;
 
 use super::balance::{of_book, BalanceAnswer};
-use crate::money::Currency;
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::money::{Currency, Money};
 use crate::state::State;
 
 /// The `customers` answer.
@@ -13,6 +17,22 @@ use crate::state::State;
 pub struct CustomersAnswer {
     /// Every customer, in creation order.
     pub customers: Vec<CustomerRow>,
+    /// Per currency (in code order), what all customers owe and the credit they hold:
+    /// the sums of their balances, so a page shows them without adding money itself.
+    pub totals: Vec<CustomersTotal>,
+}
+
+/// What all customers owe and hold in one currency.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CustomersTotal {
+    /// The currency.
+    pub currency: Currency,
+    /// The sum of the customers' `outstanding`.
+    pub outstanding: Money,
+    /// The sum of the customers' `credit`.
+    pub credit: Money,
+    /// outstanding − credit.
+    pub balance: Money,
 }
 
 /// One customer and its balances.
@@ -33,17 +53,33 @@ pub struct CustomerRow {
 
 /// Every customer in creation order, with its balances.
 pub fn run(state: &State) -> CustomersAnswer {
-    CustomersAnswer {
-        customers: state
-            .customers
-            .iter()
-            .map(|c| CustomerRow {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                email: c.email.clone(),
-                currency: c.currency,
-                balances: c.books.iter().map(|b| of_book(&c.id, b)).collect(),
-            })
-            .collect(),
+    let customers: Vec<CustomerRow> = state
+        .customers
+        .iter()
+        .map(|c| CustomerRow {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            email: c.email.clone(),
+            currency: c.currency,
+            balances: c.books.iter().map(|b| of_book(&c.id, b)).collect(),
+        })
+        .collect();
+    let mut sums: BTreeMap<Currency, (Decimal, Decimal)> = BTreeMap::new();
+    for c in &state.customers {
+        for book in &c.books {
+            let sum = sums.entry(book.currency).or_default();
+            sum.0 += book.outstanding;
+            sum.1 += book.credit;
+        }
     }
+    let totals = sums
+        .into_iter()
+        .map(|(currency, (outstanding, credit))| CustomersTotal {
+            currency,
+            outstanding: Money::new(outstanding, currency),
+            credit: Money::new(credit, currency),
+            balance: Money::new(outstanding - credit, currency),
+        })
+        .collect();
+    CustomersAnswer { customers, totals }
 }

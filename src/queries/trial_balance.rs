@@ -42,6 +42,11 @@ pub struct CurrencyTotal {
     pub currency: Currency,
     /// The sum of its account balances: zero, since every posting balances.
     pub total: Money,
+    /// The sum of its debit balances (the trial balance's debit column).
+    pub debits: Money,
+    /// The sum of its credit balances, as a positive amount (the credit column);
+    /// equal to `debits`.
+    pub credits: Money,
 }
 
 /// The account's name in answers: `receivable:<customer id>`, `cash:card`, `revenue`, ...
@@ -64,6 +69,8 @@ pub fn run(state: &State, only: Option<Currency>) -> TrialBalanceAnswer {
     let mut accounts = Vec::new();
     let mut totals: Vec<CurrencyTotal> = Vec::new();
     let mut sum = Decimal::ZERO;
+    let mut debits = Decimal::ZERO;
+    let mut credits = Decimal::ZERO;
     let all = state.gl.accounts();
     for (i, ((currency, account), balance)) in all.iter().enumerate() {
         if only.is_some_and(|c| c != *currency) {
@@ -75,13 +82,22 @@ pub fn run(state: &State, only: Option<Currency>) -> TrialBalanceAnswer {
             balance: Money::new(*balance, *currency),
         });
         sum += balance;
+        if balance.is_sign_positive() {
+            debits += balance;
+        } else {
+            credits -= balance;
+        }
         let last_of_currency = all.get(i + 1).is_none_or(|next| next.0 .0 != *currency);
         if last_of_currency {
             totals.push(CurrencyTotal {
                 currency: *currency,
                 total: Money::new(sum, *currency),
+                debits: Money::new(debits, *currency),
+                credits: Money::new(credits, *currency),
             });
             sum = Decimal::ZERO;
+            debits = Decimal::ZERO;
+            credits = Decimal::ZERO;
         }
     }
     TrialBalanceAnswer { accounts, totals }

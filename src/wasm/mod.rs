@@ -37,17 +37,34 @@ pub fn start() {
 /// Answers hold only strings, booleans, integers, arrays and maps, so the object is the
 /// same as serde-wasm-bindgen's `json_compatible` output (maps as plain objects, `None`
 /// as `null`).
+/// Answers have only string keys, so serialization can't fail; the fallback names no
+/// serde_json error (its messages would add their text and formatting to the module).
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    let parsed = serde_json::to_string(value)
-        .map_err(|e| e.to_string())
-        .and_then(|text| js_sys::JSON::parse(&text).map_err(|_| "JSON.parse failed".into()));
-    parsed.unwrap_or_else(|e| {
-        JsValue::from_str(&format!("tally: answer could not be converted: {e}"))
-    })
+    serde_json::to_string(value)
+        .ok()
+        .and_then(|text| js_sys::JSON::parse(&text).ok())
+        .unwrap_or_else(|| JsValue::from_str("tally: answer could not be converted"))
 }
 
 fn refused(error: Error) -> JsValue {
     to_js(&Answer::refused(error))
+}
+
+/// The snapshot format version this module writes and restores. A snapshot of an older
+/// version is brought to it by the bulk module's `migrateSnapshot`.
+#[wasm_bindgen(js_name = snapshotFormatVersion)]
+pub fn snapshot_format_version() -> u32 {
+    crate::snapshot::FORMAT_VERSION
+}
+
+/// A snapshot written by an older version, rewritten in the current format (feature
+/// `bulk`); throws like `Ledger.restore` on a damaged or foreign snapshot.
+#[cfg(feature = "bulk")]
+#[wasm_bindgen(js_name = migrateSnapshot)]
+pub fn migrate_snapshot(bytes: &[u8]) -> Result<Vec<u8>, JsError> {
+    crate::Ledger::restore(bytes)
+        .map(|ledger| ledger.snapshot())
+        .map_err(|e| JsError::new(&e.message))
 }
 
 /// A ledger living in wasm memory.
@@ -130,7 +147,9 @@ impl WasmLedger {
     }
 
     /// The general ledger as an accountant's file: `"csv"` (one line per posting) or
-    /// `"beancount"`; throws on another format name.
+    /// `"beancount"`; throws on another format name. Only in the bulk module (feature
+    /// `bulk`).
+    #[cfg(feature = "bulk")]
     #[wasm_bindgen(js_name = exportLedger)]
     pub fn export_ledger(&self, format: &str) -> Result<String, JsError> {
         crate::export::Format::from_name(format)

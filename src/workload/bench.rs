@@ -47,8 +47,9 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
 
 /// `tally bench [--customers N] [--commands N] [--seed N] [--json PATH]`: runs the
 /// benchmark, prints a table, and writes the figures as JSON to PATH if asked. Exit
-/// code 2 for bad options.
-pub fn run_cli(args: &[String]) -> ExitCode {
+/// code 2 for bad options. `live_bytes` reads the bytes the program's allocator holds
+/// now (the `tally` binary counts them in its global allocator), for the engine's memory.
+pub fn run_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
     let o = match parse_options(args) {
         Ok(o) => o,
         Err(e) => {
@@ -56,7 +57,7 @@ pub fn run_cli(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = run(&o);
+    let report = run(&o, live_bytes);
     println!("{}", render_table(&report));
     if let Some(path) = &o.json_out {
         if let Err(e) = std::fs::write(
@@ -108,7 +109,7 @@ pub fn longest_history(ledger: &Ledger) -> String {
         .unwrap_or_default()
 }
 
-fn run(o: &Options) -> Value {
+fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     eprintln!(
         "generating {} commands for {} customers...",
         o.commands, o.customers
@@ -153,6 +154,7 @@ fn run(o: &Options) -> Value {
 
     // Ingest as the browser store does: apply, and once a batch of journal entries is
     // persisted, let the ledger forget them (the journal lives in storage, not memory).
+    let held_before = live_bytes();
     let mut ledger = Ledger::new();
     let mut refused = 0usize;
     let t = Instant::now();
@@ -166,15 +168,21 @@ fn run(o: &Options) -> Value {
         }
     }
     let ingest = t.elapsed();
+    // What the ledger holds once its journal is stored (as the browser store lets it).
+    ledger.forget_journal_through(ledger.seq());
+    let engine_memory = live_bytes().saturating_sub(held_before);
 
     let t = Instant::now();
     let snapshot = ledger.snapshot();
     let snapshot_write = t.elapsed();
+    let mut restored_memory = 0;
     let restore = (0..3)
         .map(|_| {
+            let held = live_bytes();
             let t = Instant::now();
             let restored = Ledger::restore(&snapshot).expect("own snapshot restores");
             let d = t.elapsed();
+            restored_memory = live_bytes().saturating_sub(held);
             drop(restored);
             d
         })
@@ -224,6 +232,8 @@ fn run(o: &Options) -> Value {
         "apply_only_per_sec": per_sec(apply_only),
         "ingest_per_sec": per_sec(ingest),
         "ingest_seconds": ingest.as_secs_f64(),
+        "engine_memory_bytes": engine_memory,
+        "engine_memory_restored_bytes": restored_memory,
         "snapshot_bytes": snapshot.len(),
         "snapshot_write_ms": snapshot_write.as_secs_f64() * 1e3,
         "snapshot_restore_ms": restore.as_secs_f64() * 1e3,
@@ -288,6 +298,15 @@ fn render_table(r: &Value) -> String {
                 "{:.0} commands/s ({:.2} s)",
                 f("ingest_per_sec"),
                 f("ingest_seconds")
+            ),
+        ),
+        (
+            "engine memory after ingest · after restore (allocator count)",
+            format!(
+                "{:.1} MB · {:.1} MB ({:.0} bytes a command)",
+                f("engine_memory_bytes") / 1e6,
+                f("engine_memory_restored_bytes") / 1e6,
+                f("engine_memory_bytes") / f("commands").max(1.0)
             ),
         ),
         (

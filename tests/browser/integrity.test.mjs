@@ -327,3 +327,39 @@ test('a record edited under the newest snapshot is found by the background check
   assert.equal(r.readable, 4);
   await context.close();
 });
+
+test('a snapshot stored by an older version opens through the bulk module, fetched only then', async () => {
+  const { readFileSync } = await import('node:fs');
+  const fixture = (name) => new URL(`../fixtures/${name}`, import.meta.url);
+  const v1 = [...readFileSync(fixture('snapshot-v1.bin'))];
+  const commands = readFileSync(fixture('snapshot-v1.commands.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  const context = await browser.newContext();
+  const page = await newPage(context);
+  // The same commands stored by today's store, then its snapshot swapped for the version 1
+  // snapshot of the same books (bound to the ledger as the old store bound it).
+  const expected = await page.evaluate(async ([commands, v1]) => {
+    const s = await window.storeModule.openStore({ name: 'old-format' });
+    for (let i = 0; i < commands.length; i += 100) await s.applyMany(commands.slice(i, i + 100));
+    await s.snapshotNow();
+    const out = { seq: s.seq, trial: s.query({ type: 'trial_balance' }) };
+    s.close();
+    const rec = (await window.raw.getAll('old-format', 'snapshots')).at(-1);
+    await window.raw.put('old-format', 'snapshots', window.formatModule.snapshotRecord(rec.ledger, rec.seq, rec.chain, new Uint8Array(v1)));
+    return out;
+  }, [commands, v1]);
+  assert.equal(expected.seq, commands.length);
+  const bulkFetched = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/pkg/bulk/')));
+  assert.equal(await bulkFetched(), false);
+  const opened = await page.evaluate(async () => {
+    const s = await window.storeModule.openStore({ name: 'old-format' });
+    const out = { seq: s.seq, health: s.health, trial: s.query({ type: 'trial_balance' }) };
+    s.close();
+    return out;
+  });
+  assert.equal(opened.health.status, 'ok', JSON.stringify(opened.health));
+  assert.equal(opened.health.openedFrom, commands.length, 'opened from the old snapshot, not by replaying the journal');
+  assert.equal(opened.seq, expected.seq);
+  assert.deepEqual(opened.trial, expected.trial);
+  assert.equal(await bulkFetched(), true, 'the bulk module was fetched to migrate it');
+  await context.close();
+});

@@ -548,6 +548,66 @@ test('export then import gives the same ledger', async () => {
   await close();
 });
 
+test("the accountant's general ledger downloads from the bulk module and agrees with the trial balance", async () => {
+  const { page, close } = await openPanel('/data');
+  const bulkFetched = () => page.evaluate(() => performance.getEntriesByType('resource').some((e) => e.name.includes('/pkg/bulk/')));
+  assert.equal(await bulkFetched(), false, 'the bulk module is not loaded with the page');
+  const trial = await page.evaluate(() => window.tally.store.query({ type: 'trial_balance' }));
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-ledger-csv').click()]);
+  assert.match(download.suggestedFilename(), /^tally-general-ledger-\d{4}-\d{2}-\d{2}\.csv$/);
+  assert.equal(await bulkFetched(), true, 'the bulk module was fetched for the download');
+  await page.locator('#ledger-export-status').filter({ hasText: 'downloaded' }).waitFor();
+  const rows = parseCsv(await readFile(await download.path(), 'utf8'));
+  assert.deepEqual(rows[0], ['date', 'entry', 'account', 'debit', 'credit', 'currency', 'reference', 'description']);
+  assert.ok(rows.length > 100, `the demo ledger's postings (${rows.length - 1} lines)`);
+  // Every account's lines sum to its trial balance, in minor-unit integers.
+  const units = (text) => {
+    if (!text) return 0n;
+    const [whole, fraction = ''] = text.replace('-', '').split('.');
+    const value = BigInt(whole + fraction.padEnd(8, '0'));
+    return text.startsWith('-') ? -value : value;
+  };
+  const sums = new Map();
+  for (const [, , account, debit, credit, currency] of rows.slice(1)) {
+    const key = `${currency} ${account}`;
+    sums.set(key, (sums.get(key) ?? 0n) + units(debit) - units(credit));
+  }
+  for (const a of trial.accounts) {
+    assert.equal(sums.get(`${a.currency} ${a.account}`) ?? 0n, units(a.balance), `${a.currency} ${a.account}`);
+  }
+  const listed = new Set(trial.accounts.map((a) => `${a.currency} ${a.account}`));
+  for (const [key, sum] of sums) if (!listed.has(key)) assert.equal(sum, 0n, `${key} is not in the trial balance, so it nets to zero`);
+
+  const [beancount] = await Promise.all([page.waitForEvent('download'), page.locator('#export-ledger-beancount').click()]);
+  assert.match(beancount.suggestedFilename(), /^tally-general-ledger-\d{4}-\d{2}-\d{2}\.beancount$/);
+  const text = await readFile(await beancount.path(), 'utf8');
+  assert.match(text, /^\d{4}-\d{2}-\d{2} open /m);
+  assert.match(text, /^\d{4}-\d{2}-\d{2} balance /m);
+  await page.screenshot({ path: screenshotPath('ledger-export') });
+  await close();
+});
+
+/** RFC 4180 rows (quoted fields with doubled quotes, CRLF line ends). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') { field += '"'; i++; }
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') { row.push(field); field = ''; }
+    else if (c === '\r' && text[i + 1] === '\n') { row.push(field); rows.push(row); row = []; field = ''; i++; }
+    else field += c;
+  }
+  return rows;
+}
+
 test('HTML typed as a customer name, reference or line stays text', async () => {
   const { page, close } = await openPanel();
   const xss = '<img src=x onerror=alert(1)>';

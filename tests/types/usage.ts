@@ -2,7 +2,7 @@
 // Nothing here runs; it must type-check, and every `@ts-expect-error` line must be an
 // error, so the test fails if the types get loose as well as if they get wrong.
 
-import { Ledger, loadEngine, newLedger, restoreLedger } from '../../www/engine.js';
+import { exportLedger, Ledger, loadBulk, loadEngine, newLedger, openSnapshot, restoreLedger } from '../../www/engine.js';
 import type {
   Accepted,
   AcceptedFor,
@@ -153,10 +153,17 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   if (settings.ok) void [settings.invoice_number_format, settings.tax_rounding, settings.next_invoice_seq];
   const postings = ledger.query({ type: 'postings', currency: 'EUR', from: '2026-01-01', to: '2026-12-31' });
   if (postings.ok) for (const p of postings.entries) void [p.seq, p.date, p.ref, p.type, p.account, p.currency, p.debit, p.credit];
-  const beancount: string = ledger.exportLedger('beancount');
+  const beancount: string = await exportLedger(ledger, 'beancount');
   // @ts-expect-error export formats are csv and beancount
-  ledger.exportLedger('xlsx');
-  void beancount;
+  await exportLedger(ledger, 'xlsx');
+  // @ts-expect-error the export is in the bulk module, not on the shipped Ledger
+  ledger.exportLedger('csv');
+  const bulk = await loadBulk({ bytes: wasm });
+  const bulkCopy = bulk.Ledger.restore(bulk.migrateSnapshot(ledger.snapshot()));
+  const csv: string = bulkCopy.exportLedger('csv');
+  bulkCopy.free();
+  const reopened: Ledger = await openSnapshot(ledger.snapshot());
+  void [beancount, csv, reopened];
 
   // A command built elsewhere: annotate it (or `as const` / `satisfies`) to keep its literal `type`.
   const pay: RecordPaymentCommand = { type: 'record_payment', id: 'p2', customer: 'c1', amount: '5', method: 'card', date: '2026-02-09' };
@@ -443,6 +450,10 @@ export async function storeUsage(): Promise<void> {
 
   await store.snapshotNow();
   const backup: Backup = await store.exportBackup();
+  const ledgerCsv: string = await store.exportLedger('csv');
+  // @ts-expect-error export formats are csv and beancount
+  await store.exportLedger('ods');
+  void ledgerCsv;
   const format: 'tally-journal' = backup.format;
   for (const e of backup.entries) void [e.seq, e.command.type, e.command.id];
   await store.importBackup(backup, { onProgress: (done, total) => console.log(done, total) });

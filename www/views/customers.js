@@ -5,7 +5,7 @@ import { h, enc, link } from '../ui/dom.js';
 import { money, COMMON_CURRENCIES } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
 import { openModal } from '../ui/dialog.js';
-import { sortKey, toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
+import { sortKey } from '../ui/decimal.js';
 
 // Survives re-renders (a change from another tab rebuilds the screen).
 const view = { search: '', sort: 'name', dir: 1 };
@@ -41,7 +41,7 @@ function zero(s) {
 }
 
 export function render(ctx) {
-  const all = ctx.store.query({ type: 'customers' }).customers;
+  const { customers: all, totals } = ctx.store.query({ type: 'customers' });
 
   const search = h('input', { type: 'search', id: 'customer-search', value: view.search, placeholder: 'Name, e-mail or id', autocomplete: 'off' });
   const tbody = h('tbody');
@@ -84,16 +84,9 @@ export function render(ctx) {
   header();
   rows();
 
-  // Totals per currency across customers (exact: minor units as BigInt).
-  const totals = new Map();
-  for (const c of all) for (const b of c.balances) {
-    const scale = scaleOf(b.outstanding);
-    const t = totals.get(b.currency) ?? { owed: 0n, credit: 0n, scale };
-    t.owed += toUnits(b.outstanding, scale); t.credit += toUnits(b.credit, scale);
-    totals.set(b.currency, t);
-  }
-  const overview = [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([cur, t]) => h('div', {},
-    h('dt', {}, cur), h('dd', {}, `owed to you ${money(fromUnits(t.owed, t.scale), cur)}`, h('span', { class: 'sub' }, `credit held ${money(fromUnits(t.credit, t.scale), cur)}`))));
+  // Totals per currency across customers, from the engine.
+  const overview = totals.map((t) => h('div', {},
+    h('dt', {}, t.currency), h('dd', {}, `owed to you ${money(t.outstanding, t.currency)}`, h('span', { class: 'sub' }, `credit held ${money(t.credit, t.currency)}`))));
 
   const newButton = h('button', { type: 'button', class: 'btn btn-primary needs-write', on: { click: () => newCustomer(ctx) } }, 'New customer');
   const node = h('section', { class: 'screen' },

@@ -5,7 +5,7 @@ import { h, enc, link, replace, scrollBox } from '../ui/dom.js';
 import { money, date, todayISO } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
 import { agingBars, BUCKETS } from '../ui/charts.js';
-import { toUnits, fromUnits, scaleOf } from '../ui/decimal.js';
+import { compareDecimals } from '../ui/decimal.js';
 
 const state = { asOf: '' };
 
@@ -32,7 +32,7 @@ export function render(ctx) {
     errors.clear();
     if (a.totals.length === 0) { replace(agingArea, h('p', { class: 'empty' }, 'Nothing is owed.')); return; }
     replace(agingArea, a.totals.map((t) => {
-      const rows = a.rows.filter((r) => r.currency === t.currency).sort((x, y) => Number(y.total) - Number(x.total));
+      const rows = a.rows.filter((r) => r.currency === t.currency).sort((x, y) => compareDecimals(y.total, x.total));
       return h('section', { class: 'panel aging-currency', 'aria-labelledby': `aging-${t.currency}` },
         h('h3', { id: `aging-${t.currency}` }, `${t.currency}: ${money(t.total, t.currency)} owed`),
         h('figure', { class: 'chart-figure' }, agingBars(t)),
@@ -65,13 +65,6 @@ export function render(ctx) {
     const row = (a) => h('tr', {}, h('th', { scope: 'row' }, accountName(a.account)),
       h('td', { class: 'money' }, a.balance.startsWith('-') ? '' : money(a.balance, a.currency)),
       h('td', { class: 'money' }, a.balance.startsWith('-') ? money(a.balance.slice(1), a.currency) : ''));
-    const scale = scaleOf(t.total);
-    let debits = 0n;
-    let credits = 0n;
-    for (const a of accounts) {
-      const v = toUnits(a.balance, scale);
-      if (v > 0n) debits += v; else credits -= v;
-    }
     const group = (label, list) => list.length === 0 ? null : [
       h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: 3 }, label)), list.map(row)];
     return h('section', { class: 'panel', 'aria-labelledby': `tb-${t.currency}` },
@@ -84,7 +77,7 @@ export function render(ctx) {
           group('Customers: credit held', perCustomer('customer_credit:')),
           settled ? h('tr', {}, h('td', { colspan: 3, class: 'hint' }, `${settled} customer accounts at zero are not listed.`)) : null),
         h('tfoot', {},
-          h('tr', {}, h('th', { scope: 'row' }, 'Totals'), h('td', { class: 'money' }, money(fromUnits(debits, scale), t.currency)), h('td', { class: 'money' }, money(fromUnits(credits, scale), t.currency))),
+          h('tr', {}, h('th', { scope: 'row' }, 'Totals'), h('td', { class: 'money' }, money(t.debits, t.currency)), h('td', { class: 'money' }, money(t.credits, t.currency))),
           h('tr', {}, h('th', { scope: 'row' }, 'Difference (always zero)'), h('td', { class: 'money', colspan: 2 }, money(t.total, t.currency)))))));
   });
 
