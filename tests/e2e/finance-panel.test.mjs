@@ -192,7 +192,7 @@ test('tax rounding: the Data page shows and changes it; the new-invoice preview 
 test('the accountant\'s export: the general ledger as CSV and as Beancount, the engine\'s files', async () => {
   const { page, close } = await openPanel(browser, url, '/data');
   for (const [format, ext] of [['csv', 'csv'], ['beancount', 'beancount']]) {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`#export-${format}`).click()]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`#export-ledger-${format}`).click()]);
     assert.match(download.suggestedFilename(), new RegExp(`^tally-general-ledger-\\d{4}-\\d{2}-\\d{2}\\.${ext}$`));
     const chunks = [];
     for await (const chunk of await download.createReadStream()) chunks.push(chunk);

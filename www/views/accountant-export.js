@@ -1,11 +1,11 @@
 // The accountant's export (Data page): the general ledger as CSV (one line per posting)
-// and as a Beancount file, both written by the engine from the `postings` it keeps. The
-// page only names and downloads the file.
+// and as a Beancount file, both written by the engine (its bulk module, loaded on the
+// first export). The page only names and downloads the file.
 
 import { h } from '../ui/dom.js';
 import { todayISO } from '../ui/format.js';
 import { download } from '../ui/files.js';
-import * as engine from '../engine.js';
+import { exportLedger } from '../engine.js';
 
 const FORMATS = {
   csv: { ext: 'csv', mime: 'text/csv;charset=utf-8', label: 'Download general ledger (CSV)' },
@@ -13,20 +13,22 @@ const FORMATS = {
 };
 
 /**
- * The general ledger of the store's ledger as `format`. A module-level `exportLedger`
- * (the export kept in a module loaded on first need) is used when the engine offers
- * one; else the ledger writes it itself.
+ * The general ledger of the books as `format`, written by the engine's bulk module
+ * (loaded on first use, so the shipped module stays small): the store's `exportLedger`,
+ * or for the synced store (which has none) the engine's, from its ledger copy.
  */
-export async function ledgerFile(store, format) {
-  if (typeof engine.exportLedger === 'function') return engine.exportLedger(store.ledger, format);
-  return store.ledger.exportLedger(format);
+export function ledgerFile(store, format) {
+  if (typeof store.exportLedger === 'function') return store.exportLedger(format);
+  return exportLedger(store.ledger, format);
 }
 
 export function exportSection(ctx) {
-  const status = h('p', { role: 'status', class: 'hint', id: 'ledger-export-status' });
-  const button = (format) => h('button', { type: 'button', class: 'btn', id: `export-${format}`, on: { click: async (event) => {
-    const b = event.currentTarget;
-    b.disabled = true;
+  const status = h('p', { role: 'status', 'aria-live': 'polite', id: 'ledger-export-status' });
+  const buttons = Object.keys(FORMATS).map((format) => h('button', { type: 'button', class: 'btn', id: `export-ledger-${format}`, on: { click: async () => {
+    for (const b of buttons) b.disabled = true;
+    status.className = '';
+    // The first export fetches the bulk module: say something meanwhile.
+    status.textContent = 'Preparing the file…';
     try {
       const text = await ledgerFile(ctx.store, format);
       const name = `tally-general-ledger-${todayISO()}.${FORMATS[format].ext}`;
@@ -34,12 +36,12 @@ export function exportSection(ctx) {
       status.textContent = `General ledger downloaded as ${name}.`;
       ctx.announce(status.textContent);
     } catch (error) {
-      status.textContent = `The export could not be made: ${error.message}`;
-      ctx.announce(status.textContent, 'error');
+      status.className = 'field-error';
+      status.textContent = `The general ledger could not be made: ${error.message}`;
     } finally {
-      b.disabled = false;
+      for (const b of buttons) b.disabled = false;
     }
-  } } }, FORMATS[format].label);
+  } } }, FORMATS[format].label));
   return h('section', { class: 'panel', 'aria-labelledby': 'ledger-export-title' },
     h('h2', { id: 'ledger-export-title' }, 'Export for the accountant'),
     h('p', {}, 'The general ledger: every posting the books made, each debiting or crediting one account (receivables and credit per customer, cash per payment method, revenue, tax payable, credit notes, goodwill credit, bad debt).'),
@@ -48,6 +50,6 @@ export function exportSection(ctx) {
       h('dd', {}, 'One line per posting: date, entry, account, debit, credit, currency, reference, description. Opens in a spreadsheet and imports into most bookkeeping tools.'),
       h('dt', {}, 'Beancount'),
       h('dd', {}, 'A plain-text double-entry ledger for Beancount (and Fava); its account balances equal the trial balance under Reports.')),
-    h('div', { class: 'actions' }, button('csv'), button('beancount')),
+    h('div', { class: 'actions' }, buttons),
     status);
 }

@@ -29,28 +29,6 @@ export function render(ctx) {
     }
   } } }, 'Download backup (JSON)');
 
-  // The accountant's files come from the engine's bulk module, fetched on the first
-  // download (it is kept out of the module every page loads).
-  const ledgerStatus = h('p', { id: 'ledger-export-status', role: 'status', 'aria-live': 'polite' });
-  const ledgerButtons = [['csv', 'Download general ledger (CSV)', 'text/csv'], ['beancount', 'Download general ledger (Beancount)', 'text/plain']]
-    .map(([format, label, type]) => h('button', { type: 'button', class: 'btn', id: `export-ledger-${format}`, on: { click: async () => {
-      for (const b of ledgerButtons) b.disabled = true;
-      ledgerStatus.className = '';
-      ledgerStatus.textContent = 'Preparing the file…';
-      try {
-        const text = await store.exportLedger(format);
-        const name = `tally-general-ledger-${todayISO()}.${format === 'csv' ? 'csv' : 'beancount'}`;
-        download(name, text, type);
-        ledgerStatus.textContent = `General ledger downloaded as ${name}.`;
-        ctx.announce(`General ledger downloaded as ${name}.`);
-      } catch (error) {
-        ledgerStatus.className = 'field-error';
-        ledgerStatus.textContent = `The general ledger could not be made: ${error.message}`;
-      } finally {
-        for (const b of ledgerButtons) b.disabled = false;
-      }
-    } } }, label));
-
   const file = field({ label: 'Backup file', name: 'backup', type: 'file', attrs: { accept: '.json,application/json' }, hint: 'A file made with "Download backup". It replaces the whole ledger.' });
   const importButton = h('button', { type: 'button', class: 'btn', id: 'import-backup' }, 'Import backup…');
 
@@ -167,10 +145,7 @@ export function render(ctx) {
       h('h2', { id: 'backup-title' }, 'Backup'),
       h('p', {}, 'The backup is the whole journal: every record, in order, as JSON.'),
       exportButton),
-    h('section', { class: 'panel', 'aria-labelledby': 'ledger-export-title' },
-      h('h2', { id: 'ledger-export-title' }, "For the accountant"),
-      h('p', {}, 'The general ledger: every posting, as CSV for a spreadsheet or as a Beancount ledger whose balances equal the trial balance.'),
-      h('div', { class: 'actions' }, ledgerButtons), ledgerStatus),
+    exportSection(ctx),
     local ? h('section', { class: 'panel', 'aria-labelledby': 'import-title' },
       h('h2', { id: 'import-title' }, 'Import a backup'),
       file.el, importButton, progress, progressText) : null,
@@ -178,7 +153,6 @@ export function render(ctx) {
       h('h2', { id: 'reset-title' }, 'Start over'),
       h('div', { class: 'actions' }, resetButton, emptyButton))
       : h('p', { class: 'hint' }, 'These books are kept by the server and shared with the other admins: importing a backup or starting over is done on the server, not here.'),
-    exportSection(ctx),
     rounding.node,
     h('section', { class: 'panel', 'aria-labelledby': 'seller-title' },
       h('h2', { id: 'seller-title' }, 'Seller details on invoices'),
