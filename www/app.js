@@ -1,6 +1,6 @@
 // Tally's admin panel: opens the ledger (IndexedDB store over the wasm engine) and
 // shows one screen at a time, chosen by the URL hash (#/customers, #/customers/ID,
-// #/payments/new, #/invoices/new, #/invoices/ID, #/corrections, #/reports, #/data,
+// #/customers/ID/statement, #/payments/new, #/invoices/new, #/invoices/ID, #/corrections, #/reports, #/data,
 // and #/sync, #/sign-in when the page is served by a Tally server).
 //
 // Served by a Tally server (`GET /api/me` answers 200 or 401), the books are the
@@ -29,6 +29,7 @@ import * as customer from './views/customer.js';
 import * as payment from './views/payment.js';
 import * as invoiceNew from './views/invoice-new.js';
 import * as invoice from './views/invoice.js';
+import * as statement from './views/statement.js';
 import * as corrections from './views/corrections.js';
 import * as reports from './views/reports.js';
 import * as data from './views/data.js';
@@ -38,6 +39,7 @@ import * as signIn from './views/sign-in.js';
 const ROUTES = [
   { pattern: /^\/customers$/, view: customers, nav: 'customers' },
   { pattern: /^\/customers\/([^/]+)$/, view: customer, nav: 'customers' },
+  { pattern: /^\/customers\/([^/]+)\/statement$/, view: statement, nav: 'customers' },
   { pattern: /^\/payments\/new$/, view: payment, nav: 'payments' },
   { pattern: /^\/invoices\/new$/, view: invoiceNew, nav: 'invoices' },
   { pattern: /^\/invoices\/([^/]+)$/, view: invoice, nav: 'customers' },

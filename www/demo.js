@@ -219,6 +219,8 @@ export function demoCommands({ today = '2026-11-25' } = {}) {
   const i = (idx, slug) => `inv-${tag(idx)}-cus-${slug}`;
   at(2, 3, () => ({ type: 'add_credit', id: `cr-${tag(2)}-cus-fennel`, customer: c('fennel'), amount: '30.00', date: '', reason: 'Heating failure, two days without heating in the studio' }));
   at(2, 3, () => ({ type: 'apply_credit', id: `apc-${tag(2)}-cus-fennel`, customer: c('fennel'), invoice: i(2, 'fennel') }));
+  // Promotional credit with an end date: runs out at the end of this month.
+  at(11, 1, () => ({ type: 'add_credit', id: `cr-${tag(11)}-cus-fennel-pass`, customer: c('fennel'), amount: '25.00', date: '', valid_until: day(12, 0), reason: 'Free guest day pass, valid until the end of the month' }));
   at(6, 12, () => ({ type: 'add_credit', id: `cr-${tag(6)}-cus-greenway`, customer: c('greenway'), amount: '50.00', date: '', reason: 'Referral: introduced Orbit Labs BV' }));
   at(11, 20, () => ({ type: 'add_credit', id: `cr-${tag(11)}-cus-lovelace`, customer: c('lovelace'), amount: '45.00', date: '', reason: 'Wi-Fi outage in the quiet zone, half a day' }));
   at(5, 20, () => ({ type: 'issue_credit_note', id: `cn-${tag(5)}-cus-bluepeak`, customer: c('bluepeak'), invoice: i(5, 'bluepeak'), amount: '60.00', date: '', reason: 'Meeting room billed twice for the same booking (2 hours)' }));

@@ -201,6 +201,8 @@ export interface SyncedStore {
     commands: { readonly [K in keyof Ts]: CommandInput<Ts[K]> },
   ): Promise<{ -readonly [K in keyof Ts]: SyncedAnswer<AcceptedFor<CommandOf<Ts[K]>>> | Refused }>;
   query<T extends QueryType>(query: QueryInput<T>): AnswerFor<QueryOf<T>> | EngineRefused;
+  /** What `command` would answer on this copy of the books, marked `dry_run: true`; changes nothing. */
+  dryRun<T extends CommandType>(command: CommandInput<T>): AcceptedFor<CommandOf<T>> | EngineRefused;
   subscribe(listener: (event: SyncedStoreEvent) => void): () => boolean;
 
   /** Whether record `id` was entered here and not yet confirmed (an invoice's number is then provisional). */

@@ -115,6 +115,15 @@ class SyncedStore {
     return this.ledger.query(query);
   }
 
+  /**
+   * What `command` would answer now on this copy of the books, changing nothing (the
+   * engine's dry run, as the plain store's `dryRun`): the panel's previews and
+   * confirmations use it.
+   */
+  dryRun(command) {
+    return this.ledger.apply({ ...command, dry_run: true });
+  }
+
   apply(command) {
     return this.applyMany([command]).then((answers) => answers[0]);
   }

@@ -32,7 +32,7 @@ async function show(page, route) {
 
 /** The screens (and states of them) to check, with how to get there. */
 function screens(ids) {
-  const { customer, invoice, payment } = ids;
+  const { customer, invoice, payment, owing } = ids;
   const q = `customer=${encodeURIComponent(customer)}`;
   return [
     ['customers', async (page) => show(page, '/customers')],
@@ -55,11 +55,20 @@ function screens(ids) {
       await page.locator('#preview-total').waitFor();
     }],
     ['invoice', async (page) => show(page, `/invoices/${encodeURIComponent(invoice)}`)],
-    ...['add_credit', 'apply_credit', 'credit_note', 'refund', 'void_payment', 'void_invoice'].map((action) => [
+    ['statement', async (page) => show(page, `/customers/${encodeURIComponent(customer)}/statement`)],
+    ...['add_credit', 'apply_credit', 'credit_note', 'refund', 'void_payment', 'void_invoice', 'write_off', 'expire_credit'].map((action) => [
       `corrections-${action}`, async (page) => show(page, `/corrections?${q}&action=${action}&payment=${encodeURIComponent(payment)}`)]),
     ['void-confirmation', async (page) => {
       await show(page, `/corrections?${q}&action=void_payment&payment=${encodeURIComponent(payment)}`);
       await page.getByRole('button', { name: 'Void payment…' }).click();
+      await page.getByRole('dialog').waitFor();
+    }],
+    ['corrections-expire-every-customer', async (page) => show(page, '/corrections?action=expire_credit')],
+    ['write-off-confirmation', async (page) => {
+      await show(page, `/corrections?customer=${encodeURIComponent(owing)}&action=write_off`);
+      const form = page.locator('#correction-area form');
+      await form.getByLabel('Reason').fill('Member left without paying');
+      await form.getByRole('button', { name: 'Write off…' }).click();
       await page.getByRole('dialog').waitFor();
     }],
     ['reports', async (page) => show(page, '/reports')],
@@ -76,7 +85,9 @@ for (const [label, width] of [['desktop', 1280], ['phone', 390]]) {
       const { store } = window.tally;
       const invoice = store.query({ type: 'invoices', customer }).invoices.find((i) => i.status !== 'void').id;
       const payment = store.query({ type: 'payments', customer }).payments.find((p) => !p.voided_by).id;
-      return { customer, invoice, payment };
+      // A customer who owes something, for the write-off confirmation.
+      const owing = store.query({ type: 'invoices', status: 'open' }).invoices[0].customer;
+      return { customer, invoice, payment, owing };
     });
     for (const [name, reach] of screens(ids)) {
       await reach(page);

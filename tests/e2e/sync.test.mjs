@@ -242,6 +242,26 @@ describe('synced books: browsers and the real server', () => {
     await a.context.close();
   });
 
+  test('synced books: the forms\' plans come from the dry run (write-off), and a viewer sees the tax rounding but can\'t change it', async () => {
+    const a = await signIn(browser, server.url, OWNER, { problems });
+    for (const c of [customer('wo-sync-1', 'Write-off Sync'), invoice('wo-sync-inv-1', 'wo-sync-1', '80.00')]) assert.equal((await apply(a.page, c)).ok, true);
+    await a.page.waitForFunction(() => window.tally.store.status.pending === 0, null, { timeout: 30000 });
+    const seq = await a.page.evaluate(() => window.tally.store.seq);
+    await a.page.goto(`${server.url}/#/corrections?customer=wo-sync-1&action=write_off`);
+    await a.page.locator('#write-off-plan li').first().waitFor();
+    const dry = await a.page.evaluate(() => window.tally.store.dryRun({ type: 'write_off_invoice', id: 'wo-sync-dry', invoice: 'wo-sync-inv-1', date: window.tally.today, reason: 'Left' }));
+    assert.equal(dry.ok, true, JSON.stringify(dry));
+    assert.equal(await a.page.evaluate(() => window.tally.store.seq), seq, 'a dry run changes nothing');
+    assert.equal(await a.page.evaluate(() => window.tally.store.status.pending), 0, 'and sends nothing');
+    await a.context.close();
+
+    const v = await signIn(browser, server.url, VAL, { problems });
+    await v.page.goto(`${server.url}/#/data`);
+    await v.page.locator('#tax-rounding-current').waitFor();
+    assert.equal(await v.page.locator('#tax-rounding-form').count(), 0);
+    await v.context.close();
+  });
+
   test('a viewer reads the books and can\'t change them', async () => {
     const v = await signIn(browser, server.url, VAL, { problems });
     await v.page.waitForFunction(() => window.tally.store.confirmedSeq > 0);

@@ -107,7 +107,7 @@ export function methodLabel(method) {
   return METHODS.find(([m]) => m === method)?.[1] ?? method;
 }
 
-const STATUS = { open: 'Open', partially_paid: 'Partly paid', paid: 'Paid', void: 'Void' };
+const STATUS = { open: 'Open', partially_paid: 'Partly paid', paid: 'Paid', void: 'Void', written_off: 'Written off' };
 /** Invoice status in words. */
 export function statusLabel(status) {
   return STATUS[status] ?? status;
@@ -116,6 +116,7 @@ export function statusLabel(status) {
 const KINDS = {
   invoice: 'Invoice', payment: 'Payment', credit: 'Credit', credit_note: 'Credit note',
   refund: 'Refund', payment_void: 'Payment voided', invoice_void: 'Invoice voided',
+  write_off: 'Written off', credit_expired: 'Credit expired',
 };
 /** Statement entry kind in words. */
 export function kindLabel(kind) {

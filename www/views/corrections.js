@@ -1,5 +1,6 @@
-// Credits and corrections: add credit, apply credit to an open invoice, credit note
-// (against an invoice or not), refund credit, void a payment, void an invoice. Records
+// Credits and corrections: add credit (optionally valid until a date), apply credit to
+// an open invoice, credit note (against an invoice or not), refund credit, void a
+// payment, void an invoice, write off an invoice, expire credit past its date. Records
 // are never edited: every correction is a new record.
 //
 // Every form says what it will do before it is sent, and the voids ask for a
@@ -13,6 +14,7 @@ import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { isZero } from '../ui/decimal.js';
 import { confirmUsualAmount } from '../ui/usual.js';
+import { expiryWarning } from '../ui/expiry.js';
 
 const ACTIONS = [
   ['add_credit', 'Add credit'],
@@ -21,6 +23,8 @@ const ACTIONS = [
   ['refund', 'Refund credit'],
   ['void_payment', 'Void a payment'],
   ['void_invoice', 'Void an invoice'],
+  ['write_off', 'Write off an invoice (bad debt)'],
+  ['expire_credit', 'Expire credit past its date'],
 ];
 
 const nonZero = (v) => !isZero(v);
@@ -31,7 +35,7 @@ export function render(ctx, { query }) {
   const customer = field({ label: 'Customer', name: 'customer', type: 'select', options: [] });
   const action = field({ label: 'What to do', name: 'action', type: 'select', options: ACTIONS, value: query.get('action') ?? 'add_credit' });
   setOptions(customer.input, [['', 'Choose a customer…'], ...customers().map((c) => [c.id, c.name])], query.get('customer') ?? '');
-  const summary = h('p', { class: 'summary-line', id: 'corrections-summary', 'aria-live': 'polite' });
+  const summary = h('div', { class: 'summary-line', id: 'corrections-summary', 'aria-live': 'polite' });
   const area = h('div', { class: 'panel', id: 'correction-area' });
   let current = null;
   const preset = { invoice: query.get('invoice'), payment: query.get('payment') };
@@ -47,15 +51,22 @@ export function render(ctx, { query }) {
     const c = customers().find((x) => x.id === customer.input.value);
     if (!c) { summary.textContent = ''; return; }
     replace(summary, link(`/customers/${enc(c.id)}`, c.name), ': ',
-      c.balances.map((b, i) => [i ? '; ' : '', `owes ${money(b.outstanding, b.currency)}, credit available ${money(b.credit, b.currency)}`]));
+      c.balances.map((b, i) => [i ? '; ' : '', `owes ${money(b.outstanding, b.currency)}, credit available ${money(b.credit, b.currency)}`]),
+      c.balances.map((b) => expiryWarning(store.query({ type: 'credits', customer: c.id, currency: b.currency }).lots, b.currency, todayISO())));
   }
 
   function build() {
     showSummary();
     const c = customers().find((x) => x.id === customer.input.value);
+    if (!c && action.input.value === 'expire_credit') {
+      // Month-end: every customer's credit past its date at once.
+      current = FORMS.expire_credit(ctx, null);
+      replace(area, h('h2', {}, 'Expire credit past its date, every customer'), current.node);
+      return;
+    }
     if (!c) {
       current = null;
-      replace(area, h('p', { class: 'hint' }, 'Choose a customer first.'));
+      replace(area, h('p', { class: 'hint' }, 'Choose a customer first (or "Expire credit past its date" for every customer at once).'));
       return;
     }
     const make = FORMS[action.input.value] ?? FORMS.add_credit;
@@ -177,15 +188,20 @@ const FORMS = {
     errors.bind('currency', currency);
     const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
     const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true, hint: 'Shown on the statement, e.g. "Heating outage in March".' }));
+    const validUntil = errors.bind('valid_until', field({ label: 'Valid until (optional)', name: 'valid_until', type: 'date', hint: 'The last day it can be used; empty: it never expires.' }));
     const { form: node, update } = commandForm(ctx, {
-      customer: c, prefix: 'crd', errors, fields: [amount, currency, day, reason], submitLabel: 'Add credit', planId: 'add-credit-plan',
-      build: () => ({ type: 'add_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, date: day.input.value, reason: reason.input.value.trim() }),
+      customer: c, prefix: 'crd', errors, fields: [amount, currency, day, validUntil, reason], submitLabel: 'Add credit', planId: 'add-credit-plan',
+      build: () => {
+        const cmd = { type: 'add_credit', customer: c.id, amount: amount.input.value.trim(), currency: currency.input.value, date: day.input.value, reason: reason.input.value.trim() };
+        if (validUntil.input.value) cmd.valid_until = validUntil.input.value;
+        return cmd;
+      },
       ready: () => amount.input.value.trim() !== '',
       standIn: { reason: 'preview' },
-      plan: (d) => [h('p', {}, `${c.name} gets ${money(d.amount, d.currency)} of credit, used for the next invoice in ${d.currency} (or applied to an open invoice now). No money is received: it is booked as goodwill.`)],
+      plan: (d) => [h('p', {}, `${c.name} gets ${money(d.amount, d.currency)} of credit${d.valid_until ? `, valid until ${date(d.valid_until)}` : ''}, used for the next invoice in ${d.currency} (or applied to an open invoice now). No money is received: it is booked as goodwill.`)],
       before: (cmd) => usualOrConfirmed(ctx, c, cmd, 'a credit', amount),
-      after: (a) => [h('p', {}, `Credit of ${money(a.amount, a.currency)} added for ${c.name}. It will be used for the next invoice in ${a.currency}, or can be applied to an open invoice now.`)],
-      reset: () => { amount.input.value = ''; reason.input.value = ''; },
+      after: (a) => [h('p', {}, `Credit of ${money(a.amount, a.currency)} added for ${c.name}${a.valid_until ? `, valid until ${date(a.valid_until)}` : ''}. It will be used for the next invoice in ${a.currency}, or can be applied to an open invoice now.`)],
+      reset: () => { amount.input.value = ''; reason.input.value = ''; validUntil.input.value = ''; },
     });
     update();
     return { node, refresh: update };
@@ -379,7 +395,78 @@ const FORMS = {
     refresh();
     return { node, refresh };
   },
+
+  // Writing off keeps the revenue (the service was delivered): what is still owed becomes
+  // bad debt, its tax part reversed. The outcome is the engine's dry run, shown while
+  // choosing and again in the confirmation.
+  write_off(ctx, c, preset) {
+    const errors = new FieldErrors();
+    const invoice = errors.bind('invoice', field({ label: 'Open invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
+    const day = errors.bind('date', field({ label: 'Date of the write-off', name: 'date', type: 'date', value: todayISO() }));
+    const reason = errors.bind('reason', field({ label: 'Reason', name: 'reason', required: true, hint: 'Shown on the statement, e.g. "Member left, debt collection abandoned".' }));
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'wo', errors, fields: [invoice, day, reason], submitLabel: 'Write off…', planId: 'write-off-plan',
+      build: () => ({ type: 'write_off_invoice', invoice: invoice.input.value, date: day.input.value, reason: reason.input.value.trim() }),
+      ready: () => invoice.input.value !== '',
+      standIn: { reason: 'preview' },
+      plan: (d) => writeOffWords(ctx, c, d),
+      before: (cmd, dry) => {
+        const inv = ctx.store.query({ type: 'invoice', invoice: cmd.invoice });
+        return confirmDialog({ title: `Write off invoice ${inv.number}?`, body: [...writeOffWords(ctx, c, dry), h('p', { class: 'hint' }, 'The invoice keeps its revenue and stays in the records, marked as written off; it leaves the open invoices and the aging.')], confirmLabel: 'Write off', danger: true });
+      },
+      after: (a) => [h('p', {}, `Invoice ${ctx.store.query({ type: 'invoice', invoice: a.invoice }).number} written off: ${money(a.written_off, a.currency)} (tax reversed ${money(a.tax_reversed, a.currency)}, bad debt ${money(a.bad_debt, a.currency)}).`)],
+      reset: () => { reason.input.value = ''; refresh(); },
+    });
+    function refresh() {
+      const open = invoicesOf(ctx, c, (i) => i.status === 'open' || i.status === 'partially_paid');
+      setOptions(invoice.input, open.length ? open.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No open invoices']], preset.invoice ?? invoice.input.value);
+      update();
+    }
+    refresh();
+    return { node, refresh };
+  },
+
+  // Removes what is left of credit past its "valid until" date, dated today; the dry run
+  // says lot by lot what will go, and with nothing past its date nothing is sent.
+  // With no customer (`c` null): every customer's credit.
+  expire_credit(ctx, c) {
+    const errors = new FieldErrors();
+    const { form: node, update } = commandForm(ctx, {
+      customer: c, prefix: 'exp', errors, fields: [], submitLabel: 'Expire credit…', planId: 'expire-plan',
+      build: () => ({ type: 'expire_credit', ...(c ? { customer: c.id } : {}), date: todayISO() }),
+      plan: (d) => expireWords(ctx, c, d),
+      before: (cmd, dry) => (dry.expired.length
+        ? confirmDialog({ title: 'Expire this credit?', body: expireWords(ctx, c, dry), confirmLabel: 'Expire credit', danger: true })
+        : false),
+      after: (a) => [h('p', {}, a.expired.length ? `Expired: ${a.expired.length} credit lot${a.expired.length === 1 ? '' : 's'} past ${a.expired.length === 1 ? 'its' : 'their'} date${c ? ` of ${c.name}` : ''}.` : 'No credit had expired.')],
+    });
+    update();
+    return { node, refresh: update };
+  },
 };
+
+/** A write-off's outcome in words, from the engine's (dry-run) answer. */
+function writeOffWords(ctx, c, a) {
+  const inv = ctx.store.query({ type: 'invoice', invoice: a.invoice });
+  return [
+    h('p', {}, `${money(a.written_off, a.currency)} still owed by ${c.name} on ${inv.number} will be written off: ${c.name} will no longer owe it.`),
+    h('ul', { class: 'plan-list' },
+      h('li', {}, `Tax reversed (no longer payable): ${money(a.tax_reversed, a.currency)}`),
+      h('li', {}, `Bad debt (an expense): ${money(a.bad_debt, a.currency)}`)),
+  ];
+}
+
+/** What `expire_credit` will remove (or removed), lot by lot, in words. */
+function expireWords(ctx, c, a) {
+  const whose = c ? `of ${c.name} ` : '';
+  if (!a.expired.length) return [h('p', {}, `No credit ${whose}is past its "valid until" date on ${date(a.date)}: nothing will expire.`)];
+  const names = c ? null : new Map(ctx.store.query({ type: 'customers' }).customers.map((x) => [x.id, x.name]));
+  return [
+    h('p', {}, `On ${date(a.date)} this credit ${whose}is past its "valid until" date and will be removed:`),
+    h('ul', { class: 'plan-list' }, a.expired.map((x) => h('li', {}, `${names ? `${names.get(x.customer) ?? x.customer}: ` : ''}${money(x.amount, x.currency)} left of credit valid until ${date(x.valid_until)}`))),
+    h('p', { class: 'hint' }, 'Each removal is a "Credit expired" entry on the statement.'),
+  ];
+}
 
 /** True when the command's amount is usual for `c`, or the user confirms it; else back to the amount field. */
 async function usualOrConfirmed(ctx, c, cmd, what, amountField) {

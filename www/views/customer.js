@@ -7,6 +7,8 @@ import { money, date, methodLabel, statusLabel, kindLabel, daysBetween, addDays 
 import { balanceChart } from '../ui/charts.js';
 import { download, toCsv, safeName } from '../ui/files.js';
 import { field, FieldErrors } from '../ui/forms.js';
+import { expiryWarning } from '../ui/expiry.js';
+import { entryWords } from '../ui/statement-words.js';
 
 // Chosen range and currency per customer, kept across re-renders.
 const ranges = new Map();
@@ -36,14 +38,7 @@ export function render(ctx, { params: [id], query }) {
   const credits = store.query({ type: 'credits', customer: id, currency: cur });
   const fullStatement = store.query({ type: 'statement', customer: id, currency: cur });
   const describe = new Map(fullStatement.entries.map((e) => [e.ref, e]));
-  const paymentByVoid = new Map(payments.filter((p) => p.voided_by).map((p) => [p.voided_by, p]));
-  // The engine describes a voided payment with ISO dates and plain amounts; say it with
-  // the user's date and money formats, from the payment and the void's own reason.
-  const words = (e) => {
-    const p = e.kind === 'payment_void' ? paymentByVoid.get(e.ref) : null;
-    if (!p) return e.description;
-    return `Void of the payment of ${date(p.date)} (${money(p.amount, cur)}${p.reference ? `, ref. ${p.reference}` : ''})${e.reason ? `: ${e.reason}` : ''}`;
-  };
+  const words = entryWords(payments, cur);
 
   // Currency switcher (only when the customer deals in several).
   const currencyPicker = c.balances.length > 1
@@ -118,7 +113,8 @@ export function render(ctx, { params: [id], query }) {
     }
     replace(statementSection,
       h('h2', { id: 'statement-title' }, 'Statement'),
-      h('div', { class: 'toolbar' }, from.el, to.el, clear, csv),
+      h('div', { class: 'toolbar' }, from.el, to.el, clear, csv,
+        link(`/customers/${enc(id)}/statement?${new URLSearchParams({ currency: cur, ...(state.from ? { from: state.from } : {}), ...(state.to ? { to: state.to } : {}) })}`, 'Printable statement', { class: 'btn btn-small', id: 'printable-statement' })),
       body,
     );
     if (store.synced) fillAuthors(store, statementSection);
@@ -157,12 +153,14 @@ export function render(ctx, { params: [id], query }) {
   const creditSection = h('section', { class: 'panel', 'aria-labelledby': 'credit-title' },
     h('h2', { id: 'credit-title' }, 'Available credit'),
     h('p', { class: 'big', id: 'credit-total' }, money(credits.total, cur)),
-    credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : scrollBox('Credit lots', h('table', { class: 'list' },
+    expiryWarning(credits.lots, cur, ctx.today, { id: 'credit-expiry-warning' }),
+    credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : scrollBox('Credit lots', h('table', { class: 'list', id: 'credit-lots' },
       h('caption', { class: 'hint' }, 'Oldest first: the order invoices and refunds use it.'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col', class: 'money' }, 'Remaining'))),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'Valid until'), h('th', { scope: 'col', class: 'money' }, 'Remaining'))),
       h('tbody', {}, credits.lots.map((l) => h('tr', {},
         h('td', {}, describe.has(l.source) ? date(describe.get(l.source).date) : ''),
         h('td', {}, ORIGIN[l.origin] ?? l.origin, h('span', { class: 'sub' }, describe.has(l.source) ? words(describe.get(l.source)) : l.source)),
+        h('td', { class: 'valid-until' }, l.valid_until ? date(l.valid_until) : 'no end date'),
         h('td', { class: 'money' }, money(l.remaining, cur))))))),
   );
 

@@ -9,6 +9,8 @@ import { confirmDialog } from '../ui/dialog.js';
 import { download } from '../ui/files.js';
 import { seller, saveSeller } from '../ui/settings.js';
 import { backupOf } from '../store.js';
+import { roundingSection } from './settings-rounding.js';
+import { exportSection } from './accountant-export.js';
 
 export function render(ctx) {
   const { store } = ctx;
@@ -26,28 +28,6 @@ export function render(ctx) {
       ctx.announce(`The backup could not be made: ${error.message}`, 'error');
     }
   } } }, 'Download backup (JSON)');
-
-  // The accountant's files come from the engine's bulk module, fetched on the first
-  // download (it is kept out of the module every page loads).
-  const ledgerStatus = h('p', { id: 'ledger-export-status', role: 'status', 'aria-live': 'polite' });
-  const ledgerButtons = [['csv', 'Download general ledger (CSV)', 'text/csv'], ['beancount', 'Download general ledger (Beancount)', 'text/plain']]
-    .map(([format, label, type]) => h('button', { type: 'button', class: 'btn', id: `export-ledger-${format}`, on: { click: async () => {
-      for (const b of ledgerButtons) b.disabled = true;
-      ledgerStatus.className = '';
-      ledgerStatus.textContent = 'Preparing the file…';
-      try {
-        const text = await store.exportLedger(format);
-        const name = `tally-general-ledger-${todayISO()}.${format === 'csv' ? 'csv' : 'beancount'}`;
-        download(name, text, type);
-        ledgerStatus.textContent = `General ledger downloaded as ${name}.`;
-        ctx.announce(`General ledger downloaded as ${name}.`);
-      } catch (error) {
-        ledgerStatus.className = 'field-error';
-        ledgerStatus.textContent = `The general ledger could not be made: ${error.message}`;
-      } finally {
-        for (const b of ledgerButtons) b.disabled = false;
-      }
-    } } }, label));
 
   const file = field({ label: 'Backup file', name: 'backup', type: 'file', attrs: { accept: '.json,application/json' }, hint: 'A file made with "Download backup". It replaces the whole ledger.' });
   const importButton = h('button', { type: 'button', class: 'btn', id: 'import-backup' }, 'Import backup…');
@@ -157,6 +137,7 @@ export function render(ctx) {
 
   // Synced books are the server's: an import or reset here would not reach the others.
   const local = !store.synced;
+  const rounding = roundingSection(ctx);
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Data')),
     h('p', { class: 'lead' }, `The ledger lives in this browser (${store.seq} records${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`),
@@ -164,10 +145,7 @@ export function render(ctx) {
       h('h2', { id: 'backup-title' }, 'Backup'),
       h('p', {}, 'The backup is the whole journal: every record, in order, as JSON.'),
       exportButton),
-    h('section', { class: 'panel', 'aria-labelledby': 'ledger-export-title' },
-      h('h2', { id: 'ledger-export-title' }, "For the accountant"),
-      h('p', {}, 'The general ledger: every posting, as CSV for a spreadsheet or as a Beancount ledger whose balances equal the trial balance.'),
-      h('div', { class: 'actions' }, ledgerButtons), ledgerStatus),
+    exportSection(ctx),
     local ? h('section', { class: 'panel', 'aria-labelledby': 'import-title' },
       h('h2', { id: 'import-title' }, 'Import a backup'),
       file.el, importButton, progress, progressText) : null,
@@ -175,6 +153,7 @@ export function render(ctx) {
       h('h2', { id: 'reset-title' }, 'Start over'),
       h('div', { class: 'actions' }, resetButton, emptyButton))
       : h('p', { class: 'hint' }, 'These books are kept by the server and shared with the other admins: importing a backup or starting over is done on the server, not here.'),
+    rounding.node,
     h('section', { class: 'panel', 'aria-labelledby': 'seller-title' },
       h('h2', { id: 'seller-title' }, 'Seller details on invoices'),
       sellerForm));
@@ -187,6 +166,7 @@ export function render(ctx) {
     title: 'Data',
     onStoreChange() {
       node.querySelector('.lead').textContent = lead();
+      rounding.refresh();
     },
   };
 }

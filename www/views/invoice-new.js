@@ -6,6 +6,7 @@
 // Rates are entered as percentages (20 means 20 %) and sent as the fractions the engine
 // takes ("0.2"), shifted as decimal strings, never through floats.
 
+import { roundingWords } from './settings-rounding.js';
 import { h, enc, replace } from '../ui/dom.js';
 import { money, date, todayISO, addDays, percent, COMMON_CURRENCIES } from '../ui/format.js';
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
@@ -231,6 +232,7 @@ export function render(ctx, { query }) {
           row('Total', inv.total, 'preview-total', 'grand'),
           row('Credit it will use', inv.credit_applied, 'preview-credit'),
           row('Amount due', inv.amount_due, 'preview-due', 'grand'))),
+      h('p', { class: 'hint', id: 'preview-rounding' }, `Tax rounded ${roundingWords(inv.tax_rounding)} (set under `, h('a', { href: '#/data' }, 'Data › Tax rounding'), ').'),
     ];
   }
 

@@ -63,7 +63,7 @@ export function render(ctx, { params: [id] }) {
         s.tax_id ? h('p', {}, `Tax id ${s.tax_id}`) : null),
       h('div', { class: 'doc-title' },
         h('h1', { tabindex: -1 }, 'Invoice ', h('span', { class: 'doc-number' }, inv.number), provisional),
-        inv.status === 'void' ? h('p', { class: 'stamp' }, 'VOID') : inv.status === 'paid' ? h('p', { class: 'stamp stamp-paid' }, 'PAID') : null)),
+        inv.status === 'void' ? h('p', { class: 'stamp' }, 'VOID') : inv.status === 'written_off' ? h('p', { class: 'stamp' }, 'WRITTEN OFF') : inv.status === 'paid' ? h('p', { class: 'stamp stamp-paid' }, 'PAID') : null)),
     h('div', { class: 'doc-meta' },
       h('div', { class: 'bill-to', id: 'bill-to' }, h('h2', {}, 'Bill to'), h('p', { class: 'customer-name' }, inv.customer_name), c?.email ? h('p', {}, c.email) : null),
       h('dl', { class: 'dates' },
@@ -78,7 +78,8 @@ export function render(ctx, { params: [id] }) {
       inv.status === 'void' ? h('p', {}, 'This invoice has been cancelled; nothing is owed on it.')
         : nonZero(inv.amount_due) ? h('p', {}, `Please pay ${m(inv.amount_due)} by ${date(inv.due_date)}. ${s.payment_terms}`)
           : h('p', {}, 'Nothing is due on this invoice. Thank you.'),
-      inv.prices_include_tax ? h('p', { class: 'sub' }, 'Unit prices include tax.') : null));
+      inv.prices_include_tax ? h('p', { class: 'sub' }, 'Unit prices include tax.') : null,
+      inv.tax_rounding === 'invoice' ? h('p', { class: 'sub', id: 'rounding-note' }, 'Tax is rounded once per rate on this invoice and shared out over its lines.') : null));
 
   const settlements = inv.settlements.length === 0 ? null : h('section', { class: 'panel no-print', 'aria-labelledby': 'settled-title' },
     h('h2', { id: 'settled-title' }, 'What settles it'),
@@ -95,7 +96,8 @@ export function render(ctx, { params: [id] }) {
     open ? link(`/payments/new?${q}&currency=${cur}`, 'Add payment', { class: 'btn' }) : null,
     open ? link(`/corrections?${q}&action=apply_credit`, 'Apply credit', { class: 'btn' }) : null,
     inv.status !== 'void' ? link(`/corrections?${q}&action=credit_note`, 'Credit note', { class: 'btn' }) : null,
-    inv.status !== 'void' ? link(`/corrections?${q}&action=void_invoice`, 'Void invoice…', { class: 'btn btn-danger-quiet' }) : null);
+    open ? link(`/corrections?${q}&action=write_off`, 'Write off…', { class: 'btn btn-danger-quiet' }) : null,
+    inv.status !== 'void' && inv.status !== 'written_off' ? link(`/corrections?${q}&action=void_invoice`, 'Void invoice…', { class: 'btn btn-danger-quiet' }) : null);
 
   const node = h('section', { class: 'screen invoice-screen' },
     h('p', { class: 'crumbs no-print' }, link('/customers', 'Customers'), ' › ', link(`/customers/${enc(inv.customer)}?currency=${cur}`, inv.customer_name), ' › ', inv.number),
