@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
 import { launch, screenshotPath, startServer } from '../browser/browser.mjs';
+import { openPanel as openPanelAt, ready } from './panel-helpers.mjs';
 
 let server;
 let url;
@@ -24,36 +25,7 @@ after(async () => {
 });
 
 /** A fresh context on the panel, watched for CSP violations, errors and dialogs. */
-async function openPanel(route = '/customers') {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'en-US' });
-  const page = await context.newPage();
-  const problems = [];
-  await page.exposeFunction('__reportCsp', (text) => problems.push(`CSP violation: ${text}`));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => window.__reportCsp(`${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`));
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  // The page asks `GET /api/me` whether a Tally server serves it; this static server
-  // answers 404 (no server), which Chromium logs as a failed resource.
-  const probe = (m) => /\/api\/me$/.test(m.location()?.url ?? '');
-  page.on('console', (m) => { if (m.type() === 'error' && !probe(m)) problems.push(`console error: ${m.text()}`); });
-  page.on('dialog', (d) => { problems.push(`unexpected browser dialog: ${d.type()} "${d.message()}"`); d.dismiss().catch(() => {}); });
-  await page.goto(`${url}/#${route}`);
-  await ready(page);
-  return {
-    page,
-    problems,
-    async close() {
-      await page.waitForTimeout(50); // let late violation reports arrive
-      assert.deepEqual(problems, [], 'no CSP violations, page errors, console errors or browser dialogs');
-      await context.close();
-    },
-  };
-}
-
-async function ready(page) {
-  await page.waitForFunction(() => document.documentElement.dataset.state === 'ready', null, { timeout: 30000 });
-}
+const openPanel = (route = '/customers') => openPanelAt(browser, url, route);
 
 /** Goes to a screen by its address, as a bookmark or a link would. */
 async function go(page, route) {
