@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
 import { launch, screenshotPath, startServer } from '../browser/browser.mjs';
-import { openPanel as openPanelAt, ready } from './panel-helpers.mjs';
+import { openPanel as openPanelAt, ready, go, createCustomer } from './panel-helpers.mjs';
 
 let server;
 let url;
@@ -26,26 +26,6 @@ after(async () => {
 
 /** A fresh context on the panel, watched for CSP violations, errors and dialogs. */
 const openPanel = (route = '/customers') => openPanelAt(browser, url, route);
-
-/** Goes to a screen by its address, as a bookmark or a link would. */
-async function go(page, route) {
-  await page.evaluate((r) => { location.hash = `#${r}`; }, route);
-  await page.waitForFunction((r) => location.hash === `#${r}`, route);
-}
-
-/** Creates a customer through the dialog on the Customers screen; returns its id. */
-async function createCustomer(page, name, currency = 'EUR', email = '') {
-  await go(page, '/customers');
-  await page.getByRole('button', { name: 'New customer' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New customer' });
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByLabel('Billing currency').selectOption(currency);
-  if (email) await dialog.getByLabel('E-mail').fill(email);
-  await dialog.getByRole('button', { name: 'Create customer' }).click();
-  await page.waitForFunction(() => location.hash.startsWith('#/customers/'));
-  await page.locator('h1').filter({ hasText: name }).waitFor();
-  return decodeURIComponent(await page.evaluate(() => location.hash.slice('#/customers/'.length)));
-}
 
 /** Fills the payment form (on #/payments/new) and saves it. */
 async function fillPayment(page, { customer, amount, method = 'Bank transfer', reference = '', date }) {
