@@ -220,8 +220,18 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         std::hint::black_box(serde_json::to_string(&ledger.query_json(&balance_json)).ok());
     });
 
+    let total_memory = live_bytes();
+    let parts = super::memory::breakdown(ledger, live_bytes);
+    let freed = total_memory.saturating_sub(live_bytes());
+    let mut memory_parts: Vec<Value> = parts
+        .into_iter()
+        .map(|(part, bytes)| json!({"part": part, "bytes": bytes}))
+        .collect();
+    memory_parts.push(json!({"part": "(all parts)", "bytes": freed}));
+
     let per_sec = |d: Duration| n as f64 / d.as_secs_f64();
     json!({
+        "engine_memory_parts": memory_parts,
         "machine": machine(),
         "commands": n,
         "customers": o.customers,
@@ -268,7 +278,7 @@ fn render_table(r: &Value) -> String {
             r[k]["p99"].as_f64().unwrap_or(0.0)
         )
     };
-    let rows = [
+    let mut rows = vec![
         ("machine", r["machine"].as_str().unwrap_or("").to_string()),
         (
             "commands (customers)",
@@ -334,6 +344,21 @@ fn render_table(r: &Value) -> String {
         ("balance", pair("balance_us")),
         ("  same, JSON in and out", pair("balance_json_us")),
     ];
+    let commands = f("commands").max(1.0);
+    if let Some(parts) = r["engine_memory_parts"].as_array() {
+        rows.push(("engine memory by part (freed one by one)", String::new()));
+        for part in parts {
+            let bytes = part["bytes"].as_f64().unwrap_or(0.0);
+            rows.push((
+                part["part"].as_str().unwrap_or(""),
+                format!(
+                    "{:.1} MB ({:.0} bytes a command)",
+                    bytes / 1e6,
+                    bytes / commands
+                ),
+            ));
+        }
+    }
     let width = rows
         .iter()
         .map(|(k, _)| k.chars().count())
