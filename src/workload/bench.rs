@@ -18,6 +18,8 @@ struct Options {
     commands: usize,
     seed: u64,
     json_out: Option<String>,
+    /// Where to write the snapshot's bytes (to measure what gzip makes of them).
+    snapshot_out: Option<String>,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, String> {
@@ -26,6 +28,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         commands: 1_000_000,
         seed: 42,
         json_out: None,
+        snapshot_out: None,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -39,14 +42,16 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             }
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--json" => o.json_out = Some(value()?.clone()),
+            "--snapshot" => o.snapshot_out = Some(value()?.clone()),
             other => return Err(format!("unknown option {other}")),
         }
     }
     Ok(o)
 }
 
-/// `tally bench [--customers N] [--commands N] [--seed N] [--json PATH]`: runs the
-/// benchmark, prints a table, and writes the figures as JSON to PATH if asked. Exit
+/// `tally bench [--customers N] [--commands N] [--seed N] [--json PATH] [--snapshot
+/// PATH]`: runs the benchmark, prints a table, and writes the figures as JSON (and the
+/// snapshot's bytes) to PATH if asked. Exit
 /// code 2 for bad options. `live_bytes` reads the bytes the program's allocator holds
 /// now (the `tally` binary counts them in its global allocator), for the engine's memory.
 pub fn run_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
@@ -175,6 +180,11 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     let t = Instant::now();
     let snapshot = ledger.snapshot();
     let snapshot_write = t.elapsed();
+    if let Some(path) = &o.snapshot_out {
+        if let Err(e) = std::fs::write(path, &snapshot) {
+            eprintln!("tally bench: {path}: {e}");
+        }
+    }
     let mut restored_memory = 0;
     let restore = (0..3)
         .map(|_| {
