@@ -87,6 +87,11 @@ impl Date {
     pub fn plus_days(self, days: i32) -> Date {
         Date(self.0 + days)
     }
+
+    /// A key that orders dates as they order, for [`crate::sort`].
+    pub(crate) fn sort_key(self) -> u64 {
+        u64::from((self.0 as u32) ^ 0x8000_0000)
+    }
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {
