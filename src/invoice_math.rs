@@ -130,7 +130,8 @@ pub fn share_tax_per_rate(
             } else {
                 (-product, -sum_units)
             };
-            shares.push((i, num.div_euclid(den), num.rem_euclid(den)));
+            let (share, remainder) = floor_div_rem(num, den);
+            shares.push((i, share, remainder));
         }
         let given: i128 = shares.iter().map(|s| s.1).sum();
         let mut left = tax_units - given;
@@ -154,6 +155,27 @@ pub fn share_tax_per_rate(
         }
     }
     Ok(())
+}
+
+/// `num.div_euclid(den)` and `num.rem_euclid(den)` for `den > 0`, by binary long
+/// division: the wasm module then links no 128-bit division routine.
+fn floor_div_rem(num: i128, den: i128) -> (i128, i128) {
+    let (n, d) = (num.unsigned_abs(), den.unsigned_abs());
+    let (mut q, mut r) = (0u128, 0u128);
+    for bit in (0..128).rev() {
+        // `r < d <= i128::MAX`, so the shift can't lose a bit.
+        r = r << 1 | (n >> bit & 1);
+        if r >= d {
+            r -= d;
+            q |= 1 << bit;
+        }
+    }
+    let (q, r) = (q as i128, r as i128);
+    match (num < 0, r == 0) {
+        (false, _) => (q, r),
+        (true, true) => (-q, 0),
+        (true, false) => (-q - 1, den - r),
+    }
 }
 
 /// Positions of non-negative `remainders`, largest first, equal ones in position order.
@@ -212,6 +234,34 @@ pub fn totals(lines: &[Line]) -> Result<(Decimal, Decimal, Decimal)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floor_division_matches_the_euclidean_one() {
+        let values = [
+            0,
+            1,
+            2,
+            7,
+            -7,
+            99,
+            -100,
+            1 << 64,
+            -(1 << 64) - 3,
+            (1 << 100) + 12_345,
+            -(1 << 120),
+            i128::MAX,
+            i128::MIN + 1,
+        ];
+        for &num in &values {
+            for &den in values.iter().filter(|d| **d > 0) {
+                assert_eq!(
+                    floor_div_rem(num, den),
+                    (num.div_euclid(den), num.rem_euclid(den)),
+                    "{num} / {den}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn largest_remainders_come_first_across_both_halves() {
