@@ -8,6 +8,7 @@ import { restoreLedger } from './engine.js';
 import { StoreError, done } from './store.js';
 import { hash64, journalRecord, snapshotRecord } from './store-format.js';
 import { request } from './store-open.js';
+import { trace } from './sync-trace.js';
 
 /**
  * The SyncStorage of an open store (`openStore`). The store must not be written through
@@ -131,9 +132,13 @@ export function idbSyncStorage(store) {
     /**
      * A fresh browser's first sync: the server's snapshot becomes the confirmed state,
      * and the journal starts after it (meta "base" says where; store.js reads from there).
+     * `bytes` are the engine's; `stored` the same snapshot as the server keeps it (gzip,
+     * the form the store keeps snapshots in), stored as it came, not compressed again.
      */
-    async restoreSnapshot(bytes, seq) {
+    async restoreSnapshot(bytes, seq, stored = bytes) {
+      let start = performance.now();
       const ledger = restoreLedger(bytes);
+      trace('restore', start);
       if (ledger.seq() !== seq) {
         ledger.free();
         throw new StoreError('damaged_record', `The server's snapshot says seq ${seq} but holds ${ledger.seq()}.`);
@@ -153,8 +158,10 @@ export function idbSyncStorage(store) {
         }
         meta.put({ key: 'base', ledger: store.ledgerId, seq, chain });
         meta.put({ key: 'head', ledger: store.ledgerId, seq, chain });
-        tx.objectStore('snapshots').put(snapshotRecord(store.ledgerId, seq, chain, bytes));
+        start = performance.now();
+        tx.objectStore('snapshots').put(snapshotRecord(store.ledgerId, seq, chain, stored));
         await committed;
+        trace('store-snapshot', start);
       } catch (error) {
         ledger.free();
         throw storageError(error, "the server's copy of the books");
