@@ -434,14 +434,11 @@ pub async fn snapshot(State(app): State<Shared>, headers: HeaderMap) -> Answer {
         .await?;
     let db = app.pool.get().await?;
     let newest_seq = engines::newest_seq(&db, p.space_id).await?;
-    if newest_seq == 0 {
-        return Err(ApiError::not_found(
-            "this space has no snapshot yet: pull from 0",
-        ));
-    }
-    // PostgreSQL is the record: the kept bytes are served only when they are its newest.
+    // PostgreSQL is the record: the kept bytes are served unless it holds a newer
+    // snapshot (another process took it). Kept bytes newer than its newest are a
+    // snapshot taken for a first sync whose write is under way.
     let (stored, source) = match app.engines.newest.get(p.space_id) {
-        Some(kept) if kept.seq == newest_seq => (kept, "memory"),
+        Some(kept) if kept.seq >= newest_seq => (kept, "memory"),
         _ => {
             let stored = engines::newest_stored(&db, p.space_id)
                 .await?

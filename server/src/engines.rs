@@ -197,10 +197,11 @@ impl Engines {
         Some((seq, cached.ledger.snapshot()))
     }
 
-    /// For a first sync: when the newest stored snapshot is more than `gap(head)`
-    /// commands behind the journal's head, takes one at the head from the cached engine
-    /// (loaded if needed, brought up to the committed head), and stores it before
-    /// answering, so the browser replays a short tail instead of a long one. One at a
+    /// For a first sync: when the newest snapshot (stored, or kept in memory) is more than
+    /// `gap(head)` commands behind the journal's head, takes one at the head from the
+    /// cached engine (loaded if needed, brought up to the committed head) and keeps it
+    /// as the space's newest, stored in the background, so the browser replays a short
+    /// tail instead of a long one. One at a
     /// time per space: a first sync that waited finds the snapshot taken meanwhile and
     /// takes none. The engine's slot is held only while the bytes are taken (this
     /// process's pushes to the space wait that long), not while they are compressed.
@@ -220,7 +221,8 @@ impl Engines {
             .prepare_cached("SELECT coalesce(max(seq), 0) FROM journal WHERE space_id = $1")
             .await?;
         let head = restored_seq(db.query_one(&head_sql, &[&space]).await?.get(0));
-        if head <= newest_seq(&db, space).await? + gap(head) {
+        let kept = self.newest.get(space).map_or(0, |k| k.seq);
+        if head <= newest_seq(&db, space).await?.max(kept) + gap(head) {
             return Ok(());
         }
         let slot = self.slot(space);
@@ -233,12 +235,27 @@ impl Engines {
         // Only committed entries are read: no writer lock is needed to replay them.
         catch_up(&db, space, &mut cached.ledger).await?;
         let seq = cached.ledger.seq();
+        let started = Instant::now();
         let raw = cached.ledger.snapshot();
+        eprintln!(
+            "space {space}: snapshot at {seq} taken for a first sync in {} ms",
+            started.elapsed().as_millis()
+        );
         cached.snapshot_seq = cached.snapshot_seq.max(seq);
         *guard = Some(cached);
         drop(guard);
         drop(db);
-        write_snapshot(pool, &self.newest, space, seq, raw).await
+        // Served as soon as it is compressed: it holds committed entries only, so it
+        // needn't wait for its own write, which goes on in the background.
+        let stored = compress(space, seq, raw).await?;
+        self.newest.offer(space, stored.clone());
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = write_snapshot(&pool, space, &stored).await {
+                eprintln!("space {space}: snapshot at {seq} not written: {e:?}");
+            }
+        });
+        Ok(())
     }
 
     /// [`load`], keeping the snapshot it read as the space's newest.
@@ -385,56 +402,59 @@ async fn append(
     Ok(())
 }
 
-/// Compresses and writes a snapshot in the background (see [`write_snapshot`]).
+/// Compresses and stores a snapshot in the background; once stored it is kept in
+/// memory as the space's newest.
 fn store_snapshot(pool: Pool, newest: Arc<Newest>, space: i64, seq: u64, raw: Vec<u8>) {
     tokio::spawn(async move {
-        if let Err(e) = write_snapshot(&pool, &newest, space, seq, raw).await {
+        let result = async {
+            let stored = compress(space, seq, raw).await?;
+            if write_snapshot(&pool, space, &stored).await? {
+                newest.offer(space, stored);
+            }
+            Ok::<_, ApiError>(())
+        }
+        .await;
+        if let Err(e) = result {
             eprintln!("space {space}: snapshot at {seq} not written: {e:?}");
         }
     });
 }
 
-/// Compresses a snapshot (on a blocking thread), writes it, keeps only the two newest per
-/// space, and once it is stored keeps it in memory as the space's newest.
-async fn write_snapshot(
-    pool: &Pool,
-    newest: &Newest,
-    space: i64,
-    seq: u64,
-    raw: Vec<u8>,
-) -> Result<(), ApiError> {
+/// The snapshot as stored (gzip), compressed on a blocking thread.
+async fn compress(space: i64, seq: u64, raw: Vec<u8>) -> Result<Stored, ApiError> {
     let raw_length = raw.len() as u64;
     let started = Instant::now();
     let gz = tokio::task::spawn_blocking(move || snapshots::compress(&raw))
         .await
         .map_err(|_| ApiError::internal("the snapshot could not be compressed"))?;
-    let compressed_ms = started.elapsed().as_millis();
+    eprintln!(
+        "space {space}: snapshot at {seq}: {raw_length} bytes, {} gzipped in {} ms",
+        gz.len(),
+        started.elapsed().as_millis()
+    );
+    Ok(Stored {
+        seq,
+        bytes: bytes::Bytes::from(gz),
+        raw_length,
+    })
+}
+
+/// Writes a snapshot (unless that seq is stored already: answers false then) and keeps
+/// only the two newest per space.
+async fn write_snapshot(pool: &Pool, space: i64, stored: &Stored) -> Result<bool, ApiError> {
+    let started = Instant::now();
     let db = pool.get().await?;
-    let seq_db = seq_i64(seq)?;
-    let length_db =
-        i64::try_from(raw_length).map_err(|_| ApiError::internal("snapshot too large"))?;
+    let seq = seq_i64(stored.seq)?;
+    let length =
+        i64::try_from(stored.raw_length).map_err(|_| ApiError::internal("snapshot too large"))?;
+    let bytes: &[u8] = &stored.bytes;
     let inserted = db
         .execute(
             "INSERT INTO snapshots (space_id, seq, bytes, raw_length) VALUES ($1, $2, $3, $4)
              ON CONFLICT DO NOTHING",
-            &[&space, &seq_db, &gz, &length_db],
+            &[&space, &seq, &bytes, &length],
         )
         .await?;
-    eprintln!(
-        "space {space}: snapshot at {seq}: {raw_length} bytes, {} gzipped in {compressed_ms} ms, stored in {} ms",
-        gz.len(),
-        started.elapsed().as_millis()
-    );
-    if inserted == 1 {
-        newest.offer(
-            space,
-            Stored {
-                seq,
-                bytes: bytes::Bytes::from(gz),
-                raw_length,
-            },
-        );
-    }
     db.execute(
         "DELETE FROM snapshots WHERE space_id = $1 AND seq < (
              SELECT min(seq) FROM (SELECT seq FROM snapshots WHERE space_id = $1
@@ -442,7 +462,11 @@ async fn write_snapshot(
         &[&space],
     )
     .await?;
-    Ok(())
+    eprintln!(
+        "space {space}: snapshot at {seq} stored in {} ms",
+        started.elapsed().as_millis()
+    );
+    Ok(inserted == 1)
 }
 
 fn seq_i64(seq: u64) -> Result<i64, ApiError> {
