@@ -9,7 +9,8 @@
 //
 //   node bench/sync-browser.mjs [--commands 200000] [--writes 200] [--data DIR]
 //
-// --writes 0 skips part 1. --data DIR keeps the PostgreSQL cluster in DIR (created when
+// --writes 0 skips part 1. --www DIR serves the panel from DIR (e.g. an older version's
+// www/, to measure it against this one; TALLY_SERVER_BIN names its server). --data DIR keeps the PostgreSQL cluster in DIR (created when
 // missing, kept at the end): a later run with the same DIR reuses the space when it
 // already holds about --commands commands, instead of pushing it again (a 1M space
 // takes over a minute to push).
@@ -33,7 +34,7 @@ const pg = startPostgres(DATA);
 let server;
 let browser;
 try {
-  server = await startServer(binary, pg.url, { env: { TALLY_SNAPSHOT_EVERY: '10000' } });
+  server = await startServer(binary, pg.url, { env: { TALLY_SNAPSHOT_EVERY: '10000', ...(args.www ? { TALLY_WWW_DIR: args.www } : {}) } });
   const owner = await apiClient(server.url, OWNER);
   const users = await owner.get('/api/users');
   if (!users.users.some((u) => u.email === BOB.email)) await owner.post('/api/users', { ...BOB, role: 'finance' });
@@ -83,6 +84,8 @@ try {
   console.log(`first sync into a fresh browser (server snapshot + journal after it): ${viaSnapshot.seconds.toFixed(2)} s for ${head} commands (goal: < 10 s for 1,000,000)`);
   viaSnapshot.print();
   for (const line of serverLines) console.log(`    server: ${line.replace(/^space \d+: /, '')}`);
+  const loaded = logged.find((l) => /engine loaded at seq [1-9]\d{4,}/.test(l));
+  if (loaded) console.log(`  server start: ${loaded.replace(/^space \d+: /, '')}`);
   console.log(`the next fresh browser (the snapshot at the head kept in the server's memory): ${next.seconds.toFixed(2)} s`);
   next.print();
 } finally {
@@ -192,13 +195,16 @@ async function firstSync(head) {
   const seen = await page.evaluate(() => {
     const measures = performance.getEntriesByType('measure').filter((m) => m.name.startsWith('tally-sync '))
       .map((m) => ({ name: m.name.slice('tally-sync '.length), start: m.startTime, duration: m.duration }));
-    const snap = performance.getEntriesByType('resource').find((r) => r.name.includes('/api/snapshot'));
+    const resources = performance.getEntriesByType('resource');
+    const snap = resources.find((r) => r.name.includes('/api/snapshot'));
+    const pulls = resources.filter((r) => r.name.includes('/api/pull') && r.startTime > (snap?.startTime ?? Infinity));
     return {
       origin: performance.timeOrigin,
       now: performance.now(),
       measures,
       snapshot: snap ? { transfer: snap.encodedBodySize, decoded: snap.decodedBodySize, serverTiming: (snap.serverTiming ?? []).map((t) => ({ name: t.name, duration: t.duration })) } : null,
       memory: performance.memory?.usedJSHeapSize ?? 0,
+      pullsOnWire: pulls.reduce((a, r) => a + (r.responseEnd - r.startTime), 0),
     };
   });
   await ctx.close();
@@ -222,7 +228,7 @@ async function firstSync(head) {
       console.log(`  where the time goes (${ms(total)} from "Sign in" to holding the head):`);
       console.log(`    sign-in request and the page reloading: ${ms(reload)}`);
       console.log(`    page start -> first sync starts (engine, empty store, sync loop): ${ms(firstStart)}`);
-      for (const [name, s] of sums) console.log(`    ${name}: ${ms(s.ms)}${s.n > 1 ? ` (${s.n} times)` : ''}`);
+      for (const [name, s] of sums) console.log(`    ${name}: ${ms(s.ms)}${s.n > 1 ? ` (${s.n} times)` : ''}${name === 'pull' ? `, of which on the wire ${ms(seen.pullsOnWire)} (the rest: the page's other work, e.g. its first render of the books, before the answer is handled)` : ''}`);
       console.log(`    in the first sync, between the phases above: ${ms(lastEnd - firstStart - phaseSum)}`);
       console.log(`    first sync done -> the bench sees the head: ${ms(total - reload - lastEnd)}`);
       if (seen.snapshot) {
