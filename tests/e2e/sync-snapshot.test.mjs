@@ -7,12 +7,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-import { launch } from '../browser/browser.mjs';
+import { launch, root } from '../browser/browser.mjs';
 import { OWNER, apiClient, buildServer, signIn, startPostgres, startServer } from './sync-harness.mjs';
 
-const psql = (url, sql) => execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-tAc', sql], { encoding: 'utf8' }).trim();
+/** Runs `sql` (given on stdin: a snapshot's hex is too long for an argument). */
+const psql = (url, sql) => execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-tA'], { input: sql, encoding: 'utf8' }).trim();
 const ENV = { TALLY_SNAPSHOT_EVERY: '100000', TALLY_SNAPSHOT_FRESH_GAP: '5' };
 
 describe('first sync from the server\'s snapshot', () => {
@@ -57,7 +60,7 @@ describe('first sync from the server\'s snapshot', () => {
       const { openStore } = await import('/store.js');
       const { openSyncedStore, httpTransport } = await import('/sync.js');
       const { idbSyncStorage } = await import('/sync-storage.js');
-      const view = (s) => JSON.stringify([s.query({ type: 'customers' }), s.query({ type: 'trial_balance' }), s.query({ type: 'invoices', customer: 'c1' })]);
+      const view = (s) => JSON.stringify([s.query({ type: 'customers' }), s.query({ type: 'trial_balance' }), s.query({ type: 'aging' })]);
       const store = await openSyncedStore(idbSyncStorage(await openStore({ name: db })), httpTransport(), { autoStart: false, snapshotOver: 0, user: window.tally.user ?? { email: 'x', role: 'owner' } });
       await store.syncOnce();
       const synced = { seq: store.confirmedSeq, view: view(store), fromPanel: view(window.tally.store) };
@@ -126,6 +129,46 @@ describe('first sync from the server\'s snapshot', () => {
       assert.deepEqual([raw.seq, raw.head], [seq, [...Buffer.from('TALLYSNP')]], 'kept as it came');
       assert.deepEqual([reopened.seq, reopened.health], [head, 'ok']);
       assert.equal(reopened.view, synced.view);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('an uncompressed snapshot of an older format (an older server\'s) is restored through the bulk module', async () => {
+    // Another space whose journal is the v2 fixture's commands, its only snapshot the
+    // fixture's bytes (format 2, uncompressed), as a server before this session left it.
+    const fin = { email: 'fin@older.test', password: 'fin-password-123' };
+    execFileSync(binary, ['add-user', 'Older', fin.email, 'finance'], { env: { ...process.env, TALLY_DATABASE_URL: pg.url, TALLY_PASSWORD: fin.password }, stdio: 'ignore' });
+    const commands = readFileSync(join(root, 'tests/fixtures/snapshot-v2.commands.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const user = await apiClient(server.url, fin);
+    const pushed = await user.post('/api/push', { client: 'setup', commands });
+    assert.equal(pushed.head, commands.length, 'every fixture command accepted');
+    const v2 = readFileSync(join(root, 'tests/fixtures/snapshot-v2.bin'));
+    assert.equal(v2.readUInt32LE(8), 2, 'the fixture is format 2');
+    psql(pg.url, "DELETE FROM snapshots WHERE space_id = (SELECT id FROM spaces WHERE name = 'Older')");
+    psql(pg.url, `INSERT INTO snapshots (space_id, seq, bytes) SELECT id, ${commands.length}, decode('${v2.toString('hex')}', 'hex') FROM spaces WHERE name = 'Older'`);
+    await server.kill();
+    server = await startServer(binary, pg.url, { env: ENV });
+
+    const { context, page } = await signIn(browser, server.url, fin, { problems });
+    try {
+      await page.waitForFunction((h) => window.tally.store.confirmedSeq >= h, commands.length);
+      const synced = await page.evaluate(async () => {
+        const { openStore } = await import('/store.js');
+        const { openSyncedStore, httpTransport } = await import('/sync.js');
+        const { idbSyncStorage } = await import('/sync-storage.js');
+        const view = (s) => JSON.stringify([s.query({ type: 'customers' }), s.query({ type: 'trial_balance' }), s.query({ type: 'aging' })]);
+        const store = await openSyncedStore(idbSyncStorage(await openStore({ name: 'first-sync-v2' })), httpTransport(), { autoStart: false, snapshotOver: 0, user: window.tally.user });
+        const res = await fetch('/api/snapshot');
+        const head = new Uint8Array(await res.arrayBuffer()).subarray(0, 12);
+        await store.syncOnce();
+        const out = { seq: store.confirmedSeq, version: head[8], view: view(store), fromPanel: view(window.tally.store) };
+        store.close();
+        return out;
+      });
+      assert.equal(synced.version, 2, 'the server served the format-2 snapshot');
+      assert.equal(synced.seq, commands.length);
+      assert.equal(synced.view, synced.fromPanel, 'the same books as the panel, which replayed the journal');
     } finally {
       await context.close();
     }
