@@ -10,7 +10,7 @@
 // Nothing fails on a figure: goals are reported as met or not.
 //
 // Environment: BENCH_PORT (default 47291; IndexedDB is per origin, so a fixed port lets
-// the prepared 1M-command database be reused between runs), BENCH_SKIP=native,node,...
+// the prepared 1M-command database be reused between runs), BENCH_SKIP=native,node,ingest,money,persist,cold,writes
 // (phases to skip, for working on one), BENCH_COLD_RUNS (default 3), BENCH_COMMANDS (a
 // smaller space for a quick try; the figures are then not the issue's).
 
@@ -154,6 +154,21 @@ try {
       await ctx.close();
     }
   }
+  if (!skip.has('writes') && results.chromium.fill) {
+    say(`writing at ${results.chromium.fill.seq.toLocaleString('en')} commands: long main-thread tasks (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    const ctx = await launch();
+    const p = await newPage(ctx);
+    await p.goto(`${url}/bench/page.html`);
+    await p.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    results.chromium.writes = await p.evaluate((a) => window.bench.writes(a), { name: DB, space: SPACE, fill: results.chromium.fill });
+    results.chromium.writes.load_average_after = loadavg().map((l) => +l.toFixed(2));
+    const w = results.chromium.writes;
+    say(`writes: ${w.writes} commands in ${w.seconds.toFixed(0)} s, snapshot written: ${w.snapshot_written}, chain check done: ${w.verified}; ${w.long_task_count} tasks over 50 ms, longest gap between timer ticks ${w.max_timer_gap_ms.toFixed(0)} ms`);
+    for (const task of w.long_tasks.slice(0, 12)) {
+      say(`  ${task.duration_ms.toFixed(0).padStart(5)} ms at ${(task.start_ms / 1000).toFixed(1)} s: ${task.causes.map((c) => `${c.name} ${c.ms.toFixed(0)} ms`).join('; ') || 'not traced (streams, GC, IndexedDB internals)'}`);
+    }
+    await ctx.close();
+  }
 } finally {
   server.close();
 }
@@ -278,6 +293,16 @@ function buildRows(r) {
     if (last.snapshot_ms) {
       row('snapshot of the opened ledger (ledger.snapshot(), wasm; the store takes one every 1,000 commands or 1% of the ledger)', `${ms(last.snapshot_ms)}, ${(last.snapshot_bytes / 1e6).toFixed(1)} MB`);
     }
+  }
+
+  const w = r.chromium.writes;
+  section(`3b. Writing at ${r.chromium.fill ? r.chromium.fill.seq.toLocaleString('en') : '?'} commands: open, bursts of writes, the background snapshot and chain check (load average ${w ? w.load_average_after.join(' ') : '-'})`);
+  if (w) {
+    const longest = w.long_tasks[0];
+    row('longest main-thread task (Long Tasks API, > 50 ms only)', longest ? `${ms(longest.duration_ms)}: ${longest.causes.map((c) => c.name).join(', ') || 'not traced'}` : 'none over 50 ms', '< 50 ms', !longest);
+    row('  tasks over 50 ms · longest gap between timer ticks', `${w.long_task_count} · ${ms(w.max_timer_gap_ms)}`);
+    row('  open · 500 writes, one transaction each', `${ms(w.opened_ms)} · ${ms(w.burst_ms)}`);
+    row('  snapshot written · chain check done', `${w.snapshot_written ? `yes (at ${w.snapshot_seq})` : 'no'} · ${w.verified ? 'yes' : 'no'}`);
   }
 
   const p = r.chromium.persist;
