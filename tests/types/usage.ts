@@ -394,7 +394,7 @@ function describe(a: Accepted): string {
 }
 
 export async function storeUsage(): Promise<void> {
-  const version: 3 = SCHEMA_VERSION;
+  const version: 4 = SCHEMA_VERSION;
   void version;
   let store: Store;
   try {
