@@ -345,7 +345,7 @@ function nameTasks(tasks, spans) {
  * ran inside it. Afterwards the database is rewound to what `fill` stored (journal,
  * snapshots and head cut back, the witness too), so it stays reusable.
  */
-async function writes({ name, space = SPACE, fill: stored, burst = 500, limitMs = 240_000 }) {
+async function writes({ name, space = SPACE, fill: stored, burst = 500, limitMs = 300_000 }) {
   // The commands after the stored ones: the same generator, skipped ahead.
   const stream = new engine.WorkloadStream(space.customers, space.seed);
   for (let skipped = 0; skipped < stored.seq;) {
@@ -366,6 +366,7 @@ async function writes({ name, space = SPACE, fill: stored, burst = 500, limitMs 
   const t0 = now();
   const store = await openStore({ name });
   const opened = now() - t0;
+  const watchAfterOpen = observeLongTasks(); // the timer-gap figure, from here on only
   const startSnapshot = store.lastSnapshotSeq;
   let verified = false;
   store.verified.then(() => { verified = true; });
@@ -386,11 +387,14 @@ async function writes({ name, space = SPACE, fill: stored, burst = 500, limitMs 
     out.writes = next;
     out.seconds = (now() - t0) / 1000;
   } finally {
-    const { tasks, maxGap } = watch.stop();
+    const { tasks } = watch.stop();
+    const { maxGap } = watchAfterOpen.stop();
     trace.stop();
     out.max_timer_gap_ms = maxGap;
-    out.long_tasks = nameTasks(tasks, trace.spans).map((task) => ({ ...task, start_ms: task.start_ms - t0 }));
-    out.long_task_count = tasks.length;
+    // The open is reported apart: its restore is one engine call, as long as the state is big.
+    const named = nameTasks(tasks, trace.spans).map((task) => ({ ...task, start_ms: task.start_ms - t0 }));
+    out.open_long_tasks = named.filter((task) => task.start_ms < opened);
+    out.long_tasks = named.filter((task) => task.start_ms >= opened);
     out.health = store.health.status;
     store.close();
     await rewind(name, stored);

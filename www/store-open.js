@@ -111,13 +111,14 @@ const MAX_OPEN_ATTEMPTS = 5;
 const REPLACED = Symbol('replaced');
 
 /**
- * Rebuilds the books from the database. Answers `{ ledger, ledgerId, chain, health }`,
+ * Rebuilds the books from the database (`engineReady`: the engine's loading, awaited
+ * only where the engine is first needed, so it overlaps the reading). Answers `{ ledger, ledgerId, chain, health }`,
  * where `health` is the report a page shows (see `Health` in types.d.ts). Throws only
  * when IndexedDB itself fails.
  */
-export async function openBooks(db) {
+export async function openBooks(db, engineReady = Promise.resolve()) {
   for (let attempt = 1; ; attempt++) {
-    const books = await openBooksOnce(db);
+    const books = await openBooksOnce(db, engineReady);
     if (books !== REPLACED) return books;
     if (attempt === MAX_OPEN_ATTEMPTS) throw new StoreError('storage_failed', 'The ledger kept being replaced by other tabs while it was being opened.');
   }
@@ -131,7 +132,7 @@ export async function openBooks(db) {
  * as it is then. Records up to a head never change unless the ledger is replaced (an
  * import, a reset: a new identity), which the last step checks: answers REPLACED then.
  */
-async function openBooksOnce(db) {
+async function openBooksOnce(db, engineReady) {
   const tx = db.transaction(['meta', 'snapshots', 'journal'], 'readonly');
   const stored = await request(tx.objectStore('meta').get('head'));
   const problems = [];
@@ -154,7 +155,7 @@ async function openBooksOnce(db) {
     }
     try {
       const { record, chainAtSeq } = await readSnapshotRecord(db, key, head);
-      ledger = await restoreSnapshot(record, { key, ledger: ledgerId, chainAtSeq });
+      ledger = await restoreSnapshot(record, { key, ledger: ledgerId, chainAtSeq, engineReady });
       from = { seq: key, chain: record.chain };
       break;
     } catch (problem) {
@@ -162,6 +163,7 @@ async function openBooksOnce(db) {
       problems.push(problem);
     }
   }
+  await engineReady;
   ledger ??= newLedger();
 
   const replayTx = db.transaction(['meta', 'journal'], 'readonly');
@@ -196,7 +198,7 @@ async function readSnapshotRecord(db, key, head) {
  * restores. A snapshot of an older format loads the bulk module that migrates it.
  * Throws a `damage` naming the snapshot.
  */
-async function restoreSnapshot(record, { key, ledger: ledgerId, chainAtSeq }) {
+async function restoreSnapshot(record, { key, ledger: ledgerId, chainAtSeq, engineReady }) {
   const trailer = record?.bytes instanceof Blob ? await storedTrailer(record.bytes).catch(() => undefined) : undefined;
   checkSnapshotRecord(record, { key, ledger: ledgerId, chainAtSeq, trailer });
   let bytes;
@@ -205,6 +207,7 @@ async function restoreSnapshot(record, { key, ledger: ledgerId, chainAtSeq }) {
   } catch (e) {
     throw damage('snapshot', key, `Snapshot ${key} can't be read: ${e?.message ?? e}.`);
   }
+  await engineReady;
   let restored;
   try {
     try {

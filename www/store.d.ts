@@ -62,7 +62,7 @@ export interface Store {
   readonly name: string;
   /** Sequence number of the last command this tab knows. */
   readonly seq: number;
-  /** Whether the browser granted persistent storage (not evicted under pressure). */
+  /** Whether the browser granted persistent storage (not evicted under pressure); false until it answers, shortly after opening. */
   readonly persisted: boolean;
   /** True once closed (by `close`, another tab's upgrade or a failed recovery); commands then answer `storage_failed`. */
   readonly closed: boolean;

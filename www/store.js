@@ -179,9 +179,11 @@ function openDatabase(name) {
  * @returns {Promise<Store>}
  */
 export async function openStore(options = {}) {
-  await loadEngine();
+  // The engine module compiles while the database opens and the snapshot is read.
+  const engineReady = loadEngine();
+  engineReady.catch(() => {}); // awaited by the open; a failure rejects it there
   const store = new Store(options.name ?? 'tally', options.snapshotEvery ?? 1000);
-  await store._open();
+  await store._open(engineReady);
   return store;
 }
 
@@ -290,9 +292,12 @@ class Store {
   // -------------------------------------------------------------------------------
   // Opening and reloading.
 
-  async _open() {
-    await this._connect();
-    this._take(await openBooks(this.db));
+  async _open(engineReady) {
+    await this._connect().catch(async (error) => {
+      await engineReady; // a failed engine load is the clearer error
+      throw error;
+    });
+    this._take(await openBooks(this.db, engineReady));
     this._checkWitness();
     // Opening checked the records it replayed; those under the snapshot are checked
     // in the background (on a million-command ledger that read takes seconds).
@@ -300,9 +305,8 @@ class Store {
     this.verified.catch((e) => console.warn('tally: the journal check failed to run', e));
     this.channel = new BroadcastChannel(`tally:${this.name}`);
     this.channel.onmessage = (event) => this._onMessage(event.data);
-    if (navigator.storage?.persist) {
-      this.persisted = await navigator.storage.persist().catch(() => false);
-    }
+    // Asked, not awaited: the books are usable before the browser answers.
+    navigator.storage?.persist?.().then((granted) => { this.persisted = granted; }, () => {});
   }
 
   /** Opens a connection to the database (again, after the browser closed one). */
