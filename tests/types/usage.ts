@@ -292,6 +292,12 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   const entries: JournalEntry[] = ledger.journalSince(0);
   ledger.forgetJournalThrough(ledger.seq());
   const bytes: Uint8Array = ledger.snapshot();
+  ledger.snapshotBegin();
+  const piece: Uint8Array | undefined = ledger.snapshotNext(1 << 20);
+  // @ts-expect-error a piece may be undefined (the snapshot is done)
+  const pieceLength: number = ledger.snapshotNext(1 << 20).length;
+  void piece;
+  void pieceLength;
   const copy = restoreLedger(bytes);
   const copy2 = Ledger.restore(bytes);
   const fresh = new Ledger();
