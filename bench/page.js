@@ -346,19 +346,22 @@ function nameTasks(tasks, spans) {
  * snapshots and head cut back, the witness too), so it stays reusable.
  */
 async function writes({ name, space = SPACE, fill: stored, burst = 500, limitMs = 300_000 }) {
-  // The commands after the stored ones: the same generator, skipped ahead.
+  // The commands after the stored ones: the same generator, skipped past the
+  // `space.commands` it gave `fill` (some were refused, so that is more than stored.seq).
   const stream = new engine.WorkloadStream(space.customers, space.seed);
-  for (let skipped = 0; skipped < stored.seq;) {
-    const n = Math.min(20_000, stored.seq - skipped);
+  for (let skipped = 0; skipped < space.commands;) {
+    const n = Math.min(20_000, space.commands - skipped);
     stream.nextJson(n);
     skipped += n;
   }
   const commands = JSON.parse(stream.nextJson(burst + 400));
   stream.free();
   let next = 0;
+  let accepted = 0;
   const write = async () => {
     const answer = await store.apply(commands[next++]);
     if (!answer.ok && answer.error.code === 'storage_failed') throw new Error(answer.error.message);
+    if (answer.ok && !answer.duplicate) accepted++;
   };
 
   const trace = traceSpans();
@@ -379,12 +382,14 @@ async function writes({ name, space = SPACE, fill: stored, burst = 500, limitMs 
     for (let i = 0; i < 5; i++) await write();
     while ((store.lastSnapshotSeq === startSnapshot || !verified) && now() - t0 < limitMs && next < commands.length) {
       await new Promise((r) => setTimeout(r, 1000));
+      if (next % 10 === 0) log(`writes: ${next} written, snapshot ${store.snapshotting ? 'being taken' : store.snapshotDue ? 'due' : 'not due'}, last ${store.lastSnapshotSeq}, chain check ${verified ? 'done' : 'running'}`);
       await write();
     }
     out.snapshot_written = store.lastSnapshotSeq !== startSnapshot;
     out.snapshot_seq = store.lastSnapshotSeq;
     out.verified = verified;
     out.writes = next;
+    out.accepted = accepted;
     out.seconds = (now() - t0) / 1000;
   } finally {
     const { tasks } = watch.stop();

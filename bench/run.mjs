@@ -135,7 +135,7 @@ try {
     say('persist through the store vs raw IndexedDB');
     results.chromium.persist = await phase('persist', {});
   }
-  if (!skip.has('cold')) {
+  if (!skip.has('cold') || !skip.has('writes')) {
     say('preparing the stored 1M-command ledger (reused when present)');
     results.chromium.fill = await phase('fill', { name: DB, space: SPACE });
     say(results.chromium.fill.reused ? 'reusing the stored ledger' : `stored in ${(results.chromium.fill.fill_ms / 1000).toFixed(0)} s`);
@@ -166,7 +166,7 @@ try {
     results.chromium.writes = await p.evaluate((a) => window.bench.writes(a), { name: DB, space: SPACE, fill: results.chromium.fill });
     results.chromium.writes.load_average_after = loadavg().map((l) => +l.toFixed(2));
     const w = results.chromium.writes;
-    say(`writes: ${w.writes} commands in ${w.seconds.toFixed(0)} s, snapshot written: ${w.snapshot_written}, chain check done: ${w.verified}; after the open: ${w.long_tasks.length} tasks over 50 ms, longest gap between timer ticks ${w.max_timer_gap_ms.toFixed(0)} ms; while opening: ${w.open_long_tasks.length} tasks over 50 ms`);
+    say(`writes: ${w.writes} commands (${w.accepted} accepted) in ${w.seconds.toFixed(0)} s, snapshot written: ${w.snapshot_written}, chain check done: ${w.verified}; after the open: ${w.long_tasks.length} tasks over 50 ms, longest gap between timer ticks ${w.max_timer_gap_ms.toFixed(0)} ms; while opening: ${w.open_long_tasks.length} tasks over 50 ms`);
     for (const [label, list] of [['while opening', w.open_long_tasks.slice(0, 3)], ['after the open (writes, snapshot, chain check)', w.long_tasks.slice(0, 12)]]) {
       say(`  longest tasks ${label}:`);
       for (const task of list) {

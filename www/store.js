@@ -57,7 +57,7 @@ const RETRY_MS = 2000;
 /** Records read per request by exports and migrations. */
 const BATCH = 5000;
 /** Records checked per slice by the background check of the journal (verify). */
-const VERIFY_BATCH = 1000;
+const VERIFY_BATCH = 250;
 /** A snapshot is due every 1/SNAPSHOT_SHARE of the ledger (once that is more than snapshotEvery). */
 const SNAPSHOT_SHARE = 400;
 /** A due snapshot starts once no write has come for this long. */
