@@ -87,6 +87,7 @@ const { chromium } = await import('playwright-core');
 const mounts = {
   '/bench': benchDir,
   '/pkg': pkgDir, // the page's store runs the bench build (same engine, more exports)
+  '/pkg/bulk': join(root, 'www/pkg/bulk'), // the bulk module, for snapshots of older formats
   '/vendor/decimal.js': join(root, 'node_modules/decimal.js'),
   '/vendor/big.js': join(root, 'node_modules/big.js'),
   '/vendor/dinero.js': join(root, 'node_modules/dinero.js'),

@@ -61,14 +61,35 @@ export function snapshotPieces(ledger) {
 }
 
 /**
- * Compresses the pieces `next` gives (see snapshotPieces) into a gzip Blob, a slice of
- * a few milliseconds at a time with the page's turn in between. `stillWanted()` is asked
+ * Takes every piece `next` gives (see snapshotPieces), a slice of a few milliseconds at a
+ * time with the page's turn in between. Only this part can be interrupted by a write, so
+ * it is kept apart from the compressing, which takes longer. `stillWanted()` is asked
  * before every slice; when it answers false (the store closed, the ledger was replaced)
  * the work stops with SnapshotInterrupted.
+ * @returns {Promise<Uint8Array[]>}
+ */
+export async function takePieces(next, { stillWanted = () => true } = {}) {
+  const pieces = [];
+  for (;;) {
+    if (!stillWanted()) throw new SnapshotInterrupted('the snapshot is no longer wanted');
+    const start = performance.now();
+    do {
+      const piece = next(PIECE_BYTES);
+      if (piece === undefined) return pieces;
+      pieces.push(piece);
+    } while (performance.now() - start < SLICE_MS);
+    await yieldToPage();
+  }
+}
+
+/**
+ * Compresses snapshot pieces into a gzip Blob, a slice at a time with the page's turn in
+ * between (`stillWanted` as for takePieces). The pieces are let go as they are written.
+ * @param {Uint8Array[]} pieces
  * @returns {Promise<{ blob: Blob, trailer: Uint8Array }>} the gzip bytes and their last 8
  *   (CRC-32 and length of the snapshot), which bind the record to its content
  */
-export async function gzipSnapshot(next, { stillWanted = () => true, yieldEvery = SLICE_MS } = {}) {
+export async function gzipPieces(pieces, { stillWanted = () => true } = {}) {
   const stream = new CompressionStream('gzip');
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();
@@ -92,18 +113,15 @@ export async function gzipSnapshot(next, { stillWanted = () => true, yieldEvery 
   })();
   reading.catch(() => {}); // awaited below; an abort rejects it
   try {
-    for (let finished = false; !finished;) {
+    for (let i = 0; i < pieces.length;) {
       if (!stillWanted()) throw new SnapshotInterrupted('the snapshot is no longer wanted');
       const start = performance.now();
       do {
-        const piece = next(PIECE_BYTES);
-        if (piece === undefined) {
-          finished = true;
-          break;
-        }
+        const piece = pieces[i];
+        pieces[i++] = undefined;
         await writer.write(piece);
-      } while (performance.now() - start < yieldEvery);
-      if (!finished) await yieldToPage();
+      } while (i < pieces.length && performance.now() - start < SLICE_MS);
+      if (i < pieces.length) await yieldToPage();
     }
     await writer.close();
     await reading;
@@ -114,6 +132,11 @@ export async function gzipSnapshot(next, { stillWanted = () => true, yieldEvery 
   }
   parts.push(new Blob(pending));
   return { blob: new Blob(parts, { type: 'application/gzip' }), trailer: tail };
+}
+
+/** takePieces then gzipPieces: a gzip Blob of the snapshot `next` gives. */
+export async function gzipSnapshot(next, options = {}) {
+  return gzipPieces(await takePieces(next, options), options);
 }
 
 function lastBytes(tail, chunk, n) {

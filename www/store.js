@@ -41,7 +41,7 @@ import {
   snapshotRecord,
 } from './store-format.js';
 import { openBooks, replayJournal, request } from './store-open.js';
-import { SnapshotInterrupted, gzipSnapshot, snapshotPieces, yieldToPage } from './store-snapshot.js';
+import { SnapshotInterrupted, gzipPieces, gzipSnapshot, snapshotPieces, takePieces, yieldToPage } from './store-snapshot.js';
 
 export { StoreError };
 
@@ -60,6 +60,8 @@ const BATCH = 5000;
 const VERIFY_BATCH = 250;
 /** A snapshot is due every 1/SNAPSHOT_SHARE of the ledger (once that is more than snapshotEvery). */
 const SNAPSHOT_SHARE = 400;
+/** Past this many times the spacing without a snapshot, one is taken ahead of writes. */
+const SNAPSHOT_HOLD = 4;
 /** A due snapshot starts once no write has come for this long. */
 const SNAPSHOT_QUIET_MS = 50;
 
@@ -675,8 +677,7 @@ class Store {
    */
   _maybeSnapshot(now = false) {
     const seq = this.ledger.seq();
-    const every = Math.max(this.snapshotEvery, Math.floor(seq / SNAPSHOT_SHARE));
-    if (!now && seq - this.lastSnapshotSeq < every) return;
+    if (!now && seq - this.lastSnapshotSeq < this._snapshotSpacing(seq)) return;
     this.snapshotDue = true;
     if (this.snapshotting) return; // it restarts after the one running, if still due
     clearTimeout(this.snapshotTimer);
@@ -684,6 +685,11 @@ class Store {
       this.snapshotTimer = null;
       this.snapshotNow().catch((e) => console.warn('tally: background snapshot failed (the journal is intact)', e));
     }, SNAPSHOT_QUIET_MS);
+  }
+
+  /** Commands between snapshots at `seq`. */
+  _snapshotSpacing(seq) {
+    return Math.max(this.snapshotEvery, Math.floor(seq / SNAPSHOT_SHARE));
   }
 
   /**
@@ -704,7 +710,7 @@ class Store {
         this.snapshotting = null;
       }
       if (outcome !== 'interrupted') {
-        if (this.snapshotDue && this.ledger.seq() - this.lastSnapshotSeq >= Math.max(this.snapshotEvery, Math.floor(this.ledger.seq() / SNAPSHOT_SHARE))) this._maybeSnapshot();
+        if (this.snapshotDue && this.ledger.seq() - this.lastSnapshotSeq >= this._snapshotSpacing(this.ledger.seq())) this._maybeSnapshot();
         return;
       }
       // Writes came in meanwhile: give them room before the next try.
@@ -721,20 +727,35 @@ class Store {
    * that checks the ledger was not replaced meanwhile.
    */
   async _writeSnapshot() {
-    const begun = await this._serial(() => {
-      const seq = this.ledger.seq();
-      if (seq === 0 || seq <= this.lastSnapshotSeq || this.closed || this.lost || this.stale || !this.health.writable || this.storedSeq !== seq) return null;
-      this.snapshotDue = false;
-      return { seq, ledger: this.ledger, ledgerId: this.ledgerId, chain: this.chain, next: snapshotPieces(this.ledger) };
-    });
-    if (!begun) return 'skipped';
-    let gzip;
+    const stillWanted = (begun) => () => !this.closed && this.ledger === begun.ledger && this.ledgerId === begun.ledgerId;
+    let begun;
     try {
-      gzip = await gzipSnapshot(begun.next, { stillWanted: () => !this.closed && this.ledger === begun.ledger && this.ledgerId === begun.ledgerId });
+      begun = await this._serial(async () => {
+        const seq = this.ledger.seq();
+        if (seq === 0 || seq <= this.lastSnapshotSeq || this.closed || this.lost || this.stale || !this.health.writable || this.storedSeq !== seq) return null;
+        this.snapshotDue = false;
+        const taking = { seq, ledger: this.ledger, ledgerId: this.ledgerId, chain: this.chain, next: snapshotPieces(this.ledger) };
+        // Writes that never pause for long enough would put snapshots off for ever (and
+        // the tail an open replays grow): past SNAPSHOT_HOLD times the spacing, the
+        // pieces are taken holding the store's queue, so writes wait for them (the page
+        // still gets its turn between slices).
+        if (seq - this.lastSnapshotSeq >= SNAPSHOT_HOLD * this._snapshotSpacing(seq)) taking.pieces = await takePieces(taking.next, { stillWanted: stillWanted(taking) });
+        return taking;
+      });
+      if (!begun) return 'skipped';
+      begun.pieces ??= await takePieces(begun.next, { stillWanted: stillWanted(begun) });
     } catch (error) {
       if (!(error instanceof SnapshotInterrupted)) throw error;
       this.snapshotDue = true;
       return 'interrupted';
+    }
+    // The state is captured: from here on writes don't matter.
+    let gzip;
+    try {
+      gzip = await gzipPieces(begun.pieces, { stillWanted: () => !this.closed && this.ledgerId === begun.ledgerId });
+    } catch (error) {
+      if (!(error instanceof SnapshotInterrupted)) throw error;
+      return 'skipped';
     }
     if (this.closed || this.ledgerId !== begun.ledgerId) return 'skipped';
     const record = snapshotRecord(begun.ledgerId, begun.seq, begun.chain, gzip.blob, gzip.trailer);

@@ -269,3 +269,42 @@ test('schema 3 -> 4: a store written before gzip snapshots opens from its uncomp
   assert.equal(r.again.credit, '62.00');
   await context.close();
 });
+
+test('a snapshot put off by writes for four times its spacing is taken ahead of them: a write then waits, and the snapshot is of the state before it', async () => {
+  const { context, page } = await freshPage();
+  const r = await page.evaluate(async () => {
+    const s = await window.storeModule.openStore({ name: 'hold', snapshotEvery: 10 });
+    const ledger = s.ledger;
+    const begin = ledger.snapshotBegin.bind(ledger);
+    const next = ledger.snapshotNext.bind(ledger);
+    let begun = 0;
+    let pieces = 0;
+    let write = null;
+    ledger.snapshotBegin = () => { begun++; begin(); };
+    ledger.snapshotNext = (max) => {
+      if (++pieces === 2) write = s.apply({ type: 'record_payment', id: 'mid', customer: 'c1', amount: '5.00', method: 'card', date: '2026-01-06' });
+      return next(Math.min(max, 256));
+    };
+    await window.seed(s, 50); // 51 commands in one write: over 4 x 10 since the last snapshot (none)
+    const seqBefore = s.seq;
+    await s.snapshotNow();
+    const answer = await write;
+    const out = { begun, seqBefore, seqAfter: s.seq, answer };
+    s.close();
+    out.keys = (await window.raw.getAll('hold', 'snapshots')).map((x) => x.seq);
+    const reopened = await window.storeModule.openStore({ name: 'hold' });
+    out.health = reopened.health;
+    out.credit = reopened.query({ type: 'balance', customer: 'c1' }).credit;
+    reopened.close();
+    return out;
+  });
+  assert.equal(r.begun, 1, 'not interrupted: the write waited for the pieces');
+  assert.equal(r.answer.ok, true);
+  assert.equal(r.seqAfter, r.seqBefore + 1);
+  assert.deepEqual(r.keys, [r.seqBefore], 'the snapshot is of the state before the write');
+  assert.equal(r.health.status, 'ok', JSON.stringify(r.health));
+  assert.equal(r.health.openedFrom, r.seqBefore);
+  assert.equal(r.health.replayed, 1);
+  assert.equal(r.credit, '55.00');
+  await context.close();
+});
