@@ -455,6 +455,8 @@ export async function storeUsage(): Promise<void> {
   void [seq, persisted, store.name, store.closed];
 
   await store.snapshotNow();
+  const lastSnapshot: number = store.lastSnapshotSeq;
+  void lastSnapshot;
   const backup: Backup = await store.exportBackup();
   const ledgerCsv: string = await store.exportLedger('csv');
   // @ts-expect-error export formats are csv and beancount
