@@ -20,6 +20,7 @@ use crate::ledger::Ledger;
 use crate::money::Currency;
 use crate::stable_hash::checksum;
 use crate::state::ledger_accounts::{Account, GeneralLedger};
+use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
 use crate::state::{IdEntry, IdIndex, State};
@@ -55,6 +56,8 @@ struct Payload {
     ids: Vec<(RecordRef, u64, u64)>,
     customers: Vec<Customer>,
     invoices: Vec<Invoice>,
+    /// The invoices' lines (each invoice holds its span).
+    lines: LineTable,
     payments: Vec<Payment>,
     lots: Vec<Lot>,
     grants: Vec<Grant>,
@@ -197,7 +200,18 @@ fn legacy(version: u32, bytes: &[u8]) -> Result<Payload> {
 
 /// Every record that has an id (all but expired-lot parts).
 fn all_record_count(s: &State) -> usize {
-    all_records(s).count()
+    s.customers.len()
+        + s.invoices.len()
+        + s.payments.len()
+        + s.grants.len()
+        + s.applications.len()
+        + s.credit_notes.len()
+        + s.refunds.len()
+        + s.payment_voids.len()
+        + s.invoice_voids.len()
+        + s.configs.len()
+        + s.write_offs.len()
+        + s.expiries.len()
 }
 
 fn rebuild(p: Payload) -> Result<State> {
@@ -206,6 +220,7 @@ fn rebuild(p: Payload) -> Result<State> {
         ids: Default::default(),
         customers: p.customers,
         invoices: p.invoices,
+        lines: p.lines,
         payments: p.payments,
         lots: p.lots,
         grants: p.grants,
@@ -307,9 +322,12 @@ fn rebuild(p: Payload) -> Result<State> {
 fn check_invariants(s: &State) -> Result<()> {
     let bad = |what: String| err!(InvalidInput, "snapshot: {what}");
     for inv in &s.invoices {
-        let net: Decimal = inv.lines.iter().map(|l| l.net).sum();
-        let tax: Decimal = inv.lines.iter().map(|l| l.tax).sum();
-        let lines_ok = inv.lines.iter().all(|l| l.gross == l.net + l.tax);
+        let (mut net, mut tax, mut lines_ok) = (Decimal::ZERO, Decimal::ZERO, true);
+        for l in s.lines.iter(inv.lines) {
+            net += l.net;
+            tax += l.tax;
+            lines_ok &= l.gross == l.net + l.tax;
+        }
         let received = inv.received();
         if !lines_ok || net != inv.subtotal || tax != inv.tax || inv.total != net + tax {
             return Err(bad(format!(
@@ -390,7 +408,10 @@ fn check_references(s: &State) -> Result<()> {
         Source::Lot(l) => within(*l, nl),
     };
     for inv in &s.invoices {
-        if !within(inv.customer, nc) || !inv.settlements.iter().all(|x| source_ok(&x.source)) {
+        if !within(inv.customer, nc)
+            || !s.lines.holds(inv.lines)
+            || !inv.settlements.iter().all(|x| source_ok(&x.source))
+        {
             return Err(bad("an invoice"));
         }
     }
@@ -509,22 +530,4 @@ fn record_in_range(s: &State, record: RecordRef) -> bool {
         RecordRef::Expiry(i) => within(i, s.expiries.len()),
         RecordRef::ExpiredLot(i) => within(i, s.expired_lots.len()),
     }
-}
-
-/// Every record, table by table, in creation order.
-fn all_records(s: &State) -> impl Iterator<Item = RecordRef> + '_ {
-    let n = |len: usize| 0..len as Idx;
-    n(s.customers.len())
-        .map(RecordRef::Customer)
-        .chain(n(s.invoices.len()).map(RecordRef::Invoice))
-        .chain(n(s.payments.len()).map(RecordRef::Payment))
-        .chain(n(s.grants.len()).map(RecordRef::Grant))
-        .chain(n(s.applications.len()).map(RecordRef::Application))
-        .chain(n(s.credit_notes.len()).map(RecordRef::CreditNote))
-        .chain(n(s.refunds.len()).map(RecordRef::Refund))
-        .chain(n(s.payment_voids.len()).map(RecordRef::PaymentVoid))
-        .chain(n(s.invoice_voids.len()).map(RecordRef::InvoiceVoid))
-        .chain(n(s.configs.len()).map(RecordRef::Config))
-        .chain(n(s.write_offs.len()).map(RecordRef::WriteOff))
-        .chain(n(s.expiries.len()).map(RecordRef::Expiry))
 }

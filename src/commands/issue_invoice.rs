@@ -10,13 +10,18 @@ use crate::input::command::InvoiceDraft;
 use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
-use crate::state::records::{Idx, Invoice, RecordRef, Settlement, Source, TaxRounding};
+use crate::state::records::{
+    Idx, Invoice, Line, LineSpan, RecordRef, Settlement, Source, TaxRounding,
+};
 use crate::state::{next_idx, State};
 
 /// The invoice exactly as issuing it now would record it, and the credit it would take.
 pub struct InvoicePlan {
-    /// The invoice as it would be stored, number and credit settlements included.
+    /// The invoice as it would be stored, number and credit settlements included (its
+    /// line span is empty until committed: the lines are `lines`).
     pub invoice: Invoice,
+    /// Its lines as computed.
+    pub lines: Vec<Line>,
     /// The credit it would take: `(lot, amount)`, oldest lot first.
     pub lot_takes: Vec<(Idx, Decimal)>,
 }
@@ -52,7 +57,7 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         date: draft.date,
         due_date: draft.due_date.unwrap_or(draft.date),
         prices_include_tax: draft.prices_include_tax,
-        lines,
+        lines: LineSpan::default(),
         subtotal,
         tax,
         total,
@@ -71,7 +76,11 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         written_off_tax: Decimal::ZERO,
         tax_rounding,
     };
-    Ok(InvoicePlan { invoice, lot_takes })
+    Ok(InvoicePlan {
+        invoice,
+        lines,
+        lot_takes,
+    })
 }
 
 impl Handler for InvoiceDraft {
@@ -85,7 +94,11 @@ impl Handler for InvoiceDraft {
     /// receivable against revenue and tax, applies the planned credit, and makes a
     /// statement debit for the total.
     fn commit(&self, state: &mut State, ctx: &Ctx, plan: InvoicePlan) -> RecordRef {
-        let InvoicePlan { invoice, lot_takes } = plan;
+        let InvoicePlan {
+            invoice,
+            lines,
+            lot_takes,
+        } = plan;
         // Commit: post the invoice, then apply the planned credit through `settle`, which
         // rebuilds exactly the settlements the plan showed.
         let idx = next_idx(&state.invoices);
@@ -97,8 +110,10 @@ impl Handler for InvoiceDraft {
             invoice.date,
             invoice.open_key(idx),
         );
+        let lines = state.lines.push(&lines);
         state.invoices.push(Invoice {
             settlements: Vec::new(),
+            lines,
             ..invoice
         });
         state.numbering.next += 1;

@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
 use crate::money::{Currency, Money};
-use crate::state::records::{Invoice, LotOrigin, Source};
+use crate::state::records::{Invoice, LineView, LotOrigin, Source};
 use crate::state::State;
 
 /// The `invoice` and `preview_invoice` answer. Amounts are in the invoice's currency;
@@ -115,24 +115,32 @@ pub struct SettlementAnswer {
 /// Answers `invoice` for the invoice with id `id`.
 pub fn run(state: &State, id: &str) -> Result<InvoiceAnswer> {
     let idx = state.invoice_idx("invoice", id)?;
-    Ok(render(state, &state.invoices[idx as usize], true))
+    let invoice = &state.invoices[idx as usize];
+    let lines = state.lines.iter(invoice.lines).collect();
+    Ok(render(state, invoice, lines, true))
 }
 
 /// What issuing the draft now would record: the same plan `issue_invoice` commits.
 pub fn preview(state: &State, draft: &InvoiceDraft) -> Result<InvoiceAnswer> {
     let plan = issue_invoice::plan(state, draft, "")?;
-    Ok(render(state, &plan.invoice, false))
+    let lines = plan.lines.iter().map(LineView::of).collect();
+    Ok(render(state, &plan.invoice, lines, false))
 }
 
 /// The answer for an invoice record; `issued` is false for a preview (no id yet).
-pub fn render(state: &State, inv: &Invoice, issued: bool) -> InvoiceAnswer {
+pub fn render(
+    state: &State,
+    inv: &Invoice,
+    lines: Vec<LineView<'_>>,
+    issued: bool,
+) -> InvoiceAnswer {
     let cur = inv.currency;
     let m = |d| Money::new(d, cur);
     let customer = &state.customers[inv.customer as usize];
     // Highest rate first; kept sorted as it is built (a handful of rates).
     let mut rates: Vec<(Decimal, Decimal, Decimal)> = Vec::new();
-    for line in &inv.lines {
-        let rate = line.input.tax_rate;
+    for line in &lines {
+        let rate = line.tax_rate;
         match rates.iter().position(|r| r.0 <= rate) {
             Some(i) if rates[i].0 == rate => {
                 rates[i].1 += line.net;
@@ -161,15 +169,14 @@ pub fn render(state: &State, inv: &Invoice, issued: bool) -> InvoiceAnswer {
         written_off: m(inv.written_off),
         tax_rounding: inv.tax_rounding.name(),
         amount_due: m(inv.amount_due()),
-        lines: inv
-            .lines
+        lines: lines
             .iter()
             .map(|l| LineAnswer {
-                description: l.input.description.clone(),
-                quantity: l.input.quantity.to_string(),
-                unit_price: l.input.unit_price.to_string(),
-                tax_rate: l.input.tax_rate.to_string(),
-                discount_rate: l.input.discount_rate.to_string(),
+                description: l.description.to_string(),
+                quantity: l.quantity.to_string(),
+                unit_price: l.unit_price.to_string(),
+                tax_rate: l.tax_rate.to_string(),
+                discount_rate: l.discount_rate.to_string(),
                 net: m(l.net),
                 tax: m(l.tax),
                 gross: m(l.gross),

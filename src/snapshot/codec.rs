@@ -5,7 +5,6 @@
 //! (line descriptions, reasons) interned on first use, and a checksum fed as the bytes
 //! go out so a snapshot can be written front to back.
 
-use std::collections::HashMap;
 use std::hash::Hasher;
 
 use rust_decimal::Decimal;
@@ -152,21 +151,34 @@ impl Front {
 }
 
 /// Interning: a text seen before is its number in order of first use (plus one); a new
-/// one is 0 and the text. The reader rebuilds the same table as it goes.
+/// one is 0 and the text. The reader rebuilds the same table as it goes. The writer
+/// looks among the most recent texts only (no hash map in the wasm); a text seen long
+/// ago is written again, as a new one.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    seen: HashMap<String, u32>,
+    recent: Vec<(String, u32)>,
+    count: u32,
 }
+
+/// How many recent texts the writer compares a text with.
+const RECENT: usize = 64;
 
 impl Interner {
     pub fn put(&mut self, out: &mut Vec<u8>, s: &str) {
-        match self.seen.get(s) {
-            Some(&n) => uv(out, u128::from(n) + 1),
+        match self.recent.iter().rposition(|(t, _)| t == s) {
+            Some(at) => {
+                let seen = self.recent.remove(at);
+                uv(out, u128::from(seen.1) + 1);
+                self.recent.push(seen);
+            }
             None => {
                 out.push(0);
                 text(out, s);
-                let n = self.seen.len() as u32;
-                self.seen.insert(s.to_string(), n);
+                if self.recent.len() == RECENT {
+                    self.recent.remove(0);
+                }
+                self.recent.push((s.to_string(), self.count));
+                self.count += 1;
             }
         }
     }
@@ -368,5 +380,72 @@ impl<'a> Src<'a> {
 
     pub fn at_end(&self) -> bool {
         self.at == self.bytes.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_decimals_and_texts_round_trip() {
+        let decimals = [
+            "0",
+            "0.00",
+            "100.00",
+            "-0.125",
+            "1000000000000000",
+            "0.0000000000000000000000000001",
+            "-79228162514264337593543950335",
+        ];
+        let mut out = Vec::new();
+        for d in decimals {
+            dec(&mut out, d.parse().unwrap());
+        }
+        for v in [0i64, -1, 1, i64::MIN, i64::MAX] {
+            sv(&mut out, v);
+        }
+        let mut front = Front::default();
+        for id in ["i00000588", "i00000589", "i00000590", "x", "é1", "é2"] {
+            front.put(&mut out, id);
+        }
+        let mut src = Src::new(&out, 0, 1);
+        for d in decimals {
+            let read = src.dec().unwrap();
+            assert_eq!(read.to_string(), d, "scale kept");
+        }
+        for v in [0i64, -1, 1, i64::MIN, i64::MAX] {
+            assert_eq!(src.sv(), Some(v));
+        }
+        for id in ["i00000588", "i00000589", "i00000590", "x", "é1", "é2"] {
+            assert_eq!(src.front(0).as_deref(), Some(id));
+        }
+        assert!(src.at_end());
+    }
+
+    #[test]
+    fn a_lying_length_allocates_no_more_than_the_input_holds() {
+        let mut out = Vec::new();
+        uv(&mut out, 1 << 62);
+        out.push(1);
+        assert_eq!(Src::new(&out, 0, 0).len(), None);
+        // A scale byte beyond 28 or an overlong varint doesn't decode.
+        let mut out = Vec::new();
+        uv(&mut out, (2 << 5) | 29);
+        assert_eq!(Src::new(&out, 0, 0).dec(), None);
+        assert_eq!(Src::new(&[0xff; 20], 0, 0).uv(), None);
+    }
+
+    #[test]
+    fn a_checksum_fed_in_pieces_is_the_checksum_of_the_whole() {
+        let bytes: Vec<u8> = (0..1000u32).map(|i| (i * 7 % 251) as u8).collect();
+        for step in [1, 3, 8, 13, 999, 1000] {
+            let mut sum = StreamSum::default();
+            for chunk in bytes.chunks(step) {
+                sum.feed(chunk);
+            }
+            assert_eq!(sum.total(), 1000);
+            assert_eq!(sum.finish(), crate::stable_hash::checksum(&bytes), "{step}");
+        }
     }
 }

@@ -5,16 +5,18 @@
 use rust_decimal::Decimal;
 
 use super::codec::{Got, Src};
-use super::write::{line_sums, FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_DESCRIPTION, I_REASON};
+use super::write::{line_sums, FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_REASON};
 use super::Payload;
-use crate::domain::{LineInput, Method, TaxRounding};
+use crate::domain::{Method, TaxRounding};
 use crate::state::book::{Book, Entry};
 use crate::state::ledger_accounts::Account;
+use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
 
 struct Reader<'a> {
     src: Src<'a>,
+    lines: LineTable,
     prev_seq: u64,
     prev_date: i64,
     ids: Vec<(RecordRef, u64, u64)>,
@@ -25,6 +27,7 @@ struct Reader<'a> {
 pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     let mut r = Reader {
         src: Src::new(bytes, INTERNED, FRONTS),
+        lines: LineTable::default(),
         prev_seq: 0,
         prev_date: 0,
         ids: Vec::new(),
@@ -60,6 +63,7 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         ids: r.ids,
         customers,
         invoices,
+        lines: r.lines,
         payments,
         lots,
         grants,
@@ -99,6 +103,18 @@ impl Reader<'_> {
         let n = self.prev_date.checked_add(self.src.sv()?)?;
         self.prev_date = n;
         crate::date::Date::from_day_number(i32::try_from(n).ok()?)
+    }
+
+    /// A line description, as its number in the line table: the writer numbers them
+    /// as the table does (in order of first use), so the table comes back the same.
+    fn description(&mut self) -> Got<u32> {
+        match self.src.u32()? {
+            0 => {
+                let text = self.src.text()?;
+                Some(self.lines.add_text(&text))
+            }
+            n => self.lines.reuse_text(n - 1),
+        }
     }
 
     fn reason(&mut self) -> Got<String> {
@@ -203,14 +219,11 @@ impl Reader<'_> {
                 1 => true,
                 _ => return None,
             };
-            let description = self.src.interned(I_DESCRIPTION)?;
-            let input = LineInput {
-                description,
-                quantity: self.src.dec()?,
-                unit_price: self.src.dec()?,
-                tax_rate: self.src.dec()?,
-                discount_rate: self.src.dec()?,
-            };
+            let description = self.description()?;
+            let quantity = self.src.dec()?;
+            let unit_price = self.src.dec()?;
+            let tax_rate = self.src.dec()?;
+            let discount_rate = self.src.dec()?;
             let net = self.src.dec()?;
             let tax = self.src.dec()?;
             let gross = if gross_stored {
@@ -218,19 +231,28 @@ impl Reader<'_> {
             } else {
                 net.checked_add(tax)?
             };
-            lines.push(Line {
-                input,
-                net,
-                tax,
-                gross,
-            });
+            lines.push((
+                description,
+                LineView {
+                    description: "",
+                    text: description,
+                    quantity,
+                    unit_price,
+                    tax_rate,
+                    discount_rate,
+                    net,
+                    tax,
+                    gross,
+                },
+            ));
         }
         let (subtotal, tax, total) = if flags & 64 != 0 {
             (self.src.dec()?, self.src.dec()?, self.src.dec()?)
         } else {
-            let (subtotal, tax) = line_sums(&lines);
+            let (subtotal, tax) = line_sums(lines.iter().map(|l| l.1));
             (subtotal, tax, subtotal.checked_add(tax)?)
         };
+        let lines = self.lines.push_interned(&lines);
         let (credited, credited_tax) = if flags & 8 != 0 {
             (self.src.dec()?, self.src.dec()?)
         } else {

@@ -5,12 +5,13 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::v2::presized;
+use super::v2::{presized, InvoiceV2};
 use super::Payload;
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::money::Currency;
 use crate::state::ledger_accounts::Account;
+use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
 
@@ -103,29 +104,33 @@ impl PayloadV1 {
     /// end date, every invoice and setting rounding tax per line, and each credit
     /// application dated as `apply_credit` without a date is now (the invoice's date).
     pub(super) fn migrate(self) -> Result<Payload> {
+        let mut lines = LineTable::default();
         let invoices: Vec<Invoice> = self
             .invoices
             .into_iter()
-            .map(|i| Invoice {
-                id: i.id,
-                number: i.number,
-                customer: i.customer,
-                currency: i.currency,
-                date: i.date,
-                due_date: i.due_date,
-                prices_include_tax: i.prices_include_tax,
-                lines: i.lines,
-                subtotal: i.subtotal,
-                tax: i.tax,
-                total: i.total,
-                credited: i.credited,
-                credited_tax: i.credited_tax,
-                settlements: i.settlements,
-                credit_applied_at_issue: i.credit_applied_at_issue,
-                voided_by: i.voided_by,
-                written_off: Decimal::ZERO,
-                written_off_tax: Decimal::ZERO,
-                tax_rounding: TaxRounding::Line,
+            .map(|i| {
+                InvoiceV2 {
+                    id: i.id,
+                    number: i.number,
+                    customer: i.customer,
+                    currency: i.currency,
+                    date: i.date,
+                    due_date: i.due_date,
+                    prices_include_tax: i.prices_include_tax,
+                    lines: i.lines,
+                    subtotal: i.subtotal,
+                    tax: i.tax,
+                    total: i.total,
+                    credited: i.credited,
+                    credited_tax: i.credited_tax,
+                    settlements: i.settlements,
+                    credit_applied_at_issue: i.credit_applied_at_issue,
+                    voided_by: i.voided_by,
+                    written_off: Decimal::ZERO,
+                    written_off_tax: Decimal::ZERO,
+                    tax_rounding: TaxRounding::Line,
+                }
+                .into_invoice(&mut lines)
             })
             .collect();
         let applications = self
@@ -156,6 +161,7 @@ impl PayloadV1 {
             ids: self.ids,
             customers: self.customers,
             invoices,
+            lines,
             payments: self.payments,
             lots: self
                 .lots

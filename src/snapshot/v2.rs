@@ -6,10 +6,12 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::{v1, Payload};
+use crate::date::Date;
 use crate::error::{err, Result};
 use crate::money::Currency;
 use crate::stable_hash::checksum;
 use crate::state::ledger_accounts::Account;
+use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
 
@@ -26,7 +28,7 @@ struct PayloadV2 {
     #[serde(deserialize_with = "presized::vec")]
     customers: Vec<Customer>,
     #[serde(deserialize_with = "presized::vec")]
-    invoices: Vec<Invoice>,
+    invoices: Vec<InvoiceV2>,
     #[serde(deserialize_with = "presized::vec")]
     payments: Vec<Payment>,
     #[serde(deserialize_with = "presized::vec")]
@@ -54,14 +56,80 @@ struct PayloadV2 {
     accounts: Vec<((Currency, Account), Decimal)>,
 }
 
+/// An invoice as versions 1 and 2 held it: its lines in a `Vec` of its own.
+#[derive(Deserialize)]
+pub(super) struct InvoiceV2 {
+    pub id: String,
+    pub number: String,
+    pub customer: Idx,
+    pub currency: Currency,
+    pub date: Date,
+    pub due_date: Date,
+    pub prices_include_tax: bool,
+    pub lines: Vec<Line>,
+    #[serde(with = "crate::money::dec")]
+    pub subtotal: Decimal,
+    #[serde(with = "crate::money::dec")]
+    pub tax: Decimal,
+    #[serde(with = "crate::money::dec")]
+    pub total: Decimal,
+    #[serde(with = "crate::money::dec")]
+    pub credited: Decimal,
+    #[serde(with = "crate::money::dec")]
+    pub credited_tax: Decimal,
+    pub settlements: Vec<Settlement>,
+    #[serde(with = "crate::money::dec")]
+    pub credit_applied_at_issue: Decimal,
+    pub voided_by: Option<Idx>,
+    #[serde(with = "crate::money::dec")]
+    pub written_off: Decimal,
+    #[serde(with = "crate::money::dec")]
+    pub written_off_tax: Decimal,
+    pub tax_rounding: TaxRounding,
+}
+
+impl InvoiceV2 {
+    /// The invoice with its lines moved into the ledger's line table.
+    pub(super) fn into_invoice(self, table: &mut LineTable) -> Invoice {
+        Invoice {
+            id: self.id,
+            number: self.number,
+            customer: self.customer,
+            currency: self.currency,
+            date: self.date,
+            due_date: self.due_date,
+            prices_include_tax: self.prices_include_tax,
+            lines: table.push(&self.lines),
+            subtotal: self.subtotal,
+            tax: self.tax,
+            total: self.total,
+            credited: self.credited,
+            credited_tax: self.credited_tax,
+            settlements: self.settlements,
+            credit_applied_at_issue: self.credit_applied_at_issue,
+            voided_by: self.voided_by,
+            written_off: self.written_off,
+            written_off_tax: self.written_off_tax,
+            tax_rounding: self.tax_rounding,
+        }
+    }
+}
+
 impl From<PayloadV2> for Payload {
     fn from(p: PayloadV2) -> Payload {
+        let mut lines = LineTable::default();
+        let invoices = p
+            .invoices
+            .into_iter()
+            .map(|i| i.into_invoice(&mut lines))
+            .collect();
         Payload {
             seq: p.seq,
             numbering: p.numbering,
             ids: p.ids,
             customers: p.customers,
-            invoices: p.invoices,
+            invoices,
+            lines,
             payments: p.payments,
             lots: p.lots,
             grants: p.grants,

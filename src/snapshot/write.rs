@@ -17,10 +17,9 @@ use crate::state::State;
 pub(super) const F_NUMBER: usize = 12;
 pub(super) const F_REFERENCE: usize = 13;
 pub(super) const FRONTS: usize = 14;
-/// Interned columns: line descriptions, reasons.
-pub(super) const I_DESCRIPTION: usize = 0;
-pub(super) const I_REASON: usize = 1;
-pub(super) const INTERNED: usize = 2;
+/// Interned columns: reasons (line descriptions are numbered by the line table).
+pub(super) const I_REASON: usize = 0;
+pub(super) const INTERNED: usize = 1;
 
 /// The tables in the order they are written; `Accounts` and the trailer end it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -80,6 +79,9 @@ pub struct Cursor {
     interned: Vec<Interner>,
     prev_seq: u64,
     prev_date: i64,
+    /// Line descriptions written so far (the line table's texts are numbered in order
+    /// of first use).
+    texts_written: u32,
     sum: StreamSum,
 }
 
@@ -92,6 +94,7 @@ impl Default for Cursor {
             interned: vec![Interner::default(); INTERNED],
             prev_seq: 0,
             prev_date: 0,
+            texts_written: 0,
             sum: StreamSum::default(),
         }
     }
@@ -364,7 +367,7 @@ impl Cursor {
         c::currency(out, x.currency);
         self.date(out, x.date);
         c::sv(out, i64::from(x.date.days_until(x.due_date)));
-        let (subtotal, tax) = line_sums(&x.lines);
+        let (subtotal, tax) = line_sums(s.lines.iter(x.lines));
         let derived = c::same(subtotal, x.subtotal)
             && c::same(tax, x.tax)
             && c::same(subtotal + tax, x.total);
@@ -378,16 +381,25 @@ impl Cursor {
             | u8::from(!derived) << 6;
         out.push(flags);
         c::uv(out, x.lines.len() as u128);
-        for l in &x.lines {
-            // The low bit says whether gross is stored (it is net + tax, bit for bit,
+        for l in s.lines.iter(x.lines) {
+            // The first byte says whether gross is stored (it is net + tax, bit for bit,
             // as every line the engine computes).
             let gross_derived = c::same(l.net + l.tax, l.gross);
             out.push(u8::from(!gross_derived));
-            self.interned[I_DESCRIPTION].put(out, &l.input.description);
-            c::dec(out, l.input.quantity);
-            c::dec(out, l.input.unit_price);
-            c::dec(out, l.input.tax_rate);
-            c::dec(out, l.input.discount_rate);
+            // Texts are numbered in the table in order of first use, which is the
+            // order written: a new one is the next number.
+            debug_assert!(l.text <= self.texts_written, "texts numbered by first use");
+            if l.text == self.texts_written {
+                out.push(0);
+                c::text(out, l.description);
+                self.texts_written += 1;
+            } else {
+                c::uv(out, u128::from(l.text) + 1);
+            }
+            c::dec(out, l.quantity);
+            c::dec(out, l.unit_price);
+            c::dec(out, l.tax_rate);
+            c::dec(out, l.discount_rate);
             c::dec(out, l.net);
             c::dec(out, l.tax);
             if !gross_derived {
@@ -422,10 +434,12 @@ impl Cursor {
 }
 
 /// The sums an invoice's totals are made of, as `invoice_math::totals` adds them.
-pub(super) fn line_sums(lines: &[Line]) -> (Decimal, Decimal) {
+pub(super) fn line_sums<'a>(
+    lines: impl Iterator<Item = LineView<'a>> + Clone,
+) -> (Decimal, Decimal) {
     (
-        lines.iter().map(|l| l.net).sum(),
-        lines.iter().map(|l| l.tax).sum(),
+        lines.clone().map(|l| l.net).sum(),
+        lines.map(|l| l.tax).sum(),
     )
 }
 

@@ -6,6 +6,7 @@
 pub mod book;
 pub mod id_index;
 pub mod ledger_accounts;
+pub mod lines;
 pub mod numbering;
 pub mod record_ref;
 pub mod records;
@@ -33,6 +34,8 @@ pub struct State {
     pub ids: IdIndex,
     pub customers: Vec<Customer>,
     pub invoices: Vec<Invoice>,
+    /// Every invoice's lines, packed (an invoice holds its span).
+    pub lines: lines::LineTable,
     pub payments: Vec<Payment>,
     /// Credit lots, oldest first: payment remainders, goodwill credits, credit notes
     /// without an invoice. Not addressed by id.

@@ -11,6 +11,7 @@ use crate::domain::{LineInput, Method};
 use crate::money::Currency;
 
 use super::book::Book;
+pub use super::lines::{LineSpan, LineView};
 
 pub use super::record_ref::{Idx, RecordRef};
 
@@ -79,7 +80,7 @@ pub struct Line {
 
 /// An issued invoice. What it was issued for (lines, totals, number) never changes;
 /// credit notes, settlements and a void mark are added by later commands.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Invoice {
     pub id: String,
     pub number: String,
@@ -88,36 +89,29 @@ pub struct Invoice {
     pub date: Date,
     pub due_date: Date,
     pub prices_include_tax: bool,
-    pub lines: Vec<Line>,
+    /// Its lines, in the ledger's line table (`State::lines`).
+    pub lines: LineSpan,
     /// Sum of the lines' net amounts.
-    #[serde(with = "crate::money::dec")]
     pub subtotal: Decimal,
     /// Sum of the lines' tax.
-    #[serde(with = "crate::money::dec")]
     pub tax: Decimal,
     /// subtotal + tax: what the invoice asked for when issued.
-    #[serde(with = "crate::money::dec")]
     pub total: Decimal,
     /// Sum of credit notes against it, tax included.
-    #[serde(with = "crate::money::dec")]
     pub credited: Decimal,
     /// The tax part of `credited`: round(tax × credited / total), recomputed over the
     /// running sum at each credit note so that crediting the whole total reverses
     /// exactly all of its tax. A credit note's tax part is the change in this value.
-    #[serde(with = "crate::money::dec")]
     pub credited_tax: Decimal,
     /// Settlements in the order they were made; credit notes release the latest first.
     pub settlements: Vec<Settlement>,
     /// Credit applied when it was issued (for the issue command's answer).
-    #[serde(with = "crate::money::dec")]
     pub credit_applied_at_issue: Decimal,
     /// The void that cancelled it (its index in `invoice_voids`), if any.
     pub voided_by: Option<Idx>,
     /// What write-offs took off it as bad debt, tax included.
-    #[serde(with = "crate::money::dec")]
     pub written_off: Decimal,
     /// The tax part of `written_off`, reversed from tax payable.
-    #[serde(with = "crate::money::dec")]
     pub written_off_tax: Decimal,
     /// How its tax was rounded when issued.
     pub tax_rounding: TaxRounding,

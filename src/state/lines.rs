@@ -1,0 +1,419 @@
+//! Invoice lines, packed: one table for the whole ledger instead of a `Vec` per invoice,
+//! descriptions interned (a text table and a `u32`), and amounts as `i64` mantissas
+//! with their scales packed in one word instead of 16-byte `Decimal`s. A line's gross
+//! is not stored (it is net + tax). Lines whose amounts don't fit that form bit for bit
+//! (a 20-digit unit price, a rate with a 10-digit mantissa) keep their `Decimal`s in a
+//! second, wide table: every line reads back exactly as it was computed, scales and
+//! all.
+
+use rust_decimal::Decimal;
+
+use super::records::Line;
+use crate::domain::LineInput;
+
+/// Where an invoice's lines are: `count` lines from `first`, in the packed table or,
+/// with the top bit of `count` set, in the wide one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LineSpan {
+    first: u32,
+    count: u32,
+}
+
+const WIDE: u32 = 1 << 31;
+
+impl LineSpan {
+    /// How many lines.
+    pub fn len(self) -> usize {
+        (self.count & !WIDE) as usize
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A line as read back: the description borrowed from the text table, amounts rebuilt.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LineView<'a> {
+    pub description: &'a str,
+    /// The description's number in the table's texts (`NOT_INTERNED` for a line not in
+    /// the table: a plan's or a preview's).
+    pub text: u32,
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub tax_rate: Decimal,
+    pub discount_rate: Decimal,
+    /// Before tax, after the discount; rounded to minor units.
+    pub net: Decimal,
+    /// Rounded to minor units.
+    pub tax: Decimal,
+    /// net + tax, exactly.
+    pub gross: Decimal,
+}
+
+impl<'a> LineView<'a> {
+    /// The view of a computed line (an invoice not yet issued: a preview, a plan).
+    pub fn of(line: &'a Line) -> LineView<'a> {
+        LineView {
+            description: &line.input.description,
+            text: NOT_INTERNED,
+            quantity: line.input.quantity,
+            unit_price: line.input.unit_price,
+            tax_rate: line.input.tax_rate,
+            discount_rate: line.input.discount_rate,
+            net: line.net,
+            tax: line.tax,
+            gross: line.gross,
+        }
+    }
+}
+
+/// `LineView::text` of a line that is not in a table.
+pub const NOT_INTERNED: u32 = u32::MAX;
+
+/// 48 bytes against ~140 for a `Line` and its description.
+#[derive(Clone, Copy, Debug)]
+struct PackedLine {
+    description: u32,
+    /// Five bits per amount: quantity, unit price, tax rate, discount rate, net, tax.
+    scales: u32,
+    quantity: i64,
+    unit_price: i64,
+    net: i64,
+    tax: i64,
+    tax_rate: i32,
+    discount_rate: i32,
+}
+
+/// Lines in fixed-size chunks: a table grown by doubling holds up to twice what it
+/// needs (a quarter more on average); chunks waste at most one chunk.
+#[derive(Clone, Debug, Default)]
+struct Chunked {
+    chunks: Vec<Vec<PackedLine>>,
+    len: usize,
+}
+
+/// Lines per chunk (48 KiB).
+const CHUNK: usize = 1024;
+
+impl Chunked {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn push(&mut self, line: PackedLine) {
+        if self.len % CHUNK == 0 {
+            self.chunks.push(Vec::with_capacity(CHUNK));
+        }
+        if let Some(chunk) = self.chunks.last_mut() {
+            chunk.push(line);
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, i: usize) -> &PackedLine {
+        &self.chunks[i / CHUNK][i % CHUNK]
+    }
+}
+
+/// Every invoice's lines.
+#[derive(Clone, Debug, Default)]
+pub struct LineTable {
+    packed: Chunked,
+    wide: Vec<(u32, Line)>,
+    texts: Texts,
+}
+
+/// Interned descriptions. A new text is looked for among the most recently used ones
+/// only (a hash index would cost more wasm than it saves): an operator's invoices
+/// repeat a few dozen descriptions, and a text seen long ago is only stored twice.
+#[derive(Clone, Debug, Default)]
+struct Texts {
+    all: Vec<Box<str>>,
+    /// Numbers of the most recently used texts, most recent last.
+    recent: Vec<u32>,
+}
+
+/// How many recent texts a new one is compared with.
+const RECENT: usize = 64;
+
+impl Texts {
+    /// Appends a text as a new one and makes it the most recent.
+    fn add(&mut self, text: &str) -> u32 {
+        let n = u32::try_from(self.all.len()).expect("fewer than 2^32 descriptions");
+        self.all.push(text.into());
+        if self.recent.len() == RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push(n);
+        n
+    }
+
+    /// Makes a text the most recent (what `intern` does when it finds it).
+    fn touch(&mut self, n: u32) {
+        if let Some(at) = self.recent.iter().rposition(|&m| m == n) {
+            self.recent.remove(at);
+        } else if self.recent.len() == RECENT {
+            self.recent.remove(0);
+        }
+        self.recent.push(n);
+    }
+
+    fn intern(&mut self, text: &str) -> u32 {
+        let found = self
+            .recent
+            .iter()
+            .rposition(|&n| &*self.all[n as usize] == text);
+        let n = match found {
+            Some(at) => self.recent.remove(at),
+            None => {
+                let n = u32::try_from(self.all.len()).expect("fewer than 2^32 descriptions");
+                self.all.push(text.into());
+                if self.recent.len() == RECENT {
+                    self.recent.remove(0);
+                }
+                n
+            }
+        };
+        self.recent.push(n);
+        n
+    }
+}
+
+/// `d` as (mantissa, scale) if those rebuild it bit for bit (negative zero doesn't).
+fn pack64(d: Decimal) -> Option<(i64, u32)> {
+    let m = i64::try_from(d.mantissa()).ok()?;
+    let back = decimal(m, d.scale());
+    (back.serialize() == d.serialize()).then_some((m, d.scale()))
+}
+
+/// The decimal `m × 10^-scale` (scale ≤ 28, as packed); `from_parts` has no panic path.
+fn decimal(m: i64, scale: u32) -> Decimal {
+    let magnitude = m.unsigned_abs();
+    Decimal::from_parts(magnitude as u32, (magnitude >> 32) as u32, 0, m < 0, scale)
+}
+
+fn pack32(d: Decimal) -> Option<(i32, u32)> {
+    let (m, s) = pack64(d)?;
+    Some((i32::try_from(m).ok()?, s))
+}
+
+fn same(a: Decimal, b: Decimal) -> bool {
+    a.serialize() == b.serialize()
+}
+
+impl LineTable {
+    /// Adds a description as a new text (a snapshot being read: the writer wrote it
+    /// where the table first had it), keeping the recent texts as `push` would.
+    pub fn add_text(&mut self, description: &str) -> u32 {
+        self.texts.add(description)
+    }
+
+    /// A text used again (a snapshot being read), kept recent as `push` would; `None`
+    /// if there is no such text.
+    pub fn reuse_text(&mut self, n: u32) -> Option<u32> {
+        ((n as usize) < self.texts.all.len()).then(|| {
+            self.texts.touch(n);
+            n
+        })
+    }
+
+    /// How many distinct descriptions the table holds (`LineView::text` is below it).
+    pub fn text_count(&self) -> usize {
+        self.texts.all.len()
+    }
+
+    /// Appends an invoice's computed lines; returns where they are.
+    pub fn push(&mut self, lines: &[Line]) -> LineSpan {
+        let parts: Vec<(u32, LineView<'_>)> = lines
+            .iter()
+            .map(|l| (self.texts.intern(&l.input.description), LineView::of(l)))
+            .collect();
+        self.push_interned(&parts)
+    }
+
+    /// Appends lines whose descriptions are already in the table (`add_text`,
+    /// `reuse_text`); the views' own descriptions are not read.
+    pub fn push_interned(&mut self, lines: &[(u32, LineView<'_>)]) -> LineSpan {
+        let packed: Option<Vec<PackedLine>> =
+            lines.iter().map(|&(d, l)| Self::pack(d, l)).collect();
+        match packed {
+            Some(packed) => {
+                let first = u32::try_from(self.packed.len()).expect("fewer than 2^31 lines");
+                for line in packed {
+                    self.packed.push(line);
+                }
+                LineSpan {
+                    first,
+                    count: lines.len() as u32,
+                }
+            }
+            None => {
+                let first = u32::try_from(self.wide.len()).expect("fewer than 2^31 lines");
+                for &(d, l) in lines {
+                    self.wide.push((
+                        d,
+                        Line {
+                            input: LineInput {
+                                description: self.texts.all[d as usize].to_string(),
+                                quantity: l.quantity,
+                                unit_price: l.unit_price,
+                                tax_rate: l.tax_rate,
+                                discount_rate: l.discount_rate,
+                            },
+                            net: l.net,
+                            tax: l.tax,
+                            gross: l.gross,
+                        },
+                    ));
+                }
+                LineSpan {
+                    first,
+                    count: lines.len() as u32 | WIDE,
+                }
+            }
+        }
+    }
+
+    fn pack(description: u32, l: LineView<'_>) -> Option<PackedLine> {
+        let (quantity, s0) = pack64(l.quantity)?;
+        let (unit_price, s1) = pack64(l.unit_price)?;
+        let (tax_rate, s2) = pack32(l.tax_rate)?;
+        let (discount_rate, s3) = pack32(l.discount_rate)?;
+        let (net, s4) = pack64(l.net)?;
+        let (tax, s5) = pack64(l.tax)?;
+        if !same(l.net + l.tax, l.gross) {
+            return None;
+        }
+        Some(PackedLine {
+            description,
+            scales: s0 | s1 << 5 | s2 << 10 | s3 << 15 | s4 << 20 | s5 << 25,
+            quantity,
+            unit_price,
+            net,
+            tax,
+            tax_rate,
+            discount_rate,
+        })
+    }
+
+    /// Whether a span lies inside the tables (a restored snapshot's, checked).
+    pub fn holds(&self, span: LineSpan) -> bool {
+        let end = span.first as usize + span.len();
+        if span.count & WIDE != 0 {
+            end <= self.wide.len()
+        } else {
+            end <= self.packed.len()
+        }
+    }
+
+    /// An invoice's lines, in the order entered.
+    pub fn iter(&self, span: LineSpan) -> impl Iterator<Item = LineView<'_>> + Clone + '_ {
+        let range = span.first as usize..span.first as usize + span.len();
+        let wide = span.count & WIDE != 0;
+        range.map(move |i| {
+            if wide {
+                let (text, line) = &self.wide[i];
+                LineView {
+                    text: *text,
+                    ..LineView::of(line)
+                }
+            } else {
+                self.unpack(self.packed.get(i))
+            }
+        })
+    }
+
+    fn unpack(&self, p: &PackedLine) -> LineView<'_> {
+        let scale = |k: u32| (p.scales >> (5 * k)) & 31;
+        let net = decimal(p.net, scale(4));
+        let tax = decimal(p.tax, scale(5));
+        LineView {
+            description: &self.texts.all[p.description as usize],
+            text: p.description,
+            quantity: decimal(p.quantity, scale(0)),
+            unit_price: decimal(p.unit_price, scale(1)),
+            tax_rate: decimal(i64::from(p.tax_rate), scale(2)),
+            discount_rate: decimal(i64::from(p.discount_rate), scale(3)),
+            net,
+            tax,
+            gross: net + tax,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(desc: &str, q: &str, p: &str, r: &str, d: &str, net: &str, tax: &str) -> Line {
+        let dec = |s: &str| s.parse::<Decimal>().unwrap();
+        Line {
+            input: LineInput {
+                description: desc.into(),
+                quantity: dec(q),
+                unit_price: dec(p),
+                tax_rate: dec(r),
+                discount_rate: dec(d),
+            },
+            net: dec(net),
+            tax: dec(tax),
+            gross: dec(net) + dec(tax),
+        }
+    }
+
+    fn bits(v: LineView<'_>) -> Vec<[u8; 16]> {
+        [
+            v.quantity,
+            v.unit_price,
+            v.tax_rate,
+            v.discount_rate,
+            v.net,
+            v.tax,
+            v.gross,
+        ]
+        .iter()
+        .map(Decimal::serialize)
+        .collect()
+    }
+
+    #[test]
+    fn lines_read_back_bit_for_bit_packed_or_wide() {
+        let mut table = LineTable::default();
+        let ordinary = vec![
+            line("Desk", "1", "180.00", "0.20", "0", "180.00", "36.00"),
+            line("Desk", "2.5", "-10.005", "0.0", "0.10", "-22.51", "0.00"),
+        ];
+        let huge = vec![
+            line(
+                "Desk",
+                "1",
+                "123456789012345.6789012345",
+                "0.20",
+                "0",
+                "1.00",
+                "0.20",
+            ),
+            line("Other", "1", "1", "0.1234567891", "0", "1.00", "0.12"),
+        ];
+        let a = table.push(&ordinary);
+        let b = table.push(&huge);
+        assert_eq!(table.packed.len(), 2, "ordinary lines are packed");
+        assert_eq!(
+            table.wide.len(),
+            2,
+            "an invoice with an unpackable line is wide"
+        );
+        assert_eq!(table.texts.all.len(), 2, "descriptions interned");
+        for (span, lines) in [(a, &ordinary), (b, &huge)] {
+            let read: Vec<_> = table.iter(span).collect();
+            assert_eq!(read.len(), lines.len());
+            for (r, l) in read.iter().zip(lines.iter()) {
+                assert_eq!(r.description, l.input.description);
+                assert_eq!(bits(*r), bits(LineView::of(l)));
+            }
+        }
+        assert!(table.holds(a) && table.holds(b));
+    }
+}
