@@ -78,6 +78,17 @@ impl Date {
         (y, m, d)
     }
 
+    /// Days since 1970-01-01 (snapshots store dates so).
+    pub fn day_number(self) -> i32 {
+        self.0
+    }
+
+    /// The day `days` after 1970-01-01, if it is in years 1–9999 like every parsed date
+    /// (a damaged snapshot can't bring in a day whose arithmetic would overflow).
+    pub fn from_day_number(days: i32) -> Option<Date> {
+        (-719_162..=2_932_896).contains(&days).then_some(Date(days))
+    }
+
     /// Whole days from `self` to `later` (negative when `later` is earlier).
     pub fn days_until(self, later: Date) -> i32 {
         later.0 - self.0

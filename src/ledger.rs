@@ -25,6 +25,8 @@ pub struct Ledger {
     /// Seq of the last entry no longer held (forgotten, or covered by the snapshot this
     /// ledger was restored from): `journal[0]` has seq `journal_base + 1`.
     pub(crate) journal_base: u64,
+    /// A snapshot being written in pieces (`snapshot_begin`); dropped by any change.
+    pub(crate) snapshot_cursor: Option<Box<crate::snapshot::Cursor>>,
 }
 
 impl Ledger {
@@ -114,6 +116,8 @@ impl Ledger {
         }
         let seq = self.state.seq + 1;
         let record = commands::run(Commit(&mut self.state), &command, seq)?;
+        // The state changed: a snapshot being written in pieces is no longer of it.
+        self.snapshot_cursor = None;
         self.state.seq = seq;
         self.state
             .ids

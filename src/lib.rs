@@ -47,3 +47,4 @@ pub use input::command::Command;
 pub use journal::JournalEntry;
 pub use ledger::Ledger;
 pub use queries::Query;
+pub use snapshot::SnapshotPiece;

@@ -1,9 +1,12 @@
 //! Snapshots: the whole state as bytes, and its restore.
 //!
-//! Layout: `b"TALLYSNP"`, format version (u32 LE), payload length (u64 LE), checksum of
-//! the payload (u64 LE, `stable_hash::checksum`), then the payload in postcard. Indexes (the id map's lookup
-//! structure, open invoices, credit lots) are not stored but rebuilt, and the books'
-//! sums are recomputed and compared, so a snapshot that decodes but doesn't hang
+//! Format 3: `b"TALLYSNP"`, format version (u32 LE), the state's seq (u64 LE), then the
+//! tables record by record in a hand-written varint encoding (`write`, `read`, `codec`),
+//! then a trailer: the length of everything before it (u64 LE) and its checksum (u64 LE,
+//! `stable_hash::checksum`). The checksum is at the end so a snapshot can be written
+//! front to back, in pieces (`snapshot_begin` / `snapshot_next`). Indexes (the id map's
+//! lookup structure, open invoices, credit lots) are not stored but rebuilt, and the
+//! books' sums are recomputed and compared, so a snapshot that decodes but doesn't hang
 //! together is refused instead of half-loaded. A restored ledger's journal starts after
 //! the snapshot's sequence number: replaying the entries after it gives the same state
 //! as replaying everything.
@@ -11,7 +14,6 @@
 #![warn(missing_docs)]
 
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{err, Result};
 use crate::ledger::Ledger;
@@ -22,196 +24,180 @@ use crate::state::numbering::Numbering;
 use crate::state::records::*;
 use crate::state::{IdEntry, IdIndex, State};
 
+mod codec;
+mod read;
+mod write;
+
+// Older formats: read natively and by the bulk wasm module, never by the shipped one.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
 mod v1;
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+mod v2;
+
+pub use write::Cursor;
 
 const MAGIC: &[u8; 8] = b"TALLYSNP";
-/// Bumped whenever the payload's shape changes. Version 1 (before write-offs, expiring
-/// credit and tax rounding) is read and migrated (`v1`); unknown versions are refused,
+/// Bumped whenever the layout changes. Versions 1 and 2 (postcard payloads) are read and
+/// migrated natively and by the bulk module (`v1`, `v2`); unknown versions are refused,
 /// not guessed.
-pub const FORMAT_VERSION: u32 = 2;
-const HEADER: usize = 8 + 4 + 8 + 8;
+pub const FORMAT_VERSION: u32 = 3;
+/// Magic and version: what every format starts with.
+const VERSION_END: usize = 12;
+/// Format 3's trailer: the length of everything before it (u64 LE) and the checksum of
+/// those bytes (u64 LE, `stable_hash::checksum`).
+const TRAILER: usize = 16;
 
-/// The snapshot's content, as read. `PayloadRef` below is the same shape borrowed, for
-/// writing without copying the state; postcard is positional, so the two must list the
-/// same fields in the same order.
-#[derive(Deserialize)]
+/// A snapshot's content, as read by any format's decoder, before `rebuild` checks it.
 struct Payload {
     seq: u64,
     numbering: Numbering,
     /// (record, fingerprint, seq) in table order; the id text is in the record.
-    #[serde(deserialize_with = "presized::vec")]
     ids: Vec<(RecordRef, u64, u64)>,
-    #[serde(deserialize_with = "presized::vec")]
     customers: Vec<Customer>,
-    #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<Invoice>,
-    #[serde(deserialize_with = "presized::vec")]
     payments: Vec<Payment>,
-    #[serde(deserialize_with = "presized::vec")]
     lots: Vec<Lot>,
-    #[serde(deserialize_with = "presized::vec")]
     grants: Vec<Grant>,
-    #[serde(deserialize_with = "presized::vec")]
     applications: Vec<Application>,
-    #[serde(deserialize_with = "presized::vec")]
     credit_notes: Vec<CreditNote>,
-    #[serde(deserialize_with = "presized::vec")]
     refunds: Vec<Refund>,
-    #[serde(deserialize_with = "presized::vec")]
     payment_voids: Vec<PaymentVoid>,
-    #[serde(deserialize_with = "presized::vec")]
     invoice_voids: Vec<InvoiceVoid>,
     configs: Vec<Config>,
-    #[serde(deserialize_with = "presized::vec")]
     write_offs: Vec<WriteOff>,
-    #[serde(deserialize_with = "presized::vec")]
     expiries: Vec<Expiry>,
-    #[serde(deserialize_with = "presized::vec")]
     expired_lots: Vec<ExpiredLot>,
-    #[serde(with = "crate::money::dec_pairs")]
     accounts: Vec<((Currency, Account), Decimal)>,
 }
 
-#[derive(Serialize)]
-struct PayloadRef<'a> {
-    seq: u64,
-    numbering: &'a Numbering,
-    ids: Vec<(RecordRef, u64, u64)>,
-    customers: &'a [Customer],
-    invoices: &'a [Invoice],
-    payments: &'a [Payment],
-    lots: &'a [Lot],
-    grants: &'a [Grant],
-    applications: &'a [Application],
-    credit_notes: &'a [CreditNote],
-    refunds: &'a [Refund],
-    payment_voids: &'a [PaymentVoid],
-    invoice_voids: &'a [InvoiceVoid],
-    configs: &'a [Config],
-    write_offs: &'a [WriteOff],
-    expiries: &'a [Expiry],
-    expired_lots: &'a [ExpiredLot],
-    #[serde(with = "crate::money::dec_pairs")]
-    accounts: Vec<((Currency, Account), Decimal)>,
+/// The next piece of a snapshot being written (`Ledger::snapshot_next`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SnapshotPiece {
+    /// The next bytes: never empty, about `max_bytes` long (a record is never split).
+    Bytes(Vec<u8>),
+    /// Every piece was given; their concatenation is `snapshot()` as of the begin.
+    Done,
+    /// The state changed since `snapshot_begin` (a command, replay or restore), or no
+    /// snapshot was begun: start again later.
+    Interrupted,
 }
 
 impl Ledger {
     /// The whole state as bytes. Deterministic: the same state gives the same bytes.
     pub fn snapshot(&self) -> Vec<u8> {
-        let s = &self.state;
-        // In table order (deterministic, no sort): every record has exactly one id.
-        let ids: Vec<(RecordRef, u64, u64)> = all_records(s)
-            .filter_map(|r| s.id_entry(s.record_id(r)))
-            .map(|e| (e.record, e.fingerprint, e.seq))
-            .collect();
-        let payload = PayloadRef {
-            seq: s.seq,
-            numbering: &s.numbering,
-            ids,
-            customers: &s.customers,
-            invoices: &s.invoices,
-            payments: &s.payments,
-            lots: &s.lots,
-            grants: &s.grants,
-            applications: &s.applications,
-            credit_notes: &s.credit_notes,
-            refunds: &s.refunds,
-            payment_voids: &s.payment_voids,
-            invoice_voids: &s.invoice_voids,
-            configs: &s.configs,
-            write_offs: &s.write_offs,
-            expiries: &s.expiries,
-            expired_lots: &s.expired_lots,
-            accounts: s.gl.accounts(),
-        };
-        // Encoding owned records into a Vec has no failure path (no unsized sequences, no
-        // unsupported types); a static message keeps postcard's Debug text out of the wasm.
-        let Ok(body) = postcard::to_allocvec(&payload) else {
-            panic!("snapshot encoding failed");
-        };
-        let mut out = Vec::with_capacity(HEADER + body.len());
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
-        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&checksum(&body).to_le_bytes());
-        out.extend_from_slice(&body);
+        let mut cursor = Cursor::default();
+        let mut out = Vec::new();
+        cursor.write(&self.state, &mut out, usize::MAX);
         out
+    }
+
+    /// Starts a snapshot of the state as it is now, to be taken in pieces with
+    /// [`Ledger::snapshot_next`] (so no single call is long). Any state change drops it.
+    pub fn snapshot_begin(&mut self) {
+        self.snapshot_cursor = Some(Box::default());
+    }
+
+    /// The next piece of the snapshot begun by [`Ledger::snapshot_begin`], about
+    /// `max_bytes` long (at least one record).
+    pub fn snapshot_next(&mut self, max_bytes: usize) -> SnapshotPiece {
+        let Some(cursor) = self.snapshot_cursor.as_mut() else {
+            return SnapshotPiece::Interrupted;
+        };
+        if cursor.done() {
+            self.snapshot_cursor = None;
+            return SnapshotPiece::Done;
+        }
+        let mut out = Vec::with_capacity(max_bytes.min(1 << 24) + 64);
+        cursor.write(&self.state, &mut out, max_bytes.max(1));
+        SnapshotPiece::Bytes(out)
     }
 
     /// Restores a ledger from `snapshot()` bytes. A damaged, truncated, foreign or
     /// inconsistent snapshot is refused with a message saying which.
     pub fn restore(bytes: &[u8]) -> Result<Ledger> {
-        if bytes.len() < HEADER || &bytes[..8] != MAGIC {
+        if bytes.len() < VERSION_END || &bytes[..8] != MAGIC {
             return Err(err!(
                 InvalidInput,
                 "snapshot: not a Tally snapshot (bad header)"
             ));
         }
-        let word = |at: usize| {
-            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
-        };
-        let long = |at: usize| u64::from(word(at)) | (u64::from(word(at + 4)) << 32);
-        let version = word(8);
-        if version != FORMAT_VERSION && version != 1 {
-            return Err(err!(
-                InvalidInput,
-                "snapshot: format version {version}; this engine reads version {FORMAT_VERSION}"
-            ));
-        }
-        let len = long(12);
-        let body = &bytes[HEADER..];
-        if body.len() as u64 != len {
-            return Err(err!(
-                InvalidInput,
-                "snapshot: {} payload bytes, header says {len} (truncated or padded)",
-                body.len()
-            ));
-        }
-        let stored = long(20);
-        if checksum(body) != stored {
-            return Err(err!(
-                InvalidInput,
-                "snapshot: checksum mismatch (the bytes are damaged)"
-            ));
-        }
-        // postcard's own error text is not worth its size in the wasm.
-        let undecodable = || {
-            err!(
-                InvalidInput,
-                "snapshot: the payload does not decode as a version {version} snapshot"
-            )
-        };
-        let (p, rest): (Payload, &[u8]) = if version == 1 {
-            // Older formats are migrated natively and by the wasm bulk module; the shipped
-            // module leaves their decoders out (size budget) and the page migrates first.
-            if !cfg!(any(feature = "bulk", not(target_arch = "wasm32"))) {
+        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        let p = match version {
+            FORMAT_VERSION => current(bytes)?,
+            1 | 2 => legacy(version, bytes)?,
+            _ => {
                 return Err(err!(
                     InvalidInput,
-                    "snapshot: format version {version} must be migrated first (migrateSnapshot)"
-                ));
+                    "snapshot: format version {version}; this engine reads version {FORMAT_VERSION}"
+                ))
             }
-            let (old, rest) =
-                postcard::take_from_bytes::<v1::PayloadV1>(body).map_err(|_| undecodable())?;
-            (old.migrate()?, rest)
-        } else {
-            postcard::take_from_bytes(body).map_err(|_| undecodable())?
         };
-        // Bytes after the state (counted in the header and the checksum, so put there on
-        // purpose) mean a snapshot this engine did not write.
-        if !rest.is_empty() {
-            return Err(err!(
-                InvalidInput,
-                "snapshot: {} bytes follow the state (not a snapshot this engine wrote)",
-                rest.len()
-            ));
-        }
         let state = rebuild(p)?;
         Ok(Ledger {
             journal_base: state.seq,
             state,
             journal: Vec::new(),
+            snapshot_cursor: None,
         })
     }
+}
+
+/// Format 3: the trailer's length and checksum, then the payload.
+fn current(bytes: &[u8]) -> Result<Payload> {
+    if bytes.len() < VERSION_END + TRAILER {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: {} bytes, too short for a version {FORMAT_VERSION} snapshot (truncated)",
+            bytes.len()
+        ));
+    }
+    let body_end = bytes.len() - TRAILER;
+    let long = |at: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    let len = long(body_end);
+    if body_end as u64 != len {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: {body_end} bytes before the trailer, trailer says {len} (truncated or padded)"
+        ));
+    }
+    if checksum(&bytes[..body_end]) != long(body_end + 8) {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: checksum mismatch (the bytes are damaged)"
+        ));
+    }
+    read::payload(&bytes[VERSION_END..body_end]).ok_or_else(|| {
+        err!(
+            InvalidInput,
+            "snapshot: the payload does not decode as a version {FORMAT_VERSION} snapshot"
+        )
+    })
+}
+
+/// Formats 1 and 2, migrated natively and by the bulk module; the shipped module
+/// leaves their decoders out (size budget) and the page migrates first.
+fn legacy(version: u32, bytes: &[u8]) -> Result<Payload> {
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    {
+        v2::read(version, bytes)
+    }
+    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    {
+        let _ = bytes;
+        Err(err!(
+            InvalidInput,
+            "snapshot: format version {version} must be migrated first (migrateSnapshot)"
+        ))
+    }
+}
+
+/// Every record that has an id (all but expired-lot parts).
+fn all_record_count(s: &State) -> usize {
+    all_records(s).count()
 }
 
 fn rebuild(p: Payload) -> Result<State> {
@@ -541,60 +527,4 @@ fn all_records(s: &State) -> impl Iterator<Item = RecordRef> + '_ {
         .chain(n(s.configs.len()).map(RecordRef::Config))
         .chain(n(s.write_offs.len()).map(RecordRef::WriteOff))
         .chain(n(s.expiries.len()).map(RecordRef::Expiry))
-}
-
-/// Tables read at their full length at once. serde's `Vec` reader caps its first
-/// allocation at 1 MiB (a guard against lengths a damaged input lies about) and then
-/// doubles, copying: in wasm, where `realloc` of a large block is a copy, restoring 1M
-/// commands peaked 117 MB higher. postcard already answers no `size_hint` when the
-/// stated length exceeds the bytes left (every element takes at least one), so a lying
-/// length still can't allocate more than the input justifies.
-mod presized {
-    use std::fmt;
-    use std::marker::PhantomData;
-
-    use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
-
-    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
-        struct Items<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
-            type Value = Vec<T>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a table")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-                while let Some(item) = seq.next_element()? {
-                    items.push(item);
-                }
-                Ok(items)
-            }
-        }
-        d.deserialize_seq(Items(PhantomData))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::presized;
-    use serde::Deserialize;
-
-    #[derive(Deserialize, Debug)]
-    struct Table(#[serde(deserialize_with = "presized::vec")] Vec<u64>);
-
-    #[test]
-    fn a_table_reads_at_its_stated_length() {
-        let bytes = postcard::to_allocvec(&vec![1u64, 300, 7]).unwrap();
-        let table: Table = postcard::from_bytes(&bytes).expect("decodes");
-        assert_eq!(table.0, vec![1, 300, 7]);
-    }
-
-    #[test]
-    fn a_lying_length_allocates_no_more_than_the_input_holds() {
-        // Stated length 2^62 (varint), then one element's byte: reserving that many u64s
-        // would overflow, and any length the input can't hold is a lie.
-        let bytes = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x01];
-        let read = postcard::from_bytes::<Table>(&bytes);
-        assert!(read.is_err(), "ran out of input instead of allocating");
-    }
 }

@@ -14,6 +14,7 @@ pub fn checksum(bytes: &[u8]) -> u64 {
 }
 
 /// FNV-1a-style mixing a 64-bit word at a time: platform-independent and fast.
+#[derive(Clone, Debug)]
 pub struct StableHasher(u64);
 
 impl Default for StableHasher {
@@ -27,6 +28,13 @@ impl StableHasher {
     /// fingerprint and checksum: changing them invalidates existing snapshots.
     pub fn new() -> StableHasher {
         StableHasher(0xcbf2_9ce4_8422_2325)
+    }
+
+    /// Mixes one whole 8-byte word as `write` does (a checksum fed in pieces).
+    pub(crate) fn mix_word(&mut self, chunk: &[u8]) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        self.mix(u64::from_le_bytes(word));
     }
 
     fn mix(&mut self, word: u64) {

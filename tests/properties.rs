@@ -54,7 +54,7 @@ use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
-use tally::Ledger;
+use tally::{Ledger, SnapshotPiece};
 
 // ---------------------------------------------------------------------------------------
 // Id pools and field generators
@@ -2357,12 +2357,67 @@ proptest! {
     }
 }
 
-/// Replaces a snapshot's checksum with the right one for its (changed) payload.
+/// Format 3's magic and version, and its trailer (length and checksum of what precedes).
+const SNAPSHOT_HEAD: usize = 8 + 4;
+const SNAPSHOT_TRAILER: usize = 8 + 8;
+
+/// Replaces a snapshot's checksum (in its trailer) with the right one for its (changed)
+/// bytes.
 fn reseal(bytes: &mut [u8]) {
-    const HEADER: usize = 8 + 4 + 8 + 8;
-    if bytes.len() >= HEADER {
-        let sum = tally::stable_hash::checksum(&bytes[HEADER..]);
-        bytes[20..28].copy_from_slice(&sum.to_le_bytes());
+    if bytes.len() >= SNAPSHOT_HEAD + SNAPSHOT_TRAILER {
+        let end = bytes.len() - SNAPSHOT_TRAILER;
+        let sum = tally::stable_hash::checksum(&bytes[..end]);
+        bytes[end + 8..].copy_from_slice(&sum.to_le_bytes());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(200),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// A snapshot taken in pieces of any sizes is, joined, byte for byte `snapshot()`;
+    /// a refused command or a dry run between pieces doesn't interrupt it, a command that
+    /// commits does.
+    #[test]
+    fn snapshot_pieces_join_to_the_snapshot(
+        steps in sequence(0..=20),
+        sizes in prop::collection::vec(1usize..=2048, 1..=6),
+        commit_after in prop::option::of(0usize..40),
+    ) {
+        let (mut ledger, _) = run_plain(&steps);
+        let whole = ledger.snapshot();
+        ledger.snapshot_begin();
+        let mut joined = Vec::new();
+        let mut pieces = 0usize;
+        loop {
+            if Some(pieces) == commit_after {
+                // Refused (no such customer) and dry runs change nothing: no interruption.
+                let _ = ledger.apply_json(r#"{"type":"record_payment","id":"zz-refused","customer":"nobody","amount":"1.00","method":"cash","date":"2026-01-01"}"#);
+                let _ = ledger.apply_json(r#"{"type":"create_customer","id":"zz-dry","name":"Dry","currency":"EUR","dry_run":true}"#);
+                let committed = ledger
+                    .apply_json(r#"{"type":"create_customer","id":"zz-new","name":"New","currency":"EUR"}"#)
+                    .is_ok();
+                prop_assert!(committed, "the new customer was refused");
+                prop_assert_eq!(ledger.snapshot_next(64), SnapshotPiece::Interrupted);
+                return Ok(());
+            }
+            match ledger.snapshot_next(sizes[pieces % sizes.len()]) {
+                SnapshotPiece::Bytes(bytes) => {
+                    prop_assert!(!bytes.is_empty(), "an empty piece");
+                    joined.extend_from_slice(&bytes);
+                }
+                SnapshotPiece::Done => break,
+                SnapshotPiece::Interrupted => prop_assert!(false, "interrupted with no change"),
+            }
+            pieces += 1;
+        }
+        prop_assert!(joined == whole, "the pieces differ from the snapshot");
+        prop_assert!(Ledger::restore(&joined).is_ok());
+        // Once done, nothing is being written: a new begin is needed.
+        prop_assert_eq!(ledger.snapshot_next(64), SnapshotPiece::Interrupted);
     }
 }
 
@@ -2408,9 +2463,9 @@ proptest! {
     ) {
         let (ledger, _) = run_plain(&steps);
         let mut bytes = ledger.snapshot();
-        let header = 8 + 4 + 8 + 8;
+        let body = bytes.len() - SNAPSHOT_HEAD - SNAPSHOT_TRAILER;
         for (at, mask) in &flips {
-            let i = header + at.index(bytes.len() - header);
+            let i = SNAPSHOT_HEAD + at.index(body);
             bytes[i] ^= mask;
         }
         reseal(&mut bytes);

@@ -1,7 +1,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Snapshots written by an earlier format still open. `fixtures/snapshot-v1.bin` is a
 //! version 1 snapshot (written before write-offs, expiring credit and tax rounding)
-//! of the commands in `fixtures/snapshot-v1.commands.jsonl`.
+//! of the commands in `fixtures/snapshot-v1.commands.jsonl`; `fixtures/snapshot-v2.bin`
+//! a version 2 snapshot (postcard, written by the engine before format 3) of
+//! `fixtures/snapshot-v2.commands.jsonl`, which adds write-offs, expiring credit,
+//! invoice tax rounding, a number format and voids.
 
 use std::path::PathBuf;
 
@@ -15,11 +18,24 @@ fn fixture(name: &str) -> PathBuf {
 
 #[test]
 fn a_version_1_snapshot_restores_to_what_replaying_its_commands_gives() {
-    let bytes = std::fs::read(fixture("snapshot-v1.bin")).unwrap();
-    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 1);
-    let restored = Ledger::restore(&bytes).expect("a version 1 snapshot restores");
+    restores_to_its_replay(1);
+}
 
-    let commands = std::fs::read_to_string(fixture("snapshot-v1.commands.jsonl")).unwrap();
+#[test]
+fn a_version_2_snapshot_restores_to_what_replaying_its_commands_gives() {
+    restores_to_its_replay(2);
+}
+
+fn restores_to_its_replay(version: u32) {
+    let bytes = std::fs::read(fixture(&format!("snapshot-v{version}.bin"))).unwrap();
+    assert_eq!(
+        u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
+        version
+    );
+    let restored = Ledger::restore(&bytes).expect("an older snapshot restores");
+
+    let commands =
+        std::fs::read_to_string(fixture(&format!("snapshot-v{version}.commands.jsonl"))).unwrap();
     let mut replayed = Ledger::new();
     for line in commands.lines().filter(|l| !l.trim().is_empty()) {
         assert!(
@@ -35,13 +51,27 @@ fn a_version_1_snapshot_restores_to_what_replaying_its_commands_gives() {
         serde_json::to_string(&restored.query_json(tb)).unwrap(),
         serde_json::to_string(&replayed.query_json(tb)).unwrap()
     );
+    // And every invoice reads the same (lines, totals, scales, numbers).
+    for invoice in &replayed.state().invoices {
+        let q = format!(r#"{{"type":"invoice","invoice":"{}"}}"#, invoice.id);
+        assert_eq!(
+            serde_json::to_string(&restored.query_json(&q)).unwrap(),
+            serde_json::to_string(&replayed.query_json(&q)).unwrap()
+        );
+    }
 }
 
 #[test]
 fn commands_resent_after_a_migration_are_duplicates_not_conflicts() {
-    let bytes = std::fs::read(fixture("snapshot-v1.bin")).unwrap();
+    resent_commands_are_duplicates(1);
+    resent_commands_are_duplicates(2);
+}
+
+fn resent_commands_are_duplicates(version: u32) {
+    let bytes = std::fs::read(fixture(&format!("snapshot-v{version}.bin"))).unwrap();
     let mut restored = Ledger::restore(&bytes).unwrap();
-    let commands = std::fs::read_to_string(fixture("snapshot-v1.commands.jsonl")).unwrap();
+    let commands =
+        std::fs::read_to_string(fixture(&format!("snapshot-v{version}.commands.jsonl"))).unwrap();
     let mut kinds = std::collections::BTreeSet::new();
     for line in commands.lines().filter(|l| !l.trim().is_empty()) {
         let answer = serde_json::to_value(restored.apply_json(line)).unwrap();
@@ -55,11 +85,11 @@ fn commands_resent_after_a_migration_are_duplicates_not_conflicts() {
 }
 
 #[test]
-fn a_new_snapshot_is_version_2_and_restores() {
+fn a_new_snapshot_is_version_3_and_restores() {
     let mut ledger = Ledger::new();
     ledger.apply_json(r#"{"type":"configure","id":"k1","tax_rounding":"invoice"}"#);
     let bytes = ledger.snapshot();
-    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 2);
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 3);
     let restored = Ledger::restore(&bytes).unwrap();
     assert_eq!(restored.snapshot(), bytes);
 }

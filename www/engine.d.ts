@@ -129,6 +129,22 @@ export class Ledger {
   /** The whole state as bytes (versioned, checksummed), for `Ledger.restore`. */
   snapshot(): Uint8Array;
 
+  /**
+   * Starts a snapshot of the state as it is now, to be taken in pieces with
+   * `snapshotNext` so no single call is long. Any state change (a command that commits,
+   * a replay) drops it.
+   */
+  snapshotBegin(): void;
+
+  /**
+   * The next piece (never empty, about `maxBytes` long; a record is never split, so it
+   * may run a little over) of the snapshot begun by `snapshotBegin`, or `undefined` once
+   * every piece was given. The pieces joined are byte for byte `snapshot()` as of
+   * `snapshotBegin`. Throws an `Error` whose message starts with `snapshot_interrupted:`
+   * when the state changed since `snapshotBegin` (or none was begun): begin again later.
+   */
+  snapshotNext(maxBytes: number): Uint8Array | undefined;
+
   /** Journal entries after `seq` still held (see `forgetJournalThrough`), in order. */
   journalSince(seq: number): JournalEntry[];
 

@@ -100,7 +100,7 @@ fn main() -> ExitCode {
         Some("export") => export(&args[1..]),
         Some("bench") => tally::workload::bench::run_cli(&args[1..], live_bytes),
         _ => {
-            eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally export --format csv|beancount BACKUP.json    print a backup's general ledger\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH]");
+            eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally export --format csv|beancount BACKUP.json    print a backup's general ledger\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH] [--snapshot PATH]");
             ExitCode::from(2)
         }
     }

@@ -5,7 +5,8 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::{presized, Payload};
+use super::v2::presized;
+use super::Payload;
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::money::Currency;

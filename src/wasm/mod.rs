@@ -167,6 +167,34 @@ impl WasmLedger {
         self.inner.snapshot()
     }
 
+    /// Starts a snapshot of the state as it is now, taken in pieces by `snapshotNext`
+    /// (so no single call holds the main thread long).
+    #[wasm_bindgen(js_name = snapshotBegin)]
+    pub fn snapshot_begin(&mut self) {
+        self.inner.snapshot_begin();
+    }
+
+    /// The next piece of the snapshot begun by `snapshotBegin`, about `maxBytes` long;
+    /// `undefined` once every piece was given. Throws an Error whose message starts with
+    /// `snapshot_interrupted:` when the state changed since `snapshotBegin` (or none
+    /// was begun): start again later. The pieces joined are `snapshot()`'s bytes.
+    #[wasm_bindgen(js_name = snapshotNext)]
+    pub fn snapshot_next(&mut self, max_bytes: f64) -> Result<Option<Vec<u8>>, JsError> {
+        // Any number: NaN and negatives ask for the smallest piece, huge ones for the rest.
+        let max = if max_bytes >= 1.0 {
+            max_bytes.min(1e15) as usize
+        } else {
+            1
+        };
+        match self.inner.snapshot_next(max) {
+            crate::SnapshotPiece::Bytes(bytes) => Ok(Some(bytes)),
+            crate::SnapshotPiece::Done => Ok(None),
+            crate::SnapshotPiece::Interrupted => Err(JsError::new(
+                "snapshot_interrupted: the ledger changed since snapshotBegin (or no snapshot was begun); begin again",
+            )),
+        }
+    }
+
     /// Journal entries after `seq` still held: `[{ seq, command }]`.
     #[wasm_bindgen(js_name = journalSince)]
     pub fn journal_since(&self, seq: f64) -> JsValue {

@@ -18,6 +18,8 @@ struct Options {
     commands: usize,
     seed: u64,
     json_out: Option<String>,
+    /// Where to write the snapshot's bytes (to measure what gzip makes of them).
+    snapshot_out: Option<String>,
 }
 
 fn parse_options(args: &[String]) -> Result<Options, String> {
@@ -26,6 +28,7 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
         commands: 1_000_000,
         seed: 42,
         json_out: None,
+        snapshot_out: None,
     };
     let mut it = args.iter();
     while let Some(flag) = it.next() {
@@ -39,14 +42,16 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
             }
             "--seed" => o.seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--json" => o.json_out = Some(value()?.clone()),
+            "--snapshot" => o.snapshot_out = Some(value()?.clone()),
             other => return Err(format!("unknown option {other}")),
         }
     }
     Ok(o)
 }
 
-/// `tally bench [--customers N] [--commands N] [--seed N] [--json PATH]`: runs the
-/// benchmark, prints a table, and writes the figures as JSON to PATH if asked. Exit
+/// `tally bench [--customers N] [--commands N] [--seed N] [--json PATH] [--snapshot
+/// PATH]`: runs the benchmark, prints a table, and writes the figures as JSON (and the
+/// snapshot's bytes) to PATH if asked. Exit
 /// code 2 for bad options. `live_bytes` reads the bytes the program's allocator holds
 /// now (the `tally` binary counts them in its global allocator), for the engine's memory.
 pub fn run_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
@@ -175,6 +180,11 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     let t = Instant::now();
     let snapshot = ledger.snapshot();
     let snapshot_write = t.elapsed();
+    if let Some(path) = &o.snapshot_out {
+        if let Err(e) = std::fs::write(path, &snapshot) {
+            eprintln!("tally bench: {path}: {e}");
+        }
+    }
     let mut restored_memory = 0;
     let restore = (0..3)
         .map(|_| {
@@ -220,8 +230,18 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         std::hint::black_box(serde_json::to_string(&ledger.query_json(&balance_json)).ok());
     });
 
+    let total_memory = live_bytes();
+    let parts = super::memory::breakdown(ledger, live_bytes);
+    let freed = total_memory.saturating_sub(live_bytes());
+    let mut memory_parts: Vec<Value> = parts
+        .into_iter()
+        .map(|(part, bytes)| json!({"part": part, "bytes": bytes}))
+        .collect();
+    memory_parts.push(json!({"part": "(all parts)", "bytes": freed}));
+
     let per_sec = |d: Duration| n as f64 / d.as_secs_f64();
     json!({
+        "engine_memory_parts": memory_parts,
         "machine": machine(),
         "commands": n,
         "customers": o.customers,
@@ -268,7 +288,7 @@ fn render_table(r: &Value) -> String {
             r[k]["p99"].as_f64().unwrap_or(0.0)
         )
     };
-    let rows = [
+    let mut rows = vec![
         ("machine", r["machine"].as_str().unwrap_or("").to_string()),
         (
             "commands (customers)",
@@ -334,6 +354,21 @@ fn render_table(r: &Value) -> String {
         ("balance", pair("balance_us")),
         ("  same, JSON in and out", pair("balance_json_us")),
     ];
+    let commands = f("commands").max(1.0);
+    if let Some(parts) = r["engine_memory_parts"].as_array() {
+        rows.push(("engine memory by part (freed one by one)", String::new()));
+        for part in parts {
+            let bytes = part["bytes"].as_f64().unwrap_or(0.0);
+            rows.push((
+                part["part"].as_str().unwrap_or(""),
+                format!(
+                    "{:.1} MB ({:.0} bytes a command)",
+                    bytes / 1e6,
+                    bytes / commands
+                ),
+            ));
+        }
+    }
     let width = rows
         .iter()
         .map(|(k, _)| k.chars().count())

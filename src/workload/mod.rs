@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod bench;
+pub mod memory;
 
 use rust_decimal::Decimal;
 use serde_json::{json, Value};

@@ -292,6 +292,12 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
   const entries: JournalEntry[] = ledger.journalSince(0);
   ledger.forgetJournalThrough(ledger.seq());
   const bytes: Uint8Array = ledger.snapshot();
+  ledger.snapshotBegin();
+  const piece: Uint8Array | undefined = ledger.snapshotNext(1 << 20);
+  // @ts-expect-error a piece may be undefined (the snapshot is done)
+  const pieceLength: number = ledger.snapshotNext(1 << 20).length;
+  void piece;
+  void pieceLength;
   const copy = restoreLedger(bytes);
   const copy2 = Ledger.restore(bytes);
   const fresh = new Ledger();
@@ -394,7 +400,7 @@ function describe(a: Accepted): string {
 }
 
 export async function storeUsage(): Promise<void> {
-  const version: 3 = SCHEMA_VERSION;
+  const version: 4 = SCHEMA_VERSION;
   void version;
   let store: Store;
   try {
@@ -449,6 +455,8 @@ export async function storeUsage(): Promise<void> {
   void [seq, persisted, store.name, store.closed];
 
   await store.snapshotNow();
+  const lastSnapshot: number = store.lastSnapshotSeq;
+  void lastSnapshot;
   const backup: Backup = await store.exportBackup();
   const ledgerCsv: string = await store.exportLedger('csv');
   // @ts-expect-error export formats are csv and beancount

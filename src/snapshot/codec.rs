@@ -1,0 +1,372 @@
+//! The byte-level pieces of format 3, written and read by hand (no serde on this path:
+//! the derived visitors cost more wasm than the whole format): LEB128 varints, zigzag
+//! for signed values, decimals as one varint of `zigzag(mantissa) << 5 | scale`, ids and
+//! references front-coded against the previous one of the same column, repeated texts
+//! (line descriptions, reasons) interned on first use, and a checksum fed as the bytes
+//! go out so a snapshot can be written front to back.
+
+use std::collections::HashMap;
+use std::hash::Hasher;
+
+use rust_decimal::Decimal;
+
+use crate::date::Date;
+use crate::money::Currency;
+use crate::stable_hash::StableHasher;
+use crate::state::records::{Idx, RecordRef};
+
+/// Unsigned LEB128.
+pub fn uv(out: &mut Vec<u8>, mut v: u128) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Signed, zigzag-mapped to unsigned first.
+pub fn sv(out: &mut Vec<u8>, v: i64) {
+    uv(out, u128::from(((v << 1) ^ (v >> 63)) as u64));
+}
+
+/// A decimal with its scale kept ("100.00" stays "100.00").
+pub fn dec(out: &mut Vec<u8>, d: Decimal) {
+    let m = d.mantissa();
+    let zigzag = ((m << 1) ^ (m >> 127)) as u128;
+    uv(out, (zigzag << 5) | u128::from(d.scale()));
+}
+
+/// Whether a decimal is exactly `Decimal::ZERO` as stored (zero at scale 0): such
+/// fields are left out behind a flag bit.
+pub fn is_bare_zero(d: Decimal) -> bool {
+    d.is_zero() && d.scale() == 0 && !d.is_sign_negative()
+}
+
+/// The same decimal, bit for bit (value, scale and sign).
+pub fn same(a: Decimal, b: Decimal) -> bool {
+    a.serialize() == b.serialize()
+}
+
+pub fn date(out: &mut Vec<u8>, d: Date) {
+    sv(out, i64::from(d.day_number()));
+}
+
+pub fn opt_date(out: &mut Vec<u8>, d: Option<Date>) {
+    match d {
+        None => out.push(0),
+        Some(d) => {
+            out.push(1);
+            date(out, d);
+        }
+    }
+}
+
+pub fn currency(out: &mut Vec<u8>, c: Currency) {
+    out.extend_from_slice(c.code().as_bytes());
+}
+
+pub fn text(out: &mut Vec<u8>, s: &str) {
+    uv(out, s.len() as u128);
+    out.extend_from_slice(s.as_bytes());
+}
+
+pub fn opt_text(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.push(0),
+        Some(s) => {
+            uv(out, s.len() as u128 + 1);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+pub fn idx(out: &mut Vec<u8>, i: Idx) {
+    uv(out, u128::from(i));
+}
+
+pub fn opt_idx(out: &mut Vec<u8>, i: Option<Idx>) {
+    uv(out, i.map_or(0, |i| u128::from(i) + 1));
+}
+
+/// A record reference: its table's tag in the low four bits.
+pub fn record(out: &mut Vec<u8>, r: RecordRef) {
+    let (tag, i) = record_parts(r);
+    uv(out, (u128::from(i) << 4) | u128::from(tag));
+}
+
+fn record_parts(r: RecordRef) -> (u8, Idx) {
+    match r {
+        RecordRef::Customer(i) => (0, i),
+        RecordRef::Invoice(i) => (1, i),
+        RecordRef::Payment(i) => (2, i),
+        RecordRef::Grant(i) => (3, i),
+        RecordRef::Application(i) => (4, i),
+        RecordRef::CreditNote(i) => (5, i),
+        RecordRef::Refund(i) => (6, i),
+        RecordRef::PaymentVoid(i) => (7, i),
+        RecordRef::InvoiceVoid(i) => (8, i),
+        RecordRef::Config(i) => (9, i),
+        RecordRef::WriteOff(i) => (10, i),
+        RecordRef::Expiry(i) => (11, i),
+        RecordRef::ExpiredLot(i) => (12, i),
+    }
+}
+
+fn record_from(tag: u8, i: Idx) -> Option<RecordRef> {
+    Some(match tag {
+        0 => RecordRef::Customer(i),
+        1 => RecordRef::Invoice(i),
+        2 => RecordRef::Payment(i),
+        3 => RecordRef::Grant(i),
+        4 => RecordRef::Application(i),
+        5 => RecordRef::CreditNote(i),
+        6 => RecordRef::Refund(i),
+        7 => RecordRef::PaymentVoid(i),
+        8 => RecordRef::InvoiceVoid(i),
+        9 => RecordRef::Config(i),
+        10 => RecordRef::WriteOff(i),
+        11 => RecordRef::Expiry(i),
+        12 => RecordRef::ExpiredLot(i),
+        _ => return None,
+    })
+}
+
+/// Front coding: a text as the length of the prefix it shares with the previous text
+/// of its column, then the rest. Sequential ids (`i00000588`, `i00000589`) take a few
+/// bytes instead of their whole length.
+#[derive(Clone, Debug, Default)]
+pub struct Front {
+    prev: Vec<u8>,
+}
+
+impl Front {
+    pub fn put(&mut self, out: &mut Vec<u8>, s: &str) {
+        let s = s.as_bytes();
+        let shared = self.prev.iter().zip(s).take_while(|(a, b)| a == b).count();
+        uv(out, shared as u128);
+        uv(out, (s.len() - shared) as u128);
+        out.extend_from_slice(&s[shared..]);
+        self.prev.clear();
+        self.prev.extend_from_slice(s);
+    }
+}
+
+/// Interning: a text seen before is its number in order of first use (plus one); a new
+/// one is 0 and the text. The reader rebuilds the same table as it goes.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    seen: HashMap<String, u32>,
+}
+
+impl Interner {
+    pub fn put(&mut self, out: &mut Vec<u8>, s: &str) {
+        match self.seen.get(s) {
+            Some(&n) => uv(out, u128::from(n) + 1),
+            None => {
+                out.push(0);
+                text(out, s);
+                let n = self.seen.len() as u32;
+                self.seen.insert(s.to_string(), n);
+            }
+        }
+    }
+}
+
+/// The payload checksum (`stable_hash::checksum`) computed over bytes given in pieces:
+/// the same value as over all of them at once.
+#[derive(Clone, Debug, Default)]
+pub struct StreamSum {
+    hasher: StableHasher,
+    pending: Vec<u8>,
+    total: u64,
+}
+
+impl StreamSum {
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        self.total += bytes.len() as u64;
+        if !self.pending.is_empty() {
+            let take = (8 - self.pending.len()).min(bytes.len());
+            self.pending.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.pending.len() < 8 {
+                return;
+            }
+            self.hasher.mix_word(&self.pending);
+            self.pending.clear();
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.hasher.mix_word(chunk);
+        }
+        self.pending.extend_from_slice(chunks.remainder());
+    }
+
+    /// Bytes fed so far.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The checksum of everything fed.
+    pub fn finish(mut self) -> u64 {
+        self.hasher.write(&self.pending);
+        self.hasher.finish()
+    }
+}
+
+/// Reading: every read checks it stays inside the input; `None` means the bytes don't
+/// decode (the caller says so once, in words).
+pub struct Src<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    /// Interned texts in order of first use, per column.
+    pub interned: Vec<Vec<String>>,
+    /// The previous text of each front-coded column.
+    pub fronts: Vec<Vec<u8>>,
+}
+
+pub type Got<T> = Option<T>;
+
+impl<'a> Src<'a> {
+    pub fn new(bytes: &'a [u8], interned: usize, fronts: usize) -> Src<'a> {
+        Src {
+            bytes,
+            at: 0,
+            interned: vec![Vec::new(); interned],
+            fronts: vec![Vec::new(); fronts],
+        }
+    }
+
+    pub fn left(&self) -> usize {
+        self.bytes.len() - self.at
+    }
+
+    pub fn byte(&mut self) -> Got<u8> {
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        Some(b)
+    }
+
+    pub fn take(&mut self, n: usize) -> Got<&'a [u8]> {
+        let end = self.at.checked_add(n)?;
+        let s = self.bytes.get(self.at..end)?;
+        self.at = end;
+        Some(s)
+    }
+
+    pub fn uv(&mut self) -> Got<u128> {
+        let mut v = 0u128;
+        for shift in (0..128).step_by(7) {
+            let b = self.byte()?;
+            v |= u128::from(b & 0x7f).checked_shl(shift)?;
+            if b & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    pub fn u64(&mut self) -> Got<u64> {
+        u64::try_from(self.uv()?).ok()
+    }
+
+    pub fn u32(&mut self) -> Got<u32> {
+        u32::try_from(self.uv()?).ok()
+    }
+
+    pub fn sv(&mut self) -> Got<i64> {
+        let z = self.u64()?;
+        Some(((z >> 1) as i64) ^ -((z & 1) as i64))
+    }
+
+    /// A table's length: each element takes at least a byte, so a length beyond the
+    /// bytes left is a lie and allocates nothing.
+    pub fn len(&mut self) -> Got<usize> {
+        let n = usize::try_from(self.uv()?).ok()?;
+        (n <= self.left()).then_some(n)
+    }
+
+    pub fn dec(&mut self) -> Got<Decimal> {
+        let v = self.uv()?;
+        let scale = (v & 31) as u32;
+        let z = v >> 5;
+        let m = ((z >> 1) as i128) ^ -((z & 1) as i128);
+        Decimal::try_from_i128_with_scale(m, scale).ok()
+    }
+
+    pub fn date(&mut self) -> Got<Date> {
+        Date::from_day_number(i32::try_from(self.sv()?).ok()?)
+    }
+
+    pub fn opt_date(&mut self) -> Got<Option<Date>> {
+        match self.byte()? {
+            0 => Some(None),
+            1 => Some(Some(self.date()?)),
+            _ => None,
+        }
+    }
+
+    pub fn currency(&mut self) -> Got<Currency> {
+        let code = self.take(3)?;
+        Currency::from_code(std::str::from_utf8(code).ok()?)
+    }
+
+    pub fn text(&mut self) -> Got<String> {
+        let n = self.len()?;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+
+    pub fn opt_text(&mut self) -> Got<Option<String>> {
+        let n = usize::try_from(self.uv()?).ok()?;
+        if n == 0 {
+            return Some(None);
+        }
+        let bytes = self.take(n - 1)?;
+        Some(Some(String::from_utf8(bytes.to_vec()).ok()?))
+    }
+
+    pub fn idx(&mut self) -> Got<Idx> {
+        self.u32()
+    }
+
+    pub fn opt_idx(&mut self) -> Got<Option<Idx>> {
+        Some(self.u32()?.checked_sub(1))
+    }
+
+    pub fn record(&mut self) -> Got<RecordRef> {
+        let v = self.uv()?;
+        record_from((v & 15) as u8, u32::try_from(v >> 4).ok()?)
+    }
+
+    pub fn front(&mut self, column: usize) -> Got<String> {
+        let shared = usize::try_from(self.uv()?).ok()?;
+        let rest = self.len()?;
+        let tail = self.take(rest)?;
+        let prev = &mut self.fronts[column];
+        if shared > prev.len() {
+            return None;
+        }
+        prev.truncate(shared);
+        prev.extend_from_slice(tail);
+        String::from_utf8(prev.clone()).ok()
+    }
+
+    pub fn interned(&mut self, column: usize) -> Got<String> {
+        let n = usize::try_from(self.uv()?).ok()?;
+        if n == 0 {
+            let s = self.text()?;
+            self.interned[column].push(s.clone());
+            Some(s)
+        } else {
+            self.interned[column].get(n - 1).cloned()
+        }
+    }
+
+    pub fn fixed_u64(&mut self) -> Got<u64> {
+        let b = self.take(8)?;
+        Some(u64::from_le_bytes(b.try_into().ok()?))
+    }
+
+    pub fn at_end(&self) -> bool {
+        self.at == self.bytes.len()
+    }
+}

@@ -1,0 +1,485 @@
+//! Format 3's reader: the exact mirror of `write`, into the tables `rebuild` checks.
+//! Every length is checked against the bytes left before anything is allocated, and
+//! every index is checked later by `check_references`.
+
+use rust_decimal::Decimal;
+
+use super::codec::{Got, Src};
+use super::write::{line_sums, FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_DESCRIPTION, I_REASON};
+use super::Payload;
+use crate::domain::{LineInput, Method, TaxRounding};
+use crate::state::book::{Book, Entry};
+use crate::state::ledger_accounts::Account;
+use crate::state::numbering::Numbering;
+use crate::state::records::*;
+
+struct Reader<'a> {
+    src: Src<'a>,
+    prev_seq: u64,
+    prev_date: i64,
+    ids: Vec<(RecordRef, u64, u64)>,
+}
+
+/// Decodes a payload (the bytes after the header's magic and version, before the
+/// trailer); `None` when they don't decode as format 3.
+pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
+    let mut r = Reader {
+        src: Src::new(bytes, INTERNED, FRONTS),
+        prev_seq: 0,
+        prev_date: 0,
+        ids: Vec::new(),
+    };
+    let seq = r.src.fixed_u64()?;
+    let numbering = Numbering {
+        next: r.src.u64()?,
+        format: r.src.text()?,
+    };
+    let records = r.src.len()?;
+    r.ids.reserve(records);
+    let customers = r.table(Reader::customer)?;
+    let invoices = r.table(Reader::invoice)?;
+    let payments = r.table(Reader::payment)?;
+    let lots = r.table(Reader::lot)?;
+    let grants = r.table(Reader::grant)?;
+    let applications = r.table(Reader::application)?;
+    let credit_notes = r.table(Reader::credit_note)?;
+    let refunds = r.table(Reader::refund)?;
+    let payment_voids = r.table(Reader::payment_void)?;
+    let invoice_voids = r.table(Reader::invoice_void)?;
+    let configs = r.table(Reader::config)?;
+    let write_offs = r.table(Reader::write_off)?;
+    let expiries = r.table(Reader::expiry)?;
+    let expired_lots = r.table(Reader::expired_lot)?;
+    let mut accounts = r.table(Reader::accounts)?;
+    if accounts.len() != 1 || !r.src.at_end() || r.ids.len() != records {
+        return None;
+    }
+    Some(Payload {
+        seq,
+        numbering,
+        ids: r.ids,
+        customers,
+        invoices,
+        payments,
+        lots,
+        grants,
+        applications,
+        credit_notes,
+        refunds,
+        payment_voids,
+        invoice_voids,
+        configs,
+        write_offs,
+        expiries,
+        expired_lots,
+        accounts: accounts.pop()?,
+    })
+}
+
+impl Reader<'_> {
+    fn table<T>(&mut self, item: fn(&mut Self, Idx) -> Got<T>) -> Got<Vec<T>> {
+        let n = self.src.len()?;
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            out.push(item(self, i as Idx)?);
+        }
+        Some(out)
+    }
+
+    fn id(&mut self, r: RecordRef, column: usize) -> Got<String> {
+        let id = self.src.front(column)?;
+        let print = self.src.fixed_u64()?;
+        let seq = self.prev_seq.wrapping_add(self.src.sv()? as u64);
+        self.prev_seq = seq;
+        self.ids.push((r, print, seq));
+        Some(id)
+    }
+
+    fn date(&mut self) -> Got<crate::date::Date> {
+        let n = self.prev_date.checked_add(self.src.sv()?)?;
+        self.prev_date = n;
+        crate::date::Date::from_day_number(i32::try_from(n).ok()?)
+    }
+
+    fn reason(&mut self) -> Got<String> {
+        self.src.interned(I_REASON)
+    }
+
+    fn opt_reason(&mut self) -> Got<Option<String>> {
+        match self.src.byte()? {
+            0 => Some(None),
+            1 => Some(Some(self.reason()?)),
+            _ => None,
+        }
+    }
+
+    fn reference(&mut self) -> Got<Option<String>> {
+        match self.src.byte()? {
+            0 => Some(None),
+            1 => Some(Some(self.src.front(F_REFERENCE)?)),
+            _ => None,
+        }
+    }
+
+    fn pairs(&mut self) -> Got<Vec<(Idx, Decimal)>> {
+        let n = self.src.len()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push((self.src.idx()?, self.src.dec()?));
+        }
+        Some(out)
+    }
+
+    fn source(&mut self) -> Got<Source> {
+        let v = self.src.uv()?;
+        let i = u32::try_from(v >> 1).ok()?;
+        Some(if v & 1 == 0 {
+            Source::Payment(i)
+        } else {
+            Source::Lot(i)
+        })
+    }
+
+    fn method(&mut self) -> Got<Method> {
+        Method::ALL
+            .get(usize::from(self.src.byte()?))
+            .map(|(_, m)| *m)
+    }
+
+    fn customer(&mut self, i: Idx) -> Got<Customer> {
+        let id = self.id(RecordRef::Customer(i), 0)?;
+        let name = self.src.text()?;
+        let email = self.src.opt_text()?;
+        let currency = self.src.currency()?;
+        let n = self.src.len()?;
+        let mut books = Vec::with_capacity(n);
+        for _ in 0..n {
+            books.push(self.book()?);
+        }
+        Some(Customer {
+            id,
+            name,
+            email,
+            currency,
+            books,
+        })
+    }
+
+    fn book(&mut self) -> Got<Book> {
+        let mut book = Book::new(self.src.currency()?);
+        book.outstanding = self.src.dec()?;
+        book.credit = self.src.dec()?;
+        let n = self.src.len()?;
+        book.entries.reserve_exact(n);
+        let mut prev_seq = 0u64;
+        for _ in 0..n {
+            let date = self.date()?;
+            let seq = prev_seq.wrapping_add(self.src.sv()? as u64);
+            prev_seq = seq;
+            book.entries.push(Entry {
+                date,
+                seq,
+                record: self.src.record()?,
+                amount: self.src.dec()?,
+            });
+        }
+        Some(book)
+    }
+
+    fn invoice(&mut self, i: Idx) -> Got<Invoice> {
+        let id = self.id(RecordRef::Invoice(i), 1)?;
+        let number = self.src.front(F_NUMBER)?;
+        let customer = self.src.idx()?;
+        let currency = self.src.currency()?;
+        let date = self.date()?;
+        let due_date = date.plus_days(i32::try_from(self.src.sv()?).ok()?);
+        crate::date::Date::from_day_number(due_date.day_number())?;
+        let flags = self.src.byte()?;
+        let n = self.src.len()?;
+        let mut lines = Vec::with_capacity(n);
+        for _ in 0..n {
+            let gross_stored = match self.src.byte()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+            let description = self.src.interned(I_DESCRIPTION)?;
+            let input = LineInput {
+                description,
+                quantity: self.src.dec()?,
+                unit_price: self.src.dec()?,
+                tax_rate: self.src.dec()?,
+                discount_rate: self.src.dec()?,
+            };
+            let net = self.src.dec()?;
+            let tax = self.src.dec()?;
+            let gross = if gross_stored {
+                self.src.dec()?
+            } else {
+                net.checked_add(tax)?
+            };
+            lines.push(Line {
+                input,
+                net,
+                tax,
+                gross,
+            });
+        }
+        let (subtotal, tax, total) = if flags & 64 != 0 {
+            (self.src.dec()?, self.src.dec()?, self.src.dec()?)
+        } else {
+            let (subtotal, tax) = line_sums(&lines);
+            (subtotal, tax, subtotal.checked_add(tax)?)
+        };
+        let (credited, credited_tax) = if flags & 8 != 0 {
+            (self.src.dec()?, self.src.dec()?)
+        } else {
+            (Decimal::ZERO, Decimal::ZERO)
+        };
+        let credit_applied_at_issue = if flags & 16 != 0 {
+            self.src.dec()?
+        } else {
+            Decimal::ZERO
+        };
+        let (written_off, written_off_tax) = if flags & 32 != 0 {
+            (self.src.dec()?, self.src.dec()?)
+        } else {
+            (Decimal::ZERO, Decimal::ZERO)
+        };
+        let n = self.src.len()?;
+        let mut settlements = Vec::with_capacity(n);
+        for _ in 0..n {
+            settlements.push(Settlement {
+                source: self.source()?,
+                amount: self.src.dec()?,
+            });
+        }
+        let voided_by = if flags & 4 != 0 {
+            Some(self.src.idx()?)
+        } else {
+            None
+        };
+        if flags & 128 != 0 {
+            return None;
+        }
+        Some(Invoice {
+            id,
+            number,
+            customer,
+            currency,
+            date,
+            due_date,
+            prices_include_tax: flags & 1 != 0,
+            lines,
+            subtotal,
+            tax,
+            total,
+            credited,
+            credited_tax,
+            settlements,
+            credit_applied_at_issue,
+            voided_by,
+            written_off,
+            written_off_tax,
+            tax_rounding: if flags & 2 != 0 {
+                TaxRounding::Invoice
+            } else {
+                TaxRounding::Line
+            },
+        })
+    }
+
+    fn payment(&mut self, i: Idx) -> Got<Payment> {
+        Some(Payment {
+            id: self.id(RecordRef::Payment(i), 2)?,
+            customer: self.src.idx()?,
+            currency: self.src.currency()?,
+            amount: self.src.dec()?,
+            method: self.method()?,
+            date: self.date()?,
+            reference: self.reference()?,
+            lot: self.src.idx()?,
+            allocations: self.pairs()?,
+            voided_by: self.src.opt_idx()?,
+        })
+    }
+
+    fn lot(&mut self, _: Idx) -> Got<Lot> {
+        let customer = self.src.idx()?;
+        let currency = self.src.currency()?;
+        let o = self.src.uv()?;
+        let at = u32::try_from(o >> 2).ok()?;
+        let origin = match o & 3 {
+            0 => LotOrigin::Payment(at),
+            1 => LotOrigin::Grant(at),
+            2 => LotOrigin::CreditNote(at),
+            _ => return None,
+        };
+        let remaining = self.src.dec()?;
+        let refunded = self.src.dec()?;
+        let n = self.src.len()?;
+        let mut touched = Vec::with_capacity(n);
+        for _ in 0..n {
+            touched.push(self.src.idx()?);
+        }
+        Some(Lot {
+            customer,
+            currency,
+            origin,
+            remaining,
+            refunded,
+            touched,
+            valid_until: self.src.opt_date()?,
+        })
+    }
+
+    fn grant(&mut self, i: Idx) -> Got<Grant> {
+        Some(Grant {
+            id: self.id(RecordRef::Grant(i), 3)?,
+            customer: self.src.idx()?,
+            currency: self.src.currency()?,
+            amount: self.src.dec()?,
+            date: self.date()?,
+            reason: self.reason()?,
+            lot: self.src.idx()?,
+        })
+    }
+
+    fn application(&mut self, i: Idx) -> Got<Application> {
+        Some(Application {
+            id: self.id(RecordRef::Application(i), 4)?,
+            customer: self.src.idx()?,
+            invoice: self.src.idx()?,
+            amount: self.src.dec()?,
+            date: self.date()?,
+        })
+    }
+
+    fn credit_note(&mut self, i: Idx) -> Got<CreditNote> {
+        Some(CreditNote {
+            id: self.id(RecordRef::CreditNote(i), 5)?,
+            customer: self.src.idx()?,
+            invoice: self.src.opt_idx()?,
+            currency: self.src.currency()?,
+            amount: self.src.dec()?,
+            date: self.date()?,
+            reason: self.reason()?,
+            reduced_due: self.src.dec()?,
+            released: self.src.dec()?,
+            lot: self.src.opt_idx()?,
+        })
+    }
+
+    fn refund(&mut self, i: Idx) -> Got<Refund> {
+        Some(Refund {
+            id: self.id(RecordRef::Refund(i), 6)?,
+            customer: self.src.idx()?,
+            currency: self.src.currency()?,
+            amount: self.src.dec()?,
+            method: self.method()?,
+            date: self.date()?,
+            reference: self.reference()?,
+            taken: self.pairs()?,
+        })
+    }
+
+    fn payment_void(&mut self, i: Idx) -> Got<PaymentVoid> {
+        Some(PaymentVoid {
+            id: self.id(RecordRef::PaymentVoid(i), 7)?,
+            payment: self.src.idx()?,
+            date: self.date()?,
+            reason: self.opt_reason()?,
+            reopened: self.pairs()?,
+            withdrawn: self.src.dec()?,
+        })
+    }
+
+    fn invoice_void(&mut self, i: Idx) -> Got<InvoiceVoid> {
+        let id = self.id(RecordRef::InvoiceVoid(i), 8)?;
+        let invoice = self.src.idx()?;
+        let date = self.date()?;
+        let reason = self.opt_reason()?;
+        let cancelled = self.src.dec()?;
+        let n = self.src.len()?;
+        let mut returned = Vec::with_capacity(n);
+        for _ in 0..n {
+            returned.push((self.source()?, self.src.dec()?));
+        }
+        Some(InvoiceVoid {
+            id,
+            invoice,
+            date,
+            reason,
+            cancelled,
+            returned,
+        })
+    }
+
+    fn config(&mut self, i: Idx) -> Got<Config> {
+        Some(Config {
+            id: self.id(RecordRef::Config(i), 9)?,
+            invoice_number_format: self.src.opt_text()?,
+            tax_rounding: match self.src.byte()? {
+                0 => TaxRounding::Line,
+                1 => TaxRounding::Invoice,
+                _ => return None,
+            },
+        })
+    }
+
+    fn write_off(&mut self, i: Idx) -> Got<WriteOff> {
+        Some(WriteOff {
+            id: self.id(RecordRef::WriteOff(i), 10)?,
+            invoice: self.src.idx()?,
+            date: self.date()?,
+            reason: self.reason()?,
+            amount: self.src.dec()?,
+            tax: self.src.dec()?,
+        })
+    }
+
+    fn expiry(&mut self, i: Idx) -> Got<Expiry> {
+        Some(Expiry {
+            id: self.id(RecordRef::Expiry(i), 11)?,
+            date: self.date()?,
+            customer: self.src.opt_idx()?,
+            first: self.src.idx()?,
+            count: self.src.u32()?,
+        })
+    }
+
+    fn expired_lot(&mut self, _: Idx) -> Got<ExpiredLot> {
+        Some(ExpiredLot {
+            expiry: self.src.idx()?,
+            lot: self.src.idx()?,
+            amount: self.src.dec()?,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn accounts(&mut self, _: Idx) -> Got<Vec<((crate::money::Currency, Account), Decimal)>> {
+        let n = self.src.len()?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let currency = self.src.currency()?;
+            let v = self.src.uv()?;
+            let i = u32::try_from(v >> 3).ok()?;
+            let account = match v & 7 {
+                0 => Account::Receivable(i),
+                1 => Account::CustomerCredit(i),
+                2 => Account::Cash(Method::ALL.get(i as usize)?.1),
+                3 => Account::Revenue,
+                4 => Account::TaxPayable,
+                5 => Account::CreditNotes,
+                6 => Account::GoodwillCredit,
+                _ => Account::BadDebt,
+            };
+            out.push(((currency, account), self.src.dec()?));
+        }
+        // Sorted and unique, as the general ledger keeps them.
+        if !out.windows(2).all(|w| w[0].0 < w[1].0) {
+            return None;
+        }
+        Some(out)
+    }
+}

@@ -1,0 +1,189 @@
+//! Versions 1 and 2: a 28-byte header (magic, version, payload length, payload
+//! checksum) and a postcard payload through serde's derived decoders. Read natively and
+//! by the bulk module only; a restored ledger writes the current format.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::{v1, Payload};
+use crate::error::{err, Result};
+use crate::money::Currency;
+use crate::stable_hash::checksum;
+use crate::state::ledger_accounts::Account;
+use crate::state::numbering::Numbering;
+use crate::state::records::*;
+
+const HEADER: usize = 8 + 4 + 8 + 8;
+
+/// Version 2's payload; postcard is positional, so this lists exactly the fields
+/// version 2 wrote, in order.
+#[derive(Deserialize)]
+struct PayloadV2 {
+    seq: u64,
+    numbering: Numbering,
+    #[serde(deserialize_with = "presized::vec")]
+    ids: Vec<(RecordRef, u64, u64)>,
+    #[serde(deserialize_with = "presized::vec")]
+    customers: Vec<Customer>,
+    #[serde(deserialize_with = "presized::vec")]
+    invoices: Vec<Invoice>,
+    #[serde(deserialize_with = "presized::vec")]
+    payments: Vec<Payment>,
+    #[serde(deserialize_with = "presized::vec")]
+    lots: Vec<Lot>,
+    #[serde(deserialize_with = "presized::vec")]
+    grants: Vec<Grant>,
+    #[serde(deserialize_with = "presized::vec")]
+    applications: Vec<Application>,
+    #[serde(deserialize_with = "presized::vec")]
+    credit_notes: Vec<CreditNote>,
+    #[serde(deserialize_with = "presized::vec")]
+    refunds: Vec<Refund>,
+    #[serde(deserialize_with = "presized::vec")]
+    payment_voids: Vec<PaymentVoid>,
+    #[serde(deserialize_with = "presized::vec")]
+    invoice_voids: Vec<InvoiceVoid>,
+    configs: Vec<Config>,
+    #[serde(deserialize_with = "presized::vec")]
+    write_offs: Vec<WriteOff>,
+    #[serde(deserialize_with = "presized::vec")]
+    expiries: Vec<Expiry>,
+    #[serde(deserialize_with = "presized::vec")]
+    expired_lots: Vec<ExpiredLot>,
+    #[serde(with = "crate::money::dec_pairs")]
+    accounts: Vec<((Currency, Account), Decimal)>,
+}
+
+impl From<PayloadV2> for Payload {
+    fn from(p: PayloadV2) -> Payload {
+        Payload {
+            seq: p.seq,
+            numbering: p.numbering,
+            ids: p.ids,
+            customers: p.customers,
+            invoices: p.invoices,
+            payments: p.payments,
+            lots: p.lots,
+            grants: p.grants,
+            applications: p.applications,
+            credit_notes: p.credit_notes,
+            refunds: p.refunds,
+            payment_voids: p.payment_voids,
+            invoice_voids: p.invoice_voids,
+            configs: p.configs,
+            write_offs: p.write_offs,
+            expiries: p.expiries,
+            expired_lots: p.expired_lots,
+            accounts: p.accounts,
+        }
+    }
+}
+
+/// Checks a version 1 or 2 snapshot's header and checksum and decodes its payload.
+pub(super) fn read(version: u32, bytes: &[u8]) -> Result<Payload> {
+    if bytes.len() < HEADER {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: not a Tally snapshot (bad header)"
+        ));
+    }
+    let long = |at: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_le_bytes(word)
+    };
+    let len = long(12);
+    let body = &bytes[HEADER..];
+    if body.len() as u64 != len {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: {} payload bytes, header says {len} (truncated or padded)",
+            body.len()
+        ));
+    }
+    if checksum(body) != long(20) {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: checksum mismatch (the bytes are damaged)"
+        ));
+    }
+    let undecodable = || {
+        err!(
+            InvalidInput,
+            "snapshot: the payload does not decode as a version {version} snapshot"
+        )
+    };
+    let (p, rest): (Payload, &[u8]) = if version == 1 {
+        let (old, rest) =
+            postcard::take_from_bytes::<v1::PayloadV1>(body).map_err(|_| undecodable())?;
+        (old.migrate()?, rest)
+    } else {
+        let (p, rest) = postcard::take_from_bytes::<PayloadV2>(body).map_err(|_| undecodable())?;
+        (p.into(), rest)
+    };
+    // Bytes after the state (counted in the header and the checksum, so put there on
+    // purpose) mean a snapshot this engine did not write.
+    if !rest.is_empty() {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: {} bytes follow the state (not a snapshot this engine wrote)",
+            rest.len()
+        ));
+    }
+    Ok(p)
+}
+
+/// Tables read at their full length at once. serde's `Vec` reader caps its first
+/// allocation at 1 MiB (a guard against lengths a damaged input lies about) and then
+/// doubles, copying. postcard already answers no `size_hint` when the stated length
+/// exceeds the bytes left (every element takes at least one), so a lying length still
+/// can't allocate more than the input justifies.
+pub(super) mod presized {
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
+
+    pub fn vec<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
+        struct Items<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+            type Value = Vec<T>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a table")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(items)
+            }
+        }
+        d.deserialize_seq(Items(PhantomData))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::presized;
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    struct Table(#[serde(deserialize_with = "presized::vec")] Vec<u64>);
+
+    #[test]
+    fn a_table_reads_at_its_stated_length() {
+        let bytes = postcard::to_allocvec(&vec![1u64, 300, 7]).unwrap();
+        let table: Table = postcard::from_bytes(&bytes).expect("decodes");
+        assert_eq!(table.0, vec![1, 300, 7]);
+    }
+
+    #[test]
+    fn a_lying_length_allocates_no_more_than_the_input_holds() {
+        // Stated length 2^62 (varint), then one element's byte: reserving that many u64s
+        // would overflow, and any length the input can't hold is a lie.
+        let bytes = [0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40, 0x01];
+        let read = postcard::from_bytes::<Table>(&bytes);
+        assert!(read.is_err(), "ran out of input instead of allocating");
+    }
+}

@@ -1,0 +1,91 @@
+//! Where the engine's memory goes: the state taken apart table by table, each part's
+//! bytes read from the allocator as it is freed (`live_bytes` before and after), so the
+//! breakdown is what the allocator really held, not an estimate from type sizes.
+
+use crate::ledger::Ledger;
+
+/// Frees `ledger`'s state part by part and returns `(part, bytes)` in the order freed.
+/// The parts sum to what the whole state held.
+pub fn breakdown(ledger: Ledger, live_bytes: fn() -> usize) -> Vec<(&'static str, usize)> {
+    let mut s = ledger.state;
+    drop(ledger.journal);
+    let mut out = Vec::new();
+    let mut step =
+        |name: &'static str, s: &mut crate::state::State, f: &dyn Fn(&mut crate::state::State)| {
+            let before = live_bytes();
+            f(s);
+            out.push((name, before.saturating_sub(live_bytes())));
+        };
+    step("id index", &mut s, &|s| s.ids = Default::default());
+    step("statement entries (books)", &mut s, &|s| {
+        for c in &mut s.customers {
+            for b in &mut c.books {
+                b.entries = Vec::new();
+            }
+        }
+    });
+    step("open-invoice and lot indexes (books)", &mut s, &|s| {
+        for c in &mut s.customers {
+            for b in &mut c.books {
+                b.open = Default::default();
+                b.lots = Default::default();
+            }
+        }
+    });
+    step("invoice line descriptions (text)", &mut s, &|s| {
+        for inv in &mut s.invoices {
+            for l in &mut inv.lines {
+                l.input.description = String::new();
+            }
+        }
+    });
+    step("invoice lines (amounts)", &mut s, &|s| {
+        for inv in &mut s.invoices {
+            inv.lines = Vec::new();
+        }
+    });
+    step("invoice settlements", &mut s, &|s| {
+        for inv in &mut s.invoices {
+            inv.settlements = Vec::new();
+        }
+    });
+    step("id texts (invoices, payments)", &mut s, &|s| {
+        for inv in &mut s.invoices {
+            inv.id = String::new();
+        }
+        for p in &mut s.payments {
+            p.id = String::new();
+        }
+    });
+    step("invoice numbers, payment references (text)", &mut s, &|s| {
+        for inv in &mut s.invoices {
+            inv.number = String::new();
+        }
+        for p in &mut s.payments {
+            p.reference = None;
+        }
+    });
+    step("invoices (records)", &mut s, &|s| {
+        s.invoices = Vec::new();
+    });
+    step("payments (records, allocations)", &mut s, &|s| {
+        s.payments = Vec::new()
+    });
+    step("credit lots (with touched invoices)", &mut s, &|s| {
+        s.lots = Vec::new()
+    });
+    step("customers", &mut s, &|s| s.customers = Vec::new());
+    step("general ledger", &mut s, &|s| s.gl = Default::default());
+    step(
+        "other records (credit, notes, refunds, voids, write-offs, expiries)",
+        &mut s,
+        &|s| {
+            let numbering = s.numbering.clone();
+            *s = crate::state::State {
+                numbering,
+                ..Default::default()
+            };
+        },
+    );
+    out
+}
