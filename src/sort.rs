@@ -4,6 +4,8 @@
 //! one per element type and comparator (each is several KB; docs/performance.md, "Wasm
 //! size").
 
+use crate::money::Currency;
+
 /// Sorts pairs by key, then by tie. Callers make pairs unique (the tie is an index), so
 /// the order is fully determined even though the sort is not stable.
 pub fn sort_pairs(pairs: &mut [(u64, u32)]) {
@@ -17,6 +19,14 @@ pub fn order_by(keys: impl IntoIterator<Item = u64>) -> Vec<u32> {
     pairs.into_iter().map(|(_, i)| i).collect()
 }
 
+/// A key that orders currencies by code (as `Currency` orders).
+pub fn currency_key(currency: Currency) -> u64 {
+    currency
+        .code()
+        .bytes()
+        .fold(0, |key, b| key << 8 | u64::from(b))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -25,6 +35,17 @@ mod tests {
     fn equal_keys_keep_their_positions() {
         assert_eq!(order_by([3, 1, 3, 0, 1]), vec![3, 1, 4, 0, 2]);
         assert_eq!(order_by([]), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn currency_keys_order_as_currencies() {
+        let c = |code| Currency::from_code(code).unwrap();
+        let codes = ["USD", "CHF", "EUR", "JPY", "AED", "GBP"];
+        let mut by_key: Vec<Currency> = codes.iter().map(|code| c(code)).collect();
+        let mut by_ord = by_key.clone();
+        by_key.sort_by_key(|&x| currency_key(x));
+        by_ord.sort();
+        assert_eq!(by_key, by_ord);
     }
 
     #[test]

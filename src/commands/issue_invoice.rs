@@ -32,12 +32,11 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
     let currency = draft
         .currency
         .unwrap_or(state.customers[customer as usize].currency);
-    let mut lines = draft
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, line)| compute_line(i, line, currency, draft.prices_include_tax))
-        .collect::<Result<Vec<_>>>()?;
+    // A loop, not `collect::<Result<Vec<_>>>()`: smaller in the wasm module.
+    let mut lines = Vec::with_capacity(draft.lines.len());
+    for (i, line) in draft.lines.iter().enumerate() {
+        lines.push(compute_line(i, line, currency, draft.prices_include_tax)?);
+    }
     let tax_rounding = state.tax_rounding();
     if tax_rounding == TaxRounding::Invoice {
         share_tax_per_rate(&mut lines, currency, draft.prices_include_tax)?;

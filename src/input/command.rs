@@ -576,11 +576,11 @@ impl InvoiceDraft {
                 .rule("too_many")
                 .with("max_items", MAX_LINES));
         }
-        let lines = raw_lines
-            .into_iter()
-            .enumerate()
-            .map(|(i, raw)| LineInput::from_raw(i, raw))
-            .collect::<Result<Vec<_>>>()?;
+        // A loop, not `collect::<Result<Vec<_>>>()`: smaller in the wasm module.
+        let mut lines = Vec::with_capacity(raw_lines.len());
+        for (i, raw) in raw_lines.into_iter().enumerate() {
+            lines.push(LineInput::from_raw(i, raw)?);
+        }
         Ok(InvoiceDraft {
             customer,
             currency,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::money::{Currency, Money};
-use crate::sort::order_by;
+use crate::sort::{currency_key, order_by};
 use crate::state::State;
 
 /// The `aging` answer.
@@ -119,11 +119,7 @@ pub fn run(state: &State, as_of: Date, only: Option<Currency>) -> AgingAnswer {
         }
     }
     // By currency code (each currency is there once).
-    let by_code = order_by(per_currency.iter().map(|(c, _)| {
-        c.code()
-            .bytes()
-            .fold(0u64, |key, b| key << 8 | u64::from(b))
-    }));
+    let by_code = order_by(per_currency.iter().map(|(c, _)| currency_key(*c)));
     AgingAnswer {
         as_of,
         rows,

@@ -5,11 +5,11 @@
 use serde::Serialize;
 
 use super::balance::{of_book, BalanceAnswer};
-use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
 use crate::money::{Currency, Money};
+use crate::sort::{currency_key, order_by};
 use crate::state::State;
 
 /// The `customers` answer.
@@ -64,17 +64,25 @@ pub fn run(state: &State) -> CustomersAnswer {
             balances: c.books.iter().map(|b| of_book(&c.id, b)).collect(),
         })
         .collect();
-    let mut sums: BTreeMap<Currency, (Decimal, Decimal)> = BTreeMap::new();
+    // Per currency (a handful): a list, not a map, to keep a map type out of the module.
+    let mut sums: Vec<(Currency, Decimal, Decimal)> = Vec::new();
     for c in &state.customers {
         for book in &c.books {
-            let sum = sums.entry(book.currency).or_default();
-            sum.0 += book.outstanding;
-            sum.1 += book.credit;
+            let at = match sums.iter().position(|s| s.0 == book.currency) {
+                Some(at) => at,
+                None => {
+                    sums.push((book.currency, Decimal::ZERO, Decimal::ZERO));
+                    sums.len() - 1
+                }
+            };
+            sums[at].1 += book.outstanding;
+            sums[at].2 += book.credit;
         }
     }
-    let totals = sums
+    let totals = order_by(sums.iter().map(|s| currency_key(s.0)))
         .into_iter()
-        .map(|(currency, (outstanding, credit))| CustomersTotal {
+        .map(|at| sums[at as usize])
+        .map(|(currency, outstanding, credit)| CustomersTotal {
             currency,
             outstanding: Money::new(outstanding, currency),
             credit: Money::new(credit, currency),

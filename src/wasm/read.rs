@@ -50,9 +50,12 @@ pub(super) fn array_items(value: &JsValue) -> Result<Vec<JsValue>, Raw> {
     if length > MAX_ITEMS as f64 {
         return Err(TOO_MANY_ITEMS);
     }
-    (0..length as u32)
-        .map(|i| Reflect::get_u32(value, i).map_err(|_| UNREADABLE))
-        .collect()
+    // A loop, not `collect::<Result<Vec<_>>>()`: smaller in the wasm module.
+    let mut items = Vec::with_capacity(length as usize);
+    for i in 0..length as u32 {
+        items.push(Reflect::get_u32(value, i).map_err(|_| UNREADABLE)?);
+    }
+    Ok(items)
 }
 
 fn read_text(value: &JsValue, text: String) -> Raw {
