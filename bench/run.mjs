@@ -10,7 +10,7 @@
 // Nothing fails on a figure: goals are reported as met or not.
 //
 // Environment: BENCH_PORT (default 47291; IndexedDB is per origin, so a fixed port lets
-// the prepared 1M-command database be reused between runs), BENCH_SKIP=native,node,...
+// the prepared 1M-command database be reused between runs), BENCH_SKIP=native,node,ingest,money,persist,cold,writes
 // (phases to skip, for working on one), BENCH_COLD_RUNS (default 3), BENCH_COMMANDS (a
 // smaller space for a quick try; the figures are then not the issue's).
 
@@ -87,6 +87,7 @@ const { chromium } = await import('playwright-core');
 const mounts = {
   '/bench': benchDir,
   '/pkg': pkgDir, // the page's store runs the bench build (same engine, more exports)
+  '/pkg/bulk': join(root, 'www/pkg/bulk'), // the bulk module, for snapshots of older formats
   '/vendor/decimal.js': join(root, 'node_modules/decimal.js'),
   '/vendor/big.js': join(root, 'node_modules/big.js'),
   '/vendor/dinero.js': join(root, 'node_modules/dinero.js'),
@@ -108,7 +109,10 @@ const launch = () => chromium.launchPersistentContext(profile, { executablePath:
 
 async function newPage(context) {
   const page = context.pages()[0] ?? await context.newPage();
-  page.on('console', (m) => { if (m.text().startsWith('[bench]')) say(`chromium: ${m.text().slice(8)}`); });
+  page.on('console', (m) => {
+    if (m.text().startsWith('[bench]')) say(`chromium: ${m.text().slice(8)}`);
+    else if (m.text().startsWith('tally:')) say(`chromium console: ${m.text()}`); // the store's warnings
+  });
   page.on('pageerror', (e) => say(`chromium page error: ${e.message}`));
   return page;
 }
@@ -132,7 +136,7 @@ try {
     say('persist through the store vs raw IndexedDB');
     results.chromium.persist = await phase('persist', {});
   }
-  if (!skip.has('cold')) {
+  if (!skip.has('cold') || !skip.has('writes')) {
     say('preparing the stored 1M-command ledger (reused when present)');
     results.chromium.fill = await phase('fill', { name: DB, space: SPACE });
     say(results.chromium.fill.reused ? 'reusing the stored ledger' : `stored in ${(results.chromium.fill.fill_ms / 1000).toFixed(0)} s`);
@@ -153,6 +157,24 @@ try {
       results.chromium.cold.push(r);
       await ctx.close();
     }
+  }
+  if (!skip.has('writes') && results.chromium.fill) {
+    say(`writing at ${results.chromium.fill.seq.toLocaleString('en')} commands: long main-thread tasks (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    const ctx = await launch();
+    const p = await newPage(ctx);
+    await p.goto(`${url}/bench/page.html`);
+    await p.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    results.chromium.writes = await p.evaluate((a) => window.bench.writes(a), { name: DB, space: SPACE, fill: results.chromium.fill });
+    results.chromium.writes.load_average_after = loadavg().map((l) => +l.toFixed(2));
+    const w = results.chromium.writes;
+    say(`writes: ${w.writes} commands (${w.accepted} accepted) in ${w.seconds.toFixed(0)} s, snapshot written: ${w.snapshot_written}, chain check done: ${w.verified}; after the open: ${w.long_tasks.length} tasks over 50 ms, longest gap between timer ticks ${w.max_timer_gap_ms.toFixed(0)} ms; while opening: ${w.open_long_tasks.length} tasks over 50 ms`);
+    for (const [label, list] of [['while opening', w.open_long_tasks.slice(0, 3)], ['after the open (writes, snapshot, chain check)', w.long_tasks.slice(0, 12)]]) {
+      say(`  longest tasks ${label}:`);
+      for (const task of list) {
+        say(`    ${task.duration_ms.toFixed(0).padStart(5)} ms at ${(task.start_ms / 1000).toFixed(1)} s: ${task.causes.map((c) => `${c.name} ${c.ms.toFixed(0)} ms`).join('; ') || 'not traced (streams, GC, IndexedDB internals)'}`);
+      }
+    }
+    await ctx.close();
   }
 } finally {
   server.close();
@@ -276,8 +298,23 @@ function buildRows(r) {
     }
     const last = cold[cold.length - 1];
     if (last.snapshot_ms) {
-      row('snapshot of the opened ledger (ledger.snapshot(), wasm; the store takes one every 1,000 commands or 1% of the ledger)', `${ms(last.snapshot_ms)}, ${(last.snapshot_bytes / 1e6).toFixed(1)} MB`);
+      row('snapshot of the opened ledger, whole (ledger.snapshot(), wasm; the store takes one in pieces every 0.25% of the ledger)', `${ms(last.snapshot_ms)}, ${(last.snapshot_bytes / 1e6).toFixed(1)} MB`);
     }
+    if (last.stored_snapshot) {
+      row('stored snapshot opened from', `${(last.stored_snapshot.bytes / 1e6).toFixed(1)} MB, ${last.stored_snapshot.kind}, at ${last.stored_snapshot.seq.toLocaleString('en')}`);
+    }
+  }
+
+  const w = r.chromium.writes;
+  section(`3b. Writing at ${r.chromium.fill ? r.chromium.fill.seq.toLocaleString('en') : '?'} commands: open, bursts of writes, the background snapshot and chain check (load average ${w ? w.load_average_after.join(' ') : '-'})`);
+  if (w) {
+    const longest = w.long_tasks[0];
+    const named = (t) => `${ms(t.duration_ms)}: ${t.causes.map((c) => c.name).join(', ') || 'not traced'}`;
+    row('longest main-thread task after the open: writes, snapshot, chain check (Long Tasks API, > 50 ms only)', longest ? named(longest) : 'none over 50 ms', '< 50 ms', !longest);
+    row('  tasks over 50 ms · longest gap between timer ticks', `${w.long_tasks.length} · ${ms(w.max_timer_gap_ms)}`);
+    if (w.open_long_tasks[0]) row('longest task while opening (the restore is one engine call)', named(w.open_long_tasks[0]));
+    row('  open · 500 writes, one transaction each', `${ms(w.opened_ms)} · ${ms(w.burst_ms)}`);
+    row('  snapshot written · chain check done', `${w.snapshot_written ? `yes (at ${w.snapshot_seq})` : 'no'} · ${w.verified ? 'yes' : 'no'}`);
   }
 
   const p = r.chromium.persist;

@@ -9,9 +9,11 @@
 // `chain`) is kept in `meta` and written in the same transaction as the records, so an
 // edited, removed, added or foreign record breaks the chain or disagrees with the head.
 // A snapshot is bound to the ledger and to the chain at its seq by a checksum over those
-// and its header, which holds the engine's own checksum of its payload (verified by the
-// engine as it restores), so the whole snapshot is covered without hashing its bytes in
-// JS.
+// and its edge: for a gzip snapshot (as the store keeps them now) the gzip trailer, the
+// CRC-32 and length of the whole snapshot, which the decompressor verifies; for an
+// uncompressed one (older stores) its header, which holds the engine's own checksum of
+// its payload (verified by the engine as it restores). So the whole snapshot is covered
+// without hashing its bytes in JS.
 //
 // The checksum is a 64-bit non-cryptographic hash computed synchronously in JS: an
 // IndexedDB transaction ends if the code awaits anything else (crypto.subtle included),
@@ -155,27 +157,60 @@ export function readJournalRecord(record, { ledger, prev, seq, parse = true }) {
   return { seq, command, chain: record.chain };
 }
 
-function snapshotBinding(ledger, seq, chain, bytes) {
-  let header = '';
-  for (let i = 0; i < SNAPSHOT_HEADER && i < bytes.length; i++) header += String.fromCharCode(bytes[i]);
-  return hash64('tally-snapshot', ledger, seq, chain, bytes.length, header);
+function snapshotBinding(ledger, seq, chain, size, edge) {
+  return hash64('tally-snapshot', ledger, seq, chain, size, edge);
 }
 
-/** The stored record of a snapshot of `ledger` at `seq`, where the journal's chain is `chain`. */
-export function snapshotRecord(ledger, seq, chain, bytes) {
-  return { seq, ledger, chain, bytes, sum: snapshotBinding(ledger, seq, chain, bytes) };
+/**
+ * What a snapshot's binding covers besides its ledger, seq, chain and size. Uncompressed
+ * (as stores before gzip kept them): its header, which holds the engine's checksum of
+ * the payload. Gzip: its trailer, the CRC-32 and length of the whole snapshot, which the
+ * decompressor checks.
+ */
+function snapshotEdge(bytes, trailer) {
+  if (trailer) return `gzip:${hexBytes(trailer)}`;
+  let header = '';
+  for (let i = 0; i < SNAPSHOT_HEADER && i < bytes.length; i++) header += String.fromCharCode(bytes[i]);
+  return header;
+}
+
+function isGzipBytes(bytes) {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+function hexBytes(bytes) {
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/**
+ * The stored record of a snapshot of `ledger` at `seq`, where the journal's chain is
+ * `chain`. `bytes`: the engine's snapshot, uncompressed or gzip (a Uint8Array), or a
+ * gzip Blob, whose last 8 bytes are then given as `trailer`.
+ */
+export function snapshotRecord(ledger, seq, chain, bytes, trailer) {
+  const gzipTrailer = bytes instanceof Blob ? trailer : isGzipBytes(bytes) ? bytes.subarray(bytes.length - 8) : undefined;
+  if (bytes instanceof Blob && trailer?.length !== 8) throw new TypeError('a gzip Blob snapshot needs its 8-byte trailer');
+  const size = bytes instanceof Blob ? bytes.size : bytes.length;
+  return { seq, ledger, chain, bytes, sum: snapshotBinding(ledger, seq, chain, size, snapshotEdge(bytes, gzipTrailer)) };
 }
 
 /**
  * Checks a stored snapshot's binding to its key, its ledger and (when known) the
- * journal's chain at its seq. The engine checks the payload as it restores.
+ * journal's chain at its seq. The engine checks the payload as it restores (and the
+ * decompressor a gzip snapshot's CRC-32). For a snapshot kept as a Blob, `trailer` is
+ * its last 8 bytes, read by the caller (reading a Blob is asynchronous).
  * Throws a `damage` naming the snapshot.
  */
-export function checkSnapshotRecord(record, { key, ledger, chainAtSeq }) {
+export function checkSnapshotRecord(record, { key, ledger, chainAtSeq, trailer }) {
   const bad = (why) => damage('snapshot', key, `Snapshot ${key} ${why}.`);
-  if (!record || !(record.bytes instanceof Uint8Array) || typeof record.sum !== 'string') throw bad('is damaged (it is incomplete)');
+  const blob = record?.bytes instanceof Blob;
+  if (!record || !(blob || record.bytes instanceof Uint8Array) || typeof record.sum !== 'string') throw bad('is damaged (it is incomplete)');
   if (record.ledger !== ledger) throw bad('belongs to another ledger');
-  if (record.seq !== key || record.sum !== snapshotBinding(record.ledger, record.seq, record.chain, record.bytes)) {
+  const size = blob ? record.bytes.size : record.bytes.length;
+  const gzipTrailer = blob ? trailer : isGzipBytes(record.bytes) ? record.bytes.subarray(size - 8) : undefined;
+  if (record.seq !== key || (blob && gzipTrailer?.length !== 8) || record.sum !== snapshotBinding(record.ledger, record.seq, record.chain, size, snapshotEdge(record.bytes, gzipTrailer))) {
     throw bad('is damaged (its checksum doesn\'t match)');
   }
   if (chainAtSeq !== undefined && record.chain !== chainAtSeq) throw bad(`doesn't match journal record ${key}`);

@@ -2,14 +2,15 @@
 // every record it uses, and a report in plain words of what it found.
 //
 // Opening never gives up while the stored data can rebuild the books: the newest
-// snapshot that passes its checks (ledger, binding to the chain, the engine's own
-// checksum and invariants), else an older one, else the empty ledger; then the journal
+// snapshot that passes its checks (ledger, binding to the chain, the gzip CRC-32, the
+// engine's own checksum and invariants), else an older one, else the empty ledger; then the journal
 // after it, record by record along the chain, up to the head. A journal record that
 // fails (damaged, missing, foreign, out of the chain) ends the replay there: the books
 // open as they were before it, read-only, and the report says which record and why.
 
 import { loadBulk, newLedger, restoreAnyVersion } from './engine.js';
-import { checkSnapshotRecord, damage, genesis, readJournalRecord } from './store-format.js';
+import { StoreError, checkSnapshotRecord, damage, genesis, readJournalRecord } from './store-format.js';
+import { snapshotBytes, storedTrailer } from './store-snapshot.js';
 
 /** Journal records read per request while replaying (bounds memory on big ledgers). */
 const REPLAY_BATCH = 5000;
@@ -105,39 +106,46 @@ export async function replayJournal(journal, ledger, ledgerId, from, head) {
   return result;
 }
 
+/** How many times an open starts over when another tab replaces the ledger under it. */
+const MAX_OPEN_ATTEMPTS = 5;
+const REPLACED = Symbol('replaced');
+
 /**
- * Rebuilds the books from the database. Answers `{ ledger, ledgerId, chain, health }`,
+ * Rebuilds the books from the database (`engineReady`: the engine's loading, awaited
+ * only where the engine is first needed, so it overlaps the reading). Answers `{ ledger, ledgerId, chain, health }`,
  * where `health` is the report a page shows (see `Health` in types.d.ts). Throws only
  * when IndexedDB itself fails.
  */
-export async function openBooks(db) {
-  try {
-    return await openBooksOnce(db);
-  } catch (error) {
-    // A snapshot of an older format: load the module that migrates it (outside the
-    // transaction, which an await would end) and open again.
-    if (!error?.needsBulk) throw error;
-    await loadBulk();
-    return openBooksOnce(db);
+export async function openBooks(db, engineReady = Promise.resolve()) {
+  for (let attempt = 1; ; attempt++) {
+    const books = await openBooksOnce(db, engineReady);
+    if (books !== REPLACED) return books;
+    if (attempt === MAX_OPEN_ATTEMPTS) throw new StoreError('storage_failed', 'The ledger kept being replaced by other tabs while it was being opened.');
   }
 }
 
-async function openBooksOnce(db) {
+/**
+ * One open, in three steps: where the journal ends and which snapshots there are (a
+ * readonly transaction); the newest snapshot that passes its checks, read, decompressed
+ * and restored outside any transaction (decompressing is asynchronous, which would end
+ * one); then the journal after it, replayed in one readonly transaction up to the head
+ * as it is then. Records up to a head never change unless the ledger is replaced (an
+ * import, a reset: a new identity), which the last step checks: answers REPLACED then.
+ */
+async function openBooksOnce(db, engineReady) {
   const tx = db.transaction(['meta', 'snapshots', 'journal'], 'readonly');
-  const meta = tx.objectStore('meta');
-  const snapshots = tx.objectStore('snapshots');
-  const journal = tx.objectStore('journal');
+  const stored = await request(tx.objectStore('meta').get('head'));
   const problems = [];
-  let head = await request(meta.get('head'));
+  let head = stored;
   if (!head || typeof head.ledger !== 'string') {
-    const first = await request(journal.get(1));
+    const first = await request(tx.objectStore('journal').get(1));
     problems.push(damage('head', null, 'The record of where the journal ends is missing, so records removed from its end could go unnoticed.'));
     head = { ledger: first?.ledger, seq: Infinity, chain: undefined };
   }
   const ledgerId = head.ledger;
+  const keys = await request(tx.objectStore('snapshots').getAllKeys());
 
   // The newest snapshot that passes every check, else an older one, else none.
-  const keys = await request(snapshots.getAllKeys());
   let ledger = null;
   let from = { seq: 0, chain: genesis(ledgerId) };
   for (const key of keys.reverse()) {
@@ -145,22 +153,9 @@ async function openBooksOnce(db) {
       problems.push(damage('snapshot', key, `Snapshot ${key} is not part of the ledger: it is newer than its last acknowledged record (${head.seq}).`));
       continue;
     }
-    const record = await request(snapshots.get(key));
-    const atSeq = await request(journal.get(key));
     try {
-      checkSnapshotRecord(record, { key, ledger: ledgerId, chainAtSeq: atSeq?.chain ?? (key === head.seq ? head.chain : undefined) });
-      let restored;
-      try {
-        restored = restoreAnyVersion(record.bytes);
-      } catch (e) {
-        if (e.needsBulk) throw e;
-        throw damage('snapshot', key, `Snapshot ${key} can't be restored: ${e.message}.`);
-      }
-      if (restored.seq() !== key) {
-        restored.free();
-        throw damage('snapshot', key, `Snapshot ${key} is damaged (it holds the books at record ${restored.seq()}).`);
-      }
-      ledger = restored;
+      const { record, chainAtSeq } = await readSnapshotRecord(db, key, head);
+      ledger = await restoreSnapshot(record, { key, ledger: ledgerId, chainAtSeq, engineReady });
       from = { seq: key, chain: record.chain };
       break;
     } catch (problem) {
@@ -168,15 +163,70 @@ async function openBooksOnce(db) {
       problems.push(problem);
     }
   }
+  await engineReady;
   ledger ??= newLedger();
 
-  const replay = await replayJournal(journal, ledger, ledgerId, from, head);
+  const replayTx = db.transaction(['meta', 'journal'], 'readonly');
+  const now = await request(replayTx.objectStore('meta').get('head'));
+  if ((now?.ledger ?? null) !== (stored?.ledger ?? null)) {
+    ledger.free();
+    return REPLACED;
+  }
+  if (typeof now?.ledger === 'string') head = now; // other tabs may have written meanwhile
+  const replay = await replayJournal(replayTx.objectStore('journal'), ledger, ledgerId, from, head);
   if (replay.problem) problems.push(replay.problem);
   else if (Number.isFinite(head.seq) && replay.seq < head.seq) {
     problems.push(damage('journal', replay.seq + 1, `Journal record ${replay.seq + 1} is missing (the ledger holds ${head.seq} records).`));
   }
   const health = report(problems, { seq: ledger.seq(), expected: head.seq, openedFrom: from.seq, replayed: replay.replayed });
   return { ledger, ledgerId, chain: health.writable ? replay.chain : undefined, health };
+}
+
+/** A snapshot record and the journal's chain at its seq (when known), in a readonly transaction. */
+async function readSnapshotRecord(db, key, head) {
+  const tx = db.transaction(['snapshots', 'journal'], 'readonly');
+  const [record, atSeq] = await Promise.all([
+    request(tx.objectStore('snapshots').get(key)),
+    request(tx.objectStore('journal').get(key)),
+  ]);
+  return { record, chainAtSeq: atSeq?.chain ?? (key === head.seq ? head.chain : undefined) };
+}
+
+/**
+ * Checks a stored snapshot and restores the engine from it: its binding first, then the
+ * bytes (decompressed as a stream when gzip), then the engine's own checks as it
+ * restores. A snapshot of an older format loads the bulk module that migrates it.
+ * Throws a `damage` naming the snapshot.
+ */
+async function restoreSnapshot(record, { key, ledger: ledgerId, chainAtSeq, engineReady }) {
+  const trailer = record?.bytes instanceof Blob ? await storedTrailer(record.bytes).catch(() => undefined) : undefined;
+  checkSnapshotRecord(record, { key, ledger: ledgerId, chainAtSeq, trailer });
+  let bytes;
+  try {
+    bytes = await snapshotBytes(record.bytes);
+  } catch (e) {
+    throw damage('snapshot', key, `Snapshot ${key} can't be read: ${e?.message ?? e}.`);
+  }
+  await engineReady;
+  let restored;
+  try {
+    try {
+      restored = restoreAnyVersion(bytes);
+    } catch (e) {
+      if (!e.needsBulk) throw e;
+      await loadBulk().catch((why) => { throw new StoreError('storage_failed', `The module that opens older snapshots can't be loaded: ${why?.message ?? why}`); });
+      restored = restoreAnyVersion(bytes);
+    }
+  } catch (e) {
+    if (e instanceof StoreError) throw e;
+    throw damage('snapshot', key, `Snapshot ${key} can't be restored: ${e.message}.`);
+  }
+  if (restored.seq() !== key) {
+    const held = restored.seq();
+    restored.free();
+    throw damage('snapshot', key, `Snapshot ${key} is damaged (it holds the books at record ${held}).`);
+  }
+  return restored;
 }
 
 /** The report of an open: what was checked, what failed, what it means, in plain words. */

@@ -23,7 +23,7 @@ import type {
 export type * from './types.js';
 
 /** IndexedDB schema version of the store. */
-export const SCHEMA_VERSION: 3;
+export const SCHEMA_VERSION: 4;
 
 /**
  * An error from storage (a rejected promise or a throw), with a stable `code` a page can
@@ -38,7 +38,11 @@ export class StoreError extends Error {
 export interface StoreOptions {
   /** IndexedDB database name; default `"tally"`. */
   name?: string;
-  /** Commands between background snapshots (or 1% of the ledger once that is more); default 1000. */
+  /**
+   * Commands between background snapshots (or 0.25% of the ledger once that is more);
+   * default 1000. A due snapshot is taken once writes pause, in slices between them, and
+   * stored gzip-compressed (docs/browser.md).
+   */
   snapshotEvery?: number;
 }
 
@@ -58,7 +62,7 @@ export interface Store {
   readonly name: string;
   /** Sequence number of the last command this tab knows. */
   readonly seq: number;
-  /** Whether the browser granted persistent storage (not evicted under pressure). */
+  /** Whether the browser granted persistent storage (not evicted under pressure); false until it answers, shortly after opening. */
   readonly persisted: boolean;
   /** True once closed (by `close`, another tab's upgrade or a failed recovery); commands then answer `storage_failed`. */
   readonly closed: boolean;
@@ -106,8 +110,15 @@ export interface Store {
    */
   exportLedger(format: 'csv' | 'beancount'): Promise<string>;
 
-  /** Writes a snapshot of the current state now (then keeps the newest two). */
+  /**
+   * Writes a snapshot of the current state (then keeps the newest two): taken from the
+   * engine in slices between writes, gzip-compressed, stored as a Blob. A write landing
+   * meanwhile starts it over, so it resolves once a snapshot at this seq or a later one
+   * is stored (or at once when none can be: closed, read-only, nothing new).
+   */
   snapshotNow(): Promise<void>;
+  /** The seq of the newest snapshot this tab stored or opened from. */
+  readonly lastSnapshotSeq: number;
 
   /**
    * The ledger as a JSON backup (its journal, checked along the chain): when the books

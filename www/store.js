@@ -14,9 +14,10 @@
 // - Several tabs: one writer at a time (Web Locks); each tab hears of commits and
 //   replacements on a BroadcastChannel.
 //
-// IndexedDB layout (schema version 3; record formats in store-format.js):
+// IndexedDB layout (schema version 4; record formats in store-format.js):
 //   journal    key seq  { seq, ledger, command: JSON text, prev, chain }  every accepted command, forever
-//   snapshots  key seq  { seq, ledger, chain, bytes, sum }                engine snapshots (newest two kept)
+//   snapshots  key seq  { seq, ledger, chain, bytes, sum }                engine snapshots (newest two kept);
+//                       bytes: a gzip Blob (schema 4), or a Uint8Array, uncompressed or gzip (before, and sync)
 //   meta       key      { key, ... }   "schema", "created", "head": { ledger, seq, chain }, "client"
 // and, for books synced with a server (www/sync-storage.js; empty otherwise):
 //   pending    key auto { key, id, command }               commands entered here, not yet confirmed
@@ -40,10 +41,11 @@ import {
   snapshotRecord,
 } from './store-format.js';
 import { openBooks, replayJournal, request } from './store-open.js';
+import { SnapshotInterrupted, gzipPieces, gzipSnapshot, snapshotPieces, takePieces, yieldToPage } from './store-snapshot.js';
 
 export { StoreError };
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 /** The writer lock is given back after this long without a write... */
 const LOCK_IDLE_MS = 5;
 /** ...and after this long of continuous writing, so other tabs get their turn. */
@@ -54,6 +56,14 @@ const MAX_RELOADS = 3;
 const RETRY_MS = 2000;
 /** Records read per request by exports and migrations. */
 const BATCH = 5000;
+/** Records checked per slice by the background check of the journal (verify). */
+const VERIFY_BATCH = 250;
+/** A snapshot is due every 1/SNAPSHOT_SHARE of the ledger (once that is more than snapshotEvery). */
+const SNAPSHOT_SHARE = 400;
+/** Past this many times the spacing without a snapshot, one is taken ahead of writes. */
+const SNAPSHOT_HOLD = 4;
+/** A due snapshot starts once no write has come for this long. */
+const SNAPSHOT_QUIET_MS = 50;
 
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
@@ -85,6 +95,11 @@ const MIGRATIONS = [
     db.createObjectStore('refused', { keyPath: 'id' });
     db.createObjectStore('authors', { keyPath: 'id' });
   },
+  // 3 -> 4: snapshots are now written as gzip Blobs (store-snapshot.js). Nothing to
+  // rewrite: uncompressed ones are still read, and replaced as new snapshots are taken.
+  // The step exists so that a tab running older code, which can't read the new
+  // snapshots, is closed (versionchange) instead of treating them as damaged.
+  () => {},
 ];
 
 /**
@@ -166,9 +181,11 @@ function openDatabase(name) {
  * @returns {Promise<Store>}
  */
 export async function openStore(options = {}) {
-  await loadEngine();
+  // The engine module compiles while the database opens and the snapshot is read.
+  const engineReady = loadEngine();
+  engineReady.catch(() => {}); // awaited by the open; a failure rejects it there
   const store = new Store(options.name ?? 'tally', options.snapshotEvery ?? 1000);
-  await store._open();
+  await store._open(engineReady);
   return store;
 }
 
@@ -206,7 +223,7 @@ export async function exportJournal(name = 'tally') {
  * records up to the head never change, but an import may replace them all meanwhile:
  * then `replaced` is true and the result means nothing.
  */
-async function readJournal(db, through, { parse = true } = {}) {
+async function readJournal(db, through, { parse = true, batch = BATCH, pause = false } = {}) {
   const readHead = () => request(db.transaction('meta', 'readonly').objectStore('meta').get('head'));
   const head = await readHead();
   const ledger = head?.ledger;
@@ -220,8 +237,9 @@ async function readJournal(db, through, { parse = true } = {}) {
   let after = at.seq;
   const last = Math.min(through, head?.seq ?? Infinity);
   for (;;) {
+    if (pause) await yieldToPage();
     const journal = db.transaction('journal', 'readonly').objectStore('journal');
-    const records = await request(journal.getAll(IDBKeyRange.lowerBound(after, true), BATCH));
+    const records = await request(journal.getAll(IDBKeyRange.lowerBound(after, true), batch));
     for (const record of records) {
       after = record.seq;
       if (problem || record.seq > last) {
@@ -239,7 +257,7 @@ async function readJournal(db, through, { parse = true } = {}) {
         damaged.push(record.seq);
       }
     }
-    if (records.length < BATCH) break;
+    if (records.length < batch) break;
   }
   if (!problem && Number.isFinite(last) && at.seq < last) {
     problem = `Journal record ${at.seq + 1} is missing.`;
@@ -265,7 +283,9 @@ class Store {
     this.listeners = new Set();
     this.queue = Promise.resolve();
     this.lastSnapshotSeq = 0;
-    this.snapshotPending = false;
+    this.snapshotDue = false;
+    this.snapshotting = null;
+    this.snapshotTimer = null;
     this.persisted = false;
     this.closed = false;
     this.health = null;
@@ -274,9 +294,12 @@ class Store {
   // -------------------------------------------------------------------------------
   // Opening and reloading.
 
-  async _open() {
-    await this._connect();
-    this._take(await openBooks(this.db));
+  async _open(engineReady) {
+    await this._connect().catch(async (error) => {
+      await engineReady; // a failed engine load is the clearer error
+      throw error;
+    });
+    this._take(await openBooks(this.db, engineReady));
     this._checkWitness();
     // Opening checked the records it replayed; those under the snapshot are checked
     // in the background (on a million-command ledger that read takes seconds).
@@ -284,9 +307,8 @@ class Store {
     this.verified.catch((e) => console.warn('tally: the journal check failed to run', e));
     this.channel = new BroadcastChannel(`tally:${this.name}`);
     this.channel.onmessage = (event) => this._onMessage(event.data);
-    if (navigator.storage?.persist) {
-      this.persisted = await navigator.storage.persist().catch(() => false);
-    }
+    // Asked, not awaited: the books are usable before the browser answers.
+    navigator.storage?.persist?.().then((granted) => { this.persisted = granted; }, () => {});
   }
 
   /** Opens a connection to the database (again, after the browser closed one). */
@@ -586,7 +608,7 @@ class Store {
    */
   async verify() {
     const ledgerId = this.ledgerId;
-    const journal = await readJournal(this.db, this.seq, { parse: false });
+    const journal = await readJournal(this.db, this.seq, { parse: false, batch: VERIFY_BATCH, pause: true });
     if (!journal.problem || journal.replaced || ledgerId !== this.ledgerId || this.closed) return this.health;
     if (this.health.problems.some((p) => p.kind === 'journal' && p.seq === journal.problemSeq)) return this.health;
     const problem = { kind: 'journal', seq: journal.problemSeq, message: journal.problem };
@@ -646,52 +668,117 @@ class Store {
   // Snapshots.
 
   /**
-   * A snapshot is due every `snapshotEvery` commands, or every 1% of the ledger once that
-   * is more: a snapshot costs time in proportion to the ledger (1.4 s at 1M commands), so
-   * spacing them in proportion keeps their cost per command flat, while opening replays
-   * at most ~1% of the ledger after the newest one (10,000 commands, ~0.25 s at 1M).
-   * After a recovery one is due at once, so the next open is quick again.
+   * A snapshot is due every `snapshotEvery` commands, or every 0.25% of the ledger once
+   * that is more: a snapshot's (background) work grows with the ledger, so spacing them
+   * in proportion keeps it flat per command, while opening replays at most that many
+   * commands after the newest one. After a recovery one is due at once, so the next open
+   * is quick again. It starts once writes pause for SNAPSHOT_QUIET_MS (each write
+   * postpones it), and is taken in slices between writes (see _writeSnapshot).
    */
   _maybeSnapshot(now = false) {
     const seq = this.ledger.seq();
-    const every = Math.max(this.snapshotEvery, Math.floor(seq / 100));
-    if (this.snapshotPending || (!now && seq - this.lastSnapshotSeq < every)) return;
-    this.snapshotPending = true;
-    setTimeout(() => {
-      this.snapshotNow().catch((e) => console.warn('tally: background snapshot failed (the journal is intact)', e))
-        .finally(() => { this.snapshotPending = false; });
-    }, 0);
+    if (!now && seq - this.lastSnapshotSeq < this._snapshotSpacing(seq)) return;
+    this.snapshotDue = true;
+    if (this.snapshotting) return; // it restarts after the one running, if still due
+    clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = setTimeout(() => {
+      this.snapshotTimer = null;
+      this.snapshotNow().catch((e) => console.warn('tally: background snapshot failed (the journal is intact)', e));
+    }, SNAPSHOT_QUIET_MS);
+  }
+
+  /** Commands between snapshots at `seq`. */
+  _snapshotSpacing(seq) {
+    return Math.max(this.snapshotEvery, Math.floor(seq / SNAPSHOT_SHARE));
   }
 
   /**
-   * Writes a snapshot of the current state now, then drops all but the newest two that
-   * check out (damaged or foreign ones are left for inspection until the next import).
+   * Writes a snapshot of the current state (taken in slices between writes; a write
+   * landing meanwhile starts it over), then drops all but the newest two that check out
+   * (damaged or foreign ones are left for inspection until the next import). Resolves
+   * once a snapshot at this seq or later is stored, or when none can be (closed, damaged).
    */
-  snapshotNow() {
-    return this._serial(async () => {
-      const seq = this.ledger.seq();
-      if (seq === 0 || seq === this.lastSnapshotSeq || this.closed || this.lost || !this.health.writable) return;
-      const record = snapshotRecord(this.ledgerId, seq, this.chain, this.ledger.snapshot());
-      const tx = this.db.transaction(['snapshots', 'meta'], 'readwrite', { durability: 'strict' });
-      const written = done(tx);
-      const head = await request(tx.objectStore('meta').get('head'));
-      if (head?.ledger !== this.ledgerId) {
-        tx.abort(); // replaced meanwhile: this state is no longer the ledger's
-        await written.catch(() => {});
+  async snapshotNow() {
+    for (let attempt = 0; ; attempt++) {
+      while (this.snapshotting) await this.snapshotting.catch(() => {});
+      const run = this._writeSnapshot();
+      this.snapshotting = run;
+      let outcome;
+      try {
+        outcome = await run;
+      } finally {
+        this.snapshotting = null;
+      }
+      if (outcome !== 'interrupted') {
+        if (this.snapshotDue && this.ledger.seq() - this.lastSnapshotSeq >= this._snapshotSpacing(this.ledger.seq())) this._maybeSnapshot();
         return;
       }
-      tx.objectStore('snapshots').put(record);
-      await written;
-      this.lastSnapshotSeq = seq;
-      // Pruning is a separate, later transaction: a crash in between leaves an extra
-      // snapshot, never none.
-      const prune = this.db.transaction('snapshots', 'readwrite');
-      const snapshots = prune.objectStore('snapshots');
-      const keys = await request(snapshots.getAllKeys());
-      const bad = new Set(this.health.problems.filter((p) => p.kind === 'snapshot').map((p) => p.seq));
-      for (const key of keys.filter((k) => !bad.has(k)).slice(0, -2)) snapshots.delete(key);
-      await done(prune);
-    });
+      // Writes came in meanwhile: give them room before the next try.
+      await new Promise((r) => setTimeout(r, Math.min(SNAPSHOT_QUIET_MS * 2 ** attempt, 2000)));
+    }
+  }
+
+  /**
+   * One try at a snapshot. Begun between writes (in the store's queue, so the state is
+   * exactly what storage holds at its seq); then taken from the engine and compressed
+   * in slices of a few milliseconds, the page's other work (writes first) in between; a
+   * write changes the state and interrupts it ("interrupted": try again later). Stored
+   * as a gzip Blob (putting it copies no bytes on this thread) in a strict transaction
+   * that checks the ledger was not replaced meanwhile.
+   */
+  async _writeSnapshot() {
+    const stillWanted = (begun) => () => !this.closed && this.ledger === begun.ledger && this.ledgerId === begun.ledgerId;
+    let begun;
+    try {
+      begun = await this._serial(async () => {
+        const seq = this.ledger.seq();
+        if (seq === 0 || seq <= this.lastSnapshotSeq || this.closed || this.lost || this.stale || !this.health.writable || this.storedSeq !== seq) return null;
+        this.snapshotDue = false;
+        const taking = { seq, ledger: this.ledger, ledgerId: this.ledgerId, chain: this.chain, next: snapshotPieces(this.ledger) };
+        // Writes that never pause for long enough would put snapshots off for ever (and
+        // the tail an open replays grow): past SNAPSHOT_HOLD times the spacing, the
+        // pieces are taken holding the store's queue, so writes wait for them (the page
+        // still gets its turn between slices).
+        if (seq - this.lastSnapshotSeq >= SNAPSHOT_HOLD * this._snapshotSpacing(seq)) taking.pieces = await takePieces(taking.next, { stillWanted: stillWanted(taking) });
+        return taking;
+      });
+      if (!begun) return 'skipped';
+      begun.pieces ??= await takePieces(begun.next, { stillWanted: stillWanted(begun) });
+    } catch (error) {
+      if (!(error instanceof SnapshotInterrupted)) throw error;
+      this.snapshotDue = true;
+      return 'interrupted';
+    }
+    // The state is captured: from here on writes don't matter.
+    let gzip;
+    try {
+      gzip = await gzipPieces(begun.pieces, { stillWanted: () => !this.closed && this.ledgerId === begun.ledgerId });
+    } catch (error) {
+      if (!(error instanceof SnapshotInterrupted)) throw error;
+      return 'skipped';
+    }
+    if (this.closed || this.ledgerId !== begun.ledgerId) return 'skipped';
+    const record = snapshotRecord(begun.ledgerId, begun.seq, begun.chain, gzip.blob, gzip.trailer);
+    const tx = this.db.transaction(['snapshots', 'meta'], 'readwrite', { durability: 'strict' });
+    const written = done(tx);
+    written.catch(() => {}); // awaited below
+    const head = await request(tx.objectStore('meta').get('head'));
+    if (head?.ledger !== begun.ledgerId || head.seq < begun.seq) {
+      tx.abort(); // replaced meanwhile: this state is no longer the ledger's
+      return 'skipped';
+    }
+    tx.objectStore('snapshots').put(record);
+    await written;
+    this.lastSnapshotSeq = Math.max(this.lastSnapshotSeq, begun.seq);
+    // Pruning is a separate, later transaction: a crash in between leaves an extra
+    // snapshot, never none.
+    const prune = this.db.transaction('snapshots', 'readwrite');
+    const snapshots = prune.objectStore('snapshots');
+    const keys = await request(snapshots.getAllKeys());
+    const bad = new Set(this.health.problems.filter((p) => p.kind === 'snapshot').map((p) => p.seq));
+    for (const key of keys.filter((k) => !bad.has(k)).slice(0, -2)) snapshots.delete(key);
+    await done(prune);
+    return 'written';
   }
 
   // -------------------------------------------------------------------------------
@@ -742,12 +829,13 @@ class Store {
         chain = record.chain;
         return record;
       });
-      const bytes = entries.length ? ledger.snapshot() : null;
+      // Compressed before the transaction (which an await of anything else would end).
+      const gzip = entries.length ? await gzipSnapshot(snapshotPieces(ledger)) : null;
       const tx = this.db.transaction(['journal', 'snapshots', 'meta'], 'readwrite', { durability: 'strict' });
       tx.objectStore('journal').clear();
       tx.objectStore('snapshots').clear();
       for (const record of records) tx.objectStore('journal').put(record);
-      if (bytes) tx.objectStore('snapshots').put(snapshotRecord(ledgerId, ledger.seq(), chain, bytes));
+      if (gzip) tx.objectStore('snapshots').put(snapshotRecord(ledgerId, ledger.seq(), chain, gzip.blob, gzip.trailer));
       tx.objectStore('meta').put({ key: 'head', ledger: ledgerId, seq: ledger.seq(), chain });
       try {
         await done(tx);
@@ -774,6 +862,7 @@ class Store {
     this.closed = true;
     clearTimeout(this.leaseTimer);
     clearTimeout(this.retryTimer);
+    clearTimeout(this.snapshotTimer);
     this.lease?.then((lease) => lease.release());
     this.lease = null;
     this.channel?.close();

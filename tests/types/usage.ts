@@ -400,7 +400,7 @@ function describe(a: Accepted): string {
 }
 
 export async function storeUsage(): Promise<void> {
-  const version: 3 = SCHEMA_VERSION;
+  const version: 4 = SCHEMA_VERSION;
   void version;
   let store: Store;
   try {
@@ -455,6 +455,8 @@ export async function storeUsage(): Promise<void> {
   void [seq, persisted, store.name, store.closed];
 
   await store.snapshotNow();
+  const lastSnapshot: number = store.lastSnapshotSeq;
+  void lastSnapshot;
   const backup: Backup = await store.exportBackup();
   const ledgerCsv: string = await store.exportLedger('csv');
   // @ts-expect-error export formats are csv and beancount
