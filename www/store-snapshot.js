@@ -8,7 +8,7 @@
 // runs (an IndexedDB transaction ends when its code awaits anything else).
 
 /** Bytes asked of the engine per piece: small enough that encoding and compressing one is quick. */
-const PIECE_BYTES = 64 * 1024;
+const PIECE_BYTES = 16 * 1024;
 /** Main-thread time spent per slice before giving the page its turn. */
 const SLICE_MS = 6;
 /** Compressed output gathered into a Blob part at a time (each part is one copy of this size). */
