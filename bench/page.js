@@ -287,6 +287,7 @@ function traceSpans() {
   wrap(Blob.prototype, 'arrayBuffer', 'Blob arrayBuffer()');
   wrap(WritableStreamDefaultWriter.prototype, 'write', 'stream write (gzip: compressing a piece)');
   wrap(ReadableStreamDefaultReader.prototype, 'read', 'stream read (gzip output)');
+  wrap(Worker.prototype, 'postMessage', 'Worker postMessage (the snapshot pieces, transferred)');
   wrap(TextDecoder.prototype, 'decode', 'TextDecoder');
   for (const method of ['getAll', 'get']) {
     const original = IDBObjectStore.prototype[method];
