@@ -98,6 +98,11 @@ impl Date {
     pub fn plus_days(self, days: i32) -> Date {
         Date(self.0 + days)
     }
+
+    /// A key that orders dates as they order, for [`crate::sort`].
+    pub(crate) fn sort_key(self) -> u64 {
+        u64::from((self.0 as u32) ^ 0x8000_0000)
+    }
 }
 
 fn days_in_month(y: u32, m: u32) -> u32 {
@@ -159,10 +164,12 @@ pub fn check_timestamp(field: &str, text: &str) -> Result<()> {
         .with("value", shown.as_ref())
         .word("expected", "RFC 3339")
     };
-    if text.len() < 20 || !text.is_char_boundary(10) {
-        return Err(bad());
-    }
-    Date::parse(field, &text[..10]).map_err(|_| bad())?;
+    // `get`, not `[..10]`: no panic path (and its formatting) in the module.
+    let day = match text.get(..10) {
+        Some(day) if text.len() >= 20 => day,
+        _ => return Err(bad()),
+    };
+    Date::parse(field, day).map_err(|_| bad())?;
     let rest = &text.as_bytes()[10..];
     let digits = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
     let time_ok = matches!(rest[0], b'T' | b't' | b' ')

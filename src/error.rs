@@ -312,18 +312,39 @@ pub(crate) use err;
 /// The engine's result type: refusals are [`Error`]s.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Words as a message lists them: `a, b, c`. A loop rather than `[&str]::join`, whose
+/// generic body is larger in the wasm module than every caller together.
+pub fn listed(words: &[&str]) -> String {
+    let mut out = String::new();
+    for (i, word) in words.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(word);
+    }
+    out
+}
+
 /// Input text as messages quote it: at most 60 characters, so a megabyte of junk in a
 /// field gives a short message, not a megabyte one.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
     match text.char_indices().nth(crate::limits::CLIP_CHARS) {
         None => std::borrow::Cow::Borrowed(text),
-        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
+        // `get`, not `[..end]`: `end` is a char boundary, and `get` links no panic path.
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", text.get(..end).unwrap_or(text))),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_listed_with_commas() {
+        assert_eq!(listed(&["a", "bc", "d"]), "a, bc, d");
+        assert_eq!(listed(&["a"]), "a");
+        assert_eq!(listed(&[]), "");
+    }
 
     #[test]
     fn a_refusal_always_has_field_and_details() {

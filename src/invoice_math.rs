@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use crate::domain::LineInput;
 use crate::error::{err, Result};
 use crate::money::{round_money, Currency, Money, MAX_AMOUNT};
+use crate::sort::{order_by, sort_pairs};
 use crate::state::records::Line;
 
 /// Computes one line's net, tax and gross, each rounded to the currency's minor units.
@@ -129,17 +130,17 @@ pub fn share_tax_per_rate(
             } else {
                 (-product, -sum_units)
             };
-            shares.push((i, num.div_euclid(den), num.rem_euclid(den)));
+            let (share, remainder) = floor_div_rem(num, den);
+            shares.push((i, share, remainder));
         }
         let given: i128 = shares.iter().map(|s| s.1).sum();
         let mut left = tax_units - given;
-        let mut order: Vec<usize> = (0..shares.len()).collect();
-        order.sort_by(|&a, &b| shares[b].2.cmp(&shares[a].2).then(a.cmp(&b)));
-        for k in order {
+        let remainders: Vec<i128> = shares.iter().map(|s| s.2).collect();
+        for k in largest_first(&remainders) {
             if left <= 0 {
                 break;
             }
-            shares[k].1 += 1;
+            shares[k as usize].1 += 1;
             left -= 1;
         }
         for (i, share, _) in shares {
@@ -154,6 +155,45 @@ pub fn share_tax_per_rate(
         }
     }
     Ok(())
+}
+
+/// `num.div_euclid(den)` and `num.rem_euclid(den)` for `den > 0`, by binary long
+/// division: the wasm module then links no 128-bit division routine.
+fn floor_div_rem(num: i128, den: i128) -> (i128, i128) {
+    let (n, d) = (num.unsigned_abs(), den.unsigned_abs());
+    let (mut q, mut r) = (0u128, 0u128);
+    for bit in (0..128).rev() {
+        // `r < d <= i128::MAX`, so the shift can't lose a bit.
+        r = r << 1 | (n >> bit & 1);
+        if r >= d {
+            r -= d;
+            q |= 1 << bit;
+        }
+    }
+    let (q, r) = (q as i128, r as i128);
+    match (num < 0, r == 0) {
+        (false, _) => (q, r),
+        (true, true) => (-q, 0),
+        (true, false) => (-q - 1, den - r),
+    }
+}
+
+/// Positions of non-negative `remainders`, largest first, equal ones in position order.
+/// Two passes of the engine's one sort on 64-bit keys: by the low halves, then by the
+/// high halves with the first pass's order as the tie.
+fn largest_first(remainders: &[i128]) -> Vec<u32> {
+    let half = |r: i128, shift: u32| !((r as u128 >> shift) as u64);
+    let by_low = order_by(remainders.iter().map(|&r| half(r, 0)));
+    let mut by_high: Vec<(u64, u32)> = by_low
+        .iter()
+        .zip(0u32..)
+        .map(|(&at, rank)| (half(remainders[at as usize], 64), rank))
+        .collect();
+    sort_pairs(&mut by_high);
+    by_high
+        .into_iter()
+        .map(|(_, rank)| by_low[rank as usize])
+        .collect()
 }
 
 /// `a × b` only when the product is exact (rust_decimal silently rounds past 28 digits).
@@ -194,6 +234,42 @@ pub fn totals(lines: &[Line]) -> Result<(Decimal, Decimal, Decimal)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn floor_division_matches_the_euclidean_one() {
+        let values = [
+            0,
+            1,
+            2,
+            7,
+            -7,
+            99,
+            -100,
+            1 << 64,
+            -(1 << 64) - 3,
+            (1 << 100) + 12_345,
+            -(1 << 120),
+            i128::MAX,
+            i128::MIN + 1,
+        ];
+        for &num in &values {
+            for &den in values.iter().filter(|d| **d > 0) {
+                assert_eq!(
+                    floor_div_rem(num, den),
+                    (num.div_euclid(den), num.rem_euclid(den)),
+                    "{num} / {den}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn largest_remainders_come_first_across_both_halves() {
+        let big = 1i128 << 64;
+        let remainders = [5, big + 1, 7, big, 5, big + 1, 0, 3 * big];
+        assert_eq!(largest_first(&remainders), vec![7, 1, 5, 3, 2, 0, 4, 6]);
+        assert_eq!(largest_first(&[]), Vec::<u32>::new());
+    }
 
     fn line(q: &str, p: &str, r: &str, d: &str) -> LineInput {
         LineInput {

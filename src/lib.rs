@@ -28,6 +28,7 @@ pub mod queries;
 #[cfg(feature = "tools")]
 pub mod scenario;
 pub mod snapshot;
+mod sort;
 pub mod stable_hash;
 pub mod state;
 #[cfg(feature = "tools")]

@@ -4,10 +4,11 @@
 // `SyncStorage` that www/sync.js drives (see sync.d.ts); the store keeps the confirmed
 // engine, its journal and snapshots, and its cross-tab writer lock.
 
-import { restoreLedger } from './engine.js';
+import { loadBulk, needsMigration, restoreAnyVersion } from './engine.js';
 import { StoreError, done } from './store.js';
 import { hash64, journalRecord, snapshotRecord } from './store-format.js';
 import { request } from './store-open.js';
+import { trace } from './sync-trace.js';
 
 /**
  * The SyncStorage of an open store (`openStore`). The store must not be written through
@@ -131,15 +132,16 @@ export function idbSyncStorage(store) {
     /**
      * A fresh browser's first sync: the server's snapshot becomes the confirmed state,
      * and the journal starts after it (meta "base" says where; store.js reads from there).
+     * `bytes` are the engine's; `stored` the same snapshot as the server keeps it (gzip,
+     * the form the store keeps snapshots in), stored as it came, not compressed again.
      */
-    async restoreSnapshot(bytes, seq) {
-      const ledger = restoreLedger(bytes);
-      if (ledger.seq() !== seq) {
-        ledger.free();
-        throw new StoreError('damaged_record', `The server's snapshot says seq ${seq} but holds ${ledger.seq()}.`);
-      }
+    async restoreSnapshot(bytes, seq, stored = bytes) {
+      // A snapshot an older server wrote may be of an older format, which only the bulk
+      // module reads: load it before the transaction (an await inside would end it).
+      if (needsMigration(bytes)) await loadBulk();
       const chain = hash64('tally-server-snapshot', store.ledgerId, seq, bytes.length);
       let tx;
+      let ledger = null;
       try {
         tx = store.db.transaction(['meta', 'journal', 'snapshots'], 'readwrite', { durability: 'strict' });
         const committed = done(tx);
@@ -148,15 +150,32 @@ export function idbSyncStorage(store) {
         const head = await request(meta.get('head'));
         if (head?.ledger !== store.ledgerId || head.seq !== 0 || (await request(tx.objectStore('journal').count())) > 0) {
           tx.abort();
-          ledger.free();
           return;
         }
+        // The snapshot's write is handed to IndexedDB first and the engine restores
+        // while the browser takes it in; the transaction commits only once this code
+        // returns to the event loop, so a snapshot that doesn't restore is never stored.
+        const start = performance.now();
+        tx.objectStore('snapshots').put(snapshotRecord(store.ledgerId, seq, chain, stored));
         meta.put({ key: 'base', ledger: store.ledgerId, seq, chain });
         meta.put({ key: 'head', ledger: store.ledgerId, seq, chain });
-        tx.objectStore('snapshots').put(snapshotRecord(store.ledgerId, seq, chain, bytes));
+        const restoring = performance.now();
+        try {
+          ledger = restoreAnyVersion(bytes);
+        } catch (e) {
+          throw new StoreError('damaged_record', `The server's snapshot can't be restored: ${e?.message ?? e}`);
+        }
+        trace('restore', restoring);
+        if (ledger.seq() !== seq) {
+          throw new StoreError('damaged_record', `The server's snapshot says seq ${seq} but holds ${ledger.seq()}.`);
+        }
+        const storing = performance.now();
         await committed;
+        trace('store-snapshot', storing);
+        trace('restore-and-store', start);
       } catch (error) {
-        ledger.free();
+        try { tx?.abort(); } catch { /* already finished */ }
+        ledger?.free();
         throw storageError(error, "the server's copy of the books");
       }
       store.ledger.free();

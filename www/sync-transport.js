@@ -2,6 +2,7 @@
 // transport. Errors are SyncErrors with a code the sync loop acts on (retry, sign in).
 
 import { PULL_PAGE } from './sync-limits.js';
+import { trace } from './sync-trace.js';
 
 /** A failed call to the server, with a `code`: offline, unauthorized, forbidden, unavailable, too_large, invalid_request. */
 export class SyncError extends Error {
@@ -74,13 +75,40 @@ export function httpTransport(options = {}) {
     logout: () => json('POST', '/api/logout', {}),
     push: (client, commands) => json('POST', '/api/push', { client, commands }),
     pull: (after, limit = PULL_PAGE) => json('GET', `/api/pull?after=${after}&limit=${limit}`),
-    /** The space's snapshot: `{ seq, bytes }`, or null when it has none yet. */
+    /**
+     * The space's snapshot, or null when it has none yet: `{ seq, bytes, stored }`, where
+     * `bytes` are the engine's (to restore) and `stored` the bytes as the server keeps
+     * them, gzip (kept so in IndexedDB too) or, from an older server row, the same
+     * uncompressed bytes. A gzip answer is decompressed as it arrives
+     * (DecompressionStream), each side read into one buffer of its announced size.
+     */
     async snapshot() {
+      let start = performance.now();
       const res = await send('GET', '/api/snapshot');
+      trace('snapshot-wait', start);
       if (res.status === 404) return null;
       if (!res.ok) throw await failure(res);
       const seq = Number(res.headers.get('X-Tally-Seq'));
-      return { seq, bytes: new Uint8Array(await res.arrayBuffer()) };
+      const size = Number(res.headers.get('Content-Length')) || 0;
+      const rawSize = Number(res.headers.get('X-Tally-Snapshot-Length')) || 0;
+      start = performance.now();
+      try {
+        if (!/^application\/gzip/i.test(res.headers.get('Content-Type') ?? '') || !res.body) {
+          const bytes = await readAll(res.body, size);
+          trace('snapshot-download', start);
+          return { seq, bytes: isGzip(bytes) ? await gunzip(bytes, rawSize) : bytes, stored: bytes };
+        }
+        const [kept, unzipped] = res.body.tee();
+        const [stored, bytes] = await Promise.all([
+          readAll(kept, size),
+          readAll(unzipped.pipeThrough(new DecompressionStream('gzip')), rawSize),
+        ]);
+        trace('snapshot-download', start);
+        return { seq, bytes, stored };
+      } catch (e) {
+        if (e instanceof SyncError) throw e;
+        throw new SyncError('unavailable', `The server's copy of the books could not be read (${e?.message ?? e}).`);
+      }
     },
     /**
      * Listens for new heads (`onHead(seq)`) and the channel's state (`onState('open' |
@@ -97,4 +125,38 @@ export function httpTransport(options = {}) {
       return () => source.close();
     },
   };
+}
+
+/** Whether `bytes` are gzip (RFC 1952 starts 0x1f 0x8b; an engine snapshot starts `TALLYSNP`). */
+export function isGzip(bytes) {
+  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
+/** The bytes of `gzip`, decompressed into one buffer (`size`: their length when known). */
+export function gunzip(gzip, size = 0) {
+  return readAll(new Blob([gzip]).stream().pipeThrough(new DecompressionStream('gzip')), size);
+}
+
+/**
+ * Reads a stream of byte chunks into one Uint8Array: a buffer of `size` bytes (the
+ * announced length) filled as chunks come, so nothing is joined or copied again; grown
+ * only if the stream is longer than announced.
+ */
+async function readAll(stream, size) {
+  if (!stream) return new Uint8Array(0);
+  let out = new Uint8Array(size);
+  let at = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    if (at + value.length > out.length) {
+      const bigger = new Uint8Array(Math.max(out.length * 2, at + value.length));
+      bigger.set(out.subarray(0, at));
+      out = bigger;
+    }
+    out.set(value, at);
+    at += value.length;
+  }
+  return at === out.length ? out : out.subarray(0, at);
 }

@@ -67,8 +67,12 @@ export interface PullPage {
 export interface Transport {
   push(client: string, commands: readonly object[]): Promise<{ ok: true; answers: Array<{ ok: boolean; duplicate?: boolean; seq?: number; error?: EngineRefused['error'] }>; head: number }>;
   pull(after: number, limit?: number): Promise<PullPage>;
-  /** The space's snapshot, or null when it has none yet. */
-  snapshot(): Promise<{ seq: number; bytes: Uint8Array } | null>;
+  /**
+   * The space's snapshot, or null when it has none yet: `bytes` are the engine's (to
+   * restore), `stored` the snapshot as the server keeps it (gzip; an older server's
+   * rows: the engine's bytes), kept so in IndexedDB.
+   */
+  snapshot(): Promise<{ seq: number; bytes: Uint8Array; stored?: Uint8Array } | null>;
   /** Listens for new heads; answers a function that stops listening. */
   events(onHead: (head: number) => void, onState?: (state: 'open' | 'error') => void): () => void;
 }
@@ -139,8 +143,11 @@ export interface SyncStorage {
    * pending commands `drop` removed, `refused` recorded. Rejects with nothing changed.
    */
   commit(change: { entries: JournalEntry[]; drop: string[]; refused: RefusedItem[] }): Promise<void>;
-  /** A fresh browser's first sync: the server's snapshot becomes the confirmed state. */
-  restoreSnapshot(bytes: Uint8Array, seq: number): Promise<void>;
+  /**
+   * A fresh browser's first sync: the server's snapshot becomes the confirmed state.
+   * `bytes` are the engine's; `stored` (default `bytes`) the form kept in IndexedDB.
+   */
+  restoreSnapshot(bytes: Uint8Array, seq: number, stored?: Uint8Array): Promise<void>;
   authors(ids: readonly string[]): Promise<Map<string, EntryAuthor>>;
   subscribe(listener: (change: StorageChange) => void): () => boolean;
   /** Tells this profile's other tabs. */

@@ -22,6 +22,7 @@
 import { restoreLedger } from './engine.js';
 import { PULL_PAGE, PUSH_BATCH, SNAPSHOT_FIRST_SYNC_OVER } from './sync-limits.js';
 import { SyncError, httpTransport } from './sync-transport.js';
+import { trace, traceFirstSync } from './sync-trace.js';
 
 export { PULL_PAGE, PUSH_BATCH, SNAPSHOT_FIRST_SYNC_OVER, SyncError, httpTransport };
 const RETRY_MIN_MS = 500;
@@ -90,19 +91,20 @@ class SyncedStore {
   // -------------------------------------------------------------------------------
   // What the page uses (the same as the plain store's, plus the sync part).
 
-  /** The engine the page reads: confirmed + pending. */
+  /** The engine the page reads: confirmed + pending (null once closed: its storage may have freed it). */
   get ledger() {
+    if (this.closed) return null;
     return this.pending.length ? this.own : this.storage.confirmed;
   }
 
   /** Seq of the local state (confirmed + pending; pending seqs are provisional). */
   get seq() {
-    return this.ledger.seq();
+    return this.closed ? this.seqAtClose.local : this.ledger.seq();
   }
 
   /** Seq of the last server-confirmed entry this browser holds. */
   get confirmedSeq() {
-    return this.storage.confirmed.seq();
+    return this.closed ? this.seqAtClose.confirmed : this.storage.confirmed.seq();
   }
 
   get name() { return this.storage.name; }
@@ -112,6 +114,7 @@ class SyncedStore {
   get synced() { return true; }
 
   query(query) {
+    if (this.closed) return refusal('storage_failed', 'The ledger was closed; reload the page.');
     return this.ledger.query(query);
   }
 
@@ -121,6 +124,7 @@ class SyncedStore {
    * confirmations use it.
    */
   dryRun(command) {
+    if (this.closed) return refusal('storage_failed', 'The ledger was closed; reload the page.');
     return this.ledger.apply({ ...command, dry_run: true });
   }
 
@@ -134,11 +138,12 @@ class SyncedStore {
    * seq and any invoice number are provisional until the server confirms them).
    */
   applyMany(commands) {
-    if (this.closed) return Promise.resolve(commands.map(() => refusal('storage_failed', 'Not saved: the ledger was closed; reload the page.')));
+    if (this.closed) return Promise.resolve(commands.map(() => closedAnswer()));
     if (this.user?.role === 'viewer') {
       return Promise.resolve(commands.map(() => refusal('forbidden', 'Not saved: your role (viewer) can read the books but not change them.')));
     }
     return this.storage.exclusive(async () => {
+      if (this.closed) return commands.map(() => closedAnswer());
       await this._refresh(false);
       this._ownForWrite();
       const answers = [];
@@ -259,7 +264,14 @@ class SyncedStore {
 
   snapshotNow() { return this.storage.snapshotNow?.() ?? Promise.resolve(); }
 
+  /**
+   * Closes the books and their storage. A sync round under way ends at its next step
+   * without reading the storage again (closing it may free its engine); what it had
+   * not stored is pulled again next time.
+   */
   close() {
+    if (this.closed) return;
+    this.seqAtClose = { local: this.seq, confirmed: this.confirmedSeq };
     this.closed = true;
     this._wake();
     this.stopEvents?.();
@@ -294,6 +306,7 @@ class SyncedStore {
    * storage's exclusive lock.
    */
   async _refresh(force, { refused = force } = {}) {
+    if (this.closed) return false;
     await this.storage.refreshConfirmed();
     const stored = await this.storage.readPending();
     const same = !force
@@ -406,6 +419,7 @@ class SyncedStore {
   }
 
   _statusChanged(share = true) {
+    if (this.closed) return;
     const status = this.status;
     if (share && this.syncing) {
       const { state, lastSyncedAt, retryAt, message } = status;
@@ -466,6 +480,7 @@ class SyncedStore {
       try {
         const first = this.pending[0]?.key;
         await this.syncOnce();
+        if (this.closed) break;
         if (first !== undefined && this.pending[0]?.key === first) {
           throw new SyncError('unavailable', 'The server accepted the changes but has not confirmed them yet.');
         }
@@ -473,6 +488,7 @@ class SyncedStore {
         this._setState({ state: 'online', lastSyncedAt: new Date().toISOString(), retryAt: null, message: '' });
         if (this.pending.length === 0 && this.refusals.size === 0) await this._sleep(POLL_MS);
       } catch (error) {
+        if (this.closed) break;
         if (!(error instanceof SyncError)) {
           console.error('tally: sync failed', error);
         }
@@ -495,9 +511,24 @@ class SyncedStore {
     }
   }
 
+  /** Ends a sync round whose store was closed under it (caught by the loop, which stops). */
+  _checkOpen() {
+    if (this.closed) throw new SyncError('closed', 'The books were closed.');
+  }
+
   /** One round: first sync if needed, push everything pending, pull everything new. */
   async syncOnce() {
-    if (this.confirmedSeq === 0) await this._firstSync();
+    const first = this.confirmedSeq === 0;
+    traceFirstSync(first);
+    try {
+      if (first) await this._firstSync();
+      await this._pushAndPull();
+    } finally {
+      if (first) traceFirstSync(false);
+    }
+  }
+
+  async _pushAndPull() {
     for (;;) {
       const batch = this.pending.slice(0, PUSH_BATCH);
       if (batch.length === 0) break;
@@ -527,16 +558,21 @@ class SyncedStore {
 
   /** A fresh browser: the server's snapshot when the space is long, else the journal from 1. */
   async _firstSync() {
+    let start = performance.now();
     const probe = await this.transport.pull(0, 1);
+    trace('probe', start);
     if (probe.head <= this.snapshotOver) return;
     const snapshot = await this.transport.snapshot();
     if (!snapshot || !(snapshot.seq > 0)) return;
     this._setState({ state: 'syncing', message: 'Loading the books from the server…' });
     await this.storage.exclusive(async () => {
+      this._checkOpen();
       if (this.confirmedSeq !== 0) return;
-      await this.storage.restoreSnapshot(snapshot.bytes, snapshot.seq);
+      await this.storage.restoreSnapshot(snapshot.bytes, snapshot.seq, snapshot.stored);
+      start = performance.now();
       const stored = await this.storage.readPending();
       this._rebuild(stored);
+      trace('rebuild', start);
       this.storage.announce({ kind: 'confirmed' });
       this._emit({ seq: this.seq, source: 'remote' });
     });
@@ -545,9 +581,13 @@ class SyncedStore {
   /** Pulls pages until the server has nothing after our confirmed seq (and at least to `head`). */
   async _pull(head) {
     for (;;) {
+      let start = performance.now();
       const page = await this.transport.pull(this.confirmedSeq, PULL_PAGE);
+      trace('pull', start);
       const entries = Array.isArray(page?.entries) ? page.entries : [];
+      start = performance.now();
       if (entries.length || this.refusals.size) await this._commit(entries);
+      trace('pull-commit', start);
       const more = page?.more || (Number.isFinite(head) && this.confirmedSeq < head && entries.length > 0);
       if (!more || entries.length === 0) return;
     }
@@ -559,6 +599,7 @@ class SyncedStore {
    */
   _commit(entries, alsoConfirmed = []) {
     return this.storage.exclusive(async () => {
+      this._checkOpen();
       await this.storage.refreshConfirmed();
       const from = this.confirmedSeq;
       const fresh = entries.filter((e) => e.seq > from);
@@ -596,6 +637,10 @@ class SyncedStore {
 function webLock(name, fn) {
   if (globalThis.navigator?.locks?.request) return navigator.locks.request(name, fn);
   return Promise.resolve().then(fn);
+}
+
+function closedAnswer() {
+  return refusal('storage_failed', 'Not saved: the ledger was closed; reload the page.');
 }
 
 function refusal(code, message) {

@@ -18,7 +18,7 @@ use tokio::sync::watch;
 
 use crate::auth::{self, Principal, Role};
 use crate::config::Config;
-use crate::engines::Engines;
+use crate::engines::{self, Engines};
 use crate::error::{json_body, ApiError};
 use crate::events::Heads;
 use crate::ratelimit::LoginLimiter;
@@ -416,28 +416,71 @@ pub async fn pull(State(app): State<Shared>, headers: HeaderMap, RawQuery(q): Ra
     Ok(json_body(text))
 }
 
+/// Bytes per chunk of a snapshot's answer: the body is written slice by slice from the
+/// bytes kept in memory, never copied whole.
+const SNAPSHOT_CHUNK: usize = 1 << 20;
+
+/// `GET /api/snapshot`: the space's newest stored snapshot, as stored. Gzip (RFC 1952) is
+/// sent as `application/gzip` for the browser to decompress (and keep compressed); an old
+/// uncompressed row as `application/octet-stream`. `X-Tally-Seq` is its seq,
+/// `X-Tally-Snapshot-Length` the length of the engine's bytes, and `Server-Timing` says
+/// whether it came from this process's memory or from PostgreSQL, and how long that took.
 pub async fn snapshot(State(app): State<Shared>, headers: HeaderMap) -> Answer {
     let p = principal(&app, &headers).await?;
+    let started = std::time::Instant::now();
+    let fresh = app.config.snapshot_fresh_gap;
+    app.engines
+        .fresh_snapshot(&app.pool, p.space_id, |head| fresh.max(head / 500))
+        .await?;
     let db = app.pool.get().await?;
-    let row = db
-        .query_opt(
-            "SELECT seq, bytes FROM snapshots WHERE space_id = $1 ORDER BY seq DESC LIMIT 1",
-            &[&p.space_id],
-        )
-        .await?
-        .ok_or_else(|| ApiError::not_found("this space has no snapshot yet: pull from 0"))?;
-    let seq: i64 = row.get(0);
-    let bytes: Vec<u8> = row.get(1);
+    let newest_seq = engines::newest_seq(&db, p.space_id).await?;
+    // PostgreSQL is the record: the kept bytes are served unless it holds a newer
+    // snapshot (another process took it). Kept bytes newer than its newest are a
+    // snapshot taken for a first sync whose write is under way.
+    let (stored, source) = match app.engines.newest.get(p.space_id) {
+        Some(kept) if kept.seq >= newest_seq => (kept, "memory"),
+        _ => {
+            let stored = engines::newest_stored(&db, p.space_id)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::not_found("this space has no snapshot yet: pull from 0")
+                })?;
+            app.engines.newest.offer(p.space_id, stored.clone());
+            (Arc::new(stored), "db")
+        }
+    };
+    drop(db);
+    let took = started.elapsed().as_secs_f64() * 1000.0;
+    let content_type = if stored.is_gzip() {
+        "application/gzip"
+    } else {
+        "application/octet-stream"
+    };
+    let bytes = stored.bytes.clone();
+    let length = bytes.len();
+    let chunks =
+        futures_util::stream::iter((0..length).step_by(SNAPSHOT_CHUNK).map(move |at| {
+            Ok::<_, Infallible>(bytes.slice(at..(at + SNAPSHOT_CHUNK).min(length)))
+        }));
     Ok((
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_LENGTH, length.to_string()),
             (
                 header::HeaderName::from_static("x-tally-seq"),
-                seq.to_string(),
+                stored.seq.to_string(),
+            ),
+            (
+                header::HeaderName::from_static("x-tally-snapshot-length"),
+                stored.raw_length.to_string(),
+            ),
+            (
+                header::HeaderName::from_static("server-timing"),
+                format!("{source};dur={took:.1}"),
             ),
         ],
-        bytes,
+        Body::from_stream(chunks),
     )
         .into_response())
 }

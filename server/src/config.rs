@@ -21,6 +21,9 @@ pub struct Config {
     pub owner: Option<(String, String)>,
     /// A snapshot is written once this many commands were accepted since the last one.
     pub snapshot_every: u64,
+    /// A first sync gets a snapshot taken at the head when the newest stored one is more
+    /// than this many commands (or a 500th of the space, when more) behind.
+    pub snapshot_fresh_gap: u64,
     /// Database connections in the pool.
     pub pool_size: usize,
     /// Session lifetime in seconds.
@@ -76,6 +79,7 @@ impl Config {
             space_name: var("TALLY_SPACE").unwrap_or_else(|| "Tally".into()),
             owner,
             snapshot_every: number("TALLY_SNAPSHOT_EVERY", 50_000)?.max(1),
+            snapshot_fresh_gap: number("TALLY_SNAPSHOT_FRESH_GAP", 2_000)?,
             pool_size: usize::try_from(number("TALLY_DB_POOL", 16)?.clamp(2, 256)).unwrap_or(16),
             session_seconds: number("TALLY_SESSION_HOURS", 12)?.clamp(1, 24 * 90) * 3600,
             session_recheck_seconds: number("TALLY_SESSION_RECHECK_SECONDS", 60)?.clamp(1, 3600),

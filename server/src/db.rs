@@ -9,6 +9,7 @@ use tokio_postgres::NoTls;
 const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("../migrations/0001_init.sql")),
     (2, include_str!("../migrations/0002_snapshot_storage.sql")),
+    (3, include_str!("../migrations/0003_snapshot_gzip.sql")),
 ];
 
 /// Any fixed number: the advisory lock that makes two servers starting at once migrate

@@ -19,6 +19,7 @@ use tokio_postgres::types::ToSql;
 
 use crate::error::ApiError;
 use crate::events::CHANNEL;
+use crate::snapshots::{self, Newest, Stored};
 
 /// A space's engine and the seq of the newest snapshot stored for it.
 pub struct Cached {
@@ -32,7 +33,12 @@ type Slot = Arc<tokio::sync::Mutex<Option<Cached>>>;
 
 pub struct Engines {
     slots: Mutex<HashMap<i64, Slot>>,
+    /// Per space, held while a snapshot for a first sync is taken and stored, so first
+    /// syncs arriving together take one between them.
+    fresh: Mutex<HashMap<i64, Arc<tokio::sync::Mutex<()>>>>,
     snapshot_every: u64,
+    /// Each space's newest snapshot as stored, as this process took or read it.
+    pub newest: Arc<Newest>,
 }
 
 /// What a push answers: the engine's answer to each command, as JSON text, and the
@@ -55,7 +61,9 @@ impl Engines {
     pub fn new(snapshot_every: u64) -> Engines {
         Engines {
             slots: Mutex::default(),
+            fresh: Mutex::default(),
             snapshot_every,
+            newest: Arc::default(),
         }
     }
 
@@ -72,14 +80,14 @@ impl Engines {
         let db = pool.get().await?;
         let mut cached = match guard.take() {
             Some(cached) => cached,
-            None => load(&db, space).await?,
+            None => self.load(&db, space).await?,
         };
         let seq = cached.ledger.seq();
         let due = self.due_snapshot(&mut cached);
         *guard = Some(cached);
         drop(guard);
         if let Some((seq, bytes)) = due {
-            store_snapshot(pool.clone(), space, seq, bytes);
+            store_snapshot(pool.clone(), self.newest.clone(), space, seq, bytes);
         }
         Ok(seq)
     }
@@ -107,7 +115,7 @@ impl Engines {
         // half-way, the slot stays empty and the next push reloads from the record.
         let mut cached = match guard.take() {
             Some(cached) => cached,
-            None => load(&tx, space).await?,
+            None => self.load(&tx, space).await?,
         };
         catch_up(&tx, space, &mut cached.ledger).await?;
 
@@ -166,7 +174,7 @@ impl Engines {
         *guard = Some(cached);
         drop(guard);
         if let Some((seq, bytes)) = due {
-            store_snapshot(pool.clone(), space, seq, bytes);
+            store_snapshot(pool.clone(), self.newest.clone(), space, seq, bytes);
         }
         Ok(Pushed {
             answers,
@@ -188,28 +196,131 @@ impl Engines {
         cached.snapshot_seq = seq;
         Some((seq, cached.ledger.snapshot()))
     }
+
+    /// For a first sync: when the newest snapshot (stored, or kept in memory) is more than
+    /// `gap(head)` commands behind the journal's head, takes one at the head from the
+    /// cached engine (loaded if needed, brought up to the committed head) and keeps it
+    /// as the space's newest, stored in the background, so the browser replays a short
+    /// tail instead of a long one. One at a
+    /// time per space: a first sync that waited finds the snapshot taken meanwhile and
+    /// takes none. The engine's slot is held only while the bytes are taken (this
+    /// process's pushes to the space wait that long), not while they are compressed.
+    pub async fn fresh_snapshot(
+        &self,
+        pool: &Pool,
+        space: i64,
+        gap: impl Fn(u64) -> u64,
+    ) -> Result<(), ApiError> {
+        let taking = {
+            let mut fresh = self.fresh.lock().unwrap_or_else(|p| p.into_inner());
+            fresh.entry(space).or_default().clone()
+        };
+        let _taking = taking.lock().await;
+        let db = pool.get().await?;
+        let head_sql = db
+            .prepare_cached("SELECT coalesce(max(seq), 0) FROM journal WHERE space_id = $1")
+            .await?;
+        let head = restored_seq(db.query_one(&head_sql, &[&space]).await?.get(0));
+        let kept = self.newest.get(space).map_or(0, |k| k.seq);
+        if head <= newest_seq(&db, space).await?.max(kept) + gap(head) {
+            return Ok(());
+        }
+        let slot = self.slot(space);
+        let mut guard = slot.lock().await;
+        // Out of the slot while it works, as in `push`: a failure leaves it empty.
+        let mut cached = match guard.take() {
+            Some(cached) => cached,
+            None => self.load(&db, space).await?,
+        };
+        // Only committed entries are read: no writer lock is needed to replay them.
+        catch_up(&db, space, &mut cached.ledger).await?;
+        let seq = cached.ledger.seq();
+        let started = Instant::now();
+        let raw = cached.ledger.snapshot();
+        eprintln!(
+            "space {space}: snapshot at {seq} taken for a first sync in {} ms",
+            started.elapsed().as_millis()
+        );
+        cached.snapshot_seq = cached.snapshot_seq.max(seq);
+        *guard = Some(cached);
+        drop(guard);
+        drop(db);
+        // Served as soon as it is compressed: it holds committed entries only, so it
+        // needn't wait for its own write, which goes on in the background.
+        let stored = compress(space, seq, raw).await?;
+        self.newest.offer(space, stored.clone());
+        let pool = pool.clone();
+        tokio::spawn(async move {
+            if let Err(e) = write_snapshot(&pool, space, &stored).await {
+                eprintln!("space {space}: snapshot at {seq} not written: {e:?}");
+            }
+        });
+        Ok(())
+    }
+
+    /// [`load`], keeping the snapshot it read as the space's newest.
+    async fn load(&self, db: &impl GenericClient, space: i64) -> Result<Cached, ApiError> {
+        let (cached, stored) = load(db, space).await?;
+        if let Some(stored) = stored {
+            self.newest.offer(space, stored);
+        }
+        Ok(cached)
+    }
+}
+
+/// The newest snapshot stored for `space`, as stored (gzip, or an old row's engine bytes).
+pub async fn newest_stored(
+    db: &impl GenericClient,
+    space: i64,
+) -> Result<Option<Stored>, ApiError> {
+    let newest = db
+        .prepare_cached(
+            "SELECT seq, bytes, raw_length FROM snapshots WHERE space_id = $1
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .await?;
+    let Some(row) = db.query_opt(&newest, &[&space]).await? else {
+        return Ok(None);
+    };
+    let bytes: &[u8] = row.get(1);
+    let raw_length: Option<i64> = row.get(2);
+    Ok(Some(Stored {
+        seq: restored_seq(row.get(0)),
+        raw_length: raw_length
+            .and_then(|n| u64::try_from(n).ok())
+            .unwrap_or(bytes.len() as u64),
+        bytes: bytes::Bytes::copy_from_slice(bytes),
+    }))
+}
+
+/// The seq of the newest snapshot stored for `space` (0 when none): cheap, from the key.
+pub async fn newest_seq(db: &impl GenericClient, space: i64) -> Result<u64, ApiError> {
+    let sql = db
+        .prepare_cached("SELECT coalesce(max(seq), 0) FROM snapshots WHERE space_id = $1")
+        .await?;
+    Ok(restored_seq(db.query_one(&sql, &[&space]).await?.get(0)))
 }
 
 /// Builds a space's engine from the record: the newest readable snapshot, then every
 /// journal entry after it. A snapshot that can't be restored (e.g. an older format) is
-/// skipped in favour of a full replay.
-pub async fn load(db: &impl GenericClient, space: i64) -> Result<Cached, ApiError> {
+/// skipped in favour of a full replay. Also answers the snapshot it restored, as stored.
+pub async fn load(
+    db: &impl GenericClient,
+    space: i64,
+) -> Result<(Cached, Option<Stored>), ApiError> {
     let started = Instant::now();
     let mut ledger = Ledger::new();
     let mut snapshot_seq = 0;
-    let newest = db
-        .query_opt(
-            "SELECT seq, bytes FROM snapshots WHERE space_id = $1 ORDER BY seq DESC LIMIT 1",
-            &[&space],
-        )
-        .await?;
-    if let Some(row) = newest {
-        let seq: i64 = row.get(0);
-        let bytes: &[u8] = row.get(1);
-        match Ledger::restore(bytes) {
-            Ok(restored) if i64::try_from(restored.seq()) == Ok(seq) => {
+    let mut kept = None;
+    if let Some(stored) = newest_stored(db, space).await? {
+        let seq = stored.seq;
+        let restored = snapshots::engine_bytes(&stored.bytes, Some(stored.raw_length))
+            .and_then(|raw| Ledger::restore(&raw).map_err(|e| e.to_string()));
+        match restored {
+            Ok(restored) if restored.seq() == seq => {
                 ledger = restored;
-                snapshot_seq = restored_seq(seq);
+                snapshot_seq = seq;
+                kept = Some(stored);
             }
             Ok(_) => eprintln!("space {space}: snapshot {seq} holds another seq; replaying all"),
             Err(e) => eprintln!("space {space}: snapshot {seq} unreadable ({e}); replaying all"),
@@ -221,10 +332,13 @@ pub async fn load(db: &impl GenericClient, space: i64) -> Result<Cached, ApiErro
         ledger.seq(),
         started.elapsed().as_millis()
     );
-    Ok(Cached {
-        ledger,
-        snapshot_seq,
-    })
+    Ok((
+        Cached {
+            ledger,
+            snapshot_seq,
+        },
+        kept,
+    ))
 }
 
 fn restored_seq(seq: i64) -> u64 {
@@ -288,25 +402,15 @@ async fn append(
     Ok(())
 }
 
-/// Writes a snapshot in the background and keeps only the two newest per space.
-fn store_snapshot(pool: Pool, space: i64, seq: u64, bytes: Vec<u8>) {
+/// Compresses and stores a snapshot in the background; once stored it is kept in
+/// memory as the space's newest.
+fn store_snapshot(pool: Pool, newest: Arc<Newest>, space: i64, seq: u64, raw: Vec<u8>) {
     tokio::spawn(async move {
         let result = async {
-            let db = pool.get().await?;
-            let seq = seq_i64(seq)?;
-            db.execute(
-                "INSERT INTO snapshots (space_id, seq, bytes) VALUES ($1, $2, $3)
-                 ON CONFLICT DO NOTHING",
-                &[&space, &seq, &bytes],
-            )
-            .await?;
-            db.execute(
-                "DELETE FROM snapshots WHERE space_id = $1 AND seq < (
-                     SELECT min(seq) FROM (SELECT seq FROM snapshots WHERE space_id = $1
-                                           ORDER BY seq DESC LIMIT 2) AS newest)",
-                &[&space],
-            )
-            .await?;
+            let stored = compress(space, seq, raw).await?;
+            if write_snapshot(&pool, space, &stored).await? {
+                newest.offer(space, stored);
+            }
             Ok::<_, ApiError>(())
         }
         .await;
@@ -314,6 +418,55 @@ fn store_snapshot(pool: Pool, space: i64, seq: u64, bytes: Vec<u8>) {
             eprintln!("space {space}: snapshot at {seq} not written: {e:?}");
         }
     });
+}
+
+/// The snapshot as stored (gzip), compressed on a blocking thread.
+async fn compress(space: i64, seq: u64, raw: Vec<u8>) -> Result<Stored, ApiError> {
+    let raw_length = raw.len() as u64;
+    let started = Instant::now();
+    let gz = tokio::task::spawn_blocking(move || snapshots::compress(&raw))
+        .await
+        .map_err(|_| ApiError::internal("the snapshot could not be compressed"))?;
+    eprintln!(
+        "space {space}: snapshot at {seq}: {raw_length} bytes, {} gzipped in {} ms",
+        gz.len(),
+        started.elapsed().as_millis()
+    );
+    Ok(Stored {
+        seq,
+        bytes: bytes::Bytes::from(gz),
+        raw_length,
+    })
+}
+
+/// Writes a snapshot (unless that seq is stored already: answers false then) and keeps
+/// only the two newest per space.
+async fn write_snapshot(pool: &Pool, space: i64, stored: &Stored) -> Result<bool, ApiError> {
+    let started = Instant::now();
+    let db = pool.get().await?;
+    let seq = seq_i64(stored.seq)?;
+    let length =
+        i64::try_from(stored.raw_length).map_err(|_| ApiError::internal("snapshot too large"))?;
+    let bytes: &[u8] = &stored.bytes;
+    let inserted = db
+        .execute(
+            "INSERT INTO snapshots (space_id, seq, bytes, raw_length) VALUES ($1, $2, $3, $4)
+             ON CONFLICT DO NOTHING",
+            &[&space, &seq, &bytes, &length],
+        )
+        .await?;
+    db.execute(
+        "DELETE FROM snapshots WHERE space_id = $1 AND seq < (
+             SELECT min(seq) FROM (SELECT seq FROM snapshots WHERE space_id = $1
+                                   ORDER BY seq DESC LIMIT 2) AS newest)",
+        &[&space],
+    )
+    .await?;
+    eprintln!(
+        "space {space}: snapshot at {seq} stored in {} ms",
+        started.elapsed().as_millis()
+    );
+    Ok(inserted == 1)
 }
 
 fn seq_i64(seq: u64) -> Result<i64, ApiError> {

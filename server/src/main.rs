@@ -14,6 +14,7 @@ mod engines;
 mod error;
 mod events;
 mod ratelimit;
+mod snapshots;
 mod static_files;
 
 use std::net::SocketAddr;

@@ -50,14 +50,14 @@ fn migrations_apply_once() {
         Some((base, _)) => format!("{base}/{name}"),
         None => panic!("database URL without a database name: {admin}"),
     };
-    assert!(migrate(&url).contains("migrations applied: [1, 2]"));
+    assert!(migrate(&url).contains("migrations applied: [1, 2, 3]"));
     assert!(!migrate(&url).contains("migrations applied"));
     assert_eq!(
         psql(
             &url,
             "SELECT string_agg(version::text, ',' ORDER BY version) FROM schema_migrations"
         ),
-        "1,2"
+        "1,2,3"
     );
     let tables = psql(
         &url,

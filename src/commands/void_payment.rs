@@ -9,6 +9,7 @@ use crate::answer::{void_payment_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::VoidPayment;
 use crate::money::Money;
+use crate::sort::sort_pairs;
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, PaymentVoid, RecordRef, Source};
@@ -140,13 +141,19 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
         .with("available", remaining));
     }
     let sources = [Source::Payment(p), Source::Lot(record.lot)];
-    let mut touched: Vec<Idx> = record.allocations.iter().map(|(i, _)| *i).collect();
-    touched.extend(&lot.touched);
-    touched.sort_unstable();
+    let mut touched: Vec<(u64, Idx)> = record
+        .allocations
+        .iter()
+        .map(|(i, _)| *i)
+        .chain(lot.touched.iter().copied())
+        .map(|i| (u64::from(i), 0))
+        .collect();
+    sort_pairs(&mut touched);
     touched.dedup();
     let reopened: Vec<(Idx, Decimal)> = touched
         .into_iter()
-        .map(|inv| {
+        .map(|(inv, _)| {
+            let inv = inv as Idx;
             let part = state.invoices[inv as usize]
                 .settlements
                 .iter()

@@ -479,7 +479,7 @@ impl Command {
                     InvalidInput,
                     "type: '{}' is not a command ({})",
                     crate::error::clip(other),
-                    COMMAND_TYPES.join(", ")
+                    crate::error::listed(&COMMAND_TYPES)
                 )
                 .at("type")
                 .rule("not_allowed")

@@ -309,7 +309,8 @@ impl Fields {
         }
     }
 
-    /// One of a fixed set of words, e.g. a payment method.
+    /// One of a fixed set of words, e.g. a payment method (the refusal is built out of
+    /// line, once for every `T`).
     pub fn choice<T: Copy>(
         &mut self,
         key: Key,
@@ -323,18 +324,8 @@ impl Fields {
             .find(|(name, _)| *name == word)
             .map(|(_, v)| Some(*v))
             .ok_or_else(|| {
-                let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-                err!(
-                    InvalidInput,
-                    "{}: '{}' is not one of {}",
-                    self.name(key),
-                    crate::error::clip(&word),
-                    names.join(", ")
-                )
-                .at(self.name(key))
-                .rule("not_allowed")
-                .with("value", crate::error::clip(&word))
-                .with("allowed", names)
+                let names: Vec<&'static str> = options.iter().map(|(n, _)| *n).collect();
+                not_one_of(self.name(key), &word, names)
             })
     }
 
@@ -352,4 +343,20 @@ impl Fields {
             .rule("unknown_field")),
         }
     }
+}
+
+/// The refusal of a word that is not one of `names`.
+#[inline(never)]
+fn not_one_of(field: String, word: &str, names: Vec<&'static str>) -> crate::Error {
+    err!(
+        InvalidInput,
+        "{}: '{}' is not one of {}",
+        field,
+        crate::error::clip(word),
+        crate::error::listed(&names)
+    )
+    .at(field)
+    .rule("not_allowed")
+    .with("value", crate::error::clip(word))
+    .with("allowed", names)
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::date::Date;
 use crate::money::{Currency, Money};
+use crate::sort::order_by;
 use crate::state::State;
 
 /// The `aging` answer.
@@ -117,10 +118,21 @@ pub fn run(state: &State, as_of: Date, only: Option<Currency>) -> AgingAnswer {
             });
         }
     }
-    per_currency.sort_unstable_by_key(|(c, _)| *c);
+    // By currency code (each currency is there once).
+    let by_code = order_by(per_currency.iter().map(|(c, _)| {
+        c.code()
+            .bytes()
+            .fold(0u64, |key, b| key << 8 | u64::from(b))
+    }));
     AgingAnswer {
         as_of,
         rows,
-        totals: per_currency.iter().map(|(c, s)| s.totals(*c)).collect(),
+        totals: by_code
+            .into_iter()
+            .map(|i| {
+                let (c, s) = &per_currency[i as usize];
+                s.totals(*c)
+            })
+            .collect(),
     }
 }

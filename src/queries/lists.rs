@@ -13,6 +13,7 @@ use super::invoice::source_id;
 use crate::date::Date;
 use crate::error::Result;
 use crate::money::{Currency, Money};
+use crate::sort::sort_pairs;
 use crate::state::book::Book;
 use crate::state::records::{Idx, LotOrigin, RecordRef, Source};
 use crate::state::State;
@@ -136,16 +137,17 @@ pub fn invoices(
     let ids: Vec<Idx> = match customer {
         Some(id) => {
             let c = state.customer_idx("customer", id)?;
-            let mut ids: Vec<Idx> = books(state, c, currency)
+            let mut by_date: Vec<(u64, Idx)> = books(state, c, currency)
                 .flat_map(|b| b.entries.iter())
                 .filter_map(|e| match e.record {
                     RecordRef::Invoice(i) => Some(i),
                     _ => None,
                 })
                 .filter(|i| keep(*i))
+                .map(|i| (state.invoices[i as usize].date.sort_key(), i))
                 .collect();
-            ids.sort_unstable_by_key(|i| (state.invoices[*i as usize].date, *i));
-            ids
+            sort_pairs(&mut by_date);
+            by_date.into_iter().map(|(_, i)| i).collect()
         }
         None => (0..state.invoices.len() as Idx)
             .filter(|i| keep(*i))

@@ -232,7 +232,7 @@ impl Query {
                     InvalidInput,
                     "type: '{}' is not a query ({})",
                     crate::error::clip(other),
-                    QUERY_TYPES.join(", ")
+                    crate::error::listed(&QUERY_TYPES)
                 )
                 .at("type")
                 .rule("not_allowed")

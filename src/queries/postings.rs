@@ -15,6 +15,7 @@ use super::statement::describe;
 use super::trial_balance::account_name;
 use crate::date::Date;
 use crate::money::{round_money, Currency, Money};
+use crate::sort::order_by;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, RecordRef};
 use crate::state::State;
@@ -132,13 +133,13 @@ pub fn description(state: &State, record: RecordRef) -> String {
 /// record and one command's lines at a time, so exports of a large ledger don't hold
 /// every line.
 pub fn for_each_entry(state: &State, mut f: impl FnMut(&[Line])) {
-    let mut records: Vec<(u64, RecordRef)> = posting_records(state)
+    let records: Vec<(u64, RecordRef)> = posting_records(state)
         .filter_map(|r| state.id_entry(state.record_id(r)).map(|e| (e.seq, r)))
         .collect();
-    records.sort_unstable_by_key(|(seq, _)| *seq);
     let note_tax = credit_note_tax_parts(state);
     let mut buf: Vec<Line> = Vec::new();
-    for (seq, record) in records {
+    for at in order_by(records.iter().map(|(seq, _)| *seq)) {
+        let (seq, record) = records[at as usize];
         buf.clear();
         let mut post = |date, record, currency, account, amount: Decimal| {
             if !amount.is_zero() {

@@ -2,7 +2,7 @@
 // PostgreSQL (scripts/pg.sh, in a fresh data folder), the real server
 // (target/server/tally-server, the `server` build profile) on a free port, accounts, and signed-in browser contexts.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { root } from '../browser/browser.mjs';
@@ -16,18 +16,23 @@ export function buildServer() {
   return join(root, 'target/server/tally-server');
 }
 
-/** Starts a PostgreSQL cluster of its own (fsync off: a test keeps nothing). */
-export function startPostgres() {
+/**
+ * Starts a PostgreSQL cluster of its own (fsync off: a test keeps nothing), in a fresh
+ * folder, or in `dir` (created when missing) for a benchmark that keeps its data:
+ * `stop({ keep: true })` then leaves the folder.
+ */
+export function startPostgres(dir) {
   // Under /var/tmp: the postgres user must reach the folder when the tests run as root.
-  const data = mkdtempSync('/var/tmp/tally-sync-e2e-');
+  const data = dir ?? mkdtempSync('/var/tmp/tally-sync-e2e-');
+  mkdirSync(data, { recursive: true });
   execFileSync('chmod', ['755', data]);
   const env = { ...process.env, TALLY_DATA_DIR: data, TALLY_PG_FAST: '1' };
   const url = execFileSync('bash', [join(root, 'scripts/pg.sh'), 'start'], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop();
   return {
     url,
-    stop() {
+    stop({ keep = false } = {}) {
       try { execFileSync('bash', [join(root, 'scripts/pg.sh'), 'stop'], { cwd: root, env, stdio: 'ignore' }); } catch { /* already stopped */ }
-      rmSync(data, { recursive: true, force: true });
+      if (!keep) rmSync(data, { recursive: true, force: true });
     },
   };
 }

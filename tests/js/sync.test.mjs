@@ -285,3 +285,31 @@ test('a wake that comes while a round is under way is not lost: the next sleep e
   a._wake();
   assert.equal(await next, 'woke');
 });
+
+test('closing while a sync round is under way: the round ends quietly, never touching the closed storage\'s engine', async () => {
+  const server = new FakeServer();
+  const db = new MemoryDb();
+  const transport = server.transport('ada@example.com');
+  // The round's pull waits until the test lets it go, after the store closed (which
+  // frees the storage's confirmed engine, as a real store's close may).
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  let pulls = 0;
+  const slow = { ...transport, async pull(...args) { pulls++; await held; return transport.pull(...args); } };
+  const errors = [];
+  const plainError = console.error;
+  console.error = (...args) => errors.push(args.map(String).join(' '));
+  try {
+    const a = await openSyncedStore(db.tab(), slow, { user: { email: 'ada@example.com', role: 'finance' } });
+    await a.apply(customer('c1'));
+    await waitFor(() => pulls > 0);
+    a.close();
+    release();
+    await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(errors, [], 'nothing logged: the closed store is not read');
+    assert.equal(a.status.state !== undefined, true, 'its status still answers after close');
+    assert.equal(a.query({ type: 'customers' }).ok, false, 'a query after close is refused in words, not a crash');
+  } finally {
+    console.error = plainError;
+  }
+});

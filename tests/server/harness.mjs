@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -138,10 +139,26 @@ export class Client {
     }
   }
 
+  /**
+   * `GET /api/snapshot`: `stored` is the body as sent (gzip, or an old row's engine
+   * bytes), `bytes` the engine's snapshot (gunzipped when gzip), `source` where the
+   * server took it from (Server-Timing: "memory" or "db").
+   */
   async snapshot() {
     const res = await this.request('GET', '/api/snapshot');
     if (res.status !== 200) return { status: res.status };
-    return { status: 200, seq: Number(res.headers.get('x-tally-seq')), bytes: new Uint8Array(await res.arrayBuffer()) };
+    const stored = new Uint8Array(await res.arrayBuffer());
+    const gzip = stored[0] === 0x1f && stored[1] === 0x8b;
+    return {
+      status: 200,
+      seq: Number(res.headers.get('x-tally-seq')),
+      contentType: res.headers.get('content-type'),
+      rawLength: Number(res.headers.get('x-tally-snapshot-length')),
+      source: /^(\w+)/.exec(res.headers.get('server-timing') ?? '')?.[1],
+      stored,
+      gzip,
+      bytes: gzip ? new Uint8Array(gunzipSync(stored)) : stored,
+    };
   }
 
   /** Opens /api/events; `nextHead()` resolves with each head announced. */
