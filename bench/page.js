@@ -174,6 +174,7 @@ async function fill({ name, space = SPACE, tail = 2_500, chunk = 10_000 }) {
         seq = marker.seq;
         snapshotSeq = marker.snapshotSeq;
       }
+      if (seq !== marker.seq || snapshotSeq !== marker.snapshotSeq) log(`fill: the stored ledger doesn't match its marker (journal ${seq}, snapshot ${snapshotSeq}; marker ${marker.seq}, ${marker.snapshotSeq}): storing it again`);
       if (seq === marker.seq && snapshotSeq === marker.snapshotSeq) {
         if (marker.tail === tail && marker.format === format) return { reused: true, ...marker };
         const reshaped = { ...marker, ...want, ...(await reshape(name, marker, tail)) };
@@ -185,6 +186,7 @@ async function fill({ name, space = SPACE, tail = 2_500, chunk = 10_000 }) {
     }
   }
   localStorage.removeItem(key);
+  localStorage.removeItem(`tally-witness:${name}`); // the store's witness of the ledger deleted here
   await deleteDatabase(name);
   const t0 = now();
   // No background snapshots while filling: the one snapshot is taken explicitly.
@@ -220,11 +222,11 @@ async function fill({ name, space = SPACE, tail = 2_500, chunk = 10_000 }) {
  */
 async function reshape(name, marker, tail) {
   const t0 = now();
-  const target = marker.seq - tail;
+  // Never before the snapshot there is (a longer tail would need an older state).
+  const target = marker.tail === tail ? marker.snapshotSeq : Math.max(marker.snapshotSeq, marker.seq - tail);
   log(`fill: reshaping the stored ledger: a snapshot at ${target} of this store's kind`);
   const db = await openExisting(name);
   const record = await request(db.transaction('snapshots').objectStore('snapshots').get(marker.snapshotSeq));
-  if (target < marker.snapshotSeq) throw new Error(`bench: can't reshape to a snapshot before ${marker.snapshotSeq}; delete target/bench-chromium`);
   const ledger = await openSnapshot(await snapshotBytes(record.bytes));
   let after = marker.snapshotSeq;
   let chain = record.chain;
@@ -285,6 +287,7 @@ function traceSpans() {
   wrap(Blob.prototype, 'arrayBuffer', 'Blob arrayBuffer()');
   wrap(WritableStreamDefaultWriter.prototype, 'write', 'stream write (gzip: compressing a piece)');
   wrap(ReadableStreamDefaultReader.prototype, 'read', 'stream read (gzip output)');
+  wrap(Worker.prototype, 'postMessage', 'Worker postMessage (the snapshot pieces, transferred)');
   wrap(TextDecoder.prototype, 'decode', 'TextDecoder');
   for (const method of ['getAll', 'get']) {
     const original = IDBObjectStore.prototype[method];
@@ -299,6 +302,20 @@ function traceSpans() {
     };
     undo.push(() => { IDBObjectStore.prototype[method] = original; });
   }
+  // Blob construction copies its parts (the compressed snapshot is gathered in Blob
+  // parts); a Proxy keeps `instanceof Blob` true for every Blob, made here or read back.
+  const OriginalBlob = globalThis.Blob;
+  globalThis.Blob = new Proxy(OriginalBlob, {
+    construct(target, args) {
+      const start = now();
+      try {
+        return Reflect.construct(target, args);
+      } finally {
+        spans.push({ name: 'new Blob (copies its parts)', start, end: now() });
+      }
+    },
+  });
+  undo.push(() => { globalThis.Blob = OriginalBlob; });
   return { spans, stop: () => undo.forEach((f) => f()) };
 }
 

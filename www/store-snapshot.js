@@ -1,14 +1,14 @@
-// Snapshots at rest: taken from the engine in pieces between writes, gzip-compressed as
-// they come (CompressionStream, RFC 1952) and kept as a Blob, so that no single task of
-// the page encodes, compresses, copies or stores the whole state; read back streamed
-// through DecompressionStream. Uncompressed snapshots (they start with `TALLYSNP`; gzip
+// Snapshots at rest: taken from the engine in pieces between writes, gzip-compressed
+// (CompressionStream, RFC 1952; in a worker, store-gzip-worker.js, where one runs) and
+// kept as a Blob, so that no single task of the page encodes, compresses, copies or
+// stores the whole state; read back streamed through DecompressionStream. Uncompressed snapshots (they start with `TALLYSNP`; gzip
 // starts with 0x1f 0x8b), as stores written before kept them, are still read.
 //
 // No IndexedDB here: the caller stores what `gzipSnapshot` gives, outside the time it
 // runs (an IndexedDB transaction ends when its code awaits anything else).
 
 /** Bytes asked of the engine per piece: small enough that encoding and compressing one is quick. */
-const PIECE_BYTES = 64 * 1024;
+const PIECE_BYTES = 16 * 1024;
 /** Main-thread time spent per slice before giving the page its turn. */
 const SLICE_MS = 6;
 /** Compressed output gathered into a Blob part at a time (each part is one copy of this size). */
@@ -134,9 +134,60 @@ export async function gzipPieces(pieces, { stillWanted = () => true } = {}) {
   return { blob: new Blob(parts, { type: 'application/gzip' }), trailer: tail };
 }
 
-/** takePieces then gzipPieces: a gzip Blob of the snapshot `next` gives. */
+let worker = null;
+let workerReady = null;
+let requests = 0;
+
+/** The compressing worker, started once; null where workers can't run (then the page compresses). */
+async function gzipWorker() {
+  if (!workerReady) {
+    workerReady = new Promise((resolve) => {
+      try {
+        worker = new Worker(new URL('./store-gzip-worker.js', import.meta.url), { type: 'module' });
+      } catch {
+        resolve(null);
+        return;
+      }
+      worker.addEventListener('message', ({ data }) => { if (data?.ready) resolve(worker); }, { once: true });
+      worker.addEventListener('error', () => resolve(null), { once: true });
+    });
+  }
+  return workerReady;
+}
+
+/**
+ * Compresses pieces in a worker: none of the compressing, nor the copying into a Blob,
+ * nor the garbage it leaves, happens on the page's thread. The pieces are transferred
+ * (not copied) when each owns its buffer, as the engine's do, and are unusable after.
+ * Answers null when no worker can run.
+ * @param {Uint8Array[]} pieces
+ * @returns {Promise<{ blob: Blob, trailer: Uint8Array } | null>}
+ */
+export async function gzipInWorker(pieces) {
+  const w = await gzipWorker();
+  if (!w) return null;
+  const id = ++requests;
+  const owned = pieces.every((p) => p.byteOffset === 0 && p.byteLength === p.buffer.byteLength);
+  return new Promise((resolve, reject) => {
+    const onMessage = ({ data }) => {
+      if (data?.id !== id) return;
+      w.removeEventListener('message', onMessage);
+      if (data.error) reject(new Error(`compressing the snapshot failed: ${data.error}`));
+      else resolve({ blob: data.blob, trailer: data.trailer });
+    };
+    w.addEventListener('message', onMessage);
+    w.postMessage({ id, pieces }, owned ? pieces.map((p) => p.buffer) : []);
+  });
+}
+
+/** A gzip Blob of the pieces: in a worker where one runs, else on the page a slice at a time. */
+export async function gzipTaken(pieces, options = {}) {
+  return (await gzipInWorker(pieces)) ?? gzipPieces(pieces, options);
+}
+
+/** takePieces then gzipTaken: a gzip Blob of the snapshot `next` gives. */
 export async function gzipSnapshot(next, options = {}) {
-  return gzipPieces(await takePieces(next, options), options);
+  return gzipTaken(await takePieces(next, options), options);
 }
 
 function lastBytes(tail, chunk, n) {

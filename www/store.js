@@ -41,7 +41,7 @@ import {
   snapshotRecord,
 } from './store-format.js';
 import { openBooks, replayJournal, request } from './store-open.js';
-import { SnapshotInterrupted, gzipPieces, gzipSnapshot, snapshotPieces, takePieces, yieldToPage } from './store-snapshot.js';
+import { SnapshotInterrupted, gzipSnapshot, gzipTaken, snapshotPieces, takePieces, yieldToPage } from './store-snapshot.js';
 
 export { StoreError };
 
@@ -752,7 +752,7 @@ class Store {
     // The state is captured: from here on writes don't matter.
     let gzip;
     try {
-      gzip = await gzipPieces(begun.pieces, { stillWanted: () => !this.closed && this.ledgerId === begun.ledgerId });
+      gzip = await gzipTaken(begun.pieces, { stillWanted: () => !this.closed && this.ledgerId === begun.ledgerId });
     } catch (error) {
       if (!(error instanceof SnapshotInterrupted)) throw error;
       return 'skipped';

@@ -58,6 +58,7 @@ test('a snapshot is stored gzip-compressed as a Blob, equal to the engine\'s sta
     const out = {
       seq, key: record.seq, blob: record.bytes instanceof Blob, magic: [stored[0], stored[1]],
       smaller: stored.length < engineBytes.length, equal: window.same(unzipped, engineBytes),
+      worker: performance.getEntriesByType('resource').some((e) => e.name.endsWith('/store-gzip-worker.js')),
       health: reopened.health, reopenedSeq: reopened.seq, sameTrial: JSON.stringify(reopened.query({ type: 'trial_balance' })) === JSON.stringify(trial),
     };
     reopened.close();
@@ -68,6 +69,7 @@ test('a snapshot is stored gzip-compressed as a Blob, equal to the engine\'s sta
   assert.deepEqual(r.magic, [0x1f, 0x8b], 'gzip (RFC 1952)');
   assert.equal(r.smaller, true);
   assert.equal(r.equal, true, 'the decompressed snapshot is the engine\'s snapshot at its seq, byte for byte');
+  assert.equal(r.worker, true, 'compressed in the worker');
   assert.equal(r.health.status, 'ok', JSON.stringify(r.health));
   assert.equal(r.health.openedFrom, r.seq, 'opened from the gzip snapshot, not by replay');
   assert.equal(r.reopenedSeq, r.seq);
@@ -306,5 +308,28 @@ test('a snapshot put off by writes for four times its spacing is taken ahead of 
   assert.equal(r.health.openedFrom, r.seqBefore);
   assert.equal(r.health.replayed, 1);
   assert.equal(r.credit, '55.00');
+  await context.close();
+});
+
+test('where no worker can run, the page compresses the snapshot itself, a slice at a time', async () => {
+  const { context, page } = await freshPage();
+  const r = await page.evaluate(async () => {
+    window.Worker = undefined; // before the store's first snapshot starts its worker
+    const s = await window.storeModule.openStore({ name: 'no-worker', snapshotEvery: 1e9 });
+    await window.seed(s, 120);
+    await s.snapshotNow();
+    const engineBytes = s.ledger.snapshot();
+    const seq = s.seq;
+    s.close();
+    const record = await window.newestSnapshot('no-worker');
+    const reopened = await window.storeModule.openStore({ name: 'no-worker' });
+    const out = { seq, key: record.seq, blob: record.bytes instanceof Blob, equal: window.same(await window.gunzip(record.bytes), engineBytes), health: reopened.health };
+    reopened.close();
+    return out;
+  });
+  assert.equal(r.key, r.seq);
+  assert.equal(r.blob, true);
+  assert.equal(r.equal, true);
+  assert.equal(r.health.openedFrom, r.seq);
   await context.close();
 });
