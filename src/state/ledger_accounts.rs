@@ -71,8 +71,12 @@ impl GeneralLedger {
 
     /// Rebuilds from a sorted list (snapshot restore).
     pub fn from_accounts(accounts: Vec<((Currency, Account), Decimal)>) -> GeneralLedger {
-        GeneralLedger {
-            balances: accounts.into_iter().collect(),
+        // Inserted one by one: `collect` into a B-tree sorts first, which links a stable
+        // sort into the wasm for a list that is small (and stored in order anyway).
+        let mut balances = BTreeMap::new();
+        for (key, balance) in accounts {
+            balances.insert(key, balance);
         }
+        GeneralLedger { balances }
     }
 }

@@ -50,25 +50,27 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
     let mut out = Vec::new();
     let mut rest = format;
     let mut has_seq = false;
-    while let Some(open) = rest.find('{') {
-        if rest[..open].contains('}') {
+    // `split_once` rather than slicing by index: no panicking path (slicing links the
+    // panic's formatting and Unicode tables into the wasm).
+    while let Some((text, after_open)) = rest.split_once('{') {
+        if text.contains('}') {
             return Err(format_error(
                 format!("invoice_number_format: '{shown}' has a stray '}}'"),
                 "stray_brace",
                 &shown,
             ));
         }
-        if open > 0 {
-            out.push(Token::Text(&rest[..open]));
+        if !text.is_empty() {
+            out.push(Token::Text(text));
         }
-        let close = rest[open..].find('}').ok_or_else(|| {
+        let (name, after_close) = after_open.split_once('}').ok_or_else(|| {
             format_error(
                 format!("invoice_number_format: '{shown}' has an unclosed '{{'"),
                 "unclosed_brace",
                 &shown,
             )
-        })? + open;
-        let token = match &rest[open + 1..close] {
+        })?;
+        let token = match name {
             "year" => Token::Year,
             "month" => Token::Month,
             "day" => Token::Day,
@@ -88,7 +90,7 @@ fn tokens(format: &str) -> Result<Vec<Token<'_>>> {
         };
         has_seq |= matches!(token, Token::Seq(_));
         out.push(token);
-        rest = &rest[close + 1..];
+        rest = after_close;
     }
     if rest.contains('}') {
         return Err(format_error(
