@@ -79,12 +79,21 @@ async fn migrate_only() -> Result<(), String> {
 /// The space's id, creating it when missing.
 async fn ensure_space(pool: &Pool, name: &str) -> Result<i64, String> {
     let db = pool.get().await.map_err(|e| format!("database: {e}"))?;
-    let row = db
-        .query_one(
-            "WITH new AS (INSERT INTO spaces (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id)
-             SELECT id FROM new UNION ALL SELECT id FROM spaces WHERE name = $1",
+    let inserted = db
+        .query_opt(
+            "INSERT INTO spaces (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id",
             &[&name],
         )
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    if let Some(row) = inserted {
+        return Ok(row.get(0));
+    }
+    // A second statement: when another server inserted the row while this one's insert
+    // waited on it, a SELECT in the same statement reads the statement's older snapshot
+    // and finds nothing (two servers starting together failed on it).
+    let row = db
+        .query_one("SELECT id FROM spaces WHERE name = $1", &[&name])
         .await
         .map_err(|e| format!("database: {e}"))?;
     Ok(row.get(0))
@@ -125,15 +134,34 @@ async fn bootstrap(config: &Config, pool: &Pool) -> Result<(), String> {
         return Ok(());
     };
     if owners == 0 {
-        auth::create_user(&db, space_id, email, password, Role::Owner)
-            .await
-            .map_err(|e| format!("first owner {email}: {e:?}"))?;
-        eprintln!(
-            "first owner {email} created for space '{}'",
-            config.space_name
-        );
+        match auth::create_user(&db, space_id, email, password, Role::Owner).await {
+            Ok(_) => eprintln!(
+                "first owner {email} created for space '{}'",
+                config.space_name
+            ),
+            // Another server starting at the same moment created the same first owner.
+            Err(_) if is_owner(&db, space_id, email).await? => {}
+            Err(e) => return Err(format!("first owner {email}: {e:?}")),
+        }
     }
     Ok(())
+}
+
+/// Whether `email` is an owner of the space.
+async fn is_owner(
+    db: &deadpool_postgres::Object,
+    space_id: i64,
+    email: &str,
+) -> Result<bool, String> {
+    let owners: i64 = db
+        .query_one(
+            "SELECT count(*) FROM users WHERE space_id = $1 AND role = 'owner' AND email = $2",
+            &[&space_id, &auth::normalize_email(email)],
+        )
+        .await
+        .map_err(|e| format!("database: {e}"))?
+        .get(0);
+    Ok(owners > 0)
 }
 
 async fn serve() -> Result<(), String> {
