@@ -30,7 +30,15 @@ use crate::{Command, Error, JournalEntry, Query};
 /// trap. The engine is written not to panic on any input; this is the last line.
 #[wasm_bindgen(start)]
 pub fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| console_error(&info.to_string())));
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `console.error`: the panic's message and where it happened (the JS side's stack
+    /// shows the call that trapped).
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
 }
 
 /// An answer as a plain JS object: JSON text (serde_json) parsed by `JSON.parse`.
