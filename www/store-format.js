@@ -21,6 +21,8 @@
 // recomputing the chain; it is not a signature (anyone who can write the database can
 // rebuild a consistent chain). See docs/decisions.md.
 
+import { isGzip } from './gzip-bytes.js';
+
 /** An error from storage, with a stable `code` a page can act on. */
 export class StoreError extends Error {
   constructor(code, message, cause) {
@@ -174,10 +176,6 @@ function snapshotEdge(bytes, trailer) {
   return header;
 }
 
-function isGzipBytes(bytes) {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
 function hexBytes(bytes) {
   let hex = '';
   for (const b of bytes) hex += b.toString(16).padStart(2, '0');
@@ -190,7 +188,7 @@ function hexBytes(bytes) {
  * gzip Blob, whose last 8 bytes are then given as `trailer`.
  */
 export function snapshotRecord(ledger, seq, chain, bytes, trailer) {
-  const gzipTrailer = bytes instanceof Blob ? trailer : isGzipBytes(bytes) ? bytes.subarray(bytes.length - 8) : undefined;
+  const gzipTrailer = bytes instanceof Blob ? trailer : isGzip(bytes) ? bytes.subarray(bytes.length - 8) : undefined;
   if (bytes instanceof Blob && trailer?.length !== 8) throw new TypeError('a gzip Blob snapshot needs its 8-byte trailer');
   const size = bytes instanceof Blob ? bytes.size : bytes.length;
   return { seq, ledger, chain, bytes, sum: snapshotBinding(ledger, seq, chain, size, snapshotEdge(bytes, gzipTrailer)) };
@@ -209,7 +207,7 @@ export function checkSnapshotRecord(record, { key, ledger, chainAtSeq, trailer }
   if (!record || !(blob || record.bytes instanceof Uint8Array) || typeof record.sum !== 'string') throw bad('is damaged (it is incomplete)');
   if (record.ledger !== ledger) throw bad('belongs to another ledger');
   const size = blob ? record.bytes.size : record.bytes.length;
-  const gzipTrailer = blob ? trailer : isGzipBytes(record.bytes) ? record.bytes.subarray(size - 8) : undefined;
+  const gzipTrailer = blob ? trailer : isGzip(record.bytes) ? record.bytes.subarray(size - 8) : undefined;
   if (record.seq !== key || (blob && gzipTrailer?.length !== 8) || record.sum !== snapshotBinding(record.ledger, record.seq, record.chain, size, snapshotEdge(record.bytes, gzipTrailer))) {
     throw bad('is damaged (its checksum doesn\'t match)');
   }

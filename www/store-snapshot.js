@@ -7,6 +7,8 @@
 // No IndexedDB here: the caller stores what `gzipSnapshot` gives, outside the time it
 // runs (an IndexedDB transaction ends when its code awaits anything else).
 
+import { gunzip, isGzip } from './gzip-bytes.js';
+
 /** Bytes asked of the engine per piece: small enough that encoding and compressing one is quick. */
 const PIECE_BYTES = 16 * 1024;
 /** Main-thread time spent per slice before giving the page its turn. */
@@ -32,31 +34,19 @@ export function yieldToPage() {
 }
 
 /**
- * The pieces of a snapshot of `ledger` as it is now: `next(maxBytes)` answers the next
- * piece, `undefined` when all were given, and throws SnapshotInterrupted once the state
- * has changed since this call. The engine's piecewise snapshot (`snapshotBegin` /
- * `snapshotNext`) when it has one; else its whole `snapshot()` taken now (one long task
- * on a big ledger) and handed out in slices.
+ * The pieces of a snapshot of `ledger` as it is now (the engine's `snapshotBegin` /
+ * `snapshotNext`): `next(maxBytes)` answers the next piece, `undefined` when all were
+ * given, and throws SnapshotInterrupted once the state has changed since this call.
  */
 export function snapshotPieces(ledger) {
-  if (typeof ledger.snapshotBegin === 'function') {
-    ledger.snapshotBegin();
-    return (maxBytes) => {
-      try {
-        return ledger.snapshotNext(maxBytes);
-      } catch (e) {
-        if (String(e?.message ?? e).startsWith('snapshot_interrupted:')) throw new SnapshotInterrupted();
-        throw e;
-      }
-    };
-  }
-  const whole = ledger.snapshot();
-  let at = 0;
+  ledger.snapshotBegin();
   return (maxBytes) => {
-    if (at >= whole.length) return undefined;
-    const piece = whole.subarray(at, at + maxBytes);
-    at += piece.length;
-    return piece;
+    try {
+      return ledger.snapshotNext(maxBytes);
+    } catch (e) {
+      if (String(e?.message ?? e).startsWith('snapshot_interrupted:')) throw new SnapshotInterrupted();
+      throw e;
+    }
   };
 }
 
@@ -198,10 +188,6 @@ function lastBytes(tail, chunk, n) {
   return joined.slice(Math.max(0, joined.length - n));
 }
 
-/** Whether stored snapshot bytes (a Uint8Array) are gzip. */
-export function isGzip(bytes) {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
 
 /** The last 8 bytes of a stored snapshot (a Blob or a Uint8Array), for its binding check. */
 export async function storedTrailer(bytes) {
@@ -223,20 +209,5 @@ export async function snapshotBytes(bytes) {
   const trailer = await storedTrailer(blob);
   // ISIZE: the uncompressed length modulo 2^32, little-endian.
   const size = trailer.length === 8 ? new DataView(trailer.buffer, trailer.byteOffset).getUint32(4, true) : 0;
-  let out = new Uint8Array(size);
-  let at = 0;
-  const reader = blob.stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (at + value.length > out.length) {
-      // Only for a snapshot of 4 GiB or more (ISIZE wraps) or a lying trailer.
-      const bigger = new Uint8Array(Math.max(out.length * 2, at + value.length));
-      bigger.set(out.subarray(0, at));
-      out = bigger;
-    }
-    out.set(value, at);
-    at += value.length;
-  }
-  return at === out.length ? out : out.subarray(0, at);
+  return gunzip(blob, size);
 }

@@ -3,6 +3,7 @@
 
 import { PULL_PAGE } from './sync-limits.js';
 import { trace } from './sync-trace.js';
+import { gunzip, isGzip, readAll } from './gzip-bytes.js';
 
 /** A failed call to the server, with a `code`: offline, unauthorized, forbidden, unavailable, too_large, invalid_request. */
 export class SyncError extends Error {
@@ -127,36 +128,4 @@ export function httpTransport(options = {}) {
   };
 }
 
-/** Whether `bytes` are gzip (RFC 1952 starts 0x1f 0x8b; an engine snapshot starts `TALLYSNP`). */
-export function isGzip(bytes) {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/** The bytes of `gzip`, decompressed into one buffer (`size`: their length when known). */
-export function gunzip(gzip, size = 0) {
-  return readAll(new Blob([gzip]).stream().pipeThrough(new DecompressionStream('gzip')), size);
-}
-
-/**
- * Reads a stream of byte chunks into one Uint8Array: a buffer of `size` bytes (the
- * announced length) filled as chunks come, so nothing is joined or copied again; grown
- * only if the stream is longer than announced.
- */
-async function readAll(stream, size) {
-  if (!stream) return new Uint8Array(0);
-  let out = new Uint8Array(size);
-  let at = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (at + value.length > out.length) {
-      const bigger = new Uint8Array(Math.max(out.length * 2, at + value.length));
-      bigger.set(out.subarray(0, at));
-      out = bigger;
-    }
-    out.set(value, at);
-    at += value.length;
-  }
-  return at === out.length ? out : out.subarray(0, at);
-}
+export { isGzip, gunzip };

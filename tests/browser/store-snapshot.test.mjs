@@ -83,23 +83,6 @@ test('a write landing while a snapshot is being taken interrupts it; the store s
     const s = await window.storeModule.openStore({ name: 'interleave', snapshotEvery: 1e9 });
     await window.seed(s, 200);
     const ledger = s.ledger;
-    // The engine's piecewise snapshot when it has one; else the agreed interface
-    // (snapshotBegin / snapshotNext, "snapshot_interrupted:" once the state changed)
-    // over its whole snapshot, so the store's handling is exercised either way.
-    const engineHasPieces = typeof ledger.snapshotBegin === 'function';
-    if (!engineHasPieces) {
-      let bytes = null;
-      let at = 0;
-      let begunAt = 0;
-      ledger.snapshotBegin = () => { bytes = ledger.snapshot(); at = 0; begunAt = ledger.seq(); };
-      ledger.snapshotNext = (max) => {
-        if (bytes === null || ledger.seq() !== begunAt) throw new Error('snapshot_interrupted: the state changed');
-        if (at >= bytes.length) return undefined;
-        const piece = bytes.slice(at, at + max);
-        at += piece.length;
-        return piece;
-      };
-    }
     // The first snapshot's second piece sends a write, and its pieces after that wait
     // (empty) until the write is stored: so the write always lands mid-snapshot.
     const begin = ledger.snapshotBegin.bind(ledger);
@@ -121,7 +104,7 @@ test('a write landing while a snapshot is being taken interrupts it; the store s
     await s.snapshotNow();
     const answer = await write;
     const engineBytes = s.ledger.snapshot();
-    const out = { engineHasPieces, begun, seqBefore, seqAfter: s.seq, answer, lastSnapshotSeq: s.lastSnapshotSeq };
+    const out = { begun, seqBefore, seqAfter: s.seq, answer, lastSnapshotSeq: s.lastSnapshotSeq };
     s.close();
     const records = await window.raw.getAll('interleave', 'snapshots');
     out.keys = records.map((x) => x.seq);
