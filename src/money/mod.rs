@@ -9,9 +9,11 @@
 #![warn(missing_docs)]
 
 mod currency;
+mod minor;
 mod serde_bin;
 
 pub use currency::Currency;
+pub use minor::Minor;
 pub use serde_bin::{dec, dec_pairs};
 
 use std::fmt;

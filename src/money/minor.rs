@@ -1,0 +1,137 @@
+//! Money held in records as a whole number of its currency's minor units: 8 bytes where
+//! a `Decimal` takes 16, and integer arithmetic where a record only adds and compares.
+//!
+//! Every amount a record keeps has already been rounded to its currency's minor units
+//! (answers print exactly those units), so the integer loses nothing an answer or a
+//! snapshot shows. The currency is not kept here: the record that holds the amount knows
+//! it, and converting back needs it. `Decimal` stays the type of arithmetic that rounds
+//! (tax, proportions, line amounts) and of the contract's edges.
+
+use rust_decimal::Decimal;
+
+use super::Currency;
+
+/// An amount in minor units of a currency the holder knows (cents for USD, fils for BHD).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Minor(i64);
+
+/// Powers of ten up to the largest minor units ISO 4217 has (4).
+const TEN_POW: [i64; 5] = [1, 10, 100, 1_000, 10_000];
+
+impl Minor {
+    /// Nothing.
+    pub const ZERO: Minor = Minor(0);
+
+    /// The amount, if it has no more decimals than the currency's minor units and its
+    /// count of minor units fits in an `i64`; `None` otherwise (the caller refuses the
+    /// command in its plan, or keeps a wide form).
+    pub fn of(amount: Decimal, currency: Currency) -> Option<Minor> {
+        let units = currency.minor_units();
+        let scale = amount.scale();
+        let mantissa = amount.mantissa();
+        let minor = if scale <= units {
+            mantissa.checked_mul(i128::from(*TEN_POW.get((units - scale) as usize)?))?
+        } else {
+            // More decimals than minor units: exact only when the extra ones are zeros.
+            let extra = 10i128.checked_pow(scale - units)?;
+            if mantissa % extra != 0 {
+                return None;
+            }
+            mantissa / extra
+        };
+        i64::try_from(minor).ok().map(Minor)
+    }
+
+    /// The amount as a `Decimal` at exactly the currency's minor units (how answers
+    /// print it).
+    pub fn decimal(self, currency: Currency) -> Decimal {
+        let mut value = Decimal::new(self.0, currency.minor_units());
+        if self.0 == 0 {
+            value.set_sign_positive(true);
+        }
+        value
+    }
+
+    /// The count of minor units (for snapshots and sums).
+    pub fn units(self) -> i64 {
+        self.0
+    }
+
+    /// An amount from a count of minor units (a snapshot's).
+    pub fn from_units(units: i64) -> Minor {
+        Minor(units)
+    }
+
+    /// Whether it is nothing.
+    pub fn is_zero(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The sum, if it fits.
+    pub fn checked_add(self, other: Minor) -> Option<Minor> {
+        self.0.checked_add(other.0).map(Minor)
+    }
+
+    /// The difference, if it fits.
+    pub fn checked_sub(self, other: Minor) -> Option<Minor> {
+        self.0.checked_sub(other.0).map(Minor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn cur(code: &str) -> Currency {
+        Currency::from_code(code).unwrap()
+    }
+
+    fn dec(text: &str) -> Decimal {
+        Decimal::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn round_trips_at_the_currency_scale() {
+        for (text, code, units, back) in [
+            ("12.34", "USD", 1234, "12.34"),
+            ("12.3", "USD", 1230, "12.30"),
+            ("12", "USD", 1200, "12.00"),
+            ("12.3400", "USD", 1234, "12.34"),
+            ("-0.01", "USD", -1, "-0.01"),
+            ("1500", "JPY", 1500, "1500"),
+            ("1.250", "BHD", 1250, "1.250"),
+            ("0.0001", "CLF", 1, "0.0001"),
+            ("0.00", "USD", 0, "0.00"),
+            ("-0.00", "USD", 0, "0.00"),
+        ] {
+            let m = Minor::of(dec(text), cur(code)).expect(text);
+            assert_eq!(m.units(), units, "{text} {code}");
+            assert_eq!(m.decimal(cur(code)).to_string(), back, "{text} {code}");
+            assert_eq!(m.decimal(cur(code)), dec(text), "{text} {code}: same value");
+        }
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_hold_exactly() {
+        assert_eq!(Minor::of(dec("0.001"), cur("USD")), None);
+        assert_eq!(Minor::of(dec("0.5"), cur("JPY")), None);
+        // The engine's largest amount fits at every minor unit count up to three...
+        assert!(Minor::of(crate::limits::MAX_AMOUNT, cur("BHD")).is_some());
+        // ...and at four only below i64's range.
+        assert_eq!(Minor::of(crate::limits::MAX_AMOUNT, cur("CLF")), None);
+        assert!(Minor::of(dec("900000000000000"), cur("CLF")).is_some());
+        assert_eq!(Minor::of(Decimal::MAX, cur("JPY")), None);
+    }
+
+    #[test]
+    fn arithmetic_is_checked() {
+        let a = Minor::from_units(i64::MAX);
+        assert_eq!(a.checked_add(Minor::from_units(1)), None);
+        assert_eq!(
+            Minor::from_units(5).checked_sub(Minor::from_units(7)),
+            Some(Minor::from_units(-2))
+        );
+        assert!(Minor::ZERO.is_zero());
+    }
+}
