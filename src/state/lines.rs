@@ -8,6 +8,7 @@
 
 use rust_decimal::Decimal;
 
+use super::chunked::Chunked;
 use super::records::Line;
 use crate::domain::LineInput;
 
@@ -86,41 +87,10 @@ struct PackedLine {
     discount_rate: i32,
 }
 
-/// Lines in fixed-size chunks: a table grown by doubling holds up to twice what it
-/// needs (a quarter more on average); chunks waste at most one chunk.
-#[derive(Clone, Debug, Default)]
-struct Chunked {
-    chunks: Vec<Vec<PackedLine>>,
-    len: usize,
-}
-
-/// Lines per chunk (48 KiB).
-const CHUNK: usize = 1024;
-
-impl Chunked {
-    fn len(&self) -> usize {
-        self.len
-    }
-
-    fn push(&mut self, line: PackedLine) {
-        if self.len % CHUNK == 0 {
-            self.chunks.push(Vec::with_capacity(CHUNK));
-        }
-        if let Some(chunk) = self.chunks.last_mut() {
-            chunk.push(line);
-        }
-        self.len += 1;
-    }
-
-    fn get(&self, i: usize) -> &PackedLine {
-        &self.chunks[i / CHUNK][i % CHUNK]
-    }
-}
-
 /// Every invoice's lines.
 #[derive(Clone, Debug, Default)]
 pub struct LineTable {
-    packed: Chunked,
+    packed: Chunked<PackedLine>,
     wide: Vec<(u32, Line)>,
     texts: Texts,
 }
@@ -320,7 +290,7 @@ impl LineTable {
                     ..LineView::of(line)
                 }
             } else {
-                self.unpack(self.packed.get(i))
+                self.unpack(&self.packed[i])
             }
         })
     }

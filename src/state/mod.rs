@@ -4,6 +4,7 @@
 //! the general-ledger postings are made by the command handlers.
 
 pub mod book;
+pub mod chunked;
 pub mod id_index;
 pub mod ledger_accounts;
 pub mod lines;
