@@ -237,9 +237,10 @@ fn rebuild(p: Payload) -> Result<State> {
         gl: GeneralLedger::from_accounts(p.accounts),
     };
     check_references(&s)?;
-    let mut ids = IdIndex::default();
-    ids.reserve(p.ids.len());
-    for (record, fingerprint, seq) in p.ids {
+    let ids_in_order = by_seq(p.ids);
+    let mut ids = IdIndex::starting_at(ids_in_order.first().map_or(1, |e| e.2));
+    ids.reserve(ids_in_order.len(), |r| s.record_id(r));
+    for (record, fingerprint, seq) in ids_in_order {
         if !record_in_range(&s, record) {
             return Err(err!(
                 InvalidInput,
@@ -247,10 +248,14 @@ fn rebuild(p: Payload) -> Result<State> {
             ));
         }
         let id = s.record_id(record);
-        if s.ids_contains(&ids, id) {
+        let entry = IdEntry {
+            record,
+            fingerprint,
+            seq,
+        };
+        if !ids.insert_new(id, entry, |r| s.record_id(r)) {
             return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
         }
-        ids.insert(IdEntry::new(id, record, fingerprint, seq));
     }
     s.ids = ids;
     // Rebuild the indexes and recompute the books' sums.
@@ -313,6 +318,25 @@ fn rebuild(p: Payload) -> Result<State> {
     }
     check_invariants(&s)?;
     Ok(s)
+}
+
+/// A snapshot's ids (written table by table) in seq order, when their seqs are
+/// consecutive (one id per command, as the engine makes them): the id index then keeps
+/// no seq per id. Otherwise as they are (the index lists their seqs).
+fn by_seq(ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
+    let Some(first) = ids.iter().map(|e| e.2).min() else {
+        return ids;
+    };
+    const FREE: u64 = u64::MAX;
+    let mut ordered = vec![(RecordRef::Customer(0), 0, FREE); ids.len()];
+    for &e in &ids {
+        let at = usize::try_from(e.2 - first).unwrap_or(usize::MAX);
+        match ordered.get_mut(at) {
+            Some(slot) if slot.2 == FREE && e.2 != FREE => *slot = e,
+            _ => return ids,
+        }
+    }
+    ordered
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't

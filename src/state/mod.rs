@@ -74,13 +74,20 @@ impl State {
     }
 
     /// An id's index entry: its record, the creating command's fingerprint and seq.
-    pub fn id_entry(&self, id: &str) -> Option<&IdEntry> {
+    pub fn id_entry(&self, id: &str) -> Option<IdEntry> {
         self.ids.get(id, |r| self.record_id(r))
     }
 
     /// Whether `index` (being rebuilt) already holds `id`.
     pub fn ids_contains(&self, index: &IdIndex, id: &str) -> bool {
         index.get(id, |r| self.record_id(r)).is_some()
+    }
+
+    /// Indexes the id of a record just created (its text is read from the record).
+    pub fn add_id(&mut self, entry: IdEntry) {
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.insert(self.record_id(entry.record), entry, |r| self.record_id(r));
+        self.ids = ids;
     }
 
     /// The id of a record (its text is stored only there).
