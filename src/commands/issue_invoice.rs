@@ -42,6 +42,8 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         share_tax_per_rate(&mut lines, currency, draft.prices_include_tax)?;
     }
     let (subtotal, tax, total) = totals(&lines)?;
+    // The total is the invoice's statement entry, held in minor units.
+    crate::money::Minor::fit("lines", total, currency)?;
     let lot_takes = if draft.use_credit {
         state.plan_lot_takes(customer, currency, total, draft.date)
     } else {

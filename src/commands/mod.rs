@@ -115,9 +115,12 @@ pub fn run<R: Runner>(runner: R, command: &Command, seq: u64) -> Result<R::Out> 
 }
 
 /// Checks that an entered amount has no more decimals than its currency allows and
-/// returns it at exactly the currency's minor units.
+/// that records can hold it in minor units (`Minor::fit`), and returns it at exactly
+/// the currency's minor units.
 pub(crate) fn money_in(field: &str, amount: Decimal, currency: Currency) -> Result<Decimal> {
-    crate::money::check_units(field, amount, currency)
+    let amount = crate::money::check_units(field, amount, currency)?;
+    crate::money::Minor::fit(field, amount, currency)?;
+    Ok(amount)
 }
 
 /// The customer and currency a customer-scoped command works in.
