@@ -402,7 +402,7 @@ fn check_invariants(s: &State) -> Result<()> {
             let receivable = s.gl.balance(book.currency, Account::Receivable(i as Idx));
             let credit =
                 s.gl.balance(book.currency, Account::CustomerCredit(i as Idx));
-            let statement: Decimal = book.entries.iter().map(|e| e.amount).sum();
+            let statement = book.sum(&book.entries);
             if receivable != book.outstanding
                 || -credit != book.credit
                 || statement != book.balance()
@@ -508,7 +508,7 @@ fn check_references(s: &State) -> Result<()> {
         if !c
             .books
             .iter()
-            .all(|b| b.entries.iter().all(|e| record_ok(&e.record)))
+            .all(|b| b.entries.iter().all(|e| record_ok(&e.record())))
         {
             return Err(bad("a statement entry"));
         }

@@ -3,12 +3,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx, Handler};
+use super::{statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{issue_invoice_result, CommandResult};
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
 use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{
     Idx, Invoice, Line, LineSpan, RecordRef, Settlement, Source, TaxRounding,
@@ -148,7 +147,7 @@ impl Handler for InvoiceDraft {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date,
                 seq: ctx.seq,
                 record: RecordRef::Invoice(idx),

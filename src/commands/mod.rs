@@ -21,9 +21,10 @@ mod write_off_invoice;
 use rust_decimal::Decimal;
 
 use crate::answer::CommandResult;
+use crate::date::Date;
 use crate::error::Result;
 use crate::input::command::{Command, CommandBody};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::state::book::Entry;
 use crate::state::records::{Idx, RecordRef};
 use crate::state::State;
@@ -136,7 +137,19 @@ pub(crate) fn customer_and_currency(
     ))
 }
 
-/// Adds a statement entry to a customer's book.
-pub(crate) fn statement_entry(state: &mut State, customer: Idx, currency: Currency, entry: Entry) {
-    state.book_mut(customer, currency).add_entry(entry);
+/// A statement entry as a command makes it (the amount as computed).
+pub(crate) struct NewEntry {
+    pub date: Date,
+    pub seq: u64,
+    pub record: RecordRef,
+    pub amount: Decimal,
+}
+
+/// Adds a statement entry to a customer's book. Its amount is a whole number of minor
+/// units that fits (plans refuse amounts that don't: `Minor::fit`).
+pub(crate) fn statement_entry(state: &mut State, customer: Idx, currency: Currency, e: NewEntry) {
+    let amount = Minor::of(e.amount, currency).expect("plans check amounts fit in minor units");
+    state
+        .book_mut(customer, currency)
+        .add_entry(Entry::new(e.date, e.seq, e.record, amount));
 }

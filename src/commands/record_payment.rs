@@ -3,12 +3,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{payment_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::RecordPayment;
 use crate::money::Currency;
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, Lot, LotOrigin, Payment, RecordRef, Source};
 use crate::state::{next_idx, State};
@@ -96,7 +95,7 @@ impl Handler for RecordPayment {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::Payment(idx),

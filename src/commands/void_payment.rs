@@ -4,13 +4,12 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx, Handler};
+use super::{statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{void_payment_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::VoidPayment;
 use crate::money::Money;
 use crate::sort::sort_pairs;
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, PaymentVoid, RecordRef, Source};
 use crate::state::{next_idx, State};
@@ -83,7 +82,7 @@ impl Handler for VoidPayment {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::PaymentVoid(idx),

@@ -139,7 +139,7 @@ pub fn invoices(
             let c = state.customer_idx("customer", id)?;
             let mut by_date: Vec<(u64, Idx)> = books(state, c, currency)
                 .flat_map(|b| b.entries.iter())
-                .filter_map(|e| match e.record {
+                .filter_map(|e| match e.record() {
                     RecordRef::Invoice(i) => Some(i),
                     _ => None,
                 })
@@ -186,7 +186,7 @@ pub fn payments(
     let c = state.customer_idx("customer", customer)?;
     let rows = books(state, c, currency)
         .flat_map(|b| b.entries.iter())
-        .filter_map(|e| match e.record {
+        .filter_map(|e| match e.record() {
             RecordRef::Payment(p) => Some(p),
             _ => None,
         })

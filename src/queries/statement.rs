@@ -73,26 +73,30 @@ pub fn run(
     let idx = state.customer_idx("customer", customer)?;
     let c = &state.customers[idx as usize];
     let currency = currency.unwrap_or(c.currency);
-    let all: &[Entry] = c.book(currency).map_or(&[], |b| &b.entries);
+    let book = c.book(currency);
+    let all: &[Entry] = book.map_or(&[], |b| &b.entries);
     let start = from.map_or(0, |f| all.partition_point(|e| e.date < f));
     let end = to.map_or(all.len(), |t| all.partition_point(|e| e.date <= t));
-    let opening: Decimal = all[..start].iter().map(|e| e.amount).sum();
+    let opening = book.map_or(Decimal::ZERO, |b| b.sum(&all[..start]));
+    let amount = |e: &Entry| e.amount().decimal(currency);
     let m = |d| Money::new(d, currency);
     let mut running = opening;
     let entries = all[start..end.max(start)]
         .iter()
         .map(|e| {
-            running += e.amount;
-            let (kind, description) = describe(state, e.record);
+            let amount = amount(e);
+            running += amount;
+            let record = e.record();
+            let (kind, description) = describe(state, record);
             EntryAnswer {
                 date: e.date,
                 kind,
-                reference: state.record_id(e.record).to_string(),
+                reference: state.record_id(record).to_string(),
                 description,
-                debit: m(e.amount.max(Decimal::ZERO)),
-                credit: m((-e.amount).max(Decimal::ZERO)),
+                debit: m(amount.max(Decimal::ZERO)),
+                credit: m((-amount).max(Decimal::ZERO)),
                 balance: m(running),
-                reason: reason_of(state, e.record),
+                reason: reason_of(state, record),
             }
         })
         .collect();

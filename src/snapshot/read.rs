@@ -8,6 +8,7 @@ use super::codec::{Got, Src};
 use super::write::{line_sums, FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_REASON};
 use super::Payload;
 use crate::domain::{Method, TaxRounding};
+use crate::money::Minor;
 use crate::state::book::{Book, Entry};
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
@@ -192,12 +193,12 @@ impl Reader<'_> {
             let date = self.date()?;
             let seq = prev_seq.wrapping_add(self.src.sv()? as u64);
             prev_seq = seq;
-            book.entries.push(Entry {
-                date,
-                seq,
-                record: self.src.record()?,
-                amount: self.src.dec()?,
-            });
+            if seq >> 48 != 0 {
+                return None;
+            }
+            let record = self.src.record()?;
+            let amount = Minor::of(self.src.dec()?, book.currency)?;
+            book.entries.push(Entry::new(date, seq, record, amount));
         }
         Some(book)
     }

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::v2::{presized, InvoiceV2};
+use super::v2::{presized, CustomerV2, InvoiceV2};
 use super::Payload;
 use crate::date::Date;
 use crate::error::{err, Result};
@@ -22,7 +22,7 @@ pub(super) struct PayloadV1 {
     #[serde(deserialize_with = "presized::vec")]
     ids: Vec<(RecordRef, u64, u64)>,
     #[serde(deserialize_with = "presized::vec")]
-    customers: Vec<Customer>,
+    customers: Vec<CustomerV2>,
     #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<InvoiceV1>,
     #[serde(deserialize_with = "presized::vec")]
@@ -159,7 +159,7 @@ impl PayloadV1 {
             seq: self.seq,
             numbering: self.numbering,
             ids: self.ids,
-            customers: self.customers,
+            customers: super::v2::customers(self.customers)?,
             invoices,
             lines,
             payments: self.payments,

@@ -8,8 +8,9 @@ use serde::Deserialize;
 use super::{v1, Payload};
 use crate::date::Date;
 use crate::error::{err, Result};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::stable_hash::checksum;
+use crate::state::book::{Book, Entry};
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
@@ -26,7 +27,7 @@ struct PayloadV2 {
     #[serde(deserialize_with = "presized::vec")]
     ids: Vec<(RecordRef, u64, u64)>,
     #[serde(deserialize_with = "presized::vec")]
-    customers: Vec<Customer>,
+    customers: Vec<CustomerV2>,
     #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<InvoiceV2>,
     #[serde(deserialize_with = "presized::vec")]
@@ -54,6 +55,79 @@ struct PayloadV2 {
     expired_lots: Vec<ExpiredLot>,
     #[serde(with = "crate::money::dec_pairs")]
     accounts: Vec<((Currency, Account), Decimal)>,
+}
+
+/// A customer as versions 1 and 2 held it: its books with `Decimal` entries.
+#[derive(Deserialize)]
+pub(super) struct CustomerV2 {
+    id: String,
+    name: String,
+    email: Option<String>,
+    currency: Currency,
+    books: Vec<BookV2>,
+}
+
+#[derive(Deserialize)]
+struct BookV2 {
+    currency: Currency,
+    #[serde(with = "crate::money::dec")]
+    outstanding: Decimal,
+    #[serde(with = "crate::money::dec")]
+    credit: Decimal,
+    entries: Vec<EntryV2>,
+}
+
+#[derive(Deserialize)]
+struct EntryV2 {
+    date: Date,
+    seq: u64,
+    record: RecordRef,
+    #[serde(with = "crate::money::dec")]
+    amount: Decimal,
+}
+
+impl CustomerV2 {
+    /// The customer with its entries' amounts in minor units; an amount that isn't a
+    /// whole number of them (or a seq beyond 48 bits) is not something the engine wrote.
+    pub(super) fn into_customer(self) -> Result<Customer> {
+        let mut books = Vec::with_capacity(self.books.len());
+        for b in self.books {
+            let mut book = Book::new(b.currency);
+            book.outstanding = b.outstanding;
+            book.credit = b.credit;
+            book.entries.reserve_exact(b.entries.len());
+            for e in b.entries {
+                let amount = Minor::of(e.amount, b.currency)
+                    .filter(|_| e.seq >> 48 == 0)
+                    .ok_or_else(|| {
+                        err!(
+                            InvalidInput,
+                            "snapshot: customer '{}' has a statement entry this engine can't hold",
+                            self.id
+                        )
+                    })?;
+                book.entries
+                    .push(Entry::new(e.date, e.seq, e.record, amount));
+            }
+            books.push(book);
+        }
+        Ok(Customer {
+            id: self.id,
+            name: self.name,
+            email: self.email,
+            currency: self.currency,
+            books,
+        })
+    }
+}
+
+/// The customers of a version 1 or 2 payload, brought to the current shape.
+pub(super) fn customers(old: Vec<CustomerV2>) -> Result<Vec<Customer>> {
+    let mut out = Vec::with_capacity(old.len());
+    for c in old {
+        out.push(c.into_customer()?);
+    }
+    Ok(out)
 }
 
 /// An invoice as versions 1 and 2 held it: its lines in a `Vec` of its own.
@@ -115,19 +189,20 @@ impl InvoiceV2 {
     }
 }
 
-impl From<PayloadV2> for Payload {
-    fn from(p: PayloadV2) -> Payload {
+impl PayloadV2 {
+    fn migrate(self) -> Result<Payload> {
+        let p = self;
         let mut lines = LineTable::default();
         let invoices = p
             .invoices
             .into_iter()
             .map(|i| i.into_invoice(&mut lines))
             .collect();
-        Payload {
+        Ok(Payload {
             seq: p.seq,
             numbering: p.numbering,
             ids: p.ids,
-            customers: p.customers,
+            customers: customers(p.customers)?,
             invoices,
             lines,
             payments: p.payments,
@@ -143,7 +218,7 @@ impl From<PayloadV2> for Payload {
             expiries: p.expiries,
             expired_lots: p.expired_lots,
             accounts: p.accounts,
-        }
+        })
     }
 }
 
@@ -187,7 +262,7 @@ pub(super) fn read(version: u32, bytes: &[u8]) -> Result<Payload> {
         (old.migrate()?, rest)
     } else {
         let (p, rest) = postcard::take_from_bytes::<PayloadV2>(body).map_err(|_| undecodable())?;
-        (p.into(), rest)
+        (p.migrate()?, rest)
     };
     // Bytes after the state (counted in the header and the checksum, so put there on
     // purpose) mean a snapshot this engine did not write.

@@ -352,10 +352,10 @@ impl Cursor {
         let mut prev_seq = 0u64;
         for e in &b.entries {
             self.date(out, e.date);
-            c::sv(out, e.seq.wrapping_sub(prev_seq) as i64);
-            prev_seq = e.seq;
-            c::record(out, e.record);
-            c::dec(out, e.amount);
+            c::sv(out, e.seq().wrapping_sub(prev_seq) as i64);
+            prev_seq = e.seq();
+            c::record(out, e.record());
+            c::dec(out, b.amount(e));
         }
     }
 

@@ -16,7 +16,7 @@ pub use super::lines::{LineSpan, LineView};
 pub use super::record_ref::{Idx, RecordRef};
 
 /// A customer: who is billed, and its books (one per currency).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Customer {
     pub id: String,
     pub name: String,
