@@ -19,10 +19,12 @@ use crate::error::{err, Result};
 use crate::ledger::Ledger;
 use crate::money::Currency;
 use crate::stable_hash::checksum;
+use crate::state::chunked::Chunked;
 use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 use crate::state::{IdEntry, IdIndex, State};
 
 mod codec;
@@ -58,7 +60,11 @@ struct Payload {
     invoices: Vec<Invoice>,
     /// The invoices' lines (each invoice holds its span).
     lines: LineTable,
-    payments: Vec<Payment>,
+    /// The payments' ids and references.
+    texts: TextArena,
+    /// The payments' allocations.
+    allocations: Chunked<PaymentAllocation>,
+    payments: Chunked<Payment>,
     lots: Vec<Lot>,
     grants: Vec<Grant>,
     applications: Vec<Application>,
@@ -221,6 +227,8 @@ fn rebuild(p: Payload) -> Result<State> {
         customers: p.customers,
         invoices: p.invoices,
         lines: p.lines,
+        texts: p.texts,
+        allocations: p.allocations,
         payments: p.payments,
         lots: p.lots,
         grants: p.grants,
@@ -439,13 +447,19 @@ fn check_references(s: &State) -> Result<()> {
             return Err(bad("an invoice"));
         }
     }
-    for p in &s.payments {
+    let mut allocations_from = 0;
+    for p in s.payments.iter() {
         if !within(p.customer, nc)
             || !within(p.lot, nl)
-            || !p.allocations.iter().all(|(i, _)| within(*i, ni))
+            || p.allocations < allocations_from
+            || p.allocations as usize > s.allocations.len()
         {
             return Err(bad("a payment"));
         }
+        allocations_from = p.allocations;
+    }
+    if !s.allocations.iter().all(|a| within(a.invoice, ni)) {
+        return Err(bad("a payment's allocation"));
     }
     for lot in &s.lots {
         let origin_ok = match lot.origin {

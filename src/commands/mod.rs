@@ -137,6 +137,12 @@ pub(crate) fn customer_and_currency(
     ))
 }
 
+/// An amount a plan has checked (`money_in`, `Minor::fit`, or no more than such an
+/// amount), in minor units for a record.
+pub(crate) fn minor(amount: Decimal, currency: Currency) -> Minor {
+    Minor::of(amount, currency).expect("plans check amounts fit in minor units")
+}
+
 /// A statement entry as a command makes it (the amount as computed).
 pub(crate) struct NewEntry {
     pub date: Date,
@@ -148,7 +154,7 @@ pub(crate) struct NewEntry {
 /// Adds a statement entry to a customer's book. Its amount is a whole number of minor
 /// units that fits (plans refuse amounts that don't: `Minor::fit`).
 pub(crate) fn statement_entry(state: &mut State, customer: Idx, currency: Currency, e: NewEntry) {
-    let amount = Minor::of(e.amount, currency).expect("plans check amounts fit in minor units");
+    let amount = minor(e.amount, currency);
     state
         .book_mut(customer, currency)
         .add_entry(Entry::new(e.date, e.seq, e.record, amount));

@@ -140,8 +140,8 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
             let mut text = format!("Payment by {}", p.method.words());
-            if let Some(r) = &p.reference {
-                text.push_str(&format!(" (ref. {r})"));
+            if let Some(r) = p.reference {
+                text.push_str(&format!(" (ref. {})", state.texts.get(r)));
             }
             ("payment", text)
         }
@@ -173,12 +173,12 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
             let p = &state.payments[v.payment as usize];
             let mut text = format!(
                 "Void of the payment of {} {} received {}",
-                crate::money::Money::new(p.amount, p.currency),
+                crate::money::Money::new(state.payment_amount(v.payment), p.currency),
                 p.currency,
                 p.date
             );
-            if let Some(r) = &p.reference {
-                text.push_str(&format!(" (ref. {r})"));
+            if let Some(r) = p.reference {
+                text.push_str(&format!(" (ref. {})", state.texts.get(r)));
             }
             ("payment_void", with_reason(text, &v.reason))
         }

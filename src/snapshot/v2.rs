@@ -7,14 +7,17 @@ use serde::Deserialize;
 
 use super::{v1, Payload};
 use crate::date::Date;
+use crate::domain::Method;
 use crate::error::{err, Result};
 use crate::money::{Currency, Minor};
 use crate::stable_hash::checksum;
 use crate::state::book::{Book, Entry};
+use crate::state::chunked::Chunked;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 
 const HEADER: usize = 8 + 4 + 8 + 8;
 
@@ -31,7 +34,7 @@ struct PayloadV2 {
     #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<InvoiceV2>,
     #[serde(deserialize_with = "presized::vec")]
-    payments: Vec<Payment>,
+    payments: Vec<PaymentV2>,
     #[serde(deserialize_with = "presized::vec")]
     lots: Vec<Lot>,
     #[serde(deserialize_with = "presized::vec")]
@@ -130,6 +133,65 @@ pub(super) fn customers(old: Vec<CustomerV2>) -> Result<Vec<Customer>> {
     Ok(out)
 }
 
+/// A payment as versions 1 and 2 held it: texts and allocations of its own.
+#[derive(Deserialize)]
+pub(super) struct PaymentV2 {
+    id: String,
+    customer: Idx,
+    currency: Currency,
+    #[serde(with = "crate::money::dec")]
+    amount: Decimal,
+    method: Method,
+    date: Date,
+    reference: Option<String>,
+    lot: Idx,
+    #[serde(with = "crate::money::dec_pairs")]
+    allocations: Vec<(Idx, Decimal)>,
+    voided_by: Option<Idx>,
+}
+
+/// Payments (their texts in `texts`, allocations in `allocations`) from versions 1
+/// and 2.
+pub(super) fn payments(
+    old: Vec<PaymentV2>,
+    texts: &mut TextArena,
+    allocations: &mut Chunked<PaymentAllocation>,
+) -> Result<Chunked<Payment>> {
+    let unheld = |id: &str| {
+        err!(
+            InvalidInput,
+            "snapshot: payment '{}' holds an amount or text this engine can't hold",
+            crate::error::clip(id)
+        )
+    };
+    let mut out = Chunked::default();
+    for p in old {
+        let minor = |d: Decimal| Minor::of(d, p.currency).ok_or_else(|| unheld(&p.id));
+        let first = u32::try_from(allocations.len()).map_err(|_| unheld(&p.id))?;
+        for &(invoice, amount) in &p.allocations {
+            let amount = minor(amount)?;
+            allocations.push(PaymentAllocation { invoice, amount });
+        }
+        let reference = match &p.reference {
+            None => None,
+            Some(r) => Some(texts.push(r).ok_or_else(|| unheld(&p.id))?),
+        };
+        out.push(Payment {
+            id: texts.push(&p.id).ok_or_else(|| unheld(&p.id))?,
+            customer: p.customer,
+            currency: p.currency,
+            amount: minor(p.amount)?,
+            method: p.method,
+            date: p.date,
+            reference,
+            lot: p.lot,
+            allocations: first,
+            voided_by: p.voided_by,
+        });
+    }
+    Ok(out)
+}
+
 /// An invoice as versions 1 and 2 held it: its lines in a `Vec` of its own.
 #[derive(Deserialize)]
 pub(super) struct InvoiceV2 {
@@ -192,6 +254,8 @@ impl InvoiceV2 {
 impl PayloadV2 {
     fn migrate(self) -> Result<Payload> {
         let p = self;
+        let mut texts = TextArena::default();
+        let mut allocations = Chunked::default();
         let mut lines = LineTable::default();
         let invoices = p
             .invoices
@@ -203,9 +267,11 @@ impl PayloadV2 {
             numbering: p.numbering,
             ids: p.ids,
             customers: customers(p.customers)?,
+            payments: payments(p.payments, &mut texts, &mut allocations)?,
+            texts,
+            allocations,
             invoices,
             lines,
-            payments: p.payments,
             lots: p.lots,
             grants: p.grants,
             applications: p.applications,
