@@ -247,7 +247,7 @@ fn rebuild(p: Payload) -> Result<State> {
     check_references(&s)?;
     let ids_in_order = by_seq(p.ids);
     let mut ids = IdIndex::starting_at(ids_in_order.first().map_or(1, |e| e.2));
-    ids.reserve(ids_in_order.len(), |r| s.record_id(r));
+    ids.reserve(ids_in_order.len(), &|r| s.record_id(r));
     for (record, fingerprint, seq) in ids_in_order {
         if !record_in_range(&s, record) {
             return Err(err!(
@@ -261,9 +261,10 @@ fn rebuild(p: Payload) -> Result<State> {
             fingerprint,
             seq,
         };
-        if !ids.insert_new(id, entry, |r| s.record_id(r)) {
+        if s.ids_contains(&ids, id) {
             return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
         }
+        ids.insert(id, entry, &|r| s.record_id(r));
     }
     s.ids = ids;
     // Rebuild the indexes and recompute the books' sums.
@@ -328,23 +329,28 @@ fn rebuild(p: Payload) -> Result<State> {
     Ok(s)
 }
 
-/// A snapshot's ids (written table by table) in seq order, when their seqs are
-/// consecutive (one id per command, as the engine makes them): the id index then keeps
-/// no seq per id. Otherwise as they are (the index lists their seqs).
-fn by_seq(ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
+/// A snapshot's ids (written table by table) put in seq order in place, when their
+/// seqs are consecutive (one id per command, as the engine makes them): the id index
+/// then keeps no seq per id. Otherwise left in an order the index takes as well (it
+/// lists their seqs).
+fn by_seq(mut ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
     let Some(first) = ids.iter().map(|e| e.2).min() else {
         return ids;
     };
-    const FREE: u64 = u64::MAX;
-    let mut ordered = vec![(RecordRef::Customer(0), 0, FREE); ids.len()];
-    for &e in &ids {
-        let at = usize::try_from(e.2 - first).unwrap_or(usize::MAX);
-        match ordered.get_mut(at) {
-            Some(slot) if slot.2 == FREE && e.2 != FREE => *slot = e,
-            _ => return ids,
+    for i in 0..ids.len() {
+        // Each swap puts one id at its place for good: at most n swaps in all.
+        loop {
+            let at = usize::try_from(ids[i].2 - first).unwrap_or(usize::MAX);
+            if at == i {
+                break;
+            }
+            if at >= ids.len() || ids[at].2 == ids[i].2 {
+                return ids;
+            }
+            ids.swap(i, at);
         }
     }
-    ordered
+    ids
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't

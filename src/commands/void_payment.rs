@@ -142,6 +142,7 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
     let sources = [Source::Payment(p), Source::Lot(record.lot)];
     let mut touched: Vec<(u64, Idx)> = state
         .payment_allocations(p)
+        .into_iter()
         .map(|(i, _)| i)
         .chain(lot.touched.iter().copied())
         .map(|i| (u64::from(i), 0))

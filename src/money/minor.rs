@@ -28,19 +28,18 @@ impl Minor {
     /// command in its plan, or keeps a wide form).
     pub fn of(amount: Decimal, currency: Currency) -> Option<Minor> {
         let units = currency.minor_units();
-        let scale = amount.scale();
-        let mantissa = amount.mantissa();
-        let minor = if scale <= units {
-            mantissa.checked_mul(i128::from(*TEN_POW.get((units - scale) as usize)?))?
-        } else {
+        let mut value = amount;
+        if value.scale() > units {
             // More decimals than minor units: exact only when the extra ones are zeros.
-            let extra = 10i128.checked_pow(scale - units)?;
-            if mantissa % extra != 0 {
-                return None;
-            }
-            mantissa / extra
-        };
-        i64::try_from(minor).ok().map(Minor)
+            // (`normalize` rather than i128 division, which would add compiler-rt's
+            // 128-bit division to the wasm.)
+            value = value.normalize();
+        }
+        let factor = *TEN_POW.get(units.checked_sub(value.scale())? as usize)?;
+        // A 96-bit mantissa times at most 10^4 can't overflow an i128.
+        i64::try_from(value.mantissa() * i128::from(factor))
+            .ok()
+            .map(Minor)
     }
 
     /// `Minor::of` for an amount a command brings in, for its plan: an amount with more

@@ -226,7 +226,8 @@ fn legs(
         }
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
-            let (amount, allocated) = (state.payment_amount(i), state.payment_allocated(i));
+            let amount = state.payment_amount(i);
+            let allocated: Decimal = state.payment_allocations(i).iter().map(|(_, a)| *a).sum();
             let (d, c, who) = (p.date, p.currency, p.customer);
             post(d, record, c, Cash(p.method), amount);
             post(d, record, c, Receivable(who), -allocated);

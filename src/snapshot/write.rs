@@ -201,12 +201,7 @@ impl Cursor {
                     }
                 }
                 c::idx(out, x.lot);
-                let allocations = s.payment_allocations(i);
-                c::uv(out, allocations.clone().count() as u128);
-                for (invoice, amount) in allocations {
-                    c::idx(out, invoice);
-                    c::dec(out, amount);
-                }
+                pairs(out, &s.payment_allocations(i));
                 c::opt_idx(out, x.voided_by);
             }
             Section::Lots => {

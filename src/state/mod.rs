@@ -92,18 +92,18 @@ impl State {
 
     /// An id's index entry: its record, the creating command's fingerprint and seq.
     pub fn id_entry(&self, id: &str) -> Option<IdEntry> {
-        self.ids.get(id, |r| self.record_id(r))
+        self.ids.get(id, &|r| self.record_id(r))
     }
 
     /// Whether `index` (being rebuilt) already holds `id`.
     pub fn ids_contains(&self, index: &IdIndex, id: &str) -> bool {
-        index.get(id, |r| self.record_id(r)).is_some()
+        index.get(id, &|r| self.record_id(r)).is_some()
     }
 
     /// Indexes the id of a record just created (its text is read from the record).
     pub fn add_id(&mut self, entry: IdEntry) {
         let mut ids = std::mem::take(&mut self.ids);
-        ids.insert(self.record_id(entry.record), entry, |r| self.record_id(r));
+        ids.insert(self.record_id(entry.record), entry, &|r| self.record_id(r));
         self.ids = ids;
     }
 
@@ -130,21 +130,18 @@ impl State {
     }
 
     /// A payment's allocations: `(invoice, amount)` in the order it settled them.
-    pub fn payment_allocations(&self, p: Idx) -> impl Iterator<Item = (Idx, Decimal)> + Clone + '_ {
+    pub fn payment_allocations(&self, p: Idx) -> Vec<(Idx, Decimal)> {
         let payment = &self.payments[p as usize];
         let end = self
             .payments
             .get(p as usize + 1)
             .map_or(self.allocations.len(), |next| next.allocations as usize);
-        (payment.allocations as usize..end).map(move |a| {
+        let mut out = Vec::new();
+        for a in payment.allocations as usize..end {
             let part = self.allocations[a];
-            (part.invoice, part.amount.decimal(payment.currency))
-        })
-    }
-
-    /// What a payment settled directly, in all.
-    pub fn payment_allocated(&self, p: Idx) -> Decimal {
-        self.payment_allocations(p).map(|(_, a)| a).sum()
+            out.push((part.invoice, part.amount.decimal(payment.currency)));
+        }
+        out
     }
 
     /// A payment's amount.
