@@ -65,7 +65,9 @@ struct Payload {
     /// The payments' allocations.
     allocations: Chunked<PaymentAllocation>,
     payments: Chunked<Payment>,
-    lots: Vec<Lot>,
+    lots: Chunked<Lot>,
+    /// The lots' lists of invoices that took from them.
+    touches: Chunked<Touch>,
     grants: Vec<Grant>,
     applications: Vec<Application>,
     credit_notes: Vec<CreditNote>,
@@ -231,6 +233,7 @@ fn rebuild(p: Payload) -> Result<State> {
         allocations: p.allocations,
         payments: p.payments,
         lots: p.lots,
+        touches: p.touches,
         grants: p.grants,
         applications: p.applications,
         credit_notes: p.credit_notes,
@@ -308,7 +311,7 @@ fn rebuild(p: Payload) -> Result<State> {
             continue;
         }
         let b = find(&mut sums, lot.customer, lot.currency)?;
-        sums[lot.customer as usize][b].2 += lot.remaining;
+        sums[lot.customer as usize][b].2 += lot.remaining();
         s.customers[lot.customer as usize].books[b]
             .lots
             .insert(i as Idx);
@@ -387,7 +390,7 @@ fn check_invariants(s: &State) -> Result<()> {
     }
     if s.lots
         .iter()
-        .any(|l| l.remaining.is_sign_negative() || l.refunded.is_sign_negative())
+        .any(|l| l.remaining.units() < 0 || l.refunded.units() < 0)
     {
         return Err(bad("a credit lot holds a negative amount".into()));
     }
@@ -467,13 +470,22 @@ fn check_references(s: &State) -> Result<()> {
     if !s.allocations.iter().all(|a| within(a.invoice, ni)) {
         return Err(bad("a payment's allocation"));
     }
-    for lot in &s.lots {
+    // Each touch links only to an earlier one, so no list can loop.
+    if !s
+        .touches
+        .iter()
+        .enumerate()
+        .all(|(k, t)| within(t.invoice, ni) && (t.prev as usize) <= k)
+    {
+        return Err(bad("a credit lot's invoice list"));
+    }
+    for lot in s.lots.iter() {
         let origin_ok = match lot.origin {
             LotOrigin::Payment(p) => within(p, np),
             LotOrigin::Grant(g) => within(g, s.grants.len()),
             LotOrigin::CreditNote(n) => within(n, s.credit_notes.len()),
         };
-        if !within(lot.customer, nc) || !origin_ok || !lot.touched.iter().all(|i| within(*i, ni)) {
+        if !within(lot.customer, nc) || !origin_ok || lot.last_touch as usize > s.touches.len() {
             return Err(bad("a credit lot"));
         }
     }

@@ -239,7 +239,7 @@ pub fn credits(state: &State, customer: &str, currency: Option<Currency>) -> Res
                             LotOrigin::CreditNote(_) => "credit_note",
                         },
                         source: source_id(state, Source::Lot(l)),
-                        remaining: Money::new(lot.remaining, currency),
+                        remaining: Money::new(lot.remaining(), currency),
                         valid_until: lot.valid_until,
                     }
                 })
