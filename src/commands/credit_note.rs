@@ -4,12 +4,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{credit_note_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::IssueCreditNote;
 use crate::money::{round_money, Currency, DecimalText, Money};
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{CreditNote, Idx, Lot, LotOrigin, RecordRef};
 use crate::state::{next_idx, State};
@@ -125,7 +124,7 @@ impl Handler for IssueCreditNote {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::CreditNote(idx),
