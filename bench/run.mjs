@@ -153,7 +153,7 @@ try {
       await p.goto(`${url}/bench/open.html?db=${DB}&customer=${encodeURIComponent(customer)}${extra}`);
       await p.waitForFunction(() => window.result, null, { timeout: 300_000, polling: 100 });
       const r = await p.evaluate(() => window.result);
-      say(`cold open ${i + 1}: ${r.total_ms.toFixed(0)} ms`);
+      say(`cold open ${i + 1}: first answer ${r.first_answer_ms.toFixed(0)} ms (${r.first_answer_from}${r.figures_match === false ? ', NOT THE ENGINE\'S ANSWER' : ''}), engine ready ${r.total_ms.toFixed(0)} ms (load average ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
       results.chromium.cold.push(r);
       await ctx.close();
     }
@@ -291,8 +291,13 @@ function buildRows(r) {
   const cold = r.chromium.cold ?? [];
   section(`3. Cold open: ${r.chromium.fill ? `${r.chromium.fill.seq.toLocaleString('en')} commands stored, snapshot at ${r.chromium.fill.snapshotSeq.toLocaleString('en')} + journal tail` : 'skipped'} (median of ${cold.length} fresh browsers)`);
   if (cold.length) {
+    const first = median(cold.map((c) => c.first_answer_ms ?? c.total_ms));
+    const fromFigures = cold.filter((c) => c.first_answer_from === 'stored figures');
+    const mismatched = cold.some((c) => c.figures_match === false);
+    row('navigation start → first answer', `${ms(first)} (runs: ${cold.map((c) => `${(c.first_answer_ms ?? c.total_ms).toFixed(0)}${c.first_answer_from === 'stored figures' ? ' figures' : ' engine'}`).join(', ')})${mismatched ? ' FIGURES DIFFER FROM THE ENGINE' : ''}`, '< 1000 ms', first < 1000 && !mismatched);
+    if (fromFigures.length) row('  of which from the stored figures (kept with each write; the first open of a database has none)', `${fromFigures.length} of ${cold.length}, all equal to the engine's answer: ${!mismatched}`);
     const total = median(cold.map((c) => c.total_ms));
-    row('navigation start → first answer', `${ms(total)} (runs: ${cold.map((c) => c.total_ms.toFixed(0)).join(', ')})`, '< 1000 ms', total < 1000);
+    row('navigation start → engine ready (its first answer; writes wait for it)', `${ms(total)} (runs: ${cold.map((c) => c.total_ms.toFixed(0)).join(', ')})`);
     for (const key of Object.keys(cold[0].breakdown_ms)) {
       row(`  ${key}`, ms(median(cold.map((c) => c.breakdown_ms[key]))));
     }

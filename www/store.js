@@ -40,6 +40,7 @@ import {
   readJournalRecord,
   snapshotRecord,
 } from './store-format.js';
+import { figureQueries, figuresRecord, holdsQueries } from './store-figures.js';
 import { openBooks, replayJournal, request } from './store-open.js';
 import { SnapshotInterrupted, gzipSnapshot, gzipTaken, snapshotPieces, takePieces, yieldToPage } from './store-snapshot.js';
 
@@ -178,14 +179,19 @@ function openDatabase(name) {
  * @param {string} [options.name] database name (default "tally")
  * @param {number} [options.snapshotEvery] commands between background snapshots (default 1000;
  *   1% of the ledger once that is more)
+ * @param {object[]} [options.figures] the first screen's queries: their answers are kept
+ *   with every write (store-figures.js) and given to `onFigures` on the next open
+ * @param {(figures: object) => void} [options.onFigures] called during the open, before the
+ *   engine is restored, with the figures stored for the books as they are
  * @returns {Promise<Store>}
  */
 export async function openStore(options = {}) {
+  const queries = figureQueries(options.figures);
   // The engine module compiles while the database opens and the snapshot is read.
   const engineReady = loadEngine();
   engineReady.catch(() => {}); // awaited by the open; a failure rejects it there
-  const store = new Store(options.name ?? 'tally', options.snapshotEvery ?? 1000);
-  await store._open(engineReady);
+  const store = new Store(options.name ?? 'tally', options.snapshotEvery ?? 1000, queries);
+  await store._open(engineReady, options.onFigures);
   return store;
 }
 
@@ -275,9 +281,11 @@ async function readJournal(db, through, { parse = true, batch = BATCH, pause = f
 const REPLACED = Symbol('replaced');
 
 class Store {
-  constructor(name, snapshotEvery) {
+  constructor(name, snapshotEvery, figureQueries = []) {
     this.name = name;
     this.snapshotEvery = snapshotEvery;
+    this.figureQueries = figureQueries;
+    this.figuresKept = Promise.resolve();
     this.lockName = `tally-writer:${name}`;
     this.witnessKey = `tally-witness:${name}`;
     this.listeners = new Set();
@@ -294,13 +302,15 @@ class Store {
   // -------------------------------------------------------------------------------
   // Opening and reloading.
 
-  async _open(engineReady) {
+  async _open(engineReady, onFigures) {
     await this._connect().catch(async (error) => {
       await engineReady; // a failed engine load is the clearer error
       throw error;
     });
-    this._take(await openBooks(this.db, engineReady));
+    const books = await openBooks(this.db, engineReady, { onFigures });
+    this._take(books);
     this._checkWitness();
+    this.figuresKept = this._keepFigures(books.figures);
     // Opening checked the records it replayed; those under the snapshot are checked
     // in the background (on a million-command ledger that read takes seconds).
     this.verified = this.health.openedFrom > 0 ? new Promise((r) => setTimeout(r, 0)).then(() => this.verify()) : Promise.resolve(this.health);
@@ -354,6 +364,30 @@ class Store {
   _witness() {
     if (!this.health.writable) return;
     try { localStorage.setItem(this.witnessKey, JSON.stringify({ ledger: this.ledgerId, seq: this.storedSeq })); } catch { /* storage full or absent: no witness */ }
+  }
+
+  /**
+   * Stores the first screen's figures for the books as they are, unless those stored
+   * already are (`found`, as opening read them). Writes keep them from then on. A
+   * readwrite transaction that first checks the head is still this tab's books; relaxed
+   * durability: losing them loses only the early answers of the next open.
+   */
+  _keepFigures(found = null) {
+    const queries = this.figureQueries;
+    if (!queries.length || this.closed) return Promise.resolve();
+    if (holdsQueries(found, queries) && found.seq === this.storedSeq) return Promise.resolve();
+    return this._serial(async () => {
+      if (this.closed || this.lost || this.stale || !this.health.writable || this.chain === undefined) return;
+      const tx = this.db.transaction('meta', 'readwrite', { durability: 'relaxed' });
+      const meta = tx.objectStore('meta');
+      const head = await request(meta.get('head'));
+      if (head?.ledger !== this.ledgerId || head.seq !== this.storedSeq || head.chain !== this.chain || this.ledger.seq() !== head.seq) {
+        tx.abort();
+        return;
+      }
+      meta.put(figuresRecord(head, queries, this.ledger));
+      await done(tx);
+    }).catch((error) => console.warn('tally: the first screen\'s figures could not be stored', error));
   }
 
   /** Adopts books read by `openBooks`. */
@@ -576,7 +610,12 @@ class Store {
           written++;
         }
       }
-      if (written) meta.put({ key: 'head', ledger: this.ledgerId, seq: this.ledger.seq(), chain });
+      if (written) {
+        const head = { key: 'head', ledger: this.ledgerId, seq: this.ledger.seq(), chain };
+        meta.put(head);
+        // The first screen's answers at this head, committed with it (store-figures.js).
+        if (this.figureQueries.length) meta.put(figuresRecord(head, this.figureQueries, this.ledger));
+      }
       await committed;
       this.chain = chain;
       this.storedSeq = this.ledger.seq();
