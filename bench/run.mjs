@@ -17,6 +17,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { longTasks, startTrace } from './trace-tasks.mjs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -164,7 +165,13 @@ try {
     const p = await newPage(ctx);
     await p.goto(`${url}/bench/page.html`);
     await p.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+    const trace = process.env.BENCH_TRACE ? await startTrace(p, process.env.BENCH_TRACE) : null;
     results.chromium.writes = await p.evaluate((a) => window.bench.writes(a), { name: DB, space: SPACE, fill: results.chromium.fill });
+    if (trace) {
+      results.chromium.writes.traced_long_tasks = longTasks(await trace.stop());
+      say(`  traced (${process.env.BENCH_TRACE}), longest main-thread tasks and their self time by event:`);
+      for (const task of results.chromium.writes.traced_long_tasks) say(`    ${task.ms.toFixed(0).padStart(5)} ms at ${task.at_s} s: ${task.causes.map((c) => `${c.name} ${c.ms} ms`).join('; ')}`);
+    }
     results.chromium.writes.load_average_after = loadavg().map((l) => +l.toFixed(2));
     const w = results.chromium.writes;
     say(`writes: ${w.writes} commands (${w.accepted} accepted) in ${w.seconds.toFixed(0)} s, snapshot written: ${w.snapshot_written}, chain check done: ${w.verified}; after the open: ${w.long_tasks.length} tasks over 50 ms, longest gap between timer ticks ${w.max_timer_gap_ms.toFixed(0)} ms; while opening: ${w.open_long_tasks.length} tasks over 50 ms`);

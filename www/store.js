@@ -216,7 +216,7 @@ export function backupOf(commands, exported = new Date().toISOString()) {
 export async function exportJournal(name = 'tally') {
   const db = await openDatabase(name);
   try {
-    const { problemSeq, replaced, ...backup } = await readJournal(db, Infinity);
+    const { problemSeq, replaced, count, ...backup } = await readJournal(db, Infinity);
     return backup;
   } finally {
     db.close();
@@ -224,18 +224,21 @@ export async function exportJournal(name = 'tally') {
 }
 
 /**
- * The journal's records 1..`through` that check out along the chain (see exportJournal).
- * Each batch is read in its own transaction, so a long read never holds up writers;
+ * The journal's records 1..`through` that check out along the chain (see exportJournal),
+ * and `count`, how many. Each batch is read in its own transaction, so a long read never holds up writers;
  * records up to the head never change, but an import may replace them all meanwhile:
- * then `replaced` is true and the result means nothing.
+ * then `replaced` is true and the result means nothing. With `keep: false` (the
+ * background check) only the count is kept, not the records: holding a million
+ * commands' texts while the page writes made the garbage collector's pauses long.
  */
-async function readJournal(db, through, { parse = true, batch = BATCH, pause = false } = {}) {
+async function readJournal(db, through, { parse = true, batch = BATCH, pause = false, keep = true } = {}) {
   const readHead = () => request(db.transaction('meta', 'readonly').objectStore('meta').get('head'));
   const head = await readHead();
   const ledger = head?.ledger;
   // Synced books that started from the server's snapshot hold the journal after it.
   const base = await request(db.transaction('meta', 'readonly').objectStore('meta').get('base'));
   const entries = [];
+  let count = 0;
   const damaged = [];
   let problem = null;
   let problemSeq = null;
@@ -255,11 +258,16 @@ async function readJournal(db, through, { parse = true, batch = BATCH, pause = f
       try {
         const entry = readJournalRecord(record, { ledger, prev: at.chain, seq: at.seq + 1, parse });
         entries.push({ seq: entry.seq, command: entry.command });
+        count++;
+        if (!keep && entries.length > 1) entries.shift(); // the last is all a problem needs
         at = entry;
       } catch (e) {
         problem = e.message;
         problemSeq = e.seq;
-        if (e.link && entries.length) damaged.push(entries.pop().seq); // the record before is in doubt too
+        if (e.link && entries.length) { // the record before is in doubt too
+          damaged.push(entries.pop().seq);
+          count--;
+        }
         damaged.push(record.seq);
       }
     }
@@ -273,9 +281,10 @@ async function readJournal(db, through, { parse = true, batch = BATCH, pause = f
     problem = `Journal record ${at.seq} was changed after it was written (it doesn't match the record of where the journal ends).`;
     problemSeq = at.seq;
     entries.pop();
+    count--;
   }
   const replaced = problem !== null && (await readHead())?.ledger !== ledger;
-  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported: new Date().toISOString(), entries, damaged, problem, problemSeq, replaced };
+  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported: new Date().toISOString(), entries, count, damaged, problem, problemSeq, replaced };
 }
 
 const REPLACED = Symbol('replaced');
@@ -647,7 +656,7 @@ class Store {
    */
   async verify() {
     const ledgerId = this.ledgerId;
-    const journal = await readJournal(this.db, this.seq, { parse: false, batch: VERIFY_BATCH, pause: true });
+    const journal = await readJournal(this.db, this.seq, { parse: false, batch: VERIFY_BATCH, pause: true, keep: false });
     if (!journal.problem || journal.replaced || ledgerId !== this.ledgerId || this.closed) return this.health;
     if (this.health.problems.some((p) => p.kind === 'journal' && p.seq === journal.problemSeq)) return this.health;
     const problem = { kind: 'journal', seq: journal.problemSeq, message: journal.problem };
@@ -656,7 +665,7 @@ class Store {
       status: 'damaged',
       problems: [...this.health.problems, problem],
       message: this.health.writable
-        ? `${problem.message} The books are whole (they open from a saved copy at record ${this.health.openedFrom}) and can be used, but a backup can only hold the ${journal.entries.length} records before it. Keep older backups.`
+        ? `${problem.message} The books are whole (they open from a saved copy at record ${this.health.openedFrom}) and can be used, but a backup can only hold the ${journal.count} records before it. Keep older backups.`
         : `${problem.message} ${this.health.message}`,
     };
     this._emit({ seq: this.seq, source: 'damaged', health: this.health });
@@ -828,7 +837,7 @@ class Store {
    * opened damaged, the records that could be read: the books as shown.
    */
   async exportBackup() {
-    const { entries, damaged, problem, problemSeq, replaced, ...backup } = await readJournal(this.db, this.seq);
+    const { entries, count, damaged, problem, problemSeq, replaced, ...backup } = await readJournal(this.db, this.seq);
     if (entries.length !== this.seq) {
       throw new StoreError('damaged_record', `The journal can't be read in full: ${problem ?? 'records are missing.'} Use exportJournal() to get the records before it.`);
     }
