@@ -8,7 +8,7 @@ use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewE
 use crate::answer::{credit_note_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::IssueCreditNote;
-use crate::money::{round_money, Currency, Money};
+use crate::money::{round_money, Currency, DecimalText, Money};
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{CreditNote, Idx, Lot, LotOrigin, RecordRef};
 use crate::state::{next_chunked_idx, next_idx, State};
@@ -200,7 +200,8 @@ fn against_invoice(
     if amount > creditable {
         return Err(err!(
             OverAllocation,
-            "amount: '{amount}' is more than the {} {inv_currency} invoice '{invoice_id}' can still be credited (its total less earlier credit notes)",
+            "amount: '{}' is more than the {} {inv_currency} invoice '{invoice_id}' can still be credited (its total less earlier credit notes)",
+            DecimalText(amount),
             Money::new(creditable, inv_currency)
         )
         .at("amount")

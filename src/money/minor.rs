@@ -16,9 +16,6 @@ use crate::error::{clip, err, Result};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Minor(i64);
 
-/// Powers of ten up to the largest minor units ISO 4217 has (4).
-const TEN_POW: [i64; 5] = [1, 10, 100, 1_000, 10_000];
-
 impl Minor {
     /// Nothing.
     pub const ZERO: Minor = Minor(0);
@@ -28,18 +25,15 @@ impl Minor {
     /// command in its plan, or keeps a wide form).
     pub fn of(amount: Decimal, currency: Currency) -> Option<Minor> {
         let units = currency.minor_units();
-        let mut value = amount;
-        if value.scale() > units {
-            // More decimals than minor units: exact only when the extra ones are zeros.
-            // (`normalize` rather than i128 division, which would add compiler-rt's
-            // 128-bit division to the wasm.)
-            value = value.normalize();
+        // Through `rescale` (already in the module for rounding) rather than 128-bit
+        // division, which would link compiler-builtins' divide. Padding zeros is exact;
+        // dropping decimals rounds, so the result is compared with the amount.
+        let mut at_units = amount;
+        at_units.rescale(units);
+        if at_units.scale() != units || at_units != amount {
+            return None;
         }
-        let factor = *TEN_POW.get(units.checked_sub(value.scale())? as usize)?;
-        // A 96-bit mantissa times at most 10^4 can't overflow an i128.
-        i64::try_from(value.mantissa() * i128::from(factor))
-            .ok()
-            .map(Minor)
+        i64::try_from(at_units.mantissa()).ok().map(Minor)
     }
 
     /// `Minor::of` for an amount a command brings in, for its plan: an amount with more
