@@ -15,9 +15,6 @@ use super::Currency;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Minor(i64);
 
-/// Powers of ten up to the largest minor units ISO 4217 has (4).
-const TEN_POW: [i64; 5] = [1, 10, 100, 1_000, 10_000];
-
 impl Minor {
     /// Nothing.
     pub const ZERO: Minor = Minor(0);
@@ -27,19 +24,21 @@ impl Minor {
     /// command in its plan, or keeps a wide form).
     pub fn of(amount: Decimal, currency: Currency) -> Option<Minor> {
         let units = currency.minor_units();
-        let scale = amount.scale();
-        let mantissa = amount.mantissa();
-        let minor = if scale <= units {
-            mantissa.checked_mul(i128::from(*TEN_POW.get((units - scale) as usize)?))?
-        } else {
-            // More decimals than minor units: exact only when the extra ones are zeros.
-            let extra = 10i128.checked_pow(scale - units)?;
-            if mantissa % extra != 0 {
+        // Brought to exactly `units` decimals by rust_decimal's own scaling (trailing zeros
+        // dropped, then zeros padded) rather than by i128 multiplication and division,
+        // which would link compiler-builtins' 128-bit routines into the wasm.
+        let mut exact = amount;
+        if exact.scale() > units {
+            exact = exact.normalize();
+            if exact.scale() > units {
                 return None;
             }
-            mantissa / extra
-        };
-        i64::try_from(minor).ok().map(Minor)
+        }
+        exact.rescale(units);
+        if exact.scale() != units {
+            return None; // too many digits to pad: far beyond an i64 anyway
+        }
+        i64::try_from(exact.mantissa()).ok().map(Minor)
     }
 
     /// The amount as a `Decimal` at exactly the currency's minor units (how answers
@@ -122,6 +121,24 @@ mod tests {
         assert_eq!(Minor::of(crate::limits::MAX_AMOUNT, cur("CLF")), None);
         assert!(Minor::of(dec("900000000000000"), cur("CLF")).is_some());
         assert_eq!(Minor::of(Decimal::MAX, cur("JPY")), None);
+        assert_eq!(Minor::of(Decimal::MAX, cur("CLF")), None);
+        assert_eq!(
+            Minor::of(dec("0.10000000000000000000000001"), cur("USD")),
+            None
+        );
+        assert_eq!(
+            Minor::of(dec("12.340000000000000000000"), cur("USD")),
+            Some(Minor(1234))
+        );
+        assert_eq!(
+            Minor::of(dec("922337203685477.5807"), cur("CLF")),
+            Some(Minor(i64::MAX))
+        );
+        assert_eq!(Minor::of(dec("922337203685477.5808"), cur("CLF")), None);
+        assert_eq!(
+            Minor::of(dec("-922337203685477.5808"), cur("CLF")),
+            Some(Minor(i64::MIN))
+        );
     }
 
     #[test]
