@@ -65,6 +65,8 @@ const SNAPSHOT_SHARE = 400;
 const SNAPSHOT_HOLD = 4;
 /** A due snapshot starts once no write has come for this long. */
 const SNAPSHOT_QUIET_MS = 50;
+/** Quiet after a write before the first screen's figures are stored for the new head. */
+const FIGURES_QUIET_MS = 50;
 
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
@@ -180,7 +182,7 @@ function openDatabase(name) {
  * @param {number} [options.snapshotEvery] commands between background snapshots (default 1000;
  *   1% of the ledger once that is more)
  * @param {object[]} [options.figures] the first screen's queries: their answers are kept
- *   with every write (store-figures.js) and given to `onFigures` on the next open
+ *   once writes pause (store-figures.js) and given to `onFigures` on the next open
  * @param {(figures: object) => void} [options.onFigures] called during the open, before the
  *   engine is restored, with the figures stored for the books as they are
  * @returns {Promise<Store>}
@@ -397,6 +399,27 @@ class Store {
       meta.put(figuresRecord(head, queries, this.ledger));
       await done(tx);
     }).catch((error) => console.warn('tally: the first screen\'s figures could not be stored', error));
+  }
+
+  /**
+   * Stores the first screen's figures once writes pause (FIGURES_QUIET_MS), not in each
+   * write's transaction: the panel's first screen (every customer's balances) is a
+   * large answer, which would be computed and stored with every write. `figuresKept`
+   * resolves once they are stored (or given up: closed, the head moved on).
+   */
+  _keepFiguresLater() {
+    if (!this.figureQueries.length) return;
+    if (!this.figuresPending) {
+      let resolve;
+      this.figuresKept = new Promise((r) => { resolve = r; });
+      this.figuresPending = { resolve };
+    }
+    clearTimeout(this.figuresTimer);
+    this.figuresTimer = setTimeout(() => {
+      const pending = this.figuresPending;
+      this.figuresPending = null;
+      pending.resolve(this._keepFigures());
+    }, FIGURES_QUIET_MS);
   }
 
   /** Adopts books read by `openBooks`. */
@@ -619,12 +642,7 @@ class Store {
           written++;
         }
       }
-      if (written) {
-        const head = { key: 'head', ledger: this.ledgerId, seq: this.ledger.seq(), chain };
-        meta.put(head);
-        // The first screen's answers at this head, committed with it (store-figures.js).
-        if (this.figureQueries.length) meta.put(figuresRecord(head, this.figureQueries, this.ledger));
-      }
+      if (written) meta.put({ key: 'head', ledger: this.ledgerId, seq: this.ledger.seq(), chain });
       await committed;
       this.chain = chain;
       this.storedSeq = this.ledger.seq();
@@ -643,6 +661,7 @@ class Store {
     this.channel.postMessage({ type: 'committed', ledger: this.ledgerId, seq: this.seq });
     this._emit({ seq: this.seq, source: 'local' });
     this._maybeSnapshot();
+    this._keepFiguresLater();
     return answers;
   }
 
@@ -911,6 +930,9 @@ class Store {
     clearTimeout(this.leaseTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.snapshotTimer);
+    clearTimeout(this.figuresTimer);
+    this.figuresPending?.resolve();
+    this.figuresPending = null;
     this.lease?.then((lease) => lease.release());
     this.lease = null;
     this.channel?.close();
