@@ -282,6 +282,7 @@ function traceSpans() {
   wrap(proto, 'snapshotNext', 'engine snapshotNext() (a piece)');
   wrap(proto, 'apply', 'engine apply (a write)');
   wrap(proto, 'replay', 'engine replay');
+  wrap(proto, 'query', 'engine query (the first screen\'s figures)');
   wrap(engine.Ledger, 'restore', 'engine restore');
   wrap(IDBObjectStore.prototype, 'put', (s) => `IndexedDB put into ${s.name} (structured clone)`);
   wrap(Blob.prototype, 'arrayBuffer', 'Blob arrayBuffer()');

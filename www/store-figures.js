@@ -39,9 +39,11 @@ export function figureQueries(queries = []) {
   return [...byKey].map(([key, query]) => ({ key, query }));
 }
 
-/** The figures record for the books at `head` ({ ledger, seq, chain }): `ledger` answers each query. */
-export function figuresRecord(head, queries, ledger) {
-  const text = JSON.stringify(queries.map(({ key, query }) => [key, ledger.query(query)]));
+/**
+ * The figures record for the books at `head` ({ ledger, seq, chain }); `text` is the JSON
+ * of [[query key, the engine's answer at that head], ...].
+ */
+export function figuresRecord(head, text) {
   return { key: 'figures', ledger: head.ledger, seq: head.seq, chain: head.chain, text, sum: hash64('figures', head.ledger, head.seq, head.chain, text) };
 }
 

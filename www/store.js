@@ -66,7 +66,7 @@ const SNAPSHOT_HOLD = 4;
 /** A due snapshot starts once no write has come for this long. */
 const SNAPSHOT_QUIET_MS = 50;
 /** Quiet after a write before the first screen's figures are stored for the new head. */
-const FIGURES_QUIET_MS = 50;
+const FIGURES_QUIET_MS = 250;
 
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
@@ -379,26 +379,45 @@ class Store {
 
   /**
    * Stores the first screen's figures for the books as they are, unless those stored
-   * already are (`found`, as opening read them). Writes keep them from then on. A
-   * readwrite transaction that first checks the head is still this tab's books; relaxed
+   * already are (`found`, as opening read them). Each query is answered in its own task
+   * and the text made in another (the panel's, every customer's balances, is a large
+   * answer at a million commands), without holding up writes: a write landing meanwhile
+   * moves the seq, and the transaction, which first checks the head is still the books
+   * the answers are of, stores nothing (the write schedules the next attempt). Relaxed
    * durability: losing them loses only the early answers of the next open.
    */
-  _keepFigures(found = null) {
+  async _keepFigures(found = null) {
     const queries = this.figureQueries;
-    if (!queries.length || this.closed) return Promise.resolve();
-    if (holdsQueries(found, queries) && found.seq === this.storedSeq) return Promise.resolve();
-    return this._serial(async () => {
-      if (this.closed || this.lost || this.stale || !this.health.writable || this.chain === undefined) return;
+    if (!queries.length || this.closed) return;
+    if (holdsQueries(found, queries) && found.seq === this.storedSeq) return;
+    try {
+      const ledger = this.ledger;
+      const seq = this.storedSeq;
+      const current = () => !this.closed && !this.lost && !this.stale && this.health.writable && this.chain !== undefined
+        && this.ledger === ledger && this.storedSeq === seq && ledger.seq() === seq;
+      const answers = [];
+      for (const { key, query } of queries) {
+        await yieldToPage();
+        if (!current()) return;
+        answers.push([key, ledger.query(query)]);
+      }
+      await yieldToPage();
+      if (!current()) return;
+      const text = JSON.stringify(answers);
+      await yieldToPage();
+      if (!current()) return;
       const tx = this.db.transaction('meta', 'readwrite', { durability: 'relaxed' });
       const meta = tx.objectStore('meta');
       const head = await request(meta.get('head'));
-      if (head?.ledger !== this.ledgerId || head.seq !== this.storedSeq || head.chain !== this.chain || this.ledger.seq() !== head.seq) {
+      if (!current() || head?.ledger !== this.ledgerId || head.seq !== seq || head.chain !== this.chain) {
         tx.abort();
         return;
       }
-      meta.put(figuresRecord(head, queries, this.ledger));
+      meta.put(figuresRecord(head, text));
       await done(tx);
-    }).catch((error) => console.warn('tally: the first screen\'s figures could not be stored', error));
+    } catch (error) {
+      console.warn('tally: the first screen\'s figures could not be stored', error);
+    }
   }
 
   /**

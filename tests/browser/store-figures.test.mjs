@@ -132,6 +132,33 @@ test('a tab closed right after a write leaves figures behind the head: the next 
   await context.close();
 });
 
+test('writes landing while the figures are being made leave only figures of the head', async () => {
+  const { context, page } = await freshPage();
+  const r = await page.evaluate(async () => {
+    const { store } = await window.openNoting('interleaved');
+    await store.apply(window.customer('c1'));
+    // Writes spaced around the pause after which the figures are made, so some land
+    // between the steps of making them (which of them does doesn't change the outcome).
+    for (let i = 0; i < 12; i++) {
+      await store.apply(window.payment(`p${i}`, '1.00'));
+      await new Promise((resolve) => setTimeout(resolve, 240 + i * 2));
+    }
+    await store.figuresKept;
+    const seq = store.seq;
+    const engine = window.firstScreen.map((q) => store.query(q));
+    store.close();
+    const stored = await window.raw.get('interleaved', 'meta', 'figures');
+    const { store: again, seen } = await window.openNoting('interleaved');
+    again.close();
+    return { seq, storedSeq: stored.seq, engine, seen };
+  });
+  assert.equal(r.storedSeq, r.seq, 'the figures stored are of the last write');
+  assert.equal(r.seen.called, 1);
+  assert.deepEqual(r.seen.answers, r.engine);
+  assert.equal(r.engine[0].credit, '12.00');
+  await context.close();
+});
+
 test('changed figures, or figures of another ledger, are not given', async () => {
   const { context, page } = await freshPage();
   const r = await page.evaluate(async () => {
