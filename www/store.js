@@ -66,7 +66,7 @@ const SNAPSHOT_HOLD = 4;
 /** A due snapshot starts once no write has come for this long. */
 const SNAPSHOT_QUIET_MS = 50;
 /** Quiet after a write before the first screen's figures are stored for the new head. */
-const FIGURES_QUIET_MS = 250;
+const FIGURES_QUIET_MS = 1000;
 
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
@@ -423,8 +423,9 @@ class Store {
   /**
    * Stores the first screen's figures once writes pause (FIGURES_QUIET_MS), not in each
    * write's transaction: the panel's first screen (every customer's balances) is a
-   * large answer, which would be computed and stored with every write. `figuresKept`
-   * resolves once they are stored (or given up: closed, the head moved on).
+   * large answer, which would be computed and stored with every write; someone entering
+   * a command a second makes none until they stop. `figuresKept` resolves once they are
+   * stored (or given up: closed, the head moved on).
    */
   _keepFiguresLater() {
     if (!this.figureQueries.length) return;
