@@ -941,6 +941,7 @@ class Store {
       progress(entries.length, entries.length);
       this.channel.postMessage({ type: 'replaced', ledger: ledgerId, seq: ledger.seq() });
       this._emit({ seq: ledger.seq(), source: 'imported' });
+      this._keepFiguresLater();
     });
   }
 

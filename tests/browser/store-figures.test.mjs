@@ -159,6 +159,28 @@ test('writes landing while the figures are being made leave only figures of the 
   await context.close();
 });
 
+test('an imported backup leaves the figures of the new ledger, not the old one\'s', async () => {
+  const { context, page } = await freshPage();
+  const r = await page.evaluate(async () => {
+    const { store } = await window.openNoting('imported');
+    await store.apply(window.customer('c1'));
+    await store.apply(window.payment('p1', '10.00'));
+    await store.figuresKept;
+    const backup = window.storeModule.backupOf([window.customer('c1'), window.payment('p9', '7.00')]);
+    await store.importBackup(backup);
+    await store.figuresKept;
+    const engine = store.query(window.firstScreen[0]);
+    store.close();
+    const { store: again, seen } = await window.openNoting('imported');
+    again.close();
+    return { engine, seen };
+  });
+  assert.equal(r.engine.credit, '7.00');
+  assert.equal(r.seen.called, 1, 'figures of the imported ledger');
+  assert.deepEqual(r.seen.answers[0], r.engine);
+  await context.close();
+});
+
 test('changed figures, or figures of another ledger, are not given', async () => {
   const { context, page } = await freshPage();
   const r = await page.evaluate(async () => {
