@@ -308,6 +308,7 @@ function buildRows(r) {
     }
     const total = median(cold.map((c) => c.total_ms));
     row('navigation start → engine ready (its first answer; writes wait for it)', `${ms(total)} (runs: ${cold.map((c) => c.total_ms.toFixed(0)).join(', ')})`);
+    row('  engine the books opened in (engine.js: the fast, opt-level 3 module past 100,000 commands)', cold.map((c) => c.engine ?? '?').join(', '));
     for (const key of Object.keys(cold[0].breakdown_ms)) {
       row(`  ${key}`, ms(median(cold.map((c) => c.breakdown_ms[key]))));
     }
