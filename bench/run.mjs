@@ -12,7 +12,9 @@
 // Environment: BENCH_PORT (default 47291; IndexedDB is per origin, so a fixed port lets
 // the prepared 1M-command database be reused between runs), BENCH_SKIP=native,node,ingest,money,persist,cold,writes
 // (phases to skip, for working on one), BENCH_COLD_RUNS (default 3), BENCH_COMMANDS (a
-// smaller space for a quick try; the figures are then not the issue's).
+// smaller space for a quick try; the figures are then not the issue's), BENCH_TRACE=FILE
+// (a Chromium trace of the writes phase written to FILE, its long tasks named by the
+// browser's own events: bench/trace-tasks.mjs).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
