@@ -66,7 +66,7 @@ const SNAPSHOT_HOLD = 4;
 /** A due snapshot starts once no write has come for this long. */
 const SNAPSHOT_QUIET_MS = 50;
 /** Quiet after a write before the first screen's figures are stored for the new head. */
-const FIGURES_QUIET_MS = 1000;
+const FIGURES_QUIET_MS = 3000;
 
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
@@ -428,9 +428,11 @@ class Store {
   /**
    * Stores the first screen's figures once writes pause (FIGURES_QUIET_MS), not in each
    * write's transaction: the panel's first screen (every customer's balances) is a
-   * large answer, which would be computed and stored with every write; someone entering
-   * a command a second makes none until they stop. `figuresKept` resolves once they are
-   * stored (or given up: closed, the head moved on).
+   * large answer (one engine query over every customer: tens of milliseconds at 5,000),
+   * which would be computed and stored with every write; someone entering commands makes
+   * none until they stop for a few seconds. A tab closed before then leaves figures
+   * behind the head, which the next open doesn't use (it waits for the engine).
+   * `figuresKept` resolves once they are stored (or given up: closed, the head moved on).
    */
   _keepFiguresLater() {
     if (!this.figureQueries.length) return;
