@@ -222,7 +222,17 @@ fn all_record_count(s: &State) -> usize {
         + s.expiries.len()
 }
 
+/// Seqs statement entries can hold (`state::book::Entry`): 2^48 commands.
+const MAX_SEQ: u64 = (1 << 48) - 1;
+
 fn rebuild(p: Payload) -> Result<State> {
+    if p.seq > MAX_SEQ {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: seq {} is beyond the {MAX_SEQ} commands a ledger holds",
+            p.seq
+        ));
+    }
     let mut s = State {
         seq: p.seq,
         ids: Default::default(),
@@ -252,6 +262,12 @@ fn rebuild(p: Payload) -> Result<State> {
     let mut ids = IdIndex::starting_at(ids_in_order.first().map_or(1, |e| e.2));
     ids.reserve(ids_in_order.len(), &|r| s.record_id(r));
     for (record, fingerprint, seq) in ids_in_order {
+        if seq > s.seq {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: an id was created after the snapshot's last command"
+            ));
+        }
         if !record_in_range(&s, record) {
             return Err(err!(
                 InvalidInput,
