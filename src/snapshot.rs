@@ -232,6 +232,14 @@ fn seqs_possible(seq: u64, ids: &[(RecordRef, u64, u64)]) -> bool {
 }
 
 fn rebuild(p: Payload) -> Result<State> {
+    // Statement entries hold seqs in 48 bits; a ledger past that (only a damaged
+    // snapshot, of any format) would fail at its next command.
+    if p.seq >> 48 != 0 {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: its journal seq is beyond what the engine holds"
+        ));
+    }
     let mut s = State {
         seq: p.seq,
         ids: Default::default(),
@@ -261,6 +269,12 @@ fn rebuild(p: Payload) -> Result<State> {
     let mut ids = IdIndex::starting_at(ids_in_order.first().map_or(1, |e| e.2));
     ids.reserve(ids_in_order.len(), &|r| s.record_id(r));
     for (record, fingerprint, seq) in ids_in_order {
+        if seq == 0 || seq > s.seq {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: an id was created by a command outside its journal"
+            ));
+        }
         if !record_in_range(&s, record) {
             return Err(err!(
                 InvalidInput,
