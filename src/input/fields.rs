@@ -1,5 +1,8 @@
 //! Typed access to the fields of a `RawMap`, with errors that name the field and value.
 
+use std::borrow::Cow;
+use std::fmt;
+
 use rust_decimal::Decimal;
 
 use super::raw::{Key, Raw, RawMap};
@@ -11,11 +14,29 @@ use crate::ErrorCode;
 pub use crate::limits::MAX_TEXT;
 
 /// The fields of one object being validated. `line` is set for an invoice line, so
-/// messages say `lines[2].unit_price`. Field names are only formatted on error paths:
-/// validation of a good command allocates nothing for messages.
+/// messages say `lines[2].unit_price`. Field names are only formatted on error paths
+/// (checks that may refuse take a `FieldName`, written only into a refusal): validating
+/// a good command formats and allocates nothing for messages.
 pub struct Fields {
     map: RawMap,
     line: Option<usize>,
+}
+
+/// A field's name as messages write it (`amount`, `lines[2].unit_price`), written only
+/// when a message needs it.
+#[derive(Clone, Copy)]
+pub struct FieldName {
+    line: Option<usize>,
+    key: Key,
+}
+
+impl fmt::Display for FieldName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(i) = self.line {
+            write!(f, "lines[{i}].")?;
+        }
+        f.write_str(self.key.name())
+    }
 }
 
 impl Fields {
@@ -25,10 +46,18 @@ impl Fields {
     }
 
     /// How messages name a field of this object.
-    pub fn name(&self, key: Key) -> String {
+    pub fn name(&self, key: Key) -> Cow<'static, str> {
         match self.line {
-            Some(i) => format!("lines[{i}].{}", key.name()),
-            None => key.name().to_string(),
+            None => Cow::Borrowed(key.name()),
+            Some(_) => Cow::Owned(self.field(key).to_string()),
+        }
+    }
+
+    /// A field's name, to be written only if a message needs it.
+    fn field(&self, key: Key) -> FieldName {
+        FieldName {
+            line: self.line,
+            key,
         }
     }
 
@@ -60,12 +89,13 @@ impl Fields {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Str(s)) => {
-                let name = self.name(key);
                 if s.trim().is_empty() {
+                    let name = self.name(key);
                     Err(err!(InvalidInput, "{name} must not be empty")
                         .at(name)
                         .rule("empty"))
                 } else if char_count(&s) > MAX_TEXT {
+                    let name = self.name(key);
                     Err(
                         err!(InvalidInput, "{name} is longer than {MAX_TEXT} characters")
                             .at(name)
@@ -74,6 +104,7 @@ impl Fields {
                             .with("max_length", MAX_TEXT),
                     )
                 } else if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                    let name = self.name(key);
                     Err(err!(InvalidInput, "{name} contains control characters")
                         .at(name)
                         .rule("control_characters")
@@ -154,7 +185,7 @@ impl Fields {
     pub fn opt_factor(&mut self, key: Key, min: Decimal, max: Decimal) -> Result<Option<Decimal>> {
         match self.map.take(key) {
             None => Ok(None),
-            Some(Raw::Str(s)) => parse_factor(&self.name(key), &s, min, max).map(Some),
+            Some(Raw::Str(s)) => parse_factor(&self.field(key), &s, min, max).map(Some),
             Some(Raw::Num(n)) => {
                 let message = format!(
                     "{} must be a decimal string such as \"{n}\", not the number {n}",
@@ -325,7 +356,7 @@ impl Fields {
             .map(|(_, v)| Some(*v))
             .ok_or_else(|| {
                 let names: Vec<&'static str> = options.iter().map(|(n, _)| *n).collect();
-                not_one_of(self.name(key), &word, names)
+                not_one_of(self.name(key).into_owned(), &word, names)
             })
     }
 
@@ -345,14 +376,14 @@ impl Fields {
     }
 }
 
-/// The refusal of a word that is not one of `names`.
-#[inline(never)]
 /// The characters in a text, counted by their UTF-8 lead bytes: the same as
 /// `chars().count()`, without core's unrolled counter in the wasm.
 fn char_count(text: &str) -> usize {
     text.bytes().filter(|b| b & 0xC0 != 0x80).count()
 }
 
+/// The refusal of a word that is not one of `names`.
+#[inline(never)]
 fn not_one_of(field: String, word: &str, names: Vec<&'static str>) -> crate::Error {
     err!(
         InvalidInput,
