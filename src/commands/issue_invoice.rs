@@ -5,21 +5,22 @@ use rust_decimal::Decimal;
 
 use super::{statement_entry, Ctx, Handler};
 use crate::answer::{issue_invoice_result, CommandResult};
-use crate::error::Result;
+use crate::error::{err, Result};
 use crate::input::command::InvoiceDraft;
 use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
+use crate::money::{Currency, Minor, Money};
 use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{
-    Idx, Invoice, Line, LineSpan, RecordRef, Settlement, Source, TaxRounding,
+    Idx, InvoiceData, Line, LineSpan, RecordRef, Running, Settlement, Source, TaxRounding,
 };
-use crate::state::{next_idx, State};
+use crate::state::State;
 
 /// The invoice exactly as issuing it now would record it, and the credit it would take.
 pub struct InvoicePlan {
     /// The invoice as it would be stored, number and credit settlements included (its
     /// line span is empty until committed: the lines are `lines`).
-    pub invoice: Invoice,
+    pub invoice: InvoiceData,
     /// Its lines as computed.
     pub lines: Vec<Line>,
     /// The credit it would take: `(lot, amount)`, oldest lot first.
@@ -42,13 +43,26 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         share_tax_per_rate(&mut lines, currency, draft.prices_include_tax)?;
     }
     let (subtotal, tax, total) = totals(&lines)?;
+    let subtotal_minor = fits("subtotal", subtotal, currency)?;
+    let tax_minor = fits("tax", tax, currency)?;
+    fits("total", total, currency)?;
     let lot_takes = if draft.use_credit {
         state.plan_lot_takes(customer, currency, total, draft.date)
     } else {
         Vec::new()
     };
-    let credit: Decimal = lot_takes.iter().map(|(_, a)| *a).sum();
-    let invoice = Invoice {
+    // Credit taken is at most the total, which fits; so does each part.
+    let mut settlements = Vec::with_capacity(lot_takes.len());
+    let mut credit = Minor::ZERO;
+    for &(lot, amount) in &lot_takes {
+        let amount = fits("credit", amount, currency)?;
+        credit = Minor::from_units(credit.units() + amount.units());
+        settlements.push(Settlement {
+            source: Source::Lot(lot),
+            amount,
+        });
+    }
+    let invoice = InvoiceData {
         id: id.to_string(),
         number: state.numbering.peek(draft.date),
         customer,
@@ -56,29 +70,37 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         date: draft.date,
         due_date: draft.due_date.unwrap_or(draft.date),
         prices_include_tax: draft.prices_include_tax,
-        lines: LineSpan::default(),
-        subtotal,
-        tax,
-        total,
-        credited: Decimal::ZERO,
-        credited_tax: Decimal::ZERO,
-        settlements: lot_takes
-            .iter()
-            .map(|&(lot, amount)| Settlement {
-                source: Source::Lot(lot),
-                amount,
-            })
-            .collect(),
-        credit_applied_at_issue: credit,
-        voided_by: None,
-        written_off: Decimal::ZERO,
-        written_off_tax: Decimal::ZERO,
         tax_rounding,
+        lines: LineSpan::default(),
+        subtotal: subtotal_minor,
+        tax: tax_minor,
+        credit_applied_at_issue: credit,
+        running: Running::default(),
+        settlements,
     };
     Ok(InvoicePlan {
         invoice,
         lines,
         lot_takes,
+    })
+}
+
+/// An invoice amount in minor units, or the refusal of an invoice whose `sum` (its
+/// subtotal, tax or total) is more than the ledger holds in `currency`: invoices keep
+/// amounts as 64-bit counts of minor units, which for a currency with four minor units
+/// is less than the engine's largest amount, and lines that cancel out can add up to a
+/// subtotal and tax beyond it.
+fn fits(sum: &str, amount: Decimal, currency: Currency) -> Result<Minor> {
+    Minor::of(amount, currency).ok_or_else(|| {
+        let max = Money::new(Minor::from_units(i64::MAX).decimal(currency), currency);
+        err!(
+            InvalidAmount,
+            "lines: the invoice {sum} is more than the ledger can hold in {currency} (at most {max}, either way)"
+        )
+        .at("lines")
+        .rule("too_large")
+        .with("sum", sum)
+        .with("max", max)
     })
 }
 
@@ -100,17 +122,19 @@ impl Handler for InvoiceDraft {
         } = plan;
         // Commit: post the invoice, then apply the planned credit through `settle`, which
         // rebuilds exactly the settlements the plan showed.
-        let idx = next_idx(&state.invoices);
+        let idx = state.invoices.next_idx();
         let planned = invoice.settlements.clone();
-        let (customer, currency, total) = (invoice.customer, invoice.currency, invoice.total);
-        let (subtotal, tax, date, key) = (
-            invoice.subtotal,
-            invoice.tax,
+        let (customer, currency) = (invoice.customer, invoice.currency);
+        let view = invoice.view();
+        let (subtotal, tax, total, date, key) = (
+            view.subtotal(),
+            view.tax(),
+            view.total(),
             invoice.date,
-            invoice.open_key(idx),
+            view.open_key(idx),
         );
         let lines = state.lines.push(&lines);
-        state.invoices.push(Invoice {
+        state.invoices.push(&InvoiceData {
             settlements: Vec::new(),
             lines,
             ..invoice
@@ -141,7 +165,7 @@ impl Handler for InvoiceDraft {
                 (Account::Receivable(customer), -credit),
             ],
         );
-        debug_assert_eq!(state.invoices[idx as usize].settlements, planned);
+        debug_assert_eq!(state.invoices.get(idx).settlements(), planned);
         statement_entry(
             state,
             customer,
@@ -157,6 +181,6 @@ impl Handler for InvoiceDraft {
     }
 
     fn answer(&self, _: &State, ctx: &Ctx, plan: &InvoicePlan) -> CommandResult {
-        issue_invoice_result(ctx.id, &plan.invoice)
+        issue_invoice_result(ctx.id, &plan.invoice.view())
     }
 }

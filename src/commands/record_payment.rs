@@ -131,7 +131,7 @@ fn plan_listed(
     for (i, id) in ids.iter().enumerate() {
         let field = format!("allocate_to[{i}]");
         let inv = state.customers_invoice(&field, id, customer)?;
-        let invoice = &state.invoices[inv as usize];
+        let invoice = state.invoices.get(inv);
         if invoice.currency != currency {
             return Err(err!(
                 CurrencyMismatch,

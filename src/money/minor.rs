@@ -15,9 +15,6 @@ use super::Currency;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Minor(i64);
 
-/// Powers of ten up to the largest minor units ISO 4217 has (4).
-const TEN_POW: [i64; 5] = [1, 10, 100, 1_000, 10_000];
-
 impl Minor {
     /// Nothing.
     pub const ZERO: Minor = Minor(0);
@@ -26,30 +23,38 @@ impl Minor {
     /// count of minor units fits in an `i64`; `None` otherwise (the caller refuses the
     /// command in its plan, or keeps a wide form).
     pub fn of(amount: Decimal, currency: Currency) -> Option<Minor> {
+        // Through `Decimal`'s own normalize and rescale (in the wasm module already)
+        // rather than 128-bit division, which would link a division routine.
         let units = currency.minor_units();
-        let scale = amount.scale();
-        let mantissa = amount.mantissa();
-        let minor = if scale <= units {
-            mantissa.checked_mul(i128::from(*TEN_POW.get((units - scale) as usize)?))?
-        } else {
+        let mut d = amount;
+        if d.scale() > units {
             // More decimals than minor units: exact only when the extra ones are zeros.
-            let extra = 10i128.checked_pow(scale - units)?;
-            if mantissa % extra != 0 {
+            d = d.normalize();
+            if d.scale() > units {
                 return None;
             }
-            mantissa / extra
-        };
-        i64::try_from(minor).ok().map(Minor)
+        }
+        // Pads zeros; leaves a smaller scale when the mantissa would overflow.
+        d.rescale(units);
+        if d.scale() != units {
+            return None;
+        }
+        i64::try_from(d.mantissa()).ok().map(Minor)
     }
 
     /// The amount as a `Decimal` at exactly the currency's minor units (how answers
     /// print it).
     pub fn decimal(self, currency: Currency) -> Decimal {
-        let mut value = Decimal::new(self.0, currency.minor_units());
-        if self.0 == 0 {
-            value.set_sign_positive(true);
-        }
-        value
+        // `from_parts` has no panic path (`Decimal::new` checks the scale); zero is
+        // never negative.
+        let magnitude = self.0.unsigned_abs();
+        Decimal::from_parts(
+            magnitude as u32,
+            (magnitude >> 32) as u32,
+            0,
+            self.0 < 0,
+            currency.minor_units(),
+        )
     }
 
     /// The count of minor units (for snapshots and sums).

@@ -8,8 +8,9 @@ use serde::Deserialize;
 use super::{v1, Payload};
 use crate::date::Date;
 use crate::error::{err, Result};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::stable_hash::checksum;
+use crate::state::invoices::{Invoices, MAX_ID_LEN, MAX_NUMBER_LEN};
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
@@ -77,7 +78,7 @@ pub(super) struct InvoiceV2 {
     pub credited: Decimal,
     #[serde(with = "crate::money::dec")]
     pub credited_tax: Decimal,
-    pub settlements: Vec<Settlement>,
+    pub settlements: Vec<SettlementV2>,
     #[serde(with = "crate::money::dec")]
     pub credit_applied_at_issue: Decimal,
     pub voided_by: Option<Idx>,
@@ -88,42 +89,77 @@ pub(super) struct InvoiceV2 {
     pub tax_rounding: TaxRounding,
 }
 
+/// A settlement as versions 1 and 2 held it.
+#[derive(Deserialize)]
+pub(super) struct SettlementV2 {
+    source: Source,
+    #[serde(with = "crate::money::dec")]
+    amount: Decimal,
+}
+
 impl InvoiceV2 {
-    /// The invoice with its lines moved into the ledger's line table.
-    pub(super) fn into_invoice(self, table: &mut LineTable) -> Invoice {
-        Invoice {
-            id: self.id,
+    /// The invoice with its lines moved into the ledger's line table and its amounts
+    /// in minor units; refused if an amount isn't whole minor units that fit, or the
+    /// total isn't its subtotal and tax.
+    pub(super) fn into_invoice(self, table: &mut LineTable) -> Result<InvoiceData> {
+        let cur = self.currency;
+        let id = self.id;
+        let unfit = || {
+            err!(
+                InvalidInput,
+                "snapshot: invoice '{}' holds an amount that isn't whole {cur} minor units, or a text, the ledger can't hold",
+                crate::error::clip(&id)
+            )
+        };
+        let minor = |d: Decimal| Minor::of(d, cur).ok_or_else(unfit);
+        if id.len() > MAX_ID_LEN || self.number.len() > MAX_NUMBER_LEN {
+            return Err(unfit());
+        }
+        let (subtotal, tax) = (minor(self.subtotal)?, minor(self.tax)?);
+        if subtotal.checked_add(tax) != Some(minor(self.total)?) {
+            return Err(unfit());
+        }
+        let mut settlements = Vec::with_capacity(self.settlements.len());
+        for s in &self.settlements {
+            settlements.push(Settlement {
+                source: s.source,
+                amount: minor(s.amount)?,
+            });
+        }
+        Ok(InvoiceData {
+            running: Running {
+                credited: minor(self.credited)?,
+                credited_tax: minor(self.credited_tax)?,
+                written_off: minor(self.written_off)?,
+                written_off_tax: minor(self.written_off_tax)?,
+                voided_by: self.voided_by,
+            },
+            credit_applied_at_issue: minor(self.credit_applied_at_issue)?,
+            subtotal,
+            tax,
+            settlements,
+            id,
             number: self.number,
             customer: self.customer,
-            currency: self.currency,
+            currency: cur,
             date: self.date,
             due_date: self.due_date,
             prices_include_tax: self.prices_include_tax,
             lines: table.push(&self.lines),
-            subtotal: self.subtotal,
-            tax: self.tax,
-            total: self.total,
-            credited: self.credited,
-            credited_tax: self.credited_tax,
-            settlements: self.settlements,
-            credit_applied_at_issue: self.credit_applied_at_issue,
-            voided_by: self.voided_by,
-            written_off: self.written_off,
-            written_off_tax: self.written_off_tax,
             tax_rounding: self.tax_rounding,
-        }
+        })
     }
 }
 
-impl From<PayloadV2> for Payload {
-    fn from(p: PayloadV2) -> Payload {
+impl PayloadV2 {
+    fn into_payload(self) -> Result<Payload> {
+        let p = self;
         let mut lines = LineTable::default();
-        let invoices = p
-            .invoices
-            .into_iter()
-            .map(|i| i.into_invoice(&mut lines))
-            .collect();
-        Payload {
+        let mut invoices = Invoices::default();
+        for i in p.invoices {
+            invoices.push(&i.into_invoice(&mut lines)?);
+        }
+        Ok(Payload {
             seq: p.seq,
             numbering: p.numbering,
             ids: p.ids,
@@ -143,7 +179,7 @@ impl From<PayloadV2> for Payload {
             expiries: p.expiries,
             expired_lots: p.expired_lots,
             accounts: p.accounts,
-        }
+        })
     }
 }
 
@@ -187,7 +223,7 @@ pub(super) fn read(version: u32, bytes: &[u8]) -> Result<Payload> {
         (old.migrate()?, rest)
     } else {
         let (p, rest) = postcard::take_from_bytes::<PayloadV2>(body).map_err(|_| undecodable())?;
-        (p.into(), rest)
+        (p.into_payload()?, rest)
     };
     // Bytes after the state (counted in the header and the checksum, so put there on
     // purpose) mean a snapshot this engine did not write.
