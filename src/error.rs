@@ -224,7 +224,7 @@ impl Serialize for Detail {
             Detail::Text(t) => s.serialize_str(t),
             Detail::Word(w) => s.serialize_str(w),
             Detail::Count(n) => s.serialize_u64(*n),
-            Detail::Decimal(d) => s.collect_str(d),
+            Detail::Decimal(d) => s.collect_str(&crate::money::DecimalText(*d)),
             Detail::Money(m) => {
                 let mut map = s.serialize_map(Some(2))?;
                 map.serialize_entry("amount", m)?;

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::LineInput;
 use crate::error::{err, Result};
-use crate::money::{round_money, Currency, Money, MAX_AMOUNT};
+use crate::money::{round_money, Currency, DecimalText, Money, MAX_AMOUNT};
 use crate::sort::{order_by, sort_pairs};
 use crate::state::records::Line;
 
@@ -43,7 +43,9 @@ pub fn compute_line(
     if rounded.abs() > MAX_AMOUNT {
         return Err(err!(
             InvalidAmount,
-            "lines[{index}]: the line amount {rounded} is larger than the most the ledger accepts ({MAX_AMOUNT})"
+            "lines[{index}]: the line amount {} is larger than the most the ledger accepts ({})",
+            DecimalText(rounded),
+            DecimalText(MAX_AMOUNT)
         )
         .at(format!("lines[{index}]"))
         .rule("too_large")
@@ -212,7 +214,8 @@ pub fn totals(lines: &[Line]) -> Result<(Decimal, Decimal, Decimal)> {
     if total.is_sign_negative() && !total.is_zero() {
         return Err(err!(
             InvalidAmount,
-            "lines: the invoice total would be {total}; an invoice can't be negative (use a credit note)"
+            "lines: the invoice total would be {}; an invoice can't be negative (use a credit note)",
+            DecimalText(total)
         )
         .at("lines")
         .rule("negative_total")
@@ -221,7 +224,9 @@ pub fn totals(lines: &[Line]) -> Result<(Decimal, Decimal, Decimal)> {
     if total > MAX_AMOUNT {
         return Err(err!(
             InvalidAmount,
-            "lines: the invoice total {total} is larger than the most the ledger accepts ({MAX_AMOUNT})"
+            "lines: the invoice total {} is larger than the most the ledger accepts ({})",
+            DecimalText(total),
+            DecimalText(MAX_AMOUNT)
         )
         .at("lines")
         .rule("too_large")

@@ -19,11 +19,13 @@ use crate::error::{err, Result};
 use crate::ledger::Ledger;
 use crate::money::Currency;
 use crate::stable_hash::checksum;
+use crate::state::chunked::Chunked;
 use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 use crate::state::{IdEntry, IdIndex, State};
 
 mod codec;
@@ -59,7 +61,11 @@ struct Payload {
     invoices: Invoices,
     /// The invoices' lines (each invoice holds its span).
     lines: LineTable,
-    payments: Vec<Payment>,
+    /// The payments' ids and references.
+    texts: TextArena,
+    /// The payments' allocations.
+    allocations: Chunked<PaymentAllocation>,
+    payments: Chunked<Payment>,
     lots: Vec<Lot>,
     grants: Vec<Grant>,
     applications: Vec<Application>,
@@ -222,6 +228,8 @@ fn rebuild(p: Payload) -> Result<State> {
         customers: p.customers,
         invoices: p.invoices,
         lines: p.lines,
+        texts: p.texts,
+        allocations: p.allocations,
         payments: p.payments,
         lots: p.lots,
         grants: p.grants,
@@ -238,9 +246,10 @@ fn rebuild(p: Payload) -> Result<State> {
         gl: GeneralLedger::from_accounts(p.accounts),
     };
     check_references(&s)?;
-    let mut ids = IdIndex::default();
-    ids.reserve(p.ids.len());
-    for (record, fingerprint, seq) in p.ids {
+    let ids_in_order = by_seq(p.ids);
+    let mut ids = IdIndex::starting_at(ids_in_order.first().map_or(1, |e| e.2));
+    ids.reserve(ids_in_order.len(), |r| s.record_id(r));
+    for (record, fingerprint, seq) in ids_in_order {
         if !record_in_range(&s, record) {
             return Err(err!(
                 InvalidInput,
@@ -248,10 +257,14 @@ fn rebuild(p: Payload) -> Result<State> {
             ));
         }
         let id = s.record_id(record);
-        if s.ids_contains(&ids, id) {
+        let entry = IdEntry {
+            record,
+            fingerprint,
+            seq,
+        };
+        if !ids.insert_new(id, entry, |r| s.record_id(r)) {
             return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
         }
-        ids.insert(IdEntry::new(id, record, fingerprint, seq));
     }
     s.ids = ids;
     // Rebuild the indexes and recompute the books' sums.
@@ -324,6 +337,25 @@ fn rebuild(p: Payload) -> Result<State> {
     Ok(s)
 }
 
+/// A snapshot's ids (written table by table) in seq order, when their seqs are
+/// consecutive (one id per command, as the engine makes them): the id index then keeps
+/// no seq per id. Otherwise as they are (the index lists their seqs).
+fn by_seq(ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
+    let Some(first) = ids.iter().map(|e| e.2).min() else {
+        return ids;
+    };
+    const FREE: u64 = u64::MAX;
+    let mut ordered = vec![(RecordRef::Customer(0), 0, FREE); ids.len()];
+    for &e in &ids {
+        let at = usize::try_from(e.2 - first).unwrap_or(usize::MAX);
+        match ordered.get_mut(at) {
+            Some(slot) if slot.2 == FREE && e.2 != FREE => *slot = e,
+            _ => return ids,
+        }
+    }
+    ordered
+}
+
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
 /// hang together (a bug in a writer, or bytes edited and re-checksummed) is refused
 /// whole instead of failing later: invoice arithmetic, non-negative amounts, the trial
@@ -376,7 +408,7 @@ fn check_invariants(s: &State) -> Result<()> {
             let receivable = s.gl.balance(book.currency, Account::Receivable(i as Idx));
             let credit =
                 s.gl.balance(book.currency, Account::CustomerCredit(i as Idx));
-            let statement: Decimal = book.entries.iter().map(|e| e.amount).sum();
+            let statement = book.sum(&book.entries);
             if receivable != book.outstanding
                 || -credit != book.credit
                 || statement != book.balance()
@@ -414,13 +446,19 @@ fn check_references(s: &State) -> Result<()> {
             return Err(bad("an invoice"));
         }
     }
-    for p in &s.payments {
+    let mut allocations_from = 0;
+    for p in s.payments.iter() {
         if !within(p.customer, nc)
             || !within(p.lot, nl)
-            || !p.allocations.iter().all(|(i, _)| within(*i, ni))
+            || p.allocations < allocations_from
+            || p.allocations as usize > s.allocations.len()
         {
             return Err(bad("a payment"));
         }
+        allocations_from = p.allocations;
+    }
+    if !s.allocations.iter().all(|a| within(a.invoice, ni)) {
+        return Err(bad("a payment's allocation"));
     }
     for lot in &s.lots {
         let origin_ok = match lot.origin {
@@ -483,7 +521,7 @@ fn check_references(s: &State) -> Result<()> {
         if !c
             .books
             .iter()
-            .all(|b| b.entries.iter().all(|e| record_ok(&e.record)))
+            .all(|b| b.entries.iter().all(|e| record_ok(&e.record())))
         {
             return Err(bad("a statement entry"));
         }

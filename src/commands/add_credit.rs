@@ -2,12 +2,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::CommandResult;
 use crate::error::Result;
 use crate::input::command::AddCredit;
 use crate::money::{Currency, Money};
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Grant, Idx, Lot, LotOrigin, RecordRef};
 use crate::state::{next_idx, State};
@@ -72,7 +71,7 @@ impl Handler for AddCredit {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::Grant(idx),

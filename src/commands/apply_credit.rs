@@ -7,7 +7,7 @@ use crate::answer::{apply_credit_result, CommandResult};
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::input::command::ApplyCredit;
-use crate::money::{Currency, Money};
+use crate::money::{Currency, DecimalText, Money};
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Application, Idx, RecordRef, Source};
 use crate::state::{next_idx, State};
@@ -73,7 +73,8 @@ impl Handler for ApplyCredit {
                 if a > available {
                     return Err(err!(
                         InsufficientCredit,
-                        "amount: '{a}' is more than the {} {inv_currency} of credit available on {date}",
+                        "amount: '{}' is more than the {} {inv_currency} of credit available on {date}",
+                        DecimalText(a),
                         Money::new(available, inv_currency)
                     )
                     .at("amount")
@@ -84,7 +85,8 @@ impl Handler for ApplyCredit {
                 if a > due {
                     return Err(err!(
                         OverAllocation,
-                        "amount: '{a}' is more than the {} {inv_currency} invoice '{invoice}' still asks for",
+                        "amount: '{}' is more than the {} {inv_currency} invoice '{invoice}' still asks for",
+                        DecimalText(a),
                         Money::new(due, inv_currency)
                     )
                     .at("amount")

@@ -4,12 +4,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{credit_note_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::IssueCreditNote;
-use crate::money::{round_money, Currency, Money};
-use crate::state::book::Entry;
+use crate::money::{round_money, Currency, DecimalText, Money};
 use crate::state::invoices::planned_minor;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{CreditNote, Idx, Lot, LotOrigin, RecordRef};
@@ -127,7 +126,7 @@ impl Handler for IssueCreditNote {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::CreditNote(idx),
@@ -206,7 +205,8 @@ fn against_invoice(
     if amount > creditable {
         return Err(err!(
             OverAllocation,
-            "amount: '{amount}' is more than the {} {inv_currency} invoice '{invoice_id}' can still be credited (its total less earlier credit notes)",
+            "amount: '{}' is more than the {} {inv_currency} invoice '{invoice_id}' can still be credited (its total less earlier credit notes)",
+            DecimalText(amount),
             Money::new(creditable, inv_currency)
         )
         .at("amount")

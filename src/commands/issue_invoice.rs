@@ -3,13 +3,13 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx, Handler};
+use super::{statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{issue_invoice_result, CommandResult};
-use crate::error::{err, Result};
+use crate::error::Result;
 use crate::input::command::InvoiceDraft;
 use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
-use crate::money::{Currency, Minor, Money};
-use crate::state::book::Entry;
+use crate::money::Minor;
+use crate::state::invoices::planned_minor;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{
     Idx, InvoiceData, Line, LineSpan, RecordRef, Running, Settlement, Source, TaxRounding,
@@ -43,23 +43,25 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         share_tax_per_rate(&mut lines, currency, draft.prices_include_tax)?;
     }
     let (subtotal, tax, total) = totals(&lines)?;
-    let subtotal_minor = fits("subtotal", subtotal, currency)?;
-    let tax_minor = fits("tax", tax, currency)?;
-    fits("total", total, currency)?;
+    // Every sum is held in minor units: the total as the statement entry, all three
+    // in the invoice record (lines that cancel out can make subtotal and tax larger
+    // than the total).
+    let subtotal_minor = Minor::fit("lines", subtotal, currency)?;
+    let tax_minor = Minor::fit("lines", tax, currency)?;
+    Minor::fit("lines", total, currency)?;
     let lot_takes = if draft.use_credit {
         state.plan_lot_takes(customer, currency, total, draft.date)
     } else {
         Vec::new()
     };
-    // Credit taken is at most the total, which fits; so does each part.
+    // Credit taken is at most the total, which fits.
     let mut settlements = Vec::with_capacity(lot_takes.len());
-    let mut credit = Minor::ZERO;
+    let mut credit = Decimal::ZERO;
     for &(lot, amount) in &lot_takes {
-        let amount = fits("credit", amount, currency)?;
-        credit = Minor::from_units(credit.units() + amount.units());
+        credit += amount;
         settlements.push(Settlement {
             source: Source::Lot(lot),
-            amount,
+            amount: planned_minor(amount, currency),
         });
     }
     let invoice = InvoiceData {
@@ -74,7 +76,7 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         lines: LineSpan::default(),
         subtotal: subtotal_minor,
         tax: tax_minor,
-        credit_applied_at_issue: credit,
+        credit_applied_at_issue: planned_minor(credit, currency),
         running: Running::default(),
         settlements,
     };
@@ -82,25 +84,6 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         invoice,
         lines,
         lot_takes,
-    })
-}
-
-/// An invoice amount in minor units, or the refusal of an invoice whose `sum` (its
-/// subtotal, tax or total) is more than the ledger holds in `currency`: invoices keep
-/// amounts as 64-bit counts of minor units, which for a currency with four minor units
-/// is less than the engine's largest amount, and lines that cancel out can add up to a
-/// subtotal and tax beyond it.
-fn fits(sum: &str, amount: Decimal, currency: Currency) -> Result<Minor> {
-    Minor::of(amount, currency).ok_or_else(|| {
-        let max = Money::new(Minor::from_units(i64::MAX).decimal(currency), currency);
-        err!(
-            InvalidAmount,
-            "lines: the invoice {sum} is more than the ledger can hold in {currency} (at most {max}, either way)"
-        )
-        .at("lines")
-        .rule("too_large")
-        .with("sum", sum)
-        .with("max", max)
     })
 }
 
@@ -134,11 +117,16 @@ impl Handler for InvoiceDraft {
             view.open_key(idx),
         );
         let lines = state.lines.push(&lines);
-        state.invoices.push(&InvoiceData {
-            settlements: Vec::new(),
-            lines,
-            ..invoice
-        });
+        // An id is at most `MAX_ID_BYTES` and a number a few times `MAX_TEXT` bytes,
+        // far below what the text arena holds.
+        state
+            .invoices
+            .push(&InvoiceData {
+                settlements: Vec::new(),
+                lines,
+                ..invoice
+            })
+            .expect("short texts");
         state.numbering.next += 1;
         let book = state.book_mut(customer, currency);
         book.outstanding += total;
@@ -170,7 +158,7 @@ impl Handler for InvoiceDraft {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date,
                 seq: ctx.seq,
                 record: RecordRef::Invoice(idx),

@@ -2,12 +2,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{refund_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::RefundCredit;
-use crate::money::{Currency, Money};
-use crate::state::book::Entry;
+use crate::money::{Currency, DecimalText, Money};
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, RecordRef, Refund};
 use crate::state::{next_idx, State};
@@ -32,7 +31,8 @@ impl Handler for RefundCredit {
         if amount > available {
             return Err(err!(
                 InsufficientCredit,
-                "amount: '{amount}' is more than the {} {currency} of credit available on {}",
+                "amount: '{}' is more than the {} {currency} of credit available on {}",
+                DecimalText(amount),
                 Money::new(available, currency),
                 self.date
             )
@@ -86,7 +86,7 @@ impl Handler for RefundCredit {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::Refund(idx),

@@ -15,7 +15,7 @@ use super::raw::{Key, Raw, RawMap};
 use crate::date::Date;
 pub use crate::domain::{Added, LineInput, Method, TaxRounding};
 use crate::error::{err, Result};
-use crate::money::{Currency, MAX_AMOUNT};
+use crate::money::{Currency, DecimalText, MAX_AMOUNT};
 
 pub use crate::limits::MAX_LINES;
 use crate::limits::{MAX_DISCOUNT_RATE_UNITS, MAX_QUANTITY_UNITS, MAX_TAX_RATE_UNITS};
@@ -307,12 +307,12 @@ pub struct InvoiceDraft {
 }
 
 fn as_text<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(d)
+    s.collect_str(&DecimalText(*d))
 }
 
 fn opt_as_text<S: serde::Serializer>(d: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
     match d {
-        Some(d) => s.collect_str(d),
+        Some(d) => s.collect_str(&DecimalText(*d)),
         None => s.serialize_none(),
     }
 }

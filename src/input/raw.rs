@@ -404,7 +404,14 @@ pub fn number_text(v: f64) -> String {
     let sign = if v < 0.0 { "-" } else { "" };
     let micro = (v.abs() * 1e6).round();
     if micro >= 9e15 {
-        return format!("{sign}1e{}", v.abs().log10().floor() as i32);
+        // Only the order of magnitude is shown; dividing (instead of `log10`, which links
+        // a libm routine into the wasm) drifts by a few ulps, hence the threshold under 10.
+        let (mut rest, mut exponent) = (v.abs(), 0);
+        while rest >= 9.999_999 {
+            rest /= 10.0;
+            exponent += 1;
+        }
+        return format!("{sign}1e{exponent}");
     }
     let micro = micro as u64;
     let (whole, frac) = (micro / 1_000_000, micro % 1_000_000);
@@ -423,6 +430,14 @@ mod tests {
         assert_eq!(super::number_text(-12.5), "-12.5");
         assert_eq!(super::number_text(0.1), "0.1");
         assert_eq!(super::number_text(1e300), "1e300");
+        assert_eq!(super::number_text(-1e300), "-1e300");
+        for exponent in 10..=308 {
+            let v: f64 = format!("1e{exponent}").parse().unwrap();
+            assert_eq!(super::number_text(v), format!("1e{exponent}"));
+            let v: f64 = format!("9.5e{}", exponent - 1).parse().unwrap();
+            assert_eq!(super::number_text(v), format!("1e{}", exponent - 1));
+        }
+        assert_eq!(super::number_text(f64::MAX), "1e308");
     }
 
     use super::*;

@@ -96,7 +96,8 @@ pub fn check_entered(field: &str, value: Decimal, text: &str) -> Result<Decimal>
     if value > MAX_AMOUNT {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{shown}' is larger than the most the ledger accepts ({MAX_AMOUNT})"
+            "{field}: '{shown}' is larger than the most the ledger accepts ({})",
+            DecimalText(MAX_AMOUNT)
         )
         .at(field)
         .rule("too_large")
@@ -113,11 +114,12 @@ pub fn check_units(field: &str, amount: Decimal, currency: Currency) -> Result<D
     if amount.normalize().scale() > units {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{amount}' has more decimals than {currency} allows ({units})"
+            "{field}: '{}' has more decimals than {currency} allows ({units})",
+            DecimalText(amount)
         )
         .at(field)
         .rule("too_many_decimals")
-        .with("value", amount.to_string())
+        .with("value", DecimalText(amount).to_string())
         .with("currency", currency)
         .with("max_decimals", units));
     }
@@ -142,7 +144,9 @@ pub fn parse_factor(field: &str, text: &str, min: Decimal, max: Decimal) -> Resu
     if value < min || value > max {
         return Err(err!(
             InvalidAmount,
-            "{field}: '{shown}' must be between {min} and {max}"
+            "{field}: '{shown}' must be between {} and {}",
+            DecimalText(min),
+            DecimalText(max)
         )
         .at(field)
         .rule("out_of_range")
@@ -172,6 +176,53 @@ fn at_minor_units(mut value: Decimal, currency: Currency) -> Decimal {
     value
 }
 
+/// A decimal written as text the way `Decimal`'s `Display` writes it (`-12.50`: a minus
+/// for a negative sign, every digit of the scale kept), for answers and messages.
+/// rust_decimal's own `Display` goes through its precision handling, a capacity-checked
+/// string buffer with its panic path, and `str` joining, all of which the wasm would carry
+/// for nothing: the engine never formats a decimal with a width or a precision.
+#[derive(Clone, Copy)]
+pub struct DecimalText(pub Decimal);
+
+impl fmt::Display for DecimalText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let value = self.0;
+        // The 96-bit mantissa as three words, most significant first (`serialize` is the
+        // documented layout: flags, then lo, mid, hi, each little-endian).
+        let bytes = value.serialize();
+        let word = |at: usize| {
+            u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+        };
+        let mut words = [word(12), word(8), word(4)];
+        let scale = value.scale() as usize;
+        // At most 29 digits, a leading zero, a point and a sign; or a zero, a point and 28
+        // decimals, and a sign.
+        let mut text = [0u8; 64];
+        let mut at = text.len();
+        let mut digits = 0;
+        while digits <= scale || words != [0; 3] {
+            if digits == scale && scale > 0 {
+                at -= 1;
+                text[at] = b'.';
+            }
+            let mut rest = 0u64;
+            for w in &mut words {
+                let part = rest << 32 | u64::from(*w);
+                *w = (part / 10) as u32;
+                rest = part % 10;
+            }
+            at -= 1;
+            text[at] = b'0' + rest as u8;
+            digits += 1;
+        }
+        if value.is_sign_negative() {
+            at -= 1;
+            text[at] = b'-';
+        }
+        f.write_str(std::str::from_utf8(&text[at..]).map_err(|_| fmt::Error)?)
+    }
+}
+
 /// Money as it appears in answers: a string at exactly the currency's minor units.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Money {
@@ -190,8 +241,7 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let shown = round_money(self.amount, self.currency);
-        fmt::Display::fmt(&shown, f)
+        DecimalText(round_money(self.amount, self.currency)).fmt(f)
     }
 }
 
@@ -207,6 +257,35 @@ mod tests {
 
     fn usd() -> Currency {
         Currency::from_code("USD").unwrap()
+    }
+
+    #[test]
+    fn decimal_text_is_what_decimal_display_writes() {
+        let mut values = vec![
+            Decimal::ZERO,
+            -Decimal::ZERO,
+            Decimal::MAX,
+            Decimal::MIN,
+            Decimal::new(0, 2),
+            Decimal::new(-0, 28),
+            Decimal::new(1, 28),
+            Decimal::new(-1, 28),
+            Decimal::from_i128_with_scale(79_228_162_514_264_337_593_543_950_335, 28),
+        ];
+        let mut m: i128 = 1;
+        for _ in 0..96 {
+            for scale in [0, 1, 2, 3, 4, 6, 9, 15, 27, 28] {
+                for mantissa in [m, m - 1, -m, m / 3 * 2 + 7] {
+                    if let Ok(d) = Decimal::try_from_i128_with_scale(mantissa, scale) {
+                        values.push(d);
+                    }
+                }
+            }
+            m *= 2;
+        }
+        for d in values {
+            assert_eq!(DecimalText(d).to_string(), d.to_string(), "{d:?}");
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod dec {
     /// The scale is kept, so "100.00" restores as "100.00", not "100".
     pub fn serialize<S: Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
-            s.collect_str(d)
+            s.collect_str(&crate::money::DecimalText(*d))
         } else {
             (d.mantissa(), d.scale() as u8).serialize(s)
         }

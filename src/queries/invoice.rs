@@ -10,8 +10,8 @@ use crate::commands::issue_invoice;
 use crate::date::Date;
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
-use crate::money::{Currency, Money};
-use crate::state::records::{Invoice, LineView, LotOrigin, Source};
+use crate::money::{Currency, DecimalText, Money};
+use crate::state::records::{Invoice, LineView, LotOrigin, RecordRef, Source};
 use crate::state::State;
 
 /// The `invoice` and `preview_invoice` answer. Amounts are in the invoice's currency;
@@ -173,10 +173,10 @@ pub fn render(
             .iter()
             .map(|l| LineAnswer {
                 description: l.description.to_string(),
-                quantity: l.quantity.to_string(),
-                unit_price: l.unit_price.to_string(),
-                tax_rate: l.tax_rate.to_string(),
-                discount_rate: l.discount_rate.to_string(),
+                quantity: DecimalText(l.quantity).to_string(),
+                unit_price: DecimalText(l.unit_price).to_string(),
+                tax_rate: DecimalText(l.tax_rate).to_string(),
+                discount_rate: DecimalText(l.discount_rate).to_string(),
                 net: m(l.net),
                 tax: m(l.tax),
                 gross: m(l.gross),
@@ -185,7 +185,7 @@ pub fn render(
         tax_breakdown: rates
             .into_iter()
             .map(|(rate, net, tax)| TaxRateTotal {
-                rate: rate.to_string(),
+                rate: DecimalText(rate).to_string(),
                 net: m(net),
                 tax: m(tax),
             })
@@ -208,9 +208,9 @@ pub fn render(
 /// The id of the record a settlement's money came from.
 pub fn source_id(state: &State, source: Source) -> String {
     match source {
-        Source::Payment(p) => state.payments[p as usize].id.clone(),
+        Source::Payment(p) => state.record_id(RecordRef::Payment(p)).to_string(),
         Source::Lot(l) => match state.lots[l as usize].origin {
-            LotOrigin::Payment(p) => state.payments[p as usize].id.clone(),
+            LotOrigin::Payment(p) => state.record_id(RecordRef::Payment(p)).to_string(),
             LotOrigin::Grant(g) => state.grants[g as usize].id.clone(),
             LotOrigin::CreditNote(n) => state.credit_notes[n as usize].id.clone(),
         },

@@ -10,15 +10,19 @@ use super::Payload;
 use crate::domain::{Method, TaxRounding};
 use crate::money::Minor;
 use crate::state::book::{Book, Entry};
-use crate::state::invoices::{Invoices, MAX_ID_LEN, MAX_NUMBER_LEN};
+use crate::state::chunked::Chunked;
+use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 
 struct Reader<'a> {
     src: Src<'a>,
     lines: LineTable,
+    texts: TextArena,
+    allocations: Chunked<PaymentAllocation>,
     prev_seq: u64,
     prev_date: i64,
     ids: Vec<(RecordRef, u64, u64)>,
@@ -30,6 +34,8 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     let mut r = Reader {
         src: Src::new(bytes, INTERNED, FRONTS),
         lines: LineTable::default(),
+        texts: TextArena::default(),
+        allocations: Chunked::default(),
         prev_seq: 0,
         prev_date: 0,
         ids: Vec::new(),
@@ -45,9 +51,9 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     let mut invoices = Invoices::default();
     for i in 0..r.src.len()? {
         let invoice = r.invoice(i as Idx)?;
-        invoices.push(&invoice);
+        invoices.push(&invoice)?;
     }
-    let payments = r.table(Reader::payment)?;
+    let payments = r.chunked(Reader::payment)?;
     let lots = r.table(Reader::lot)?;
     let grants = r.table(Reader::grant)?;
     let applications = r.table(Reader::application)?;
@@ -70,6 +76,8 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         customers,
         invoices,
         lines: r.lines,
+        texts: r.texts,
+        allocations: r.allocations,
         payments,
         lots,
         grants,
@@ -90,6 +98,15 @@ impl Reader<'_> {
     fn table<T>(&mut self, item: fn(&mut Self, Idx) -> Got<T>) -> Got<Vec<T>> {
         let n = self.src.len()?;
         let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            out.push(item(self, i as Idx)?);
+        }
+        Some(out)
+    }
+
+    fn chunked<T>(&mut self, item: fn(&mut Self, Idx) -> Got<T>) -> Got<Chunked<T>> {
+        let n = self.src.len()?;
+        let mut out = Chunked::default();
         for i in 0..n {
             out.push(item(self, i as Idx)?);
         }
@@ -198,12 +215,12 @@ impl Reader<'_> {
             let date = self.date()?;
             let seq = prev_seq.wrapping_add(self.src.sv()? as u64);
             prev_seq = seq;
-            book.entries.push(Entry {
-                date,
-                seq,
-                record: self.src.record()?,
-                amount: self.src.dec()?,
-            });
+            if seq >> 48 != 0 {
+                return None;
+            }
+            let record = self.src.record()?;
+            let amount = Minor::of(self.src.dec()?, book.currency)?;
+            book.entries.push(Entry::new(date, seq, record, amount));
         }
         Some(book)
     }
@@ -211,9 +228,6 @@ impl Reader<'_> {
     fn invoice(&mut self, i: Idx) -> Got<InvoiceData> {
         let id = self.id(RecordRef::Invoice(i), 1)?;
         let number = self.src.front(F_NUMBER)?;
-        // The invoice table holds texts up to a bound no id or number the engine makes
-        // comes near.
-        (id.len() <= MAX_ID_LEN && number.len() <= MAX_NUMBER_LEN).then_some(())?;
         let customer = self.src.idx()?;
         let currency = self.src.currency()?;
         let date = self.date()?;
@@ -322,16 +336,34 @@ impl Reader<'_> {
     }
 
     fn payment(&mut self, i: Idx) -> Got<Payment> {
+        let id = self.id(RecordRef::Payment(i), 2)?;
+        let id = self.texts.push(&id)?;
+        let customer = self.src.idx()?;
+        let currency = self.src.currency()?;
+        let amount = Minor::of(self.src.dec()?, currency)?;
+        let method = self.method()?;
+        let date = self.date()?;
+        let reference = match self.reference()? {
+            None => None,
+            Some(r) => Some(self.texts.push(&r)?),
+        };
+        let lot = self.src.idx()?;
+        let allocations = u32::try_from(self.allocations.len()).ok()?;
+        for _ in 0..self.src.len()? {
+            let invoice = self.src.idx()?;
+            let amount = Minor::of(self.src.dec()?, currency)?;
+            self.allocations.push(PaymentAllocation { invoice, amount });
+        }
         Some(Payment {
-            id: self.id(RecordRef::Payment(i), 2)?,
-            customer: self.src.idx()?,
-            currency: self.src.currency()?,
-            amount: self.src.dec()?,
-            method: self.method()?,
-            date: self.date()?,
-            reference: self.reference()?,
-            lot: self.src.idx()?,
-            allocations: self.pairs()?,
+            id,
+            customer,
+            currency,
+            amount,
+            method,
+            date,
+            reference,
+            lot,
+            allocations,
             voided_by: self.src.opt_idx()?,
         })
     }

@@ -5,16 +5,18 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::v2::{presized, InvoiceV2, SettlementV2};
+use super::v2::{presized, text_too_long, CustomerV2, InvoiceV2, PaymentV2, SettlementV2};
 use super::Payload;
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::money::Currency;
+use crate::state::chunked::Chunked;
 use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 
 #[derive(Deserialize)]
 pub(super) struct PayloadV1 {
@@ -23,11 +25,11 @@ pub(super) struct PayloadV1 {
     #[serde(deserialize_with = "presized::vec")]
     ids: Vec<(RecordRef, u64, u64)>,
     #[serde(deserialize_with = "presized::vec")]
-    customers: Vec<Customer>,
+    customers: Vec<CustomerV2>,
     #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<InvoiceV1>,
     #[serde(deserialize_with = "presized::vec")]
-    payments: Vec<Payment>,
+    payments: Vec<PaymentV2>,
     #[serde(deserialize_with = "presized::vec")]
     lots: Vec<LotV1>,
     #[serde(deserialize_with = "presized::vec")]
@@ -106,6 +108,8 @@ impl PayloadV1 {
     /// application dated as `apply_credit` without a date is now (the invoice's date).
     pub(super) fn migrate(self) -> Result<Payload> {
         let mut lines = LineTable::default();
+        let mut texts = TextArena::default();
+        let mut allocations = Chunked::default();
         let mut invoices = Invoices::default();
         for i in self.invoices {
             let invoice = InvoiceV2 {
@@ -130,7 +134,7 @@ impl PayloadV1 {
                 tax_rounding: TaxRounding::Line,
             }
             .into_invoice(&mut lines)?;
-            invoices.push(&invoice);
+            invoices.push(&invoice).ok_or_else(text_too_long)?;
         }
         let applications = self
             .applications
@@ -157,10 +161,12 @@ impl PayloadV1 {
             seq: self.seq,
             numbering: self.numbering,
             ids: self.ids,
-            customers: self.customers,
+            customers: super::v2::customers(self.customers)?,
             invoices,
             lines,
-            payments: self.payments,
+            payments: super::v2::payments(self.payments, &mut texts, &mut allocations)?,
+            texts,
+            allocations,
             lots: self
                 .lots
                 .into_iter()

@@ -7,14 +7,18 @@ use serde::Deserialize;
 
 use super::{v1, Payload};
 use crate::date::Date;
+use crate::domain::Method;
 use crate::error::{err, Result};
 use crate::money::{Currency, Minor};
 use crate::stable_hash::checksum;
-use crate::state::invoices::{Invoices, MAX_ID_LEN, MAX_NUMBER_LEN};
+use crate::state::book::{Book, Entry};
+use crate::state::chunked::Chunked;
+use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 
 const HEADER: usize = 8 + 4 + 8 + 8;
 
@@ -27,11 +31,11 @@ struct PayloadV2 {
     #[serde(deserialize_with = "presized::vec")]
     ids: Vec<(RecordRef, u64, u64)>,
     #[serde(deserialize_with = "presized::vec")]
-    customers: Vec<Customer>,
+    customers: Vec<CustomerV2>,
     #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<InvoiceV2>,
     #[serde(deserialize_with = "presized::vec")]
-    payments: Vec<Payment>,
+    payments: Vec<PaymentV2>,
     #[serde(deserialize_with = "presized::vec")]
     lots: Vec<Lot>,
     #[serde(deserialize_with = "presized::vec")]
@@ -55,6 +59,138 @@ struct PayloadV2 {
     expired_lots: Vec<ExpiredLot>,
     #[serde(with = "crate::money::dec_pairs")]
     accounts: Vec<((Currency, Account), Decimal)>,
+}
+
+/// A customer as versions 1 and 2 held it: its books with `Decimal` entries.
+#[derive(Deserialize)]
+pub(super) struct CustomerV2 {
+    id: String,
+    name: String,
+    email: Option<String>,
+    currency: Currency,
+    books: Vec<BookV2>,
+}
+
+#[derive(Deserialize)]
+struct BookV2 {
+    currency: Currency,
+    #[serde(with = "crate::money::dec")]
+    outstanding: Decimal,
+    #[serde(with = "crate::money::dec")]
+    credit: Decimal,
+    entries: Vec<EntryV2>,
+}
+
+#[derive(Deserialize)]
+struct EntryV2 {
+    date: Date,
+    seq: u64,
+    record: RecordRef,
+    #[serde(with = "crate::money::dec")]
+    amount: Decimal,
+}
+
+impl CustomerV2 {
+    /// The customer with its entries' amounts in minor units; an amount that isn't a
+    /// whole number of them (or a seq beyond 48 bits) is not something the engine wrote.
+    pub(super) fn into_customer(self) -> Result<Customer> {
+        let mut books = Vec::with_capacity(self.books.len());
+        for b in self.books {
+            let mut book = Book::new(b.currency);
+            book.outstanding = b.outstanding;
+            book.credit = b.credit;
+            book.entries.reserve_exact(b.entries.len());
+            for e in b.entries {
+                let amount = Minor::of(e.amount, b.currency)
+                    .filter(|_| e.seq >> 48 == 0)
+                    .ok_or_else(|| {
+                        err!(
+                            InvalidInput,
+                            "snapshot: customer '{}' has a statement entry this engine can't hold",
+                            self.id
+                        )
+                    })?;
+                book.entries
+                    .push(Entry::new(e.date, e.seq, e.record, amount));
+            }
+            books.push(book);
+        }
+        Ok(Customer {
+            id: self.id,
+            name: self.name,
+            email: self.email,
+            currency: self.currency,
+            books,
+        })
+    }
+}
+
+/// The customers of a version 1 or 2 payload, brought to the current shape.
+pub(super) fn customers(old: Vec<CustomerV2>) -> Result<Vec<Customer>> {
+    let mut out = Vec::with_capacity(old.len());
+    for c in old {
+        out.push(c.into_customer()?);
+    }
+    Ok(out)
+}
+
+/// A payment as versions 1 and 2 held it: texts and allocations of its own.
+#[derive(Deserialize)]
+pub(super) struct PaymentV2 {
+    id: String,
+    customer: Idx,
+    currency: Currency,
+    #[serde(with = "crate::money::dec")]
+    amount: Decimal,
+    method: Method,
+    date: Date,
+    reference: Option<String>,
+    lot: Idx,
+    #[serde(with = "crate::money::dec_pairs")]
+    allocations: Vec<(Idx, Decimal)>,
+    voided_by: Option<Idx>,
+}
+
+/// Payments (their texts in `texts`, allocations in `allocations`) from versions 1
+/// and 2.
+pub(super) fn payments(
+    old: Vec<PaymentV2>,
+    texts: &mut TextArena,
+    allocations: &mut Chunked<PaymentAllocation>,
+) -> Result<Chunked<Payment>> {
+    let unheld = |id: &str| {
+        err!(
+            InvalidInput,
+            "snapshot: payment '{}' holds an amount or text this engine can't hold",
+            crate::error::clip(id)
+        )
+    };
+    let mut out = Chunked::default();
+    for p in old {
+        let minor = |d: Decimal| Minor::of(d, p.currency).ok_or_else(|| unheld(&p.id));
+        let first = u32::try_from(allocations.len()).map_err(|_| unheld(&p.id))?;
+        for &(invoice, amount) in &p.allocations {
+            let amount = minor(amount)?;
+            allocations.push(PaymentAllocation { invoice, amount });
+        }
+        let reference = match &p.reference {
+            None => None,
+            Some(r) => Some(texts.push(r).ok_or_else(|| unheld(&p.id))?),
+        };
+        out.push(Payment {
+            id: texts.push(&p.id).ok_or_else(|| unheld(&p.id))?,
+            customer: p.customer,
+            currency: p.currency,
+            amount: minor(p.amount)?,
+            method: p.method,
+            date: p.date,
+            reference,
+            lot: p.lot,
+            allocations: first,
+            voided_by: p.voided_by,
+        });
+    }
+    Ok(out)
 }
 
 /// An invoice as versions 1 and 2 held it: its lines in a `Vec` of its own.
@@ -107,14 +243,11 @@ impl InvoiceV2 {
         let unfit = || {
             err!(
                 InvalidInput,
-                "snapshot: invoice '{}' holds an amount that isn't whole {cur} minor units, or a text, the ledger can't hold",
+                "snapshot: invoice '{}' holds an amount that isn't whole {cur} minor units the ledger can hold",
                 crate::error::clip(&id)
             )
         };
         let minor = |d: Decimal| Minor::of(d, cur).ok_or_else(unfit);
-        if id.len() > MAX_ID_LEN || self.number.len() > MAX_NUMBER_LEN {
-            return Err(unfit());
-        }
         let (subtotal, tax) = (minor(self.subtotal)?, minor(self.tax)?);
         if subtotal.checked_add(tax) != Some(minor(self.total)?) {
             return Err(unfit());
@@ -151,22 +284,37 @@ impl InvoiceV2 {
     }
 }
 
+/// The refusal of an invoice whose id or number is longer than the invoice table holds
+/// (no engine wrote one).
+pub(super) fn text_too_long() -> crate::Error {
+    err!(
+        InvalidInput,
+        "snapshot: an invoice id or number is longer than the ledger holds"
+    )
+}
+
 impl PayloadV2 {
-    fn into_payload(self) -> Result<Payload> {
+    fn migrate(self) -> Result<Payload> {
         let p = self;
+        let mut texts = TextArena::default();
+        let mut allocations = Chunked::default();
         let mut lines = LineTable::default();
         let mut invoices = Invoices::default();
         for i in p.invoices {
-            invoices.push(&i.into_invoice(&mut lines)?);
+            invoices
+                .push(&i.into_invoice(&mut lines)?)
+                .ok_or_else(text_too_long)?;
         }
         Ok(Payload {
             seq: p.seq,
             numbering: p.numbering,
             ids: p.ids,
-            customers: p.customers,
+            customers: customers(p.customers)?,
+            payments: payments(p.payments, &mut texts, &mut allocations)?,
+            texts,
+            allocations,
             invoices,
             lines,
-            payments: p.payments,
             lots: p.lots,
             grants: p.grants,
             applications: p.applications,
@@ -223,7 +371,7 @@ pub(super) fn read(version: u32, bytes: &[u8]) -> Result<Payload> {
         (old.migrate()?, rest)
     } else {
         let (p, rest) = postcard::take_from_bytes::<PayloadV2>(body).map_err(|_| undecodable())?;
-        (p.into_payload()?, rest)
+        (p.migrate()?, rest)
     };
     // Bytes after the state (counted in the header and the checksum, so put there on
     // purpose) mean a snapshot this engine did not write.

@@ -194,18 +194,23 @@ impl Cursor {
                 self.id(s, out, RecordRef::Payment(i), 2);
                 c::idx(out, x.customer);
                 c::currency(out, x.currency);
-                c::dec(out, x.amount);
+                c::dec(out, x.amount.decimal(x.currency));
                 out.push(method_code(x.method));
                 self.date(out, x.date);
-                match &x.reference {
+                match x.reference {
                     None => out.push(0),
                     Some(r) => {
                         out.push(1);
-                        self.fronts[F_REFERENCE].put(out, r);
+                        self.fronts[F_REFERENCE].put(out, s.texts.get(r));
                     }
                 }
                 c::idx(out, x.lot);
-                pairs(out, &x.allocations);
+                let allocations = s.payment_allocations(i);
+                c::uv(out, allocations.clone().count() as u128);
+                for (invoice, amount) in allocations {
+                    c::idx(out, invoice);
+                    c::dec(out, amount);
+                }
                 c::opt_idx(out, x.voided_by);
             }
             Section::Lots => {
@@ -356,10 +361,10 @@ impl Cursor {
         let mut prev_seq = 0u64;
         for e in &b.entries {
             self.date(out, e.date);
-            c::sv(out, e.seq.wrapping_sub(prev_seq) as i64);
-            prev_seq = e.seq;
-            c::record(out, e.record);
-            c::dec(out, e.amount);
+            c::sv(out, e.seq().wrapping_sub(prev_seq) as i64);
+            prev_seq = e.seq();
+            c::record(out, e.record());
+            c::dec(out, b.amount(e));
         }
     }
 

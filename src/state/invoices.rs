@@ -11,7 +11,7 @@ use super::chunked::Chunked;
 use super::lines::LineSpan;
 use super::record_ref::Idx;
 use super::settlements::{Latest, Settlement, SettlementTable, Source, NO_SETTLEMENT};
-use super::text_arena::{TextArena, TextAt};
+use super::texts::{TextArena, TextRef};
 use crate::date::Date;
 use crate::domain::TaxRounding;
 use crate::money::{Currency, Minor};
@@ -104,8 +104,8 @@ struct Record {
     credit_at_issue: Minor,
     lines: LineSpan,
     customer: Idx,
-    /// Its id and number in the text arena.
-    text: TextAt,
+    /// Its id and then its number, in the text arena.
+    texts: TextRef,
     date: Date,
     due_date: Date,
     currency: Currency,
@@ -114,16 +114,9 @@ struct Record {
     /// Its entry in the side table of running sums (`NO_RUNNING`: all zero).
     running: u32,
     flags: u8,
-    /// The id's length in bytes (ids are at most `MAX_ID_BYTES`).
+    /// The id's length in bytes (where the number starts).
     id_len: u8,
-    /// The number's length in bytes; it follows the id in the text arena.
-    number_len: u16,
 }
-
-/// The longest id and number the table holds, in bytes: beyond what input allows
-/// (`MAX_ID_BYTES`) and what any invoice number format makes.
-pub const MAX_ID_LEN: usize = u8::MAX as usize;
-pub const MAX_NUMBER_LEN: usize = u16::MAX as usize;
 
 /// Every issued invoice; an invoice's `Idx` is its position.
 #[derive(Clone, Debug, Default)]
@@ -168,9 +161,9 @@ impl Invoices {
 
     /// A record's id and number.
     fn texts(&self, r: &Record) -> (&str, &str) {
-        let id_len = usize::from(r.id_len);
-        let both = self.texts.get(r.text, id_len + usize::from(r.number_len));
-        both.split_at_checked(id_len).unwrap_or(("", ""))
+        let both = self.texts.get(r.texts);
+        both.split_at_checked(usize::from(r.id_len))
+            .unwrap_or(("", ""))
     }
 
     fn view<'a>(&'a self, r: &Record) -> Invoice<'a> {
@@ -201,11 +194,17 @@ impl Invoices {
         }
     }
 
-    /// Appends an invoice, its settlements and running sums included; returns its index.
-    /// Its id and number must be at most [`MAX_ID_LEN`] and [`MAX_NUMBER_LEN`] bytes
-    /// (a snapshot reader refuses longer ones; the engine makes none).
-    pub fn push(&mut self, data: &InvoiceData) -> Idx {
+    /// Appends an invoice, its settlements and running sums included; returns its
+    /// index, or `None` (nothing appended) if its id is longer than 255 bytes or id
+    /// and number together longer than the text arena holds: no command makes one (ids
+    /// are at most `MAX_ID_BYTES`, numbers a few times `MAX_TEXT` at most), so only a
+    /// snapshot's can be.
+    pub fn push(&mut self, data: &InvoiceData) -> Option<Idx> {
         let idx = self.next_idx();
+        let id_len = u8::try_from(data.id.len()).ok()?;
+        let texts = self
+            .texts
+            .push(&[data.id.as_str(), &data.number].concat())?;
         let running = if data.running == Running::default() {
             NO_RUNNING
         } else {
@@ -222,9 +221,8 @@ impl Invoices {
             credit_at_issue: data.credit_applied_at_issue,
             lines: data.lines,
             customer: data.customer,
-            text: self.texts.push(&[&data.id, &data.number]),
-            id_len: data.id.len().min(MAX_ID_LEN) as u8,
-            number_len: data.number.len().min(MAX_NUMBER_LEN) as u16,
+            texts,
+            id_len,
             date: data.date,
             due_date: data.due_date,
             currency: data.currency,
@@ -240,7 +238,7 @@ impl Invoices {
                 0
             },
         });
-        idx
+        Some(idx)
     }
 
     /// Adds a settlement as the invoice's latest.

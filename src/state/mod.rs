@@ -13,7 +13,7 @@ pub mod numbering;
 pub mod record_ref;
 pub mod records;
 pub mod settlements;
-pub mod text_arena;
+pub mod texts;
 
 use rust_decimal::Decimal;
 
@@ -21,11 +21,13 @@ use crate::date::Date;
 use crate::error::{clip, err, Result};
 use crate::money::Currency;
 use book::Book;
+use chunked::Chunked;
 pub use id_index::{IdEntry, IdIndex};
 use invoices::planned_minor;
 use ledger_accounts::GeneralLedger;
 use numbering::Numbering;
 use records::*;
+use texts::TextArena;
 
 /// Everything the ledger knows: append-only record tables (a record's `Idx` is its
 /// position in its table), the id index, invoice numbering and the general ledger.
@@ -41,7 +43,12 @@ pub struct State {
     pub invoices: invoices::Invoices,
     /// Every invoice's lines, packed (an invoice holds its span).
     pub lines: lines::LineTable,
-    pub payments: Vec<Payment>,
+    pub payments: Chunked<Payment>,
+    /// Every payment's allocations, in payment order (a payment holds where its own
+    /// start).
+    pub allocations: Chunked<PaymentAllocation>,
+    /// The ids and references of payments.
+    pub texts: TextArena,
     /// Credit lots, oldest first: payment remainders, goodwill credits, credit notes
     /// without an invoice. Not addressed by id.
     pub lots: Vec<Lot>,
@@ -68,7 +75,16 @@ pub struct State {
 
 /// Table indexes are u32; a table can't outgrow that (4 billion records).
 pub fn next_idx<T>(table: &[T]) -> Idx {
-    Idx::try_from(table.len()).expect("record table exceeds u32 indexes")
+    idx_of_len(table.len())
+}
+
+/// The index the next record of a chunked table gets.
+pub fn next_chunked_idx<T>(table: &Chunked<T>) -> Idx {
+    idx_of_len(table.len())
+}
+
+fn idx_of_len(len: usize) -> Idx {
+    Idx::try_from(len).expect("record table exceeds u32 indexes")
 }
 
 impl State {
@@ -78,7 +94,7 @@ impl State {
     }
 
     /// An id's index entry: its record, the creating command's fingerprint and seq.
-    pub fn id_entry(&self, id: &str) -> Option<&IdEntry> {
+    pub fn id_entry(&self, id: &str) -> Option<IdEntry> {
         self.ids.get(id, |r| self.record_id(r))
     }
 
@@ -87,12 +103,19 @@ impl State {
         index.get(id, |r| self.record_id(r)).is_some()
     }
 
+    /// Indexes the id of a record just created (its text is read from the record).
+    pub fn add_id(&mut self, entry: IdEntry) {
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.insert(self.record_id(entry.record), entry, |r| self.record_id(r));
+        self.ids = ids;
+    }
+
     /// The id of a record (its text is stored only there).
     pub fn record_id(&self, record: RecordRef) -> &str {
         match record {
             RecordRef::Customer(i) => &self.customers[i as usize].id,
             RecordRef::Invoice(i) => self.invoices.id(i),
-            RecordRef::Payment(i) => &self.payments[i as usize].id,
+            RecordRef::Payment(i) => self.texts.get(self.payments[i as usize].id),
             RecordRef::Grant(i) => &self.grants[i as usize].id,
             RecordRef::Application(i) => &self.applications[i as usize].id,
             RecordRef::CreditNote(i) => &self.credit_notes[i as usize].id,
@@ -107,6 +130,30 @@ impl State {
                 &self.expiries[part.expiry as usize].id
             }
         }
+    }
+
+    /// A payment's allocations: `(invoice, amount)` in the order it settled them.
+    pub fn payment_allocations(&self, p: Idx) -> impl Iterator<Item = (Idx, Decimal)> + Clone + '_ {
+        let payment = &self.payments[p as usize];
+        let end = self
+            .payments
+            .get(p as usize + 1)
+            .map_or(self.allocations.len(), |next| next.allocations as usize);
+        (payment.allocations as usize..end).map(move |a| {
+            let part = self.allocations[a];
+            (part.invoice, part.amount.decimal(payment.currency))
+        })
+    }
+
+    /// What a payment settled directly, in all.
+    pub fn payment_allocated(&self, p: Idx) -> Decimal {
+        self.payment_allocations(p).map(|(_, a)| a).sum()
+    }
+
+    /// A payment's amount.
+    pub fn payment_amount(&self, p: Idx) -> Decimal {
+        let payment = &self.payments[p as usize];
+        payment.amount.decimal(payment.currency)
     }
 
     /// The customer with this id; otherwise `unknown_customer`, naming `field`.

@@ -8,17 +8,18 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 pub use crate::domain::TaxRounding;
 use crate::domain::{LineInput, Method};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 
 use super::book::Book;
 pub use super::lines::{LineSpan, LineView};
+use super::texts::TextRef;
 
 pub use super::invoices::{Invoice, InvoiceData, Running};
 pub use super::record_ref::{Idx, RecordRef};
 pub use super::settlements::{Settlement, Source};
 
 /// A customer: who is billed, and its books (one per currency).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Customer {
     pub id: String,
     pub name: String,
@@ -62,24 +63,33 @@ pub struct Line {
     pub gross: Decimal,
 }
 
-/// Money received (`record_payment`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Money received (`record_payment`). Its id and reference are in the state's text
+/// arena, its allocations in the state's allocation table.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Payment {
-    pub id: String,
-    pub customer: Idx,
-    pub currency: Currency,
-    #[serde(with = "crate::money::dec")]
-    pub amount: Decimal,
-    pub method: Method,
-    pub date: Date,
-    pub reference: Option<String>,
-    /// The lot holding what the payment left as credit (possibly empty).
-    pub lot: Idx,
-    /// Invoices it settled directly, at receipt and never changed (for its answer).
-    #[serde(with = "crate::money::dec_pairs")]
-    pub allocations: Vec<(Idx, Decimal)>,
+    /// In minor units of `currency`.
+    pub amount: Minor,
     /// The void that reversed it (its index in `payment_voids`), if any.
     pub voided_by: Option<Idx>,
+    pub id: TextRef,
+    pub reference: Option<TextRef>,
+    pub customer: Idx,
+    /// The lot holding what the payment left as credit (possibly empty).
+    pub lot: Idx,
+    /// Where its allocations start in `State::allocations`; they run to the next
+    /// payment's start (or the table's end).
+    pub allocations: u32,
+    pub date: Date,
+    pub currency: Currency,
+    pub method: Method,
+}
+
+/// What a payment settled of one invoice directly, at receipt (never changed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentAllocation {
+    pub invoice: Idx,
+    /// In minor units of the payment's currency.
+    pub amount: Minor,
 }
 
 /// Where a credit lot came from. Released settlement goes back to the lot it came

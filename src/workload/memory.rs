@@ -45,16 +45,13 @@ pub fn breakdown(ledger: Ledger, live_bytes: fn() -> usize) -> Vec<(&'static str
     step("invoice ids and numbers (one text arena)", &mut s, &|s| {
         s.invoices.texts = Default::default();
     });
-    step("payment ids (text)", &mut s, &|s| {
-        for p in &mut s.payments {
-            p.id = String::new();
-        }
-    });
-    step("payment references (text)", &mut s, &|s| {
-        for p in &mut s.payments {
-            p.reference = None;
-        }
-    });
+    step(
+        "payment ids and references (one text arena)",
+        &mut s,
+        &|s| {
+            s.texts = Default::default();
+        },
+    );
     step(
         "invoices (64-byte records, credit-note/write-off/void sums)",
         &mut s,
@@ -63,7 +60,8 @@ pub fn breakdown(ledger: Ledger, live_bytes: fn() -> usize) -> Vec<(&'static str
         },
     );
     step("payments (records, allocations)", &mut s, &|s| {
-        s.payments = Vec::new()
+        s.payments = Default::default();
+        s.allocations = Default::default();
     });
     step("credit lots (with touched invoices)", &mut s, &|s| {
         s.lots = Vec::new()
