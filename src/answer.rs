@@ -292,7 +292,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
         }
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
-            let allocations: Vec<(Idx, Decimal)> = state.payment_allocations(i).collect();
+            let allocations = state.payment_allocations(i);
             let allocated: Decimal = allocations.iter().map(|(_, a)| *a).sum();
             let amount = state.payment_amount(i);
             payment_result(

@@ -66,7 +66,9 @@ struct Payload {
     /// The payments' allocations.
     allocations: Chunked<PaymentAllocation>,
     payments: Chunked<Payment>,
-    lots: Vec<Lot>,
+    lots: Chunked<Lot>,
+    /// The lots' lists of invoices that took from them.
+    touches: Chunked<Touch>,
     grants: Vec<Grant>,
     applications: Vec<Application>,
     credit_notes: Vec<CreditNote>,
@@ -222,6 +224,14 @@ fn all_record_count(s: &State) -> usize {
 }
 
 fn rebuild(p: Payload) -> Result<State> {
+    // Statement entries hold seqs in 48 bits; a ledger past that (only a damaged
+    // snapshot, of any format) would fail at its next command.
+    if p.seq >> 48 != 0 {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: its journal seq is beyond what the engine holds"
+        ));
+    }
     let mut s = State {
         seq: p.seq,
         ids: Default::default(),
@@ -232,6 +242,7 @@ fn rebuild(p: Payload) -> Result<State> {
         allocations: p.allocations,
         payments: p.payments,
         lots: p.lots,
+        touches: p.touches,
         grants: p.grants,
         applications: p.applications,
         credit_notes: p.credit_notes,
@@ -248,8 +259,14 @@ fn rebuild(p: Payload) -> Result<State> {
     check_references(&s)?;
     let ids_in_order = by_seq(p.ids);
     let mut ids = IdIndex::starting_at(ids_in_order.first().map_or(1, |e| e.2));
-    ids.reserve(ids_in_order.len(), |r| s.record_id(r));
+    ids.reserve(ids_in_order.len(), &|r| s.record_id(r));
     for (record, fingerprint, seq) in ids_in_order {
+        if seq == 0 || seq > s.seq {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: an id was created by a command outside its journal"
+            ));
+        }
         if !record_in_range(&s, record) {
             return Err(err!(
                 InvalidInput,
@@ -262,9 +279,10 @@ fn rebuild(p: Payload) -> Result<State> {
             fingerprint,
             seq,
         };
-        if !ids.insert_new(id, entry, |r| s.record_id(r)) {
+        if s.ids_contains(&ids, id) {
             return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
         }
+        ids.insert(id, entry, &|r| s.record_id(r));
     }
     s.ids = ids;
     // Rebuild the indexes and recompute the books' sums.
@@ -316,7 +334,7 @@ fn rebuild(p: Payload) -> Result<State> {
             continue;
         }
         let b = find(&mut sums, lot.customer, lot.currency)?;
-        sums[lot.customer as usize][b].2 += lot.remaining;
+        sums[lot.customer as usize][b].2 += lot.remaining();
         s.customers[lot.customer as usize].books[b]
             .lots
             .insert(i as Idx);
@@ -337,23 +355,28 @@ fn rebuild(p: Payload) -> Result<State> {
     Ok(s)
 }
 
-/// A snapshot's ids (written table by table) in seq order, when their seqs are
-/// consecutive (one id per command, as the engine makes them): the id index then keeps
-/// no seq per id. Otherwise as they are (the index lists their seqs).
-fn by_seq(ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
+/// A snapshot's ids (written table by table) put in seq order in place, when their
+/// seqs are consecutive (one id per command, as the engine makes them): the id index
+/// then keeps no seq per id. Otherwise left in an order the index takes as well (it
+/// lists their seqs).
+fn by_seq(mut ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
     let Some(first) = ids.iter().map(|e| e.2).min() else {
         return ids;
     };
-    const FREE: u64 = u64::MAX;
-    let mut ordered = vec![(RecordRef::Customer(0), 0, FREE); ids.len()];
-    for &e in &ids {
-        let at = usize::try_from(e.2 - first).unwrap_or(usize::MAX);
-        match ordered.get_mut(at) {
-            Some(slot) if slot.2 == FREE && e.2 != FREE => *slot = e,
-            _ => return ids,
+    for i in 0..ids.len() {
+        // Each swap puts one id at its place for good: at most n swaps in all.
+        loop {
+            let at = usize::try_from(ids[i].2 - first).unwrap_or(usize::MAX);
+            if at == i {
+                break;
+            }
+            if at >= ids.len() || ids[at].2 == ids[i].2 {
+                return ids;
+            }
+            ids.swap(i, at);
         }
     }
-    ordered
+    ids
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
@@ -379,7 +402,7 @@ fn check_invariants(s: &State) -> Result<()> {
     }
     if s.lots
         .iter()
-        .any(|l| l.remaining.is_sign_negative() || l.refunded.is_sign_negative())
+        .any(|l| l.remaining.units() < 0 || l.refunded.units() < 0)
     {
         return Err(bad("a credit lot holds a negative amount".into()));
     }
@@ -460,13 +483,22 @@ fn check_references(s: &State) -> Result<()> {
     if !s.allocations.iter().all(|a| within(a.invoice, ni)) {
         return Err(bad("a payment's allocation"));
     }
-    for lot in &s.lots {
+    // Each touch links only to an earlier one, so no list can loop.
+    if !s
+        .touches
+        .iter()
+        .enumerate()
+        .all(|(k, t)| within(t.invoice, ni) && (t.prev as usize) <= k)
+    {
+        return Err(bad("a credit lot's invoice list"));
+    }
+    for lot in s.lots.iter() {
         let origin_ok = match lot.origin {
             LotOrigin::Payment(p) => within(p, np),
             LotOrigin::Grant(g) => within(g, s.grants.len()),
             LotOrigin::CreditNote(n) => within(n, s.credit_notes.len()),
         };
-        if !within(lot.customer, nc) || !origin_ok || !lot.touched.iter().all(|i| within(*i, ni)) {
+        if !within(lot.customer, nc) || !origin_ok || lot.last_touch as usize > s.touches.len() {
             return Err(bad("a credit lot"));
         }
     }

@@ -2,10 +2,10 @@
 // engine is still being restored (issue 13: at a million commands the restore takes
 // seconds; reading one small record takes milliseconds).
 //
-// A page names the queries its first screen asks (`openStore({ figures })`). Every write
-// puts the engine's answers to them, computed after the write, in the same transaction
-// as the journal records and the head, so they are the engine's answers at the head's
-// seq and chain: never stale, never computed by the page. On opening they are used only
+// A page names the queries its first screen asks (`openStore({ figures })`). Once writes
+// pause, the store puts the engine's answers to them in a transaction that first checks
+// the head is still the books the engine holds, bound to that head's seq and chain: the
+// engine's answers at the head, never computed by the page. On opening they are used only
 // if they are bound to the head as it is then (same ledger, seq and chain) and pass
 // their checksum; anything else (another tab's sync, a rewind, damage, other queries)
 // and the page waits for the engine as before.
@@ -39,9 +39,11 @@ export function figureQueries(queries = []) {
   return [...byKey].map(([key, query]) => ({ key, query }));
 }
 
-/** The figures record for the books at `head` ({ ledger, seq, chain }): `ledger` answers each query. */
-export function figuresRecord(head, queries, ledger) {
-  const text = JSON.stringify(queries.map(({ key, query }) => [key, ledger.query(query)]));
+/**
+ * The figures record for the books at `head` ({ ledger, seq, chain }); `text` is the JSON
+ * of [[query key, the engine's answer at that head], ...].
+ */
+export function figuresRecord(head, text) {
   return { key: 'figures', ledger: head.ledger, seq: head.seq, chain: head.chain, text, sum: hash64('figures', head.ledger, head.seq, head.chain, text) };
 }
 

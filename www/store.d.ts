@@ -45,10 +45,10 @@ export interface StoreOptions {
    */
   snapshotEvery?: number;
   /**
-   * The first screen's queries. Every write stores the engine's answers to them (computed
-   * after the write, in the same transaction as its records and the head), and the next
-   * open gives them to `onFigures` before the engine is restored, if they are the books'
-   * at the stored head (docs/browser.md, "The first screen's figures").
+   * The first screen's queries. Once writes pause (and after opening), the store keeps
+   * the engine's answers to them, bound to the stored head, and the next open gives them
+   * to `onFigures` before the engine is restored, if they are the books' at the head as
+   * it is then (docs/browser.md, "The first screen's figures").
    */
   figures?: readonly QueryInput<QueryType>[];
   /**
@@ -97,8 +97,9 @@ export interface Store {
    */
   readonly verified: Promise<Health>;
   /**
-   * Resolves once the open has stored the first screen's figures for the books as they
-   * are (when `figures` were given and those stored were missing or behind); never rejects.
+   * Resolves once the first screen's figures are stored for the books as they are (after
+   * the open, and after the pause that follows writes), or given up (closed, the head
+   * moved on); never rejects. A store without `figures` resolves at once.
    */
   readonly figuresKept: Promise<void>;
 

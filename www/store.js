@@ -65,6 +65,8 @@ const SNAPSHOT_SHARE = 400;
 const SNAPSHOT_HOLD = 4;
 /** A due snapshot starts once no write has come for this long. */
 const SNAPSHOT_QUIET_MS = 50;
+/** Quiet after a write before the first screen's figures are stored for the new head. */
+const FIGURES_QUIET_MS = 1000;
 
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
@@ -180,7 +182,7 @@ function openDatabase(name) {
  * @param {number} [options.snapshotEvery] commands between background snapshots (default 1000;
  *   1% of the ledger once that is more)
  * @param {object[]} [options.figures] the first screen's queries: their answers are kept
- *   with every write (store-figures.js) and given to `onFigures` on the next open
+ *   once writes pause (store-figures.js) and given to `onFigures` on the next open
  * @param {(figures: object) => void} [options.onFigures] called during the open, before the
  *   engine is restored, with the figures stored for the books as they are
  * @returns {Promise<Store>}
@@ -377,26 +379,67 @@ class Store {
 
   /**
    * Stores the first screen's figures for the books as they are, unless those stored
-   * already are (`found`, as opening read them). Writes keep them from then on. A
-   * readwrite transaction that first checks the head is still this tab's books; relaxed
+   * already are (`found`, as opening read them). Each query is answered in its own task
+   * and the text made in another (the panel's, every customer's balances, is a large
+   * answer at a million commands), without holding up writes: a write landing meanwhile
+   * moves the seq, and the transaction, which first checks the head is still the books
+   * the answers are of, stores nothing (the write schedules the next attempt). Relaxed
    * durability: losing them loses only the early answers of the next open.
    */
-  _keepFigures(found = null) {
+  async _keepFigures(found = null) {
     const queries = this.figureQueries;
-    if (!queries.length || this.closed) return Promise.resolve();
-    if (holdsQueries(found, queries) && found.seq === this.storedSeq) return Promise.resolve();
-    return this._serial(async () => {
-      if (this.closed || this.lost || this.stale || !this.health.writable || this.chain === undefined) return;
+    if (!queries.length || this.closed) return;
+    if (holdsQueries(found, queries) && found.seq === this.storedSeq) return;
+    try {
+      const ledger = this.ledger;
+      const seq = this.storedSeq;
+      const current = () => !this.closed && !this.lost && !this.stale && this.health.writable && this.chain !== undefined
+        && this.ledger === ledger && this.storedSeq === seq && ledger.seq() === seq;
+      const answers = [];
+      for (const { key, query } of queries) {
+        await yieldToPage();
+        if (!current()) return;
+        answers.push([key, ledger.query(query)]);
+      }
+      await yieldToPage();
+      if (!current()) return;
+      const text = JSON.stringify(answers);
+      await yieldToPage();
+      if (!current()) return;
       const tx = this.db.transaction('meta', 'readwrite', { durability: 'relaxed' });
       const meta = tx.objectStore('meta');
       const head = await request(meta.get('head'));
-      if (head?.ledger !== this.ledgerId || head.seq !== this.storedSeq || head.chain !== this.chain || this.ledger.seq() !== head.seq) {
+      if (!current() || head?.ledger !== this.ledgerId || head.seq !== seq || head.chain !== this.chain) {
         tx.abort();
         return;
       }
-      meta.put(figuresRecord(head, queries, this.ledger));
+      meta.put(figuresRecord(head, text));
       await done(tx);
-    }).catch((error) => console.warn('tally: the first screen\'s figures could not be stored', error));
+    } catch (error) {
+      console.warn('tally: the first screen\'s figures could not be stored', error);
+    }
+  }
+
+  /**
+   * Stores the first screen's figures once writes pause (FIGURES_QUIET_MS), not in each
+   * write's transaction: the panel's first screen (every customer's balances) is a
+   * large answer, which would be computed and stored with every write; someone entering
+   * a command a second makes none until they stop. `figuresKept` resolves once they are
+   * stored (or given up: closed, the head moved on).
+   */
+  _keepFiguresLater() {
+    if (!this.figureQueries.length) return;
+    if (!this.figuresPending) {
+      let resolve;
+      this.figuresKept = new Promise((r) => { resolve = r; });
+      this.figuresPending = { resolve };
+    }
+    clearTimeout(this.figuresTimer);
+    this.figuresTimer = setTimeout(() => {
+      const pending = this.figuresPending;
+      this.figuresPending = null;
+      pending.resolve(this._keepFigures());
+    }, FIGURES_QUIET_MS);
   }
 
   /** Adopts books read by `openBooks`. */
@@ -619,12 +662,7 @@ class Store {
           written++;
         }
       }
-      if (written) {
-        const head = { key: 'head', ledger: this.ledgerId, seq: this.ledger.seq(), chain };
-        meta.put(head);
-        // The first screen's answers at this head, committed with it (store-figures.js).
-        if (this.figureQueries.length) meta.put(figuresRecord(head, this.figureQueries, this.ledger));
-      }
+      if (written) meta.put({ key: 'head', ledger: this.ledgerId, seq: this.ledger.seq(), chain });
       await committed;
       this.chain = chain;
       this.storedSeq = this.ledger.seq();
@@ -643,6 +681,7 @@ class Store {
     this.channel.postMessage({ type: 'committed', ledger: this.ledgerId, seq: this.seq });
     this._emit({ seq: this.seq, source: 'local' });
     this._maybeSnapshot();
+    this._keepFiguresLater();
     return answers;
   }
 
@@ -902,6 +941,7 @@ class Store {
       progress(entries.length, entries.length);
       this.channel.postMessage({ type: 'replaced', ledger: ledgerId, seq: ledger.seq() });
       this._emit({ seq: ledger.seq(), source: 'imported' });
+      this._keepFiguresLater();
     });
   }
 
@@ -911,6 +951,9 @@ class Store {
     clearTimeout(this.leaseTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.snapshotTimer);
+    clearTimeout(this.figuresTimer);
+    this.figuresPending?.resolve();
+    this.figuresPending = null;
     this.lease?.then((lease) => lease.release());
     this.lease = null;
     this.channel?.close();

@@ -12,7 +12,7 @@ use crate::money::{round_money, Currency, DecimalText, Money};
 use crate::state::invoices::planned_minor;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{CreditNote, Idx, Lot, LotOrigin, RecordRef};
-use crate::state::{next_idx, State};
+use crate::state::{next_chunked_idx, next_idx, State};
 
 /// What a credit note will do.
 pub struct NotePlan {
@@ -87,16 +87,13 @@ impl Handler for IssueCreditNote {
                 (Some(invoice), None, tax_part)
             }
             Target::Credit => {
-                let lot = next_idx(&state.lots);
-                state.lots.push(Lot {
+                let lot = next_chunked_idx(&state.lots);
+                state.lots.push(Lot::new(
                     customer,
                     currency,
-                    origin: LotOrigin::CreditNote(idx),
-                    remaining: Decimal::ZERO,
-                    refunded: Decimal::ZERO,
-                    touched: Vec::new(),
-                    valid_until: None,
-                });
+                    LotOrigin::CreditNote(idx),
+                    None,
+                ));
                 state.add_to_lot(lot, amount);
                 (None, Some(lot), Decimal::ZERO)
             }

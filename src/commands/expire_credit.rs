@@ -53,7 +53,7 @@ fn plan(state: &State, date: Date, customer: Option<&str>) -> Result<ExpiryPlan>
             for &l in &book.lots {
                 let lot = &state.lots[l as usize];
                 if lot.valid_until.is_some_and(|last| last < date) {
-                    parts.push((l, lot.remaining));
+                    parts.push((l, lot.remaining()));
                 }
             }
         }

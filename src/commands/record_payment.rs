@@ -10,7 +10,7 @@ use crate::input::command::RecordPayment;
 use crate::money::Currency;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, Lot, LotOrigin, Payment, PaymentAllocation, RecordRef, Source};
-use crate::state::{next_chunked_idx, next_idx, State};
+use crate::state::{next_chunked_idx, State};
 
 /// Where a payment's money goes.
 pub struct PaymentPlan {
@@ -57,16 +57,10 @@ impl Handler for RecordPayment {
             leftover,
         } = plan;
         let idx = next_chunked_idx(&state.payments);
-        let lot = next_idx(&state.lots);
-        state.lots.push(Lot {
-            customer,
-            currency,
-            origin: LotOrigin::Payment(idx),
-            remaining: Decimal::ZERO,
-            refunded: Decimal::ZERO,
-            touched: Vec::new(),
-            valid_until: None,
-        });
+        let lot = next_chunked_idx(&state.lots);
+        state
+            .lots
+            .push(Lot::new(customer, currency, LotOrigin::Payment(idx), None));
         for &(inv, part) in &allocations {
             state.settle(inv, Source::Payment(idx), part);
         }

@@ -62,7 +62,8 @@ impl Handler for RefundCredit {
         } = plan;
         for &(lot, part) in &taken {
             state.take_from_lot(lot, part);
-            state.lots[lot as usize].refunded += part;
+            let l = &mut state.lots[lot as usize];
+            l.refunded = crate::state::moved(l.refunded, part, l.currency);
         }
         state.gl.post(
             currency,

@@ -123,8 +123,8 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
     }
     let lot = &state.lots[record.lot as usize];
     if !lot.refunded.is_zero() {
-        let refunded = Money::new(lot.refunded, record.currency);
-        let remaining = Money::new(lot.remaining, record.currency);
+        let refunded = Money::new(lot.refunded(), record.currency);
+        let remaining = Money::new(lot.remaining(), record.currency);
         return Err(err!(
             InsufficientCredit,
             "payment: {refunded} {} of the credit from '{}' was refunded; void the payment only after that money is back",
@@ -140,8 +140,9 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
     let sources = [Source::Payment(p), Source::Lot(record.lot)];
     let mut touched: Vec<(u64, Idx)> = state
         .payment_allocations(p)
+        .into_iter()
         .map(|(i, _)| i)
-        .chain(lot.touched.iter().copied())
+        .chain(state.lot_touched(record.lot))
         .map(|i| (u64::from(i), 0))
         .collect();
     sort_pairs(&mut touched);
@@ -160,7 +161,7 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
         })
         .filter(|(_, part): &(Idx, Decimal)| !part.is_zero())
         .collect();
-    let withdrawn = lot.remaining;
+    let withdrawn = lot.remaining();
     let reopened_total: Decimal = reopened.iter().map(|(_, a)| *a).sum();
     debug_assert_eq!(
         reopened_total + withdrawn,

@@ -142,6 +142,24 @@ mod tests {
         assert_eq!(Minor::of(crate::limits::MAX_AMOUNT, cur("CLF")), None);
         assert!(Minor::of(dec("900000000000000"), cur("CLF")).is_some());
         assert_eq!(Minor::of(Decimal::MAX, cur("JPY")), None);
+        assert_eq!(Minor::of(Decimal::MAX, cur("CLF")), None);
+        assert_eq!(
+            Minor::of(dec("0.10000000000000000000000001"), cur("USD")),
+            None
+        );
+        assert_eq!(
+            Minor::of(dec("12.340000000000000000000"), cur("USD")),
+            Some(Minor(1234))
+        );
+        assert_eq!(
+            Minor::of(dec("922337203685477.5807"), cur("CLF")),
+            Some(Minor(i64::MAX))
+        );
+        assert_eq!(Minor::of(dec("922337203685477.5808"), cur("CLF")), None);
+        assert_eq!(
+            Minor::of(dec("-922337203685477.5808"), cur("CLF")),
+            Some(Minor(i64::MIN))
+        );
     }
 
     #[test]

@@ -194,7 +194,8 @@ pub fn payments(
             let pay = &state.payments[p as usize];
             let m = |d| Money::new(d, pay.currency);
             let amount = state.payment_amount(p);
-            let allocated = state.payment_allocated(p);
+            let allocations = state.payment_allocations(p);
+            let allocated: Decimal = allocations.iter().map(|(_, a)| *a).sum();
             PaymentRow {
                 id: state.texts.get(pay.id).to_string(),
                 customer: customer.to_string(),
@@ -203,9 +204,9 @@ pub fn payments(
                 amount: m(amount),
                 method: pay.method.name(),
                 reference: pay.reference.map(|r| state.texts.get(r).to_string()),
-                allocations: state
-                    .payment_allocations(p)
-                    .map(|(inv, amount)| crate::parts::Allocation {
+                allocations: allocations
+                    .iter()
+                    .map(|&(inv, amount)| crate::parts::Allocation {
                         invoice: state.invoices.id(inv).to_string(),
                         amount: m(amount),
                     })
@@ -238,7 +239,7 @@ pub fn credits(state: &State, customer: &str, currency: Option<Currency>) -> Res
                             LotOrigin::CreditNote(_) => "credit_note",
                         },
                         source: source_id(state, Source::Lot(l)),
-                        remaining: Money::new(lot.remaining, currency),
+                        remaining: Money::new(lot.remaining(), currency),
                         valid_until: lot.valid_until,
                     }
                 })

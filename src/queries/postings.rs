@@ -133,9 +133,15 @@ pub fn description(state: &State, record: RecordRef) -> String {
 /// record and one command's lines at a time, so exports of a large ledger don't hold
 /// every line.
 pub fn for_each_entry(state: &State, mut f: impl FnMut(&[Line])) {
-    let records: Vec<(u64, RecordRef)> = posting_records(state)
-        .filter_map(|r| state.id_entry(state.record_id(r)).map(|e| (e.seq, r)))
-        .collect();
+    let mut records: Vec<(u64, RecordRef)> = Vec::new();
+    for (len, record) in posting_tables(state) {
+        for i in 0..len as Idx {
+            let r = record(i);
+            if let Some(e) = state.id_entry(state.record_id(r)) {
+                records.push((e.seq, r));
+            }
+        }
+    }
     let note_tax = credit_note_tax_parts(state);
     let mut buf: Vec<Line> = Vec::new();
     for at in order_by(records.iter().map(|(seq, _)| *seq)) {
@@ -160,20 +166,25 @@ pub fn for_each_entry(state: &State, mut f: impl FnMut(&[Line])) {
     }
 }
 
-/// Records whose commands post (customers and settings don't).
-fn posting_records(s: &State) -> impl Iterator<Item = RecordRef> + '_ {
-    let n = |len: usize| 0..len as Idx;
-    n(s.invoices.len())
-        .map(RecordRef::Invoice)
-        .chain(n(s.payments.len()).map(RecordRef::Payment))
-        .chain(n(s.grants.len()).map(RecordRef::Grant))
-        .chain(n(s.applications.len()).map(RecordRef::Application))
-        .chain(n(s.credit_notes.len()).map(RecordRef::CreditNote))
-        .chain(n(s.refunds.len()).map(RecordRef::Refund))
-        .chain(n(s.payment_voids.len()).map(RecordRef::PaymentVoid))
-        .chain(n(s.invoice_voids.len()).map(RecordRef::InvoiceVoid))
-        .chain(n(s.write_offs.len()).map(RecordRef::WriteOff))
-        .chain(n(s.expiries.len()).map(RecordRef::Expiry))
+/// A table's length and how a row of it is named.
+type PostingTable = (usize, fn(Idx) -> RecordRef);
+
+/// The tables of records whose commands post (customers and settings don't): each
+/// table's length and how a row of it is named. A list rather than a chain of
+/// iterators, whose nested adapters the wasm would carry one instantiation each.
+fn posting_tables(s: &State) -> [PostingTable; 10] {
+    [
+        (s.invoices.len(), RecordRef::Invoice),
+        (s.payments.len(), RecordRef::Payment),
+        (s.grants.len(), RecordRef::Grant),
+        (s.applications.len(), RecordRef::Application),
+        (s.credit_notes.len(), RecordRef::CreditNote),
+        (s.refunds.len(), RecordRef::Refund),
+        (s.payment_voids.len(), RecordRef::PaymentVoid),
+        (s.invoice_voids.len(), RecordRef::InvoiceVoid),
+        (s.write_offs.len(), RecordRef::WriteOff),
+        (s.expiries.len(), RecordRef::Expiry),
+    ]
 }
 
 /// Each credit note's tax part, as `issue_credit_note` computed it: the change in
@@ -227,7 +238,8 @@ fn legs(
         }
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
-            let (amount, allocated) = (state.payment_amount(i), state.payment_allocated(i));
+            let amount = state.payment_amount(i);
+            let allocated: Decimal = state.payment_allocations(i).iter().map(|(_, a)| *a).sum();
             let (d, c, who) = (p.date, p.currency, p.customer);
             post(d, record, c, Cash(p.method), amount);
             post(d, record, c, Receivable(who), -allocated);

@@ -23,6 +23,7 @@ struct Reader<'a> {
     lines: LineTable,
     texts: TextArena,
     allocations: Chunked<PaymentAllocation>,
+    touches: Chunked<Touch>,
     prev_seq: u64,
     prev_date: i64,
     ids: Vec<(RecordRef, u64, u64)>,
@@ -36,6 +37,7 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         lines: LineTable::default(),
         texts: TextArena::default(),
         allocations: Chunked::default(),
+        touches: Chunked::default(),
         prev_seq: 0,
         prev_date: 0,
         ids: Vec::new(),
@@ -54,7 +56,7 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         invoices.push(&invoice)?;
     }
     let payments = r.chunked(Reader::payment)?;
-    let lots = r.table(Reader::lot)?;
+    let lots = r.chunked(Reader::lot)?;
     let grants = r.table(Reader::grant)?;
     let applications = r.table(Reader::application)?;
     let credit_notes = r.table(Reader::credit_note)?;
@@ -80,6 +82,7 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         allocations: r.allocations,
         payments,
         lots,
+        touches: r.touches,
         grants,
         applications,
         credit_notes,
@@ -379,22 +382,21 @@ impl Reader<'_> {
             2 => LotOrigin::CreditNote(at),
             _ => return None,
         };
-        let remaining = self.src.dec()?;
-        let refunded = self.src.dec()?;
-        let n = self.src.len()?;
-        let mut touched = Vec::with_capacity(n);
-        for _ in 0..n {
-            touched.push(self.src.idx()?);
+        let remaining = Minor::of(self.src.dec()?, currency)?;
+        let refunded = Minor::of(self.src.dec()?, currency)?;
+        let mut last_touch = 0;
+        for _ in 0..self.src.len()? {
+            self.touches.push(Touch {
+                invoice: self.src.idx()?,
+                prev: last_touch,
+            });
+            last_touch = u32::try_from(self.touches.len()).ok()?;
         }
-        Some(Lot {
-            customer,
-            currency,
-            origin,
-            remaining,
-            refunded,
-            touched,
-            valid_until: self.src.opt_date()?,
-        })
+        let mut lot = Lot::new(customer, currency, origin, self.src.opt_date()?);
+        lot.remaining = remaining;
+        lot.refunded = refunded;
+        lot.last_touch = last_touch;
+        Some(lot)
     }
 
     fn grant(&mut self, i: Idx) -> Got<Grant> {

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::v2::{presized, text_too_long, CustomerV2, InvoiceV2, PaymentV2, SettlementV2};
+use super::v2::{presized, text_too_long, CustomerV2, InvoiceV2, LotV2, PaymentV2, SettlementV2};
 use super::Payload;
 use crate::date::Date;
 use crate::error::{err, Result};
@@ -110,6 +110,7 @@ impl PayloadV1 {
         let mut lines = LineTable::default();
         let mut texts = TextArena::default();
         let mut allocations = Chunked::default();
+        let mut touches = Chunked::default();
         let mut invoices = Invoices::default();
         for i in self.invoices {
             let invoice = InvoiceV2 {
@@ -167,10 +168,8 @@ impl PayloadV1 {
             payments: super::v2::payments(self.payments, &mut texts, &mut allocations)?,
             texts,
             allocations,
-            lots: self
-                .lots
-                .into_iter()
-                .map(|l| Lot {
+            lots: super::v2::lots(
+                self.lots.into_iter().map(|l| LotV2 {
                     customer: l.customer,
                     currency: l.currency,
                     origin: l.origin,
@@ -178,8 +177,10 @@ impl PayloadV1 {
                     refunded: l.refunded,
                     touched: l.touched,
                     valid_until: None,
-                })
-                .collect(),
+                }),
+                &mut touches,
+            )?,
+            touches,
             grants: self.grants,
             applications,
             credit_notes: self.credit_notes,

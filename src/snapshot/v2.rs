@@ -37,7 +37,7 @@ struct PayloadV2 {
     #[serde(deserialize_with = "presized::vec")]
     payments: Vec<PaymentV2>,
     #[serde(deserialize_with = "presized::vec")]
-    lots: Vec<Lot>,
+    lots: Vec<LotV2>,
     #[serde(deserialize_with = "presized::vec")]
     grants: Vec<Grant>,
     #[serde(deserialize_with = "presized::vec")]
@@ -193,6 +193,49 @@ pub(super) fn payments(
     Ok(out)
 }
 
+/// A credit lot as versions 1 and 2 held it: amounts as `Decimal`s, its invoices in a
+/// `Vec` of its own.
+#[derive(Deserialize)]
+pub(super) struct LotV2 {
+    pub customer: Idx,
+    pub currency: Currency,
+    pub origin: LotOrigin,
+    #[serde(with = "crate::money::dec")]
+    pub remaining: Decimal,
+    #[serde(with = "crate::money::dec")]
+    pub refunded: Decimal,
+    pub touched: Vec<Idx>,
+    pub valid_until: Option<Date>,
+}
+
+/// Lots (their invoice lists in `touches`) from versions 1 and 2.
+pub(super) fn lots(
+    old: impl IntoIterator<Item = LotV2>,
+    touches: &mut Chunked<Touch>,
+) -> Result<Chunked<Lot>> {
+    let unheld = || {
+        err!(
+            InvalidInput,
+            "snapshot: a credit lot holds an amount this engine can't hold"
+        )
+    };
+    let mut out = Chunked::default();
+    for l in old {
+        let mut lot = Lot::new(l.customer, l.currency, l.origin, l.valid_until);
+        lot.remaining = Minor::of(l.remaining, l.currency).ok_or_else(unheld)?;
+        lot.refunded = Minor::of(l.refunded, l.currency).ok_or_else(unheld)?;
+        for invoice in l.touched {
+            touches.push(Touch {
+                invoice,
+                prev: lot.last_touch,
+            });
+            lot.last_touch = u32::try_from(touches.len()).map_err(|_| unheld())?;
+        }
+        out.push(lot);
+    }
+    Ok(out)
+}
+
 /// An invoice as versions 1 and 2 held it: its lines in a `Vec` of its own.
 #[derive(Deserialize)]
 pub(super) struct InvoiceV2 {
@@ -298,6 +341,7 @@ impl PayloadV2 {
         let p = self;
         let mut texts = TextArena::default();
         let mut allocations = Chunked::default();
+        let mut touches = Chunked::default();
         let mut lines = LineTable::default();
         let mut invoices = Invoices::default();
         for i in p.invoices {
@@ -315,7 +359,8 @@ impl PayloadV2 {
             allocations,
             invoices,
             lines,
-            lots: p.lots,
+            lots: lots(p.lots, &mut touches)?,
+            touches,
             grants: p.grants,
             applications: p.applications,
             credit_notes: p.credit_notes,

@@ -41,7 +41,7 @@ enum Seqs {
     /// Row `k` was created by seq `first + k`.
     Dense { first: u64 },
     /// Row `k` was created by seq `listed[k]`.
-    Listed(Chunked<u64>),
+    Listed(Vec<u64>),
 }
 
 /// Every id in the ledger, for uniqueness, lookups and idempotency. Holds no id text.
@@ -79,11 +79,10 @@ impl IdIndex {
     }
 
     /// The entry for `id`; `id_of` gives the id text of a record.
-    pub fn get<'a>(&self, id: &str, id_of: impl Fn(RecordRef) -> &'a str) -> Option<IdEntry> {
+    pub fn get<'a>(&self, id: &str, id_of: &dyn Fn(RecordRef) -> &'a str) -> Option<IdEntry> {
         let rows = &self.rows;
-        let &row = self
-            .table
-            .find(hash_id(id), |&r| id_of(rows[r as usize].record) == id)?;
+        let same: &dyn Fn(&u32) -> bool = &|&r| id_of(rows[r as usize].record) == id;
+        let &row = self.table.find(hash_id(id), same)?;
         Some(self.entry(row as usize))
     }
 
@@ -100,37 +99,18 @@ impl IdIndex {
         }
     }
 
-    /// Adds an id that is not in the index yet; `id_of` gives the id text of every
-    /// record already indexed (and of `entry`'s), to rehash them when the table grows.
-    pub fn insert<'a>(&mut self, id: &str, entry: IdEntry, id_of: impl Fn(RecordRef) -> &'a str) {
-        let added = self.insert_new(id, entry, id_of);
-        debug_assert!(added, "ids are checked free before a command commits");
-    }
-
-    /// Adds `id` unless the index already holds it; returns whether it was added.
-    pub fn insert_new<'a>(
-        &mut self,
-        id: &str,
-        entry: IdEntry,
-        id_of: impl Fn(RecordRef) -> &'a str,
-    ) -> bool {
+    /// Adds an id that is not in the index yet (the caller has looked); `id_of` gives
+    /// the id text of every record already indexed, to rehash them when the table
+    /// grows.
+    pub fn insert<'a>(&mut self, id: &str, entry: IdEntry, id_of: &dyn Fn(RecordRef) -> &'a str) {
         let row = u32::try_from(self.rows.len()).expect("id index exceeds u32 rows");
-        let rows = &self.rows;
-        let hashbrown::hash_table::Entry::Vacant(slot) = self.table.entry(
-            hash_id(id),
-            |&r| id_of(rows[r as usize].record) == id,
-            |&r| hash_id(id_of(rows[r as usize].record)),
-        ) else {
-            return false;
-        };
-        slot.insert(row);
         let next = self.rows.len() as u64;
         match &mut self.seqs {
             Seqs::Dense { first } if *first + next == entry.seq => {}
             Seqs::Dense { first } => {
                 // Out of step (a snapshot with gaps): list every row's seq from now on.
                 let first = *first;
-                let mut listed = Chunked::default();
+                let mut listed = Vec::with_capacity(self.rows.len() + 1);
                 for k in 0..next {
                     listed.push(first + k);
                 }
@@ -143,14 +123,16 @@ impl IdIndex {
             record: entry.record,
             fingerprint: entry.fingerprint,
         });
-        true
+        let rows = &self.rows;
+        let rehash: &dyn Fn(&u32) -> u64 = &|&r| hash_id(id_of(rows[r as usize].record));
+        self.table.insert_unique(hash_id(id), row, rehash);
     }
 
     /// Makes room for `additional` more ids (snapshot restore); `id_of` as for `insert`.
-    pub fn reserve<'a>(&mut self, additional: usize, id_of: impl Fn(RecordRef) -> &'a str) {
+    pub fn reserve<'a>(&mut self, additional: usize, id_of: &dyn Fn(RecordRef) -> &'a str) {
         let rows = &self.rows;
-        self.table
-            .reserve(additional, |&r| hash_id(id_of(rows[r as usize].record)));
+        let rehash: &dyn Fn(&u32) -> u64 = &|&r| hash_id(id_of(rows[r as usize].record));
+        self.table.reserve(additional, rehash);
     }
 
     /// How many ids there are: one per record.
@@ -194,14 +176,13 @@ mod tests {
         };
         let mut index = IdIndex::default();
         for (i, id) in texts.iter().enumerate() {
-            index.insert(id, entry(i, i as u64 + 1), id_of);
+            index.insert(id, entry(i, i as u64 + 1), &id_of);
         }
         assert!(matches!(index.seqs, Seqs::Dense { first: 1 }));
         for (i, id) in texts.iter().enumerate() {
-            assert_eq!(index.get(id, id_of), Some(entry(i, i as u64 + 1)));
+            assert_eq!(index.get(id, &id_of), Some(entry(i, i as u64 + 1)));
         }
-        assert_eq!(index.get("id-5000", id_of), None);
-        assert!(!index.insert_new("id-7", entry(9, 9999), id_of), "taken");
+        assert_eq!(index.get("id-5000", &id_of), None);
         assert_eq!(index.len(), 5000);
     }
 
@@ -221,11 +202,11 @@ mod tests {
             }
         };
         for (i, id) in texts.iter().enumerate() {
-            index.insert(id, entry(i, seq(i)), id_of);
+            index.insert(id, entry(i, seq(i)), &id_of);
         }
         assert!(matches!(index.seqs, Seqs::Listed(_)));
         for (i, id) in texts.iter().enumerate() {
-            assert_eq!(index.get(id, id_of).map(|e| e.seq), Some(seq(i)));
+            assert_eq!(index.get(id, &id_of).map(|e| e.seq), Some(seq(i)));
         }
         assert!(index.iter().map(|e| e.seq).eq((0..100).map(seq)));
     }

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 
 use crate::date::Date;
 use crate::error::{clip, err, Result};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use book::Book;
 use chunked::Chunked;
 pub use id_index::{IdEntry, IdIndex};
@@ -51,7 +51,9 @@ pub struct State {
     pub texts: TextArena,
     /// Credit lots, oldest first: payment remainders, goodwill credits, credit notes
     /// without an invoice. Not addressed by id.
-    pub lots: Vec<Lot>,
+    pub lots: Chunked<Lot>,
+    /// Every lot's list of invoices that took from it, linked back from the lot.
+    pub touches: Chunked<Touch>,
     /// `add_credit` records.
     pub grants: Vec<Grant>,
     /// `apply_credit` records.
@@ -71,6 +73,15 @@ pub struct State {
     pub numbering: Numbering,
     /// The general ledger: double-entry balances, posted by the command handlers.
     pub gl: GeneralLedger,
+}
+
+/// `amount` moved by `by`, both in minor units of `currency`: `by` is a planned part of
+/// an amount a plan checked fits (`Minor::fit`), and a lot never holds more than the
+/// amounts it came from.
+pub fn moved(amount: Minor, by: Decimal, currency: Currency) -> Minor {
+    Minor::of(by, currency)
+        .and_then(|by| amount.checked_add(by))
+        .expect("lot amounts stay whole minor units within i64")
 }
 
 /// Table indexes are u32; a table can't outgrow that (4 billion records).
@@ -95,18 +106,18 @@ impl State {
 
     /// An id's index entry: its record, the creating command's fingerprint and seq.
     pub fn id_entry(&self, id: &str) -> Option<IdEntry> {
-        self.ids.get(id, |r| self.record_id(r))
+        self.ids.get(id, &|r| self.record_id(r))
     }
 
     /// Whether `index` (being rebuilt) already holds `id`.
     pub fn ids_contains(&self, index: &IdIndex, id: &str) -> bool {
-        index.get(id, |r| self.record_id(r)).is_some()
+        index.get(id, &|r| self.record_id(r)).is_some()
     }
 
     /// Indexes the id of a record just created (its text is read from the record).
     pub fn add_id(&mut self, entry: IdEntry) {
         let mut ids = std::mem::take(&mut self.ids);
-        ids.insert(self.record_id(entry.record), entry, |r| self.record_id(r));
+        ids.insert(self.record_id(entry.record), entry, &|r| self.record_id(r));
         self.ids = ids;
     }
 
@@ -133,21 +144,32 @@ impl State {
     }
 
     /// A payment's allocations: `(invoice, amount)` in the order it settled them.
-    pub fn payment_allocations(&self, p: Idx) -> impl Iterator<Item = (Idx, Decimal)> + Clone + '_ {
+    pub fn payment_allocations(&self, p: Idx) -> Vec<(Idx, Decimal)> {
         let payment = &self.payments[p as usize];
         let end = self
             .payments
             .get(p as usize + 1)
             .map_or(self.allocations.len(), |next| next.allocations as usize);
-        (payment.allocations as usize..end).map(move |a| {
+        let mut out = Vec::new();
+        for a in payment.allocations as usize..end {
             let part = self.allocations[a];
-            (part.invoice, part.amount.decimal(payment.currency))
-        })
+            out.push((part.invoice, part.amount.decimal(payment.currency)));
+        }
+        out
     }
 
-    /// What a payment settled directly, in all.
-    pub fn payment_allocated(&self, p: Idx) -> Decimal {
-        self.payment_allocations(p).map(|(_, a)| a).sum()
+    /// The invoices that ever took from a lot, in the order they first did (consecutive
+    /// repeats collapsed).
+    pub fn lot_touched(&self, lot: Idx) -> Vec<Idx> {
+        let mut out = Vec::new();
+        let mut at = self.lots[lot as usize].last_touch;
+        while at != 0 {
+            let touch = self.touches[at as usize - 1];
+            out.push(touch.invoice);
+            at = touch.prev;
+        }
+        out.reverse();
+        out
     }
 
     /// A payment's amount.
@@ -241,7 +263,7 @@ impl State {
                     .iter()
                     .map(|&l| &self.lots[l as usize])
                     .filter(|l| l.usable_on(date))
-                    .map(|l| l.remaining)
+                    .map(|l| l.remaining())
                     .sum()
             })
     }
@@ -274,7 +296,7 @@ impl State {
                 if !lot_record.usable_on(date) {
                     continue;
                 }
-                let take = lot_record.remaining.min(left);
+                let take = lot_record.remaining().min(left);
                 takes.push((lot, take));
                 left -= take;
             }
@@ -314,9 +336,14 @@ impl State {
         }
         if let Source::Lot(lot) = source {
             self.take_from_lot(lot, amount);
-            let touched = &mut self.lots[lot as usize].touched;
-            if touched.last() != Some(&inv) {
-                touched.push(inv);
+            let last = self.lots[lot as usize].last_touch;
+            if last == 0 || self.touches[last as usize - 1].invoice != inv {
+                self.touches.push(Touch {
+                    invoice: inv,
+                    prev: last,
+                });
+                self.lots[lot as usize].last_touch =
+                    u32::try_from(self.touches.len()).expect("touches exceed u32 places");
             }
         }
         let currency = self.invoices.get(inv).currency;
@@ -342,8 +369,13 @@ impl State {
 
     /// Lowers a lot's remaining credit (its book's credit too).
     pub fn take_from_lot(&mut self, lot: Idx, amount: Decimal) {
+        if amount.is_zero() {
+            // Nothing moves (an empty lot is already out of the index); and the book's
+            // credit keeps the scale it has.
+            return;
+        }
         let l = &mut self.lots[lot as usize];
-        l.remaining -= amount;
+        l.remaining = moved(l.remaining, -amount, l.currency);
         let (customer, currency, empty) = (l.customer, l.currency, l.remaining.is_zero());
         let book = self.book_mut(customer, currency);
         book.credit -= amount;
@@ -358,7 +390,7 @@ impl State {
             return;
         }
         let l = &mut self.lots[lot as usize];
-        l.remaining += amount;
+        l.remaining = moved(l.remaining, amount, l.currency);
         let (customer, currency) = (l.customer, l.currency);
         let book = self.book_mut(customer, currency);
         book.credit += amount;

@@ -107,32 +107,68 @@ pub enum LotOrigin {
 
 /// Credit held for a customer in one currency, kept with its origin. Invoices and
 /// refunds take the oldest lots (lowest index) first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lot {
-    pub customer: Idx,
-    pub currency: Currency,
+    /// Credit left to use or refund, in minor units of `currency`; the lot is in its
+    /// book's lot index while > 0.
+    pub remaining: Minor,
+    /// How much of it refunds have paid out (minor units). Once non-zero, the payment
+    /// that made the lot can't be voided (that money has already left).
+    pub refunded: Minor,
     pub origin: LotOrigin,
-    /// Credit left to use or refund; the lot is in its book's lot index while > 0.
-    #[serde(with = "crate::money::dec")]
-    pub remaining: Decimal,
-    /// How much of it refunds have paid out. Once non-zero, the payment that made the
-    /// lot can't be voided (that money has already left).
-    #[serde(with = "crate::money::dec")]
-    pub refunded: Decimal,
-    /// Invoices that ever took from it (their settlements name it as source), with
-    /// consecutive repeats collapsed: lets `void_payment` find what the payment's
-    /// credit paid without scanning every invoice. It may name invoices that no
-    /// longer hold any of it (released or voided since); never pruned.
-    pub touched: Vec<Idx>,
     /// The last day it can be used (an `add_credit` with `valid_until`); after it,
     /// invoices, refunds and `apply_credit` pass it by and `expire_credit` removes it.
     pub valid_until: Option<Date>,
+    pub customer: Idx,
+    pub currency: Currency,
+    /// The latest of the invoices that ever took from it, as its place in
+    /// `State::touches` plus one (0: none). The list (`State::lot_touched`) has
+    /// consecutive repeats collapsed and lets `void_payment` find what the payment's
+    /// credit paid without scanning every invoice. It may name invoices that no longer
+    /// hold any of it (released or voided since); never pruned.
+    pub last_touch: u32,
+}
+
+/// One invoice that took from a lot, linked to the one before it (its place in
+/// `State::touches` plus one; 0: none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Touch {
+    pub invoice: Idx,
+    pub prev: u32,
 }
 
 impl Lot {
+    /// A lot with nothing in it yet and no invoice that took from it.
+    pub fn new(
+        customer: Idx,
+        currency: Currency,
+        origin: LotOrigin,
+        valid_until: Option<Date>,
+    ) -> Lot {
+        Lot {
+            remaining: Minor::ZERO,
+            refunded: Minor::ZERO,
+            origin,
+            valid_until,
+            customer,
+            currency,
+            last_touch: 0,
+        }
+    }
+
     /// Whether something dated `date` may use it.
     pub fn usable_on(&self, date: Date) -> bool {
         self.valid_until.is_none_or(|last| date <= last)
+    }
+
+    /// Credit left in it.
+    pub fn remaining(&self) -> Decimal {
+        self.remaining.decimal(self.currency)
+    }
+
+    /// What refunds have paid out of it.
+    pub fn refunded(&self) -> Decimal {
+        self.refunded.decimal(self.currency)
     }
 }
 

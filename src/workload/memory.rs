@@ -64,7 +64,8 @@ pub fn breakdown(ledger: Ledger, live_bytes: fn() -> usize) -> Vec<(&'static str
         s.allocations = Default::default();
     });
     step("credit lots (with touched invoices)", &mut s, &|s| {
-        s.lots = Vec::new()
+        s.lots = Default::default();
+        s.touches = Default::default();
     });
     step("customers", &mut s, &|s| s.customers = Vec::new());
     step("general ledger", &mut s, &|s| s.gl = Default::default());
