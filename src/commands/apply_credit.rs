@@ -47,7 +47,7 @@ impl Handler for ApplyCredit {
                 .with("invoice_currency", inv_currency));
             }
         }
-        if let (Some(words), Some(rule)) = (record.closed_words(), record.closed_rule()) {
+        if let Some((words, rule)) = record.closed() {
             return Err(err!(InvoiceClosed, "invoice: '{invoice}' {words}")
                 .at("invoice")
                 .rule(rule)

@@ -152,7 +152,7 @@ fn plan_listed(
             .with("currency", currency)
             .with("invoice_currency", invoice.currency));
         }
-        if let (Some(words), Some(rule)) = (invoice.closed_words(), invoice.closed_rule()) {
+        if let Some((words, rule)) = invoice.closed() {
             return Err(err!(InvoiceClosed, "{field}: invoice '{id}' {words}")
                 .at(field)
                 .rule(rule)

@@ -48,7 +48,7 @@ impl Handler for WriteOffInvoice {
 fn plan(state: &State, invoice: &str, date: Date) -> Result<WriteOffPlan> {
     let inv = state.invoice_idx("invoice", invoice)?;
     let record = state.invoices.get(inv);
-    if let (Some(words), Some(rule)) = (record.closed_words(), record.closed_rule()) {
+    if let Some((words, rule)) = record.closed() {
         return Err(err!(
             InvoiceClosed,
             "invoice: '{invoice}' {words}; only what an invoice still asks for can be written off"

@@ -202,9 +202,10 @@ impl Invoices {
     pub fn push(&mut self, data: &InvoiceData) -> Option<Idx> {
         let idx = self.next_idx();
         let id_len = u8::try_from(data.id.len()).ok()?;
-        let texts = self
-            .texts
-            .push(&[data.id.as_str(), &data.number].concat())?;
+        let mut both = String::with_capacity(data.id.len() + data.number.len());
+        both.push_str(&data.id);
+        both.push_str(&data.number);
+        let texts = self.texts.push(&both)?;
         let running = if data.running == Running::default() {
             NO_RUNNING
         } else {
@@ -436,19 +437,9 @@ impl<'a> Invoice<'a> {
         self.money(self.due_minor())
     }
 
-    /// Why it can take no more money, in words for a refusal ("is void"), or `None`
-    /// while something is due.
-    pub fn closed_words(&self) -> Option<&'static str> {
-        self.closed().map(|(words, _)| words)
-    }
-
-    /// Why it takes no more money, as a refusal's `details.rule`: `void`,
-    /// `written_off` or `paid`; `None` while something is due.
-    pub fn closed_rule(&self) -> Option<&'static str> {
-        self.closed().map(|(_, rule)| rule)
-    }
-
-    fn closed(&self) -> Option<(&'static str, &'static str)> {
+    /// Why it can take no more money, `None` while something is due: in words for a
+    /// refusal ("is void") and as its `details.rule` (`void`, `written_off`, `paid`).
+    pub fn closed(&self) -> Option<(&'static str, &'static str)> {
         if self.running.voided_by.is_some() {
             Some(("is void", "void"))
         } else if !self.due_minor().is_zero() {
