@@ -144,7 +144,6 @@ impl Invoices {
     }
 
     /// The invoice at `i` (which must exist, as every stored index does).
-    #[inline(never)]
     pub fn get(&self, i: Idx) -> Invoice<'_> {
         self.view(&self.records[i as usize])
     }

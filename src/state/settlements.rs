@@ -67,7 +67,6 @@ pub struct SettlementTable {
 
 impl SettlementTable {
     /// Adds `s` as the latest settlement of the list that starts at `head`.
-    #[inline(never)]
     pub fn push(&mut self, head: &mut u32, s: Settlement) {
         let (i, tag) = match s.source {
             Source::Payment(i) => (i, 0),
