@@ -64,11 +64,16 @@ impl Minor {
     /// The amount as a `Decimal` at exactly the currency's minor units (how answers
     /// print it).
     pub fn decimal(self, currency: Currency) -> Decimal {
-        let mut value = Decimal::new(self.0, currency.minor_units());
-        if self.0 == 0 {
-            value.set_sign_positive(true);
-        }
-        value
+        // `from_parts` has no panic path (`Decimal::new` checks the scale); zero is
+        // never negative.
+        let magnitude = self.0.unsigned_abs();
+        Decimal::from_parts(
+            magnitude as u32,
+            (magnitude >> 32) as u32,
+            0,
+            self.0 < 0,
+            currency.minor_units(),
+        )
     }
 
     /// The count of minor units (for snapshots and sums).
