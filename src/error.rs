@@ -328,6 +328,10 @@ pub fn listed(words: &[&str]) -> String {
 /// Input text as messages quote it: at most 60 characters, so a megabyte of junk in a
 /// field gives a short message, not a megabyte one.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= crate::limits::CLIP_CHARS {
+        // No more characters than bytes: nothing to clip, nothing to count.
+        return std::borrow::Cow::Borrowed(text);
+    }
     match text.char_indices().nth(crate::limits::CLIP_CHARS) {
         None => std::borrow::Cow::Borrowed(text),
         // `get`, not `[..end]`: `end` is a char boundary, and `get` links no panic path.

@@ -606,7 +606,9 @@ impl LineInput {
             .word("expected", "object")
             .word("got", raw.json_type()));
         };
-        map.check(&format!("lines[{index}]"), &format!("lines[{index}]."))?;
+        if !map.names_ok() {
+            map.check(&format!("lines[{index}]"), &format!("lines[{index}]."))?;
+        }
         let mut f = Fields::new(map, Some(index));
         let line = LineInput {
             description: f.text(Key::Description)?,

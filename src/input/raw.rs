@@ -174,6 +174,12 @@ impl RawMap {
         Ok(())
     }
 
+    /// Whether every name was known and given once (`check` would pass): lets a caller
+    /// skip building `check`'s message arguments.
+    pub fn names_ok(&self) -> bool {
+        self.unknown.is_none() && self.repeated.is_none()
+    }
+
     /// Adds a field as read; an unknown or repeated name is remembered for `check`.
     /// (Readers other than serde, like the wasm binding's JS walker, build maps here.)
     pub fn push(&mut self, name: &str, value: Raw) {

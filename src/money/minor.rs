@@ -25,6 +25,10 @@ impl Minor {
     /// command in its plan, or keeps a wide form).
     pub fn of(amount: Decimal, currency: Currency) -> Option<Minor> {
         let units = currency.minor_units();
+        if amount.scale() == units {
+            // What records hold, snapshots store and commands compute: no rescaling.
+            return i64::try_from(amount.mantissa()).ok().map(Minor);
+        }
         // Through `rescale` (already in the module for rounding) rather than 128-bit
         // division, which would link compiler-builtins' divide. Padding zeros is exact;
         // dropping decimals rounds, so the result is compared with the amount.

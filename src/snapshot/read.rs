@@ -68,7 +68,11 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     let expiries = r.table(Reader::expiry)?;
     let expired_lots = r.table(Reader::expired_lot)?;
     let mut accounts = r.table(Reader::accounts)?;
-    if accounts.len() != 1 || !r.src.at_end() || r.ids.len() != records {
+    if accounts.len() != 1
+        || !r.src.at_end()
+        || r.ids.len() != records
+        || !super::seqs_possible(seq, &r.ids)
+    {
         return None;
     }
     Some(Payload {

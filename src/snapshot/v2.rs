@@ -418,6 +418,9 @@ pub(super) fn read(version: u32, bytes: &[u8]) -> Result<Payload> {
         let (p, rest) = postcard::take_from_bytes::<PayloadV2>(body).map_err(|_| undecodable())?;
         (p.migrate()?, rest)
     };
+    if !super::seqs_possible(p.seq, &p.ids) {
+        return Err(undecodable());
+    }
     // Bytes after the state (counted in the header and the checksum, so put there on
     // purpose) mean a snapshot this engine did not write.
     if !rest.is_empty() {
