@@ -292,14 +292,16 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
         }
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
-            let allocated: Decimal = p.allocations.iter().map(|(_, a)| *a).sum();
+            let allocations = state.payment_allocations(i);
+            let allocated: Decimal = allocations.iter().map(|(_, a)| *a).sum();
+            let amount = state.payment_amount(i);
             payment_result(
                 state,
-                &p.id,
+                state.record_id(RecordRef::Payment(i)),
                 p.currency,
-                p.amount,
-                &p.allocations,
-                p.amount - allocated,
+                amount,
+                &allocations,
+                amount - allocated,
             )
         }
         RecordRef::Grant(i) => {
@@ -511,9 +513,9 @@ pub fn void_payment_result(
 ) -> CommandResult {
     let p = &state.payments[payment as usize];
     CommandResult::VoidPayment {
-        payment: p.id.clone(),
+        payment: state.texts.get(p.id).to_string(),
         currency: p.currency,
-        amount: Money::new(p.amount, p.currency),
+        amount: Money::new(state.payment_amount(payment), p.currency),
         reopened: allocation_list(state, reopened, p.currency),
         credit_withdrawn: Money::new(withdrawn, p.currency),
     }
@@ -553,7 +555,7 @@ fn allocation_list(state: &State, parts: &[(Idx, Decimal)], currency: Currency) 
 pub fn credit_id(state: &State, source: Source) -> &str {
     let lot = &state.lots[state.lot_of(source) as usize];
     match lot.origin {
-        LotOrigin::Payment(p) => &state.payments[p as usize].id,
+        LotOrigin::Payment(p) => state.texts.get(state.payments[p as usize].id),
         LotOrigin::Grant(g) => &state.grants[g as usize].id,
         LotOrigin::CreditNote(n) => &state.credit_notes[n as usize].id,
     }

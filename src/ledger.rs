@@ -119,9 +119,11 @@ impl Ledger {
         // The state changed: a snapshot being written in pieces is no longer of it.
         self.snapshot_cursor = None;
         self.state.seq = seq;
-        self.state
-            .ids
-            .insert(IdEntry::new(&command.id, record, print, seq));
+        self.state.add_id(IdEntry {
+            record,
+            fingerprint: print,
+            seq,
+        });
         let answer = self.accepted(&command.id, record, seq, false);
         self.journal.push(JournalEntry { seq, command });
         Ok(answer)

@@ -19,10 +19,12 @@ use crate::error::{err, Result};
 use crate::ledger::Ledger;
 use crate::money::Currency;
 use crate::stable_hash::checksum;
+use crate::state::chunked::Chunked;
 use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 use crate::state::{IdEntry, IdIndex, State};
 
 mod codec;
@@ -58,8 +60,14 @@ struct Payload {
     invoices: Vec<Invoice>,
     /// The invoices' lines (each invoice holds its span).
     lines: LineTable,
-    payments: Vec<Payment>,
-    lots: Vec<Lot>,
+    /// The payments' ids and references.
+    texts: TextArena,
+    /// The payments' allocations.
+    allocations: Chunked<PaymentAllocation>,
+    payments: Chunked<Payment>,
+    lots: Chunked<Lot>,
+    /// The lots' lists of invoices that took from them.
+    touches: Chunked<Touch>,
     grants: Vec<Grant>,
     applications: Vec<Application>,
     credit_notes: Vec<CreditNote>,
@@ -215,14 +223,25 @@ fn all_record_count(s: &State) -> usize {
 }
 
 fn rebuild(p: Payload) -> Result<State> {
+    // Statement entries hold seqs in 48 bits; a ledger past that (only a damaged
+    // snapshot, of any format) would fail at its next command.
+    if p.seq >> 48 != 0 {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: its journal seq is beyond what the engine holds"
+        ));
+    }
     let mut s = State {
         seq: p.seq,
         ids: Default::default(),
         customers: p.customers,
         invoices: p.invoices,
         lines: p.lines,
+        texts: p.texts,
+        allocations: p.allocations,
         payments: p.payments,
         lots: p.lots,
+        touches: p.touches,
         grants: p.grants,
         applications: p.applications,
         credit_notes: p.credit_notes,
@@ -237,9 +256,16 @@ fn rebuild(p: Payload) -> Result<State> {
         gl: GeneralLedger::from_accounts(p.accounts),
     };
     check_references(&s)?;
-    let mut ids = IdIndex::default();
-    ids.reserve(p.ids.len());
-    for (record, fingerprint, seq) in p.ids {
+    let ids_in_order = by_seq(p.ids);
+    let mut ids = IdIndex::starting_at(ids_in_order.first().map_or(1, |e| e.2));
+    ids.reserve(ids_in_order.len(), &|r| s.record_id(r));
+    for (record, fingerprint, seq) in ids_in_order {
+        if seq == 0 || seq > s.seq {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: an id was created by a command outside its journal"
+            ));
+        }
         if !record_in_range(&s, record) {
             return Err(err!(
                 InvalidInput,
@@ -247,10 +273,15 @@ fn rebuild(p: Payload) -> Result<State> {
             ));
         }
         let id = s.record_id(record);
+        let entry = IdEntry {
+            record,
+            fingerprint,
+            seq,
+        };
         if s.ids_contains(&ids, id) {
             return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
         }
-        ids.insert(IdEntry::new(id, record, fingerprint, seq));
+        ids.insert(id, entry, &|r| s.record_id(r));
     }
     s.ids = ids;
     // Rebuild the indexes and recompute the books' sums.
@@ -294,7 +325,7 @@ fn rebuild(p: Payload) -> Result<State> {
             continue;
         }
         let b = find(&mut sums, lot.customer, lot.currency)?;
-        sums[lot.customer as usize][b].2 += lot.remaining;
+        sums[lot.customer as usize][b].2 += lot.remaining();
         s.customers[lot.customer as usize].books[b]
             .lots
             .insert(i as Idx);
@@ -313,6 +344,30 @@ fn rebuild(p: Payload) -> Result<State> {
     }
     check_invariants(&s)?;
     Ok(s)
+}
+
+/// A snapshot's ids (written table by table) put in seq order in place, when their
+/// seqs are consecutive (one id per command, as the engine makes them): the id index
+/// then keeps no seq per id. Otherwise left in an order the index takes as well (it
+/// lists their seqs).
+fn by_seq(mut ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
+    let Some(first) = ids.iter().map(|e| e.2).min() else {
+        return ids;
+    };
+    for i in 0..ids.len() {
+        // Each swap puts one id at its place for good: at most n swaps in all.
+        loop {
+            let at = usize::try_from(ids[i].2 - first).unwrap_or(usize::MAX);
+            if at == i {
+                break;
+            }
+            if at >= ids.len() || ids[at].2 == ids[i].2 {
+                return ids;
+            }
+            ids.swap(i, at);
+        }
+    }
+    ids
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
@@ -349,7 +404,7 @@ fn check_invariants(s: &State) -> Result<()> {
     }
     if s.lots
         .iter()
-        .any(|l| l.remaining.is_sign_negative() || l.refunded.is_sign_negative())
+        .any(|l| l.remaining.units() < 0 || l.refunded.units() < 0)
     {
         return Err(bad("a credit lot holds a negative amount".into()));
     }
@@ -378,7 +433,7 @@ fn check_invariants(s: &State) -> Result<()> {
             let receivable = s.gl.balance(book.currency, Account::Receivable(i as Idx));
             let credit =
                 s.gl.balance(book.currency, Account::CustomerCredit(i as Idx));
-            let statement: Decimal = book.entries.iter().map(|e| e.amount).sum();
+            let statement = book.sum(&book.entries);
             if receivable != book.outstanding
                 || -credit != book.credit
                 || statement != book.balance()
@@ -415,21 +470,36 @@ fn check_references(s: &State) -> Result<()> {
             return Err(bad("an invoice"));
         }
     }
-    for p in &s.payments {
+    let mut allocations_from = 0;
+    for p in s.payments.iter() {
         if !within(p.customer, nc)
             || !within(p.lot, nl)
-            || !p.allocations.iter().all(|(i, _)| within(*i, ni))
+            || p.allocations < allocations_from
+            || p.allocations as usize > s.allocations.len()
         {
             return Err(bad("a payment"));
         }
+        allocations_from = p.allocations;
     }
-    for lot in &s.lots {
+    if !s.allocations.iter().all(|a| within(a.invoice, ni)) {
+        return Err(bad("a payment's allocation"));
+    }
+    // Each touch links only to an earlier one, so no list can loop.
+    if !s
+        .touches
+        .iter()
+        .enumerate()
+        .all(|(k, t)| within(t.invoice, ni) && (t.prev as usize) <= k)
+    {
+        return Err(bad("a credit lot's invoice list"));
+    }
+    for lot in s.lots.iter() {
         let origin_ok = match lot.origin {
             LotOrigin::Payment(p) => within(p, np),
             LotOrigin::Grant(g) => within(g, s.grants.len()),
             LotOrigin::CreditNote(n) => within(n, s.credit_notes.len()),
         };
-        if !within(lot.customer, nc) || !origin_ok || !lot.touched.iter().all(|i| within(*i, ni)) {
+        if !within(lot.customer, nc) || !origin_ok || lot.last_touch as usize > s.touches.len() {
             return Err(bad("a credit lot"));
         }
     }
@@ -484,7 +554,7 @@ fn check_references(s: &State) -> Result<()> {
         if !c
             .books
             .iter()
-            .all(|b| b.entries.iter().all(|e| record_ok(&e.record)))
+            .all(|b| b.entries.iter().all(|e| record_ok(&e.record())))
         {
             return Err(bad("a statement entry"));
         }

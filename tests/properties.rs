@@ -573,9 +573,11 @@ impl Driver {
                 Some(id),
                 _,
             ) => state.invoices.iter().find(|i| i.id == id).map(|i| i.date),
-            (Some("void_payment"), _, Some(id)) => {
-                state.payments.iter().find(|p| p.id == id).map(|p| p.date)
-            }
+            (Some("void_payment"), _, Some(id)) => state
+                .payments
+                .iter()
+                .find(|p| state.texts.get(p.id) == id)
+                .map(|p| p.date),
             _ => None,
         };
         if let Some(d) = record_date.map(|d| d.to_string()).filter(|d| *d > date) {
@@ -1323,7 +1325,7 @@ fn check_refusal(
         state
             .payments
             .iter()
-            .find(|p| p.id == id)
+            .find(|p| state.texts.get(p.id) == id)
             .map(|p| (p, state))
     };
     match code.as_str() {
@@ -1806,13 +1808,13 @@ fn check_effect(
             let p = state
                 .payments
                 .iter()
-                .find(|p| p.id == id)
+                .find(|p| state.texts.get(p.id) == id)
                 .ok_or_else(|| format!("payment {id} not in the state"))?;
             let key = (
                 state.customers[p.customer as usize].id.clone(),
                 text(&answer["currency"])?,
             );
-            let amount = p.amount;
+            let amount = p.amount.decimal(p.currency);
             let reopened = allocations(&answer["reopened"])?;
             let withdrawn = dec(&answer["credit_withdrawn"])?;
             let reopened_total: Decimal = reopened.iter().map(|(_, a)| *a).sum();

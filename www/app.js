@@ -80,6 +80,36 @@ export async function demoBackup(today) {
 let current = null;
 let currentKey = '';
 
+/**
+ * The first screen's queries (the Customers screen's), whose answers the store keeps for
+ * the next open (store-figures.js): at a million commands the engine takes seconds to
+ * restore, and the screen is drawn from them meanwhile.
+ */
+const FIRST_SCREEN = [{ type: 'customers' }];
+
+/**
+ * Draws the Customers screen from the figures the store kept (the engine's answers for
+ * the books as stored, never computed here), read only, while the engine is restored;
+ * the open then draws it again from the engine. Other screens wait for the engine.
+ */
+function showStoredFigures(figures) {
+  if (current || parseHash().path !== '/customers' || !figures.answer(FIRST_SCREEN[0])?.ok) return;
+  const early = { store: { query: (q) => figures.answer(q), seq: figures.seq }, today: todayISO(), announce, go() {}, rerender() {} };
+  let screen;
+  try {
+    screen = customers.render(early);
+  } catch (error) {
+    console.warn('tally: the stored figures could not be shown', error);
+    return;
+  }
+  current = screen;
+  currentKey = parseHash().key;
+  document.documentElement.dataset.state = 'opening';
+  announce(`Opening the books (${figures.seq} records): the figures are shown as stored; they can be changed in a moment.`);
+  replace(main, current.node);
+  document.title = `${current.title} · Tally`;
+}
+
 function parseHash() {
   const raw = location.hash.replace(/^#/, '') || '/customers';
   const [path, search = ''] = raw.split('?');
@@ -214,7 +244,7 @@ async function start() {
       const local = await openStore({ name: `tally-${server.space.id}-${server.user.id}` });
       store = await openSyncedStore(idbSyncStorage(local), transport, { user: server.user });
     } else {
-      store = await openStore({ name: 'tally' });
+      store = await openStore({ name: 'tally', figures: FIRST_SCREEN, onFigures: showStoredFigures });
     }
   } catch (error) {
     announce(`The ledger could not be opened: ${error.message}`, 'error');

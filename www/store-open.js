@@ -10,6 +10,7 @@
 
 import { loadBulk, newLedger, restoreAnyVersion } from './engine.js';
 import { StoreError, checkSnapshotRecord, damage, genesis, readJournalRecord } from './store-format.js';
+import { readFigures } from './store-figures.js';
 import { snapshotBytes, storedTrailer } from './store-snapshot.js';
 
 /** Journal records read per request while replaying (bounds memory on big ledgers). */
@@ -112,13 +113,15 @@ const REPLACED = Symbol('replaced');
 
 /**
  * Rebuilds the books from the database (`engineReady`: the engine's loading, awaited
- * only where the engine is first needed, so it overlaps the reading). Answers `{ ledger, ledgerId, chain, health }`,
- * where `health` is the report a page shows (see `Health` in types.d.ts). Throws only
- * when IndexedDB itself fails.
+ * only where the engine is first needed, so it overlaps the reading). Answers `{ ledger, ledgerId, chain, health, figures }`,
+ * where `health` is the report a page shows (see `Health` in types.d.ts) and `figures`
+ * the stored figures bound to the head as it was first read (store-figures.js), or
+ * null. `onFigures` is called with them, once, as soon as they are read (before the
+ * engine is restored), when they are there. Throws only when IndexedDB itself fails.
  */
-export async function openBooks(db, engineReady = Promise.resolve()) {
+export async function openBooks(db, engineReady = Promise.resolve(), { onFigures } = {}) {
   for (let attempt = 1; ; attempt++) {
-    const books = await openBooksOnce(db, engineReady);
+    const books = await openBooksOnce(db, engineReady, attempt === 1 ? onFigures : undefined);
     if (books !== REPLACED) return books;
     if (attempt === MAX_OPEN_ATTEMPTS) throw new StoreError('storage_failed', 'The ledger kept being replaced by other tabs while it was being opened.');
   }
@@ -132,9 +135,20 @@ export async function openBooks(db, engineReady = Promise.resolve()) {
  * as it is then. Records up to a head never change unless the ledger is replaced (an
  * import, a reset: a new identity), which the last step checks: answers REPLACED then.
  */
-async function openBooksOnce(db, engineReady) {
+async function openBooksOnce(db, engineReady, onFigures) {
   const tx = db.transaction(['meta', 'snapshots', 'journal'], 'readonly');
-  const stored = await request(tx.objectStore('meta').get('head'));
+  const [stored, figuresRecord] = await Promise.all([
+    request(tx.objectStore('meta').get('head')),
+    request(tx.objectStore('meta').get('figures')),
+  ]);
+  const figures = readFigures(figuresRecord, stored);
+  if (figures && onFigures) {
+    try {
+      onFigures(figures);
+    } catch (e) {
+      console.warn('tally: onFigures failed', e);
+    }
+  }
   const problems = [];
   let head = stored;
   if (!head || typeof head.ledger !== 'string') {
@@ -179,7 +193,7 @@ async function openBooksOnce(db, engineReady) {
     problems.push(damage('journal', replay.seq + 1, `Journal record ${replay.seq + 1} is missing (the ledger holds ${head.seq} records).`));
   }
   const health = report(problems, { seq: ledger.seq(), expected: head.seq, openedFrom: from.seq, replayed: replay.replayed });
-  return { ledger, ledgerId, chain: health.writable ? replay.chain : undefined, health };
+  return { ledger, ledgerId, chain: health.writable ? replay.chain : undefined, health, figures };
 }
 
 /** A snapshot record and the journal's chain at its seq (when known), in a readonly transaction. */

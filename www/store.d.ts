@@ -44,6 +44,29 @@ export interface StoreOptions {
    * stored gzip-compressed (docs/browser.md).
    */
   snapshotEvery?: number;
+  /**
+   * The first screen's queries. Once writes pause (and after opening), the store keeps
+   * the engine's answers to them, bound to the stored head, and the next open gives them
+   * to `onFigures` before the engine is restored, if they are the books' at the head as
+   * it is then (docs/browser.md, "The first screen's figures").
+   */
+  figures?: readonly QueryInput<QueryType>[];
+  /**
+   * Called once during `openStore`, as soon as the stored figures are read (before the
+   * engine is restored, which at a million commands takes seconds), when the database
+   * holds figures for the books as they are stored. Not called otherwise.
+   */
+  onFigures?: (figures: StoredFigures) => void;
+}
+
+/** The first screen's figures as the engine answered them at `seq` (given to `onFigures`). */
+export interface StoredFigures {
+  /** The seq of the books they are the answers of (the stored head's). */
+  readonly seq: number;
+  /** The kept queries' keys (their JSON with keys sorted). */
+  readonly keys: readonly string[];
+  /** The engine's stored answer to `query` (key order doesn't matter), or undefined when not kept. */
+  answer<T extends QueryType>(query: QueryInput<T>): AnswerFor<QueryOf<T>> | EngineRefused | undefined;
 }
 
 /** Options of `Store.importBackup`. */
@@ -73,6 +96,12 @@ export interface Store {
    * opened from), started on opening; resolves with the health it leaves.
    */
   readonly verified: Promise<Health>;
+  /**
+   * Resolves once the first screen's figures are stored for the books as they are (after
+   * the open, and after the pause that follows writes), or given up (closed, the head
+   * moved on); never rejects. A store without `figures` resolves at once.
+   */
+  readonly figuresKept: Promise<void>;
 
   /**
    * Applies one command; resolves once it is durable (at once for a refusal or a

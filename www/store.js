@@ -40,6 +40,7 @@ import {
   readJournalRecord,
   snapshotRecord,
 } from './store-format.js';
+import { figureQueries, figuresRecord, holdsQueries } from './store-figures.js';
 import { openBooks, replayJournal, request } from './store-open.js';
 import { SnapshotInterrupted, gzipSnapshot, gzipTaken, snapshotPieces, takePieces, yieldToPage } from './store-snapshot.js';
 
@@ -64,6 +65,8 @@ const SNAPSHOT_SHARE = 400;
 const SNAPSHOT_HOLD = 4;
 /** A due snapshot starts once no write has come for this long. */
 const SNAPSHOT_QUIET_MS = 50;
+/** Quiet after a write before the first screen's figures are stored for the new head. */
+const FIGURES_QUIET_MS = 1000;
 
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
@@ -178,14 +181,19 @@ function openDatabase(name) {
  * @param {string} [options.name] database name (default "tally")
  * @param {number} [options.snapshotEvery] commands between background snapshots (default 1000;
  *   1% of the ledger once that is more)
+ * @param {object[]} [options.figures] the first screen's queries: their answers are kept
+ *   once writes pause (store-figures.js) and given to `onFigures` on the next open
+ * @param {(figures: object) => void} [options.onFigures] called during the open, before the
+ *   engine is restored, with the figures stored for the books as they are
  * @returns {Promise<Store>}
  */
 export async function openStore(options = {}) {
+  const queries = figureQueries(options.figures);
   // The engine module compiles while the database opens and the snapshot is read.
   const engineReady = loadEngine();
   engineReady.catch(() => {}); // awaited by the open; a failure rejects it there
-  const store = new Store(options.name ?? 'tally', options.snapshotEvery ?? 1000);
-  await store._open(engineReady);
+  const store = new Store(options.name ?? 'tally', options.snapshotEvery ?? 1000, queries);
+  await store._open(engineReady, options.onFigures);
   return store;
 }
 
@@ -210,7 +218,7 @@ export function backupOf(commands, exported = new Date().toISOString()) {
 export async function exportJournal(name = 'tally') {
   const db = await openDatabase(name);
   try {
-    const { problemSeq, replaced, ...backup } = await readJournal(db, Infinity);
+    const { problemSeq, replaced, count, ...backup } = await readJournal(db, Infinity);
     return backup;
   } finally {
     db.close();
@@ -218,18 +226,21 @@ export async function exportJournal(name = 'tally') {
 }
 
 /**
- * The journal's records 1..`through` that check out along the chain (see exportJournal).
- * Each batch is read in its own transaction, so a long read never holds up writers;
+ * The journal's records 1..`through` that check out along the chain (see exportJournal),
+ * and `count`, how many. Each batch is read in its own transaction, so a long read never holds up writers;
  * records up to the head never change, but an import may replace them all meanwhile:
- * then `replaced` is true and the result means nothing.
+ * then `replaced` is true and the result means nothing. With `keep: false` (the
+ * background check) only the count is kept, not the records: holding a million
+ * commands' texts while the page writes made the garbage collector's pauses long.
  */
-async function readJournal(db, through, { parse = true, batch = BATCH, pause = false } = {}) {
+async function readJournal(db, through, { parse = true, batch = BATCH, pause = false, keep = true } = {}) {
   const readHead = () => request(db.transaction('meta', 'readonly').objectStore('meta').get('head'));
   const head = await readHead();
   const ledger = head?.ledger;
   // Synced books that started from the server's snapshot hold the journal after it.
   const base = await request(db.transaction('meta', 'readonly').objectStore('meta').get('base'));
   const entries = [];
+  let count = 0;
   const damaged = [];
   let problem = null;
   let problemSeq = null;
@@ -249,11 +260,16 @@ async function readJournal(db, through, { parse = true, batch = BATCH, pause = f
       try {
         const entry = readJournalRecord(record, { ledger, prev: at.chain, seq: at.seq + 1, parse });
         entries.push({ seq: entry.seq, command: entry.command });
+        count++;
+        if (!keep && entries.length > 1) entries.shift(); // the last is all a problem needs
         at = entry;
       } catch (e) {
         problem = e.message;
         problemSeq = e.seq;
-        if (e.link && entries.length) damaged.push(entries.pop().seq); // the record before is in doubt too
+        if (e.link && entries.length) { // the record before is in doubt too
+          damaged.push(entries.pop().seq);
+          count--;
+        }
         damaged.push(record.seq);
       }
     }
@@ -267,17 +283,20 @@ async function readJournal(db, through, { parse = true, batch = BATCH, pause = f
     problem = `Journal record ${at.seq} was changed after it was written (it doesn't match the record of where the journal ends).`;
     problemSeq = at.seq;
     entries.pop();
+    count--;
   }
   const replaced = problem !== null && (await readHead())?.ledger !== ledger;
-  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported: new Date().toISOString(), entries, damaged, problem, problemSeq, replaced };
+  return { format: BACKUP_FORMAT, version: BACKUP_VERSION, exported: new Date().toISOString(), entries, count, damaged, problem, problemSeq, replaced };
 }
 
 const REPLACED = Symbol('replaced');
 
 class Store {
-  constructor(name, snapshotEvery) {
+  constructor(name, snapshotEvery, figureQueries = []) {
     this.name = name;
     this.snapshotEvery = snapshotEvery;
+    this.figureQueries = figureQueries;
+    this.figuresKept = Promise.resolve();
     this.lockName = `tally-writer:${name}`;
     this.witnessKey = `tally-witness:${name}`;
     this.listeners = new Set();
@@ -294,13 +313,15 @@ class Store {
   // -------------------------------------------------------------------------------
   // Opening and reloading.
 
-  async _open(engineReady) {
+  async _open(engineReady, onFigures) {
     await this._connect().catch(async (error) => {
       await engineReady; // a failed engine load is the clearer error
       throw error;
     });
-    this._take(await openBooks(this.db, engineReady));
+    const books = await openBooks(this.db, engineReady, { onFigures });
+    this._take(books);
     this._checkWitness();
+    this.figuresKept = this._keepFigures(books.figures);
     // Opening checked the records it replayed; those under the snapshot are checked
     // in the background (on a million-command ledger that read takes seconds).
     this.verified = this.health.openedFrom > 0 ? new Promise((r) => setTimeout(r, 0)).then(() => this.verify()) : Promise.resolve(this.health);
@@ -354,6 +375,71 @@ class Store {
   _witness() {
     if (!this.health.writable) return;
     try { localStorage.setItem(this.witnessKey, JSON.stringify({ ledger: this.ledgerId, seq: this.storedSeq })); } catch { /* storage full or absent: no witness */ }
+  }
+
+  /**
+   * Stores the first screen's figures for the books as they are, unless those stored
+   * already are (`found`, as opening read them). Each query is answered in its own task
+   * and the text made in another (the panel's, every customer's balances, is a large
+   * answer at a million commands), without holding up writes: a write landing meanwhile
+   * moves the seq, and the transaction, which first checks the head is still the books
+   * the answers are of, stores nothing (the write schedules the next attempt). Relaxed
+   * durability: losing them loses only the early answers of the next open.
+   */
+  async _keepFigures(found = null) {
+    const queries = this.figureQueries;
+    if (!queries.length || this.closed) return;
+    if (holdsQueries(found, queries) && found.seq === this.storedSeq) return;
+    try {
+      const ledger = this.ledger;
+      const seq = this.storedSeq;
+      const current = () => !this.closed && !this.lost && !this.stale && this.health.writable && this.chain !== undefined
+        && this.ledger === ledger && this.storedSeq === seq && ledger.seq() === seq;
+      const answers = [];
+      for (const { key, query } of queries) {
+        await yieldToPage();
+        if (!current()) return;
+        answers.push([key, ledger.query(query)]);
+      }
+      await yieldToPage();
+      if (!current()) return;
+      const text = JSON.stringify(answers);
+      await yieldToPage();
+      if (!current()) return;
+      const tx = this.db.transaction('meta', 'readwrite', { durability: 'relaxed' });
+      const meta = tx.objectStore('meta');
+      const head = await request(meta.get('head'));
+      if (!current() || head?.ledger !== this.ledgerId || head.seq !== seq || head.chain !== this.chain) {
+        tx.abort();
+        return;
+      }
+      meta.put(figuresRecord(head, text));
+      await done(tx);
+    } catch (error) {
+      console.warn('tally: the first screen\'s figures could not be stored', error);
+    }
+  }
+
+  /**
+   * Stores the first screen's figures once writes pause (FIGURES_QUIET_MS), not in each
+   * write's transaction: the panel's first screen (every customer's balances) is a
+   * large answer, which would be computed and stored with every write; someone entering
+   * a command a second makes none until they stop. `figuresKept` resolves once they are
+   * stored (or given up: closed, the head moved on).
+   */
+  _keepFiguresLater() {
+    if (!this.figureQueries.length) return;
+    if (!this.figuresPending) {
+      let resolve;
+      this.figuresKept = new Promise((r) => { resolve = r; });
+      this.figuresPending = { resolve };
+    }
+    clearTimeout(this.figuresTimer);
+    this.figuresTimer = setTimeout(() => {
+      const pending = this.figuresPending;
+      this.figuresPending = null;
+      pending.resolve(this._keepFigures());
+    }, FIGURES_QUIET_MS);
   }
 
   /** Adopts books read by `openBooks`. */
@@ -595,6 +681,7 @@ class Store {
     this.channel.postMessage({ type: 'committed', ledger: this.ledgerId, seq: this.seq });
     this._emit({ seq: this.seq, source: 'local' });
     this._maybeSnapshot();
+    this._keepFiguresLater();
     return answers;
   }
 
@@ -608,7 +695,7 @@ class Store {
    */
   async verify() {
     const ledgerId = this.ledgerId;
-    const journal = await readJournal(this.db, this.seq, { parse: false, batch: VERIFY_BATCH, pause: true });
+    const journal = await readJournal(this.db, this.seq, { parse: false, batch: VERIFY_BATCH, pause: true, keep: false });
     if (!journal.problem || journal.replaced || ledgerId !== this.ledgerId || this.closed) return this.health;
     if (this.health.problems.some((p) => p.kind === 'journal' && p.seq === journal.problemSeq)) return this.health;
     const problem = { kind: 'journal', seq: journal.problemSeq, message: journal.problem };
@@ -617,7 +704,7 @@ class Store {
       status: 'damaged',
       problems: [...this.health.problems, problem],
       message: this.health.writable
-        ? `${problem.message} The books are whole (they open from a saved copy at record ${this.health.openedFrom}) and can be used, but a backup can only hold the ${journal.entries.length} records before it. Keep older backups.`
+        ? `${problem.message} The books are whole (they open from a saved copy at record ${this.health.openedFrom}) and can be used, but a backup can only hold the ${journal.count} records before it. Keep older backups.`
         : `${problem.message} ${this.health.message}`,
     };
     this._emit({ seq: this.seq, source: 'damaged', health: this.health });
@@ -789,7 +876,7 @@ class Store {
    * opened damaged, the records that could be read: the books as shown.
    */
   async exportBackup() {
-    const { entries, damaged, problem, problemSeq, replaced, ...backup } = await readJournal(this.db, this.seq);
+    const { entries, count, damaged, problem, problemSeq, replaced, ...backup } = await readJournal(this.db, this.seq);
     if (entries.length !== this.seq) {
       throw new StoreError('damaged_record', `The journal can't be read in full: ${problem ?? 'records are missing.'} Use exportJournal() to get the records before it.`);
     }
@@ -854,6 +941,7 @@ class Store {
       progress(entries.length, entries.length);
       this.channel.postMessage({ type: 'replaced', ledger: ledgerId, seq: ledger.seq() });
       this._emit({ seq: ledger.seq(), source: 'imported' });
+      this._keepFiguresLater();
     });
   }
 
@@ -863,6 +951,9 @@ class Store {
     clearTimeout(this.leaseTimer);
     clearTimeout(this.retryTimer);
     clearTimeout(this.snapshotTimer);
+    clearTimeout(this.figuresTimer);
+    this.figuresPending?.resolve();
+    this.figuresPending = null;
     this.lease?.then((lease) => lease.release());
     this.lease = null;
     this.channel?.close();

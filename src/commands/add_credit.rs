@@ -2,15 +2,14 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::CommandResult;
 use crate::error::Result;
 use crate::input::command::AddCredit;
 use crate::money::{Currency, Money};
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Grant, Idx, Lot, LotOrigin, RecordRef};
-use crate::state::{next_idx, State};
+use crate::state::{next_chunked_idx, next_idx, State};
 
 /// The credit to grant.
 pub struct GrantPlan {
@@ -41,16 +40,13 @@ impl Handler for AddCredit {
             amount,
         } = plan;
         let idx = next_idx(&state.grants);
-        let lot = next_idx(&state.lots);
-        state.lots.push(Lot {
+        let lot = next_chunked_idx(&state.lots);
+        state.lots.push(Lot::new(
             customer,
             currency,
-            origin: LotOrigin::Grant(idx),
-            remaining: Decimal::ZERO,
-            refunded: Decimal::ZERO,
-            touched: Vec::new(),
-            valid_until: self.valid_until.0,
-        });
+            LotOrigin::Grant(idx),
+            self.valid_until.0,
+        ));
         state.grants.push(Grant {
             id: ctx.id.to_string(),
             customer,
@@ -72,7 +68,7 @@ impl Handler for AddCredit {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::Grant(idx),

@@ -4,15 +4,14 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{credit_note_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::IssueCreditNote;
 use crate::money::{round_money, Currency, DecimalText, Money};
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{CreditNote, Idx, Lot, LotOrigin, RecordRef};
-use crate::state::{next_idx, State};
+use crate::state::{next_chunked_idx, next_idx, State};
 
 /// What a credit note will do.
 pub struct NotePlan {
@@ -86,16 +85,13 @@ impl Handler for IssueCreditNote {
                 (Some(invoice), None, tax_part)
             }
             Target::Credit => {
-                let lot = next_idx(&state.lots);
-                state.lots.push(Lot {
+                let lot = next_chunked_idx(&state.lots);
+                state.lots.push(Lot::new(
                     customer,
                     currency,
-                    origin: LotOrigin::CreditNote(idx),
-                    remaining: Decimal::ZERO,
-                    refunded: Decimal::ZERO,
-                    touched: Vec::new(),
-                    valid_until: None,
-                });
+                    LotOrigin::CreditNote(idx),
+                    None,
+                ));
                 state.add_to_lot(lot, amount);
                 (None, Some(lot), Decimal::ZERO)
             }
@@ -125,7 +121,7 @@ impl Handler for IssueCreditNote {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::CreditNote(idx),

@@ -4,12 +4,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx, Handler};
+use super::{statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{expire_result, CommandResult};
 use crate::date::Date;
 use crate::error::Result;
 use crate::input::command::ExpireCredit;
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{ExpiredLot, Expiry, Idx, RecordRef};
 use crate::state::{next_idx, State};
@@ -54,7 +53,7 @@ fn plan(state: &State, date: Date, customer: Option<&str>) -> Result<ExpiryPlan>
             for &l in &book.lots {
                 let lot = &state.lots[l as usize];
                 if lot.valid_until.is_some_and(|last| last < date) {
-                    parts.push((l, lot.remaining));
+                    parts.push((l, lot.remaining()));
                 }
             }
         }
@@ -99,7 +98,7 @@ fn commit(state: &mut State, ctx: &Ctx, plan: ExpiryPlan) -> RecordRef {
             state,
             owner,
             currency,
-            Entry {
+            NewEntry {
                 date,
                 seq: ctx.seq,
                 record: RecordRef::ExpiredLot(part),

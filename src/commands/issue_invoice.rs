@@ -3,12 +3,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx, Handler};
+use super::{statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{issue_invoice_result, CommandResult};
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
 use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{
     Idx, Invoice, Line, LineSpan, RecordRef, Settlement, Source, TaxRounding,
@@ -42,6 +41,8 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         share_tax_per_rate(&mut lines, currency, draft.prices_include_tax)?;
     }
     let (subtotal, tax, total) = totals(&lines)?;
+    // The total is the invoice's statement entry, held in minor units.
+    crate::money::Minor::fit("lines", total, currency)?;
     let lot_takes = if draft.use_credit {
         state.plan_lot_takes(customer, currency, total, draft.date)
     } else {
@@ -146,7 +147,7 @@ impl Handler for InvoiceDraft {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date,
                 seq: ctx.seq,
                 record: RecordRef::Invoice(idx),

@@ -21,9 +21,10 @@ mod write_off_invoice;
 use rust_decimal::Decimal;
 
 use crate::answer::CommandResult;
+use crate::date::Date;
 use crate::error::Result;
 use crate::input::command::{Command, CommandBody};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::state::book::Entry;
 use crate::state::records::{Idx, RecordRef};
 use crate::state::State;
@@ -115,9 +116,12 @@ pub fn run<R: Runner>(runner: R, command: &Command, seq: u64) -> Result<R::Out> 
 }
 
 /// Checks that an entered amount has no more decimals than its currency allows and
-/// returns it at exactly the currency's minor units.
+/// that records can hold it in minor units (`Minor::fit`), and returns it at exactly
+/// the currency's minor units.
 pub(crate) fn money_in(field: &str, amount: Decimal, currency: Currency) -> Result<Decimal> {
-    crate::money::check_units(field, amount, currency)
+    let amount = crate::money::check_units(field, amount, currency)?;
+    crate::money::Minor::fit(field, amount, currency)?;
+    Ok(amount)
 }
 
 /// The customer and currency a customer-scoped command works in.
@@ -133,7 +137,25 @@ pub(crate) fn customer_and_currency(
     ))
 }
 
-/// Adds a statement entry to a customer's book.
-pub(crate) fn statement_entry(state: &mut State, customer: Idx, currency: Currency, entry: Entry) {
-    state.book_mut(customer, currency).add_entry(entry);
+/// An amount a plan has checked (`money_in`, `Minor::fit`, or no more than such an
+/// amount), in minor units for a record.
+pub(crate) fn minor(amount: Decimal, currency: Currency) -> Minor {
+    Minor::of(amount, currency).expect("plans check amounts fit in minor units")
+}
+
+/// A statement entry as a command makes it (the amount as computed).
+pub(crate) struct NewEntry {
+    pub date: Date,
+    pub seq: u64,
+    pub record: RecordRef,
+    pub amount: Decimal,
+}
+
+/// Adds a statement entry to a customer's book. Its amount is a whole number of minor
+/// units that fits (plans refuse amounts that don't: `Minor::fit`).
+pub(crate) fn statement_entry(state: &mut State, customer: Idx, currency: Currency, e: NewEntry) {
+    let amount = minor(e.amount, currency);
+    state
+        .book_mut(customer, currency)
+        .add_entry(Entry::new(e.date, e.seq, e.record, amount));
 }

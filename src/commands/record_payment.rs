@@ -3,15 +3,14 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, minor, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{payment_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::RecordPayment;
 use crate::money::Currency;
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
-use crate::state::records::{Idx, Lot, LotOrigin, Payment, RecordRef, Source};
-use crate::state::{next_idx, State};
+use crate::state::records::{Idx, Lot, LotOrigin, Payment, PaymentAllocation, RecordRef, Source};
+use crate::state::{next_chunked_idx, State};
 
 /// Where a payment's money goes.
 pub struct PaymentPlan {
@@ -57,30 +56,39 @@ impl Handler for RecordPayment {
             allocations,
             leftover,
         } = plan;
-        let idx = next_idx(&state.payments);
-        let lot = next_idx(&state.lots);
-        state.lots.push(Lot {
-            customer,
-            currency,
-            origin: LotOrigin::Payment(idx),
-            remaining: Decimal::ZERO,
-            refunded: Decimal::ZERO,
-            touched: Vec::new(),
-            valid_until: None,
-        });
+        let idx = next_chunked_idx(&state.payments);
+        let lot = next_chunked_idx(&state.lots);
+        state
+            .lots
+            .push(Lot::new(customer, currency, LotOrigin::Payment(idx), None));
         for &(inv, part) in &allocations {
             state.settle(inv, Source::Payment(idx), part);
         }
+        let first_allocation =
+            u32::try_from(state.allocations.len()).expect("allocations exceed u32 indexes");
+        for &(invoice, part) in &allocations {
+            state.allocations.push(PaymentAllocation {
+                invoice,
+                amount: minor(part, currency),
+            });
+        }
+        let id = state.texts.push(ctx.id).expect("ids are at most 200 bytes");
+        let reference = self.reference.as_deref().map(|r| {
+            state
+                .texts
+                .push(r)
+                .expect("texts are at most 500 characters")
+        });
         state.payments.push(Payment {
-            id: ctx.id.to_string(),
+            id,
             customer,
             currency,
-            amount,
+            amount: minor(amount, currency),
             method: self.method,
             date: self.date,
-            reference: self.reference.clone(),
+            reference,
             lot,
-            allocations,
+            allocations: first_allocation,
             voided_by: None,
         });
         state.add_to_lot(lot, leftover);
@@ -96,7 +104,7 @@ impl Handler for RecordPayment {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::Payment(idx),

@@ -2,12 +2,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler};
+use super::{customer_and_currency, money_in, statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{refund_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::RefundCredit;
 use crate::money::{Currency, DecimalText, Money};
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, RecordRef, Refund};
 use crate::state::{next_idx, State};
@@ -63,7 +62,8 @@ impl Handler for RefundCredit {
         } = plan;
         for &(lot, part) in &taken {
             state.take_from_lot(lot, part);
-            state.lots[lot as usize].refunded += part;
+            let l = &mut state.lots[lot as usize];
+            l.refunded = crate::state::moved(l.refunded, part, l.currency);
         }
         state.gl.post(
             currency,
@@ -87,7 +87,7 @@ impl Handler for RefundCredit {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::Refund(idx),

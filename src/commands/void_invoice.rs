@@ -4,11 +4,10 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx, Handler};
+use super::{statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{void_invoice_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::VoidInvoice;
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, InvoiceVoid, RecordRef};
 use crate::state::{next_idx, State};
@@ -105,7 +104,7 @@ impl Handler for VoidInvoice {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::InvoiceVoid(idx),

@@ -4,13 +4,12 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx, Handler};
+use super::{statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{void_payment_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::VoidPayment;
 use crate::money::Money;
 use crate::sort::sort_pairs;
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, PaymentVoid, RecordRef, Source};
 use crate::state::{next_idx, State};
@@ -47,7 +46,7 @@ impl Handler for VoidPayment {
         let (customer, currency, amount, method, lot) = (
             record.customer,
             record.currency,
-            record.amount,
+            record.amount.decimal(record.currency),
             record.method,
             record.lot,
         );
@@ -83,7 +82,7 @@ impl Handler for VoidPayment {
             state,
             customer,
             currency,
-            Entry {
+            NewEntry {
                 date: self.date,
                 seq: ctx.seq,
                 record: RecordRef::PaymentVoid(idx),
@@ -126,8 +125,8 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
     }
     let lot = &state.lots[record.lot as usize];
     if !lot.refunded.is_zero() {
-        let refunded = Money::new(lot.refunded, record.currency);
-        let remaining = Money::new(lot.remaining, record.currency);
+        let refunded = Money::new(lot.refunded(), record.currency);
+        let remaining = Money::new(lot.remaining(), record.currency);
         return Err(err!(
             InsufficientCredit,
             "payment: {refunded} {} of the credit from '{}' was refunded; void the payment only after that money is back",
@@ -141,11 +140,11 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
         .with("available", remaining));
     }
     let sources = [Source::Payment(p), Source::Lot(record.lot)];
-    let mut touched: Vec<(u64, Idx)> = record
-        .allocations
-        .iter()
-        .map(|(i, _)| *i)
-        .chain(lot.touched.iter().copied())
+    let mut touched: Vec<(u64, Idx)> = state
+        .payment_allocations(p)
+        .into_iter()
+        .map(|(i, _)| i)
+        .chain(state.lot_touched(record.lot))
         .map(|i| (u64::from(i), 0))
         .collect();
     sort_pairs(&mut touched);
@@ -164,9 +163,13 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
         })
         .filter(|(_, part): &(Idx, Decimal)| !part.is_zero())
         .collect();
-    let withdrawn = lot.remaining;
+    let withdrawn = lot.remaining();
     let reopened_total: Decimal = reopened.iter().map(|(_, a)| *a).sum();
-    debug_assert_eq!(reopened_total + withdrawn, record.amount, "payment parts");
+    debug_assert_eq!(
+        reopened_total + withdrawn,
+        state.payment_amount(p),
+        "payment parts"
+    );
     Ok(VoidPlan {
         payment: p,
         reopened,

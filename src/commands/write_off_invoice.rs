@@ -4,13 +4,12 @@
 
 use rust_decimal::Decimal;
 
-use super::{statement_entry, Ctx, Handler};
+use super::{statement_entry, Ctx, Handler, NewEntry};
 use crate::answer::{write_off_result, CommandResult};
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::input::command::WriteOffInvoice;
 use crate::money::{round_money, Currency};
-use crate::state::book::Entry;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, RecordRef, WriteOff};
 use crate::state::{next_idx, State};
@@ -124,7 +123,7 @@ fn commit(state: &mut State, ctx: &Ctx, plan: WriteOffPlan, reason: &str) -> Rec
         state,
         customer,
         currency,
-        Entry {
+        NewEntry {
             date,
             seq: ctx.seq,
             record: RecordRef::WriteOff(idx),

@@ -9,7 +9,8 @@
 
 use rust_decimal::Decimal;
 
-use super::Currency;
+use super::{Currency, DecimalText};
+use crate::error::{clip, err, Result};
 
 /// An amount in minor units of a currency the holder knows (cents for USD, fils for BHD).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -24,21 +25,38 @@ impl Minor {
     /// command in its plan, or keeps a wide form).
     pub fn of(amount: Decimal, currency: Currency) -> Option<Minor> {
         let units = currency.minor_units();
-        // Brought to exactly `units` decimals by rust_decimal's own scaling (trailing zeros
-        // dropped, then zeros padded) rather than by i128 multiplication and division,
-        // which would link compiler-builtins' 128-bit routines into the wasm.
-        let mut exact = amount;
-        if exact.scale() > units {
-            exact = exact.normalize();
-            if exact.scale() > units {
-                return None;
-            }
+        // Through `rescale` (already in the module for rounding) rather than 128-bit
+        // division, which would link compiler-builtins' divide. Padding zeros is exact;
+        // dropping decimals rounds, so the result is compared with the amount.
+        let mut at_units = amount;
+        at_units.rescale(units);
+        if at_units.scale() != units || at_units != amount {
+            return None;
         }
-        exact.rescale(units);
-        if exact.scale() != units {
-            return None; // too many digits to pad: far beyond an i64 anyway
-        }
-        i64::try_from(exact.mantissa()).ok().map(Minor)
+        i64::try_from(at_units.mantissa()).ok().map(Minor)
+    }
+
+    /// `Minor::of` for an amount a command brings in, for its plan: an amount with more
+    /// minor units than an `i64` counts (only possible in currencies with four minor
+    /// units, above about 9.2 × 10^14) is refused as `invalid_amount`, rule `too_large`,
+    /// naming `field` and the most the currency can hold. Amounts are already checked
+    /// to have no more decimals than the currency's minor units.
+    pub fn fit(field: &str, amount: Decimal, currency: Currency) -> Result<Minor> {
+        Minor::of(amount, currency).ok_or_else(|| {
+            let max = Minor(i64::MAX).decimal(currency);
+            let shown = DecimalText(amount.normalize()).to_string();
+            err!(
+                InvalidAmount,
+                "{field}: '{}' is larger than the most the ledger holds in {currency} ({})",
+                clip(&shown),
+                DecimalText(max)
+            )
+            .at(field)
+            .rule("too_large")
+            .with("value", clip(&shown))
+            .with("currency", currency)
+            .with("max", max)
+        })
     }
 
     /// The amount as a `Decimal` at exactly the currency's minor units (how answers
@@ -139,6 +157,23 @@ mod tests {
             Minor::of(dec("-922337203685477.5808"), cur("CLF")),
             Some(Minor(i64::MIN))
         );
+    }
+
+    #[test]
+    fn a_plan_refuses_what_does_not_fit_naming_the_field_and_the_most() {
+        let e = Minor::fit("amount", crate::limits::MAX_AMOUNT, cur("CLF")).unwrap_err();
+        assert_eq!(e.code, crate::error::ErrorCode::InvalidAmount);
+        let shown = serde_json::to_value(&e).unwrap();
+        assert_eq!(shown["field"], "amount");
+        assert_eq!(shown["details"]["currency"], "CLF");
+        assert_eq!(shown["details"]["rule"], "too_large");
+        assert_eq!(shown["details"]["max"], "922337203685477.5807");
+        assert!(e.message.contains("922337203685477.5807"), "{}", e.message);
+        assert_eq!(
+            Minor::fit("amount", dec("922337203685477.5807"), cur("CLF")).map(Minor::units),
+            Ok(i64::MAX)
+        );
+        assert!(Minor::fit("amount", crate::limits::MAX_AMOUNT, cur("BHD")).is_ok());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::date::Date;
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
 use crate::money::{Currency, DecimalText, Money};
-use crate::state::records::{Invoice, LineView, LotOrigin, Source};
+use crate::state::records::{Invoice, LineView, LotOrigin, RecordRef, Source};
 use crate::state::State;
 
 /// The `invoice` and `preview_invoice` answer. Amounts are in the invoice's currency;
@@ -208,9 +208,9 @@ pub fn render(
 /// The id of the record a settlement's money came from.
 pub fn source_id(state: &State, source: Source) -> String {
     match source {
-        Source::Payment(p) => state.payments[p as usize].id.clone(),
+        Source::Payment(p) => state.record_id(RecordRef::Payment(p)).to_string(),
         Source::Lot(l) => match state.lots[l as usize].origin {
-            LotOrigin::Payment(p) => state.payments[p as usize].id.clone(),
+            LotOrigin::Payment(p) => state.record_id(RecordRef::Payment(p)).to_string(),
             LotOrigin::Grant(g) => state.grants[g as usize].id.clone(),
             LotOrigin::CreditNote(n) => state.credit_notes[n as usize].id.clone(),
         },

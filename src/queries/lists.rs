@@ -139,7 +139,7 @@ pub fn invoices(
             let c = state.customer_idx("customer", id)?;
             let mut by_date: Vec<(u64, Idx)> = books(state, c, currency)
                 .flat_map(|b| b.entries.iter())
-                .filter_map(|e| match e.record {
+                .filter_map(|e| match e.record() {
                     RecordRef::Invoice(i) => Some(i),
                     _ => None,
                 })
@@ -186,31 +186,32 @@ pub fn payments(
     let c = state.customer_idx("customer", customer)?;
     let rows = books(state, c, currency)
         .flat_map(|b| b.entries.iter())
-        .filter_map(|e| match e.record {
+        .filter_map(|e| match e.record() {
             RecordRef::Payment(p) => Some(p),
             _ => None,
         })
         .map(|p| {
             let pay = &state.payments[p as usize];
             let m = |d| Money::new(d, pay.currency);
-            let allocated: Decimal = pay.allocations.iter().map(|(_, a)| *a).sum();
+            let amount = state.payment_amount(p);
+            let allocations = state.payment_allocations(p);
+            let allocated: Decimal = allocations.iter().map(|(_, a)| *a).sum();
             PaymentRow {
-                id: pay.id.clone(),
+                id: state.texts.get(pay.id).to_string(),
                 customer: customer.to_string(),
                 currency: pay.currency,
                 date: pay.date,
-                amount: m(pay.amount),
+                amount: m(amount),
                 method: pay.method.name(),
-                reference: pay.reference.clone(),
-                allocations: pay
-                    .allocations
+                reference: pay.reference.map(|r| state.texts.get(r).to_string()),
+                allocations: allocations
                     .iter()
                     .map(|&(inv, amount)| crate::parts::Allocation {
                         invoice: state.invoices[inv as usize].id.clone(),
                         amount: m(amount),
                     })
                     .collect(),
-                credit_created: m(pay.amount - allocated),
+                credit_created: m(amount - allocated),
                 voided_by: pay
                     .voided_by
                     .map(|v| state.payment_voids[v as usize].id.clone()),
@@ -238,7 +239,7 @@ pub fn credits(state: &State, customer: &str, currency: Option<Currency>) -> Res
                             LotOrigin::CreditNote(_) => "credit_note",
                         },
                         source: source_id(state, Source::Lot(l)),
-                        remaining: Money::new(lot.remaining, currency),
+                        remaining: Money::new(lot.remaining(), currency),
                         valid_until: lot.valid_until,
                     }
                 })

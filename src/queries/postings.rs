@@ -237,11 +237,12 @@ fn legs(
         }
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
-            let allocated: Decimal = p.allocations.iter().map(|(_, a)| *a).sum();
+            let amount = state.payment_amount(i);
+            let allocated: Decimal = state.payment_allocations(i).iter().map(|(_, a)| *a).sum();
             let (d, c, who) = (p.date, p.currency, p.customer);
-            post(d, record, c, Cash(p.method), p.amount);
+            post(d, record, c, Cash(p.method), amount);
             post(d, record, c, Receivable(who), -allocated);
-            post(d, record, c, CustomerCredit(who), -(p.amount - allocated));
+            post(d, record, c, CustomerCredit(who), -(amount - allocated));
         }
         RecordRef::Grant(i) => {
             let g = &state.grants[i as usize];
@@ -285,7 +286,13 @@ fn legs(
             let p = &state.payments[v.payment as usize];
             let reopened: Decimal = v.reopened.iter().map(|(_, a)| *a).sum();
             let (d, c, who) = (v.date, p.currency, p.customer);
-            post(d, record, c, Cash(p.method), -p.amount);
+            post(
+                d,
+                record,
+                c,
+                Cash(p.method),
+                -state.payment_amount(v.payment),
+            );
             post(d, record, c, Receivable(who), reopened);
             post(d, record, c, CustomerCredit(who), v.withdrawn);
         }

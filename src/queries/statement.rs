@@ -73,26 +73,30 @@ pub fn run(
     let idx = state.customer_idx("customer", customer)?;
     let c = &state.customers[idx as usize];
     let currency = currency.unwrap_or(c.currency);
-    let all: &[Entry] = c.book(currency).map_or(&[], |b| &b.entries);
+    let book = c.book(currency);
+    let all: &[Entry] = book.map_or(&[], |b| &b.entries);
     let start = from.map_or(0, |f| all.partition_point(|e| e.date < f));
     let end = to.map_or(all.len(), |t| all.partition_point(|e| e.date <= t));
-    let opening: Decimal = all[..start].iter().map(|e| e.amount).sum();
+    let opening = book.map_or(Decimal::ZERO, |b| b.sum(&all[..start]));
+    let amount = |e: &Entry| e.amount().decimal(currency);
     let m = |d| Money::new(d, currency);
     let mut running = opening;
     let entries = all[start..end.max(start)]
         .iter()
         .map(|e| {
-            running += e.amount;
-            let (kind, description) = describe(state, e.record);
+            let amount = amount(e);
+            running += amount;
+            let record = e.record();
+            let (kind, description) = describe(state, record);
             EntryAnswer {
                 date: e.date,
                 kind,
-                reference: state.record_id(e.record).to_string(),
+                reference: state.record_id(record).to_string(),
                 description,
-                debit: m(e.amount.max(Decimal::ZERO)),
-                credit: m((-e.amount).max(Decimal::ZERO)),
+                debit: m(amount.max(Decimal::ZERO)),
+                credit: m((-amount).max(Decimal::ZERO)),
                 balance: m(running),
-                reason: reason_of(state, e.record),
+                reason: reason_of(state, record),
             }
         })
         .collect();
@@ -136,8 +140,8 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
             let mut text = format!("Payment by {}", p.method.words());
-            if let Some(r) = &p.reference {
-                text.push_str(&format!(" (ref. {r})"));
+            if let Some(r) = p.reference {
+                text.push_str(&format!(" (ref. {})", state.texts.get(r)));
             }
             ("payment", text)
         }
@@ -169,12 +173,12 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
             let p = &state.payments[v.payment as usize];
             let mut text = format!(
                 "Void of the payment of {} {} received {}",
-                crate::money::Money::new(p.amount, p.currency),
+                crate::money::Money::new(state.payment_amount(v.payment), p.currency),
                 p.currency,
                 p.date
             );
-            if let Some(r) = &p.reference {
-                text.push_str(&format!(" (ref. {r})"));
+            if let Some(r) = p.reference {
+                text.push_str(&format!(" (ref. {})", state.texts.get(r)));
             }
             ("payment_void", with_reason(text, &v.reason))
         }

@@ -89,45 +89,8 @@ pub fn opt_idx(out: &mut Vec<u8>, i: Option<Idx>) {
 
 /// A record reference: its table's tag in the low four bits.
 pub fn record(out: &mut Vec<u8>, r: RecordRef) {
-    let (tag, i) = record_parts(r);
+    let (tag, i) = r.parts();
     uv(out, (u128::from(i) << 4) | u128::from(tag));
-}
-
-fn record_parts(r: RecordRef) -> (u8, Idx) {
-    match r {
-        RecordRef::Customer(i) => (0, i),
-        RecordRef::Invoice(i) => (1, i),
-        RecordRef::Payment(i) => (2, i),
-        RecordRef::Grant(i) => (3, i),
-        RecordRef::Application(i) => (4, i),
-        RecordRef::CreditNote(i) => (5, i),
-        RecordRef::Refund(i) => (6, i),
-        RecordRef::PaymentVoid(i) => (7, i),
-        RecordRef::InvoiceVoid(i) => (8, i),
-        RecordRef::Config(i) => (9, i),
-        RecordRef::WriteOff(i) => (10, i),
-        RecordRef::Expiry(i) => (11, i),
-        RecordRef::ExpiredLot(i) => (12, i),
-    }
-}
-
-fn record_from(tag: u8, i: Idx) -> Option<RecordRef> {
-    Some(match tag {
-        0 => RecordRef::Customer(i),
-        1 => RecordRef::Invoice(i),
-        2 => RecordRef::Payment(i),
-        3 => RecordRef::Grant(i),
-        4 => RecordRef::Application(i),
-        5 => RecordRef::CreditNote(i),
-        6 => RecordRef::Refund(i),
-        7 => RecordRef::PaymentVoid(i),
-        8 => RecordRef::InvoiceVoid(i),
-        9 => RecordRef::Config(i),
-        10 => RecordRef::WriteOff(i),
-        11 => RecordRef::Expiry(i),
-        12 => RecordRef::ExpiredLot(i),
-        _ => return None,
-    })
 }
 
 /// Front coding: a text as the length of the prefix it shares with the previous text
@@ -346,7 +309,7 @@ impl<'a> Src<'a> {
 
     pub fn record(&mut self) -> Got<RecordRef> {
         let v = self.uv()?;
-        record_from((v & 15) as u8, u32::try_from(v >> 4).ok()?)
+        RecordRef::from_parts((v & 15) as u8, u32::try_from(v >> 4).ok()?)
     }
 
     pub fn front(&mut self, column: usize) -> Got<String> {

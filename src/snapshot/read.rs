@@ -8,15 +8,21 @@ use super::codec::{Got, Src};
 use super::write::{line_sums, FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_REASON};
 use super::Payload;
 use crate::domain::{Method, TaxRounding};
+use crate::money::Minor;
 use crate::state::book::{Book, Entry};
+use crate::state::chunked::Chunked;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 
 struct Reader<'a> {
     src: Src<'a>,
     lines: LineTable,
+    texts: TextArena,
+    allocations: Chunked<PaymentAllocation>,
+    touches: Chunked<Touch>,
     prev_seq: u64,
     prev_date: i64,
     ids: Vec<(RecordRef, u64, u64)>,
@@ -28,6 +34,9 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     let mut r = Reader {
         src: Src::new(bytes, INTERNED, FRONTS),
         lines: LineTable::default(),
+        texts: TextArena::default(),
+        allocations: Chunked::default(),
+        touches: Chunked::default(),
         prev_seq: 0,
         prev_date: 0,
         ids: Vec::new(),
@@ -41,8 +50,8 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     r.ids.reserve(records);
     let customers = r.table(Reader::customer)?;
     let invoices = r.table(Reader::invoice)?;
-    let payments = r.table(Reader::payment)?;
-    let lots = r.table(Reader::lot)?;
+    let payments = r.chunked(Reader::payment)?;
+    let lots = r.chunked(Reader::lot)?;
     let grants = r.table(Reader::grant)?;
     let applications = r.table(Reader::application)?;
     let credit_notes = r.table(Reader::credit_note)?;
@@ -64,8 +73,11 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         customers,
         invoices,
         lines: r.lines,
+        texts: r.texts,
+        allocations: r.allocations,
         payments,
         lots,
+        touches: r.touches,
         grants,
         applications,
         credit_notes,
@@ -84,6 +96,15 @@ impl Reader<'_> {
     fn table<T>(&mut self, item: fn(&mut Self, Idx) -> Got<T>) -> Got<Vec<T>> {
         let n = self.src.len()?;
         let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            out.push(item(self, i as Idx)?);
+        }
+        Some(out)
+    }
+
+    fn chunked<T>(&mut self, item: fn(&mut Self, Idx) -> Got<T>) -> Got<Chunked<T>> {
+        let n = self.src.len()?;
+        let mut out = Chunked::default();
         for i in 0..n {
             out.push(item(self, i as Idx)?);
         }
@@ -192,12 +213,12 @@ impl Reader<'_> {
             let date = self.date()?;
             let seq = prev_seq.wrapping_add(self.src.sv()? as u64);
             prev_seq = seq;
-            book.entries.push(Entry {
-                date,
-                seq,
-                record: self.src.record()?,
-                amount: self.src.dec()?,
-            });
+            if seq >> 48 != 0 {
+                return None;
+            }
+            let record = self.src.record()?;
+            let amount = Minor::of(self.src.dec()?, book.currency)?;
+            book.entries.push(Entry::new(date, seq, record, amount));
         }
         Some(book)
     }
@@ -312,16 +333,34 @@ impl Reader<'_> {
     }
 
     fn payment(&mut self, i: Idx) -> Got<Payment> {
+        let id = self.id(RecordRef::Payment(i), 2)?;
+        let id = self.texts.push(&id)?;
+        let customer = self.src.idx()?;
+        let currency = self.src.currency()?;
+        let amount = Minor::of(self.src.dec()?, currency)?;
+        let method = self.method()?;
+        let date = self.date()?;
+        let reference = match self.reference()? {
+            None => None,
+            Some(r) => Some(self.texts.push(&r)?),
+        };
+        let lot = self.src.idx()?;
+        let allocations = u32::try_from(self.allocations.len()).ok()?;
+        for _ in 0..self.src.len()? {
+            let invoice = self.src.idx()?;
+            let amount = Minor::of(self.src.dec()?, currency)?;
+            self.allocations.push(PaymentAllocation { invoice, amount });
+        }
         Some(Payment {
-            id: self.id(RecordRef::Payment(i), 2)?,
-            customer: self.src.idx()?,
-            currency: self.src.currency()?,
-            amount: self.src.dec()?,
-            method: self.method()?,
-            date: self.date()?,
-            reference: self.reference()?,
-            lot: self.src.idx()?,
-            allocations: self.pairs()?,
+            id,
+            customer,
+            currency,
+            amount,
+            method,
+            date,
+            reference,
+            lot,
+            allocations,
             voided_by: self.src.opt_idx()?,
         })
     }
@@ -337,22 +376,21 @@ impl Reader<'_> {
             2 => LotOrigin::CreditNote(at),
             _ => return None,
         };
-        let remaining = self.src.dec()?;
-        let refunded = self.src.dec()?;
-        let n = self.src.len()?;
-        let mut touched = Vec::with_capacity(n);
-        for _ in 0..n {
-            touched.push(self.src.idx()?);
+        let remaining = Minor::of(self.src.dec()?, currency)?;
+        let refunded = Minor::of(self.src.dec()?, currency)?;
+        let mut last_touch = 0;
+        for _ in 0..self.src.len()? {
+            self.touches.push(Touch {
+                invoice: self.src.idx()?,
+                prev: last_touch,
+            });
+            last_touch = u32::try_from(self.touches.len()).ok()?;
         }
-        Some(Lot {
-            customer,
-            currency,
-            origin,
-            remaining,
-            refunded,
-            touched,
-            valid_until: self.src.opt_date()?,
-        })
+        let mut lot = Lot::new(customer, currency, origin, self.src.opt_date()?);
+        lot.remaining = remaining;
+        lot.refunded = refunded;
+        lot.last_touch = last_touch;
+        Some(lot)
     }
 
     fn grant(&mut self, i: Idx) -> Got<Grant> {

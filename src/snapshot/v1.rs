@@ -5,15 +5,17 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::v2::{presized, InvoiceV2};
+use super::v2::{presized, CustomerV2, InvoiceV2, LotV2, PaymentV2};
 use super::Payload;
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::money::Currency;
+use crate::state::chunked::Chunked;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 
 #[derive(Deserialize)]
 pub(super) struct PayloadV1 {
@@ -22,11 +24,11 @@ pub(super) struct PayloadV1 {
     #[serde(deserialize_with = "presized::vec")]
     ids: Vec<(RecordRef, u64, u64)>,
     #[serde(deserialize_with = "presized::vec")]
-    customers: Vec<Customer>,
+    customers: Vec<CustomerV2>,
     #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<InvoiceV1>,
     #[serde(deserialize_with = "presized::vec")]
-    payments: Vec<Payment>,
+    payments: Vec<PaymentV2>,
     #[serde(deserialize_with = "presized::vec")]
     lots: Vec<LotV1>,
     #[serde(deserialize_with = "presized::vec")]
@@ -105,6 +107,9 @@ impl PayloadV1 {
     /// application dated as `apply_credit` without a date is now (the invoice's date).
     pub(super) fn migrate(self) -> Result<Payload> {
         let mut lines = LineTable::default();
+        let mut texts = TextArena::default();
+        let mut allocations = Chunked::default();
+        let mut touches = Chunked::default();
         let invoices: Vec<Invoice> = self
             .invoices
             .into_iter()
@@ -159,14 +164,14 @@ impl PayloadV1 {
             seq: self.seq,
             numbering: self.numbering,
             ids: self.ids,
-            customers: self.customers,
+            customers: super::v2::customers(self.customers)?,
             invoices,
             lines,
-            payments: self.payments,
-            lots: self
-                .lots
-                .into_iter()
-                .map(|l| Lot {
+            payments: super::v2::payments(self.payments, &mut texts, &mut allocations)?,
+            texts,
+            allocations,
+            lots: super::v2::lots(
+                self.lots.into_iter().map(|l| LotV2 {
                     customer: l.customer,
                     currency: l.currency,
                     origin: l.origin,
@@ -174,8 +179,10 @@ impl PayloadV1 {
                     refunded: l.refunded,
                     touched: l.touched,
                     valid_until: None,
-                })
-                .collect(),
+                }),
+                &mut touches,
+            )?,
+            touches,
             grants: self.grants,
             applications,
             credit_notes: self.credit_notes,

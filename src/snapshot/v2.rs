@@ -7,13 +7,17 @@ use serde::Deserialize;
 
 use super::{v1, Payload};
 use crate::date::Date;
+use crate::domain::Method;
 use crate::error::{err, Result};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::stable_hash::checksum;
+use crate::state::book::{Book, Entry};
+use crate::state::chunked::Chunked;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+use crate::state::texts::TextArena;
 
 const HEADER: usize = 8 + 4 + 8 + 8;
 
@@ -26,13 +30,13 @@ struct PayloadV2 {
     #[serde(deserialize_with = "presized::vec")]
     ids: Vec<(RecordRef, u64, u64)>,
     #[serde(deserialize_with = "presized::vec")]
-    customers: Vec<Customer>,
+    customers: Vec<CustomerV2>,
     #[serde(deserialize_with = "presized::vec")]
     invoices: Vec<InvoiceV2>,
     #[serde(deserialize_with = "presized::vec")]
-    payments: Vec<Payment>,
+    payments: Vec<PaymentV2>,
     #[serde(deserialize_with = "presized::vec")]
-    lots: Vec<Lot>,
+    lots: Vec<LotV2>,
     #[serde(deserialize_with = "presized::vec")]
     grants: Vec<Grant>,
     #[serde(deserialize_with = "presized::vec")]
@@ -54,6 +58,181 @@ struct PayloadV2 {
     expired_lots: Vec<ExpiredLot>,
     #[serde(with = "crate::money::dec_pairs")]
     accounts: Vec<((Currency, Account), Decimal)>,
+}
+
+/// A customer as versions 1 and 2 held it: its books with `Decimal` entries.
+#[derive(Deserialize)]
+pub(super) struct CustomerV2 {
+    id: String,
+    name: String,
+    email: Option<String>,
+    currency: Currency,
+    books: Vec<BookV2>,
+}
+
+#[derive(Deserialize)]
+struct BookV2 {
+    currency: Currency,
+    #[serde(with = "crate::money::dec")]
+    outstanding: Decimal,
+    #[serde(with = "crate::money::dec")]
+    credit: Decimal,
+    entries: Vec<EntryV2>,
+}
+
+#[derive(Deserialize)]
+struct EntryV2 {
+    date: Date,
+    seq: u64,
+    record: RecordRef,
+    #[serde(with = "crate::money::dec")]
+    amount: Decimal,
+}
+
+impl CustomerV2 {
+    /// The customer with its entries' amounts in minor units; an amount that isn't a
+    /// whole number of them (or a seq beyond 48 bits) is not something the engine wrote.
+    pub(super) fn into_customer(self) -> Result<Customer> {
+        let mut books = Vec::with_capacity(self.books.len());
+        for b in self.books {
+            let mut book = Book::new(b.currency);
+            book.outstanding = b.outstanding;
+            book.credit = b.credit;
+            book.entries.reserve_exact(b.entries.len());
+            for e in b.entries {
+                let amount = Minor::of(e.amount, b.currency)
+                    .filter(|_| e.seq >> 48 == 0)
+                    .ok_or_else(|| {
+                        err!(
+                            InvalidInput,
+                            "snapshot: customer '{}' has a statement entry this engine can't hold",
+                            self.id
+                        )
+                    })?;
+                book.entries
+                    .push(Entry::new(e.date, e.seq, e.record, amount));
+            }
+            books.push(book);
+        }
+        Ok(Customer {
+            id: self.id,
+            name: self.name,
+            email: self.email,
+            currency: self.currency,
+            books,
+        })
+    }
+}
+
+/// The customers of a version 1 or 2 payload, brought to the current shape.
+pub(super) fn customers(old: Vec<CustomerV2>) -> Result<Vec<Customer>> {
+    let mut out = Vec::with_capacity(old.len());
+    for c in old {
+        out.push(c.into_customer()?);
+    }
+    Ok(out)
+}
+
+/// A payment as versions 1 and 2 held it: texts and allocations of its own.
+#[derive(Deserialize)]
+pub(super) struct PaymentV2 {
+    id: String,
+    customer: Idx,
+    currency: Currency,
+    #[serde(with = "crate::money::dec")]
+    amount: Decimal,
+    method: Method,
+    date: Date,
+    reference: Option<String>,
+    lot: Idx,
+    #[serde(with = "crate::money::dec_pairs")]
+    allocations: Vec<(Idx, Decimal)>,
+    voided_by: Option<Idx>,
+}
+
+/// Payments (their texts in `texts`, allocations in `allocations`) from versions 1
+/// and 2.
+pub(super) fn payments(
+    old: Vec<PaymentV2>,
+    texts: &mut TextArena,
+    allocations: &mut Chunked<PaymentAllocation>,
+) -> Result<Chunked<Payment>> {
+    let unheld = |id: &str| {
+        err!(
+            InvalidInput,
+            "snapshot: payment '{}' holds an amount or text this engine can't hold",
+            crate::error::clip(id)
+        )
+    };
+    let mut out = Chunked::default();
+    for p in old {
+        let minor = |d: Decimal| Minor::of(d, p.currency).ok_or_else(|| unheld(&p.id));
+        let first = u32::try_from(allocations.len()).map_err(|_| unheld(&p.id))?;
+        for &(invoice, amount) in &p.allocations {
+            let amount = minor(amount)?;
+            allocations.push(PaymentAllocation { invoice, amount });
+        }
+        let reference = match &p.reference {
+            None => None,
+            Some(r) => Some(texts.push(r).ok_or_else(|| unheld(&p.id))?),
+        };
+        out.push(Payment {
+            id: texts.push(&p.id).ok_or_else(|| unheld(&p.id))?,
+            customer: p.customer,
+            currency: p.currency,
+            amount: minor(p.amount)?,
+            method: p.method,
+            date: p.date,
+            reference,
+            lot: p.lot,
+            allocations: first,
+            voided_by: p.voided_by,
+        });
+    }
+    Ok(out)
+}
+
+/// A credit lot as versions 1 and 2 held it: amounts as `Decimal`s, its invoices in a
+/// `Vec` of its own.
+#[derive(Deserialize)]
+pub(super) struct LotV2 {
+    pub customer: Idx,
+    pub currency: Currency,
+    pub origin: LotOrigin,
+    #[serde(with = "crate::money::dec")]
+    pub remaining: Decimal,
+    #[serde(with = "crate::money::dec")]
+    pub refunded: Decimal,
+    pub touched: Vec<Idx>,
+    pub valid_until: Option<Date>,
+}
+
+/// Lots (their invoice lists in `touches`) from versions 1 and 2.
+pub(super) fn lots(
+    old: impl IntoIterator<Item = LotV2>,
+    touches: &mut Chunked<Touch>,
+) -> Result<Chunked<Lot>> {
+    let unheld = || {
+        err!(
+            InvalidInput,
+            "snapshot: a credit lot holds an amount this engine can't hold"
+        )
+    };
+    let mut out = Chunked::default();
+    for l in old {
+        let mut lot = Lot::new(l.customer, l.currency, l.origin, l.valid_until);
+        lot.remaining = Minor::of(l.remaining, l.currency).ok_or_else(unheld)?;
+        lot.refunded = Minor::of(l.refunded, l.currency).ok_or_else(unheld)?;
+        for invoice in l.touched {
+            touches.push(Touch {
+                invoice,
+                prev: lot.last_touch,
+            });
+            lot.last_touch = u32::try_from(touches.len()).map_err(|_| unheld())?;
+        }
+        out.push(lot);
+    }
+    Ok(out)
 }
 
 /// An invoice as versions 1 and 2 held it: its lines in a `Vec` of its own.
@@ -115,23 +294,30 @@ impl InvoiceV2 {
     }
 }
 
-impl From<PayloadV2> for Payload {
-    fn from(p: PayloadV2) -> Payload {
+impl PayloadV2 {
+    fn migrate(self) -> Result<Payload> {
+        let p = self;
+        let mut texts = TextArena::default();
+        let mut allocations = Chunked::default();
+        let mut touches = Chunked::default();
         let mut lines = LineTable::default();
         let invoices = p
             .invoices
             .into_iter()
             .map(|i| i.into_invoice(&mut lines))
             .collect();
-        Payload {
+        Ok(Payload {
             seq: p.seq,
             numbering: p.numbering,
             ids: p.ids,
-            customers: p.customers,
+            customers: customers(p.customers)?,
+            payments: payments(p.payments, &mut texts, &mut allocations)?,
+            texts,
+            allocations,
             invoices,
             lines,
-            payments: p.payments,
-            lots: p.lots,
+            lots: lots(p.lots, &mut touches)?,
+            touches,
             grants: p.grants,
             applications: p.applications,
             credit_notes: p.credit_notes,
@@ -143,7 +329,7 @@ impl From<PayloadV2> for Payload {
             expiries: p.expiries,
             expired_lots: p.expired_lots,
             accounts: p.accounts,
-        }
+        })
     }
 }
 
@@ -187,7 +373,7 @@ pub(super) fn read(version: u32, bytes: &[u8]) -> Result<Payload> {
         (old.migrate()?, rest)
     } else {
         let (p, rest) = postcard::take_from_bytes::<PayloadV2>(body).map_err(|_| undecodable())?;
-        (p.into(), rest)
+        (p.migrate()?, rest)
     };
     // Bytes after the state (counted in the header and the checksum, so put there on
     // purpose) mean a snapshot this engine did not write.

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::codec::{self as c, Front, Interner, StreamSum};
 use super::{all_record_count, FORMAT_VERSION, MAGIC};
 use crate::domain::{Method, TaxRounding};
+use crate::money::round_money;
 use crate::state::book::Book;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::*;
@@ -190,18 +191,18 @@ impl Cursor {
                 self.id(s, out, RecordRef::Payment(i), 2);
                 c::idx(out, x.customer);
                 c::currency(out, x.currency);
-                c::dec(out, x.amount);
+                c::dec(out, x.amount.decimal(x.currency));
                 out.push(method_code(x.method));
                 self.date(out, x.date);
-                match &x.reference {
+                match x.reference {
                     None => out.push(0),
                     Some(r) => {
                         out.push(1);
-                        self.fronts[F_REFERENCE].put(out, r);
+                        self.fronts[F_REFERENCE].put(out, s.texts.get(r));
                     }
                 }
                 c::idx(out, x.lot);
-                pairs(out, &x.allocations);
+                pairs(out, &s.payment_allocations(i));
                 c::opt_idx(out, x.voided_by);
             }
             Section::Lots => {
@@ -214,10 +215,11 @@ impl Cursor {
                     LotOrigin::CreditNote(n) => (2, n),
                 };
                 c::uv(out, (u128::from(o) << 2) | tag);
-                c::dec(out, x.remaining);
-                c::dec(out, x.refunded);
-                c::uv(out, x.touched.len() as u128);
-                for &t in &x.touched {
+                c::dec(out, x.remaining());
+                c::dec(out, x.refunded());
+                let touched = s.lot_touched(i);
+                c::uv(out, touched.len() as u128);
+                for &t in &touched {
                     c::idx(out, t);
                 }
                 c::opt_date(out, x.valid_until);
@@ -277,7 +279,10 @@ impl Cursor {
                 self.date(out, x.date);
                 self.opt_reason(out, x.reason.as_deref());
                 pairs(out, &x.reopened);
-                c::dec(out, x.withdrawn);
+                // At minor units, like the books' sums: a lot never credited once
+                // gave a bare zero here.
+                let currency = s.payments[x.payment as usize].currency;
+                c::dec(out, round_money(x.withdrawn, currency));
             }
             Section::InvoiceVoids => {
                 let x = &s.invoice_voids[at];
@@ -346,16 +351,18 @@ impl Cursor {
 
     fn book(&mut self, out: &mut Vec<u8>, b: &Book) {
         c::currency(out, b.currency);
-        c::dec(out, b.outstanding);
-        c::dec(out, b.credit);
+        // At the currency's minor units: the sums' scales depend on the path history
+        // took (a void of an empty lot once left a bare zero), their values don't.
+        c::dec(out, round_money(b.outstanding, b.currency));
+        c::dec(out, round_money(b.credit, b.currency));
         c::uv(out, b.entries.len() as u128);
         let mut prev_seq = 0u64;
         for e in &b.entries {
             self.date(out, e.date);
-            c::sv(out, e.seq.wrapping_sub(prev_seq) as i64);
-            prev_seq = e.seq;
-            c::record(out, e.record);
-            c::dec(out, e.amount);
+            c::sv(out, e.seq().wrapping_sub(prev_seq) as i64);
+            prev_seq = e.seq();
+            c::record(out, e.record());
+            c::dec(out, b.amount(e));
         }
     }
 

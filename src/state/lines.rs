@@ -1,7 +1,11 @@
 //! Invoice lines, packed: one table for the whole ledger instead of a `Vec` per invoice,
 //! descriptions interned (a text table and a `u32`), and amounts as `i64` mantissas
 //! with their scales packed in one word instead of 16-byte `Decimal`s. A line's gross
-//! is not stored (it is net + tax). Lines whose amounts don't fit that form bit for bit
+//! is not stored (it is net + tax). Packed lines are themselves interned: an operator
+//! bills the same plans at the same prices month after month, so each distinct packed
+//! line is kept once and an invoice holds the numbers of its lines (4 bytes a line).
+//! Two lines share an entry only when every packed field is equal, scales included, so
+//! interning never changes what a line reads back as. Lines whose amounts don't fit that form bit for bit
 //! (a 20-digit unit price, a rate with a 10-digit mantissa) keep their `Decimal`s in a
 //! second, wide table: every line reads back exactly as it was computed, scales and
 //! all.
@@ -12,8 +16,8 @@ use super::chunked::Chunked;
 use super::records::Line;
 use crate::domain::LineInput;
 
-/// Where an invoice's lines are: `count` lines from `first`, in the packed table or,
-/// with the top bit of `count` set, in the wide one.
+/// Where an invoice's lines are: `count` lines from `first`, in the runs of packed line
+/// numbers or, with the top bit of `count` set, in the wide table.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LineSpan {
     first: u32,
@@ -73,8 +77,9 @@ impl<'a> LineView<'a> {
 /// `LineView::text` of a line that is not in a table.
 pub const NOT_INTERNED: u32 = u32::MAX;
 
-/// 48 bytes against ~140 for a `Line` and its description.
-#[derive(Clone, Copy, Debug)]
+/// A line's description and amounts in a fixed form, compared and hashed field by field
+/// (the same fields, scales included, read back as the same `Decimal`s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PackedLine {
     description: u32,
     /// Five bits per amount: quantity, unit price, tax rate, discount rate, net, tax.
@@ -90,7 +95,12 @@ struct PackedLine {
 /// Every invoice's lines.
 #[derive(Clone, Debug, Default)]
 pub struct LineTable {
-    packed: Chunked<PackedLine>,
+    /// Every distinct packed line, once.
+    distinct: Chunked<PackedLine>,
+    /// Numbers of `distinct` lines, found by the line's hash.
+    index: LineIndex,
+    /// Each invoice's lines in order, as numbers of `distinct` lines; spans point here.
+    runs: Chunked<u32>,
     wide: Vec<(u32, Line)>,
     texts: Texts,
 }
@@ -149,6 +159,75 @@ impl Texts {
         self.recent.push(n);
         n
     }
+}
+
+/// An open-addressing set of line numbers (linear probing, at most half full). Written
+/// here rather than taken from `hashbrown`, whose table for one more element type adds
+/// about a kilobyte of gzipped wasm (docs/performance.md); this needs find and insert only.
+#[derive(Clone, Debug, Default)]
+struct LineIndex {
+    /// Line number + 1 in each slot, 0 where empty; the length is a power of two.
+    slots: Vec<u32>,
+    len: usize,
+}
+
+impl LineIndex {
+    /// The slot holding the number `is` accepts, or the empty slot where it would go.
+    fn slot(&self, hash: u64, is: impl Fn(u32) -> bool) -> usize {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => return i,
+                n if is(n - 1) => return i,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    /// The number in a slot `slot` found, if it holds one.
+    fn at(&self, slot: usize) -> Option<u32> {
+        self.slots.get(slot).and_then(|&n| n.checked_sub(1))
+    }
+
+    /// Puts `n` in the empty slot `slot` found (or anywhere, when growing first).
+    fn insert(&mut self, slot: usize, n: u32, hash_of: impl Fn(u32) -> u64) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let size = (self.slots.len() * 2).max(64);
+            let old = std::mem::replace(&mut self.slots, vec![0; size]);
+            for m in old.into_iter().filter(|&m| m != 0) {
+                let at = self.slot(hash_of(m - 1), |_| false);
+                self.slots[at] = m;
+            }
+            let at = self.slot(hash_of(n), |_| false);
+            self.slots[at] = n + 1;
+        } else {
+            self.slots[slot] = n + 1;
+        }
+        self.len += 1;
+    }
+}
+
+/// A multiply-xor hash over the packed fields (what FxHash does, without the `Hash`
+/// machinery's code).
+fn hash_line(l: &PackedLine) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let words = [
+        u64::from(l.description) << 32 | u64::from(l.scales),
+        l.quantity as u64,
+        l.unit_price as u64,
+        l.net as u64,
+        l.tax as u64,
+        (l.tax_rate as u32 as u64) << 32 | l.discount_rate as u32 as u64,
+    ];
+    let h = words
+        .iter()
+        .fold(0u64, |h, &w| (h.rotate_left(26) ^ w).wrapping_mul(K));
+    // The top bits are the best mixed; the index uses the low ones.
+    h ^ (h >> 32)
 }
 
 /// `d` as (mantissa, scale) if those rebuild it bit for bit (negative zero doesn't).
@@ -210,9 +289,10 @@ impl LineTable {
             lines.iter().map(|&(d, l)| Self::pack(d, l)).collect();
         match packed {
             Some(packed) => {
-                let first = u32::try_from(self.packed.len()).expect("fewer than 2^31 lines");
+                let first = u32::try_from(self.runs.len()).expect("fewer than 2^31 lines");
                 for line in packed {
-                    self.packed.push(line);
+                    let n = self.number_of(line);
+                    self.runs.push(n);
                 }
                 LineSpan {
                     first,
@@ -246,6 +326,23 @@ impl LineTable {
         }
     }
 
+    /// The number of a packed line in `distinct`, added if it is new.
+    fn number_of(&mut self, line: PackedLine) -> u32 {
+        let distinct = &self.distinct;
+        let slot = self
+            .index
+            .slot(hash_line(&line), |n| distinct[n as usize] == line);
+        if let Some(n) = self.index.at(slot) {
+            return n;
+        }
+        let n = u32::try_from(self.distinct.len()).expect("fewer than 2^32 distinct lines");
+        self.distinct.push(line);
+        let distinct = &self.distinct;
+        self.index
+            .insert(slot, n, |m| hash_line(&distinct[m as usize]));
+        n
+    }
+
     fn pack(description: u32, l: LineView<'_>) -> Option<PackedLine> {
         let (quantity, s0) = pack64(l.quantity)?;
         let (unit_price, s1) = pack64(l.unit_price)?;
@@ -274,7 +371,7 @@ impl LineTable {
         if span.count & WIDE != 0 {
             end <= self.wide.len()
         } else {
-            end <= self.packed.len()
+            end <= self.runs.len()
         }
     }
 
@@ -290,7 +387,7 @@ impl LineTable {
                     ..LineView::of(line)
                 }
             } else {
-                self.unpack(&self.packed[i])
+                self.unpack(&self.distinct[self.runs[i] as usize])
             }
         })
     }
@@ -369,7 +466,7 @@ mod tests {
         ];
         let a = table.push(&ordinary);
         let b = table.push(&huge);
-        assert_eq!(table.packed.len(), 2, "ordinary lines are packed");
+        assert_eq!(table.runs.len(), 2, "ordinary lines are packed");
         assert_eq!(
             table.wide.len(),
             2,
@@ -385,5 +482,52 @@ mod tests {
             }
         }
         assert!(table.holds(a) && table.holds(b));
+    }
+
+    #[test]
+    fn repeated_lines_are_kept_once_and_read_back_as_they_were() {
+        let mut table = LineTable::default();
+        let desk = line("Desk", "1", "180.00", "0.20", "0", "180.00", "36.00");
+        // Same value, another scale: a different line (it prints differently).
+        let desk_rescaled = line("Desk", "1", "180.0", "0.20", "0", "180.00", "36.00");
+        let room = line("Room", "3", "25.00", "0.20", "0.10", "67.50", "13.50");
+        let first = vec![desk.clone(), room.clone()];
+        let second = vec![room.clone(), desk.clone(), desk_rescaled.clone()];
+        let a = table.push(&first);
+        let b = table.push(&second);
+        let c = table.push(&first);
+        assert_eq!(table.runs.len(), 7, "every invoice keeps its own order");
+        assert_eq!(table.distinct.len(), 3, "each distinct line once");
+        for (span, lines) in [(a, &first), (b, &second), (c, &first)] {
+            let read: Vec<_> = table.iter(span).collect();
+            assert_eq!(read.len(), lines.len());
+            for (r, l) in read.iter().zip(lines.iter()) {
+                assert_eq!(r.description, l.input.description);
+                assert_eq!(bits(*r), bits(LineView::of(l)));
+            }
+        }
+        let read: Vec<_> = table.iter(b).collect();
+        assert_eq!(read[2].unit_price.to_string(), "180.0");
+        assert_eq!(read[1].unit_price.to_string(), "180.00");
+    }
+
+    #[test]
+    fn the_index_finds_every_line_as_it_grows() {
+        let mut table = LineTable::default();
+        let many: Vec<Line> = (0..1500)
+            .map(|i| {
+                let price = format!("{i}.00");
+                line("Desk", "1", &price, "0", "0", &price, "0.00")
+            })
+            .collect();
+        let spans: Vec<LineSpan> = many.chunks(7).map(|c| table.push(c)).collect();
+        let again: Vec<LineSpan> = many.chunks(7).map(|c| table.push(c)).collect();
+        assert_eq!(table.distinct.len(), 1500);
+        assert_eq!(table.index.len, 1500);
+        for (span, chunk) in spans.iter().chain(again.iter()).zip(many.chunks(7).cycle()) {
+            let prices: Vec<Decimal> = table.iter(*span).map(|l| l.unit_price).collect();
+            let want: Vec<Decimal> = chunk.iter().map(|l| l.input.unit_price).collect();
+            assert_eq!(prices, want);
+        }
     }
 }

@@ -11,17 +11,20 @@ pub mod lines;
 pub mod numbering;
 pub mod record_ref;
 pub mod records;
+pub mod texts;
 
 use rust_decimal::Decimal;
 
 use crate::date::Date;
 use crate::error::{clip, err, Result};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use book::Book;
+use chunked::Chunked;
 pub use id_index::{IdEntry, IdIndex};
 use ledger_accounts::GeneralLedger;
 use numbering::Numbering;
 use records::*;
+use texts::TextArena;
 
 /// Everything the ledger knows: append-only record tables (a record's `Idx` is its
 /// position in its table), the id index, invoice numbering and the general ledger.
@@ -37,10 +40,17 @@ pub struct State {
     pub invoices: Vec<Invoice>,
     /// Every invoice's lines, packed (an invoice holds its span).
     pub lines: lines::LineTable,
-    pub payments: Vec<Payment>,
+    pub payments: Chunked<Payment>,
+    /// Every payment's allocations, in payment order (a payment holds where its own
+    /// start).
+    pub allocations: Chunked<PaymentAllocation>,
+    /// The ids and references of payments.
+    pub texts: TextArena,
     /// Credit lots, oldest first: payment remainders, goodwill credits, credit notes
     /// without an invoice. Not addressed by id.
-    pub lots: Vec<Lot>,
+    pub lots: Chunked<Lot>,
+    /// Every lot's list of invoices that took from it, linked back from the lot.
+    pub touches: Chunked<Touch>,
     /// `add_credit` records.
     pub grants: Vec<Grant>,
     /// `apply_credit` records.
@@ -62,9 +72,27 @@ pub struct State {
     pub gl: GeneralLedger,
 }
 
+/// `amount` moved by `by`, both in minor units of `currency`: `by` is a planned part of
+/// an amount a plan checked fits (`Minor::fit`), and a lot never holds more than the
+/// amounts it came from.
+pub fn moved(amount: Minor, by: Decimal, currency: Currency) -> Minor {
+    Minor::of(by, currency)
+        .and_then(|by| amount.checked_add(by))
+        .expect("lot amounts stay whole minor units within i64")
+}
+
 /// Table indexes are u32; a table can't outgrow that (4 billion records).
 pub fn next_idx<T>(table: &[T]) -> Idx {
-    Idx::try_from(table.len()).expect("record table exceeds u32 indexes")
+    idx_of_len(table.len())
+}
+
+/// The index the next record of a chunked table gets.
+pub fn next_chunked_idx<T>(table: &Chunked<T>) -> Idx {
+    idx_of_len(table.len())
+}
+
+fn idx_of_len(len: usize) -> Idx {
+    Idx::try_from(len).expect("record table exceeds u32 indexes")
 }
 
 impl State {
@@ -74,13 +102,20 @@ impl State {
     }
 
     /// An id's index entry: its record, the creating command's fingerprint and seq.
-    pub fn id_entry(&self, id: &str) -> Option<&IdEntry> {
-        self.ids.get(id, |r| self.record_id(r))
+    pub fn id_entry(&self, id: &str) -> Option<IdEntry> {
+        self.ids.get(id, &|r| self.record_id(r))
     }
 
     /// Whether `index` (being rebuilt) already holds `id`.
     pub fn ids_contains(&self, index: &IdIndex, id: &str) -> bool {
-        index.get(id, |r| self.record_id(r)).is_some()
+        index.get(id, &|r| self.record_id(r)).is_some()
+    }
+
+    /// Indexes the id of a record just created (its text is read from the record).
+    pub fn add_id(&mut self, entry: IdEntry) {
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.insert(self.record_id(entry.record), entry, &|r| self.record_id(r));
+        self.ids = ids;
     }
 
     /// The id of a record (its text is stored only there).
@@ -88,7 +123,7 @@ impl State {
         match record {
             RecordRef::Customer(i) => &self.customers[i as usize].id,
             RecordRef::Invoice(i) => &self.invoices[i as usize].id,
-            RecordRef::Payment(i) => &self.payments[i as usize].id,
+            RecordRef::Payment(i) => self.texts.get(self.payments[i as usize].id),
             RecordRef::Grant(i) => &self.grants[i as usize].id,
             RecordRef::Application(i) => &self.applications[i as usize].id,
             RecordRef::CreditNote(i) => &self.credit_notes[i as usize].id,
@@ -103,6 +138,41 @@ impl State {
                 &self.expiries[part.expiry as usize].id
             }
         }
+    }
+
+    /// A payment's allocations: `(invoice, amount)` in the order it settled them.
+    pub fn payment_allocations(&self, p: Idx) -> Vec<(Idx, Decimal)> {
+        let payment = &self.payments[p as usize];
+        let end = self
+            .payments
+            .get(p as usize + 1)
+            .map_or(self.allocations.len(), |next| next.allocations as usize);
+        let mut out = Vec::new();
+        for a in payment.allocations as usize..end {
+            let part = self.allocations[a];
+            out.push((part.invoice, part.amount.decimal(payment.currency)));
+        }
+        out
+    }
+
+    /// The invoices that ever took from a lot, in the order they first did (consecutive
+    /// repeats collapsed).
+    pub fn lot_touched(&self, lot: Idx) -> Vec<Idx> {
+        let mut out = Vec::new();
+        let mut at = self.lots[lot as usize].last_touch;
+        while at != 0 {
+            let touch = self.touches[at as usize - 1];
+            out.push(touch.invoice);
+            at = touch.prev;
+        }
+        out.reverse();
+        out
+    }
+
+    /// A payment's amount.
+    pub fn payment_amount(&self, p: Idx) -> Decimal {
+        let payment = &self.payments[p as usize];
+        payment.amount.decimal(payment.currency)
     }
 
     /// The customer with this id; otherwise `unknown_customer`, naming `field`.
@@ -190,7 +260,7 @@ impl State {
                     .iter()
                     .map(|&l| &self.lots[l as usize])
                     .filter(|l| l.usable_on(date))
-                    .map(|l| l.remaining)
+                    .map(|l| l.remaining())
                     .sum()
             })
     }
@@ -223,7 +293,7 @@ impl State {
                 if !lot_record.usable_on(date) {
                     continue;
                 }
-                let take = lot_record.remaining.min(left);
+                let take = lot_record.remaining().min(left);
                 takes.push((lot, take));
                 left -= take;
             }
@@ -263,9 +333,14 @@ impl State {
         }
         if let Source::Lot(lot) = source {
             self.take_from_lot(lot, amount);
-            let touched = &mut self.lots[lot as usize].touched;
-            if touched.last() != Some(&inv) {
-                touched.push(inv);
+            let last = self.lots[lot as usize].last_touch;
+            if last == 0 || self.touches[last as usize - 1].invoice != inv {
+                self.touches.push(Touch {
+                    invoice: inv,
+                    prev: last,
+                });
+                self.lots[lot as usize].last_touch =
+                    u32::try_from(self.touches.len()).expect("touches exceed u32 places");
             }
         }
         let invoice = &mut self.invoices[inv as usize];
@@ -285,8 +360,13 @@ impl State {
 
     /// Lowers a lot's remaining credit (its book's credit too).
     pub fn take_from_lot(&mut self, lot: Idx, amount: Decimal) {
+        if amount.is_zero() {
+            // Nothing moves (an empty lot is already out of the index); and the book's
+            // credit keeps the scale it has.
+            return;
+        }
         let l = &mut self.lots[lot as usize];
-        l.remaining -= amount;
+        l.remaining = moved(l.remaining, -amount, l.currency);
         let (customer, currency, empty) = (l.customer, l.currency, l.remaining.is_zero());
         let book = self.book_mut(customer, currency);
         book.credit -= amount;
@@ -301,7 +381,7 @@ impl State {
             return;
         }
         let l = &mut self.lots[lot as usize];
-        l.remaining += amount;
+        l.remaining = moved(l.remaining, amount, l.currency);
         let (customer, currency) = (l.customer, l.currency);
         let book = self.book_mut(customer, currency);
         book.credit += amount;

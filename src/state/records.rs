@@ -8,15 +8,16 @@ use serde::{Deserialize, Serialize};
 use crate::date::Date;
 pub use crate::domain::TaxRounding;
 use crate::domain::{LineInput, Method};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 
 use super::book::Book;
 pub use super::lines::{LineSpan, LineView};
+use super::texts::TextRef;
 
 pub use super::record_ref::{Idx, RecordRef};
 
 /// A customer: who is billed, and its books (one per currency).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug)]
 pub struct Customer {
     pub id: String,
     pub name: String,
@@ -214,24 +215,33 @@ impl Invoice {
     }
 }
 
-/// Money received (`record_payment`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Money received (`record_payment`). Its id and reference are in the state's text
+/// arena, its allocations in the state's allocation table.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Payment {
-    pub id: String,
-    pub customer: Idx,
-    pub currency: Currency,
-    #[serde(with = "crate::money::dec")]
-    pub amount: Decimal,
-    pub method: Method,
-    pub date: Date,
-    pub reference: Option<String>,
-    /// The lot holding what the payment left as credit (possibly empty).
-    pub lot: Idx,
-    /// Invoices it settled directly, at receipt and never changed (for its answer).
-    #[serde(with = "crate::money::dec_pairs")]
-    pub allocations: Vec<(Idx, Decimal)>,
+    /// In minor units of `currency`.
+    pub amount: Minor,
     /// The void that reversed it (its index in `payment_voids`), if any.
     pub voided_by: Option<Idx>,
+    pub id: TextRef,
+    pub reference: Option<TextRef>,
+    pub customer: Idx,
+    /// The lot holding what the payment left as credit (possibly empty).
+    pub lot: Idx,
+    /// Where its allocations start in `State::allocations`; they run to the next
+    /// payment's start (or the table's end).
+    pub allocations: u32,
+    pub date: Date,
+    pub currency: Currency,
+    pub method: Method,
+}
+
+/// What a payment settled of one invoice directly, at receipt (never changed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PaymentAllocation {
+    pub invoice: Idx,
+    /// In minor units of the payment's currency.
+    pub amount: Minor,
 }
 
 /// Where a credit lot came from. Released settlement goes back to the lot it came
@@ -249,32 +259,68 @@ pub enum LotOrigin {
 
 /// Credit held for a customer in one currency, kept with its origin. Invoices and
 /// refunds take the oldest lots (lowest index) first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lot {
-    pub customer: Idx,
-    pub currency: Currency,
+    /// Credit left to use or refund, in minor units of `currency`; the lot is in its
+    /// book's lot index while > 0.
+    pub remaining: Minor,
+    /// How much of it refunds have paid out (minor units). Once non-zero, the payment
+    /// that made the lot can't be voided (that money has already left).
+    pub refunded: Minor,
     pub origin: LotOrigin,
-    /// Credit left to use or refund; the lot is in its book's lot index while > 0.
-    #[serde(with = "crate::money::dec")]
-    pub remaining: Decimal,
-    /// How much of it refunds have paid out. Once non-zero, the payment that made the
-    /// lot can't be voided (that money has already left).
-    #[serde(with = "crate::money::dec")]
-    pub refunded: Decimal,
-    /// Invoices that ever took from it (their settlements name it as source), with
-    /// consecutive repeats collapsed: lets `void_payment` find what the payment's
-    /// credit paid without scanning every invoice. It may name invoices that no
-    /// longer hold any of it (released or voided since); never pruned.
-    pub touched: Vec<Idx>,
     /// The last day it can be used (an `add_credit` with `valid_until`); after it,
     /// invoices, refunds and `apply_credit` pass it by and `expire_credit` removes it.
     pub valid_until: Option<Date>,
+    pub customer: Idx,
+    pub currency: Currency,
+    /// The latest of the invoices that ever took from it, as its place in
+    /// `State::touches` plus one (0: none). The list (`State::lot_touched`) has
+    /// consecutive repeats collapsed and lets `void_payment` find what the payment's
+    /// credit paid without scanning every invoice. It may name invoices that no longer
+    /// hold any of it (released or voided since); never pruned.
+    pub last_touch: u32,
+}
+
+/// One invoice that took from a lot, linked to the one before it (its place in
+/// `State::touches` plus one; 0: none).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Touch {
+    pub invoice: Idx,
+    pub prev: u32,
 }
 
 impl Lot {
+    /// A lot with nothing in it yet and no invoice that took from it.
+    pub fn new(
+        customer: Idx,
+        currency: Currency,
+        origin: LotOrigin,
+        valid_until: Option<Date>,
+    ) -> Lot {
+        Lot {
+            remaining: Minor::ZERO,
+            refunded: Minor::ZERO,
+            origin,
+            valid_until,
+            customer,
+            currency,
+            last_touch: 0,
+        }
+    }
+
     /// Whether something dated `date` may use it.
     pub fn usable_on(&self, date: Date) -> bool {
         self.valid_until.is_none_or(|last| date <= last)
+    }
+
+    /// Credit left in it.
+    pub fn remaining(&self) -> Decimal {
+        self.remaining.decimal(self.currency)
+    }
+
+    /// What refunds have paid out of it.
+    pub fn refunded(&self) -> Decimal {
+        self.refunded.decimal(self.currency)
     }
 }
 

@@ -418,6 +418,19 @@ export async function storeUsage(): Promise<void> {
     throw e;
   }
 
+  // The first screen's figures: shown while the engine restores, the engine's answers after.
+  const firstScreen = { type: 'balance', customer: 'c1' } as const;
+  const early = await openStore({
+    name: 'tally-test',
+    figures: [firstScreen, { type: 'trial_balance' }],
+    onFigures: (figures) => {
+      const balance = figures.answer(firstScreen);
+      if (balance?.ok) console.log(figures.seq, balance.balance, figures.keys.length);
+    },
+  });
+  await early.figuresKept;
+  early.close();
+
   const health: Health = store.health;
   if (health.status === 'damaged' && !health.writable) console.warn(health.message, health.problems.map((p) => `${p.kind} ${p.seq ?? ''}`));
   const checked: Health = await store.verified;
