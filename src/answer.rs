@@ -287,8 +287,8 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
             }
         }
         RecordRef::Invoice(i) => {
-            let inv = &state.invoices[i as usize];
-            issue_invoice_result(&inv.id, inv)
+            let inv = state.invoices.get(i);
+            issue_invoice_result(inv.id, &inv)
         }
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
@@ -375,10 +375,10 @@ pub fn write_off_result(
     amount: Decimal,
     tax: Decimal,
 ) -> CommandResult {
-    let inv = &state.invoices[invoice as usize];
+    let inv = state.invoices.get(invoice);
     let m = |amount| Money::new(amount, inv.currency);
     CommandResult::WriteOffInvoice {
-        invoice: inv.id.clone(),
+        invoice: inv.id.to_string(),
         currency: inv.currency,
         written_off: m(amount),
         tax_reversed: m(tax),
@@ -414,15 +414,16 @@ pub fn expire_result(
 }
 
 /// `issue_invoice`: the invoice as issued (`invoice` may be a plan's, not yet stored).
-pub fn issue_invoice_result(id: &str, inv: &Invoice) -> CommandResult {
+pub fn issue_invoice_result(id: &str, inv: &Invoice<'_>) -> CommandResult {
     let m = |amount| Money::new(amount, inv.currency);
+    let (total, credit) = (inv.total(), inv.credit_applied_at_issue());
     CommandResult::IssueInvoice {
         invoice: id.to_string(),
-        number: inv.number.clone(),
+        number: inv.number.to_string(),
         currency: inv.currency,
-        total: m(inv.total),
-        credit_applied: m(inv.credit_applied_at_issue),
-        amount_due: m(inv.total - inv.credit_applied_at_issue),
+        total: m(total),
+        credit_applied: m(credit),
+        amount_due: m(total - credit),
     }
 }
 
@@ -447,9 +448,9 @@ pub fn payment_result(
 
 /// `apply_credit`: credit applied to an invoice.
 pub fn apply_credit_result(state: &State, invoice: Idx, amount: Decimal) -> CommandResult {
-    let inv = &state.invoices[invoice as usize];
+    let inv = state.invoices.get(invoice);
     CommandResult::ApplyCredit {
-        invoice: inv.id.clone(),
+        invoice: inv.id.to_string(),
         currency: inv.currency,
         applied: Money::new(amount, inv.currency),
     }
@@ -469,7 +470,7 @@ pub fn credit_note_result(
     let m = |amount| Money::new(amount, currency);
     CommandResult::IssueCreditNote {
         credit_note: id.to_string(),
-        invoice: invoice.map(|i| state.invoices[i as usize].id.clone()),
+        invoice: invoice.map(|i| state.invoices.id(i).to_string()),
         currency,
         amount: m(amount),
         reduced_amount_due: m(reduced_due),
@@ -529,10 +530,10 @@ pub fn void_invoice_result(
     cancelled: Decimal,
     returned: &[(Source, Decimal)],
 ) -> CommandResult {
-    let inv = &state.invoices[invoice as usize];
+    let inv = state.invoices.get(invoice);
     let total: Decimal = returned.iter().map(|(_, a)| *a).sum();
     CommandResult::VoidInvoice {
-        invoice: inv.id.clone(),
+        invoice: inv.id.to_string(),
         currency: inv.currency,
         cancelled: Money::new(cancelled, inv.currency),
         credit_returned: Money::new(total, inv.currency),
@@ -544,7 +545,7 @@ fn allocation_list(state: &State, parts: &[(Idx, Decimal)], currency: Currency) 
     parts
         .iter()
         .map(|&(inv, amount)| Allocation {
-            invoice: state.invoices[inv as usize].id.clone(),
+            invoice: state.invoices.id(inv).to_string(),
             amount: Money::new(amount, currency),
         })
         .collect()

@@ -539,7 +539,7 @@ impl Driver {
                         .invoices
                         .iter()
                         .filter(|i| !i.amount_due().is_zero())
-                        .map(|i| i.id.clone())
+                        .map(|i| i.id.to_string())
                         .collect();
                     *s = Driver::pick(if open.is_empty() { &all } else { &open }, n, "i0");
                 } else if let Some(n) = s.strip_prefix("@pay:") {
@@ -2441,7 +2441,7 @@ fn exercise(ledger: &Ledger) {
             }
         }
     }
-    for i in &ledger.state().invoices {
+    for i in ledger.state().invoices.iter() {
         let _ = ledger.query_json(&json!({ "type": "invoice", "invoice": i.id }).to_string());
     }
     let _ = Ledger::restore(&ledger.snapshot());

@@ -52,7 +52,7 @@ fn restores_to_its_replay(version: u32) {
         serde_json::to_string(&replayed.query_json(tb)).unwrap()
     );
     // And every invoice reads the same (lines, totals, scales, numbers).
-    for invoice in &replayed.state().invoices {
+    for invoice in replayed.state().invoices.iter() {
         let q = format!(r#"{{"type":"invoice","invoice":"{}"}}"#, invoice.id);
         assert_eq!(
             serde_json::to_string(&restored.query_json(&q)).unwrap(),

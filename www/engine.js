@@ -6,9 +6,13 @@
 // (`{ ok: false, error: { code, message } }`), never an exception.
 //
 // Work the page needs rarely lives in a second module, the bulk module (www/pkg/bulk/,
-// the engine built with the `bulk` feature), loaded on first need so the shipped module
-// stays within its size budget: the accountant's export and the migration of snapshots
-// written by older versions.
+// the engine built with the `bulk` feature and for speed, opt-level 3), loaded on first
+// need so the shipped module stays within its size budget: the accountant's export, the
+// migration of snapshots written by older versions, and big ledgers. A ledger past
+// `FAST_ENGINE_OVER` commands runs wholly in the bulk module (`useFastEngine`): it
+// restores and answers about twice as fast, and its extra size is nothing beside such a
+// ledger's snapshot. The choice is made before the first ledger is made and kept: a
+// ledger's methods run in the module that made it.
 
 import init, { initSync, Ledger, snapshotFormatVersion } from './pkg/tally_engine.js';
 
@@ -29,9 +33,36 @@ export function loadEngine(options = {}) {
   return ready;
 }
 
+/** Ledgers of more commands than this open in the fast module (see `useFastEngine`). */
+export const FAST_ENGINE_OVER = 100_000;
+
+/** The bulk module once `useFastEngine` chose it: new ledgers are made there. */
+let fast = null;
+
+/**
+ * Makes every ledger made from now on (`newLedger`, `restoreLedger`, `restoreAnyVersion`,
+ * `openSnapshot`) a ledger of the bulk module, built for speed; loads it once. Call it
+ * before making ledgers, when the books to open are big (the store does, past
+ * `FAST_ENGINE_OVER` commands). Rejects, and changes nothing, if the module can't load.
+ * @param {{ bytes?: BufferSource }} [options] as for `loadBulk`
+ * @returns {Promise<void>}
+ */
+export async function useFastEngine(options = {}) {
+  fast = await loadBulk(options);
+}
+
+/** Which module makes ledgers: `"shipped"` (size-built) or `"fast"` (the bulk module). */
+export function engineKind() {
+  return fast ? 'fast' : 'shipped';
+}
+
+function ledgerClass() {
+  return fast ? fast.Ledger : Ledger;
+}
+
 /** @returns {Ledger} an empty ledger (call `loadEngine` first). */
 export function newLedger() {
-  return new Ledger();
+  return new (ledgerClass())();
 }
 
 /**
@@ -41,7 +72,7 @@ export function newLedger() {
  * @returns {Ledger}
  */
 export function restoreLedger(bytes) {
-  return Ledger.restore(bytes);
+  return ledgerClass().restore(bytes);
 }
 
 /**
@@ -93,7 +124,7 @@ export function restoreAnyVersion(bytes) {
     }
     bytes = bulkLoaded.migrateSnapshot(bytes);
   }
-  return Ledger.restore(bytes);
+  return ledgerClass().restore(bytes);
 }
 
 let bulkReady = null;
@@ -120,13 +151,16 @@ export function loadBulk(options = {}) {
 
 /**
  * The general ledger of `ledger` as an accountant's file (`"csv"` or `"beancount"`),
- * written by the bulk module from a snapshot of the ledger. Rejects on another format.
+ * written by the bulk module (from a snapshot of the ledger, unless it is the bulk
+ * module's already). Rejects on another format.
  * @param {Ledger} ledger
  * @param {'csv' | 'beancount'} format
  * @returns {Promise<string>}
  */
 export async function exportLedger(ledger, format) {
   const bulk = await loadBulk();
+  // A ledger of the fast engine is already the bulk module's: no copy.
+  if (ledger instanceof bulk.Ledger) return ledger.exportLedger(format);
   const copy = bulk.Ledger.restore(ledger.snapshot());
   try {
     return copy.exportLedger(format);

@@ -8,7 +8,7 @@
 // fails (damaged, missing, foreign, out of the chain) ends the replay there: the books
 // open as they were before it, read-only, and the report says which record and why.
 
-import { loadBulk, newLedger, restoreAnyVersion } from './engine.js';
+import { engineKind, FAST_ENGINE_OVER, loadBulk, newLedger, restoreAnyVersion, useFastEngine } from './engine.js';
 import { StoreError, checkSnapshotRecord, damage, genesis, readJournalRecord } from './store-format.js';
 import { readFigures } from './store-figures.js';
 import { snapshotBytes, storedTrailer } from './store-snapshot.js';
@@ -107,6 +107,17 @@ export async function replayJournal(journal, ledger, ledgerId, from, head) {
   return result;
 }
 
+/**
+ * The engine to open books with: past `fastEngineOver` commands the fast one (engine.js),
+ * whose module loads while the snapshot is read; if it can't load, the shipped one (the
+ * same answers, only slower).
+ */
+function engineFor(head, engineReady, fastEngineOver) {
+  if (!(head?.seq > fastEngineOver) || engineKind() === 'fast') return engineReady;
+  const fastReady = useFastEngine().catch((e) => console.warn('tally: the fast engine could not load; opening with the shipped one', e));
+  return Promise.all([engineReady, fastReady]);
+}
+
 /** How many times an open starts over when another tab replaces the ledger under it. */
 const MAX_OPEN_ATTEMPTS = 5;
 const REPLACED = Symbol('replaced');
@@ -119,9 +130,9 @@ const REPLACED = Symbol('replaced');
  * null. `onFigures` is called with them, once, as soon as they are read (before the
  * engine is restored), when they are there. Throws only when IndexedDB itself fails.
  */
-export async function openBooks(db, engineReady = Promise.resolve(), { onFigures } = {}) {
+export async function openBooks(db, engineReady = Promise.resolve(), { onFigures, fastEngineOver = FAST_ENGINE_OVER } = {}) {
   for (let attempt = 1; ; attempt++) {
-    const books = await openBooksOnce(db, engineReady, attempt === 1 ? onFigures : undefined);
+    const books = await openBooksOnce(db, engineReady, attempt === 1 ? onFigures : undefined, fastEngineOver);
     if (books !== REPLACED) return books;
     if (attempt === MAX_OPEN_ATTEMPTS) throw new StoreError('storage_failed', 'The ledger kept being replaced by other tabs while it was being opened.');
   }
@@ -135,12 +146,13 @@ export async function openBooks(db, engineReady = Promise.resolve(), { onFigures
  * as it is then. Records up to a head never change unless the ledger is replaced (an
  * import, a reset: a new identity), which the last step checks: answers REPLACED then.
  */
-async function openBooksOnce(db, engineReady, onFigures) {
+async function openBooksOnce(db, engineReady, onFigures, fastEngineOver) {
   const tx = db.transaction(['meta', 'snapshots', 'journal'], 'readonly');
   const [stored, figuresRecord] = await Promise.all([
     request(tx.objectStore('meta').get('head')),
     request(tx.objectStore('meta').get('figures')),
   ]);
+  engineReady = engineFor(stored, engineReady, fastEngineOver);
   const figures = readFigures(figuresRecord, stored);
   if (figures && onFigures) {
     try {

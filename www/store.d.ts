@@ -57,6 +57,11 @@ export interface StoreOptions {
    * holds figures for the books as they are stored. Not called otherwise.
    */
   onFigures?: (figures: StoredFigures) => void;
+  /**
+   * Books of more commands than this open in the fast engine (the bulk module, built for
+   * speed: engine.js `useFastEngine`); default `FAST_ENGINE_OVER` (100,000).
+   */
+  fastEngineOver?: number;
 }
 
 /** The first screen's figures as the engine answered them at `seq` (given to `onFigures`). */

@@ -24,7 +24,7 @@
 //   refused    key id   { id, command, error, refusedAt }  refused when synced, until dismissed
 //   authors    key id   { id, seq, by, at }                who entered each confirmed entry
 
-import { exportLedger, loadEngine, newLedger } from './engine.js';
+import { exportLedger, FAST_ENGINE_OVER, loadEngine, newLedger } from './engine.js';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
@@ -66,7 +66,7 @@ const SNAPSHOT_HOLD = 4;
 /** A due snapshot starts once no write has come for this long. */
 const SNAPSHOT_QUIET_MS = 50;
 /** Quiet after a write before the first screen's figures are stored for the new head. */
-const FIGURES_QUIET_MS = 1000;
+const FIGURES_QUIET_MS = 3000;
 
 // ---------------------------------------------------------------------------------
 // IndexedDB: the schema and its migrations.
@@ -185,6 +185,8 @@ function openDatabase(name) {
  *   once writes pause (store-figures.js) and given to `onFigures` on the next open
  * @param {(figures: object) => void} [options.onFigures] called during the open, before the
  *   engine is restored, with the figures stored for the books as they are
+ * @param {number} [options.fastEngineOver] books of more commands than this open in the
+ *   fast engine (engine.js `useFastEngine`; default `FAST_ENGINE_OVER`)
  * @returns {Promise<Store>}
  */
 export async function openStore(options = {}) {
@@ -193,6 +195,7 @@ export async function openStore(options = {}) {
   const engineReady = loadEngine();
   engineReady.catch(() => {}); // awaited by the open; a failure rejects it there
   const store = new Store(options.name ?? 'tally', options.snapshotEvery ?? 1000, queries);
+  store.fastEngineOver = options.fastEngineOver ?? FAST_ENGINE_OVER;
   await store._open(engineReady, options.onFigures);
   return store;
 }
@@ -308,6 +311,8 @@ class Store {
     this.persisted = false;
     this.closed = false;
     this.health = null;
+    /** Books of more commands than this open in the fast engine (engine.js). */
+    this.fastEngineOver = Infinity;
   }
 
   // -------------------------------------------------------------------------------
@@ -318,7 +323,7 @@ class Store {
       await engineReady; // a failed engine load is the clearer error
       throw error;
     });
-    const books = await openBooks(this.db, engineReady, { onFigures });
+    const books = await openBooks(this.db, engineReady, { onFigures, fastEngineOver: this.fastEngineOver });
     this._take(books);
     this._checkWitness();
     this.figuresKept = this._keepFigures(books.figures);
@@ -423,9 +428,11 @@ class Store {
   /**
    * Stores the first screen's figures once writes pause (FIGURES_QUIET_MS), not in each
    * write's transaction: the panel's first screen (every customer's balances) is a
-   * large answer, which would be computed and stored with every write; someone entering
-   * a command a second makes none until they stop. `figuresKept` resolves once they are
-   * stored (or given up: closed, the head moved on).
+   * large answer (one engine query over every customer: tens of milliseconds at 5,000),
+   * which would be computed and stored with every write; someone entering commands makes
+   * none until they stop for a few seconds. A tab closed before then leaves figures
+   * behind the head, which the next open doesn't use (it waits for the engine).
+   * `figuresKept` resolves once they are stored (or given up: closed, the head moved on).
    */
   _keepFiguresLater() {
     if (!this.figureQueries.length) return;
@@ -469,11 +476,11 @@ class Store {
       let books;
       try {
         if (this.lost) throw new Error('connection lost');
-        books = await openBooks(this.db);
+        books = await openBooks(this.db, undefined, { fastEngineOver: this.fastEngineOver });
       } catch {
         try { this.db.close(); } catch { /* closed already */ }
         await this._connect();
-        books = await openBooks(this.db);
+        books = await openBooks(this.db, undefined, { fastEngineOver: this.fastEngineOver });
       }
       clearTimeout(this.retryTimer);
       this._take(books);

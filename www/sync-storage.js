@@ -4,7 +4,7 @@
 // `SyncStorage` that www/sync.js drives (see sync.d.ts); the store keeps the confirmed
 // engine, its journal and snapshots, and its cross-tab writer lock.
 
-import { loadBulk, needsMigration, restoreAnyVersion } from './engine.js';
+import { engineKind, loadBulk, needsMigration, restoreAnyVersion, useFastEngine } from './engine.js';
 import { StoreError, done } from './store.js';
 import { hash64, journalRecord, snapshotRecord } from './store-format.js';
 import { request } from './store-open.js';
@@ -139,6 +139,10 @@ export function idbSyncStorage(store) {
       // A snapshot an older server wrote may be of an older format, which only the bulk
       // module reads: load it before the transaction (an await inside would end it).
       if (needsMigration(bytes)) await loadBulk();
+      // Big books run in the fast engine, as the store opens them (store-open.js).
+      if (seq > store.fastEngineOver && engineKind() !== 'fast') {
+        await useFastEngine().catch((e) => console.warn('tally: the fast engine could not load; restoring with the shipped one', e));
+      }
       const chain = hash64('tally-server-snapshot', store.ledgerId, seq, bytes.length);
       let tx;
       let ledger = null;

@@ -402,15 +402,17 @@ async fn append(
     Ok(())
 }
 
-/// Compresses and stores a snapshot in the background; once stored it is kept in
-/// memory as the space's newest.
+/// Compresses and stores a snapshot in the background, keeping it in memory as the
+/// space's newest first: kept only after the write, a first sync arriving in between
+/// found PostgreSQL newer than memory and read the bytes back out of it. Kept before
+/// the write, it is served as a first sync's is while its write is under way (a
+/// snapshot is the journal's state at its seq whether or not its row is written yet).
 fn store_snapshot(pool: Pool, newest: Arc<Newest>, space: i64, seq: u64, raw: Vec<u8>) {
     tokio::spawn(async move {
         let result = async {
             let stored = compress(space, seq, raw).await?;
-            if write_snapshot(&pool, space, &stored).await? {
-                newest.offer(space, stored);
-            }
+            newest.offer(space, stored.clone());
+            write_snapshot(&pool, space, &stored).await?;
             Ok::<_, ApiError>(())
         }
         .await;

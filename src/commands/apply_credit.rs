@@ -32,7 +32,7 @@ impl Handler for ApplyCredit {
         let invoice = &self.invoice;
         let customer = state.customer_idx("customer", &self.customer)?;
         let inv = state.customers_invoice("invoice", invoice, customer)?;
-        let record = &state.invoices[inv as usize];
+        let record = state.invoices.get(inv);
         let inv_currency = record.currency;
         if let Some(c) = &self.currency {
             if *c != inv_currency {
@@ -47,7 +47,7 @@ impl Handler for ApplyCredit {
                 .with("invoice_currency", inv_currency));
             }
         }
-        if let (Some(words), Some(rule)) = (record.closed_words(), record.closed_rule()) {
+        if let Some((words, rule)) = record.closed() {
             return Err(err!(InvoiceClosed, "invoice: '{invoice}' {words}")
                 .at("invoice")
                 .rule(rule)

@@ -9,6 +9,7 @@ use crate::answer::{credit_note_result, CommandResult};
 use crate::error::{err, Result};
 use crate::input::command::IssueCreditNote;
 use crate::money::{round_money, Currency, DecimalText, Money};
+use crate::state::invoices::planned_minor;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{CreditNote, Idx, Lot, LotOrigin, RecordRef};
 use crate::state::{next_chunked_idx, next_idx, State};
@@ -31,7 +32,7 @@ enum Target {
     Invoice {
         invoice: Idx,
         /// Settlement parts to release, latest first: `(position, amount)`.
-        release: Vec<(usize, Decimal)>,
+        release: Vec<(u32, Decimal)>,
         /// The invoice's `credited_tax` after the note.
         credited_tax: Decimal,
         /// The tax part of the amount.
@@ -76,10 +77,11 @@ impl Handler for IssueCreditNote {
                 credited_tax,
                 tax_part,
             } => {
-                let record = &mut state.invoices[invoice as usize];
-                let due_before = record.amount_due();
-                record.credited += amount;
-                record.credited_tax = credited_tax;
+                let record = state.invoices.get(invoice);
+                let (due_before, credited) = (record.amount_due(), record.credited() + amount);
+                let running = state.invoices.running_mut(invoice);
+                running.credited = planned_minor(credited, currency);
+                running.credited_tax = planned_minor(credited_tax, currency);
                 state.release(invoice, &release);
                 state.refile(invoice, due_before);
                 (Some(invoice), None, tax_part)
@@ -156,7 +158,7 @@ fn against_invoice(
 ) -> Result<NotePlan> {
     let (amount, currency, date) = (command.amount, command.currency, command.date);
     let inv = state.customers_invoice("invoice", invoice_id, customer)?;
-    let record = &state.invoices[inv as usize];
+    let record = state.invoices.get(inv);
     if date < record.date {
         return Err(err!(
             InvalidDate,
@@ -180,13 +182,13 @@ fn against_invoice(
         .with("currency", c)
         .with("invoice_currency", inv_currency));
     }
-    if record.voided_by.is_some() {
+    if record.voided_by().is_some() {
         return Err(err!(InvoiceClosed, "invoice: '{invoice_id}' is void")
             .at("invoice")
             .rule("void")
             .with("invoice", invoice_id));
     }
-    if !record.written_off.is_zero() {
+    if !record.written_off().is_zero() {
         return Err(err!(
             InvoiceClosed,
             "invoice: '{invoice_id}' was written off as bad debt; a credit note can't lower it"
@@ -218,7 +220,7 @@ fn against_invoice(
     // crediting the whole total reverses exactly all of its tax. `creditable > 0` here,
     // so the total is not zero.
     let credited_tax = round_money(
-        record.tax * (record.credited + amount) / record.total,
+        record.tax() * (record.credited() + amount) / record.total(),
         inv_currency,
     );
     Ok(NotePlan {
@@ -231,7 +233,7 @@ fn against_invoice(
             invoice: inv,
             release,
             credited_tax,
-            tax_part: credited_tax - record.credited_tax,
+            tax_part: credited_tax - record.credited_tax(),
         },
     })
 }

@@ -8,17 +8,19 @@ use crate::answer::{issue_invoice_result, CommandResult};
 use crate::error::Result;
 use crate::input::command::InvoiceDraft;
 use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
+use crate::money::Minor;
+use crate::state::invoices::planned_minor;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{
-    Idx, Invoice, Line, LineSpan, RecordRef, Settlement, Source, TaxRounding,
+    Idx, InvoiceData, Line, LineSpan, RecordRef, Running, Settlement, Source, TaxRounding,
 };
-use crate::state::{next_idx, State};
+use crate::state::State;
 
 /// The invoice exactly as issuing it now would record it, and the credit it would take.
 pub struct InvoicePlan {
     /// The invoice as it would be stored, number and credit settlements included (its
     /// line span is empty until committed: the lines are `lines`).
-    pub invoice: Invoice,
+    pub invoice: InvoiceData,
     /// Its lines as computed.
     pub lines: Vec<Line>,
     /// The credit it would take: `(lot, amount)`, oldest lot first.
@@ -41,15 +43,28 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         share_tax_per_rate(&mut lines, currency, draft.prices_include_tax)?;
     }
     let (subtotal, tax, total) = totals(&lines)?;
-    // The total is the invoice's statement entry, held in minor units.
-    crate::money::Minor::fit("lines", total, currency)?;
+    // Every sum is held in minor units: the total as the statement entry, all three
+    // in the invoice record (lines that cancel out can make subtotal and tax larger
+    // than the total).
+    let subtotal_minor = Minor::fit("lines", subtotal, currency)?;
+    let tax_minor = Minor::fit("lines", tax, currency)?;
+    Minor::fit("lines", total, currency)?;
     let lot_takes = if draft.use_credit {
         state.plan_lot_takes(customer, currency, total, draft.date)
     } else {
         Vec::new()
     };
-    let credit: Decimal = lot_takes.iter().map(|(_, a)| *a).sum();
-    let invoice = Invoice {
+    // Credit taken is at most the total, which fits.
+    let mut settlements = Vec::with_capacity(lot_takes.len());
+    let mut credit = Decimal::ZERO;
+    for &(lot, amount) in &lot_takes {
+        credit += amount;
+        settlements.push(Settlement {
+            source: Source::Lot(lot),
+            amount: planned_minor(amount, currency),
+        });
+    }
+    let invoice = InvoiceData {
         id: id.to_string(),
         number: state.numbering.peek(draft.date),
         customer,
@@ -57,24 +72,13 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         date: draft.date,
         due_date: draft.due_date.unwrap_or(draft.date),
         prices_include_tax: draft.prices_include_tax,
-        lines: LineSpan::default(),
-        subtotal,
-        tax,
-        total,
-        credited: Decimal::ZERO,
-        credited_tax: Decimal::ZERO,
-        settlements: lot_takes
-            .iter()
-            .map(|&(lot, amount)| Settlement {
-                source: Source::Lot(lot),
-                amount,
-            })
-            .collect(),
-        credit_applied_at_issue: credit,
-        voided_by: None,
-        written_off: Decimal::ZERO,
-        written_off_tax: Decimal::ZERO,
         tax_rounding,
+        lines: LineSpan::default(),
+        subtotal: subtotal_minor,
+        tax: tax_minor,
+        credit_applied_at_issue: planned_minor(credit, currency),
+        running: Running::default(),
+        settlements,
     };
     Ok(InvoicePlan {
         invoice,
@@ -101,21 +105,28 @@ impl Handler for InvoiceDraft {
         } = plan;
         // Commit: post the invoice, then apply the planned credit through `settle`, which
         // rebuilds exactly the settlements the plan showed.
-        let idx = next_idx(&state.invoices);
+        let idx = state.invoices.next_idx();
         let planned = invoice.settlements.clone();
-        let (customer, currency, total) = (invoice.customer, invoice.currency, invoice.total);
-        let (subtotal, tax, date, key) = (
-            invoice.subtotal,
-            invoice.tax,
+        let (customer, currency) = (invoice.customer, invoice.currency);
+        let view = invoice.view();
+        let (subtotal, tax, total, date, key) = (
+            view.subtotal(),
+            view.tax(),
+            view.total(),
             invoice.date,
-            invoice.open_key(idx),
+            view.open_key(idx),
         );
         let lines = state.lines.push(&lines);
-        state.invoices.push(Invoice {
-            settlements: Vec::new(),
-            lines,
-            ..invoice
-        });
+        // An id is at most `MAX_ID_BYTES` and a number a few times `MAX_TEXT` bytes,
+        // far below what the text arena holds.
+        state
+            .invoices
+            .push(&InvoiceData {
+                settlements: Vec::new(),
+                lines,
+                ..invoice
+            })
+            .expect("short texts");
         state.numbering.next += 1;
         let book = state.book_mut(customer, currency);
         book.outstanding += total;
@@ -142,7 +153,7 @@ impl Handler for InvoiceDraft {
                 (Account::Receivable(customer), -credit),
             ],
         );
-        debug_assert_eq!(state.invoices[idx as usize].settlements, planned);
+        debug_assert_eq!(state.invoices.get(idx).settlements(), planned);
         statement_entry(
             state,
             customer,
@@ -158,6 +169,6 @@ impl Handler for InvoiceDraft {
     }
 
     fn answer(&self, _: &State, ctx: &Ctx, plan: &InvoicePlan) -> CommandResult {
-        issue_invoice_result(ctx.id, &plan.invoice)
+        issue_invoice_result(ctx.id, &plan.invoice.view())
     }
 }

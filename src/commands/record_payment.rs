@@ -139,7 +139,7 @@ fn plan_listed(
     for (i, id) in ids.iter().enumerate() {
         let field = format!("allocate_to[{i}]");
         let inv = state.customers_invoice(&field, id, customer)?;
-        let invoice = &state.invoices[inv as usize];
+        let invoice = state.invoices.get(inv);
         if invoice.currency != currency {
             return Err(err!(
                 CurrencyMismatch,
@@ -152,7 +152,7 @@ fn plan_listed(
             .with("currency", currency)
             .with("invoice_currency", invoice.currency));
         }
-        if let (Some(words), Some(rule)) = (invoice.closed_words(), invoice.closed_rule()) {
+        if let Some((words, rule)) = invoice.closed() {
             return Err(err!(InvoiceClosed, "{field}: invoice '{id}' {words}")
                 .at(field)
                 .rule(rule)

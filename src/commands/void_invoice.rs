@@ -16,7 +16,7 @@ use crate::state::{next_idx, State};
 pub struct VoidPlan {
     invoice: Idx,
     /// Every settlement, latest first, as `(settlement position, amount)`.
-    release: Vec<(usize, Decimal)>,
+    release: Vec<(u32, Decimal)>,
 }
 
 impl Handler for VoidInvoice {
@@ -26,14 +26,14 @@ impl Handler for VoidInvoice {
     fn plan(&self, state: &State, _: &Ctx) -> Result<VoidPlan> {
         let invoice = &self.invoice;
         let inv = state.invoice_idx("invoice", invoice)?;
-        let record = &state.invoices[inv as usize];
-        if record.voided_by.is_some() {
+        let record = state.invoices.get(inv);
+        if record.voided_by().is_some() {
             return Err(err!(AlreadyVoid, "invoice: '{invoice}' is already void")
                 .at("invoice")
                 .rule("already_void")
                 .with("invoice", invoice.as_str()));
         }
-        if !record.written_off.is_zero() {
+        if !record.written_off().is_zero() {
             return Err(err!(
                 InvoiceClosed,
                 "invoice: '{invoice}' was written off as bad debt; a written-off invoice can't be voided"
@@ -54,13 +54,10 @@ impl Handler for VoidInvoice {
             .with("value", self.date)
             .with("earliest", record.date));
         }
-        let release = record
-            .settlements
-            .iter()
-            .enumerate()
-            .rev()
-            .map(|(i, s)| (i, s.amount))
-            .collect();
+        let mut release = Vec::new();
+        for (at, s) in record.latest_first() {
+            release.push((at, s.amount.decimal(record.currency)));
+        }
         Ok(VoidPlan {
             invoice: inv,
             release,
@@ -71,16 +68,16 @@ impl Handler for VoidInvoice {
     /// of its revenue and tax, and credits the statement with what it still asked for.
     fn commit(&self, state: &mut State, ctx: &Ctx, plan: VoidPlan) -> RecordRef {
         let inv = plan.invoice;
-        let record = &state.invoices[inv as usize];
+        let record = state.invoices.get(inv);
         let due_before = record.amount_due();
         let cancelled = record.asks();
         let (customer, currency) = (record.customer, record.currency);
-        let revenue_left = record.subtotal - (record.credited - record.credited_tax);
-        let tax_left = record.tax - record.credited_tax;
+        let revenue_left = record.subtotal() - (record.credited() - record.credited_tax());
+        let tax_left = record.tax() - record.credited_tax();
 
         let returned = state.release(inv, &plan.release);
         let idx = next_idx(&state.invoice_voids);
-        state.invoices[inv as usize].voided_by = Some(idx);
+        state.invoices.running_mut(inv).voided_by = Some(idx);
         state.refile(inv, due_before);
         let returned_total: Decimal = returned.iter().map(|(_, a)| *a).sum();
         state.gl.post(
@@ -115,11 +112,12 @@ impl Handler for VoidInvoice {
     }
 
     fn answer(&self, state: &State, _: &Ctx, plan: &VoidPlan) -> CommandResult {
-        let inv = &state.invoices[plan.invoice as usize];
-        let returned: Vec<_> = plan
-            .release
-            .iter()
-            .map(|&(i, amount)| (inv.settlements[i].source, amount))
+        let inv = state.invoices.get(plan.invoice);
+        // The plan releases every settlement, latest first: the same order.
+        let returned: Vec<_> = inv
+            .latest_first()
+            .zip(&plan.release)
+            .map(|((_, s), &(_, amount))| (s.source, amount))
             .collect();
         void_invoice_result(state, plan.invoice, inv.asks(), &returned)
     }

@@ -52,10 +52,8 @@ impl Handler for VoidPayment {
         );
         let sources = [Source::Payment(p), Source::Lot(lot)];
         for &(inv, _) in &reopened {
-            let due_before = state.invoices[inv as usize].amount_due();
-            state.invoices[inv as usize]
-                .settlements
-                .retain(|s| !sources.contains(&s.source));
+            let due_before = state.invoices.get(inv).amount_due();
+            state.invoices.remove_settlements_from(inv, &sources);
             state.refile(inv, due_before);
         }
         state.take_from_lot(lot, withdrawn);
@@ -153,11 +151,11 @@ fn plan(command: &VoidPayment, state: &State) -> Result<VoidPlan> {
         .into_iter()
         .map(|(inv, _)| {
             let inv = inv as Idx;
-            let part = state.invoices[inv as usize]
-                .settlements
-                .iter()
-                .filter(|s| sources.contains(&s.source))
-                .map(|s| s.amount)
+            let invoice = state.invoices.get(inv);
+            let part = invoice
+                .latest_first()
+                .filter(|(_, s)| sources.contains(&s.source))
+                .map(|(_, s)| s.amount.decimal(invoice.currency))
                 .sum();
             (inv, part)
         })

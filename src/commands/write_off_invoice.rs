@@ -10,6 +10,7 @@ use crate::date::Date;
 use crate::error::{err, Result};
 use crate::input::command::WriteOffInvoice;
 use crate::money::{round_money, Currency};
+use crate::state::invoices::planned_minor;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, RecordRef, WriteOff};
 use crate::state::{next_idx, State};
@@ -46,8 +47,8 @@ impl Handler for WriteOffInvoice {
 /// date before the invoice `invalid_date`.
 fn plan(state: &State, invoice: &str, date: Date) -> Result<WriteOffPlan> {
     let inv = state.invoice_idx("invoice", invoice)?;
-    let record = &state.invoices[inv as usize];
-    if let (Some(words), Some(rule)) = (record.closed_words(), record.closed_rule()) {
+    let record = state.invoices.get(inv);
+    if let Some((words, rule)) = record.closed() {
         return Err(err!(
             InvoiceClosed,
             "invoice: '{invoice}' {words}; only what an invoice still asks for can be written off"
@@ -71,9 +72,9 @@ fn plan(state: &State, invoice: &str, date: Date) -> Result<WriteOffPlan> {
     // As for credit notes: the invoice's tax in proportion to everything taken off it
     // so far, so that the tax reversed never exceeds the invoice's tax. Something is
     // due, so the total is not zero.
-    let reversed_before = record.credited_tax + record.written_off_tax;
+    let reversed_before = record.credited_tax() + record.written_off_tax();
     let reversed_after = round_money(
-        record.tax * (record.credited + record.written_off + amount) / record.total,
+        record.tax() * (record.credited() + record.written_off() + amount) / record.total(),
         record.currency,
     );
     Ok(WriteOffPlan {
@@ -97,10 +98,13 @@ fn commit(state: &mut State, ctx: &Ctx, plan: WriteOffPlan, reason: &str) -> Rec
         amount,
         tax,
     } = plan;
-    let due_before = state.invoices[invoice as usize].amount_due();
-    let record = &mut state.invoices[invoice as usize];
-    record.written_off += amount;
-    record.written_off_tax += tax;
+    let record = state.invoices.get(invoice);
+    let due_before = record.amount_due();
+    let written_off = record.written_off() + amount;
+    let written_off_tax = record.written_off_tax() + tax;
+    let running = state.invoices.running_mut(invoice);
+    running.written_off = planned_minor(written_off, currency);
+    running.written_off_tax = planned_minor(written_off_tax, currency);
     state.refile(invoice, due_before);
     state.gl.post(
         currency,

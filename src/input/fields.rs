@@ -1,6 +1,7 @@
 //! Typed access to the fields of a `RawMap`, with errors that name the field and value.
 
 use std::borrow::Cow;
+use std::fmt;
 
 use rust_decimal::Decimal;
 
@@ -13,11 +14,29 @@ use crate::ErrorCode;
 pub use crate::limits::MAX_TEXT;
 
 /// The fields of one object being validated. `line` is set for an invoice line, so
-/// messages say `lines[2].unit_price`. Field names are only formatted on error paths:
-/// validation of a good command allocates nothing for messages.
+/// messages say `lines[2].unit_price`. Field names are only formatted on error paths
+/// (checks that may refuse take a `FieldName`, written only into a refusal): validating
+/// a good command formats and allocates nothing for messages.
 pub struct Fields {
     map: RawMap,
     line: Option<usize>,
+}
+
+/// A field's name as messages write it (`amount`, `lines[2].unit_price`), written only
+/// when a message needs it.
+#[derive(Clone, Copy)]
+pub struct FieldName {
+    line: Option<usize>,
+    key: Key,
+}
+
+impl fmt::Display for FieldName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(i) = self.line {
+            write!(f, "lines[{i}].")?;
+        }
+        f.write_str(self.key.name())
+    }
 }
 
 impl Fields {
@@ -26,11 +45,19 @@ impl Fields {
         Fields { map, line }
     }
 
-    /// How messages name a field of this object (formatted for a line's fields only).
+    /// How messages name a field of this object.
     pub fn name(&self, key: Key) -> Cow<'static, str> {
         match self.line {
-            Some(i) => Cow::Owned(format!("lines[{i}].{}", key.name())),
             None => Cow::Borrowed(key.name()),
+            Some(_) => Cow::Owned(self.field(key).to_string()),
+        }
+    }
+
+    /// A field's name, to be written only if a message needs it.
+    fn field(&self, key: Key) -> FieldName {
+        FieldName {
+            line: self.line,
+            key,
         }
     }
 
@@ -158,12 +185,7 @@ impl Fields {
     pub fn opt_factor(&mut self, key: Key, min: Decimal, max: Decimal) -> Result<Option<Decimal>> {
         match self.map.take(key) {
             None => Ok(None),
-            // Checked under the key's own name, and named as messages name it
-            // (`lines[2].unit_price`) only when refused: no formatting on the good path.
-            Some(Raw::Str(s)) => match parse_factor(key.name(), &s, min, max) {
-                Ok(value) => Ok(Some(value)),
-                Err(_) => parse_factor(&self.name(key), &s, min, max).map(Some),
-            },
+            Some(Raw::Str(s)) => parse_factor(&self.field(key), &s, min, max).map(Some),
             Some(Raw::Num(n)) => {
                 let message = format!(
                     "{} must be a decimal string such as \"{n}\", not the number {n}",
@@ -354,14 +376,14 @@ impl Fields {
     }
 }
 
-/// The refusal of a word that is not one of `names`.
-#[inline(never)]
 /// The characters in a text, counted by their UTF-8 lead bytes: the same as
 /// `chars().count()`, without core's unrolled counter in the wasm.
 fn char_count(text: &str) -> usize {
     text.bytes().filter(|b| b & 0xC0 != 0x80).count()
 }
 
+/// The refusal of a word that is not one of `names`.
+#[inline(never)]
 fn not_one_of(field: String, word: &str, names: Vec<&'static str>) -> crate::Error {
     err!(
         InvalidInput,

@@ -25,6 +25,10 @@ impl Minor {
     /// command in its plan, or keeps a wide form).
     pub fn of(amount: Decimal, currency: Currency) -> Option<Minor> {
         let units = currency.minor_units();
+        if amount.scale() == units {
+            // What records hold, snapshots store and commands compute: no rescaling.
+            return i64::try_from(amount.mantissa()).ok().map(Minor);
+        }
         // Through `rescale` (already in the module for rounding) rather than 128-bit
         // division, which would link compiler-builtins' divide. Padding zeros is exact;
         // dropping decimals rounds, so the result is compared with the amount.
@@ -62,11 +66,16 @@ impl Minor {
     /// The amount as a `Decimal` at exactly the currency's minor units (how answers
     /// print it).
     pub fn decimal(self, currency: Currency) -> Decimal {
-        let mut value = Decimal::new(self.0, currency.minor_units());
-        if self.0 == 0 {
-            value.set_sign_positive(true);
-        }
-        value
+        // `from_parts` has no panic path (`Decimal::new` checks the scale); zero is
+        // never negative.
+        let magnitude = self.0.unsigned_abs();
+        Decimal::from_parts(
+            magnitude as u32,
+            (magnitude >> 32) as u32,
+            0,
+            self.0 < 0,
+            currency.minor_units(),
+        )
     }
 
     /// The count of minor units (for snapshots and sums).

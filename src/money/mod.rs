@@ -26,14 +26,16 @@ pub use crate::limits::{MAX_AMOUNT, MAX_RATE_DECIMALS};
 
 /// Parses a decimal string of the form `-?digits(.digits)?` and nothing else: no
 /// exponent, sign `+`, spaces or separators, which `Decimal::from_str` would let through.
-pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal> {
-    let shown = crate::error::clip(text);
+/// `field` names the field in a refusal, written only if there is one.
+pub fn parse_decimal(field: &dyn fmt::Display, text: &str, code: ErrorCode) -> Result<Decimal> {
+    let shown = || crate::error::clip(text);
     let bad = || {
+        let shown = shown();
         Error::new(
             code,
             format!("{field}: '{shown}' is not a decimal number such as \"100.00\""),
         )
-        .at(field)
+        .at(field.to_string())
         .rule("not_decimal")
         .with("value", shown.as_ref())
         .word("expected", "decimal")
@@ -51,11 +53,12 @@ pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal
     // `try_from_i128_with_scale` refuses what doesn't fit rust_decimal's 96 bits.
     let significant = int.trim_start_matches('0').len() + frac.map_or(0, str::len);
     if frac.map_or(0, str::len) > 28 || significant > 29 {
+        let shown = shown();
         return Err(Error::new(
             code,
             format!("{field}: '{shown}' has more digits than the ledger can hold exactly"),
         )
-        .at(field)
+        .at(field.to_string())
         .rule("too_many_digits")
         .with("value", shown.as_ref()));
     }
@@ -76,7 +79,7 @@ pub fn parse_decimal(field: &str, text: &str, code: ErrorCode) -> Result<Decimal
 /// `check_units` once the currency is known (no more decimals than it allows).
 /// `parse_money` is both at once.
 pub fn parse_money(field: &str, text: &str, currency: Currency) -> Result<Decimal> {
-    let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?;
+    let value = parse_decimal(&field, text, ErrorCode::InvalidAmount)?;
     let value = check_entered(field, value, text)?;
     check_units(field, value, currency)
 }
@@ -128,27 +131,35 @@ pub fn check_units(field: &str, amount: Decimal, currency: Currency) -> Result<D
 
 /// Parses a quantity, unit price or rate: decimal string, at most `MAX_RATE_DECIMALS`
 /// places, within `[min, max]`.
-pub fn parse_factor(field: &str, text: &str, min: Decimal, max: Decimal) -> Result<Decimal> {
-    let shown = crate::error::clip(text);
+/// `field` names the field in a refusal, written only if there is one.
+pub fn parse_factor(
+    field: &dyn fmt::Display,
+    text: &str,
+    min: Decimal,
+    max: Decimal,
+) -> Result<Decimal> {
+    let shown = || crate::error::clip(text);
     let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?.normalize();
     if value.scale() > MAX_RATE_DECIMALS {
+        let shown = shown();
         return Err(err!(
             InvalidAmount,
             "{field}: '{shown}' has more than {MAX_RATE_DECIMALS} decimals"
         )
-        .at(field)
+        .at(field.to_string())
         .rule("too_many_decimals")
         .with("value", shown)
         .with("max_decimals", MAX_RATE_DECIMALS));
     }
     if value < min || value > max {
+        let shown = shown();
         return Err(err!(
             InvalidAmount,
             "{field}: '{shown}' must be between {} and {}",
             DecimalText(min),
             DecimalText(max)
         )
-        .at(field)
+        .at(field.to_string())
         .rule("out_of_range")
         .with("value", shown)
         .with("min", min)
@@ -297,14 +308,14 @@ mod tests {
     fn strict_grammar() {
         for ok in ["1", "1.5", "-2.25", "0.001", "007"] {
             assert!(
-                parse_decimal("f", ok, ErrorCode::InvalidAmount).is_ok(),
+                parse_decimal(&"f", ok, ErrorCode::InvalidAmount).is_ok(),
                 "{ok}"
             );
         }
         for bad in [
             "", "1e5", "+1", " 1", "1_000", "1,5", ".5", "5.", "--1", "NaN", "1.2.3",
         ] {
-            let e = parse_decimal("f", bad, ErrorCode::InvalidAmount).unwrap_err();
+            let e = parse_decimal(&"f", bad, ErrorCode::InvalidAmount).unwrap_err();
             assert_eq!(e.code, ErrorCode::InvalidAmount, "{bad}");
         }
     }
@@ -325,14 +336,14 @@ mod tests {
             ),
         ] {
             assert_eq!(
-                parse_decimal("f", text, ErrorCode::InvalidAmount)
+                parse_decimal(&"f", text, ErrorCode::InvalidAmount)
                     .unwrap()
                     .to_string(),
                 shown
             );
         }
         assert!(parse_decimal(
-            "f",
+            &"f",
             "12345678901234567890123456789",
             ErrorCode::InvalidAmount
         )
@@ -343,7 +354,7 @@ mod tests {
             "0.00000000000000000000000000001",
         ] {
             assert!(
-                parse_decimal("f", too_big, ErrorCode::InvalidAmount).is_err(),
+                parse_decimal(&"f", too_big, ErrorCode::InvalidAmount).is_err(),
                 "{too_big}"
             );
         }

@@ -106,7 +106,7 @@ pub fn run(state: &State, as_of: Date, only: Option<Currency>) -> AgingAnswer {
                 }
             };
             for &(due, _, inv) in &book.open {
-                let amount = state.invoices[inv as usize].amount_due();
+                let amount = state.invoices.get(inv).amount_due();
                 let days = due.days_until(as_of);
                 sums.add(days, amount);
                 per_currency[i].1.add(days, amount);

@@ -115,22 +115,22 @@ pub struct SettlementAnswer {
 /// Answers `invoice` for the invoice with id `id`.
 pub fn run(state: &State, id: &str) -> Result<InvoiceAnswer> {
     let idx = state.invoice_idx("invoice", id)?;
-    let invoice = &state.invoices[idx as usize];
+    let invoice = state.invoices.get(idx);
     let lines = state.lines.iter(invoice.lines).collect();
-    Ok(render(state, invoice, lines, true))
+    Ok(render(state, &invoice, lines, true))
 }
 
 /// What issuing the draft now would record: the same plan `issue_invoice` commits.
 pub fn preview(state: &State, draft: &InvoiceDraft) -> Result<InvoiceAnswer> {
     let plan = issue_invoice::plan(state, draft, "")?;
     let lines = plan.lines.iter().map(LineView::of).collect();
-    Ok(render(state, &plan.invoice, lines, false))
+    Ok(render(state, &plan.invoice.view(), lines, false))
 }
 
 /// The answer for an invoice record; `issued` is false for a preview (no id yet).
 pub fn render(
     state: &State,
-    inv: &Invoice,
+    inv: &Invoice<'_>,
     lines: Vec<LineView<'_>>,
     issued: bool,
 ) -> InvoiceAnswer {
@@ -151,8 +151,8 @@ pub fn render(
         }
     }
     InvoiceAnswer {
-        id: issued.then(|| inv.id.clone()),
-        number: inv.number.clone(),
+        id: issued.then(|| inv.id.to_string()),
+        number: inv.number.to_string(),
         customer: customer.id.clone(),
         customer_name: customer.name.clone(),
         currency: cur,
@@ -160,13 +160,13 @@ pub fn render(
         due_date: inv.due_date,
         status: inv.status(),
         prices_include_tax: inv.prices_include_tax,
-        subtotal: m(inv.subtotal),
-        tax: m(inv.tax),
-        total: m(inv.total),
+        subtotal: m(inv.subtotal()),
+        tax: m(inv.tax()),
+        total: m(inv.total()),
         credit_applied: m(inv.credit_applied()),
         paid: m(inv.paid()),
-        credited: m(inv.credited),
-        written_off: m(inv.written_off),
+        credited: m(inv.credited()),
+        written_off: m(inv.written_off()),
         tax_rounding: inv.tax_rounding.name(),
         amount_due: m(inv.amount_due()),
         lines: lines
@@ -191,15 +191,15 @@ pub fn render(
             })
             .collect(),
         settlements: inv
-            .settlements
-            .iter()
+            .settlements()
+            .into_iter()
             .map(|s| SettlementAnswer {
                 kind: match s.source {
                     Source::Payment(_) => "payment",
                     Source::Lot(_) => "credit",
                 },
                 source: source_id(state, s.source),
-                amount: m(s.amount),
+                amount: m(s.amount.decimal(cur)),
             })
             .collect(),
     }

@@ -131,7 +131,7 @@ pub fn invoices(
     limit: Option<u64>,
 ) -> Result<InvoicesAnswer> {
     let keep = |i: Idx| {
-        let inv = &state.invoices[i as usize];
+        let inv = state.invoices.get(i);
         currency.is_none_or(|c| c == inv.currency) && (!open_only || !inv.amount_due().is_zero())
     };
     let ids: Vec<Idx> = match customer {
@@ -144,7 +144,7 @@ pub fn invoices(
                     _ => None,
                 })
                 .filter(|i| keep(*i))
-                .map(|i| (state.invoices[i as usize].date.sort_key(), i))
+                .map(|i| (state.invoices.get(i).date.sort_key(), i))
                 .collect();
             sort_pairs(&mut by_date);
             by_date.into_iter().map(|(_, i)| i).collect()
@@ -159,17 +159,17 @@ pub fn invoices(
             .into_iter()
             .take(take)
             .map(|i| {
-                let inv = &state.invoices[i as usize];
+                let inv = state.invoices.get(i);
                 let m = |d| Money::new(d, inv.currency);
                 InvoiceRow {
-                    id: inv.id.clone(),
-                    number: inv.number.clone(),
+                    id: inv.id.to_string(),
+                    number: inv.number.to_string(),
                     customer: state.customers[inv.customer as usize].id.clone(),
                     currency: inv.currency,
                     date: inv.date,
                     due_date: inv.due_date,
                     status: inv.status(),
-                    total: m(inv.total),
+                    total: m(inv.total()),
                     amount_due: m(inv.amount_due()),
                 }
             })
@@ -207,7 +207,7 @@ pub fn payments(
                 allocations: allocations
                     .iter()
                     .map(|&(inv, amount)| crate::parts::Allocation {
-                        invoice: state.invoices[inv as usize].id.clone(),
+                        invoice: state.invoices.id(inv).to_string(),
                         amount: m(amount),
                     })
                     .collect(),

@@ -121,7 +121,7 @@ pub fn description(state: &State, record: RecordRef) -> String {
             let a = &state.applications[i as usize];
             format!(
                 "Credit applied to invoice {}",
-                state.invoices[a.invoice as usize].number
+                state.invoices.get(a.invoice).number
             )
         }
         other => describe(state, other).1,
@@ -198,7 +198,7 @@ fn credit_note_tax_parts(state: &State) -> Vec<Decimal> {
             let Some(inv) = n.invoice else {
                 return Decimal::ZERO;
             };
-            let i = &state.invoices[inv as usize];
+            let i = state.invoices.get(inv);
             let slot = match credited.iter().position(|(x, _)| *x == inv) {
                 Some(p) => p,
                 None => {
@@ -209,7 +209,8 @@ fn credit_note_tax_parts(state: &State) -> Vec<Decimal> {
             let before = credited[slot].1;
             let after = before + n.amount;
             credited[slot].1 = after;
-            let part = |c: Decimal| round_money(i.tax * c / i.total, i.currency);
+            let (tax, total) = (i.tax(), i.total());
+            let part = |c: Decimal| round_money(tax * c / total, i.currency);
             part(after) - part(before)
         })
         .collect()
@@ -226,12 +227,12 @@ fn legs(
     use Account::*;
     match record {
         RecordRef::Invoice(i) => {
-            let inv = &state.invoices[i as usize];
+            let inv = state.invoices.get(i);
             let (d, c, who) = (inv.date, inv.currency, inv.customer);
-            let credit = inv.credit_applied_at_issue;
-            post(d, record, c, Receivable(who), inv.total);
-            post(d, record, c, Revenue, -inv.subtotal);
-            post(d, record, c, TaxPayable, -inv.tax);
+            let credit = inv.credit_applied_at_issue();
+            post(d, record, c, Receivable(who), inv.total());
+            post(d, record, c, Revenue, -inv.subtotal());
+            post(d, record, c, TaxPayable, -inv.tax());
             post(d, record, c, CustomerCredit(who), credit);
             post(d, record, c, Receivable(who), -credit);
         }
@@ -257,7 +258,7 @@ fn legs(
         }
         RecordRef::Application(i) => {
             let a = &state.applications[i as usize];
-            let c = state.invoices[a.invoice as usize].currency;
+            let c = state.invoices.get(a.invoice).currency;
             post(a.date, record, c, CustomerCredit(a.customer), a.amount);
             post(a.date, record, c, Receivable(a.customer), -a.amount);
         }
@@ -300,7 +301,7 @@ fn legs(
             // A void invoice takes no later credit notes or write-offs, so its
             // credited amounts now are those at the void.
             let v = &state.invoice_voids[i as usize];
-            let inv = &state.invoices[v.invoice as usize];
+            let inv = state.invoices.get(v.invoice);
             let returned: Decimal = v.returned.iter().map(|(_, a)| *a).sum();
             let (d, c, who) = (v.date, inv.currency, inv.customer);
             post(
@@ -308,15 +309,15 @@ fn legs(
                 record,
                 c,
                 Revenue,
-                inv.subtotal - (inv.credited - inv.credited_tax),
+                inv.subtotal() - (inv.credited() - inv.credited_tax()),
             );
-            post(d, record, c, TaxPayable, inv.tax - inv.credited_tax);
+            post(d, record, c, TaxPayable, inv.tax() - inv.credited_tax());
             post(d, record, c, Receivable(who), -(v.cancelled - returned));
             post(d, record, c, CustomerCredit(who), -returned);
         }
         RecordRef::WriteOff(i) => {
             let w = &state.write_offs[i as usize];
-            let inv = &state.invoices[w.invoice as usize];
+            let inv = state.invoices.get(w.invoice);
             let (d, c) = (w.date, inv.currency);
             post(d, record, c, BadDebt, w.amount - w.tax);
             post(d, record, c, TaxPayable, w.tax);

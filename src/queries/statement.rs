@@ -135,7 +135,7 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
     match record {
         RecordRef::Invoice(i) => (
             "invoice",
-            format!("Invoice {}", state.invoices[i as usize].number),
+            format!("Invoice {}", state.invoices.get(i).number),
         ),
         RecordRef::Payment(i) => {
             let p = &state.payments[i as usize];
@@ -154,7 +154,8 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
             let text = match n.invoice {
                 Some(inv) => format!(
                     "Credit note for invoice {}: {}",
-                    state.invoices[inv as usize].number, n.reason
+                    state.invoices.get(inv).number,
+                    n.reason
                 ),
                 None => format!("Credit note: {}", n.reason),
             };
@@ -184,7 +185,7 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
         }
         RecordRef::InvoiceVoid(i) => {
             let v = &state.invoice_voids[i as usize];
-            let inv = &state.invoices[v.invoice as usize];
+            let inv = state.invoices.get(v.invoice);
             (
                 "invoice_void",
                 with_reason(format!("Void of invoice {}", inv.number), &v.reason),
@@ -192,7 +193,7 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
         }
         RecordRef::WriteOff(i) => {
             let w = &state.write_offs[i as usize];
-            let inv = &state.invoices[w.invoice as usize];
+            let inv = state.invoices.get(w.invoice);
             (
                 "write_off",
                 format!(

@@ -35,12 +35,6 @@ pub fn dec(out: &mut Vec<u8>, d: Decimal) {
     uv(out, (zigzag << 5) | u128::from(d.scale()));
 }
 
-/// Whether a decimal is exactly `Decimal::ZERO` as stored (zero at scale 0): such
-/// fields are left out behind a flag bit.
-pub fn is_bare_zero(d: Decimal) -> bool {
-    d.is_zero() && d.scale() == 0 && !d.is_sign_negative()
-}
-
 /// The same decimal, bit for bit (value, scale and sign).
 pub fn same(a: Decimal, b: Decimal) -> bool {
     a.serialize() == b.serialize()

@@ -11,6 +11,7 @@ use crate::domain::{Method, TaxRounding};
 use crate::money::Minor;
 use crate::state::book::{Book, Entry};
 use crate::state::chunked::Chunked;
+use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
@@ -49,7 +50,11 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     let records = r.src.len()?;
     r.ids.reserve(records);
     let customers = r.table(Reader::customer)?;
-    let invoices = r.table(Reader::invoice)?;
+    let mut invoices = Invoices::default();
+    for i in 0..r.src.len()? {
+        let invoice = r.invoice(i as Idx)?;
+        invoices.push(&invoice)?;
+    }
     let payments = r.chunked(Reader::payment)?;
     let lots = r.chunked(Reader::lot)?;
     let grants = r.table(Reader::grant)?;
@@ -63,7 +68,11 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     let expiries = r.table(Reader::expiry)?;
     let expired_lots = r.table(Reader::expired_lot)?;
     let mut accounts = r.table(Reader::accounts)?;
-    if accounts.len() != 1 || !r.src.at_end() || r.ids.len() != records {
+    if accounts.len() != 1
+        || !r.src.at_end()
+        || r.ids.len() != records
+        || !super::seqs_possible(seq, &r.ids)
+    {
         return None;
     }
     Some(Payload {
@@ -223,7 +232,7 @@ impl Reader<'_> {
         Some(book)
     }
 
-    fn invoice(&mut self, i: Idx) -> Got<Invoice> {
+    fn invoice(&mut self, i: Idx) -> Got<InvoiceData> {
         let id = self.id(RecordRef::Invoice(i), 1)?;
         let number = self.src.front(F_NUMBER)?;
         let customer = self.src.idx()?;
@@ -267,45 +276,51 @@ impl Reader<'_> {
                 },
             ));
         }
-        let (subtotal, tax, total) = if flags & 64 != 0 {
-            (self.src.dec()?, self.src.dec()?, self.src.dec()?)
+        let money = |src: &mut Src<'_>| Minor::of(src.dec()?, currency);
+        let (subtotal, tax) = if flags & 64 != 0 {
+            let (subtotal, tax, total) = (
+                money(&mut self.src)?,
+                money(&mut self.src)?,
+                money(&mut self.src)?,
+            );
+            // The total is not kept: it must be what it is made of.
+            (subtotal.checked_add(tax)? == total).then_some((subtotal, tax))?
         } else {
             let (subtotal, tax) = line_sums(lines.iter().map(|l| l.1));
-            (subtotal, tax, subtotal.checked_add(tax)?)
+            let (subtotal, tax) = (Minor::of(subtotal, currency)?, Minor::of(tax, currency)?);
+            subtotal.checked_add(tax)?;
+            (subtotal, tax)
         };
         let lines = self.lines.push_interned(&lines);
-        let (credited, credited_tax) = if flags & 8 != 0 {
-            (self.src.dec()?, self.src.dec()?)
-        } else {
-            (Decimal::ZERO, Decimal::ZERO)
-        };
+        let mut running = Running::default();
+        if flags & 8 != 0 {
+            running.credited = money(&mut self.src)?;
+            running.credited_tax = money(&mut self.src)?;
+        }
         let credit_applied_at_issue = if flags & 16 != 0 {
-            self.src.dec()?
+            money(&mut self.src)?
         } else {
-            Decimal::ZERO
+            Minor::ZERO
         };
-        let (written_off, written_off_tax) = if flags & 32 != 0 {
-            (self.src.dec()?, self.src.dec()?)
-        } else {
-            (Decimal::ZERO, Decimal::ZERO)
-        };
+        if flags & 32 != 0 {
+            running.written_off = money(&mut self.src)?;
+            running.written_off_tax = money(&mut self.src)?;
+        }
         let n = self.src.len()?;
         let mut settlements = Vec::with_capacity(n);
         for _ in 0..n {
             settlements.push(Settlement {
                 source: self.source()?,
-                amount: self.src.dec()?,
+                amount: money(&mut self.src)?,
             });
         }
-        let voided_by = if flags & 4 != 0 {
-            Some(self.src.idx()?)
-        } else {
-            None
-        };
+        if flags & 4 != 0 {
+            running.voided_by = Some(self.src.idx()?);
+        }
         if flags & 128 != 0 {
             return None;
         }
-        Some(Invoice {
+        Some(InvoiceData {
             id,
             number,
             customer,
@@ -313,22 +328,17 @@ impl Reader<'_> {
             date,
             due_date,
             prices_include_tax: flags & 1 != 0,
-            lines,
-            subtotal,
-            tax,
-            total,
-            credited,
-            credited_tax,
-            settlements,
-            credit_applied_at_issue,
-            voided_by,
-            written_off,
-            written_off_tax,
             tax_rounding: if flags & 2 != 0 {
                 TaxRounding::Invoice
             } else {
                 TaxRounding::Line
             },
+            lines,
+            subtotal,
+            tax,
+            credit_applied_at_issue,
+            running,
+            settlements,
         })
     }
 

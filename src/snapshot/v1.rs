@@ -5,12 +5,13 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::v2::{presized, CustomerV2, InvoiceV2, LotV2, PaymentV2};
+use super::v2::{presized, text_too_long, CustomerV2, InvoiceV2, LotV2, PaymentV2, SettlementV2};
 use super::Payload;
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::money::Currency;
 use crate::state::chunked::Chunked;
+use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
@@ -68,7 +69,7 @@ struct InvoiceV1 {
     credited: Decimal,
     #[serde(with = "crate::money::dec")]
     credited_tax: Decimal,
-    settlements: Vec<Settlement>,
+    settlements: Vec<SettlementV2>,
     #[serde(with = "crate::money::dec")]
     credit_applied_at_issue: Decimal,
     voided_by: Option<Idx>,
@@ -110,41 +111,38 @@ impl PayloadV1 {
         let mut texts = TextArena::default();
         let mut allocations = Chunked::default();
         let mut touches = Chunked::default();
-        let invoices: Vec<Invoice> = self
-            .invoices
-            .into_iter()
-            .map(|i| {
-                InvoiceV2 {
-                    id: i.id,
-                    number: i.number,
-                    customer: i.customer,
-                    currency: i.currency,
-                    date: i.date,
-                    due_date: i.due_date,
-                    prices_include_tax: i.prices_include_tax,
-                    lines: i.lines,
-                    subtotal: i.subtotal,
-                    tax: i.tax,
-                    total: i.total,
-                    credited: i.credited,
-                    credited_tax: i.credited_tax,
-                    settlements: i.settlements,
-                    credit_applied_at_issue: i.credit_applied_at_issue,
-                    voided_by: i.voided_by,
-                    written_off: Decimal::ZERO,
-                    written_off_tax: Decimal::ZERO,
-                    tax_rounding: TaxRounding::Line,
-                }
-                .into_invoice(&mut lines)
-            })
-            .collect();
+        let mut invoices = Invoices::default();
+        for i in self.invoices {
+            let invoice = InvoiceV2 {
+                id: i.id,
+                number: i.number,
+                customer: i.customer,
+                currency: i.currency,
+                date: i.date,
+                due_date: i.due_date,
+                prices_include_tax: i.prices_include_tax,
+                lines: i.lines,
+                subtotal: i.subtotal,
+                tax: i.tax,
+                total: i.total,
+                credited: i.credited,
+                credited_tax: i.credited_tax,
+                settlements: i.settlements,
+                credit_applied_at_issue: i.credit_applied_at_issue,
+                voided_by: i.voided_by,
+                written_off: Decimal::ZERO,
+                written_off_tax: Decimal::ZERO,
+                tax_rounding: TaxRounding::Line,
+            }
+            .into_invoice(&mut lines)?;
+            invoices.push(&invoice).ok_or_else(text_too_long)?;
+        }
         let applications = self
             .applications
             .into_iter()
             .map(|a| {
-                let date = invoices
-                    .get(a.invoice as usize)
-                    .map(|i| i.date)
+                let date = (a.invoice < invoices.next_idx())
+                    .then(|| invoices.get(a.invoice).date)
                     .ok_or_else(|| {
                         err!(
                             InvalidInput,

@@ -13,6 +13,7 @@ use crate::money::{Currency, Minor};
 use crate::stable_hash::checksum;
 use crate::state::book::{Book, Entry};
 use crate::state::chunked::Chunked;
+use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
@@ -256,7 +257,7 @@ pub(super) struct InvoiceV2 {
     pub credited: Decimal,
     #[serde(with = "crate::money::dec")]
     pub credited_tax: Decimal,
-    pub settlements: Vec<Settlement>,
+    pub settlements: Vec<SettlementV2>,
     #[serde(with = "crate::money::dec")]
     pub credit_applied_at_issue: Decimal,
     pub voided_by: Option<Idx>,
@@ -267,31 +268,72 @@ pub(super) struct InvoiceV2 {
     pub tax_rounding: TaxRounding,
 }
 
+/// A settlement as versions 1 and 2 held it.
+#[derive(Deserialize)]
+pub(super) struct SettlementV2 {
+    source: Source,
+    #[serde(with = "crate::money::dec")]
+    amount: Decimal,
+}
+
 impl InvoiceV2 {
-    /// The invoice with its lines moved into the ledger's line table.
-    pub(super) fn into_invoice(self, table: &mut LineTable) -> Invoice {
-        Invoice {
-            id: self.id,
+    /// The invoice with its lines moved into the ledger's line table and its amounts
+    /// in minor units; refused if an amount isn't whole minor units that fit, or the
+    /// total isn't its subtotal and tax.
+    pub(super) fn into_invoice(self, table: &mut LineTable) -> Result<InvoiceData> {
+        let cur = self.currency;
+        let id = self.id;
+        let unfit = || {
+            err!(
+                InvalidInput,
+                "snapshot: invoice '{}' holds an amount that isn't whole {cur} minor units the ledger can hold",
+                crate::error::clip(&id)
+            )
+        };
+        let minor = |d: Decimal| Minor::of(d, cur).ok_or_else(unfit);
+        let (subtotal, tax) = (minor(self.subtotal)?, minor(self.tax)?);
+        if subtotal.checked_add(tax) != Some(minor(self.total)?) {
+            return Err(unfit());
+        }
+        let mut settlements = Vec::with_capacity(self.settlements.len());
+        for s in &self.settlements {
+            settlements.push(Settlement {
+                source: s.source,
+                amount: minor(s.amount)?,
+            });
+        }
+        Ok(InvoiceData {
+            running: Running {
+                credited: minor(self.credited)?,
+                credited_tax: minor(self.credited_tax)?,
+                written_off: minor(self.written_off)?,
+                written_off_tax: minor(self.written_off_tax)?,
+                voided_by: self.voided_by,
+            },
+            credit_applied_at_issue: minor(self.credit_applied_at_issue)?,
+            subtotal,
+            tax,
+            settlements,
+            id,
             number: self.number,
             customer: self.customer,
-            currency: self.currency,
+            currency: cur,
             date: self.date,
             due_date: self.due_date,
             prices_include_tax: self.prices_include_tax,
             lines: table.push(&self.lines),
-            subtotal: self.subtotal,
-            tax: self.tax,
-            total: self.total,
-            credited: self.credited,
-            credited_tax: self.credited_tax,
-            settlements: self.settlements,
-            credit_applied_at_issue: self.credit_applied_at_issue,
-            voided_by: self.voided_by,
-            written_off: self.written_off,
-            written_off_tax: self.written_off_tax,
             tax_rounding: self.tax_rounding,
-        }
+        })
     }
+}
+
+/// The refusal of an invoice whose id or number is longer than the invoice table holds
+/// (no engine wrote one).
+pub(super) fn text_too_long() -> crate::Error {
+    err!(
+        InvalidInput,
+        "snapshot: an invoice id or number is longer than the ledger holds"
+    )
 }
 
 impl PayloadV2 {
@@ -301,11 +343,12 @@ impl PayloadV2 {
         let mut allocations = Chunked::default();
         let mut touches = Chunked::default();
         let mut lines = LineTable::default();
-        let invoices = p
-            .invoices
-            .into_iter()
-            .map(|i| i.into_invoice(&mut lines))
-            .collect();
+        let mut invoices = Invoices::default();
+        for i in p.invoices {
+            invoices
+                .push(&i.into_invoice(&mut lines)?)
+                .ok_or_else(text_too_long)?;
+        }
         Ok(Payload {
             seq: p.seq,
             numbering: p.numbering,
@@ -375,6 +418,9 @@ pub(super) fn read(version: u32, bytes: &[u8]) -> Result<Payload> {
         let (p, rest) = postcard::take_from_bytes::<PayloadV2>(body).map_err(|_| undecodable())?;
         (p.migrate()?, rest)
     };
+    if !super::seqs_possible(p.seq, &p.ids) {
+        return Err(undecodable());
+    }
     // Bytes after the state (counted in the header and the checksum, so put there on
     // purpose) mean a snapshot this engine did not write.
     if !rest.is_empty() {

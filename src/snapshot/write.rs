@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::codec::{self as c, Front, Interner, StreamSum};
 use super::{all_record_count, FORMAT_VERSION, MAGIC};
 use crate::domain::{Method, TaxRounding};
-use crate::money::round_money;
+use crate::money::{round_money, Minor};
 use crate::state::book::Book;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::*;
@@ -83,6 +83,8 @@ pub struct Cursor {
     /// Line descriptions written so far (the line table's texts are numbered in order
     /// of first use).
     texts_written: u32,
+    /// An invoice's settlements in the order made (scratch, reused).
+    settlements: Vec<Settlement>,
     sum: StreamSum,
 }
 
@@ -96,6 +98,7 @@ impl Default for Cursor {
             prev_seq: 0,
             prev_date: 0,
             texts_written: 0,
+            settlements: Vec::new(),
             sum: StreamSum::default(),
         }
     }
@@ -367,24 +370,27 @@ impl Cursor {
     }
 
     fn invoice(&mut self, s: &State, out: &mut Vec<u8>, i: Idx) {
-        let x = &s.invoices[i as usize];
+        let x = s.invoices.get(i);
+        let cur = x.currency;
         self.id(s, out, RecordRef::Invoice(i), 1);
-        self.fronts[F_NUMBER].put(out, &x.number);
+        self.fronts[F_NUMBER].put(out, x.number);
         c::idx(out, x.customer);
-        c::currency(out, x.currency);
+        c::currency(out, cur);
         self.date(out, x.date);
         c::sv(out, i64::from(x.date.days_until(x.due_date)));
-        let (subtotal, tax) = line_sums(s.lines.iter(x.lines));
-        let derived = c::same(subtotal, x.subtotal)
-            && c::same(tax, x.tax)
-            && c::same(subtotal + tax, x.total);
+        let (subtotal, tax, credit_at_issue) = x.issued_minor();
+        let running = x.running();
+        // Amounts are kept at the currency's minor units, so they are written at that
+        // scale; totals the lines add up to are left out.
+        let (line_subtotal, line_tax) = line_sums(s.lines.iter(x.lines));
+        let derived = Minor::of(line_subtotal, cur) == Some(subtotal)
+            && Minor::of(line_tax, cur) == Some(tax);
         let flags = u8::from(x.prices_include_tax)
             | u8::from(x.tax_rounding == TaxRounding::Invoice) << 1
-            | u8::from(x.voided_by.is_some()) << 2
-            | u8::from(!(c::is_bare_zero(x.credited) && c::is_bare_zero(x.credited_tax))) << 3
-            | u8::from(!c::is_bare_zero(x.credit_applied_at_issue)) << 4
-            | u8::from(!(c::is_bare_zero(x.written_off) && c::is_bare_zero(x.written_off_tax)))
-                << 5
+            | u8::from(running.voided_by.is_some()) << 2
+            | u8::from(!(running.credited.is_zero() && running.credited_tax.is_zero())) << 3
+            | u8::from(!credit_at_issue.is_zero()) << 4
+            | u8::from(!(running.written_off.is_zero() && running.written_off_tax.is_zero())) << 5
             | u8::from(!derived) << 6;
         out.push(flags);
         c::uv(out, x.lines.len() as u128);
@@ -413,28 +419,30 @@ impl Cursor {
                 c::dec(out, l.gross);
             }
         }
+        let money = |out: &mut Vec<u8>, m: Minor| c::dec(out, m.decimal(cur));
         if !derived {
-            c::dec(out, x.subtotal);
-            c::dec(out, x.tax);
-            c::dec(out, x.total);
+            money(out, subtotal);
+            money(out, tax);
+            money(out, x.total_minor());
         }
         if flags & 8 != 0 {
-            c::dec(out, x.credited);
-            c::dec(out, x.credited_tax);
+            money(out, running.credited);
+            money(out, running.credited_tax);
         }
         if flags & 16 != 0 {
-            c::dec(out, x.credit_applied_at_issue);
+            money(out, credit_at_issue);
         }
         if flags & 32 != 0 {
-            c::dec(out, x.written_off);
-            c::dec(out, x.written_off_tax);
+            money(out, running.written_off);
+            money(out, running.written_off_tax);
         }
-        c::uv(out, x.settlements.len() as u128);
-        for st in &x.settlements {
+        x.settlements_into(&mut self.settlements);
+        c::uv(out, self.settlements.len() as u128);
+        for st in &self.settlements {
             source_code(out, st.source);
-            c::dec(out, st.amount);
+            money(out, st.amount);
         }
-        if let Some(v) = x.voided_by {
+        if let Some(v) = running.voided_by {
             c::idx(out, v);
         }
     }

@@ -54,8 +54,9 @@ impl Entry {
             date,
             idx,
             kind,
-            // 2^48 commands is centuries at a million a second.
-            seq_high: u16::try_from(seq >> 32).expect("journal seq exceeds 48 bits"),
+            // 2^48 commands is centuries at a million a second (restore refuses a
+            // snapshot beyond it); past it the seq saturates rather than panic.
+            seq_high: u16::try_from(seq >> 32).unwrap_or(u16::MAX),
         }
     }
 

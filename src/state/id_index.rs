@@ -89,7 +89,7 @@ impl IdIndex {
     fn entry(&self, row: usize) -> IdEntry {
         let r = self.rows[row];
         let seq = match &self.seqs {
-            Seqs::Dense { first } => first + row as u64,
+            Seqs::Dense { first } => first.wrapping_add(row as u64),
             Seqs::Listed(listed) => listed[row],
         };
         IdEntry {
@@ -106,13 +106,13 @@ impl IdIndex {
         let row = u32::try_from(self.rows.len()).expect("id index exceeds u32 rows");
         let next = self.rows.len() as u64;
         match &mut self.seqs {
-            Seqs::Dense { first } if *first + next == entry.seq => {}
+            Seqs::Dense { first } if first.wrapping_add(next) == entry.seq => {}
             Seqs::Dense { first } => {
                 // Out of step (a snapshot with gaps): list every row's seq from now on.
                 let first = *first;
                 let mut listed = Vec::with_capacity(self.rows.len() + 1);
                 for k in 0..next {
-                    listed.push(first + k);
+                    listed.push(first.wrapping_add(k));
                 }
                 listed.push(entry.seq);
                 self.seqs = Seqs::Listed(listed);

@@ -6,11 +6,13 @@
 pub mod book;
 pub mod chunked;
 pub mod id_index;
+pub mod invoices;
 pub mod ledger_accounts;
 pub mod lines;
 pub mod numbering;
 pub mod record_ref;
 pub mod records;
+pub mod settlements;
 pub mod texts;
 
 use rust_decimal::Decimal;
@@ -21,6 +23,7 @@ use crate::money::{Currency, Minor};
 use book::Book;
 use chunked::Chunked;
 pub use id_index::{IdEntry, IdIndex};
+use invoices::planned_minor;
 use ledger_accounts::GeneralLedger;
 use numbering::Numbering;
 use records::*;
@@ -37,7 +40,7 @@ pub struct State {
     /// created it (idempotency).
     pub ids: IdIndex,
     pub customers: Vec<Customer>,
-    pub invoices: Vec<Invoice>,
+    pub invoices: invoices::Invoices,
     /// Every invoice's lines, packed (an invoice holds its span).
     pub lines: lines::LineTable,
     pub payments: Chunked<Payment>,
@@ -122,7 +125,7 @@ impl State {
     pub fn record_id(&self, record: RecordRef) -> &str {
         match record {
             RecordRef::Customer(i) => &self.customers[i as usize].id,
-            RecordRef::Invoice(i) => &self.invoices[i as usize].id,
+            RecordRef::Invoice(i) => self.invoices.id(i),
             RecordRef::Payment(i) => self.texts.get(self.payments[i as usize].id),
             RecordRef::Grant(i) => &self.grants[i as usize].id,
             RecordRef::Application(i) => &self.applications[i as usize].id,
@@ -224,7 +227,7 @@ impl State {
     /// `unknown_invoice` too, so one customer's commands can't touch another's invoices.
     pub fn customers_invoice(&self, field: &str, id: &str, customer: Idx) -> Result<Idx> {
         let inv = self.invoice_idx(field, id)?;
-        if self.invoices[inv as usize].customer != customer {
+        if self.invoices.get(inv).customer != customer {
             let customer = &self.customers[customer as usize].id;
             return Err(err!(
                 UnknownInvoice,
@@ -316,7 +319,7 @@ impl State {
                 if left.is_zero() {
                     break;
                 }
-                let take = self.invoices[inv as usize].amount_due().min(left);
+                let take = self.invoices.get(inv).amount_due().min(left);
                 out.push((inv, take));
                 left -= take;
             }
@@ -343,13 +346,19 @@ impl State {
                     u32::try_from(self.touches.len()).expect("touches exceed u32 places");
             }
         }
-        let invoice = &mut self.invoices[inv as usize];
-        invoice.settlements.push(Settlement { source, amount });
-        let (customer, currency, key, closed) = (
+        let currency = self.invoices.get(inv).currency;
+        self.invoices.settle(
+            inv,
+            Settlement {
+                source,
+                amount: planned_minor(amount, currency),
+            },
+        );
+        let invoice = self.invoices.get(inv);
+        let (customer, key, closed) = (
             invoice.customer,
-            invoice.currency,
             invoice.open_key(inv),
-            invoice.amount_due().is_zero(),
+            invoice.due_minor().is_zero(),
         );
         let book = self.book_mut(customer, currency);
         book.outstanding -= amount;
@@ -397,21 +406,18 @@ impl State {
     }
 
     /// Plans releasing up to `amount` of an invoice's settlements, latest first, as
-    /// `(settlement position, amount)` parts for `release`.
-    pub fn plan_release(&self, inv: Idx, amount: Decimal) -> Vec<(usize, Decimal)> {
+    /// `(settlement position, amount)` parts for `release` (positions stay valid until
+    /// the invoice's settlements change).
+    pub fn plan_release(&self, inv: Idx, amount: Decimal) -> Vec<(u32, Decimal)> {
+        let invoice = self.invoices.get(inv);
         let mut left = amount;
         let mut out = Vec::new();
-        for (i, s) in self.invoices[inv as usize]
-            .settlements
-            .iter()
-            .enumerate()
-            .rev()
-        {
+        for (at, s) in invoice.latest_first() {
             if left.is_zero() {
                 break;
             }
-            let take = s.amount.min(left);
-            out.push((i, take));
+            let take = s.amount.decimal(invoice.currency).min(left);
+            out.push((at, take));
             left -= take;
         }
         out
@@ -419,16 +425,15 @@ impl State {
 
     /// Releases planned settlement parts back to their sources as credit. The invoice's
     /// amount_due rises by the released sum; the caller adjusts what it asks for.
-    pub fn release(&mut self, inv: Idx, parts: &[(usize, Decimal)]) -> Vec<(Source, Decimal)> {
+    pub fn release(&mut self, inv: Idx, parts: &[(u32, Decimal)]) -> Vec<(Source, Decimal)> {
+        let currency = self.invoices.get(inv).currency;
         let mut returned = Vec::with_capacity(parts.len());
-        for &(i, amount) in parts {
-            let s = &mut self.invoices[inv as usize].settlements[i];
-            s.amount -= amount;
-            returned.push((s.source, amount));
+        for &(at, amount) in parts {
+            let source = self
+                .invoices
+                .lower_settlement(at, planned_minor(amount, currency));
+            returned.push((source, amount));
         }
-        self.invoices[inv as usize]
-            .settlements
-            .retain(|s| !s.amount.is_zero());
         for &(source, amount) in &returned {
             let lot = self.lot_of(source);
             self.add_to_lot(lot, amount);
@@ -439,7 +444,7 @@ impl State {
     /// Re-files an invoice in its book's open index after its amount_due changed from
     /// `due_before`, and moves `outstanding` by the difference.
     pub fn refile(&mut self, inv: Idx, due_before: Decimal) {
-        let invoice = &self.invoices[inv as usize];
+        let invoice = self.invoices.get(inv);
         let due_after = invoice.amount_due();
         let (customer, currency, key) = (invoice.customer, invoice.currency, invoice.open_key(inv));
         let book = self.book_mut(customer, currency);

@@ -14,7 +14,9 @@ use super::book::Book;
 pub use super::lines::{LineSpan, LineView};
 use super::texts::TextRef;
 
+pub use super::invoices::{Invoice, InvoiceData, Running};
 pub use super::record_ref::{Idx, RecordRef};
+pub use super::settlements::{Settlement, Source};
 
 /// A customer: who is billed, and its books (one per currency).
 #[derive(Clone, Debug)]
@@ -46,24 +48,6 @@ impl Customer {
     }
 }
 
-/// Where a settlement of an invoice came from. Released settlement returns there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Source {
-    /// Paid directly by a payment (counts as `paid`).
-    Payment(Idx),
-    /// Taken from a credit lot (counts as `credit_applied`).
-    Lot(Idx),
-}
-
-/// Part of an invoice paid by one source. A credit note's release lowers it (a release
-/// of all of it removes it), and voiding its payment removes it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Settlement {
-    pub source: Source,
-    #[serde(with = "crate::money::dec")]
-    pub amount: Decimal,
-}
-
 /// An invoice line as computed: the input and its rounded amounts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Line {
@@ -77,142 +61,6 @@ pub struct Line {
     /// net + tax, exactly.
     #[serde(with = "crate::money::dec")]
     pub gross: Decimal,
-}
-
-/// An issued invoice. What it was issued for (lines, totals, number) never changes;
-/// credit notes, settlements and a void mark are added by later commands.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Invoice {
-    pub id: String,
-    pub number: String,
-    pub customer: Idx,
-    pub currency: Currency,
-    pub date: Date,
-    pub due_date: Date,
-    pub prices_include_tax: bool,
-    /// Its lines, in the ledger's line table (`State::lines`).
-    pub lines: LineSpan,
-    /// Sum of the lines' net amounts.
-    pub subtotal: Decimal,
-    /// Sum of the lines' tax.
-    pub tax: Decimal,
-    /// subtotal + tax: what the invoice asked for when issued.
-    pub total: Decimal,
-    /// Sum of credit notes against it, tax included.
-    pub credited: Decimal,
-    /// The tax part of `credited`: round(tax × credited / total), recomputed over the
-    /// running sum at each credit note so that crediting the whole total reverses
-    /// exactly all of its tax. A credit note's tax part is the change in this value.
-    pub credited_tax: Decimal,
-    /// Settlements in the order they were made; credit notes release the latest first.
-    pub settlements: Vec<Settlement>,
-    /// Credit applied when it was issued (for the issue command's answer).
-    pub credit_applied_at_issue: Decimal,
-    /// The void that cancelled it (its index in `invoice_voids`), if any.
-    pub voided_by: Option<Idx>,
-    /// What write-offs took off it as bad debt, tax included.
-    pub written_off: Decimal,
-    /// The tax part of `written_off`, reversed from tax payable.
-    pub written_off_tax: Decimal,
-    /// How its tax was rounded when issued.
-    pub tax_rounding: TaxRounding,
-}
-
-impl Invoice {
-    /// What credit lots have settled now (the answer's `credit_applied`).
-    pub fn credit_applied(&self) -> Decimal {
-        self.sum_where(|s| matches!(s, Source::Lot(_)))
-    }
-
-    /// What payments have settled directly now (the answer's `paid`).
-    pub fn paid(&self) -> Decimal {
-        self.sum_where(|s| matches!(s, Source::Payment(_)))
-    }
-
-    /// Everything settled now: paid + credit applied.
-    pub fn received(&self) -> Decimal {
-        self.sum_where(|_| true)
-    }
-
-    fn sum_where(&self, f: impl Fn(&Source) -> bool) -> Decimal {
-        self.settlements
-            .iter()
-            .filter(|s| f(&s.source))
-            .map(|s| s.amount)
-            .sum()
-    }
-
-    /// What it still asks for: total − credit notes − settlements − write-offs;
-    /// nothing once void.
-    pub fn amount_due(&self) -> Decimal {
-        if self.voided_by.is_some() {
-            Decimal::ZERO
-        } else if self.written_off.is_zero() {
-            // Kept apart so a zero due keeps the scale it had before write-offs
-            // existed (decimal subtraction from zero takes the subtrahend's scale, and
-            // snapshots store scales).
-            self.total - self.credited - self.received()
-        } else {
-            self.total - self.credited - self.received() - self.written_off
-        }
-    }
-
-    /// Why it can take no more money, in words for a refusal ("is void"), or `None`
-    /// while something is due.
-    pub fn closed_words(&self) -> Option<&'static str> {
-        if self.voided_by.is_some() {
-            Some("is void")
-        } else if !self.amount_due().is_zero() {
-            None
-        } else if !self.written_off.is_zero() {
-            Some("was written off")
-        } else {
-            Some("is already paid")
-        }
-    }
-
-    /// Why it takes no more money, as a refusal's `details.rule`: `void`,
-    /// `written_off` or `paid`; `None` while something is due.
-    pub fn closed_rule(&self) -> Option<&'static str> {
-        if self.voided_by.is_some() {
-            Some("void")
-        } else if !self.amount_due().is_zero() {
-            None
-        } else if !self.written_off.is_zero() {
-            Some("written_off")
-        } else {
-            Some("paid")
-        }
-    }
-
-    /// What it asks for in all: its total less its credit notes.
-    pub fn asks(&self) -> Decimal {
-        self.total - self.credited
-    }
-
-    /// The contract's status: `void`; else, when nothing is due, `written_off` if a
-    /// write-off took part of it and `paid` otherwise (credit notes included); else
-    /// `open` when nothing was received; else `partially_paid`.
-    pub fn status(&self) -> &'static str {
-        if self.voided_by.is_some() {
-            "void"
-        } else if self.amount_due().is_zero() {
-            if self.written_off.is_zero() {
-                "paid"
-            } else {
-                "written_off"
-            }
-        } else if self.received().is_zero() {
-            "open"
-        } else {
-            "partially_paid"
-        }
-    }
-
-    /// The key of this invoice in its book's index of open invoices.
-    pub fn open_key(&self, idx: Idx) -> (Date, Date, Idx) {
-        (self.due_date, self.date, idx)
-    }
 }
 
 /// Money received (`record_payment`). Its id and reference are in the state's text

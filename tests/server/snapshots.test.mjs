@@ -40,26 +40,34 @@ test('a snapshot is stored and served gzip-compressed, restores to the server\'s
   const db = freshDatabase();
   const user = addUser(db, 'Gzip', 'fin@gzip.test', 'finance');
   const first = await startServer(db, { TALLY_SNAPSHOT_EVERY: '5', TALLY_SNAPSHOT_FRESH_GAP: '1000' });
-  let client = await Client.signedIn(first.url, user);
-  for (const command of commands('g')) await client.push([command]);
-  let snap = await eventually(10_000, 'the snapshot at 10', async () => {
-    const s = await client.snapshot();
-    return s.status === 200 && s.seq === 10 ? s : null;
-  });
-  const expected = await replayedSnapshot(client, 10);
-  assert.equal(snap.contentType, 'application/gzip');
-  assert.equal(snap.gzip, true, 'the body is gzip (0x1f 0x8b)');
-  assert.ok(snap.stored.length < expected.length, `compressed: ${snap.stored.length} < ${expected.length} bytes`);
-  assert.equal(snap.rawLength, expected.length, 'X-Tally-Snapshot-Length is the engine bytes\' length');
-  assert.deepEqual(Buffer.from(snap.bytes), expected, 'gunzipped, the server\'s state at 10, byte for byte');
-  assert.equal(restoreLedger(snap.bytes).seq(), 10, 'and the wasm engine restores it');
-  assert.equal(snap.source, 'memory', 'the process that took it serves it from memory');
+  let client;
+  let snap;
+  let row;
+  let expected;
+  try {
+    client = await Client.signedIn(first.url, user);
+    for (const command of commands('g')) await client.push([command]);
+    snap = await eventually(10_000, 'the snapshot at 10', async () => {
+      const s = await client.snapshot();
+      return s.status === 200 && s.seq === 10 ? s : null;
+    });
+    expected = await replayedSnapshot(client, 10);
+    assert.equal(snap.contentType, 'application/gzip');
+    assert.equal(snap.gzip, true, 'the body is gzip (0x1f 0x8b)');
+    assert.ok(snap.stored.length < expected.length, `compressed: ${snap.stored.length} < ${expected.length} bytes`);
+    assert.equal(snap.rawLength, expected.length, 'X-Tally-Snapshot-Length is the engine bytes\' length');
+    assert.deepEqual(Buffer.from(snap.bytes), expected, 'gunzipped, the server\'s state at 10, byte for byte');
+    assert.equal(restoreLedger(snap.bytes).seq(), 10, 'and the wasm engine restores it');
+    assert.equal(snap.source, 'memory', 'the process that took it serves it from memory');
 
-  const row = storedRow(db, 'Gzip');
-  assert.deepEqual([row.seq, row.rawLength, row.compression], [10, expected.length, 'none'], 'stored gzip with its length; PostgreSQL did not compress it again (no pglz)');
-  assert.equal(row.hex, Buffer.from(snap.stored).toString('hex'), 'memory and PostgreSQL hold the same bytes');
-  assert.equal(psql(db, "SELECT attstorage FROM pg_attribute WHERE attrelid = 'snapshots'::regclass AND attname = 'bytes'"), 'e', 'storage EXTERNAL');
-  await first.stop();
+    row = storedRow(db, 'Gzip');
+    assert.deepEqual([row.seq, row.rawLength, row.compression], [10, expected.length, 'none'], 'stored gzip with its length; PostgreSQL did not compress it again (no pglz)');
+    assert.equal(row.hex, Buffer.from(snap.stored).toString('hex'), 'memory and PostgreSQL hold the same bytes');
+    assert.equal(psql(db, "SELECT attstorage FROM pg_attribute WHERE attrelid = 'snapshots'::regclass AND attname = 'bytes'"), 'e', 'storage EXTERNAL');
+  } finally {
+    // Stopped whatever happened: a server left running keeps the test process alive.
+    await first.stop();
+  }
 
   // A restart reads it from PostgreSQL: loaded at start (kept in memory), or on the
   // first request (read from the database once, then from memory).

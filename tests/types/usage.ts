@@ -2,7 +2,7 @@
 // Nothing here runs; it must type-check, and every `@ts-expect-error` line must be an
 // error, so the test fails if the types get loose as well as if they get wrong.
 
-import { exportLedger, Ledger, loadBulk, loadEngine, newLedger, openSnapshot, restoreLedger } from '../../www/engine.js';
+import { engineKind, exportLedger, FAST_ENGINE_OVER, Ledger, loadBulk, loadEngine, newLedger, openSnapshot, restoreLedger, useFastEngine } from '../../www/engine.js';
 import type {
   Accepted,
   AcceptedFor,
@@ -531,3 +531,14 @@ async function syncedUsage(store: Store) {
   synced._write([]);
 }
 void syncedUsage;
+
+// The fast engine for big books.
+async function fastEngine(): Promise<void> {
+  await useFastEngine();
+  expectType<ReturnType<typeof engineKind>, 'shipped' | 'fast'>(true);
+  const over: number = FAST_ENGINE_OVER;
+  await openStore({ fastEngineOver: over });
+  // @ts-expect-error the threshold is a number of commands
+  await openStore({ fastEngineOver: 'big' });
+}
+void fastEngine;

@@ -1,0 +1,493 @@
+//! Issued invoices, packed: a 64-byte record each in a chunked table, amounts as
+//! minor units (`Minor`) instead of 16-byte `Decimal`s, the id and number in one text
+//! arena, the settlements in one linked table, and the sums most invoices never get
+//! (credit notes, write-offs, a void) in a side table only the invoices that have them
+//! point into. Read through [`Invoice`], a view that gives amounts back as `Decimal`s
+//! at the currency's minor units (how answers print them).
+
+use rust_decimal::Decimal;
+
+use super::chunked::Chunked;
+use super::lines::LineSpan;
+use super::record_ref::Idx;
+use super::settlements::{Latest, Settlement, SettlementTable, Source, NO_SETTLEMENT};
+use super::texts::{TextArena, TextRef};
+use crate::date::Date;
+use crate::domain::TaxRounding;
+use crate::money::{Currency, Minor};
+
+/// An amount a plan computed for an invoice, in minor units. Plans only settle, credit
+/// and write off whole minor units of the invoice's currency, within its total, so
+/// this always fits (a plan refuses an invoice whose total doesn't).
+pub fn planned_minor(amount: Decimal, currency: Currency) -> Minor {
+    Minor::of(amount, currency).expect("planned amount")
+}
+
+/// What credit notes, write-offs and a void have done to an invoice; all zero (and no
+/// void) on most invoices, which then have no entry in the side table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Running {
+    /// Sum of credit notes against it, tax included.
+    pub credited: Minor,
+    /// The tax part of `credited`: round(tax × credited / total), recomputed over the
+    /// running sum at each credit note so that crediting the whole total reverses
+    /// exactly all of its tax. A credit note's tax part is the change in this value.
+    pub credited_tax: Minor,
+    /// What write-offs took off it as bad debt, tax included.
+    pub written_off: Minor,
+    /// The tax part of `written_off`, reversed from tax payable.
+    pub written_off_tax: Minor,
+    /// The void that cancelled it (its index in `invoice_voids`), if any.
+    pub voided_by: Option<Idx>,
+}
+
+/// An invoice's facts in owned form, before it joins the table: what a plan computes
+/// (its settlements are the credit it would take) and what a snapshot reader decodes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InvoiceData {
+    pub id: String,
+    pub number: String,
+    pub customer: Idx,
+    pub currency: Currency,
+    pub date: Date,
+    pub due_date: Date,
+    pub prices_include_tax: bool,
+    /// How its tax was rounded when issued.
+    pub tax_rounding: TaxRounding,
+    /// Its lines, in the ledger's line table (empty in a plan: the lines are the plan's).
+    pub lines: LineSpan,
+    /// Sum of the lines' net amounts.
+    pub subtotal: Minor,
+    /// Sum of the lines' tax.
+    pub tax: Minor,
+    /// Credit applied when it was issued (for the issue command's answer).
+    pub credit_applied_at_issue: Minor,
+    pub running: Running,
+    /// Settlements in the order they were made.
+    pub settlements: Vec<Settlement>,
+}
+
+impl InvoiceData {
+    /// The invoice as a view, like a stored one's.
+    pub fn view(&self) -> Invoice<'_> {
+        Invoice {
+            id: &self.id,
+            number: &self.number,
+            customer: self.customer,
+            currency: self.currency,
+            date: self.date,
+            due_date: self.due_date,
+            prices_include_tax: self.prices_include_tax,
+            tax_rounding: self.tax_rounding,
+            lines: self.lines,
+            subtotal: self.subtotal,
+            tax: self.tax,
+            credit_at_issue: self.credit_applied_at_issue,
+            running: self.running,
+            settlements: Latest::planned(&self.settlements),
+        }
+    }
+}
+
+/// `Record::flags` bits.
+const PRICES_INCLUDE_TAX: u8 = 1;
+const TAX_ROUNDING_INVOICE: u8 = 2;
+
+/// No entry in the side table of running sums.
+const NO_RUNNING: u32 = u32::MAX;
+
+/// One invoice as stored: 64 bytes.
+#[derive(Clone, Copy, Debug)]
+struct Record {
+    subtotal: Minor,
+    tax: Minor,
+    credit_at_issue: Minor,
+    lines: LineSpan,
+    customer: Idx,
+    /// Its id and then its number, in the text arena.
+    texts: TextRef,
+    date: Date,
+    due_date: Date,
+    currency: Currency,
+    /// Its latest settlement in the settlement table.
+    settlements: u32,
+    /// Its entry in the side table of running sums (`NO_RUNNING`: all zero).
+    running: u32,
+    flags: u8,
+    /// The id's length in bytes (where the number starts).
+    id_len: u8,
+}
+
+/// Every issued invoice; an invoice's `Idx` is its position.
+#[derive(Clone, Debug, Default)]
+pub struct Invoices {
+    records: Chunked<Record>,
+    pub(crate) texts: TextArena,
+    pub(crate) running: Vec<Running>,
+    pub(crate) settlements: SettlementTable,
+}
+
+impl Invoices {
+    /// How many invoices.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The index the next invoice gets.
+    pub fn next_idx(&self) -> Idx {
+        Idx::try_from(self.len()).expect("record table exceeds u32 indexes")
+    }
+
+    /// The invoice at `i` (which must exist, as every stored index does).
+    pub fn get(&self, i: Idx) -> Invoice<'_> {
+        self.view(&self.records[i as usize])
+    }
+
+    /// Every invoice, in issue order.
+    pub fn iter(&self) -> impl Iterator<Item = Invoice<'_>> {
+        self.records.iter().map(|r| self.view(r))
+    }
+
+    /// The id of the invoice at `i` (what the id index compares).
+    pub fn id(&self, i: Idx) -> &str {
+        self.texts(&self.records[i as usize]).0
+    }
+
+    /// A record's id and number.
+    fn texts(&self, r: &Record) -> (&str, &str) {
+        let both = self.texts.get(r.texts);
+        both.split_at_checked(usize::from(r.id_len))
+            .unwrap_or(("", ""))
+    }
+
+    fn view<'a>(&'a self, r: &Record) -> Invoice<'a> {
+        let (id, number) = self.texts(r);
+        Invoice {
+            id,
+            number,
+            customer: r.customer,
+            currency: r.currency,
+            date: r.date,
+            due_date: r.due_date,
+            prices_include_tax: r.flags & PRICES_INCLUDE_TAX != 0,
+            tax_rounding: if r.flags & TAX_ROUNDING_INVOICE != 0 {
+                TaxRounding::Invoice
+            } else {
+                TaxRounding::Line
+            },
+            lines: r.lines,
+            subtotal: r.subtotal,
+            tax: r.tax,
+            credit_at_issue: r.credit_at_issue,
+            running: self
+                .running
+                .get(r.running as usize)
+                .copied()
+                .unwrap_or_default(),
+            settlements: self.settlements.iter(r.settlements),
+        }
+    }
+
+    /// Appends an invoice, its settlements and running sums included; returns its
+    /// index, or `None` (nothing appended) if its id is longer than 255 bytes or id
+    /// and number together longer than the text arena holds: no command makes one (ids
+    /// are at most `MAX_ID_BYTES`, numbers a few times `MAX_TEXT` at most), so only a
+    /// snapshot's can be.
+    pub fn push(&mut self, data: &InvoiceData) -> Option<Idx> {
+        let idx = self.next_idx();
+        let id_len = u8::try_from(data.id.len()).ok()?;
+        let mut both = String::with_capacity(data.id.len() + data.number.len());
+        both.push_str(&data.id);
+        both.push_str(&data.number);
+        let texts = self.texts.push(&both)?;
+        let running = if data.running == Running::default() {
+            NO_RUNNING
+        } else {
+            self.running.push(data.running);
+            (self.running.len() - 1) as u32
+        };
+        let mut head = NO_SETTLEMENT;
+        for &s in &data.settlements {
+            self.settlements.push(&mut head, s);
+        }
+        self.records.push(Record {
+            subtotal: data.subtotal,
+            tax: data.tax,
+            credit_at_issue: data.credit_applied_at_issue,
+            lines: data.lines,
+            customer: data.customer,
+            texts,
+            id_len,
+            date: data.date,
+            due_date: data.due_date,
+            currency: data.currency,
+            settlements: head,
+            running,
+            flags: if data.prices_include_tax {
+                PRICES_INCLUDE_TAX
+            } else {
+                0
+            } | if data.tax_rounding == TaxRounding::Invoice {
+                TAX_ROUNDING_INVOICE
+            } else {
+                0
+            },
+        });
+        Some(idx)
+    }
+
+    /// Adds a settlement as the invoice's latest.
+    pub fn settle(&mut self, i: Idx, s: Settlement) {
+        let r = &mut self.records[i as usize];
+        self.settlements.push(&mut r.settlements, s);
+    }
+
+    /// Lowers the settlement at `at` (a position from [`Invoice::latest_first`]) by
+    /// `by`; one lowered to nothing is no longer listed. Returns where it came from.
+    pub fn lower_settlement(&mut self, at: u32, by: Minor) -> Source {
+        self.settlements.lower(at, by)
+    }
+
+    /// Removes the invoice's settlements that came from `sources`.
+    pub fn remove_settlements_from(&mut self, i: Idx, sources: &[Source]) {
+        self.settlements
+            .remove_from(self.records[i as usize].settlements, sources);
+    }
+
+    /// The invoice's running sums, to change (its side-table entry made on first use).
+    pub fn running_mut(&mut self, i: Idx) -> &mut Running {
+        let r = &mut self.records[i as usize];
+        if r.running == NO_RUNNING {
+            r.running = u32::try_from(self.running.len()).expect("fewer than 2^32 invoices");
+            self.running.push(Running::default());
+        }
+        &mut self.running[r.running as usize]
+    }
+
+    /// Frees the records and the side table of running sums (the memory breakdown's
+    /// last invoice part).
+    pub(crate) fn clear_records(&mut self) {
+        self.records = Chunked::default();
+        self.running = Vec::new();
+    }
+}
+
+/// An invoice as read: what it was issued for and what has happened to it since.
+/// Amounts come back as `Decimal`s at the currency's minor units.
+#[derive(Clone, Copy, Debug)]
+pub struct Invoice<'a> {
+    pub id: &'a str,
+    pub number: &'a str,
+    pub customer: Idx,
+    pub currency: Currency,
+    pub date: Date,
+    pub due_date: Date,
+    pub prices_include_tax: bool,
+    /// How its tax was rounded when issued.
+    pub tax_rounding: TaxRounding,
+    /// Its lines, in the ledger's line table (`State::lines`).
+    pub lines: LineSpan,
+    subtotal: Minor,
+    tax: Minor,
+    credit_at_issue: Minor,
+    running: Running,
+    settlements: Latest<'a>,
+}
+
+impl<'a> Invoice<'a> {
+    fn money(&self, amount: Minor) -> Decimal {
+        amount.decimal(self.currency)
+    }
+
+    /// Sum of the lines' net amounts.
+    pub fn subtotal(&self) -> Decimal {
+        self.money(self.subtotal)
+    }
+
+    /// Sum of the lines' tax.
+    pub fn tax(&self) -> Decimal {
+        self.money(self.tax)
+    }
+
+    /// subtotal + tax: what the invoice asked for when issued.
+    pub fn total(&self) -> Decimal {
+        self.money(self.total_minor())
+    }
+
+    /// The total in minor units (a plan and a restore checked that it fits).
+    pub fn total_minor(&self) -> Minor {
+        Minor::from_units(self.subtotal.units() + self.tax.units())
+    }
+
+    /// Subtotal, tax and credit at issue in minor units (a snapshot writes them).
+    pub fn issued_minor(&self) -> (Minor, Minor, Minor) {
+        (self.subtotal, self.tax, self.credit_at_issue)
+    }
+
+    /// Credit notes, write-offs and the void, in minor units.
+    pub fn running(&self) -> Running {
+        self.running
+    }
+
+    /// Sum of credit notes against it, tax included.
+    pub fn credited(&self) -> Decimal {
+        self.money(self.running.credited)
+    }
+
+    /// The tax part of `credited`.
+    pub fn credited_tax(&self) -> Decimal {
+        self.money(self.running.credited_tax)
+    }
+
+    /// What write-offs took off it as bad debt, tax included.
+    pub fn written_off(&self) -> Decimal {
+        self.money(self.running.written_off)
+    }
+
+    /// The tax part of `written_off`.
+    pub fn written_off_tax(&self) -> Decimal {
+        self.money(self.running.written_off_tax)
+    }
+
+    /// Credit applied when it was issued (for the issue command's answer).
+    pub fn credit_applied_at_issue(&self) -> Decimal {
+        self.money(self.credit_at_issue)
+    }
+
+    /// The void that cancelled it (its index in `invoice_voids`), if any.
+    pub fn voided_by(&self) -> Option<Idx> {
+        self.running.voided_by
+    }
+
+    /// Its settlements, latest first (the order releases take them in), each with its
+    /// position.
+    pub fn latest_first(&self) -> Latest<'a> {
+        self.settlements
+    }
+
+    /// Its settlements in the order they were made, into `out` (emptied first).
+    pub fn settlements_into(&self, out: &mut Vec<Settlement>) {
+        out.clear();
+        for (_, s) in self.latest_first() {
+            out.push(s);
+        }
+        out.reverse();
+    }
+
+    /// Its settlements in the order they were made.
+    pub fn settlements(&self) -> Vec<Settlement> {
+        let mut out = Vec::new();
+        self.settlements_into(&mut out);
+        out
+    }
+
+    /// What payments settled directly and what credit lots settled, in minor units.
+    fn settled(&self) -> (i64, i64) {
+        let (mut paid, mut credit) = (0, 0);
+        for (_, s) in self.latest_first() {
+            match s.source {
+                Source::Payment(_) => paid += s.amount.units(),
+                Source::Lot(_) => credit += s.amount.units(),
+            }
+        }
+        (paid, credit)
+    }
+
+    fn received_units(&self) -> i64 {
+        let (paid, credit) = self.settled();
+        paid + credit
+    }
+
+    /// What credit lots have settled now (the answer's `credit_applied`).
+    pub fn credit_applied(&self) -> Decimal {
+        self.money(Minor::from_units(self.settled().1))
+    }
+
+    /// What payments have settled directly now (the answer's `paid`).
+    pub fn paid(&self) -> Decimal {
+        self.money(Minor::from_units(self.settled().0))
+    }
+
+    /// Everything settled now: paid + credit applied.
+    pub fn received(&self) -> Decimal {
+        self.money(Minor::from_units(self.received_units()))
+    }
+
+    /// What it still asks for in minor units: total − credit notes − settlements −
+    /// write-offs; nothing once void.
+    pub fn due_minor(&self) -> Minor {
+        if self.running.voided_by.is_some() {
+            return Minor::ZERO;
+        }
+        let taken = self.running.credited.units()
+            + self.running.written_off.units()
+            + self.received_units();
+        Minor::from_units(self.total_minor().units() - taken)
+    }
+
+    /// What it still asks for: total − credit notes − settlements − write-offs;
+    /// nothing once void.
+    pub fn amount_due(&self) -> Decimal {
+        self.money(self.due_minor())
+    }
+
+    /// Why it can take no more money, `None` while something is due: in words for a
+    /// refusal ("is void") and as its `details.rule` (`void`, `written_off`, `paid`).
+    pub fn closed(&self) -> Option<(&'static str, &'static str)> {
+        if self.running.voided_by.is_some() {
+            Some(("is void", "void"))
+        } else if !self.due_minor().is_zero() {
+            None
+        } else if !self.running.written_off.is_zero() {
+            Some(("was written off", "written_off"))
+        } else {
+            Some(("is already paid", "paid"))
+        }
+    }
+
+    /// What it asks for in all: its total less its credit notes.
+    pub fn asks(&self) -> Decimal {
+        self.money(Minor::from_units(
+            self.total_minor().units() - self.running.credited.units(),
+        ))
+    }
+
+    /// The contract's status: `void`; else, when nothing is due, `written_off` if a
+    /// write-off took part of it and `paid` otherwise (credit notes included); else
+    /// `open` when nothing was received; else `partially_paid`.
+    pub fn status(&self) -> &'static str {
+        if self.running.voided_by.is_some() {
+            "void"
+        } else if self.due_minor().is_zero() {
+            if self.running.written_off.is_zero() {
+                "paid"
+            } else {
+                "written_off"
+            }
+        } else if self.received_units() == 0 {
+            "open"
+        } else {
+            "partially_paid"
+        }
+    }
+
+    /// The key of this invoice in its book's index of open invoices.
+    pub fn open_key(&self, idx: Idx) -> (Date, Date, Idx) {
+        (self.due_date, self.date, idx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_is_64_bytes() {
+        assert_eq!(std::mem::size_of::<Record>(), 64);
+    }
+}
