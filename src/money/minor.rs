@@ -9,7 +9,7 @@
 
 use rust_decimal::Decimal;
 
-use super::Currency;
+use super::{Currency, DecimalText};
 use crate::error::{clip, err, Result};
 
 /// An amount in minor units of a currency the holder knows (cents for USD, fils for BHD).
@@ -48,14 +48,16 @@ impl Minor {
     pub fn fit(field: &str, amount: Decimal, currency: Currency) -> Result<Minor> {
         Minor::of(amount, currency).ok_or_else(|| {
             let max = Minor(i64::MAX).decimal(currency);
+            let shown = DecimalText(amount.normalize()).to_string();
             err!(
                 InvalidAmount,
-                "{field}: '{}' is larger than the most the ledger holds in {currency} ({max})",
-                clip(&amount.normalize().to_string())
+                "{field}: '{}' is larger than the most the ledger holds in {currency} ({})",
+                clip(&shown),
+                DecimalText(max)
             )
             .at(field)
             .rule("too_large")
-            .with("value", clip(&amount.normalize().to_string()))
+            .with("value", clip(&shown))
             .with("currency", currency)
             .with("max", max)
         })
