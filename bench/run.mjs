@@ -382,7 +382,7 @@ function buildRows(r) {
   row('bench wasm (bench/pkg: + JSON entry points and benchmark exports)', `${kb(sz.bench_wasm.raw)} raw, ${kb(sz.bench_wasm.gzip)} gzipped`);
   if (sz.page_js) row(`page JavaScript (www/**/*.js + wasm-bindgen glue, ${sz.page_js.files} files)`, `${kb(sz.page_js.raw)} raw, ${kb(sz.page_js.gzip)} gzipped`);
   if (ce) row('wasm memory after ingesting 1M commands (Chromium)', mb(ce.wasm_memory_bytes_after_ingest));
-  if (last?.wasm_memory_bytes) row('wasm memory after the cold open (snapshot copied in, restored, tail replayed)', mb(last.wasm_memory_bytes));
+  if (last?.wasm_memory_bytes) row('wasm memory after the cold open (the module the books opened in: snapshot copied in, restored, tail replayed)', mb(last.wasm_memory_bytes));
   if (last?.user_agent_memory_bytes) row('page memory after the cold open (measureUserAgentSpecificMemory)', mb(last.user_agent_memory_bytes));
   return rows;
 }
