@@ -91,7 +91,7 @@ export const FAST_ENGINE_OVER: number;
 /**
  * Makes every ledger made from now on (`newLedger`, `restoreLedger`,
  * `restoreAnyVersion`, `openSnapshot`) a ledger of the bulk module, built for speed (the
- * same methods, about twice as fast); loads it once. Call it before making ledgers, for
+ * same methods, faster: docs/performance.md); loads it once. Call it before making ledgers, for
  * big books. Rejects, and changes nothing, if the module can't load.
  */
 export function useFastEngine(options?: EngineOptions): Promise<void>;

@@ -10,7 +10,7 @@
 // need so the shipped module stays within its size budget: the accountant's export, the
 // migration of snapshots written by older versions, and big ledgers. A ledger past
 // `FAST_ENGINE_OVER` commands runs wholly in the bulk module (`useFastEngine`): it
-// restores and answers about twice as fast, and its extra size is nothing beside such a
+// restores and answers faster (docs/performance.md), and its extra size is nothing beside such a
 // ledger's snapshot. The choice is made before the first ledger is made and kept: a
 // ledger's methods run in the module that made it.
 
