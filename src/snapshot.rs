@@ -353,28 +353,30 @@ fn rebuild(p: Payload) -> Result<State> {
     Ok(s)
 }
 
-/// A snapshot's ids (written table by table) put in seq order in place, when their
+/// A snapshot's ids (written table by table) put in seq order, when their
 /// seqs are consecutive (one id per command, as the engine makes them): the id index
 /// then keeps no seq per id. Otherwise left in an order the index takes as well (it
 /// lists their seqs).
-fn by_seq(mut ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
+fn by_seq(ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
     let Some(first) = ids.iter().map(|e| e.2).min() else {
         return ids;
     };
-    for i in 0..ids.len() {
-        // Each swap puts one id at its place for good: at most n swaps in all.
-        loop {
-            let at = usize::try_from(ids[i].2 - first).unwrap_or(usize::MAX);
-            if at == i {
-                break;
+    // Placed into a copy by seq (reads in order, writes scattered) rather than sorted in
+    // place by cycles, whose chain of dependent swaps missed the cache at every step.
+    let mut placed = ids.clone();
+    // Marks as `u32`s, a vector type the module already builds (size budget).
+    let mut filled = vec![0u32; ids.len()];
+    for e in &ids {
+        let at = usize::try_from(e.2 - first).unwrap_or(usize::MAX);
+        match filled.get_mut(at) {
+            Some(taken) if *taken == 0 => {
+                *taken = 1;
+                placed[at] = *e;
             }
-            if at >= ids.len() || ids[at].2 == ids[i].2 {
-                return ids;
-            }
-            ids.swap(i, at);
+            _ => return ids,
         }
     }
-    ids
+    placed
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
@@ -615,5 +617,35 @@ fn record_in_range(s: &State, record: RecordRef) -> bool {
         RecordRef::WriteOff(i) => within(i, s.write_offs.len()),
         RecordRef::Expiry(i) => within(i, s.expiries.len()),
         RecordRef::ExpiredLot(i) => within(i, s.expired_lots.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(seqs: &[u64]) -> Vec<(RecordRef, u64, u64)> {
+        seqs.iter()
+            .enumerate()
+            .map(|(i, &s)| (RecordRef::Invoice(i as Idx), s * 7, s))
+            .collect()
+    }
+
+    #[test]
+    fn ids_are_put_in_seq_order_when_their_seqs_are_consecutive() {
+        let sorted = by_seq(ids(&[14, 11, 13, 10, 12]));
+        let seqs: Vec<u64> = sorted.iter().map(|e| e.2).collect();
+        assert_eq!(seqs, [10, 11, 12, 13, 14]);
+        // Each id keeps its own record and fingerprint.
+        assert!(sorted.iter().all(|e| e.1 == e.2 * 7));
+        assert_eq!(sorted[0].0, RecordRef::Invoice(3));
+    }
+
+    #[test]
+    fn ids_with_a_gap_or_a_repeat_are_left_as_they_came() {
+        for seqs in [&[3u64, 1, 5][..], &[2, 1, 2], &[]] {
+            let given = ids(seqs);
+            assert_eq!(by_seq(given.clone()), given, "{seqs:?}");
+        }
     }
 }
