@@ -108,14 +108,20 @@ export async function replayJournal(journal, ledger, ledgerId, from, head) {
 }
 
 /**
- * The engine to open books with: past `fastEngineOver` commands the fast one (engine.js),
- * whose module loads while the snapshot is read; if it can't load, the shipped one (the
- * same answers, only slower).
+ * Past `fastEngineOver` commands, makes ledgers be made in the fast engine (engine.js
+ * `useFastEngine`) and answers its loading; if it can't load, the shipped engine stays
+ * (the same answers, only slower). Null when the books are not big or it is chosen
+ * already. Used by the open and by the sync part's first sync.
  */
+export function fastEngineFor(seq, fastEngineOver) {
+  if (!(seq > fastEngineOver) || engineKind() === 'fast') return null;
+  return useFastEngine().catch((e) => console.warn('tally: the fast engine could not load; the shipped one is used', e));
+}
+
+/** The engine to open books with: the fast one, loading while the snapshot is read, for big books. */
 function engineFor(head, engineReady, fastEngineOver) {
-  if (!(head?.seq > fastEngineOver) || engineKind() === 'fast') return engineReady;
-  const fastReady = useFastEngine().catch((e) => console.warn('tally: the fast engine could not load; opening with the shipped one', e));
-  return Promise.all([engineReady, fastReady]);
+  const fast = fastEngineFor(head?.seq, fastEngineOver);
+  return fast ? Promise.all([engineReady, fast]) : engineReady;
 }
 
 /** How many times an open starts over when another tab replaces the ledger under it. */

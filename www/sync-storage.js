@@ -4,10 +4,10 @@
 // `SyncStorage` that www/sync.js drives (see sync.d.ts); the store keeps the confirmed
 // engine, its journal and snapshots, and its cross-tab writer lock.
 
-import { engineKind, loadBulk, needsMigration, restoreAnyVersion, useFastEngine } from './engine.js';
+import { loadBulk, needsMigration, restoreAnyVersion } from './engine.js';
 import { StoreError, done } from './store.js';
 import { hash64, journalRecord, snapshotRecord } from './store-format.js';
-import { request } from './store-open.js';
+import { fastEngineFor, request } from './store-open.js';
 import { trace } from './sync-trace.js';
 
 /**
@@ -139,10 +139,8 @@ export function idbSyncStorage(store) {
       // A snapshot an older server wrote may be of an older format, which only the bulk
       // module reads: load it before the transaction (an await inside would end it).
       if (needsMigration(bytes)) await loadBulk();
-      // Big books run in the fast engine, as the store opens them (store-open.js).
-      if (seq > store.fastEngineOver && engineKind() !== 'fast') {
-        await useFastEngine().catch((e) => console.warn('tally: the fast engine could not load; restoring with the shipped one', e));
-      }
+      // Big books run in the fast engine, as the store opens them.
+      await fastEngineFor(seq, store.fastEngineOver);
       const chain = hash64('tally-server-snapshot', store.ledgerId, seq, bytes.length);
       let tx;
       let ledger = null;

@@ -12,6 +12,20 @@ use rust_decimal::Decimal;
 use super::{Currency, DecimalText};
 use crate::error::{clip, err, Result};
 
+/// The decimal `mantissa × 10^-scale` (scale ≤ 28, as packed forms keep it). Through
+/// `from_parts`, which has no panic path (`Decimal::new` checks the scale); zero is never
+/// negative.
+pub fn from_mantissa(mantissa: i64, scale: u32) -> Decimal {
+    let magnitude = mantissa.unsigned_abs();
+    Decimal::from_parts(
+        magnitude as u32,
+        (magnitude >> 32) as u32,
+        0,
+        mantissa < 0,
+        scale,
+    )
+}
+
 /// An amount in minor units of a currency the holder knows (cents for USD, fils for BHD).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Minor(i64);
@@ -66,16 +80,7 @@ impl Minor {
     /// The amount as a `Decimal` at exactly the currency's minor units (how answers
     /// print it).
     pub fn decimal(self, currency: Currency) -> Decimal {
-        // `from_parts` has no panic path (`Decimal::new` checks the scale); zero is
-        // never negative.
-        let magnitude = self.0.unsigned_abs();
-        Decimal::from_parts(
-            magnitude as u32,
-            (magnitude >> 32) as u32,
-            0,
-            self.0 < 0,
-            currency.minor_units(),
-        )
+        from_mantissa(self.0, currency.minor_units())
     }
 
     /// The count of minor units (for snapshots and sums).

@@ -13,7 +13,7 @@ mod minor;
 mod serde_bin;
 
 pub use currency::Currency;
-pub use minor::Minor;
+pub use minor::{from_mantissa, Minor};
 pub use serde_bin::{dec, dec_pairs};
 
 use std::fmt;

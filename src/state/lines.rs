@@ -15,6 +15,7 @@ use rust_decimal::Decimal;
 use super::chunked::Chunked;
 use super::records::Line;
 use crate::domain::LineInput;
+use crate::money::from_mantissa as decimal;
 
 /// Where an invoice's lines are: `count` lines from `first`, in the runs of packed line
 /// numbers or, with the top bit of `count` set, in the wide table.
@@ -235,12 +236,6 @@ fn pack64(d: Decimal) -> Option<(i64, u32)> {
     let m = i64::try_from(d.mantissa()).ok()?;
     let back = decimal(m, d.scale());
     (back.serialize() == d.serialize()).then_some((m, d.scale()))
-}
-
-/// The decimal `m × 10^-scale` (scale ≤ 28, as packed); `from_parts` has no panic path.
-fn decimal(m: i64, scale: u32) -> Decimal {
-    let magnitude = m.unsigned_abs();
-    Decimal::from_parts(magnitude as u32, (magnitude >> 32) as u32, 0, m < 0, scale)
 }
 
 fn pack32(d: Decimal) -> Option<(i32, u32)> {
