@@ -411,14 +411,19 @@ class Store {
       const text = JSON.stringify(answers);
       await yieldToPage();
       if (!current()) return;
+      // Checksummed in a task of its own, not in the transaction's callback: at a million
+      // commands the text is a megabyte.
+      const record = figuresRecord({ ledger: this.ledgerId, seq, chain: this.chain }, text);
+      await yieldToPage();
+      if (!current()) return;
       const tx = this.db.transaction('meta', 'readwrite', { durability: 'relaxed' });
       const meta = tx.objectStore('meta');
       const head = await request(meta.get('head'));
-      if (!current() || head?.ledger !== this.ledgerId || head.seq !== seq || head.chain !== this.chain) {
+      if (!current() || head?.ledger !== record.ledger || head.seq !== record.seq || head.chain !== record.chain) {
         tx.abort();
         return;
       }
-      meta.put(figuresRecord(head, text));
+      meta.put(record);
       await done(tx);
     } catch (error) {
       console.warn('tally: the first screen\'s figures could not be stored', error);
