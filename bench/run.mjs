@@ -19,7 +19,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { longTasks, startTrace } from './trace-tasks.mjs';
+import { longTasks, startProfile, startTrace } from './trace-tasks.mjs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -183,11 +183,16 @@ try {
     await p.goto(`${url}/bench/page.html`);
     await p.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
     const trace = process.env.BENCH_TRACE ? await startTrace(p, process.env.BENCH_TRACE) : null;
+    const profiler = trace ? await startProfile(p) : null;
     results.chromium.writes = await p.evaluate((a) => window.bench.writes(a), { name: DB, space: SPACE, fill: results.chromium.fill });
     if (trace) {
-      results.chromium.writes.traced_long_tasks = longTasks(await trace.stop());
-      say(`  traced (${process.env.BENCH_TRACE}), longest main-thread tasks and their self time by event:`);
-      for (const task of results.chromium.writes.traced_long_tasks) say(`    ${task.ms.toFixed(0).padStart(5)} ms at ${task.at_s} s: ${task.causes.map((c) => `${c.name} ${c.ms} ms`).join('; ')}`);
+      const profile = await profiler.stop();
+      results.chromium.writes.traced_long_tasks = longTasks(await trace.stop(), { profile, limit: 15 });
+      say(`  traced (${process.env.BENCH_TRACE}), main-thread tasks with the most CPU time (the open included; wall time waits for a core when the machine is loaded), by event and by sampled function:`);
+      for (const task of results.chromium.writes.traced_long_tasks) {
+        say(`    cpu ${task.cpu_ms.toFixed(0).padStart(5)} ms (wall ${task.ms.toFixed(0)}) at ${task.at_s} s: ${task.causes.map((c) => `${c.name} ${c.ms} ms`).join('; ')}`);
+        if (task.js.length) say(`      sampled: ${task.js.map((f) => `${f.name} ${(f.share * 100).toFixed(0)}%`).join('; ')}`);
+      }
     }
     results.chromium.writes.load_average_after = loadavg().map((l) => +l.toFixed(2));
     const w = results.chromium.writes;
