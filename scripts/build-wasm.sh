@@ -6,6 +6,9 @@
 #                                  need) -> www/pkg/bulk/;
 #                                  warns over the size budget, fails over the ceiling
 #   scripts/build-wasm.sh --bench  with benchmark exports (feature `bench`) -> bench/pkg/
+#                                  (built like the shipped module) and bench/pkg-fast/
+#                                  (built like the bulk module big books run in; not with
+#                                  --bench-shipped, which the tests' harness check uses)
 # Steps: cargo (wasm32, profile wasm-release: opt-level z, LTO, 1 codegen unit)
 #   -> wasm-bindgen --target web
 #   -> wasm-opt (npm binaryen; Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output;
@@ -44,9 +47,13 @@ report() {
   printf '%s (%s): %d bytes raw, %d bytes gzipped%s\n' "$1" "$2" "$(size "$2")" "$(gz "$2")" "${3:-}"
 }
 
-if [ "${1:-}" = "--bench" ]; then
+if [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--bench-shipped" ]; then
+  if [ "$1" = "--bench" ]; then
+    PROFILE=wasm-fast build bench/pkg-fast tally_engine --features bench
+    report 'engine wasm, bench build (for speed, as big books run)' bench/pkg-fast/tally_engine_bg.wasm
+  fi
   build bench/pkg tally_engine --features bench
-  report 'engine wasm, bench build' bench/pkg/tally_engine_bg.wasm
+  report 'engine wasm, bench build (as shipped)' bench/pkg/tally_engine_bg.wasm
   exit 0
 fi
 
@@ -69,7 +76,7 @@ printf 'page JavaScript: %d bytes raw, %d bytes gzipped\n' "$js" "$jsgz"
 # CI catches any growth while issue 13 brings the module back under the budget. Lower the
 # ceiling as the module shrinks; when it reaches the budget, the two become one.
 budget=120000
-ceiling=124000
+ceiling=119200
 shipped_gz=$(gz "$shipped")
 if [ "$shipped_gz" -gt "$ceiling" ]; then
   printf 'error: the shipped wasm is %d bytes gzipped, over the ceiling of %d (budget %d; docs/performance.md, "Wasm size")\n' \

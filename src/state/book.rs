@@ -2,11 +2,10 @@
 //! the indexes that keep every command's cost independent of history length, and the
 //! statement entries.
 
-use std::collections::BTreeSet;
-
 use rust_decimal::Decimal;
 
 use super::record_ref::{Idx, RecordRef};
+use super::sorted_set::SortedSet;
 use crate::date::Date;
 use crate::money::{Currency, Minor};
 
@@ -22,10 +21,10 @@ pub struct Book {
     /// Open invoices (amount_due > 0) by due date, then date, then issue order: keys
     /// are `(due_date, date, invoice index)` (`Invoice::open_key`), so iterating gives
     /// the order a payment settles them in. Not stored in snapshots; rebuilt on restore.
-    pub open: BTreeSet<(Date, Date, Idx)>,
+    pub open: SortedSet<(Date, Date, Idx)>,
     /// Lots with credit left, oldest (lowest index) first: the order invoices and
     /// refunds take credit in. Not stored in snapshots; rebuilt on restore.
-    pub lots: BTreeSet<Idx>,
+    pub lots: SortedSet<Idx>,
     /// Statement entries ordered by (date, seq). Grown by an eighth at a time, not
     /// doubled: a book only grows, and doubling would leave a third of it spare.
     pub entries: Vec<Entry>,
@@ -84,8 +83,8 @@ impl Book {
             currency,
             outstanding: Decimal::ZERO,
             credit: Decimal::ZERO,
-            open: BTreeSet::new(),
-            lots: BTreeSet::new(),
+            open: SortedSet::new(),
+            lots: SortedSet::new(),
             entries: Vec::new(),
         }
     }
