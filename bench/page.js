@@ -1,8 +1,9 @@
 // The benchmark page. bench/run.mjs opens it in headless Chromium and calls the phases
 // on `window.bench` one at a time; each answers plain numbers. The engine here is the
 // bench build (the server maps /pkg/ to bench/pkg/), shared by the store and the phases.
+// With `?engine=fast` the engine phases run the same build made for speed (/pkg-fast/,
+// bench/pkg-fast/: opt-level 3, as the bulk module big books run in).
 
-import init, * as engine from '/pkg/tally_engine.js';
 import { openStore } from '/store.js';
 import { openSnapshot } from '/engine.js';
 import { snapshotRecord } from '/store-format.js';
@@ -17,7 +18,9 @@ import { runMoneyBench } from './money.js';
 const now = () => performance.now();
 const log = (message) => console.log(`[bench] ${message}`);
 
-const wasm = await init({ module_or_path: new URL('/pkg/tally_engine_bg.wasm', location.href) });
+const pkg = new URLSearchParams(location.search).get('engine') === 'fast' ? '/pkg-fast' : '/pkg';
+const engine = await import(`${pkg}/tally_engine.js`);
+const wasm = await engine.default({ module_or_path: new URL(`${pkg}/tally_engine_bg.wasm`, location.href) });
 
 // ---------------------------------------------------------------------------------
 // Raw IndexedDB, for the comparison and for checking the prepared database.

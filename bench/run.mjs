@@ -19,7 +19,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { longTasks, startTrace } from './trace-tasks.mjs';
+import { longTasks, startProfile, startTrace } from './trace-tasks.mjs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -72,12 +72,18 @@ const customer = results.native.longest_history_customer;
 
 const { runEngineBench, SPACE: FULL } = await import('./engine-bench.js');
 const SPACE = { ...FULL, commands };
+// Two builds of the same engine: as shipped (opt-level "z") and for speed (opt-level 3,
+// as the bulk module big books run in); each is a separate module instance.
+const fastPkgDir = join(benchDir, 'pkg-fast');
 if (!skip.has('node')) {
-  say('wasm in Node');
-  const engine = await import('./pkg/tally_engine.js');
-  const exports = engine.initSync({ module: readFileSync(join(pkgDir, 'tally_engine_bg.wasm')) });
-  results.node = runEngineBench(engine, exports.memory, { customer, space: SPACE, log: say });
-  results.node.version = process.version;
+  for (const [key, dir, label] of [['node', pkgDir, 'as shipped'], ['node_fast', fastPkgDir, 'built for speed']]) {
+    if (key === 'node_fast' && !existsSync(join(dir, 'tally_engine.js'))) continue;
+    say(`wasm in Node (${label})`);
+    const engine = await import(join(dir, 'tally_engine.js'));
+    const exports = engine.initSync({ module: readFileSync(join(dir, 'tally_engine_bg.wasm')) });
+    results[key] = runEngineBench(engine, exports.memory, { customer, space: SPACE, log: say });
+    results[key].version = process.version;
+  }
 }
 
 // ---------------------------------------------------------------------------------
@@ -90,6 +96,7 @@ const { chromium } = await import('playwright-core');
 const mounts = {
   '/bench': benchDir,
   '/pkg': pkgDir, // the page's store runs the bench build (same engine, more exports)
+  '/pkg-fast': fastPkgDir, // the same, built for speed (the ingest phase, `?engine=fast`)
   '/pkg/bulk': join(root, 'www/pkg/bulk'), // the bulk module, for snapshots of older formats
   '/vendor/decimal.js': join(root, 'node_modules/decimal.js'),
   '/vendor/big.js': join(root, 'node_modules/big.js'),
@@ -110,8 +117,8 @@ mkdirSync(profile, { recursive: true });
 const args = [...CHROMIUM_ARGS, '--enable-blink-features=ForceEagerMeasureMemory', '--js-flags=--max-old-space-size=4096'];
 const launch = () => chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args });
 
-async function newPage(context) {
-  const page = context.pages()[0] ?? await context.newPage();
+async function newPage(context, { fresh = false } = {}) {
+  const page = (!fresh && context.pages()[0]) || await context.newPage();
   page.on('console', (m) => {
     if (m.text().startsWith('[bench]')) say(`chromium: ${m.text().slice(8)}`);
     else if (m.text().startsWith('tally:')) say(`chromium console: ${m.text()}`); // the store's warnings
@@ -130,6 +137,14 @@ try {
   if (!skip.has('ingest')) {
     say('wasm in Chromium: ingest, boundary, queries');
     results.chromium.engine = await phase('ingest', { customer, space: SPACE });
+    if (existsSync(join(fastPkgDir, 'tally_engine.js'))) {
+      say('wasm in Chromium, built for speed: ingest, boundary, queries');
+      const fast = await newPage(context, { fresh: true });
+      await fast.goto(`${url}/bench/page.html?engine=fast`);
+      await fast.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
+      results.chromium.engine_fast = await fast.evaluate((a) => window.bench.ingest(a), { customer, space: SPACE });
+      await fast.close();
+    }
   }
   if (!skip.has('money')) {
     say('money math in Chromium');
@@ -168,11 +183,16 @@ try {
     await p.goto(`${url}/bench/page.html`);
     await p.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
     const trace = process.env.BENCH_TRACE ? await startTrace(p, process.env.BENCH_TRACE) : null;
+    const profiler = trace ? await startProfile(p) : null;
     results.chromium.writes = await p.evaluate((a) => window.bench.writes(a), { name: DB, space: SPACE, fill: results.chromium.fill });
     if (trace) {
-      results.chromium.writes.traced_long_tasks = longTasks(await trace.stop());
-      say(`  traced (${process.env.BENCH_TRACE}), longest main-thread tasks and their self time by event:`);
-      for (const task of results.chromium.writes.traced_long_tasks) say(`    ${task.ms.toFixed(0).padStart(5)} ms at ${task.at_s} s: ${task.causes.map((c) => `${c.name} ${c.ms} ms`).join('; ')}`);
+      const profile = await profiler.stop();
+      results.chromium.writes.traced_long_tasks = longTasks(await trace.stop(), { profile, limit: 15 });
+      say(`  traced (${process.env.BENCH_TRACE}), main-thread tasks with the most CPU time (the open included; wall time waits for a core when the machine is loaded), by event and by sampled function:`);
+      for (const task of results.chromium.writes.traced_long_tasks) {
+        say(`    cpu ${task.cpu_ms.toFixed(0).padStart(5)} ms (wall ${task.ms.toFixed(0)}) at ${task.at_s} s: ${task.causes.map((c) => `${c.name} ${c.ms} ms`).join('; ')}`);
+        if (task.js.length) say(`      sampled: ${task.js.map((f) => `${f.name} ${(f.share * 100).toFixed(0)}%`).join('; ')}`);
+      }
     }
     results.chromium.writes.load_average_after = loadavg().map((l) => +l.toFixed(2));
     const w = results.chromium.writes;
@@ -259,13 +279,15 @@ function buildRows(r) {
   const n = r.native;
   const ce = r.chromium.engine;
   const ne = r.node;
+  const cf = r.chromium.engine_fast;
+  const nf = r.node_fast;
 
   section('1. Engine: 1,000,000 commands, 5,000 customers (ratio = wasm time / native time; goal ≤ 1.5×)');
   row('native ingest: JSON text per command → parse, validate, apply (answer as a Rust value)', k(n.ingest_per_sec));
   row('native apply only (validated commands)', k(n.apply_only_per_sec));
   row('native JSON parse only (serde_json, floor)', k(n.parse_only_per_sec));
   const ratio = (wasmRate, nativeRate) => nativeRate / wasmRate;
-  for (const [label, e] of [['Chromium', ce], ['Node', ne]]) {
+  for (const [label, e] of [['Chromium', ce], ['Node', ne], ['Chromium, built for speed (as big books run)', cf], ['Node, built for speed', nf]]) {
     if (!e) continue;
     const judged = (what, rate, goal = true) => {
       const x = ratio(rate, n.ingest_per_sec);

@@ -46,15 +46,52 @@ export async function startTrace(page, file) {
 }
 
 /**
+ * Starts V8's sampling profiler on `page` (CDP `Profiler`); `stop()` answers the profile
+ * (`.cpuprofile` form), for `longTasks` to name the JS and wasm functions inside each task.
+ */
+export async function startProfile(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await cdp.send('Profiler.stop');
+      await cdp.send('Profiler.disable');
+      return profile;
+    },
+  };
+}
+
+/** The profile's samples as [timestamp µs, function name] (same clock as trace events). */
+function profileSamples(profile) {
+  if (!profile) return [];
+  const names = new Map(profile.nodes.map((n) => [n.id, n.callFrame.functionName || `(anonymous ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1})`]));
+  const out = [];
+  let ts = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    ts += profile.timeDeltas[i];
+    out.push([ts, names.get(profile.samples[i])]);
+  }
+  return out;
+}
+
+/**
  * The main thread's tasks over `minMs` (longest first, `limit` of them), each with the
  * events inside it summed by name (self time, so nested events aren't counted twice).
+ * Tasks are ranked by the main thread's CPU time in them (`cpu_ms`, the trace's thread
+ * time), not by wall time (`ms`): on a loaded machine a task's wall time includes the
+ * time the thread waited for a core, and only its CPU time says what the page costs.
+ * With a `profile` (startProfile), `js` names the functions sampled inside each task.
  */
-export function longTasks(events, { minMs = 50, limit = 10 } = {}) {
+export function longTasks(events, { minMs = 50, limit = 10, profile = null } = {}) {
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && events.some((x) => x.pid === e.pid && isTask(x) && x.tid === e.tid));
   if (!main) return [];
   const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && typeof e.dur === 'number');
   onMain.sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-  const tasks = onMain.filter((e) => isTask(e) && e.dur >= minMs * 1000).sort((a, b) => b.dur - a.dur).slice(0, limit);
+  const cpu = (e) => (typeof e.tdur === 'number' ? e.tdur : e.dur);
+  const tasks = onMain.filter((e) => isTask(e) && cpu(e) >= minMs * 1000).sort((a, b) => cpu(b) - cpu(a)).slice(0, limit);
+  const samples = profileSamples(profile);
   const start = onMain.length ? onMain[0].ts : 0;
   return tasks.map((task) => {
     const inside = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur);
@@ -74,7 +111,11 @@ export function longTasks(events, { minMs = 50, limit = 10 } = {}) {
       byName.set(name, (byName.get(name) ?? 0) + us);
     }
     const causes = [...byName].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([name, us]) => ({ name, ms: +(us / 1000).toFixed(1) }));
-    return { at_s: +((task.ts - start) / 1e6).toFixed(1), ms: +(task.dur / 1000).toFixed(1), causes };
+    const sampled = new Map();
+    for (const [ts, name] of samples) if (ts >= task.ts && ts <= task.ts + task.dur) sampled.set(name, (sampled.get(name) ?? 0) + 1);
+    const total = [...sampled.values()].reduce((a, b) => a + b, 0);
+    const js = [...sampled].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([name, n]) => ({ name, share: +(n / total).toFixed(2) }));
+    return { at_s: +((task.ts - start) / 1e6).toFixed(1), ms: +(task.dur / 1000).toFixed(1), cpu_ms: +(cpu(task) / 1000).toFixed(1), causes, js };
   });
 }
 

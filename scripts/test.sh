@@ -38,7 +38,7 @@ cargo clippy -p tally-server --all-targets --locked -- -D warnings
 bash scripts/test-server.sh
 
 step "benchmark harness on a small space, in Node (figures not checked)"
-bash scripts/build-wasm.sh --bench
+bash scripts/build-wasm.sh --bench-shipped
 node --test tests/bench/
 
 step "TypeScript declarations (tests/types)"

@@ -151,7 +151,7 @@ impl Ledger {
 
     /// Validates and executes a command object as read. A dry run refused for its
     /// input is marked `dry_run: true` like any other dry run's answer.
-    pub fn apply_raw(&mut self, raw: RawMap) -> Answer {
+    pub fn apply_raw(&mut self, raw: RawMap<'_>) -> Answer {
         let dry_run = raw.is_true(Key::DryRun);
         match Command::from_raw(raw) {
             Ok(command) => self.execute(command),

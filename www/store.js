@@ -333,6 +333,13 @@ class Store {
     this.verified.catch((e) => console.warn('tally: the journal check failed to run', e));
     this.channel = new BroadcastChannel(`tally:${this.name}`);
     this.channel.onmessage = (event) => this._onMessage(event.data);
+    // A tab hidden or closed within the quiet time after a write keeps its figures now.
+    this.onHidden = () => {
+      if (globalThis.document?.visibilityState === 'visible') return;
+      this._keepFiguresNow();
+    };
+    globalThis.document?.addEventListener('visibilitychange', this.onHidden);
+    globalThis.addEventListener?.('pagehide', this.onHidden);
     // Asked, not awaited: the books are usable before the browser answers.
     navigator.storage?.persist?.().then((granted) => { this.persisted = granted; }, () => {});
   }
@@ -391,10 +398,13 @@ class Store {
    * the answers are of, stores nothing (the write schedules the next attempt). Relaxed
    * durability: losing them loses only the early answers of the next open.
    */
-  async _keepFigures(found = null) {
+  async _keepFigures(found = null, { hurry = false } = {}) {
     const queries = this.figureQueries;
     if (!queries.length || this.closed) return;
     if (holdsQueries(found, queries) && found.seq === this.storedSeq) return;
+    // In a hurry (the tab is being hidden or closed) all of it runs before the
+    // transaction in one task: a hidden page's background tasks may never run.
+    const turn = hurry ? () => undefined : yieldToPage;
     try {
       const ledger = this.ledger;
       const seq = this.storedSeq;
@@ -402,23 +412,28 @@ class Store {
         && this.ledger === ledger && this.storedSeq === seq && ledger.seq() === seq;
       const answers = [];
       for (const { key, query } of queries) {
-        await yieldToPage();
+        await turn();
         if (!current()) return;
         answers.push([key, ledger.query(query)]);
       }
-      await yieldToPage();
+      await turn();
       if (!current()) return;
       const text = JSON.stringify(answers);
-      await yieldToPage();
+      await turn();
+      if (!current()) return;
+      // Checksummed in a task of its own, not in the transaction's callback: at a million
+      // commands the text is a megabyte.
+      const record = figuresRecord({ ledger: this.ledgerId, seq, chain: this.chain }, text);
+      await turn();
       if (!current()) return;
       const tx = this.db.transaction('meta', 'readwrite', { durability: 'relaxed' });
       const meta = tx.objectStore('meta');
       const head = await request(meta.get('head'));
-      if (!current() || head?.ledger !== this.ledgerId || head.seq !== seq || head.chain !== this.chain) {
+      if (!current() || head?.ledger !== record.ledger || head.seq !== record.seq || head.chain !== record.chain) {
         tx.abort();
         return;
       }
-      meta.put(figuresRecord(head, text));
+      meta.put(record);
       await done(tx);
     } catch (error) {
       console.warn('tally: the first screen\'s figures could not be stored', error);
@@ -430,10 +445,21 @@ class Store {
    * write's transaction: the panel's first screen (every customer's balances) is a
    * large answer (one engine query over every customer: tens of milliseconds at 5,000),
    * which would be computed and stored with every write; someone entering commands makes
-   * none until they stop for a few seconds. A tab closed before then leaves figures
-   * behind the head, which the next open doesn't use (it waits for the engine).
+   * none until they stop for a few seconds. A tab hidden or closed before then stores
+   * them at once (`visibilitychange`, `pagehide`); a store closed by its page before
+   * then leaves figures behind the head, which the next open doesn't use (it waits for
+   * the engine).
    * `figuresKept` resolves once they are stored (or given up: closed, the head moved on).
    */
+  /** Stores figures still waiting for writes to pause, now (the tab is going away). */
+  _keepFiguresNow() {
+    const pending = this.figuresPending;
+    if (!pending || this.closed) return;
+    clearTimeout(this.figuresTimer);
+    this.figuresPending = null;
+    pending.resolve(this._keepFigures(null, { hurry: true }));
+  }
+
   _keepFiguresLater() {
     if (!this.figureQueries.length) return;
     if (!this.figuresPending) {
@@ -964,6 +990,8 @@ class Store {
     this.lease?.then((lease) => lease.release());
     this.lease = null;
     this.channel?.close();
+    globalThis.document?.removeEventListener('visibilitychange', this.onHidden);
+    globalThis.removeEventListener?.('pagehide', this.onHidden);
     this.db?.close();
   }
 }

@@ -7,6 +7,8 @@
 
 #![warn(missing_docs)]
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -359,8 +361,8 @@ impl CommandBody {
 }
 
 /// The `type` field of a command or query object.
-pub(crate) fn take_type(fields: &mut Fields, what: &str) -> Result<String> {
-    fields.opt_text(Key::Type)?.ok_or_else(|| {
+pub(crate) fn take_type<'de>(fields: &mut Fields<'de>, what: &str) -> Result<Cow<'de, str>> {
+    fields.opt_str(Key::Type)?.ok_or_else(|| {
         err!(InvalidInput, "a {what} needs a 'type'")
             .at("type")
             .rule("required")
@@ -369,7 +371,7 @@ pub(crate) fn take_type(fields: &mut Fields, what: &str) -> Result<String> {
 
 impl Command {
     /// Validates a command object read by `RawMap::read`.
-    pub fn from_raw(map: RawMap) -> Result<Command> {
+    pub fn from_raw(map: RawMap<'_>) -> Result<Command> {
         map.check("command", "")?;
         let mut f = Fields::new(map, None);
         let kind = take_type(&mut f, "command")?;
@@ -377,7 +379,7 @@ impl Command {
         let at = f.opt_timestamp(Key::At)?;
         let by = f.opt_text(Key::By)?;
         let dry_run = f.opt_bool(Key::DryRun)?.unwrap_or(false);
-        let body = match kind.as_str() {
+        let body = match &*kind {
             "create_customer" => CommandBody::CreateCustomer(CreateCustomer {
                 name: f.text(Key::Name)?,
                 currency: f.currency(Key::Currency)?,
@@ -506,12 +508,12 @@ fn method(f: &mut Fields) -> Result<Method> {
     })
 }
 
-fn id_list(field: &str, items: Vec<Raw>) -> Result<Vec<String>> {
+fn id_list(field: &str, items: Vec<Raw<'_>>) -> Result<Vec<String>> {
     let mut ids: Vec<String> = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         match item {
             Raw::Str(s) if !s.is_empty() => {
-                let s = super::ids::identifier(&format!("{field}[{i}]"), s)?;
+                let s = super::ids::identifier(&format!("{field}[{i}]"), s.into_owned())?;
                 if ids.contains(&s) {
                     return Err(err!(
                         InvalidInput,
@@ -594,7 +596,7 @@ impl InvoiceDraft {
 }
 
 impl LineInput {
-    fn from_raw(index: usize, raw: Raw) -> Result<LineInput> {
+    fn from_raw(index: usize, raw: Raw<'_>) -> Result<LineInput> {
         let Raw::Map(map) = raw else {
             return Err(err!(
                 InvalidInput,

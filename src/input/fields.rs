@@ -17,8 +17,8 @@ pub use crate::limits::MAX_TEXT;
 /// messages say `lines[2].unit_price`. Field names are only formatted on error paths
 /// (checks that may refuse take a `FieldName`, written only into a refusal): validating
 /// a good command formats and allocates nothing for messages.
-pub struct Fields {
-    map: RawMap,
+pub struct Fields<'de> {
+    map: RawMap<'de>,
     line: Option<usize>,
 }
 
@@ -39,9 +39,9 @@ impl fmt::Display for FieldName {
     }
 }
 
-impl Fields {
+impl<'de> Fields<'de> {
     /// Fields of a command or query (`line: None`) or of invoice line `line`.
-    pub fn new(map: RawMap, line: Option<usize>) -> Fields {
+    pub fn new(map: RawMap<'de>, line: Option<usize>) -> Fields<'de> {
         Fields { map, line }
     }
 
@@ -86,15 +86,22 @@ impl Fields {
 
     /// A string field, trimmed of nothing, non-empty, at most `MAX_TEXT` characters.
     pub fn opt_text(&mut self, key: Key) -> Result<Option<String>> {
+        Ok(self.opt_str(key)?.map(Cow::into_owned))
+    }
+
+    /// `opt_text`'s checks, the text still borrowed from the input where it can be
+    /// (for words that are compared and dropped, like `type` or `method`).
+    pub fn opt_str(&mut self, key: Key) -> Result<Option<Cow<'de, str>>> {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::Str(s)) => {
-                if s.trim().is_empty() {
+                let shape = TextShape::of(&s);
+                if shape.blank {
                     let name = self.name(key);
                     Err(err!(InvalidInput, "{name} must not be empty")
                         .at(name)
                         .rule("empty"))
-                } else if char_count(&s) > MAX_TEXT {
+                } else if shape.chars > MAX_TEXT {
                     let name = self.name(key);
                     Err(
                         err!(InvalidInput, "{name} is longer than {MAX_TEXT} characters")
@@ -103,7 +110,7 @@ impl Fields {
                             .with("value", crate::error::clip(&s))
                             .with("max_length", MAX_TEXT),
                     )
-                } else if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+                } else if shape.control {
                     let name = self.name(key);
                     Err(err!(InvalidInput, "{name} contains control characters")
                         .at(name)
@@ -262,7 +269,7 @@ impl Fields {
     pub fn opt_timestamp(&mut self, key: Key) -> Result<Option<String>> {
         match self.map.take(key) {
             None => Ok(None),
-            Some(Raw::Str(s)) => check_timestamp(key.name(), &s).map(|()| Some(s)),
+            Some(Raw::Str(s)) => check_timestamp(key.name(), &s).map(|()| Some(s.into_owned())),
             Some(other) => Err(self.wrong_type(
                 ErrorCode::InvalidDate,
                 key,
@@ -326,7 +333,7 @@ impl Fields {
     }
 
     /// An array, its items still unvalidated.
-    pub fn opt_list(&mut self, key: Key) -> Result<Option<Vec<Raw>>> {
+    pub fn opt_list(&mut self, key: Key) -> Result<Option<Vec<Raw<'de>>>> {
         match self.map.take(key) {
             None => Ok(None),
             Some(Raw::List(items)) => Ok(Some(items)),
@@ -347,12 +354,12 @@ impl Fields {
         key: Key,
         options: &[(&'static str, T)],
     ) -> Result<Option<T>> {
-        let Some(word) = self.opt_text(key)? else {
+        let Some(word) = self.opt_str(key)? else {
             return Ok(None);
         };
         options
             .iter()
-            .find(|(name, _)| *name == word)
+            .find(|(name, _)| *name == &*word)
             .map(|(_, v)| Some(*v))
             .ok_or_else(|| {
                 let names: Vec<&'static str> = options.iter().map(|(n, _)| *n).collect();
@@ -376,10 +383,30 @@ impl Fields {
     }
 }
 
-/// The characters in a text, counted by their UTF-8 lead bytes: the same as
-/// `chars().count()`, without core's unrolled counter in the wasm.
-fn char_count(text: &str) -> usize {
-    text.bytes().filter(|b| b & 0xC0 != 0x80).count()
+/// What `opt_str` checks of a text, found in one pass over its characters.
+struct TextShape {
+    /// How many characters it has.
+    chars: usize,
+    /// Whether it is empty or only whitespace (what `trim` would remove).
+    blank: bool,
+    /// Whether it holds a control character other than a newline or a tab.
+    control: bool,
+}
+
+impl TextShape {
+    fn of(text: &str) -> TextShape {
+        let mut shape = TextShape {
+            chars: 0,
+            blank: true,
+            control: false,
+        };
+        for c in text.chars() {
+            shape.chars += 1;
+            shape.blank &= c.is_whitespace();
+            shape.control |= c.is_control() && c != '\n' && c != '\t';
+        }
+        shape
+    }
 }
 
 /// The refusal of a word that is not one of `names`.
@@ -396,4 +423,40 @@ fn not_one_of(field: String, word: &str, names: Vec<&'static str>) -> crate::Err
     .rule("not_allowed")
     .with("value", crate::error::clip(word))
     .with("allowed", names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TextShape;
+
+    #[test]
+    fn text_shape_agrees_with_the_char_methods() {
+        for text in [
+            "",
+            " ",
+            " \t\n",
+            "\u{3000}",
+            "a",
+            " a ",
+            "Desk\n",
+            "a\tb",
+            "a\rb",
+            "\u{7f}",
+            "\u{80}",
+            "\u{9f}",
+            "\u{a0}",
+            "é",
+            "Müller\u{85}",
+            "\u{1F600}x",
+            "\u{0}",
+        ] {
+            let shape = TextShape::of(text);
+            assert_eq!(shape.chars, text.chars().count(), "{text:?}");
+            assert_eq!(shape.blank, text.trim().is_empty(), "{text:?}");
+            let control = text
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t');
+            assert_eq!(shape.control, control, "{text:?}");
+        }
+    }
 }

@@ -7,6 +7,7 @@
 //! from a JS object by the wasm binding's own walk (`wasm::read`) — and then validated field by
 //! field in `input::command` (commands) and `queries` (queries).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -49,21 +50,23 @@ keys! {
     Limit = "limit", ValidUntil = "valid_until", TaxRounding = "tax_rounding",
 }
 
-/// One value as read, before validation.
+/// One value as read, before validation. Text read from JSON without escapes borrows
+/// the input (`'de`): most fields (types, dates, amounts) are checked and dropped, so
+/// copying them would only feed the allocator.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Raw {
+pub enum Raw<'de> {
     /// JSON `null` (or JS `undefined`): an optional field given as null is absent.
     Null,
     /// `true` or `false`.
     Bool(bool),
     /// A string: text, and also every amount, date and currency in the contract.
-    Str(String),
+    Str(Cow<'de, str>),
     /// A number, kept as its text so an error can quote it.
     Num(String),
     /// An array, e.g. `lines` or `allocate_to`.
-    List(Vec<Raw>),
+    List(Vec<Raw<'de>>),
     /// An object, e.g. one invoice line.
-    Map(RawMap),
+    Map(RawMap<'de>),
     /// A value no contract field can hold, with how messages name it: an array or
     /// object nested deeper than any contract shape, a function, text with unpaired
     /// surrogates.
@@ -73,14 +76,14 @@ pub enum Raw {
 }
 
 /// How messages name an array or object nested deeper than any contract shape.
-pub const TOO_DEEP: Raw = Raw::Unreadable("a deeply nested value");
+pub const TOO_DEEP: Raw<'static> = Raw::Unreadable("a deeply nested value");
 
 /// How messages name an array longer than `MAX_ITEMS` (its text built from the limit).
-pub const TOO_MANY_ITEMS: Raw = Raw::TooMany("array", MAX_ITEMS);
+pub const TOO_MANY_ITEMS: Raw<'static> = Raw::TooMany("array", MAX_ITEMS);
 
 pub use crate::limits::{MAX_DEPTH, MAX_ITEMS};
 
-impl Raw {
+impl Raw<'_> {
     /// How the value's type is named in messages.
     pub fn kind(&self) -> std::borrow::Cow<'static, str> {
         std::borrow::Cow::Borrowed(match self {
@@ -114,7 +117,8 @@ impl Raw {
     /// arrays and objects).
     pub fn text(&self) -> String {
         match self {
-            Raw::Str(s) | Raw::Num(s) => crate::error::clip(s).into_owned(),
+            Raw::Str(s) => crate::error::clip(s).into_owned(),
+            Raw::Num(s) => crate::error::clip(s).into_owned(),
             Raw::Bool(b) => b.to_string(),
             _ => String::new(),
         }
@@ -134,15 +138,15 @@ impl Raw {
 /// The fields of one object, in the order given. Unknown or repeated names are
 /// remembered and refused by `RawMap::check`.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct RawMap {
-    fields: Vec<(Key, Raw)>,
-    unknown: Option<String>,
+pub struct RawMap<'de> {
+    fields: Vec<(Key, Raw<'de>)>,
+    unknown: Option<Box<str>>,
     repeated: Option<Key>,
 }
 
-impl RawMap {
+impl<'de> RawMap<'de> {
     /// Reads an object from any serde data format.
-    pub fn read<'de, D: Deserializer<'de>>(d: D) -> Result<RawMap, D::Error> {
+    pub fn read<D: Deserializer<'de>>(d: D) -> Result<RawMap<'de>, D::Error> {
         match (RawSeed { depth: 0 }).deserialize(d)? {
             Raw::Map(map) => Ok(map),
             other => Err(de::Error::custom(format!(
@@ -180,16 +184,26 @@ impl RawMap {
         self.unknown.is_none() && self.repeated.is_none()
     }
 
+    /// An empty map with room for `fields` fields (a JSON reader can't tell how many
+    /// are coming; a vector grown field by field reallocates two or three times).
+    pub fn with_capacity(fields: usize) -> RawMap<'de> {
+        RawMap {
+            fields: Vec::with_capacity(fields),
+            unknown: None,
+            repeated: None,
+        }
+    }
+
     /// Adds a field as read; an unknown or repeated name is remembered for `check`.
     /// (Readers other than serde, like the wasm binding's JS walker, build maps here.)
-    pub fn push(&mut self, name: &str, value: Raw) {
+    pub fn push(&mut self, name: &str, value: Raw<'de>) {
         match Key::from_name(name) {
             Some(key) if self.fields.iter().any(|(k, _)| *k == key) => {
                 self.repeated.get_or_insert(key);
             }
             Some(key) => self.fields.push((key, value)),
             None => {
-                self.unknown.get_or_insert_with(|| name.to_owned());
+                self.unknown.get_or_insert_with(|| name.into());
             }
         }
     }
@@ -202,7 +216,7 @@ impl RawMap {
     }
 
     /// Removes a field; `null` counts as absent.
-    pub fn take(&mut self, key: Key) -> Option<Raw> {
+    pub fn take(&mut self, key: Key) -> Option<Raw<'de>> {
         let i = self.fields.iter().position(|(k, _)| *k == key)?;
         match self.fields.swap_remove(i).1 {
             Raw::Null => None,
@@ -219,71 +233,80 @@ impl RawMap {
     }
 }
 
+/// Room for the fields of most commands and queries (an invoice with `at` and `by`
+/// has eight, a payment with them nine) and of an invoice line (five), so reading one
+/// allocates each map once.
+const FIELDS_GUESS: usize = 10;
+const LINE_FIELDS_GUESS: usize = 5;
+
 struct RawSeed {
     depth: u8,
 }
 
 impl<'de> DeserializeSeed<'de> for RawSeed {
-    type Value = Raw;
+    type Value = Raw<'de>;
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Raw<'de>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for RawSeed {
-    type Value = Raw;
+    type Value = Raw<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_unit<E>(self) -> Result<Raw, E> {
+    fn visit_unit<E>(self) -> Result<Raw<'de>, E> {
         Ok(Raw::Null)
     }
-    fn visit_none<E>(self) -> Result<Raw, E> {
+    fn visit_none<E>(self) -> Result<Raw<'de>, E> {
         Ok(Raw::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw<'de>, D::Error> {
         self.deserialize(d)
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Raw<'de>, E> {
         Ok(Raw::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
+    fn visit_i64<E>(self, v: i64) -> Result<Raw<'de>, E> {
         Ok(Raw::Num(v.to_string()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
+    fn visit_u64<E>(self, v: u64) -> Result<Raw<'de>, E> {
         Ok(Raw::Num(v.to_string()))
     }
-    fn visit_i128<E>(self, v: i128) -> Result<Raw, E> {
+    fn visit_i128<E>(self, v: i128) -> Result<Raw<'de>, E> {
         Ok(Raw::Num(v.to_string()))
     }
-    fn visit_u128<E>(self, v: u128) -> Result<Raw, E> {
+    fn visit_u128<E>(self, v: u128) -> Result<Raw<'de>, E> {
         Ok(Raw::Num(v.to_string()))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
+    fn visit_f64<E>(self, v: f64) -> Result<Raw<'de>, E> {
         Ok(Raw::Num(number_text(v)))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
-        Ok(Raw::Str(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Raw, E> {
-        Ok(Raw::Str(v))
+    fn visit_str<E>(self, v: &str) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Owned(v.to_owned())))
     }
-    fn visit_bytes<E>(self, _: &[u8]) -> Result<Raw, E> {
+    fn visit_string<E>(self, v: String) -> Result<Raw<'de>, E> {
+        Ok(Raw::Str(Cow::Owned(v)))
+    }
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Raw<'de>, E> {
         Ok(TOO_DEEP)
     }
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Raw<'de>, D::Error> {
         self.deserialize(d)
     }
-    fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Raw, A::Error> {
+    fn visit_enum<A: de::EnumAccess<'de>>(self, _: A) -> Result<Raw<'de>, A::Error> {
         // Every method is implemented so serde's default `invalid_type` errors (whose
         // Display pulls float formatting into the wasm) are never reachable.
         Err(de::Error::custom("an enum is not a JSON value"))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw<'de>, A::Error> {
         if self.depth >= MAX_DEPTH {
             while seq.next_element::<IgnoredAny>()?.is_some() {}
             return Ok(TOO_DEEP);
@@ -301,12 +324,16 @@ impl<'de> Visitor<'de> for RawSeed {
         Ok(Raw::List(items))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'de>, A::Error> {
         if self.depth >= MAX_DEPTH {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
             return Ok(TOO_DEEP);
         }
-        let mut out = RawMap::default();
+        let mut out = RawMap::with_capacity(if self.depth == 0 {
+            FIELDS_GUESS
+        } else {
+            LINE_FIELDS_GUESS
+        });
         while let Some(key) = map.next_key_seed(KeySeed)? {
             match key {
                 KeyRead::Known(key) => {
@@ -320,7 +347,7 @@ impl<'de> Visitor<'de> for RawSeed {
                     }
                 }
                 KeyRead::Unknown(name) => {
-                    out.unknown.get_or_insert(name);
+                    out.unknown.get_or_insert(name.into());
                     map.next_value::<IgnoredAny>()?;
                 }
             }
@@ -448,7 +475,7 @@ mod tests {
 
     use super::*;
 
-    fn read(json: &str) -> RawMap {
+    fn read(json: &str) -> RawMap<'_> {
         RawMap::read(&mut serde_json::Deserializer::from_str(json)).unwrap()
     }
 

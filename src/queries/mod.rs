@@ -151,11 +151,11 @@ pub const QUERY_TYPES: [&str; 12] = [
 
 impl Query {
     /// Validates a query object read by `RawMap::read`.
-    pub fn from_raw(map: RawMap) -> Result<Query> {
+    pub fn from_raw(map: RawMap<'_>) -> Result<Query> {
         map.check("query", "")?;
         let mut f = Fields::new(map, None);
         let kind = take_type(&mut f, "query")?;
-        let query = match kind.as_str() {
+        let query = match &*kind {
             "balance" => Query::Balance {
                 customer: f.id(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,

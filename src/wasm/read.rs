@@ -10,7 +10,7 @@ use crate::error::err;
 use crate::input::raw::{number_text, Raw, RawMap, MAX_DEPTH, MAX_ITEMS, TOO_DEEP, TOO_MANY_ITEMS};
 
 /// Reads a JS object into a `RawMap` (see the module docs for why not serde).
-pub(super) fn read_object(value: &JsValue, what: &str) -> crate::error::Result<RawMap> {
+pub(super) fn read_object(value: &JsValue, what: &str) -> crate::error::Result<RawMap<'static>> {
     match read_value(value, 0) {
         Raw::Map(map) => Ok(map),
         other => Err(err!(
@@ -38,11 +38,11 @@ extern "C" {
     fn is_well_formed(text: &JsValue) -> Result<bool, JsValue>;
 }
 
-const UNREADABLE: Raw =
+const UNREADABLE: Raw<'static> =
     Raw::Unreadable("a value that could not be read (its getter or proxy threw)");
 
 /// The items of a JS array, at most `MAX_ITEMS`, read without trusting its traps.
-pub(super) fn array_items(value: &JsValue) -> Result<Vec<JsValue>, Raw> {
+pub(super) fn array_items(value: &JsValue) -> Result<Vec<JsValue>, Raw<'static>> {
     let length = Reflect::get(value, &JsValue::from_str("length"))
         .ok()
         .and_then(|l| l.as_f64())
@@ -58,17 +58,17 @@ pub(super) fn array_items(value: &JsValue) -> Result<Vec<JsValue>, Raw> {
     Ok(items)
 }
 
-fn read_text(value: &JsValue, text: String) -> Raw {
+fn read_text(value: &JsValue, text: String) -> Raw<'static> {
     // `as_string` replaces unpaired surrogates with U+FFFD, which would make different
     // JS strings the same id: refuse such text instead.
     let replaced = text.as_bytes().windows(3).any(|w| w == [0xEF, 0xBF, 0xBD]); // U+FFFD
     if replaced && !is_well_formed(value).unwrap_or(true) {
         return Raw::Unreadable("text with unpaired surrogates (not valid Unicode)");
     }
-    Raw::Str(text)
+    Raw::Str(text.into())
 }
 
-fn read_value(value: &JsValue, depth: u8) -> Raw {
+fn read_value(value: &JsValue, depth: u8) -> Raw<'static> {
     if value.is_null() || value.is_undefined() {
         Raw::Null
     } else if let Some(b) = value.as_bool() {
@@ -107,14 +107,14 @@ fn read_value(value: &JsValue, depth: u8) -> Raw {
     }
 }
 
-fn read_map(value: &JsValue, depth: u8) -> Raw {
+fn read_map(value: &JsValue, depth: u8) -> Raw<'static> {
     let Ok(keys) = object_keys(value) else {
         return UNREADABLE;
     };
     if keys.length() as usize > MAX_ITEMS {
         return Raw::TooMany("object", MAX_ITEMS);
     }
-    let mut map = RawMap::default();
+    let mut map = RawMap::with_capacity(keys.length() as usize);
     for key in keys.iter() {
         let name = key.as_string().unwrap_or_default();
         let field = match Reflect::get(value, &key) {

@@ -132,6 +132,37 @@ test('a tab closed right after a write leaves figures behind the head: the next 
   await context.close();
 });
 
+test('a tab hidden right after a write keeps the figures of the new head at once', async () => {
+  const { context, page } = await freshPage();
+  const r = await page.evaluate(async () => {
+    const { store } = await window.openNoting('hidden-early');
+    await store.apply(window.customer('c1'));
+    await store.figuresKept;
+    // From here the store's quiet-time timer never fires: only the hide can keep figures.
+    const realSetTimeout = window.setTimeout;
+    window.setTimeout = (fn, ms, ...rest) => (ms >= 1000 ? 0 : realSetTimeout(fn, ms, ...rest));
+    await store.apply(window.payment('p1', '10.00'));
+    // The tab is hidden (switched away from, or being closed) within the quiet time.
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    const started = store.figuresPending === null;
+    if (started) await store.figuresKept;
+    store.close();
+    window.setTimeout = realSetTimeout;
+    delete document.visibilityState;
+    const { store: again, seen } = await window.openNoting('hidden-early');
+    const engine = window.firstScreen.map((q) => again.query(q));
+    again.close();
+    return { seen, engine, started };
+  });
+  assert.ok(r.started, 'hiding the tab stored the figures without waiting for the quiet time');
+  assert.equal(r.seen.called, 1, 'the figures of the head after the last write are given');
+  assert.equal(r.seen.seq, 2);
+  assert.equal(r.seen.answers[0].credit, '10.00');
+  assert.deepEqual(r.seen.answers, r.engine, 'they are the engine\'s answers at that head');
+  await context.close();
+});
+
 test('writes landing while the figures are being made leave only figures of the head', async () => {
   const { context, page } = await freshPage();
   const r = await page.evaluate(async () => {
