@@ -1,0 +1,69 @@
+//! The ingest loop of `tally bench` alone, for profilers: `cargo build --profile profiling
+//! --example ingest_profile`, then e.g. `valgrind --tool=callgrind
+//! --toggle-collect='ingest_profile::ingest' target/profiling/examples/ingest_profile
+//! 20000 200` (instruction counts don't depend on the machine's load) or `valgrind
+//! --tool=dhat` (allocations). Arguments: commands (default 20,000), customers (200).
+//! Prints the rate by wall time and, on Linux, by the thread's CPU time.
+
+use tally::Ledger;
+
+/// Applies each command as JSON and, every 1,000, reads and forgets the journal, as
+/// `tally bench` and the browser store do. Out of line so a profiler can select it.
+#[inline(never)]
+fn ingest(commands: &[String]) -> usize {
+    let mut ledger = Ledger::new();
+    let mut refused = 0;
+    for (i, c) in commands.iter().enumerate() {
+        if !ledger.apply_json(c).is_ok() {
+            refused += 1;
+        }
+        if i % 1000 == 999 {
+            std::hint::black_box(ledger.journal_since(0).len());
+            ledger.forget_journal_through(ledger.seq());
+        }
+    }
+    std::hint::black_box(&ledger);
+    refused
+}
+
+/// The thread's CPU time in seconds, where Linux tells it.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}
+
+fn main() {
+    let arg = |i: usize, default: usize| {
+        std::env::args()
+            .nth(i)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let (n, customers) = (arg(1, 20_000), arg(2, 200));
+    let commands: Vec<String> = tally::workload::generate(customers, n, 42)
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    // As `tally bench` does before its ingest: every command validated and held, then
+    // dropped, so the heap is in the same state.
+    let parsed: Vec<tally::Command> = commands
+        .iter()
+        .filter_map(|c| {
+            tally::ledger::read_command(&mut serde_json::Deserializer::from_str(c)).ok()
+        })
+        .collect();
+    drop(parsed);
+    let (wall, cpu) = (std::time::Instant::now(), cpu_seconds());
+    let refused = ingest(&commands);
+    let rate = |seconds: f64| commands.len() as f64 / seconds;
+    print!(
+        "{} commands, {refused} refused, {:.0}/s by wall time",
+        commands.len(),
+        rate(wall.elapsed().as_secs_f64())
+    );
+    match (cpu, cpu_seconds()) {
+        (Some(start), Some(end)) => println!(", {:.0}/s by CPU time", rate(end - start)),
+        _ => println!(),
+    }
+}
