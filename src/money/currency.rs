@@ -10,13 +10,33 @@ include!(concat!(env!("OUT_DIR"), "/iso_4217.rs"));
 
 /// An active ISO 4217 currency. Carries its minor units so money can be rounded and
 /// printed without a table lookup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Currency {
     code: [u8; 3],
     minor_units: u8,
 }
 
+/// Ordered by code then minor units, as a derived order would be, but as one integer
+/// compare: the general ledger's map compares currencies at every step of a search.
+impl Ord for Currency {
+    fn cmp(&self, other: &Currency) -> std::cmp::Ordering {
+        self.order().cmp(&other.order())
+    }
+}
+
+impl PartialOrd for Currency {
+    fn partial_cmp(&self, other: &Currency) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl Currency {
+    /// The order as one integer: the code's bytes, then the minor units.
+    fn order(self) -> u32 {
+        let [a, b, c] = self.code;
+        u32::from_be_bytes([a, b, c, self.minor_units])
+    }
+
     /// Looks up an ISO 4217 code; an unknown or inactive code is `invalid_currency`.
     pub fn parse(field: &str, code: &str) -> Result<Currency> {
         let shown = crate::error::clip(code);
@@ -115,5 +135,27 @@ mod tests {
     fn table_is_sorted_for_binary_search() {
         assert!(ISO_4217.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(ISO_4217.len() > 150);
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::*;
+
+    #[test]
+    fn currencies_sort_by_code() {
+        let mut all: Vec<Currency> = ISO_4217
+            .iter()
+            .map(|(code, units)| Currency {
+                code: *code,
+                minor_units: *units,
+            })
+            .collect();
+        all.reverse();
+        all.sort();
+        let codes: Vec<[u8; 3]> = all.iter().map(|c| c.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        assert_eq!(codes, sorted);
     }
 }
