@@ -493,7 +493,7 @@ fn check_references(s: &State) -> Result<()> {
         return Err(bad("a credit lot's invoice list"));
     }
     for lot in s.lots.iter() {
-        let origin_ok = match lot.origin {
+        let origin_ok = match lot.origin() {
             LotOrigin::Payment(p) => within(p, np),
             LotOrigin::Grant(g) => within(g, s.grants.len()),
             LotOrigin::CreditNote(n) => within(n, s.credit_notes.len()),
@@ -563,10 +563,11 @@ fn check_references(s: &State) -> Result<()> {
             .get(i)
             .voided_by()
             .is_none_or(|v| within(v, s.invoice_voids.len()))
-    }) && s
-        .payments
-        .iter()
-        .all(|p| p.voided_by.is_none_or(|v| within(v, s.payment_voids.len())));
+    }) && s.payments.iter().all(|p| {
+        p.voided_by
+            .get()
+            .is_none_or(|v| within(v, s.payment_voids.len()))
+    });
     if !voids_ok {
         return Err(bad("a void mark"));
     }

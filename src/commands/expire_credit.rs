@@ -52,7 +52,7 @@ fn plan(state: &State, date: Date, customer: Option<&str>) -> Result<ExpiryPlan>
         for book in &state.customers[c as usize].books {
             for &l in &book.lots {
                 let lot = &state.lots[l as usize];
-                if lot.valid_until.is_some_and(|last| last < date) {
+                if lot.valid_until().is_some_and(|last| last < date) {
                     parts.push((l, lot.remaining()));
                 }
             }

@@ -205,7 +205,7 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
         RecordRef::ExpiredLot(i) => {
             let part = &state.expired_lots[i as usize];
             let lot = &state.lots[part.lot as usize];
-            let granted = match lot.origin {
+            let granted = match lot.origin() {
                 LotOrigin::Grant(g) => {
                     let g = &state.grants[g as usize];
                     format!(" ({}, granted {})", g.reason, g.date)
@@ -213,7 +213,7 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
                 _ => String::new(),
             };
             let until = lot
-                .valid_until
+                .valid_until()
                 .map_or(String::new(), |d| format!(", valid until {d}"));
             ("credit_expired", format!("Expired credit{granted}{until}"))
         }

@@ -371,7 +371,7 @@ impl Reader<'_> {
             reference,
             lot,
             allocations,
-            voided_by: self.src.opt_idx()?,
+            voided_by: MaybeIdx::of(self.src.opt_idx()?)?,
         })
     }
 

@@ -187,7 +187,7 @@ pub(super) fn payments(
             reference,
             lot: p.lot,
             allocations: first,
-            voided_by: p.voided_by,
+            voided_by: MaybeIdx::of(p.voided_by).ok_or_else(|| unheld(&p.id))?,
         });
     }
     Ok(out)

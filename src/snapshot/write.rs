@@ -206,13 +206,13 @@ impl Cursor {
                 }
                 c::idx(out, x.lot);
                 pairs(out, &s.payment_allocations(i));
-                c::opt_idx(out, x.voided_by);
+                c::opt_idx(out, x.voided_by.get());
             }
             Section::Lots => {
                 let x = &s.lots[at];
                 c::idx(out, x.customer);
                 c::currency(out, x.currency);
-                let (tag, o) = match x.origin {
+                let (tag, o) = match x.origin() {
                     LotOrigin::Payment(p) => (0, p),
                     LotOrigin::Grant(g) => (1, g),
                     LotOrigin::CreditNote(n) => (2, n),
@@ -225,7 +225,7 @@ impl Cursor {
                 for &t in &touched {
                     c::idx(out, t);
                 }
-                c::opt_date(out, x.valid_until);
+                c::opt_date(out, x.valid_until());
             }
             Section::Grants => {
                 let x = &s.grants[at];
