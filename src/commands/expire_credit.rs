@@ -75,6 +75,14 @@ fn commit(state: &mut State, ctx: &Ctx, plan: ExpiryPlan) -> RecordRef {
     } = plan;
     let idx = next_idx(&state.expiries);
     let first = next_idx(&state.expired_lots);
+    // Stored first: its removals' statement entries read their date from it.
+    state.expiries.push(Expiry {
+        id: ctx.id.to_string(),
+        date,
+        customer,
+        first,
+        count: u32::try_from(parts.len()).expect("fewer parts than lots"),
+    });
     for &(lot, amount) in &parts {
         state.take_from_lot(lot, amount);
         let (owner, currency) = (
@@ -106,12 +114,5 @@ fn commit(state: &mut State, ctx: &Ctx, plan: ExpiryPlan) -> RecordRef {
             },
         );
     }
-    state.expiries.push(Expiry {
-        id: ctx.id.to_string(),
-        date,
-        customer,
-        first,
-        count: u32::try_from(parts.len()).expect("fewer parts than lots"),
-    });
     RecordRef::Expiry(idx)
 }

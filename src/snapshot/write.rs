@@ -185,7 +185,7 @@ impl Cursor {
                 c::currency(out, x.currency);
                 c::uv(out, x.books.len() as u128);
                 for b in &x.books {
-                    self.book(out, b);
+                    self.book(s, out, b);
                 }
             }
             Section::Invoices => self.invoice(s, out, i),
@@ -352,7 +352,7 @@ impl Cursor {
         }
     }
 
-    fn book(&mut self, out: &mut Vec<u8>, b: &Book) {
+    fn book(&mut self, s: &State, out: &mut Vec<u8>, b: &Book) {
         c::currency(out, b.currency);
         // At the currency's minor units: the sums' scales depend on the path history
         // took (a void of an empty lot once left a bare zero), their values don't.
@@ -361,11 +361,11 @@ impl Cursor {
         c::uv(out, b.entries.len() as u128);
         let mut prev_seq = 0u64;
         for e in &b.entries {
-            self.date(out, e.date);
+            self.date(out, s.entry_date(e));
             c::sv(out, e.seq().wrapping_sub(prev_seq) as i64);
             prev_seq = e.seq();
             c::record(out, e.record());
-            c::dec(out, b.amount(e));
+            c::dec(out, s.entry_amount(e).decimal(b.currency));
         }
     }
 

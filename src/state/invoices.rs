@@ -180,6 +180,11 @@ impl Invoices {
         self.records.iter().map(|r| self.view(r))
     }
 
+    /// The date of the invoice at `i`.
+    pub fn date(&self, i: Idx) -> Date {
+        self.records[i as usize].date
+    }
+
     /// The id of the invoice at `i` (what the id index compares).
     pub fn id(&self, i: Idx) -> &str {
         self.texts(&self.records[i as usize]).0
