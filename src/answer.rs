@@ -310,7 +310,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
                 credit: g.id.clone(),
                 currency: g.currency,
                 amount: Money::new(g.amount, g.currency),
-                valid_until: state.lots[g.lot as usize].valid_until,
+                valid_until: state.lots[g.lot as usize].valid_until(),
             }
         }
         RecordRef::Application(i) => {
@@ -405,7 +405,7 @@ pub fn expire_result(
                     customer: state.customers[lot.customer as usize].id.clone(),
                     credit: credit_id(state, Source::Lot(l)).to_string(),
                     currency: lot.currency,
-                    valid_until: lot.valid_until,
+                    valid_until: lot.valid_until(),
                     amount: Money::new(amount, lot.currency),
                 }
             })
@@ -555,7 +555,7 @@ fn allocation_list(state: &State, parts: &[(Idx, Decimal)], currency: Currency) 
 /// settlement and its lot both belong to the payment.
 pub fn credit_id(state: &State, source: Source) -> &str {
     let lot = &state.lots[state.lot_of(source) as usize];
-    match lot.origin {
+    match lot.origin() {
         LotOrigin::Payment(p) => state.texts.get(state.payments[p as usize].id),
         LotOrigin::Grant(g) => &state.grants[g as usize].id,
         LotOrigin::CreditNote(n) => &state.credit_notes[n as usize].id,

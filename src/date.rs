@@ -11,7 +11,7 @@ use std::fmt;
 use crate::error::{err, Result};
 
 /// A calendar day. Ordered, copyable, four bytes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(i32);
 
 impl Date {

@@ -55,6 +55,9 @@ const TRAILER: usize = 16;
 struct Payload {
     seq: u64,
     numbering: Numbering,
+    /// The statement entries' dates and amounts as the snapshot holds them
+    /// (`book::entry_digest`); the entries themselves read theirs from their records.
+    entry_digest: u64,
     /// (record, fingerprint, seq) in table order; the id text is in the record.
     ids: Vec<(RecordRef, u64, u64)>,
     customers: Vec<Customer>,
@@ -349,7 +352,7 @@ fn rebuild(p: Payload) -> Result<State> {
             }
         }
     }
-    check_invariants(&s)?;
+    check_invariants(&s, p.entry_digest)?;
     Ok(s)
 }
 
@@ -383,7 +386,9 @@ fn by_seq(ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
 /// hang together (a bug in a writer, or bytes edited and re-checksummed) is refused
 /// whole instead of failing later: invoice arithmetic, non-negative amounts, the trial
 /// balance, customer accounts against their books, statements against balances.
-fn check_invariants(s: &State) -> Result<()> {
+/// `entry_digest` is the statement entries' dates and amounts as the snapshot held them
+/// (the entries read theirs from their records).
+fn check_invariants(s: &State, entry_digest: u64) -> Result<()> {
     let bad = |what: String| err!(InvalidInput, "snapshot: {what}");
     for i in 0..s.invoices.next_idx() {
         let inv = s.invoices.get(i);
@@ -426,12 +431,13 @@ fn check_invariants(s: &State) -> Result<()> {
             "the {currency} trial balance does not sum to zero"
         )));
     }
+    let mut digest = 0;
     for (i, c) in s.customers.iter().enumerate() {
         for book in &c.books {
             let receivable = s.gl.balance(book.currency, Account::Receivable(i as Idx));
             let credit =
                 s.gl.balance(book.currency, Account::CustomerCredit(i as Idx));
-            let statement = book.sum(&book.entries);
+            let statement = s.entries_sum(book, &book.entries, &mut digest);
             if receivable != book.outstanding
                 || -credit != book.credit
                 || statement != book.balance()
@@ -442,6 +448,11 @@ fn check_invariants(s: &State) -> Result<()> {
                 )));
             }
         }
+    }
+    if digest != entry_digest {
+        return Err(bad(
+            "a statement entry's date or amount is not its record's".into(),
+        ));
     }
     Ok(())
 }
@@ -493,7 +504,7 @@ fn check_references(s: &State) -> Result<()> {
         return Err(bad("a credit lot's invoice list"));
     }
     for lot in s.lots.iter() {
-        let origin_ok = match lot.origin {
+        let origin_ok = match lot.origin() {
             LotOrigin::Payment(p) => within(p, np),
             LotOrigin::Grant(g) => within(g, s.grants.len()),
             LotOrigin::CreditNote(n) => within(n, s.credit_notes.len()),
@@ -563,10 +574,11 @@ fn check_references(s: &State) -> Result<()> {
             .get(i)
             .voided_by()
             .is_none_or(|v| within(v, s.invoice_voids.len()))
-    }) && s
-        .payments
-        .iter()
-        .all(|p| p.voided_by.is_none_or(|v| within(v, s.payment_voids.len())));
+    }) && s.payments.iter().all(|p| {
+        p.voided_by
+            .get()
+            .is_none_or(|v| within(v, s.payment_voids.len()))
+    });
     if !voids_ok {
         return Err(bad("a void mark"));
     }

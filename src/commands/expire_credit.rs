@@ -52,7 +52,7 @@ fn plan(state: &State, date: Date, customer: Option<&str>) -> Result<ExpiryPlan>
         for book in &state.customers[c as usize].books {
             for &l in &book.lots {
                 let lot = &state.lots[l as usize];
-                if lot.valid_until.is_some_and(|last| last < date) {
+                if lot.valid_until().is_some_and(|last| last < date) {
                     parts.push((l, lot.remaining()));
                 }
             }
@@ -75,6 +75,14 @@ fn commit(state: &mut State, ctx: &Ctx, plan: ExpiryPlan) -> RecordRef {
     } = plan;
     let idx = next_idx(&state.expiries);
     let first = next_idx(&state.expired_lots);
+    // Stored first: its removals' statement entries read their date from it.
+    state.expiries.push(Expiry {
+        id: ctx.id.to_string(),
+        date,
+        customer,
+        first,
+        count: u32::try_from(parts.len()).expect("fewer parts than lots"),
+    });
     for &(lot, amount) in &parts {
         state.take_from_lot(lot, amount);
         let (owner, currency) = (
@@ -106,12 +114,5 @@ fn commit(state: &mut State, ctx: &Ctx, plan: ExpiryPlan) -> RecordRef {
             },
         );
     }
-    state.expiries.push(Expiry {
-        id: ctx.id.to_string(),
-        date,
-        customer,
-        first,
-        count: u32::try_from(parts.len()).expect("fewer parts than lots"),
-    });
     RecordRef::Expiry(idx)
 }

@@ -151,11 +151,21 @@ pub(crate) struct NewEntry {
     pub amount: Decimal,
 }
 
-/// Adds a statement entry to a customer's book. Its amount is a whole number of minor
-/// units that fits (plans refuse amounts that don't: `Minor::fit`).
+/// Adds a statement entry to a customer's book, its record already stored: the entry
+/// reads its date and amount from the record, which are the ones given here. Its amount
+/// is a whole number of minor units that fits (plans refuse amounts that don't:
+/// `Minor::fit`).
 pub(crate) fn statement_entry(state: &mut State, customer: Idx, currency: Currency, e: NewEntry) {
-    let amount = minor(e.amount, currency);
-    state
-        .book_mut(customer, currency)
-        .add_entry(Entry::new(e.date, e.seq, e.record, amount));
+    let entry = Entry::new(e.seq, e.record);
+    debug_assert_eq!(
+        (state.entry_date(&entry), state.entry_amount(&entry)),
+        (e.date, minor(e.amount, currency)),
+        "an entry's date and amount are its record's"
+    );
+    let at = state
+        .customers
+        .get(customer as usize)
+        .and_then(|c| c.book(currency))
+        .map_or(0, |b| state.entry_place(&b.entries, e.date, e.seq));
+    state.book_mut(customer, currency).insert_entry(at, entry);
 }

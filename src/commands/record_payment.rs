@@ -89,7 +89,7 @@ impl Handler for RecordPayment {
             reference,
             lot,
             allocations: first_allocation,
-            voided_by: None,
+            voided_by: crate::state::records::MaybeIdx::NONE,
         });
         state.add_to_lot(lot, leftover);
         state.gl.post(

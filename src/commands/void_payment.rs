@@ -58,7 +58,7 @@ impl Handler for VoidPayment {
         }
         state.take_from_lot(lot, withdrawn);
         let idx = next_idx(&state.payment_voids);
-        state.payments[p as usize].voided_by = Some(idx);
+        state.payments[p as usize].voided_by = crate::state::records::MaybeIdx::some(idx);
         let reopened_total: Decimal = reopened.iter().map(|(_, a)| *a).sum();
         state.gl.post(
             currency,

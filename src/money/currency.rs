@@ -8,35 +8,31 @@ use crate::error::{err, Result};
 
 include!(concat!(env!("OUT_DIR"), "/iso_4217.rs"));
 
-/// An active ISO 4217 currency. Carries its minor units so money can be rounded and
-/// printed without a table lookup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Currency {
-    code: [u8; 3],
-    minor_units: u8,
-}
+/// An active ISO 4217 currency: its place in the sorted code table, one byte (records
+/// that hold a currency are the ledger's most numerous), ordered as its code.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Currency(u8);
 
-/// Ordered by code then minor units, as a derived order would be, but as one integer
-/// compare: the general ledger's map compares currencies at every step of a search.
-impl Ord for Currency {
-    fn cmp(&self, other: &Currency) -> std::cmp::Ordering {
-        self.order().cmp(&other.order())
+/// Hashed as its code and minor units, as when it held them: command fingerprints,
+/// which are stored, hash currencies.
+impl std::hash::Hash for Currency {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let (code, minor_units) = self.entry();
+        code.hash(state);
+        minor_units.hash(state);
     }
 }
 
-impl PartialOrd for Currency {
-    fn partial_cmp(&self, other: &Currency) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+impl fmt::Debug for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
     }
 }
+
+/// The table has fewer than 256 codes, so every place fits the byte.
+const _: () = assert!(ISO_4217.len() <= 256);
 
 impl Currency {
-    /// The order as one integer: the code's bytes, then the minor units.
-    fn order(self) -> u32 {
-        let [a, b, c] = self.code;
-        u32::from_be_bytes([a, b, c, self.minor_units])
-    }
-
     /// Looks up an ISO 4217 code; an unknown or inactive code is `invalid_currency`.
     pub fn parse(field: &str, code: &str) -> Result<Currency> {
         let shown = crate::error::clip(code);
@@ -58,21 +54,26 @@ impl Currency {
         ISO_4217
             .binary_search_by(|(c, _)| c.cmp(&bytes))
             .ok()
-            .map(|i| Currency {
-                code: bytes,
-                minor_units: ISO_4217[i].1,
-            })
+            .map(|i| Currency(i as u8))
+    }
+
+    /// Its code and minor units (every `Currency` is a place in the table). Not
+    /// inlined: one lookup for the many places that read minor units.
+    #[inline(never)]
+    fn entry(self) -> &'static ([u8; 3], u8) {
+        const NONE: &([u8; 3], u8) = &(*b"???", 0);
+        ISO_4217.get(usize::from(self.0)).unwrap_or(NONE)
     }
 
     /// The three-letter code.
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> &'static str {
         // The table holds ASCII codes only.
-        std::str::from_utf8(&self.code).unwrap_or("???")
+        std::str::from_utf8(&self.entry().0).unwrap_or("???")
     }
 
     /// Number of digits after the decimal point (2 for USD, 0 for JPY, 3 for BHD).
     pub fn minor_units(&self) -> u32 {
-        u32::from(self.minor_units)
+        u32::from(self.entry().1)
     }
 }
 
@@ -88,7 +89,7 @@ impl serde::Serialize for Currency {
         if s.is_human_readable() {
             s.serialize_str(self.code())
         } else {
-            let [a, b, c] = self.code;
+            let [a, b, c] = self.entry().0;
             s.serialize_u32(u32::from_le_bytes([a, b, c, 0]))
         }
     }
@@ -132,6 +133,18 @@ mod tests {
     }
 
     #[test]
+    fn hashes_as_its_code_and_minor_units_as_when_it_held_them() {
+        use std::hash::{Hash, Hasher};
+        let mut a = crate::stable_hash::StableHasher::new();
+        let mut b = crate::stable_hash::StableHasher::new();
+        Currency::from_code("BHD").unwrap().hash(&mut a);
+        b"BHD".hash(&mut b);
+        3u8.hash(&mut b);
+        assert_eq!(a.finish(), b.finish());
+        assert_eq!(format!("{:?}", Currency::from_code("EUR").unwrap()), "EUR");
+    }
+
+    #[test]
     fn table_is_sorted_for_binary_search() {
         assert!(ISO_4217.windows(2).all(|w| w[0].0 < w[1].0));
         assert!(ISO_4217.len() > 150);
@@ -146,14 +159,11 @@ mod order_tests {
     fn currencies_sort_by_code() {
         let mut all: Vec<Currency> = ISO_4217
             .iter()
-            .map(|(code, units)| Currency {
-                code: *code,
-                minor_units: *units,
-            })
+            .map(|(code, _)| Currency::from_code(std::str::from_utf8(code).unwrap()).unwrap())
             .collect();
         all.reverse();
         all.sort();
-        let codes: Vec<[u8; 3]> = all.iter().map(|c| c.code).collect();
+        let codes: Vec<&str> = all.iter().map(|c| c.code()).collect();
         let mut sorted = codes.clone();
         sorted.sort();
         assert_eq!(codes, sorted);

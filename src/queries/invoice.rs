@@ -209,7 +209,7 @@ pub fn render(
 pub fn source_id(state: &State, source: Source) -> String {
     match source {
         Source::Payment(p) => state.record_id(RecordRef::Payment(p)).to_string(),
-        Source::Lot(l) => match state.lots[l as usize].origin {
+        Source::Lot(l) => match state.lots[l as usize].origin() {
             LotOrigin::Payment(p) => state.record_id(RecordRef::Payment(p)).to_string(),
             LotOrigin::Grant(g) => state.grants[g as usize].id.clone(),
             LotOrigin::CreditNote(n) => state.credit_notes[n as usize].id.clone(),

@@ -214,6 +214,7 @@ pub fn payments(
                 credit_created: m(amount - allocated),
                 voided_by: pay
                     .voided_by
+                    .get()
                     .map(|v| state.payment_voids[v as usize].id.clone()),
             }
         })
@@ -233,14 +234,14 @@ pub fn credits(state: &State, customer: &str, currency: Option<Currency>) -> Res
                 .map(|&l| {
                     let lot = &state.lots[l as usize];
                     LotRow {
-                        origin: match lot.origin {
+                        origin: match lot.origin() {
                             LotOrigin::Payment(_) => "payment",
                             LotOrigin::Grant(_) => "credit",
                             LotOrigin::CreditNote(_) => "credit_note",
                         },
                         source: source_id(state, Source::Lot(l)),
                         remaining: Money::new(lot.remaining(), currency),
-                        valid_until: lot.valid_until,
+                        valid_until: lot.valid_until(),
                     }
                 })
                 .collect()

@@ -75,10 +75,12 @@ pub fn run(
     let currency = currency.unwrap_or(c.currency);
     let book = c.book(currency);
     let all: &[Entry] = book.map_or(&[], |b| &b.entries);
-    let start = from.map_or(0, |f| all.partition_point(|e| e.date < f));
-    let end = to.map_or(all.len(), |t| all.partition_point(|e| e.date <= t));
-    let opening = book.map_or(Decimal::ZERO, |b| b.sum(&all[..start]));
-    let amount = |e: &Entry| e.amount().decimal(currency);
+    let start = from.map_or(0, |f| state.entries_before(all, f, 0));
+    let end = to.map_or(all.len(), |t| state.entries_before(all, t, u64::MAX));
+    let opening = book.map_or(Decimal::ZERO, |b| {
+        state.entries_sum(b, &all[..start], &mut 0)
+    });
+    let amount = |e: &Entry| state.entry_amount(e).decimal(currency);
     let m = |d| Money::new(d, currency);
     let mut running = opening;
     let entries = all[start..end.max(start)]
@@ -89,7 +91,7 @@ pub fn run(
             let record = e.record();
             let (kind, description) = describe(state, record);
             EntryAnswer {
-                date: e.date,
+                date: state.entry_date(e),
                 kind,
                 reference: state.record_id(record).to_string(),
                 description,
@@ -205,7 +207,7 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
         RecordRef::ExpiredLot(i) => {
             let part = &state.expired_lots[i as usize];
             let lot = &state.lots[part.lot as usize];
-            let granted = match lot.origin {
+            let granted = match lot.origin() {
                 LotOrigin::Grant(g) => {
                     let g = &state.grants[g as usize];
                     format!(" ({}, granted {})", g.reason, g.date)
@@ -213,7 +215,7 @@ pub(crate) fn describe(state: &State, record: RecordRef) -> (&'static str, Strin
                 _ => String::new(),
             };
             let until = lot
-                .valid_until
+                .valid_until()
                 .map_or(String::new(), |d| format!(", valid until {d}"));
             ("credit_expired", format!("Expired credit{granted}{until}"))
         }

@@ -9,7 +9,7 @@ use super::write::{line_sums, FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_REASON}
 use super::Payload;
 use crate::domain::{Method, TaxRounding};
 use crate::money::Minor;
-use crate::state::book::{Book, Entry};
+use crate::state::book::{entry_digest, Book, Entry};
 use crate::state::chunked::Chunked;
 use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
@@ -27,6 +27,8 @@ struct Reader<'a> {
     prev_seq: u64,
     prev_date: i64,
     ids: Vec<(RecordRef, u64, u64)>,
+    /// The statement entries' dates and amounts as written (`book::entry_digest`).
+    entry_digest: u64,
 }
 
 /// Decodes a payload (the bytes after the header's magic and version, before the
@@ -41,6 +43,7 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         prev_seq: 0,
         prev_date: 0,
         ids: Vec::new(),
+        entry_digest: 0,
     };
     let seq = r.src.fixed_u64()?;
     let numbering = Numbering {
@@ -78,6 +81,7 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     Some(Payload {
         seq,
         numbering,
+        entry_digest: r.entry_digest,
         ids: r.ids,
         customers,
         invoices,
@@ -227,7 +231,8 @@ impl Reader<'_> {
             }
             let record = self.src.record()?;
             let amount = Minor::of(self.src.dec()?, book.currency)?;
-            book.entries.push(Entry::new(date, seq, record, amount));
+            self.entry_digest = entry_digest(self.entry_digest, date, amount);
+            book.entries.push(Entry::new(seq, record));
         }
         Some(book)
     }
@@ -371,7 +376,7 @@ impl Reader<'_> {
             reference,
             lot,
             allocations,
-            voided_by: self.src.opt_idx()?,
+            voided_by: MaybeIdx::of(self.src.opt_idx()?)?,
         })
     }
 

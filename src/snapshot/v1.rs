@@ -158,11 +158,13 @@ impl PayloadV1 {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
+        let (customers, entry_digest) = super::v2::customers(self.customers)?;
         Ok(Payload {
             seq: self.seq,
             numbering: self.numbering,
+            entry_digest,
             ids: self.ids,
-            customers: super::v2::customers(self.customers)?,
+            customers,
             invoices,
             lines,
             payments: super::v2::payments(self.payments, &mut texts, &mut allocations)?,

@@ -11,7 +11,7 @@ use crate::domain::Method;
 use crate::error::{err, Result};
 use crate::money::{Currency, Minor};
 use crate::stable_hash::checksum;
-use crate::state::book::{Book, Entry};
+use crate::state::book::{entry_digest, Book, Entry};
 use crate::state::chunked::Chunked;
 use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
@@ -93,7 +93,7 @@ struct EntryV2 {
 impl CustomerV2 {
     /// The customer with its entries' amounts in minor units; an amount that isn't a
     /// whole number of them (or a seq beyond 48 bits) is not something the engine wrote.
-    pub(super) fn into_customer(self) -> Result<Customer> {
+    pub(super) fn into_customer(self, digest: &mut u64) -> Result<Customer> {
         let mut books = Vec::with_capacity(self.books.len());
         for b in self.books {
             let mut book = Book::new(b.currency);
@@ -110,8 +110,8 @@ impl CustomerV2 {
                             self.id
                         )
                     })?;
-                book.entries
-                    .push(Entry::new(e.date, e.seq, e.record, amount));
+                *digest = entry_digest(*digest, e.date, amount);
+                book.entries.push(Entry::new(e.seq, e.record));
             }
             books.push(book);
         }
@@ -126,12 +126,14 @@ impl CustomerV2 {
 }
 
 /// The customers of a version 1 or 2 payload, brought to the current shape.
-pub(super) fn customers(old: Vec<CustomerV2>) -> Result<Vec<Customer>> {
+/// The customers, and the digest of their statement entries' dates and amounts.
+pub(super) fn customers(old: Vec<CustomerV2>) -> Result<(Vec<Customer>, u64)> {
     let mut out = Vec::with_capacity(old.len());
+    let mut digest = 0;
     for c in old {
-        out.push(c.into_customer()?);
+        out.push(c.into_customer(&mut digest)?);
     }
-    Ok(out)
+    Ok((out, digest))
 }
 
 /// A payment as versions 1 and 2 held it: texts and allocations of its own.
@@ -187,7 +189,7 @@ pub(super) fn payments(
             reference,
             lot: p.lot,
             allocations: first,
-            voided_by: p.voided_by,
+            voided_by: MaybeIdx::of(p.voided_by).ok_or_else(|| unheld(&p.id))?,
         });
     }
     Ok(out)
@@ -349,11 +351,13 @@ impl PayloadV2 {
                 .push(&i.into_invoice(&mut lines)?)
                 .ok_or_else(text_too_long)?;
         }
+        let (customers, entry_digest) = customers(p.customers)?;
         Ok(Payload {
             seq: p.seq,
             numbering: p.numbering,
+            entry_digest,
             ids: p.ids,
-            customers: customers(p.customers)?,
+            customers,
             payments: payments(p.payments, &mut texts, &mut allocations)?,
             texts,
             allocations,

@@ -185,7 +185,7 @@ impl Cursor {
                 c::currency(out, x.currency);
                 c::uv(out, x.books.len() as u128);
                 for b in &x.books {
-                    self.book(out, b);
+                    self.book(s, out, b);
                 }
             }
             Section::Invoices => self.invoice(s, out, i),
@@ -206,13 +206,13 @@ impl Cursor {
                 }
                 c::idx(out, x.lot);
                 pairs(out, &s.payment_allocations(i));
-                c::opt_idx(out, x.voided_by);
+                c::opt_idx(out, x.voided_by.get());
             }
             Section::Lots => {
                 let x = &s.lots[at];
                 c::idx(out, x.customer);
                 c::currency(out, x.currency);
-                let (tag, o) = match x.origin {
+                let (tag, o) = match x.origin() {
                     LotOrigin::Payment(p) => (0, p),
                     LotOrigin::Grant(g) => (1, g),
                     LotOrigin::CreditNote(n) => (2, n),
@@ -225,7 +225,7 @@ impl Cursor {
                 for &t in &touched {
                     c::idx(out, t);
                 }
-                c::opt_date(out, x.valid_until);
+                c::opt_date(out, x.valid_until());
             }
             Section::Grants => {
                 let x = &s.grants[at];
@@ -352,7 +352,7 @@ impl Cursor {
         }
     }
 
-    fn book(&mut self, out: &mut Vec<u8>, b: &Book) {
+    fn book(&mut self, s: &State, out: &mut Vec<u8>, b: &Book) {
         c::currency(out, b.currency);
         // At the currency's minor units: the sums' scales depend on the path history
         // took (a void of an empty lot once left a bare zero), their values don't.
@@ -361,11 +361,11 @@ impl Cursor {
         c::uv(out, b.entries.len() as u128);
         let mut prev_seq = 0u64;
         for e in &b.entries {
-            self.date(out, e.date);
+            self.date(out, s.entry_date(e));
             c::sv(out, e.seq().wrapping_sub(prev_seq) as i64);
             prev_seq = e.seq();
             c::record(out, e.record());
-            c::dec(out, b.amount(e));
+            c::dec(out, s.entry_amount(e).decimal(b.currency));
         }
     }
 

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::record_ref::{Idx, RecordRef};
 use super::sorted_set::SortedSet;
+use super::State;
 use crate::date::Date;
 use crate::money::{Currency, Minor};
 
@@ -30,27 +31,24 @@ pub struct Book {
     pub entries: Vec<Entry>,
 }
 
-/// One line of a statement: 24 bytes (the record as its kind and index, the seq in 48
-/// bits, the amount in minor units of the book's currency). The amount is signed:
-/// positive raises what the customer owes (a debit), negative lowers it (a credit).
+/// One line of a statement: the record behind it and the seq of the command that made
+/// it. Its date and amount are the record's (`State::entry_date`, `State::entry_amount`),
+/// so an entry holds neither. The amount is signed: positive raises what the customer
+/// owes (a debit), negative lowers it (a credit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Entry {
-    amount: Minor,
-    seq_low: u32,
-    pub date: Date,
     idx: Idx,
-    kind: u8,
+    seq_low: u32,
     seq_high: u16,
+    kind: u8,
 }
 
 impl Entry {
     /// An entry for `record`, made by the command at journal `seq`.
-    pub fn new(date: Date, seq: u64, record: RecordRef, amount: Minor) -> Entry {
+    pub fn new(seq: u64, record: RecordRef) -> Entry {
         let (kind, idx) = record.parts();
         Entry {
-            amount,
             seq_low: seq as u32,
-            date,
             idx,
             kind,
             // 2^48 commands is centuries at a million a second (restore refuses a
@@ -69,11 +67,14 @@ impl Entry {
         // `kind` only ever comes from `RecordRef::parts`.
         RecordRef::from_parts(self.kind, self.idx).unwrap_or(RecordRef::Customer(self.idx))
     }
+}
 
-    /// Its amount, in minor units of its book's currency.
-    pub fn amount(&self) -> Minor {
-        self.amount
-    }
+/// Folds one entry's date and amount into a digest of a ledger's statements (customer
+/// by customer, book by book, in order): a snapshot holds them, and restore checks they
+/// are what the records give.
+pub fn entry_digest(digest: u64, date: Date, amount: Minor) -> u64 {
+    let word = (u64::from(date.day_number() as u32) << 32) ^ amount.units() as u64;
+    (digest.rotate_left(23) ^ word).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl Book {
@@ -94,29 +95,148 @@ impl Book {
         self.outstanding - self.credit
     }
 
-    /// An entry's amount as a `Decimal` of this book's currency.
-    pub fn amount(&self, entry: &Entry) -> Decimal {
-        entry.amount.decimal(self.currency)
-    }
-
-    /// The sum of the amounts of `entries` (some of this book's).
-    pub fn sum(&self, entries: &[Entry]) -> Decimal {
-        let units: i128 = entries.iter().map(|e| i128::from(e.amount.units())).sum();
-        Decimal::from_i128_with_scale(units, self.currency.minor_units())
-    }
-
-    /// Adds a statement entry in (date, seq) order; entries usually arrive in order.
-    pub fn add_entry(&mut self, entry: Entry) {
+    /// Adds a statement entry at `at` (`State::entry_place`: (date, seq) order).
+    pub fn insert_entry(&mut self, at: usize, entry: Entry) {
         if self.entries.len() == self.entries.capacity() {
             self.entries.reserve_exact((self.entries.len() / 8).max(8));
         }
-        let key = (entry.date, entry.seq());
-        match self.entries.last() {
-            Some(last) if (last.date, last.seq()) > key => {
-                let at = self.entries.partition_point(|e| (e.date, e.seq()) < key);
-                self.entries.insert(at, entry);
+        self.entries.insert(at, entry);
+    }
+}
+
+impl State {
+    /// An entry's date: its record's (an expired lot's is its run's). Not inlined, like
+    /// `entry_amount`: one copy for the statement, the snapshot and the books.
+    #[inline(never)]
+    pub fn entry_date(&self, e: &Entry) -> Date {
+        match e.record() {
+            RecordRef::Invoice(i) => self.invoices.date(i),
+            RecordRef::Payment(i) => self.payments[i as usize].date,
+            RecordRef::Grant(i) => self.grants[i as usize].date,
+            RecordRef::CreditNote(i) => self.credit_notes[i as usize].date,
+            RecordRef::Refund(i) => self.refunds[i as usize].date,
+            RecordRef::PaymentVoid(i) => self.payment_voids[i as usize].date,
+            RecordRef::InvoiceVoid(i) => self.invoice_voids[i as usize].date,
+            RecordRef::WriteOff(i) => self.write_offs[i as usize].date,
+            RecordRef::ExpiredLot(i) => {
+                self.expiries[self.expired_lots[i as usize].expiry as usize].date
             }
-            _ => self.entries.push(entry),
+            // No command makes an entry for these.
+            RecordRef::Customer(_)
+            | RecordRef::Application(_)
+            | RecordRef::Config(_)
+            | RecordRef::Expiry(_) => Date::default(),
+        }
+    }
+
+    /// An entry's amount in minor units of its book's currency: what its record raised
+    /// (positive) or lowered (negative) the customer's balance by.
+    pub fn entry_amount(&self, e: &Entry) -> Minor {
+        let (amount, currency) = match e.record() {
+            RecordRef::Invoice(i) => return self.invoices.get(i).total_minor(),
+            RecordRef::Payment(i) => {
+                return Minor::from_units(-self.payments[i as usize].amount.units())
+            }
+            RecordRef::PaymentVoid(i) => {
+                return self.payments[self.payment_voids[i as usize].payment as usize].amount
+            }
+            RecordRef::Grant(i) => {
+                let g = &self.grants[i as usize];
+                (-g.amount, g.currency)
+            }
+            RecordRef::CreditNote(i) => {
+                let n = &self.credit_notes[i as usize];
+                (-n.amount, n.currency)
+            }
+            RecordRef::Refund(i) => {
+                let r = &self.refunds[i as usize];
+                (r.amount, r.currency)
+            }
+            RecordRef::InvoiceVoid(i) => {
+                let v = &self.invoice_voids[i as usize];
+                (-v.cancelled, self.invoices.get(v.invoice).currency)
+            }
+            RecordRef::WriteOff(i) => {
+                let w = &self.write_offs[i as usize];
+                (-w.amount, self.invoices.get(w.invoice).currency)
+            }
+            RecordRef::ExpiredLot(i) => {
+                let part = &self.expired_lots[i as usize];
+                (part.amount, self.lots[part.lot as usize].currency)
+            }
+            RecordRef::Customer(_)
+            | RecordRef::Application(_)
+            | RecordRef::Config(_)
+            | RecordRef::Expiry(_) => return Minor::ZERO,
+        };
+        Minor::of(amount, currency).unwrap_or(Minor::ZERO)
+    }
+
+    /// The sum of the amounts of `entries` (some of `book`'s), each entry's date and
+    /// amount folded into `digest` ([`entry_digest`]) on the way.
+    pub fn entries_sum(&self, book: &Book, entries: &[Entry], digest: &mut u64) -> Decimal {
+        let mut units: i128 = 0;
+        for e in entries {
+            let amount = self.entry_amount(e);
+            units += i128::from(amount.units());
+            *digest = entry_digest(*digest, self.entry_date(e), amount);
+        }
+        Decimal::from_i128_with_scale(units, book.currency.minor_units())
+    }
+
+    /// How many of `entries` come before (date, seq): they are in (date, seq) order.
+    pub fn entries_before(&self, entries: &[Entry], date: Date, seq: u64) -> usize {
+        entries.partition_point(|e| (self.entry_date(e), e.seq()) < (date, seq))
+    }
+
+    /// Where a new entry dated `date`, made at `seq`, goes in `entries` to keep them in
+    /// (date, seq) order; entries usually arrive in order (the end).
+    pub fn entry_place(&self, entries: &[Entry], date: Date, seq: u64) -> usize {
+        match entries.last() {
+            Some(last) if (self.entry_date(last), last.seq()) > (date, seq) => {
+                self.entries_before(entries, date, seq)
+            }
+            _ => entries.len(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_a_record_and_a_seq_in_twelve_bytes() {
+        assert_eq!(std::mem::size_of::<Entry>(), 12);
+        for (seq, record) in [
+            (1, RecordRef::Invoice(0)),
+            ((1 << 48) - 1, RecordRef::ExpiredLot(u32::MAX)),
+            (u64::from(u32::MAX) + 7, RecordRef::PaymentVoid(3)),
+        ] {
+            let e = Entry::new(seq, record);
+            assert_eq!((e.seq(), e.record()), (seq, record));
+        }
+    }
+
+    #[test]
+    fn the_digest_tells_dates_amounts_and_order_apart() {
+        let (d1, d2) = (
+            Date::from_day_number(1).unwrap(),
+            Date::from_day_number(2).unwrap(),
+        );
+        let (a, b) = (Minor::from_units(5), Minor::from_units(-5));
+        let fold = |list: &[(Date, Minor)]| {
+            list.iter()
+                .fold(0, |digest, &(d, m)| entry_digest(digest, d, m))
+        };
+        let base = fold(&[(d1, a), (d2, b)]);
+        for other in [
+            fold(&[(d2, b), (d1, a)]),
+            fold(&[(d1, b), (d2, b)]),
+            fold(&[(d1, a), (d1, b)]),
+            fold(&[(d1, a)]),
+        ] {
+            assert_ne!(base, other);
         }
     }
 }

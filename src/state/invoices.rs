@@ -1,8 +1,9 @@
-//! Issued invoices, packed: a 64-byte record each in a chunked table, amounts as
-//! minor units (`Minor`) instead of 16-byte `Decimal`s, the id and number in one text
-//! arena, the settlements in one linked table, and the sums most invoices never get
-//! (credit notes, write-offs, a void) in a side table only the invoices that have them
-//! point into. Read through [`Invoice`], a view that gives amounts back as `Decimal`s
+//! Issued invoices, packed: a 48-byte record each in a chunked table, amounts as
+//! minor units (`Minor`) instead of 16-byte `Decimal`s (tax and credit at issue in 4
+//! bytes when they fit), the id and number in one text arena, the settlements in one
+//! linked table, and what most invoices never get (credit notes, write-offs, a void,
+//! amounts too big for 4 bytes) in a side table only the invoices that have it point
+//! into. Read through [`Invoice`], a view that gives amounts back as `Decimal`s
 //! at the currency's minor units (how answers print them).
 
 use rust_decimal::Decimal;
@@ -89,33 +90,59 @@ impl InvoiceData {
     }
 }
 
-/// `Record::flags` bits.
-const PRICES_INCLUDE_TAX: u8 = 1;
-const TAX_ROUNDING_INVOICE: u8 = 2;
+/// Bits of `Record::line_count` above the packed span's (`LineSpan::pack`).
+const PRICES_INCLUDE_TAX: u16 = 1 << 14;
+const TAX_ROUNDING_INVOICE: u16 = 1 << 15;
 
-/// No entry in the side table of running sums.
-const NO_RUNNING: u32 = u32::MAX;
+/// No entry in the side table.
+const NO_SIDE: u32 = u32::MAX;
 
-/// One invoice as stored: 64 bytes.
+/// A 4-byte amount that is in the side table instead (it doesn't fit).
+const IN_SIDE: i32 = i32::MIN;
+
+/// An amount as a record holds it: its minor units if they fit in 4 bytes, else
+/// `IN_SIDE`.
+fn small(amount: Minor) -> i32 {
+    i32::try_from(amount.units())
+        .ok()
+        .filter(|&u| u != IN_SIDE)
+        .unwrap_or(IN_SIDE)
+}
+
+/// One invoice as stored, with no padding: the flags in the top bits of the line count.
 #[derive(Clone, Copy, Debug)]
 struct Record {
     subtotal: Minor,
-    tax: Minor,
-    credit_at_issue: Minor,
-    lines: LineSpan,
+    /// Its tax in minor units, `IN_SIDE` when that is in the side table.
+    tax: i32,
+    /// Credit applied when it was issued, likewise.
+    credit_at_issue: i32,
+    /// Where its lines start in the line table.
+    lines_first: u32,
     customer: Idx,
     /// Its id and then its number, in the text arena.
     texts: TextRef,
     date: Date,
     due_date: Date,
-    currency: Currency,
     /// Its latest settlement in the settlement table.
     settlements: u32,
-    /// Its entry in the side table of running sums (`NO_RUNNING`: all zero).
-    running: u32,
-    flags: u8,
+    /// Its entry in the side table (`NO_SIDE`: running sums zero, amounts in 4 bytes).
+    side: u32,
+    /// The packed span's count (`LineSpan::pack`) and the flags above it.
+    line_count: u16,
+    currency: Currency,
     /// The id's length in bytes (where the number starts).
     id_len: u8,
+}
+
+/// What an invoice with an entry in the side table has besides its record.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Side {
+    /// Its tax (read when the record's doesn't fit in 4 bytes).
+    tax: Minor,
+    /// Its credit at issue, likewise.
+    credit_at_issue: Minor,
+    running: Running,
 }
 
 /// Every issued invoice; an invoice's `Idx` is its position.
@@ -123,7 +150,7 @@ struct Record {
 pub struct Invoices {
     records: Chunked<Record>,
     pub(crate) texts: TextArena,
-    pub(crate) running: Vec<Running>,
+    pub(crate) side: Vec<Side>,
     pub(crate) settlements: SettlementTable,
 }
 
@@ -153,6 +180,11 @@ impl Invoices {
         self.records.iter().map(|r| self.view(r))
     }
 
+    /// The date of the invoice at `i`.
+    pub fn date(&self, i: Idx) -> Date {
+        self.records[i as usize].date
+    }
+
     /// The id of the invoice at `i` (what the id index compares).
     pub fn id(&self, i: Idx) -> &str {
         self.texts(&self.records[i as usize]).0
@@ -167,6 +199,7 @@ impl Invoices {
 
     fn view<'a>(&'a self, r: &Record) -> Invoice<'a> {
         let (id, number) = self.texts(r);
+        let side = self.side.get(r.side as usize).copied().unwrap_or_default();
         Invoice {
             id,
             number,
@@ -174,52 +207,63 @@ impl Invoices {
             currency: r.currency,
             date: r.date,
             due_date: r.due_date,
-            prices_include_tax: r.flags & PRICES_INCLUDE_TAX != 0,
-            tax_rounding: if r.flags & TAX_ROUNDING_INVOICE != 0 {
+            prices_include_tax: r.line_count & PRICES_INCLUDE_TAX != 0,
+            tax_rounding: if r.line_count & TAX_ROUNDING_INVOICE != 0 {
                 TaxRounding::Invoice
             } else {
                 TaxRounding::Line
             },
-            lines: r.lines,
+            lines: LineSpan::unpack(r.lines_first, r.line_count),
             subtotal: r.subtotal,
-            tax: r.tax,
-            credit_at_issue: r.credit_at_issue,
-            running: self
-                .running
-                .get(r.running as usize)
-                .copied()
-                .unwrap_or_default(),
+            tax: if r.tax == IN_SIDE {
+                side.tax
+            } else {
+                Minor::from_units(r.tax.into())
+            },
+            credit_at_issue: if r.credit_at_issue == IN_SIDE {
+                side.credit_at_issue
+            } else {
+                Minor::from_units(r.credit_at_issue.into())
+            },
+            running: side.running,
             settlements: self.settlements.iter(r.settlements),
         }
     }
 
     /// Appends an invoice, its settlements and running sums included; returns its
-    /// index, or `None` (nothing appended) if its id is longer than 255 bytes or id
-    /// and number together longer than the text arena holds: no command makes one (ids
-    /// are at most `MAX_ID_BYTES`, numbers a few times `MAX_TEXT` at most), so only a
-    /// snapshot's can be.
+    /// index, or `None` (nothing appended) if its id is longer than 255 bytes, id and
+    /// number together longer than the text arena holds, or its lines more than a
+    /// packed span holds: no command makes one (ids are at most `MAX_ID_BYTES`, numbers
+    /// a few times `MAX_TEXT` at most, lines `MAX_LINES`), so only a snapshot's can be.
     pub fn push(&mut self, data: &InvoiceData) -> Option<Idx> {
         let idx = self.next_idx();
         let id_len = u8::try_from(data.id.len()).ok()?;
+        let (lines_first, line_count) = data.lines.pack()?;
         let mut both = String::with_capacity(data.id.len() + data.number.len());
         both.push_str(&data.id);
         both.push_str(&data.number);
         let texts = self.texts.push(&both)?;
-        let running = if data.running == Running::default() {
-            NO_RUNNING
-        } else {
-            self.running.push(data.running);
-            (self.running.len() - 1) as u32
-        };
+        let (tax, credit_at_issue) = (small(data.tax), small(data.credit_applied_at_issue));
+        let side =
+            if tax == IN_SIDE || credit_at_issue == IN_SIDE || data.running != Running::default() {
+                self.side.push(Side {
+                    tax: data.tax,
+                    credit_at_issue: data.credit_applied_at_issue,
+                    running: data.running,
+                });
+                (self.side.len() - 1) as u32
+            } else {
+                NO_SIDE
+            };
         let mut head = NO_SETTLEMENT;
         for &s in &data.settlements {
             self.settlements.push(&mut head, s);
         }
         self.records.push(Record {
             subtotal: data.subtotal,
-            tax: data.tax,
-            credit_at_issue: data.credit_applied_at_issue,
-            lines: data.lines,
+            tax,
+            credit_at_issue,
+            lines_first,
             customer: data.customer,
             texts,
             id_len,
@@ -227,16 +271,18 @@ impl Invoices {
             due_date: data.due_date,
             currency: data.currency,
             settlements: head,
-            running,
-            flags: if data.prices_include_tax {
-                PRICES_INCLUDE_TAX
-            } else {
-                0
-            } | if data.tax_rounding == TaxRounding::Invoice {
-                TAX_ROUNDING_INVOICE
-            } else {
-                0
-            },
+            side,
+            line_count: line_count
+                | if data.prices_include_tax {
+                    PRICES_INCLUDE_TAX
+                } else {
+                    0
+                }
+                | if data.tax_rounding == TaxRounding::Invoice {
+                    TAX_ROUNDING_INVOICE
+                } else {
+                    0
+                },
         });
         Some(idx)
     }
@@ -262,18 +308,17 @@ impl Invoices {
     /// The invoice's running sums, to change (its side-table entry made on first use).
     pub fn running_mut(&mut self, i: Idx) -> &mut Running {
         let r = &mut self.records[i as usize];
-        if r.running == NO_RUNNING {
-            r.running = u32::try_from(self.running.len()).expect("fewer than 2^32 invoices");
-            self.running.push(Running::default());
+        if r.side == NO_SIDE {
+            r.side = u32::try_from(self.side.len()).expect("fewer than 2^32 invoices");
+            self.side.push(Side::default());
         }
-        &mut self.running[r.running as usize]
+        &mut self.side[r.side as usize].running
     }
 
-    /// Frees the records and the side table of running sums (the memory breakdown's
-    /// last invoice part).
+    /// Frees the records and the side table (the memory breakdown's last invoice part).
     pub(crate) fn clear_records(&mut self) {
         self.records = Chunked::default();
-        self.running = Vec::new();
+        self.side = Vec::new();
     }
 }
 
@@ -487,7 +532,58 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_record_is_64_bytes() {
-        assert_eq!(std::mem::size_of::<Record>(), 64);
+    fn a_record_is_48_bytes() {
+        assert_eq!(std::mem::size_of::<Record>(), 48);
+    }
+
+    #[test]
+    fn amounts_too_big_for_the_record_come_back_from_the_side_table() {
+        let day = Date::from_day_number(20_000).unwrap();
+        let data = |tax: i64, credit: i64, voided: Option<Idx>| InvoiceData {
+            id: format!("i{tax}"),
+            number: "INV-1".into(),
+            customer: 0,
+            currency: Currency::from_code("EUR").unwrap(),
+            date: day,
+            due_date: day,
+            prices_include_tax: tax % 2 == 0,
+            tax_rounding: if credit % 2 == 0 {
+                TaxRounding::Invoice
+            } else {
+                TaxRounding::Line
+            },
+            lines: LineSpan::default(),
+            subtotal: Minor::from_units(5),
+            tax: Minor::from_units(tax),
+            credit_applied_at_issue: Minor::from_units(credit),
+            running: Running {
+                voided_by: voided,
+                ..Running::default()
+            },
+            settlements: Vec::new(),
+        };
+        let mut invoices = Invoices::default();
+        let cases = [
+            (12, 3, None),
+            (i64::from(i32::MAX), 0, Some(2)),
+            (i64::from(i32::MAX) + 1, i64::from(i32::MIN), None),
+            (i64::from(i32::MIN) + 1, 1 << 40, None),
+        ];
+        for (tax, credit, voided) in cases {
+            invoices.push(&data(tax, credit, voided)).unwrap();
+        }
+        assert_eq!(invoices.side.len(), 3);
+        for (i, (tax, credit, voided)) in cases.into_iter().enumerate() {
+            let want = data(tax, credit, voided);
+            let got = invoices.get(i as Idx);
+            assert_eq!(
+                got.issued_minor(),
+                (want.subtotal, want.tax, want.credit_applied_at_issue)
+            );
+            assert_eq!(got.voided_by(), voided);
+            assert_eq!(got.prices_include_tax, want.prices_include_tax);
+            assert_eq!(got.tax_rounding, want.tax_rounding);
+            assert_eq!((got.id, got.number), (want.id.as_str(), "INV-1"));
+        }
     }
 }

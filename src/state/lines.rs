@@ -37,7 +37,36 @@ impl LineSpan {
     pub fn is_empty(self) -> bool {
         self.len() == 0
     }
+
+    /// Its first line and its count in 13 bits (the next for the wide table), as an
+    /// invoice record holds them; `None` beyond `MAX_PACKED_LINES` lines (commands allow
+    /// far fewer).
+    pub fn pack(self) -> Option<(u32, u16)> {
+        let len = u16::try_from(self.len())
+            .ok()
+            .filter(|&n| n <= MAX_PACKED_LINES)?;
+        let wide = if self.count & WIDE != 0 {
+            PACKED_WIDE
+        } else {
+            0
+        };
+        Some((self.first, len | wide))
+    }
+
+    /// The span [`LineSpan::pack`] gave `(first, count)` for (its two top bits ignored).
+    pub fn unpack(first: u32, count: u16) -> LineSpan {
+        let wide = if count & PACKED_WIDE != 0 { WIDE } else { 0 };
+        LineSpan {
+            first,
+            count: u32::from(count & MAX_PACKED_LINES) | wide,
+        }
+    }
 }
+
+/// Most lines a packed span holds (13 bits; above them the wide bit, and two bits left
+/// to the holder).
+pub const MAX_PACKED_LINES: u16 = (1 << 13) - 1;
+const PACKED_WIDE: u16 = 1 << 13;
 
 /// A line as read back: the description borrowed from the text table, amounts rebuilt.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -408,6 +437,32 @@ impl LineTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spans_pack_into_a_count_with_two_bits_to_spare() {
+        for (first, count) in [(0, 0), (7, 3), (u32::MAX, 1000 | WIDE), (9, 8191)] {
+            let span = LineSpan { first, count };
+            let (f, c) = span.pack().unwrap();
+            assert_eq!(c & (3 << 14), 0);
+            assert_eq!(LineSpan::unpack(f, c | 3 << 14), span);
+        }
+        assert_eq!(
+            LineSpan {
+                first: 0,
+                count: 8192
+            }
+            .pack(),
+            None
+        );
+        assert_eq!(
+            LineSpan {
+                first: 0,
+                count: 8192 | WIDE
+            }
+            .pack(),
+            None
+        );
+    }
 
     fn line(desc: &str, q: &str, p: &str, r: &str, d: &str, net: &str, tax: &str) -> Line {
         let dec = |s: &str| s.parse::<Decimal>().unwrap();

@@ -7,6 +7,40 @@ use serde::{Deserialize, Serialize};
 /// Index of a record in its table.
 pub type Idx = u32;
 
+/// An optional index in 4 bytes, where `Option<Idx>` takes 8: `u32::MAX` is none (no
+/// table reaches that many records; a snapshot naming it is refused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MaybeIdx(u32);
+
+impl MaybeIdx {
+    /// No index.
+    pub const NONE: MaybeIdx = MaybeIdx(u32::MAX);
+
+    /// `Some(i)` as a `MaybeIdx`; `None` for the one index it can't hold.
+    pub fn of(i: Option<Idx>) -> Option<MaybeIdx> {
+        match i {
+            None => Some(MaybeIdx::NONE),
+            Some(u32::MAX) => None,
+            Some(i) => Some(MaybeIdx(i)),
+        }
+    }
+
+    /// A record's index (below `u32::MAX`, as every table index is).
+    pub fn some(i: Idx) -> MaybeIdx {
+        MaybeIdx(i)
+    }
+
+    /// Whether there is an index.
+    pub fn is_some(self) -> bool {
+        self != MaybeIdx::NONE
+    }
+
+    /// The index, if any.
+    pub fn get(self) -> Option<Idx> {
+        (self != MaybeIdx::NONE).then_some(self.0)
+    }
+}
+
 /// What an id names. Ids are unique across all records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RecordRef {

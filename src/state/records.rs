@@ -15,7 +15,7 @@ pub use super::lines::{LineSpan, LineView};
 use super::texts::TextRef;
 
 pub use super::invoices::{Invoice, InvoiceData, Running};
-pub use super::record_ref::{Idx, RecordRef};
+pub use super::record_ref::{Idx, MaybeIdx, RecordRef};
 pub use super::settlements::{Settlement, Source};
 
 /// A customer: who is billed, and its books (one per currency).
@@ -70,7 +70,7 @@ pub struct Payment {
     /// In minor units of `currency`.
     pub amount: Minor,
     /// The void that reversed it (its index in `payment_voids`), if any.
-    pub voided_by: Option<Idx>,
+    pub voided_by: MaybeIdx,
     pub id: TextRef,
     pub reference: Option<TextRef>,
     pub customer: Idx,
@@ -84,8 +84,10 @@ pub struct Payment {
     pub method: Method,
 }
 
-/// What a payment settled of one invoice directly, at receipt (never changed).
+/// What a payment settled of one invoice directly, at receipt (never changed). Packed
+/// to 4-byte alignment: no padding after the index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(C, packed(4))]
 pub struct PaymentAllocation {
     pub invoice: Idx,
     /// In minor units of the payment's currency.
@@ -106,8 +108,11 @@ pub enum LotOrigin {
 }
 
 /// Credit held for a customer in one currency, kept with its origin. Invoices and
-/// refunds take the oldest lots (lowest index) first.
-#[derive(Clone, Debug, PartialEq)]
+/// refunds take the oldest lots (lowest index) first. Packed to 4-byte alignment (no
+/// padding after the one-byte fields; there is a lot for every payment); its origin
+/// and end date are read through `origin()` and `valid_until()`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, packed(4))]
 pub struct Lot {
     /// Credit left to use or refund, in minor units of `currency`; the lot is in its
     /// book's lot index while > 0.
@@ -115,19 +120,26 @@ pub struct Lot {
     /// How much of it refunds have paid out (minor units). Once non-zero, the payment
     /// that made the lot can't be voided (that money has already left).
     pub refunded: Minor,
-    pub origin: LotOrigin,
-    /// The last day it can be used (an `add_credit` with `valid_until`); after it,
-    /// invoices, refunds and `apply_credit` pass it by and `expire_credit` removes it.
-    pub valid_until: Option<Date>,
+    /// The origin's record index; `origin_kind` says which table.
+    origin_idx: Idx,
+    /// The last day it can be used (an `add_credit` with `valid_until`) as a day
+    /// number, `NO_END` for none; after it, invoices, refunds and `apply_credit` pass
+    /// it by and `expire_credit` removes it.
+    valid_until: i32,
     pub customer: Idx,
-    pub currency: Currency,
     /// The latest of the invoices that ever took from it, as its place in
     /// `State::touches` plus one (0: none). The list (`State::lot_touched`) has
     /// consecutive repeats collapsed and lets `void_payment` find what the payment's
     /// credit paid without scanning every invoice. It may name invoices that no longer
     /// hold any of it (released or voided since); never pruned.
     pub last_touch: u32,
+    pub currency: Currency,
+    /// 0 payment, 1 grant, 2 credit note.
+    origin_kind: u8,
 }
+
+/// `Lot::valid_until` of a lot usable for ever (no date has this day number).
+const NO_END: i32 = i32::MIN;
 
 /// One invoice that took from a lot, linked to the one before it (its place in
 /// `State::touches` plus one; 0: none).
@@ -145,20 +157,47 @@ impl Lot {
         origin: LotOrigin,
         valid_until: Option<Date>,
     ) -> Lot {
+        let (origin_kind, origin_idx) = match origin {
+            LotOrigin::Payment(i) => (0, i),
+            LotOrigin::Grant(i) => (1, i),
+            LotOrigin::CreditNote(i) => (2, i),
+        };
         Lot {
             remaining: Minor::ZERO,
             refunded: Minor::ZERO,
-            origin,
-            valid_until,
+            origin_idx,
+            valid_until: valid_until.map_or(NO_END, Date::day_number),
             customer,
-            currency,
             last_touch: 0,
+            currency,
+            origin_kind,
+        }
+    }
+
+    /// Where its credit came from.
+    pub fn origin(&self) -> LotOrigin {
+        let i = self.origin_idx;
+        match self.origin_kind {
+            0 => LotOrigin::Payment(i),
+            1 => LotOrigin::Grant(i),
+            _ => LotOrigin::CreditNote(i),
+        }
+    }
+
+    /// The last day it can be used, if it has one.
+    pub fn valid_until(&self) -> Option<Date> {
+        let days = self.valid_until;
+        if days == NO_END {
+            None
+        } else {
+            Date::from_day_number(days)
         }
     }
 
     /// Whether something dated `date` may use it.
     pub fn usable_on(&self, date: Date) -> bool {
-        self.valid_until.is_none_or(|last| date <= last)
+        let last = self.valid_until;
+        last == NO_END || date.day_number() <= last
     }
 
     /// Credit left in it.
@@ -315,4 +354,31 @@ pub struct ExpiredLot {
     pub lot: Idx,
     #[serde(with = "crate::money::dec")]
     pub amount: Decimal,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn payments_and_lots_have_no_padding() {
+        assert_eq!(std::mem::size_of::<Payment>(), 40);
+        assert_eq!(std::mem::size_of::<Lot>(), 36);
+        assert_eq!(std::mem::size_of::<PaymentAllocation>(), 12);
+        assert_eq!(std::mem::size_of::<Currency>(), 1);
+    }
+
+    #[test]
+    fn a_lot_gives_back_its_origin_and_end() {
+        let day = Date::from_day_number(20_000).unwrap();
+        for (origin, until) in [
+            (LotOrigin::Payment(7), None),
+            (LotOrigin::Grant(u32::MAX), Some(day)),
+            (LotOrigin::CreditNote(0), Date::from_day_number(-719_162)),
+        ] {
+            let lot = Lot::new(3, Currency::from_code("EUR").unwrap(), origin, until);
+            assert_eq!((lot.origin(), lot.valid_until()), (origin, until));
+            assert!(lot.usable_on(day) || until.is_some_and(|u| u < day));
+        }
+    }
 }

@@ -1,8 +1,8 @@
 //! A small ordered set kept as a sorted `Vec`: the books' open-invoice and lot indexes.
 //! A book's sets are short (a customer's open invoices, its lots with credit left) and
 //! mostly grow at the end (new invoices fall due last, new lots are the newest), so a
-//! binary search and a short move beat a B-tree here: no node of eleven slots for a set
-//! of one, and no B-tree code in the wasm module (each `BTreeSet` element type was its
+//! binary search and a short move beat a B-tree here: no node sized for many values
+//! holding one, and no B-tree code in the wasm module (each `BTreeSet` element type was its
 //! own copy of insert, remove and rebalancing; docs/performance.md, "Wasm size").
 
 /// Distinct values in ascending order.

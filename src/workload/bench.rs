@@ -157,6 +157,19 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     let apply_only = t.elapsed();
     drop(apply_ledger);
 
+    // The same, with each answer written as JSON text, as the wasm `applyJson` answers
+    // (what the browser benchmark's wasm/native ratio compares with, work for work).
+    let mut text_ledger = Ledger::new();
+    let t = Instant::now();
+    for (i, c) in commands.iter().enumerate() {
+        std::hint::black_box(serde_json::to_string(&text_ledger.apply_json(c)).ok());
+        if i % 1000 == 999 {
+            text_ledger.forget_journal_through(text_ledger.seq());
+        }
+    }
+    let ingest_text = t.elapsed();
+    drop(text_ledger);
+
     // Ingest as the browser store does: apply, and once a batch of journal entries is
     // persisted, let the ledger forget them (the journal lives in storage, not memory).
     let held_before = live_bytes();
@@ -252,6 +265,7 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         "apply_only_per_sec": per_sec(apply_only),
         "ingest_per_sec": per_sec(ingest),
         "ingest_seconds": ingest.as_secs_f64(),
+        "ingest_text_per_sec": per_sec(ingest_text),
         "engine_memory_bytes": engine_memory,
         "engine_memory_restored_bytes": restored_memory,
         "snapshot_bytes": snapshot.len(),
@@ -319,6 +333,10 @@ fn render_table(r: &Value) -> String {
                 f("ingest_per_sec"),
                 f("ingest_seconds")
             ),
+        ),
+        (
+            "  same, each answer written as JSON text (as wasm applyJson)",
+            format!("{:.0} commands/s", f("ingest_text_per_sec")),
         ),
         (
             "engine memory after ingest · after restore (allocator count)",

@@ -53,7 +53,7 @@ pub fn breakdown(ledger: Ledger, live_bytes: fn() -> usize) -> Vec<(&'static str
         },
     );
     step(
-        "invoices (64-byte records, credit-note/write-off/void sums)",
+        "invoices (48-byte records, side table of rarer sums)",
         &mut s,
         &|s| {
             s.invoices.clear_records();
