@@ -56,32 +56,7 @@ fn live_bytes() -> usize {
     LIVE_BYTES.load(Ordering::Relaxed)
 }
 
-/// Turns off glibc malloc's fast bins. Ingest allocates and frees many small blocks
-/// per command; freed into fast bins they pile up, and every larger request then
-/// walks them all (`malloc_consolidate`), a large share of the native ingest time
-/// (docs/performance.md, session 6). Native only: the wasm build has its own allocator.
-/// `TALLY_KEEP_FASTBINS=1` keeps glibc's default, to compare.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn tune_malloc() {
-    extern "C" {
-        fn mallopt(param: i32, value: i32) -> i32;
-    }
-    /// glibc's `M_MXFAST`: the largest request served from fast bins (0: none).
-    const M_MXFAST: i32 = 1;
-    if std::env::var_os("TALLY_KEEP_FASTBINS").is_none() {
-        // SAFETY: called first thing in `main`, before any other thread exists; mallopt
-        // only changes a setting of the allocator.
-        unsafe {
-            mallopt(M_MXFAST, 0);
-        }
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn tune_malloc() {}
-
 fn main() -> ExitCode {
-    tune_malloc();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("check") if args.len() > 1 => {
