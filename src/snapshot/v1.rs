@@ -162,6 +162,8 @@ impl PayloadV1 {
             seq: self.seq,
             numbering: self.numbering,
             ids: self.ids,
+            id_hashes: Vec::new(),
+            lines_to_check: None,
             customers: super::v2::customers(self.customers)?,
             invoices,
             lines,

@@ -353,6 +353,8 @@ impl PayloadV2 {
             seq: p.seq,
             numbering: p.numbering,
             ids: p.ids,
+            id_hashes: Vec::new(),
+            lines_to_check: None,
             customers: customers(p.customers)?,
             payments: payments(p.payments, &mut texts, &mut allocations)?,
             texts,
