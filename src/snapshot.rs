@@ -20,6 +20,7 @@ use crate::ledger::Ledger;
 use crate::money::Currency;
 use crate::stable_hash::checksum;
 use crate::state::chunked::Chunked;
+use crate::state::id_index::hash_id;
 use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::lines::LineTable;
@@ -27,6 +28,11 @@ use crate::state::numbering::Numbering;
 use crate::state::records::*;
 use crate::state::texts::TextArena;
 use crate::state::{IdEntry, IdIndex, State};
+
+/// Whether this build takes the decoder's fast paths: natively and in the bulk module,
+/// where big books are restored. The shipped module takes the plain ones (its size
+/// budget; it restores small books); both read the same bytes into the same state.
+const FAST: bool = cfg!(any(feature = "bulk", not(target_arch = "wasm32")));
 
 mod codec;
 mod read;
@@ -60,6 +66,11 @@ struct Payload {
     entry_digest: u64,
     /// (record, fingerprint, seq) in table order; the id text is in the record.
     ids: Vec<(RecordRef, u64, u64)>,
+    /// Each id's `hash_id`, when the decoder had the text at hand (else empty).
+    id_hashes: Vec<u64>,
+    /// The invoices whose lines may not add up to their amounts (`None`: all of them);
+    /// the others were read as adding up.
+    lines_to_check: Option<Vec<Idx>>,
     customers: Vec<Customer>,
     invoices: Invoices,
     /// The invoices' lines (each invoice holds its span).
@@ -264,26 +275,31 @@ fn rebuild(p: Payload) -> Result<State> {
         gl: GeneralLedger::from_accounts(p.accounts),
     };
     check_references(&s)?;
-    let ids_in_order = by_seq(p.ids);
-    let mut ids = IdIndex::starting_at(ids_in_order.first().map_or(1, |e| e.2));
-    ids.reserve(ids_in_order.len(), &|r| s.record_id(r));
-    for (record, fingerprint, seq) in ids_in_order {
+    let n = p.ids.len();
+    // The shipped module lists every id's seq (small books; its size budget) where the
+    // others keep none when they run one per command.
+    let dense = if FAST { dense_from(&p.ids) } else { None };
+    let mut ids = IdIndex::for_restore(n, dense);
+    for (k, &(record, fingerprint, seq)) in p.ids.iter().enumerate() {
         if !record_in_range(&s, record) {
             return Err(err!(
                 InvalidInput,
                 "snapshot: an id names a record outside its table"
             ));
         }
-        let id = s.record_id(record);
+        let hash = match p.id_hashes.get(k) {
+            Some(&h) => h,
+            None => hash_id(s.record_id(record)),
+        };
         let entry = IdEntry {
             record,
             fingerprint,
             seq,
         };
-        if s.ids_contains(&ids, id) {
+        if !ids.restore(hash, entry, &|r| s.record_id(r)) {
+            let id = s.record_id(record);
             return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
         }
-        ids.insert(id, entry, &|r| s.record_id(r));
     }
     s.ids = ids;
     // Rebuild the indexes and recompute the books' sums.
@@ -352,34 +368,42 @@ fn rebuild(p: Payload) -> Result<State> {
             }
         }
     }
-    check_invariants(&s, p.entry_digest)?;
+    check_invariants(&s, p.entry_digest, p.lines_to_check)?;
     Ok(s)
 }
 
-/// A snapshot's ids (written table by table) put in seq order, when their
-/// seqs are consecutive (one id per command, as the engine makes them): the id index
-/// then keeps no seq per id. Otherwise left in an order the index takes as well (it
-/// lists their seqs).
-fn by_seq(ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
-    let Some(first) = ids.iter().map(|e| e.2).min() else {
-        return ids;
-    };
-    // Placed into a copy by seq (reads in order, writes scattered) rather than sorted in
-    // place by cycles, whose chain of dependent swaps missed the cache at every step.
-    let mut placed = ids.clone();
-    // Marks as `u32`s, a vector type the module already builds (size budget).
-    let mut filled = vec![0u32; ids.len()];
-    for e in &ids {
-        let at = usize::try_from(e.2 - first).unwrap_or(usize::MAX);
-        match filled.get_mut(at) {
-            Some(taken) if *taken == 0 => {
-                *taken = 1;
-                placed[at] = *e;
-            }
-            _ => return ids,
+/// The first seq of a snapshot's ids when they were created by consecutive seqs, one
+/// each (as the engine makes them, in any order of tables): the id index then keeps no
+/// seq per id. `None` otherwise (a gap or a repeat), and the index lists them.
+fn dense_from(ids: &[(RecordRef, u64, u64)]) -> Option<u64> {
+    let first = ids.iter().map(|e| e.2).min()?;
+    // Bits in `u32`s, a vector type the module already builds (size budget).
+    let mut filled = vec![0u32; ids.len().div_ceil(32)];
+    for e in ids {
+        let at = usize::try_from(e.2 - first)
+            .ok()
+            .filter(|&at| at < ids.len())?;
+        let (word, bit) = (&mut filled[at / 32], 1u32 << (at % 32));
+        if *word & bit != 0 {
+            return None;
         }
+        *word |= bit;
     }
-    placed
+    Some(first)
+}
+
+/// `a + b`, or `None` if either is beyond half of what a `Decimal` holds (far beyond
+/// any amount, and the one case where `+` could overflow and panic). Through `+`, which
+/// the module has, rather than `checked_add`, another copy of the large addition.
+/// The shipped module adds as before (its size budget), where such a sum traps.
+fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    {
+        const HALF: Decimal = Decimal::from_parts(u32::MAX, u32::MAX, i32::MAX as u32, false, 0);
+        (a.abs() <= HALF && b.abs() <= HALF).then(|| a + b)
+    }
+    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    Some(a + b)
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
@@ -387,18 +411,25 @@ fn by_seq(ids: Vec<(RecordRef, u64, u64)>) -> Vec<(RecordRef, u64, u64)> {
 /// whole instead of failing later: invoice arithmetic, non-negative amounts, the trial
 /// balance, customer accounts against their books, statements against balances.
 /// `entry_digest` is the statement entries' dates and amounts as the snapshot held them
-/// (the entries read theirs from their records).
-fn check_invariants(s: &State, entry_digest: u64) -> Result<()> {
+/// (the entries read theirs from their records); `lines_to_check` the invoices whose
+/// line sums the reader didn't check as it read them (all of them when `None`).
+fn check_invariants(s: &State, entry_digest: u64, lines_to_check: Option<Vec<Idx>>) -> Result<()> {
     let bad = |what: String| err!(InvalidInput, "snapshot: {what}");
-    for i in 0..s.invoices.next_idx() {
+    let invoices = lines_to_check.unwrap_or_else(|| (0..s.invoices.next_idx()).collect());
+    for i in invoices {
         let inv = s.invoices.get(i);
-        let (mut net, mut tax, mut lines_ok) = (Decimal::ZERO, Decimal::ZERO, true);
+        let (mut net, mut tax, mut lines_ok) = (Some(Decimal::ZERO), Some(Decimal::ZERO), true);
         for l in s.lines.iter(inv.lines) {
-            net += l.net;
-            tax += l.tax;
-            lines_ok &= l.gross == l.net + l.tax;
+            net = net.and_then(|sum| add(sum, l.net));
+            tax = tax.and_then(|sum| add(sum, l.tax));
+            lines_ok &= add(l.net, l.tax) == Some(l.gross);
         }
-        if !lines_ok || net != inv.subtotal() || tax != inv.tax() || inv.total() != net + tax {
+        let adds_up = |sum: Option<Decimal>, stored: Decimal| sum == Some(stored);
+        if !lines_ok
+            || !adds_up(net, inv.subtotal())
+            || !adds_up(tax, inv.tax())
+            || !adds_up(net.zip(tax).and_then(|(n, t)| add(n, t)), inv.total())
+        {
             return Err(bad(format!(
                 "invoice '{}' does not add up to its lines",
                 inv.id
@@ -644,20 +675,96 @@ mod tests {
     }
 
     #[test]
-    fn ids_are_put_in_seq_order_when_their_seqs_are_consecutive() {
-        let sorted = by_seq(ids(&[14, 11, 13, 10, 12]));
-        let seqs: Vec<u64> = sorted.iter().map(|e| e.2).collect();
-        assert_eq!(seqs, [10, 11, 12, 13, 14]);
-        // Each id keeps its own record and fingerprint.
-        assert!(sorted.iter().all(|e| e.1 == e.2 * 7));
-        assert_eq!(sorted[0].0, RecordRef::Invoice(3));
+    fn ids_of_consecutive_seqs_in_any_order_are_dense() {
+        assert_eq!(dense_from(&ids(&[14, 11, 13, 10, 12])), Some(10));
+        assert_eq!(dense_from(&ids(&[7])), Some(7));
     }
 
     #[test]
-    fn ids_with_a_gap_or_a_repeat_are_left_as_they_came() {
+    fn ids_with_a_gap_or_a_repeat_are_not_dense() {
         for seqs in [&[3u64, 1, 5][..], &[2, 1, 2], &[]] {
-            let given = ids(seqs);
-            assert_eq!(by_seq(given.clone()), given, "{seqs:?}");
+            assert_eq!(dense_from(&ids(seqs)), None, "{seqs:?}");
         }
+    }
+
+    /// A ledger with one customer and one invoice, plus an invoice `ix` with a line of
+    /// the given net, tax and gross and a subtotal of `subtotal` (credited in full so
+    /// that the books and the general ledger still agree), indexed as the engine would.
+    fn with_odd_invoice(net: &str, tax: &str, gross: &str, subtotal: i64) -> Vec<u8> {
+        use crate::domain::LineInput;
+        let mut ledger = Ledger::new();
+        for c in [
+            r#"{"type":"create_customer","id":"c1","name":"One","currency":"EUR"}"#,
+            r#"{"type":"issue_invoice","id":"i1","customer":"c1","date":"2026-01-01","due_date":"2026-01-31","lines":[{"description":"Desk","quantity":"1","unit_price":"180.00","tax_rate":"0.20"}]}"#,
+        ] {
+            assert!(ledger.apply_json(c).is_ok(), "{c}");
+        }
+        let s = &mut ledger.state;
+        let dec = |v: &str| v.parse::<Decimal>().unwrap();
+        let line = Line {
+            input: LineInput {
+                description: "Odd".into(),
+                quantity: dec("1"),
+                unit_price: dec(net),
+                tax_rate: dec("0"),
+                discount_rate: dec("0"),
+            },
+            net: dec(net),
+            tax: dec(tax),
+            gross: dec(gross),
+        };
+        let lines = s.lines.push(&[line]);
+        let first = s.invoices.get(0);
+        let (customer, currency, date) = (first.customer, first.currency, first.date);
+        let subtotal = crate::money::Minor::from_units(subtotal);
+        let data = InvoiceData {
+            id: "ix".into(),
+            number: "X-1".into(),
+            customer,
+            currency,
+            date,
+            due_date: date,
+            prices_include_tax: false,
+            tax_rounding: crate::domain::TaxRounding::Line,
+            lines,
+            subtotal,
+            tax: crate::money::Minor::ZERO,
+            credit_applied_at_issue: crate::money::Minor::ZERO,
+            running: Running {
+                credited: subtotal,
+                ..Running::default()
+            },
+            settlements: Vec::new(),
+        };
+        let i = s.invoices.push(&data).unwrap();
+        s.seq += 1;
+        s.add_id(IdEntry {
+            record: RecordRef::Invoice(i),
+            fingerprint: 0,
+            seq: s.seq,
+        });
+        ledger.snapshot()
+    }
+
+    #[test]
+    fn a_line_or_an_invoice_that_does_not_add_up_is_refused_naming_the_invoice() {
+        for (net, tax, gross, subtotal) in
+            [("0.00", "0.00", "0.01", 0), ("1.00", "0.00", "1.00", 0)]
+        {
+            let refused = Ledger::restore(&with_odd_invoice(net, tax, gross, subtotal));
+            let message = refused.err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(
+                message.contains("invoice 'ix' does not add up to its lines"),
+                "{net} {tax} {gross} {subtotal}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_gross_of_its_own_that_adds_up_is_kept_as_it_was() {
+        // Equal to net + tax in value but not in scale: written, read and kept as is.
+        let bytes = with_odd_invoice("1.00", "0.00", "1.0", 100);
+        let restored = Ledger::restore(&bytes).expect("restores");
+        assert_eq!(restored.snapshot(), bytes);
     }
 }

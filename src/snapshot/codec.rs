@@ -9,8 +9,9 @@ use std::hash::Hasher;
 
 use rust_decimal::Decimal;
 
+use super::FAST;
 use crate::date::Date;
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::stable_hash::StableHasher;
 use crate::state::records::{Idx, RecordRef};
 
@@ -190,7 +191,11 @@ pub struct Src<'a> {
     /// Interned texts in order of first use, per column.
     pub interned: Vec<Vec<String>>,
     /// The previous text of each front-coded column.
-    pub fronts: Vec<Vec<u8>>,
+    pub fronts: Vec<String>,
+    /// The first currencies read, looked up again without the table (natively and in
+    /// the bulk module: a ledger has a handful).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    currencies: Vec<([u8; 3], Currency)>,
 }
 
 pub type Got<T> = Option<T>;
@@ -201,7 +206,9 @@ impl<'a> Src<'a> {
             bytes,
             at: 0,
             interned: vec![Vec::new(); interned],
-            fronts: vec![Vec::new(); fronts],
+            fronts: vec![String::new(); fronts],
+            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            currencies: Vec::new(),
         }
     }
 
@@ -222,7 +229,46 @@ impl<'a> Src<'a> {
         Some(s)
     }
 
+    /// An unsigned varint of at most 64 bits. Natively and in the bulk module (`FAST`)
+    /// read without 128-bit arithmetic first, as nearly every number a snapshot holds
+    /// fits; both ways accept the same bytes.
+    pub fn u64(&mut self) -> Got<u64> {
+        if FAST {
+            let start = self.at;
+            if let Some(v) = self.short() {
+                return Some(v);
+            }
+            self.at = start;
+        }
+        u64::try_from(self.uv()?).ok()
+    }
+
+    /// `u64`'s fast path: `None` past the end or beyond ten bytes or 64 bits.
+    fn short(&mut self) -> Got<u64> {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                // The tenth byte holds bit 63 only.
+                return (shift < 63 || b < 2).then_some(v);
+            }
+            shift += 7;
+            if shift > 63 {
+                return None;
+            }
+        }
+    }
+
     pub fn uv(&mut self) -> Got<u128> {
+        if FAST {
+            let start = self.at;
+            if let Some(v) = self.short() {
+                return Some(v.into());
+            }
+            self.at = start;
+        }
         let mut v = 0u128;
         for shift in (0..128).step_by(7) {
             let b = self.byte()?;
@@ -234,12 +280,8 @@ impl<'a> Src<'a> {
         None
     }
 
-    pub fn u64(&mut self) -> Got<u64> {
-        u64::try_from(self.uv()?).ok()
-    }
-
     pub fn u32(&mut self) -> Got<u32> {
-        u32::try_from(self.uv()?).ok()
+        u32::try_from(self.u64()?).ok()
     }
 
     pub fn sv(&mut self) -> Got<i64> {
@@ -250,16 +292,43 @@ impl<'a> Src<'a> {
     /// A table's length: each element takes at least a byte, so a length beyond the
     /// bytes left is a lie and allocates nothing.
     pub fn len(&mut self) -> Got<usize> {
-        let n = usize::try_from(self.uv()?).ok()?;
+        let n = usize::try_from(self.u64()?).ok()?;
         (n <= self.left()).then_some(n)
     }
 
     pub fn dec(&mut self) -> Got<Decimal> {
-        let v = self.uv()?;
-        let scale = (v & 31) as u32;
-        let z = v >> 5;
-        let m = ((z >> 1) as i128) ^ -((z & 1) as i128);
+        let (m, scale) = self.raw_dec()?;
         Decimal::try_from_i128_with_scale(m, scale).ok()
+    }
+
+    /// A decimal's mantissa and scale as written, unchecked.
+    fn raw_dec(&mut self) -> Got<(i128, u32)> {
+        let v = self.uv()?;
+        let z = v >> 5;
+        Some((((z >> 1) as i128) ^ -((z & 1) as i128), (v & 31) as u32))
+    }
+
+    /// A decimal as its mantissa and scale, checked to make a `Decimal` (at most 96 bits
+    /// and 28 decimals), without making it.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn dec_parts(&mut self) -> Got<(i128, u32)> {
+        let (m, scale) = self.raw_dec()?;
+        let fits = m.unsigned_abs() < 1 << 96 && scale <= Decimal::MAX_SCALE;
+        fits.then_some((m, scale))
+    }
+
+    /// An amount in minor units of `currency`, as `Minor::of` reads its decimal.
+    pub fn money(&mut self, currency: Currency) -> Got<Minor> {
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        {
+            let (m, scale) = self.dec_parts()?;
+            if scale == currency.minor_units() {
+                return i64::try_from(m).ok().map(Minor::from_units);
+            }
+            Minor::of(Decimal::try_from_i128_with_scale(m, scale).ok()?, currency)
+        }
+        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        Minor::of(self.dec()?, currency)
     }
 
     pub fn date(&mut self) -> Got<Date> {
@@ -276,7 +345,16 @@ impl<'a> Src<'a> {
 
     pub fn currency(&mut self) -> Got<Currency> {
         let code = self.take(3)?;
-        Currency::from_code(std::str::from_utf8(code).ok()?)
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        if let Some(&(_, c)) = self.currencies.iter().find(|(k, _)| k == code) {
+            return Some(c);
+        }
+        let c = Currency::from_code(std::str::from_utf8(code).ok()?)?;
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        if self.currencies.len() < 8 {
+            self.currencies.push(([code[0], code[1], code[2]], c));
+        }
+        Some(c)
     }
 
     pub fn text(&mut self) -> Got<String> {
@@ -302,21 +380,29 @@ impl<'a> Src<'a> {
     }
 
     pub fn record(&mut self) -> Got<RecordRef> {
-        let v = self.uv()?;
+        let v = self.u64()?;
         RecordRef::from_parts((v & 15) as u8, u32::try_from(v >> 4).ok()?)
     }
 
-    pub fn front(&mut self, column: usize) -> Got<String> {
-        let shared = usize::try_from(self.uv()?).ok()?;
+    /// The next text of a front-coded column, kept in the column until its next one
+    /// (`Src::last`); only its new bytes are checked to be UTF-8, cut from the previous
+    /// text at a character boundary.
+    pub fn front(&mut self, column: usize) -> Got<&str> {
+        let shared = usize::try_from(self.u64()?).ok()?;
         let rest = self.len()?;
-        let tail = self.take(rest)?;
-        let prev = &mut self.fronts[column];
-        if shared > prev.len() {
+        let tail = std::str::from_utf8(self.take(rest)?).ok()?;
+        let prev = self.fronts.get_mut(column)?;
+        if !prev.is_char_boundary(shared) {
             return None;
         }
         prev.truncate(shared);
-        prev.extend_from_slice(tail);
-        String::from_utf8(prev.clone()).ok()
+        prev.push_str(tail);
+        Some(prev)
+    }
+
+    /// The text `front` read last in `column`.
+    pub fn last(&self, column: usize) -> &str {
+        self.fronts.get(column).map_or("", |s| s.as_str())
     }
 
     pub fn interned(&mut self, column: usize) -> Got<String> {
@@ -375,9 +461,16 @@ mod tests {
             assert_eq!(src.sv(), Some(v));
         }
         for id in ["i00000588", "i00000589", "i00000590", "x", "é1", "é2"] {
-            assert_eq!(src.front(0).as_deref(), Some(id));
+            assert_eq!(src.front(0), Some(id));
         }
         assert!(src.at_end());
+        // A text cut from the previous one inside a character doesn't decode.
+        let mut out = Vec::new();
+        Front::default().put(&mut out, "é1");
+        out.extend_from_slice(&[1, 1, b'x']);
+        let mut src = Src::new(&out, 0, 1);
+        assert_eq!(src.front(0), Some("é1"));
+        assert_eq!(src.front(0), None);
     }
 
     #[test]

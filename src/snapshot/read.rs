@@ -5,12 +5,13 @@
 use rust_decimal::Decimal;
 
 use super::codec::{Got, Src};
-use super::write::{line_sums, FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_REASON};
-use super::Payload;
+use super::write::{FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_REASON};
+use super::{add, Payload};
 use crate::domain::{Method, TaxRounding};
 use crate::money::Minor;
 use crate::state::book::{entry_digest, Book, Entry};
 use crate::state::chunked::Chunked;
+use crate::state::id_index::hash_id;
 use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
 use crate::state::lines::LineTable;
@@ -29,6 +30,19 @@ struct Reader<'a> {
     ids: Vec<(RecordRef, u64, u64)>,
     /// The statement entries' dates and amounts as written (`book::entry_digest`).
     entry_digest: u64,
+    /// Each id's `hash_id`, taken while its text is at hand.
+    id_hashes: Vec<u64>,
+    /// The last invoice's texts and settlements, their buffers kept for the next.
+    spare: (String, String, Vec<Settlement>),
+    /// Its lines as read: description, amounts' (mantissa, scale), a gross of its own.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[allow(clippy::type_complexity)]
+    read: Vec<(u32, [(i128, u32); 6], Option<Decimal>)>,
+    /// The same, in the packed form's (`LineTable::push_parts`).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    parts: Vec<(u32, [(i64, u32); 6])>,
+    /// Invoices whose lines `check_invariants` must add up (the others add up as read).
+    lines_to_check: Vec<Idx>,
 }
 
 /// Decodes a payload (the bytes after the header's magic and version, before the
@@ -44,6 +58,13 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         prev_date: 0,
         ids: Vec::new(),
         entry_digest: 0,
+        id_hashes: Vec::new(),
+        spare: Default::default(),
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        read: Vec::new(),
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        parts: Vec::new(),
+        lines_to_check: Vec::new(),
     };
     let seq = r.src.fixed_u64()?;
     let numbering = Numbering {
@@ -52,11 +73,15 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
     };
     let records = r.src.len()?;
     r.ids.reserve(records);
+    if super::FAST {
+        r.id_hashes.reserve_exact(records);
+    }
     let customers = r.table(Reader::customer)?;
     let mut invoices = Invoices::default();
     for i in 0..r.src.len()? {
         let invoice = r.invoice(i as Idx)?;
         invoices.push(&invoice)?;
+        r.spare = (invoice.id, invoice.number, invoice.settlements);
     }
     let payments = r.chunked(Reader::payment)?;
     let lots = r.chunked(Reader::lot)?;
@@ -83,6 +108,8 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         numbering,
         entry_digest: r.entry_digest,
         ids: r.ids,
+        id_hashes: r.id_hashes,
+        lines_to_check: Some(r.lines_to_check),
         customers,
         invoices,
         lines: r.lines,
@@ -124,13 +151,23 @@ impl Reader<'_> {
         Some(out)
     }
 
-    fn id(&mut self, r: RecordRef, column: usize) -> Got<String> {
+    /// Reads an id into its column (`Src::last`), with its fingerprint and seq.
+    fn id(&mut self, r: RecordRef, column: usize) -> Got<()> {
         let id = self.src.front(column)?;
+        if super::FAST {
+            // While the text is at hand (the shipped module hashes it from the record).
+            self.id_hashes.push(hash_id(id));
+        }
         let print = self.src.fixed_u64()?;
         let seq = self.prev_seq.wrapping_add(self.src.sv()? as u64);
         self.prev_seq = seq;
         self.ids.push((r, print, seq));
-        Some(id)
+        Some(())
+    }
+
+    fn id_string(&mut self, r: RecordRef, column: usize) -> Got<String> {
+        self.id(r, column)?;
+        Some(self.src.last(column).to_string())
     }
 
     fn date(&mut self) -> Got<crate::date::Date> {
@@ -166,7 +203,7 @@ impl Reader<'_> {
     fn reference(&mut self) -> Got<Option<String>> {
         match self.src.byte()? {
             0 => Some(None),
-            1 => Some(Some(self.src.front(F_REFERENCE)?)),
+            1 => Some(Some(self.src.front(F_REFERENCE)?.to_string())),
             _ => None,
         }
     }
@@ -197,7 +234,7 @@ impl Reader<'_> {
     }
 
     fn customer(&mut self, i: Idx) -> Got<Customer> {
-        let id = self.id(RecordRef::Customer(i), 0)?;
+        let id = self.id_string(RecordRef::Customer(i), 0)?;
         let name = self.src.text()?;
         let email = self.src.opt_text()?;
         let currency = self.src.currency()?;
@@ -230,59 +267,33 @@ impl Reader<'_> {
                 return None;
             }
             let record = self.src.record()?;
-            let amount = Minor::of(self.src.dec()?, book.currency)?;
+            let amount = self.src.money(book.currency)?;
             self.entry_digest = entry_digest(self.entry_digest, date, amount);
             book.entries.push(Entry::new(seq, record));
         }
         Some(book)
     }
 
+    /// Reads invoice `i`, its lines into the line table.
     fn invoice(&mut self, i: Idx) -> Got<InvoiceData> {
-        let id = self.id(RecordRef::Invoice(i), 1)?;
-        let number = self.src.front(F_NUMBER)?;
+        self.id(RecordRef::Invoice(i), 1)?;
+        let (mut id, mut number, mut settlements) = std::mem::take(&mut self.spare);
+        id.clear();
+        id.push_str(self.src.last(1));
+        number.clear();
+        number.push_str(self.src.front(F_NUMBER)?);
         let customer = self.src.idx()?;
         let currency = self.src.currency()?;
         let date = self.date()?;
         let due_date = date.plus_days(i32::try_from(self.src.sv()?).ok()?);
         crate::date::Date::from_day_number(due_date.day_number())?;
         let flags = self.src.byte()?;
-        let n = self.src.len()?;
-        let mut lines = Vec::with_capacity(n);
-        for _ in 0..n {
-            let gross_stored = match self.src.byte()? {
-                0 => false,
-                1 => true,
-                _ => return None,
-            };
-            let description = self.description()?;
-            let quantity = self.src.dec()?;
-            let unit_price = self.src.dec()?;
-            let tax_rate = self.src.dec()?;
-            let discount_rate = self.src.dec()?;
-            let net = self.src.dec()?;
-            let tax = self.src.dec()?;
-            let gross = if gross_stored {
-                self.src.dec()?
-            } else {
-                net.checked_add(tax)?
-            };
-            lines.push((
-                description,
-                LineView {
-                    description: "",
-                    text: description,
-                    quantity,
-                    unit_price,
-                    tax_rate,
-                    discount_rate,
-                    net,
-                    tax,
-                    gross,
-                },
-            ));
-        }
-        let money = |src: &mut Src<'_>| Minor::of(src.dec()?, currency);
+        let (lines, net, tax) = self.lines(i)?;
+        let money = |src: &mut Src<'_>| src.money(currency);
         let (subtotal, tax) = if flags & 64 != 0 {
+            // Totals that aren't the lines' sums: `check_invariants` refuses them,
+            // naming the invoice.
+            self.lines_to_check.push(i);
             let (subtotal, tax, total) = (
                 money(&mut self.src)?,
                 money(&mut self.src)?,
@@ -291,12 +302,10 @@ impl Reader<'_> {
             // The total is not kept: it must be what it is made of.
             (subtotal.checked_add(tax)? == total).then_some((subtotal, tax))?
         } else {
-            let (subtotal, tax) = line_sums(lines.iter().map(|l| l.1));
-            let (subtotal, tax) = (Minor::of(subtotal, currency)?, Minor::of(tax, currency)?);
+            let (subtotal, tax) = (Minor::of(net?, currency)?, Minor::of(tax?, currency)?);
             subtotal.checked_add(tax)?;
             (subtotal, tax)
         };
-        let lines = self.lines.push_interned(&lines);
         let mut running = Running::default();
         if flags & 8 != 0 {
             running.credited = money(&mut self.src)?;
@@ -312,7 +321,7 @@ impl Reader<'_> {
             running.written_off_tax = money(&mut self.src)?;
         }
         let n = self.src.len()?;
-        let mut settlements = Vec::with_capacity(n);
+        settlements.clear();
         for _ in 0..n {
             settlements.push(Settlement {
                 source: self.source()?,
@@ -347,23 +356,155 @@ impl Reader<'_> {
         })
     }
 
+    /// Reads invoice `i`'s lines into the line table; returns where they are and the
+    /// sums of their net and tax amounts (`None` where one overflows).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    fn lines(&mut self, i: Idx) -> Got<(LineSpan, Option<Decimal>, Option<Decimal>)> {
+        let n = self.src.len()?;
+        self.read.clear();
+        let mut gross_stored = false;
+        for _ in 0..n {
+            let stored = match self.src.byte()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+            let description = self.description()?;
+            let mut amounts = [(0i128, 0u32); 6];
+            for a in &mut amounts {
+                *a = self.src.dec_parts()?;
+            }
+            let gross = if stored { Some(self.src.dec()?) } else { None };
+            gross_stored |= stored;
+            self.read.push((description, amounts, gross));
+        }
+        if gross_stored {
+            // Never written by the engine: `check_invariants` checks it, naming the invoice.
+            self.lines_to_check.push(i);
+        }
+        let dec = |(m, scale): (i128, u32)| Decimal::try_from_i128_with_scale(m, scale).ok();
+        let (mut net, mut tax) = (Some(Decimal::ZERO), Some(Decimal::ZERO));
+        for (_, a, _) in &self.read {
+            net = net.and_then(|sum| add(sum, dec(a[4])?));
+            tax = tax.and_then(|sum| add(sum, dec(a[5])?));
+        }
+        let packed = self.packed(n);
+        let span = match packed {
+            Some(span) => span,
+            None => {
+                // Amounts too wide for the packed form (or a gross of its own): as
+                // `Decimal`s, which `push_interned` keeps in the wide table.
+                let mut views = Vec::with_capacity(n);
+                for &(text, a, gross) in &self.read {
+                    let (net, tax) = (dec(a[4])?, dec(a[5])?);
+                    views.push((
+                        text,
+                        LineView {
+                            description: "",
+                            text,
+                            quantity: dec(a[0])?,
+                            unit_price: dec(a[1])?,
+                            tax_rate: dec(a[2])?,
+                            discount_rate: dec(a[3])?,
+                            net,
+                            tax,
+                            gross: match gross {
+                                Some(g) => g,
+                                None => add(net, tax)?,
+                            },
+                        },
+                    ));
+                }
+                self.lines.push_interned(&views)
+            }
+        };
+        Some((span, net, tax))
+    }
+
+    /// `lines` in the shipped module: the same, through `Decimal`s only (size budget).
+    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    fn lines(&mut self, i: Idx) -> Got<(LineSpan, Option<Decimal>, Option<Decimal>)> {
+        let n = self.src.len()?;
+        let mut views = Vec::with_capacity(n);
+        let (mut net_sum, mut tax_sum) = (Some(Decimal::ZERO), Some(Decimal::ZERO));
+        for _ in 0..n {
+            let stored = match self.src.byte()? {
+                0 => false,
+                1 => true,
+                _ => return None,
+            };
+            if stored && self.lines_to_check.last() != Some(&i) {
+                self.lines_to_check.push(i);
+            }
+            let text = self.description()?;
+            let quantity = self.src.dec()?;
+            let unit_price = self.src.dec()?;
+            let tax_rate = self.src.dec()?;
+            let discount_rate = self.src.dec()?;
+            let net = self.src.dec()?;
+            let tax = self.src.dec()?;
+            let gross = if stored {
+                self.src.dec()?
+            } else {
+                add(net, tax)?
+            };
+            net_sum = net_sum.and_then(|sum| add(sum, net));
+            tax_sum = tax_sum.and_then(|sum| add(sum, tax));
+            views.push((
+                text,
+                LineView {
+                    description: "",
+                    text,
+                    quantity,
+                    unit_price,
+                    tax_rate,
+                    discount_rate,
+                    net,
+                    tax,
+                    gross,
+                },
+            ));
+        }
+        Some((self.lines.push_interned(&views), net_sum, tax_sum))
+    }
+
+    /// The lines just read in the packed form, when they all fit it (natively and in
+    /// the bulk module: `push_interned` would pack them the same from `Decimal`s).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    fn packed(&mut self, n: usize) -> Option<LineSpan> {
+        self.parts.clear();
+        for (description, a, gross) in &self.read {
+            let small = |k: usize| Some((i64::try_from(a[k].0).ok()?, a[k].1));
+            let parts = [small(0), small(1), small(2), small(3), small(4), small(5)];
+            match parts {
+                [Some(q), Some(p), Some(r), Some(d), Some(net), Some(tax)] if gross.is_none() => {
+                    self.parts.push((*description, [q, p, r, d, net, tax]))
+                }
+                _ => return None,
+            }
+        }
+        debug_assert_eq!(self.parts.len(), n);
+        self.lines.push_parts(&self.parts)
+    }
+
     fn payment(&mut self, i: Idx) -> Got<Payment> {
-        let id = self.id(RecordRef::Payment(i), 2)?;
-        let id = self.texts.push(&id)?;
+        self.id(RecordRef::Payment(i), 2)?;
+        let id = self.texts.push(self.src.last(2))?;
         let customer = self.src.idx()?;
         let currency = self.src.currency()?;
-        let amount = Minor::of(self.src.dec()?, currency)?;
+        let amount = self.src.money(currency)?;
         let method = self.method()?;
         let date = self.date()?;
-        let reference = match self.reference()? {
-            None => None,
-            Some(r) => Some(self.texts.push(&r)?),
+        let reference = match self.src.byte()? {
+            0 => None,
+            1 => Some(self.texts.push(self.src.front(F_REFERENCE)?)?),
+            _ => return None,
         };
         let lot = self.src.idx()?;
         let allocations = u32::try_from(self.allocations.len()).ok()?;
         for _ in 0..self.src.len()? {
             let invoice = self.src.idx()?;
-            let amount = Minor::of(self.src.dec()?, currency)?;
+            let amount = self.src.money(currency)?;
             self.allocations.push(PaymentAllocation { invoice, amount });
         }
         Some(Payment {
@@ -391,8 +532,8 @@ impl Reader<'_> {
             2 => LotOrigin::CreditNote(at),
             _ => return None,
         };
-        let remaining = Minor::of(self.src.dec()?, currency)?;
-        let refunded = Minor::of(self.src.dec()?, currency)?;
+        let remaining = self.src.money(currency)?;
+        let refunded = self.src.money(currency)?;
         let mut last_touch = 0;
         for _ in 0..self.src.len()? {
             self.touches.push(Touch {
@@ -410,7 +551,7 @@ impl Reader<'_> {
 
     fn grant(&mut self, i: Idx) -> Got<Grant> {
         Some(Grant {
-            id: self.id(RecordRef::Grant(i), 3)?,
+            id: self.id_string(RecordRef::Grant(i), 3)?,
             customer: self.src.idx()?,
             currency: self.src.currency()?,
             amount: self.src.dec()?,
@@ -422,7 +563,7 @@ impl Reader<'_> {
 
     fn application(&mut self, i: Idx) -> Got<Application> {
         Some(Application {
-            id: self.id(RecordRef::Application(i), 4)?,
+            id: self.id_string(RecordRef::Application(i), 4)?,
             customer: self.src.idx()?,
             invoice: self.src.idx()?,
             amount: self.src.dec()?,
@@ -432,7 +573,7 @@ impl Reader<'_> {
 
     fn credit_note(&mut self, i: Idx) -> Got<CreditNote> {
         Some(CreditNote {
-            id: self.id(RecordRef::CreditNote(i), 5)?,
+            id: self.id_string(RecordRef::CreditNote(i), 5)?,
             customer: self.src.idx()?,
             invoice: self.src.opt_idx()?,
             currency: self.src.currency()?,
@@ -447,7 +588,7 @@ impl Reader<'_> {
 
     fn refund(&mut self, i: Idx) -> Got<Refund> {
         Some(Refund {
-            id: self.id(RecordRef::Refund(i), 6)?,
+            id: self.id_string(RecordRef::Refund(i), 6)?,
             customer: self.src.idx()?,
             currency: self.src.currency()?,
             amount: self.src.dec()?,
@@ -460,7 +601,7 @@ impl Reader<'_> {
 
     fn payment_void(&mut self, i: Idx) -> Got<PaymentVoid> {
         Some(PaymentVoid {
-            id: self.id(RecordRef::PaymentVoid(i), 7)?,
+            id: self.id_string(RecordRef::PaymentVoid(i), 7)?,
             payment: self.src.idx()?,
             date: self.date()?,
             reason: self.opt_reason()?,
@@ -470,7 +611,7 @@ impl Reader<'_> {
     }
 
     fn invoice_void(&mut self, i: Idx) -> Got<InvoiceVoid> {
-        let id = self.id(RecordRef::InvoiceVoid(i), 8)?;
+        let id = self.id_string(RecordRef::InvoiceVoid(i), 8)?;
         let invoice = self.src.idx()?;
         let date = self.date()?;
         let reason = self.opt_reason()?;
@@ -492,7 +633,7 @@ impl Reader<'_> {
 
     fn config(&mut self, i: Idx) -> Got<Config> {
         Some(Config {
-            id: self.id(RecordRef::Config(i), 9)?,
+            id: self.id_string(RecordRef::Config(i), 9)?,
             invoice_number_format: self.src.opt_text()?,
             tax_rounding: match self.src.byte()? {
                 0 => TaxRounding::Line,
@@ -504,7 +645,7 @@ impl Reader<'_> {
 
     fn write_off(&mut self, i: Idx) -> Got<WriteOff> {
         Some(WriteOff {
-            id: self.id(RecordRef::WriteOff(i), 10)?,
+            id: self.id_string(RecordRef::WriteOff(i), 10)?,
             invoice: self.src.idx()?,
             date: self.date()?,
             reason: self.reason()?,
@@ -515,7 +656,7 @@ impl Reader<'_> {
 
     fn expiry(&mut self, i: Idx) -> Got<Expiry> {
         Some(Expiry {
-            id: self.id(RecordRef::Expiry(i), 11)?,
+            id: self.id_string(RecordRef::Expiry(i), 11)?,
             date: self.date()?,
             customer: self.src.opt_idx()?,
             first: self.src.idx()?,

@@ -164,6 +164,8 @@ impl PayloadV1 {
             numbering: self.numbering,
             entry_digest,
             ids: self.ids,
+            id_hashes: Vec::new(),
+            lines_to_check: None,
             customers,
             invoices,
             lines,

@@ -357,6 +357,8 @@ impl PayloadV2 {
             numbering: p.numbering,
             entry_digest,
             ids: p.ids,
+            id_hashes: Vec::new(),
+            lines_to_check: None,
             customers,
             payments: payments(p.payments, &mut texts, &mut allocations)?,
             texts,

@@ -35,6 +35,13 @@ struct Row {
     fingerprint: u64,
 }
 
+/// A row not yet given its id (`IdIndex::for_restore`).
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+const UNSET: Row = Row {
+    record: RecordRef::Customer(u32::MAX),
+    fingerprint: 0,
+};
+
 /// Each row's seq: implied by its position while ids arrive one per seq, else listed.
 #[derive(Clone, Debug)]
 enum Seqs {
@@ -80,10 +87,15 @@ impl IdIndex {
 
     /// The entry for `id`; `id_of` gives the id text of a record.
     pub fn get<'a>(&self, id: &str, id_of: &dyn Fn(RecordRef) -> &'a str) -> Option<IdEntry> {
+        let row = self.find(hash_id(id), id, id_of)?;
+        Some(self.entry(row as usize))
+    }
+
+    /// The row of `id`, whose hash is `hash`.
+    fn find<'a>(&self, hash: u64, id: &str, id_of: &dyn Fn(RecordRef) -> &'a str) -> Option<u32> {
         let rows = &self.rows;
         let same: &dyn Fn(&u32) -> bool = &|&r| id_of(rows[r as usize].record) == id;
-        let &row = self.table.find(hash_id(id), same)?;
-        Some(self.entry(row as usize))
+        self.table.find(hash, same).copied()
     }
 
     fn entry(&self, row: usize) -> IdEntry {
@@ -128,11 +140,72 @@ impl IdIndex {
         self.table.insert_unique(hash_id(id), row, rehash);
     }
 
-    /// Makes room for `additional` more ids (snapshot restore); `id_of` as for `insert`.
-    pub fn reserve<'a>(&mut self, additional: usize, id_of: &dyn Fn(RecordRef) -> &'a str) {
+    /// An empty index sized for the `n` ids of a snapshot being restored (`restore`).
+    /// With `first`, they were created by seqs `first..first + n`, one each, and may
+    /// come in any order (each takes the row of its seq); without, their seqs are listed
+    /// in the order they come.
+    pub fn for_restore(n: usize, first: Option<u64>) -> IdIndex {
+        let mut index = IdIndex {
+            seqs: Seqs::Listed(Vec::with_capacity(n)),
+            ..IdIndex::default()
+        };
+        // Only native and bulk builds restore big books (the shipped module lists seqs).
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        if let Some(first) = first {
+            index.seqs = Seqs::Dense { first };
+            for _ in 0..n {
+                index.rows.push(UNSET);
+            }
+        }
+        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        let _ = first;
+        // Nothing is indexed yet, so nothing to rehash (a `dyn` hasher, as `insert`'s).
+        let rehash: &dyn Fn(&u32) -> u64 = &|_| 0;
+        index.table.reserve(n, rehash);
+        index
+    }
+
+    /// Adds a restored id whose text hashes to `hash` (`hash_id`); `false` (nothing
+    /// added) if the index holds it already, or if its seq has no row (an index made
+    /// `for_restore` with `first`). `id_of` as for `insert`.
+    pub fn restore<'a>(
+        &mut self,
+        hash: u64,
+        entry: IdEntry,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) -> bool {
+        if self.find(hash, id_of(entry.record), id_of).is_some() {
+            return false;
+        }
+        let new = Row {
+            record: entry.record,
+            fingerprint: entry.fingerprint,
+        };
+        let row = match &mut self.seqs {
+            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            Seqs::Dense { first } => {
+                let row = entry.seq.wrapping_sub(*first);
+                match self
+                    .rows
+                    .get_mut(usize::try_from(row).unwrap_or(usize::MAX))
+                {
+                    Some(r) if r.record == UNSET.record => *r = new,
+                    _ => return false,
+                }
+                row
+            }
+            #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+            Seqs::Dense { .. } => return false,
+            Seqs::Listed(listed) => {
+                listed.push(entry.seq);
+                self.rows.push(new);
+                self.rows.len() as u64 - 1
+            }
+        };
         let rows = &self.rows;
         let rehash: &dyn Fn(&u32) -> u64 = &|&r| hash_id(id_of(rows[r as usize].record));
-        self.table.reserve(additional, rehash);
+        self.table.insert_unique(hash, row as u32, rehash);
+        true
     }
 
     /// How many ids there are: one per record.
@@ -209,5 +282,40 @@ mod tests {
             assert_eq!(index.get(id, &id_of).map(|e| e.seq), Some(seq(i)));
         }
         assert!(index.iter().map(|e| e.seq).eq((0..100).map(seq)));
+    }
+
+    #[test]
+    fn restored_ids_take_the_rows_of_their_seqs_and_a_repeat_is_refused() {
+        let texts = ids(3000);
+        let id_of = |r: RecordRef| match r {
+            RecordRef::Payment(i) => texts[i as usize].as_str(),
+            _ => unreachable!(),
+        };
+        // Dense: seqs 5.. in a shuffled order.
+        let order: Vec<usize> = (0..3000).map(|k| (k * 7) % 3000).collect();
+        let mut index = IdIndex::for_restore(3000, Some(5));
+        for &i in &order {
+            let e = entry(i, 5 + i as u64);
+            assert!(index.restore(hash_id(&texts[i]), e, &id_of));
+        }
+        assert!(matches!(index.seqs, Seqs::Dense { first: 5 }));
+        for (i, id) in texts.iter().enumerate() {
+            assert_eq!(index.get(id, &id_of), Some(entry(i, 5 + i as u64)));
+        }
+        assert!(index.iter().map(|e| e.seq).eq(5..3005));
+        // The same text again (another record naming it) is refused.
+        let again = IdEntry {
+            record: RecordRef::Payment(17),
+            ..entry(17, 5 + 17)
+        };
+        assert!(!index.restore(hash_id(&texts[17]), again, &id_of));
+        // Listed: seqs kept as they come.
+        let mut listed = IdIndex::for_restore(3, None);
+        for (i, seq) in [(0, 9u64), (1, 4), (2, 30)] {
+            assert!(listed.restore(hash_id(&texts[i]), entry(i, seq), &id_of));
+        }
+        assert!(!listed.restore(hash_id(&texts[1]), entry(1, 31), &id_of));
+        assert_eq!(listed.get("id-1", &id_of).map(|e| e.seq), Some(4));
+        assert!(listed.iter().map(|e| e.seq).eq([9, 4, 30]));
     }
 }

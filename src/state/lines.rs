@@ -350,6 +350,41 @@ impl LineTable {
         }
     }
 
+    /// Appends lines given as their description's number (in the table, as for
+    /// `push_interned`) and their amounts as (mantissa, scale): quantity, unit price, tax
+    /// rate, discount rate, net and tax, with gross = net + tax (a snapshot being read).
+    /// What `push_interned` does with the same lines as `Decimal`s, without making them;
+    /// `None` (nothing appended) if one doesn't fit the packed form, for `push_interned`.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn push_parts(&mut self, lines: &[(u32, [(i64, u32); 6])]) -> Option<LineSpan> {
+        let fits = |&(_, a): &(u32, [(i64, u32); 6])| {
+            a.iter().all(|&(_, scale)| scale <= Decimal::MAX_SCALE)
+                && i32::try_from(a[2].0).is_ok()
+                && i32::try_from(a[3].0).is_ok()
+        };
+        if !lines.iter().all(fits) {
+            return None;
+        }
+        let first = u32::try_from(self.runs.len()).expect("fewer than 2^31 lines");
+        for &(description, [q, p, r, d, net, tax]) in lines {
+            let n = self.number_of(PackedLine {
+                description,
+                scales: q.1 | p.1 << 5 | r.1 << 10 | d.1 << 15 | net.1 << 20 | tax.1 << 25,
+                quantity: q.0,
+                unit_price: p.0,
+                net: net.0,
+                tax: tax.0,
+                tax_rate: r.0 as i32,
+                discount_rate: d.0 as i32,
+            });
+            self.runs.push(n);
+        }
+        Some(LineSpan {
+            first,
+            count: lines.len() as u32,
+        })
+    }
+
     /// The number of a packed line in `distinct`, added if it is new.
     fn number_of(&mut self, line: PackedLine) -> u32 {
         let distinct = &self.distinct;

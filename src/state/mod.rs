@@ -110,11 +110,6 @@ impl State {
         self.ids.get(id, &|r| self.record_id(r))
     }
 
-    /// Whether `index` (being rebuilt) already holds `id`.
-    pub fn ids_contains(&self, index: &IdIndex, id: &str) -> bool {
-        index.get(id, &|r| self.record_id(r)).is_some()
-    }
-
     /// Indexes the id of a record just created (its text is read from the record).
     pub fn add_id(&mut self, entry: IdEntry) {
         let mut ids = std::mem::take(&mut self.ids);

@@ -76,6 +76,62 @@ pub fn run_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `tally bench-restore PATH [RUNS]`: restores the snapshot at PATH `RUNS` times (3 by
+/// default) and prints each time, the fastest, and the memory the restored ledger holds:
+/// restore alone, without generating and ingesting a space first.
+pub fn restore_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
+    let usage = "usage: tally bench-restore PATH [RUNS]";
+    let (path, runs) = match args {
+        [path] => (path, 3),
+        [path, runs] => match runs.parse::<usize>() {
+            Ok(n) if n > 0 => (path, n),
+            _ => {
+                eprintln!("tally bench-restore: RUNS must be a positive number\n{usage}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => {
+            eprintln!("{usage}");
+            return ExitCode::from(2);
+        }
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("tally bench-restore: {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut best = Duration::MAX;
+    for run in 1..=runs {
+        let before = live_bytes();
+        let t = Instant::now();
+        let ledger = match Ledger::restore(&bytes) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("tally bench-restore: {path}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let took = t.elapsed();
+        best = best.min(took);
+        let held = live_bytes().saturating_sub(before);
+        println!(
+            "run {run}: restore {:.1} ms, {} commands, engine memory {:.1} MB",
+            took.as_secs_f64() * 1e3,
+            ledger.state().seq,
+            held as f64 / 1e6
+        );
+        drop(ledger);
+    }
+    println!(
+        "snapshot {:.1} MB: restore min of {runs} {:.1} ms",
+        bytes.len() as f64 / 1e6,
+        best.as_secs_f64() * 1e3
+    );
+    ExitCode::SUCCESS
+}
+
 /// Median and 99th percentile of per-call times, in microseconds.
 pub fn percentiles(mut samples: Vec<Duration>) -> (f64, f64) {
     samples.sort_unstable();
