@@ -395,15 +395,9 @@ fn dense_from(ids: &[(RecordRef, u64, u64)]) -> Option<u64> {
 /// `a + b`, or `None` if either is beyond half of what a `Decimal` holds (far beyond
 /// any amount, and the one case where `+` could overflow and panic). Through `+`, which
 /// the module has, rather than `checked_add`, another copy of the large addition.
-/// The shipped module adds as before (its size budget), where such a sum traps.
 fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-    {
-        const HALF: Decimal = Decimal::from_parts(u32::MAX, u32::MAX, i32::MAX as u32, false, 0);
-        (a.abs() <= HALF && b.abs() <= HALF).then(|| a + b)
-    }
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
-    Some(a + b)
+    const HALF: Decimal = Decimal::from_parts(u32::MAX, u32::MAX, i32::MAX as u32, false, 0);
+    (a.abs() <= HALF && b.abs() <= HALF).then(|| a + b)
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
