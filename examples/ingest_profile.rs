@@ -5,23 +5,11 @@
 //! --tool=dhat` (allocations). Arguments: commands (default 20,000), customers (200).
 //! Prints the rate by wall time and, on Linux, by the thread's CPU time.
 
-use tally::Ledger;
-
-/// Applies each command as JSON and, every 1,000, reads and forgets the journal, as
-/// `tally bench` and the browser store do. Out of line so a profiler can select it.
+/// `tally bench`'s ingest loop (`workload::bench::ingest`), answers dropped. Out of
+/// line so a profiler can select it.
 #[inline(never)]
 fn ingest(commands: &[String]) -> usize {
-    let mut ledger = Ledger::new();
-    let mut refused = 0;
-    for (i, c) in commands.iter().enumerate() {
-        if !ledger.apply_json(c).is_ok() {
-            refused += 1;
-        }
-        if i % 1000 == 999 {
-            std::hint::black_box(ledger.journal_since(0).len());
-            ledger.forget_journal_through(ledger.seq());
-        }
-    }
+    let (ledger, refused) = tally::workload::bench::ingest(commands, |_| {});
     std::hint::black_box(&ledger);
     refused
 }

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use serde::de::IgnoredAny;
 use serde_json::{json, Value};
 
+use crate::answer::Answer;
 use crate::input::raw::RawMap;
 use crate::{Command, Ledger, Query};
 
@@ -170,6 +171,28 @@ pub fn longest_history(ledger: &Ledger) -> String {
         .unwrap_or_default()
 }
 
+/// Applies each command as JSON text, as the browser store does: every 1,000 commands
+/// the journal is read (as if stored) and forgotten, since it lives in storage, not
+/// memory. `answered` sees each answer. Answers the ledger and how many were refused.
+/// Out of line so a profiler can select it (examples/ingest_profile.rs).
+#[inline(never)]
+pub fn ingest(commands: &[String], mut answered: impl FnMut(&Answer)) -> (Ledger, usize) {
+    let mut ledger = Ledger::new();
+    let mut refused = 0usize;
+    for (i, c) in commands.iter().enumerate() {
+        let answer = ledger.apply_json(c);
+        if !answer.is_ok() {
+            refused += 1;
+        }
+        answered(&answer);
+        if i % 1000 == 999 {
+            std::hint::black_box(ledger.journal_since(0).len());
+            ledger.forget_journal_through(ledger.seq());
+        }
+    }
+    (ledger, refused)
+}
+
 fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     eprintln!(
         "generating {} commands for {} customers...",
@@ -215,32 +238,17 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
 
     // The same, with each answer written as JSON text, as the wasm `applyJson` answers
     // (what the browser benchmark's wasm/native ratio compares with, work for work).
-    let mut text_ledger = Ledger::new();
     let t = Instant::now();
-    for (i, c) in commands.iter().enumerate() {
-        std::hint::black_box(serde_json::to_string(&text_ledger.apply_json(c)).ok());
-        if i % 1000 == 999 {
-            text_ledger.forget_journal_through(text_ledger.seq());
-        }
-    }
+    drop(ingest(&commands, |answer| {
+        std::hint::black_box(serde_json::to_string(answer).ok());
+    }));
     let ingest_text = t.elapsed();
-    drop(text_ledger);
 
     // Ingest as the browser store does: apply, and once a batch of journal entries is
     // persisted, let the ledger forget them (the journal lives in storage, not memory).
     let held_before = live_bytes();
-    let mut ledger = Ledger::new();
-    let mut refused = 0usize;
     let t = Instant::now();
-    for (i, c) in commands.iter().enumerate() {
-        if !ledger.apply_json(c).is_ok() {
-            refused += 1;
-        }
-        if i % 1000 == 999 {
-            std::hint::black_box(ledger.journal_since(0).len());
-            ledger.forget_journal_through(ledger.seq());
-        }
-    }
+    let (mut ledger, refused) = ingest(&commands, |_| {});
     let ingest = t.elapsed();
     // What the ledger holds once its journal is stored (as the browser store lets it).
     ledger.forget_journal_through(ledger.seq());
