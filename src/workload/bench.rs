@@ -213,7 +213,17 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
 
     let t = Instant::now();
     for c in &commands {
-        let raw = RawMap::read(&mut serde_json::Deserializer::from_str(c)).expect("generated JSON");
+        // Read as `Ledger::apply_json` reads: directly where the JSON is plain.
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        let plain = crate::input::json::read_object(c);
+        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        let plain = None;
+        let raw = match plain {
+            Some(raw) => raw,
+            None => {
+                RawMap::read(&mut serde_json::Deserializer::from_str(c)).expect("generated JSON")
+            }
+        };
         let _ = Command::from_raw(raw);
     }
     let parse_validate = t.elapsed();
