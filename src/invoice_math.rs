@@ -23,9 +23,7 @@ use crate::state::records::Line;
 
 /// Computes one line's net, tax and gross, each rounded to the currency's minor units.
 /// `index` only names the line in messages (`lines[2]`). Refuses a line whose exact
-/// amount can't be computed in 28 digits or whose result exceeds `MAX_AMOUNT`. The
-/// description is not copied (the line's is empty): the draft holds it, and an
-/// invoice plan's lines are read with it (`issue_invoice::line_views`).
+/// amount can't be computed in 28 digits or whose result exceeds `MAX_AMOUNT`.
 pub fn compute_line(
     index: usize,
     input: &LineInput,
@@ -36,7 +34,7 @@ pub fn compute_line(
     if !prices_include_tax {
         if let Some((net, tax)) = exclusive_in_integers(input, currency.minor_units()) {
             return Ok(Line {
-                input: without_description(input),
+                input: input.clone(),
                 net,
                 tax,
                 gross: net + tax,
@@ -44,14 +42,6 @@ pub fn compute_line(
         }
     }
     compute_any_line(index, input, currency, prices_include_tax)
-}
-
-/// The line's numbers; its description stays with the draft.
-fn without_description(input: &LineInput) -> LineInput {
-    LineInput {
-        description: String::new(),
-        ..*input
-    }
 }
 
 /// `compute_line` for every line: decimal arithmetic, and the refusals.
@@ -99,7 +89,7 @@ fn compute_any_line(
         (rounded, round_money(tax, currency))
     };
     Ok(Line {
-        input: without_description(input),
+        input: input.clone(),
         net,
         tax,
         gross: net + tax,
