@@ -396,8 +396,16 @@ fn dense_from(ids: &[(RecordRef, u64, u64)]) -> Option<u64> {
 /// any amount, and the one case where `+` could overflow and panic). Through `+`, which
 /// the module has, rather than `checked_add`, another copy of the large addition.
 fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
-    const HALF: Decimal = Decimal::from_parts(u32::MAX, u32::MAX, i32::MAX as u32, false, 0);
-    (a.abs() <= HALF && b.abs() <= HALF).then(|| a + b)
+    (within_half(a) && within_half(b)).then(|| a + b)
+}
+
+/// Whether `|d| <= 2^95 - 1` (half of `Decimal::MAX`, rounded down), tested on the
+/// mantissa `m` and scale `s` instead of comparing values (a comparison rescales).
+/// Exactly equivalent: at `s = 0`, `|d| = |m|`, within half iff `|m| < 2^95`, iff bit
+/// 95 of the 96-bit `|m|` is clear; at `s >= 1`, `|d| = |m| / 10^s <= (2^96 - 1) / 10
+/// < 2^95 - 1`, always within (`tests::within_half_is_the_value_comparison`).
+fn within_half(d: Decimal) -> bool {
+    d.scale() != 0 || d.mantissa().unsigned_abs() >> 95 == 0
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
@@ -666,6 +674,37 @@ mod tests {
             .enumerate()
             .map(|(i, &s)| (RecordRef::Invoice(i as Idx), s * 7, s))
             .collect()
+    }
+
+    #[test]
+    fn within_half_is_the_value_comparison() {
+        const HALF: Decimal = Decimal::from_parts(u32::MAX, u32::MAX, i32::MAX as u32, false, 0);
+        let top = u32::MAX;
+        let mut values = vec![Decimal::ZERO, Decimal::MAX, Decimal::MIN, HALF, -HALF];
+        for scale in [0, 1, 2, 27, 28] {
+            for (lo, mid, hi) in [
+                (top, top, i32::MAX as u32),     // 2^95 - 1
+                (0, 0, 1 << 31),                 // 2^95
+                (1, 0, 1 << 31),                 // 2^95 + 1
+                (top, top, top),                 // 2^96 - 1
+                (top - 1, top, i32::MAX as u32), // 2^95 - 2
+                (1, 0, 0),
+            ] {
+                for negative in [false, true] {
+                    values.push(Decimal::from_parts(lo, mid, hi, negative, scale));
+                }
+            }
+        }
+        for d in values {
+            assert_eq!(within_half(d), d.abs() <= HALF, "{d:?}");
+        }
+        // The largest values let through still add without overflowing.
+        let max_in = Decimal::from_parts(top, top, i32::MAX as u32, false, 0);
+        assert_eq!(add(max_in, max_in), max_in.checked_add(max_in));
+        assert!(add(max_in, max_in).is_some());
+        let wide = Decimal::from_parts(top, top, top, true, 1);
+        assert_eq!(add(wide, -max_in), wide.checked_add(-max_in));
+        assert_eq!(add(Decimal::MAX, Decimal::ONE), None);
     }
 
     #[test]
