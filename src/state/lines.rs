@@ -458,6 +458,15 @@ impl LineTable {
         self.push_interned(&parts)
     }
 
+    /// Appends lines read as views (an invoice's plan: its computed amounts beside the
+    /// draft's descriptions), interning their descriptions as `push` does.
+    pub fn push_views<'a>(&mut self, lines: impl Iterator<Item = LineView<'a>>) -> LineSpan {
+        let parts: Vec<(u32, LineView<'_>)> = lines
+            .map(|l| (self.texts.intern(l.description), l))
+            .collect();
+        self.push_interned(&parts)
+    }
+
     /// Appends lines whose descriptions are already in the table (`add_text`,
     /// `reuse_text`); the views' own descriptions are not read.
     pub fn push_interned(&mut self, lines: &[(u32, LineView<'_>)]) -> LineSpan {
