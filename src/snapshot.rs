@@ -336,8 +336,17 @@ fn rebuild(p: Payload) -> Result<State> {
                 )
             })
     };
+    // Each invoice viewed once: its references checked (`check_references` checks the
+    // other tables') before its amounts are read.
+    let (nc, np, nl) = (s.customers.len(), s.payments.len(), s.lots.len());
     for i in 0..s.invoices.next_idx() {
         let inv = s.invoices.get(i);
+        if !invoice_references_ok(&s, &inv, nc, np, nl) {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: an invoice points outside its table"
+            ));
+        }
         if !settled_within_total(&inv) {
             return Err(err!(
                 InvalidInput,
@@ -499,7 +508,8 @@ fn check_invariants(s: &State, entry_digest: u64, lines_to_check: Option<Vec<Idx
     Ok(())
 }
 
-/// Every index a record holds points inside its table, so no later lookup can panic.
+/// Every index a record holds points inside its table, so no later lookup can panic
+/// (invoices' own: `invoice_references_ok`, in `rebuild`'s pass over them).
 fn check_references(s: &State) -> Result<()> {
     let bad = |what: &str| err!(InvalidInput, "snapshot: {what} points outside its table");
     let within = |i: Idx, len: usize| (i as usize) < len;
@@ -513,15 +523,6 @@ fn check_references(s: &State) -> Result<()> {
         Source::Payment(p) => within(*p, np),
         Source::Lot(l) => within(*l, nl),
     };
-    for i in 0..s.invoices.next_idx() {
-        let inv = s.invoices.get(i);
-        if !within(inv.customer, nc)
-            || !s.lines.holds(inv.lines)
-            || !inv.latest_first().all(|(_, x)| source_ok(&x.source))
-        {
-            return Err(bad("an invoice"));
-        }
-    }
     let mut allocations_from = 0;
     for p in s.payments.iter() {
         if !within(p.customer, nc)
@@ -611,12 +612,7 @@ fn check_references(s: &State) -> Result<()> {
             return Err(bad("a statement entry"));
         }
     }
-    let voids_ok = (0..s.invoices.next_idx()).all(|i| {
-        s.invoices
-            .get(i)
-            .voided_by()
-            .is_none_or(|v| within(v, s.invoice_voids.len()))
-    }) && s.payments.iter().all(|p| {
+    let voids_ok = s.payments.iter().all(|p| {
         p.voided_by
             .get()
             .is_none_or(|v| within(v, s.payment_voids.len()))
@@ -635,6 +631,21 @@ fn check_references(s: &State) -> Result<()> {
         return Err(bad("a customer account"));
     }
     Ok(())
+}
+
+/// Whether an invoice's customer, lines, void mark and settlements' sources are inside
+/// their tables (`nc` customers, `np` payments, `nl` lots).
+fn invoice_references_ok(s: &State, inv: &Invoice<'_>, nc: usize, np: usize, nl: usize) -> bool {
+    let within = |i: Idx, len: usize| (i as usize) < len;
+    within(inv.customer, nc)
+        && s.lines.holds(inv.lines)
+        && inv
+            .voided_by()
+            .is_none_or(|v| within(v, s.invoice_voids.len()))
+        && inv.latest_first().all(|(_, x)| match x.source {
+            Source::Payment(p) => within(p, np),
+            Source::Lot(l) => within(l, nl),
+        })
 }
 
 /// Whether an invoice's settlements are positive and, with its credit notes and
