@@ -162,6 +162,10 @@ impl Ledger {
 
     /// Executes one command given as JSON text.
     pub fn apply_json(&mut self, json: &str) -> Answer {
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        if let Some(raw) = crate::input::json::read_object(json) {
+            return self.apply_raw(raw);
+        }
         self.apply_from(&mut serde_json::Deserializer::from_str(json))
     }
 

@@ -236,8 +236,8 @@ impl<'de> RawMap<'de> {
 /// Room for the fields of most commands and queries (an invoice with `at` and `by`
 /// has eight, a payment with them nine) and of an invoice line (five), so reading one
 /// allocates each map once.
-const FIELDS_GUESS: usize = 10;
-const LINE_FIELDS_GUESS: usize = 5;
+pub(crate) const FIELDS_GUESS: usize = 10;
+pub(crate) const LINE_FIELDS_GUESS: usize = 5;
 
 struct RawSeed {
     depth: u8,

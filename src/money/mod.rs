@@ -132,6 +132,28 @@ impl PlainDecimal {
         self
     }
 
+    /// Whether `min ≤ self ≤ max`: in integers for whole bounds (every bound the
+    /// engine uses), without rescaling decimals.
+    fn within(self, min: Decimal, max: Decimal) -> bool {
+        if min.scale() != 0 || max.scale() != 0 {
+            let value = self.decimal();
+            return min <= value && value <= max;
+        }
+        let value = if self.negative {
+            -i128::from(self.mantissa)
+        } else {
+            i128::from(self.mantissa)
+        };
+        let one = 10i128.pow(self.scale);
+        match (
+            min.mantissa().checked_mul(one),
+            max.mantissa().checked_mul(one),
+        ) {
+            (Some(low), Some(high)) => low <= value && value <= high,
+            _ => min <= self.decimal() && self.decimal() <= max,
+        }
+    }
+
     /// The same value as the general path builds (`-0` is zero, without a sign).
     fn decimal(self) -> Decimal {
         let mut d = Decimal::from(self.mantissa);
@@ -207,12 +229,14 @@ pub fn parse_factor(
     max: Decimal,
 ) -> Result<Decimal> {
     let shown = || crate::error::clip(text);
+    // A plain text within the rules is answered at once; anything else, refusals
+    // included, goes the general way.
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-    let value = match PlainDecimal::read(text) {
-        Some(plain) => plain.normalized().decimal(),
-        None => parse_decimal(field, text, ErrorCode::InvalidAmount)?.normalize(),
-    };
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    if let Some(plain) = PlainDecimal::read(text).map(PlainDecimal::normalized) {
+        if plain.scale <= MAX_RATE_DECIMALS && plain.within(min, max) {
+            return Ok(plain.decimal());
+        }
+    }
     let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?.normalize();
     if value.scale() > MAX_RATE_DECIMALS {
         let shown = shown();
@@ -382,7 +406,7 @@ mod tests {
     /// and `Decimal::from_str` agrees on the value.
     #[cfg(not(target_arch = "wasm32"))]
     mod plain {
-        use super::super::{parse_any_decimal, PlainDecimal};
+        use super::super::{parse_any_decimal, PlainDecimal, MAX_AMOUNT};
         use crate::error::ErrorCode;
         use proptest::prelude::*;
         use rust_decimal::Decimal;
@@ -398,6 +422,17 @@ mod tests {
                     prop_assert_eq!(fast, Decimal::from_str(text).unwrap());
                     let normalized = plain.normalized().decimal();
                     prop_assert_eq!(normalized.serialize(), general.normalize().serialize());
+                    for (min, max) in [
+                        (Decimal::ZERO, Decimal::from(1_000_000_000)),
+                        (-MAX_AMOUNT, MAX_AMOUNT),
+                        (Decimal::ZERO, Decimal::ONE),
+                        (Decimal::MIN, Decimal::MAX),
+                        (Decimal::new(-15, 1), Decimal::new(25, 1)),
+                    ] {
+                        let within = min <= general && general <= max;
+                        prop_assert_eq!(plain.within(min, max), within, "{}", text);
+                        prop_assert_eq!(plain.normalized().within(min, max), within);
+                    }
                 }
                 // Only long texts are left to the general path, or ones it refuses.
                 None => prop_assert!(
