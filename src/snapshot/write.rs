@@ -423,7 +423,7 @@ impl Cursor {
         let x = s.invoices.get(i);
         let cur = x.currency;
         self.id(s, out, RecordRef::Invoice(i), 1);
-        self.fronts[F_NUMBER].put(out, x.number);
+        self.fronts[F_NUMBER].put(out, &x.number.to_string());
         c::idx(out, x.customer);
         c::currency(out, cur);
         self.date(out, x.date);
