@@ -14,6 +14,7 @@ import Dinero from 'dinero.js';
 
 import { runEngineBench } from '../../bench/engine-bench.js';
 import { runMoneyBench } from '../../bench/money.js';
+import { prepare, summary } from '../../bench/ab-core.js';
 
 const pkg = fileURLToPath(new URL('../../bench/pkg/', import.meta.url));
 const engine = await import(`${pkg}tally_engine.js`);
@@ -38,4 +39,19 @@ test('the money benchmark: engine, decimal.js, big.js and dinero.js agree to the
   const r = runMoneyBench({ invoiceMathBatch: engine.invoiceMathBatch, Decimal, Big, Dinero }, { count: 2000, rounds: 1 });
   assert.ok(r.agree, `totals differ: ${JSON.stringify(Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, v.total])))}`);
   assert.match(r.results.engine.total, /^\d+\.\d{2}$/);
+});
+
+test('the builds comparison (bench/ab-core.js) ingests the same commands into each build', () => {
+  // Two entries for the one bench build: each run ingests into a fresh ledger, and
+  // prepare's check throws if a build accepts a different number of commands.
+  const builds = [{ name: 'a', engine }, { name: 'b', engine }];
+  const ingest = prepare(builds, { commands: 2000, customers: 40 });
+  const runs = builds.map((_, k) => {
+    const wall = ingest(k);
+    assert.ok(Number.isFinite(wall) && wall > 0);
+    return { wall: [wall], cpu: [wall] };
+  });
+  const lines = summary(builds, runs, 2000);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /^a +k\/s by CPU: best \d/);
 });
