@@ -1,5 +1,5 @@
 // bench/ab-core.js in Debian's Chromium (headless), same arguments as bench/ab-ingest.mjs:
-//   node bench/ab-browser.mjs N ROUNDS NAME=DIR ...
+//   node bench/ab-browser.mjs N ROUNDS NAME=DIR[:HOW] ...
 // CPU time is the renderer processes' (from /proc), read around each run. With
 // PROFILE_DIR=dir, the last round of each build is profiled into dir/NAME.cpuprofile.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,8 +12,9 @@ import { CHROMIUM_ARGS } from '../tests/browser/browser.mjs';
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const [commands, rounds] = [Number(process.argv[2]), Number(process.argv[3])];
 const builds = process.argv.slice(4).map((arg, k) => {
-  const [name, dir] = arg.split('=');
-  return { name, dir: resolve(dir), mount: `/build${k}` };
+  const [name, spec] = arg.split('=');
+  const [dir, how] = spec.split(':');
+  return { name, dir: resolve(dir), mount: `/build${k}`, how };
 });
 
 /** CPU ticks (user + system) of each Chromium renderer process now, by pid. */
@@ -51,8 +52,8 @@ try {
     const loaded = [];
     for (const b of builds) {
       const engine = await import(`${b.mount}/tally_engine.js`);
-      await engine.default({ module_or_path: `${b.mount}/tally_engine_bg.wasm` });
-      loaded.push({ name: b.name, engine });
+      const { memory } = await engine.default({ module_or_path: `${b.mount}/tally_engine_bg.wasm` });
+      loaded.push({ name: b.name, engine, memory, how: b.how });
     }
     window.ingest = prepare(loaded, { commands });
   }, { builds, commands });
