@@ -7,8 +7,15 @@
 //   apply      JSON.parse a chunk (timed apart: the floor), then ledger.apply(object) per command
 //   batch      JSON.parse a chunk, then one ledger.applyBatch(array of 10,000)
 //   json       ledger.applyJson(text) per command (the text made by JSON.stringify beforehand)
+//   text door  the same texts through bench/json-text.js: the same contract (text in, the
+//              answer's JSON text out) over buffers the ledger keeps, without
+//              wasm-bindgen's string crossing (src/wasm/text.rs)
+//   inside     the native benchmark's loop run in the module (IngestInside): the engine's
+//              own cost in wasm, with no crossing per command (a measure of the crossing)
 // As in the native benchmark, the ledger is told every 1,000 commands that its journal is
 // stored (forgetJournalThrough), so it doesn't hold the whole journal in memory.
+
+import { textDoor } from './json-text.js';
 
 const now = () => performance.now();
 
@@ -69,15 +76,16 @@ function ingestBatch(engine, chunks) {
   return { ledger, n, applyMs };
 }
 
-function ingestJson(engine, chunks) {
+function ingestJson(engine, chunks, memory) {
   const ledger = new engine.Ledger();
+  const door = memory ? textDoor(ledger, memory) : ledger;
   let applyMs = 0;
   let n = 0;
   for (const text of chunks) {
     const texts = JSON.parse(text).map((c) => JSON.stringify(c));
     const t = now();
     for (let i = 0; i < texts.length; i++) {
-      ledger.applyJson(texts[i]);
+      door.applyJson(texts[i]);
       if (i % FORGET_EVERY === FORGET_EVERY - 1) ledger.forgetJournalThrough(ledger.seq());
     }
     ledger.forgetJournalThrough(ledger.seq());
@@ -85,6 +93,20 @@ function ingestJson(engine, chunks) {
     n += texts.length;
   }
   return { ledger, n, applyMs };
+}
+
+function ingestInside(engine, space) {
+  const inside = new engine.IngestInside(space.customers, space.seed);
+  let applyMs = 0;
+  let refused = 0;
+  for (let done = 0; done < space.commands; done += space.chunk) {
+    inside.prepare(Math.min(space.chunk, space.commands - done));
+    const t = now();
+    refused += inside.run();
+    applyMs += now() - t;
+  }
+  inside.free();
+  return { refused, applyMs };
 }
 
 const rate = (n, ms) => (n * 1000) / ms;
@@ -131,7 +153,8 @@ export function meanCost(fn, iterations) {
  * answer rendered; nothing changes), so the engine's work is the same on every path
  * and the differences are the crossing. And queries, both ways.
  */
-function boundary(engine, ledger, lastChunk, customer) {
+function boundary(engine, ledger, lastChunk, customer, memory) {
+  const door = textDoor(ledger, memory);
   const commands = JSON.parse(lastChunk);
   const texts = commands.map((c) => JSON.stringify(c));
   const n = commands.length;
@@ -148,6 +171,7 @@ function boundary(engine, ledger, lastChunk, customer) {
   const command = {
     apply_object: per(() => { for (let i = 0; i < n; i++) ledger.apply(commands[i]); }),
     apply_json_text: per(() => { for (let i = 0; i < n; i++) ledger.applyJson(texts[i]); }),
+    apply_json_text_door: per(() => { for (let i = 0; i < n; i++) door.applyJson(texts[i]); }),
     apply_json_stringify_parse: per(() => { for (let i = 0; i < n; i++) JSON.parse(ledger.applyJson(JSON.stringify(commands[i]))); }),
     apply_batch_100: per(() => { for (let i = 0; i < n; i += 100) ledger.applyBatch(commands.slice(i, i + 100)); }),
     apply_batch_10000: per(() => { ledger.applyBatch(commands); }),
@@ -191,7 +215,7 @@ export function runEngineBench(engine, memory, { customer, space = SPACE, log = 
   out.wasm_memory_bytes_after_ingest = memory.buffer.byteLength;
 
   log('boundary and queries on the ingested ledger');
-  out.boundary = boundary(engine, a.ledger, gen.chunks[gen.chunks.length - 1], customer);
+  out.boundary = boundary(engine, a.ledger, gen.chunks[gen.chunks.length - 1], customer, memory);
   out.preview_10_lines_us = latency(() => a.ledger.query(previewQuery(customer)), 20_000);
   const preview = previewQuery(customer);
   out.preview_10_lines_prebuilt_us = latency(() => a.ledger.query(preview), 20_000);
@@ -209,6 +233,17 @@ export function runEngineBench(engine, memory, { customer, space = SPACE, log = 
   out.apply_json_per_sec = rate(j.n, j.applyMs);
   if (j.n - j.ledger.seq() !== out.refused) throw new Error('applyJson accepted a different number of commands');
   j.ledger.free();
+
+  log('ingest: applyJson(text) per command, through the text door (bench/json-text.js)');
+  const d = ingestJson(engine, gen.chunks, memory);
+  out.apply_json_door_per_sec = rate(d.n, d.applyMs);
+  if (d.n - d.ledger.seq() !== out.refused) throw new Error('the text door accepted a different number of commands');
+  d.ledger.free();
   out.wasm_memory_bytes_peak = memory.buffer.byteLength;
+
+  log('ingest: the native loop inside the module (IngestInside)');
+  const inside = ingestInside(engine, space);
+  out.ingest_inside_per_sec = rate(space.commands, inside.applyMs);
+  if (inside.refused !== out.refused) throw new Error('the ingest inside the module refused a different number of commands');
   return out;
 }

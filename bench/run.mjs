@@ -297,7 +297,9 @@ function buildRows(r) {
       const x = ratio(rate, likeForLike);
       row(`${label} wasm: ${what}`, `${k(rate)} (${x.toFixed(2)}×)`, goal ? '≤ 1.5×' : '', goal ? x <= 1.5 : null);
     };
-    judged('applyJson(text) per command, answer as JSON text [like-for-like with native ingest]', e.apply_json_per_sec);
+    judged('applyJson(text) per command, answer as JSON text, wasm-bindgen\'s string crossing', e.apply_json_per_sec, !e.apply_json_door_per_sec);
+    if (e.apply_json_door_per_sec) judged('applyJson(text) per command through the text door (bench/json-text.js) [like-for-like with native ingest]', e.apply_json_door_per_sec);
+    if (e.ingest_inside_per_sec) judged('the native ingest loop run inside the module (no crossing per command; the engine alone)', e.ingest_inside_per_sec, false);
     judged('JSON.parse + apply(object) per command [from JSON text, as the page gets it]', e.parse_and_apply_object_per_sec);
     judged('apply(object) per command, JSON.parse not counted', e.apply_object_per_sec);
     judged('applyBatch(10,000 objects) per call, JSON.parse not counted', e.apply_batch_per_sec);
@@ -312,6 +314,7 @@ function buildRows(r) {
   };
   row('command: apply(object): object walked in, answer JSON text → JSON.parse (the binding)', both((b) => b.command_us.apply_object));
   row('command: applyJson(text), answer left as text', both((b) => b.command_us.apply_json_text));
+  row('command: applyJson(text) through the text door (bench/json-text.js)', both((b) => b.command_us.apply_json_text_door));
   row('command: JSON.stringify → applyJson → JSON.parse', both((b) => b.command_us.apply_json_stringify_parse));
   row('command: applyBatch, 100 per call', both((b) => b.command_us.apply_batch_100));
   row('command: applyBatch, 10,000 per call', both((b) => b.command_us.apply_batch_10000));

@@ -1,6 +1,7 @@
 //! Exports for the browser benchmark only (feature `bench`): the generated space, so
-//! native and wasm ingest exactly the same commands, and invoice arithmetic in one
-//! crossing, to compare with JS decimal libraries.
+//! native and wasm ingest exactly the same commands, the native benchmark's ingest loop
+//! run inside the module (the engine's own cost in wasm, without a crossing per command),
+//! and invoice arithmetic in one crossing, to compare with JS decimal libraries.
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -31,6 +32,59 @@ impl WorkloadStream {
     pub fn next_json(&mut self, n: u32) -> String {
         let chunk: Vec<serde_json::Value> = self.inner.by_ref().take(n as usize).collect();
         serde_json::to_string(&chunk).unwrap_or_default()
+    }
+}
+
+/// The native benchmark's ingest run inside the module: the space's commands as JSON
+/// texts, a chunk at a time (`prepare`, not timed), into one ledger (`run`, timed by the
+/// caller), with `tally bench`'s loop (`workload::bench::ingest`): each answer written as
+/// JSON text, the journal read and forgotten every 1,000 commands.
+#[wasm_bindgen]
+pub struct IngestInside {
+    workload: Workload,
+    ledger: crate::Ledger,
+    chunk: Vec<String>,
+    done: usize,
+}
+
+#[wasm_bindgen]
+impl IngestInside {
+    #[wasm_bindgen(constructor)]
+    pub fn new(customers: u32, seed: u32) -> IngestInside {
+        IngestInside {
+            workload: Workload::new(customers as usize, u64::from(seed)),
+            ledger: crate::Ledger::new(),
+            chunk: Vec::new(),
+            done: 0,
+        }
+    }
+
+    /// Generates the next `n` commands as JSON texts for `run`.
+    pub fn prepare(&mut self, n: u32) {
+        self.chunk = self
+            .workload
+            .by_ref()
+            .take(n as usize)
+            .map(|c| c.to_string())
+            .collect();
+    }
+
+    /// Ingests the prepared commands; answers how many were refused.
+    pub fn run(&mut self) -> u32 {
+        let mut refused = 0;
+        for command in &self.chunk {
+            let answer = self.ledger.apply_json(command);
+            if !answer.is_ok() {
+                refused += 1;
+            }
+            std::hint::black_box(serde_json::to_string(&answer).ok());
+            self.done += 1;
+            if self.done % 1000 == 0 {
+                std::hint::black_box(self.ledger.journal_since(0).len());
+                self.ledger.forget_journal_through(self.ledger.seq());
+            }
+        }
+        refused
     }
 }
 

@@ -2359,7 +2359,7 @@ proptest! {
     }
 }
 
-/// Format 3's magic and version, and its trailer (length and checksum of what precedes).
+/// Formats 3 and 4's magic and version, and its trailer (length and checksum of what precedes).
 const SNAPSHOT_HEAD: usize = 8 + 4;
 const SNAPSHOT_TRAILER: usize = 8 + 8;
 

@@ -1,5 +1,5 @@
 #![cfg(not(target_arch = "wasm32"))]
-//! Snapshot format 3 against ledgers built to stress its encodings: more distinct line
+//! The snapshot format (4) against ledgers built to stress its encodings: more distinct line
 //! descriptions than the line table compares a new one with (so some are stored twice),
 //! reasons repeated far apart, amounts that don't fit the packed line form.
 

@@ -1439,7 +1439,7 @@ fn assert_restore_fails(bytes: &[u8], what: &str) -> String {
     }
 }
 
-/// Format 3 header: magic (8), version (4), the state's seq (8). The body (header and
+/// Formats 3 and 4's header: magic (8), version (4), the state's seq (8). The body (header and
 /// tables) is followed by a trailer: the body's length (8) and its checksum (8).
 const HEADER: usize = 20;
 const TRAILER: usize = 16;

@@ -36,11 +36,6 @@ pub fn dec(out: &mut Vec<u8>, d: Decimal) {
     uv(out, (zigzag << 5) | u128::from(d.scale()));
 }
 
-/// The same decimal, bit for bit (value, scale and sign).
-pub fn same(a: Decimal, b: Decimal) -> bool {
-    a.serialize() == b.serialize()
-}
-
 pub fn date(out: &mut Vec<u8>, d: Date) {
     sv(out, i64::from(d.day_number()));
 }
@@ -232,8 +227,12 @@ impl<'a> Src<'a> {
     /// An unsigned varint of at most 64 bits. Natively and in the bulk module (`FAST`)
     /// read without 128-bit arithmetic first, as nearly every number a snapshot holds
     /// fits; both ways accept the same bytes.
+    #[inline]
     pub fn u64(&mut self) -> Got<u64> {
         if FAST {
+            if let Some(v) = self.one_byte() {
+                return Some(v);
+            }
             let start = self.at;
             if let Some(v) = self.short() {
                 return Some(v);
@@ -241,6 +240,16 @@ impl<'a> Src<'a> {
             self.at = start;
         }
         u64::try_from(self.uv()?).ok()
+    }
+
+    /// A varint of one byte (most of a snapshot's), read inline where it is needed.
+    #[inline(always)]
+    fn one_byte(&mut self) -> Option<u64> {
+        let b = *self.bytes.get(self.at)?;
+        (b < 0x80).then(|| {
+            self.at += 1;
+            u64::from(b)
+        })
     }
 
     /// `u64`'s fast path: `None` past the end or beyond ten bytes or 64 bits.
@@ -261,8 +270,12 @@ impl<'a> Src<'a> {
         }
     }
 
+    #[inline]
     pub fn uv(&mut self) -> Got<u128> {
         if FAST {
+            if let Some(v) = self.one_byte() {
+                return Some(v.into());
+            }
             let start = self.at;
             if let Some(v) = self.short() {
                 return Some(v.into());
@@ -321,6 +334,16 @@ impl<'a> Src<'a> {
     pub fn money(&mut self, currency: Currency) -> Got<Minor> {
         #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
         {
+            // Nearly every amount is at minor units with a mantissa of under 59 bits:
+            // one 64-bit varint, read without 128-bit arithmetic (the same value).
+            let start = self.at;
+            if let Some(v) = self.u64() {
+                let z = v >> 5;
+                if (v & 31) as u32 == currency.minor_units() {
+                    return Some(Minor::from_units(((z >> 1) as i64) ^ -((z & 1) as i64)));
+                }
+            }
+            self.at = start;
             let (m, scale) = self.dec_parts()?;
             if scale == currency.minor_units() {
                 return i64::try_from(m).ok().map(Minor::from_units);

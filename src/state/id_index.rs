@@ -1,20 +1,20 @@
 //! The index from ids to records. Ids are unique across all records.
 //!
 //! The id text lives once, in its record; the index holds no text. Each id has a row
-//! (its record and the fingerprint of the command that created it) in an append-only
-//! table, and the hash table holds only row numbers: a lookup hashes the id, follows
-//! the row to the record and compares against the record's id. The table is rehashed
-//! through the records' ids when it grows, so it keeps no hashes either. Commands
-//! create exactly one id each, so rows are usually in seq order with no gaps and the
-//! seq is the row number plus a constant; only a snapshot whose ids don't cover its
-//! seqs that way keeps a seq per row.
+//! (its record and the fingerprint of the command that created it, 12 bytes) in an
+//! append-only table, and the hash table holds only row numbers, each with a few bits
+//! of its id's hash beside it: a lookup hashes the id, skips the rows whose bits differ,
+//! follows the others to their records and compares against the record's id. The table
+//! is rehashed through the records' ids when it grows, so it keeps no hashes either.
+//! Commands create exactly one id each, so rows are usually in seq order with no gaps
+//! and the seq is the row number plus a constant; only a snapshot whose ids don't cover
+//! its seqs that way keeps a seq per row.
 
 use std::hash::BuildHasher;
 
-use hashbrown::HashTable;
-
 use super::chunked::Chunked;
 use super::records::RecordRef;
+use super::slots::Slots;
 
 /// An id's record, the fingerprint of the command that created it (idempotency) and
 /// that command's seq.
@@ -28,19 +28,30 @@ pub struct IdEntry {
     pub seq: u64,
 }
 
-/// One id's row: what it names and how it was created.
+/// One id's row: its record packed in 4 bytes (`pack`) and the fingerprint in two
+/// halves, so a row takes 12 bytes where a `RecordRef` and a `u64` take 16.
 #[derive(Clone, Copy, Debug)]
 struct Row {
-    record: RecordRef,
-    fingerprint: u64,
+    record: u32,
+    fingerprint: [u32; 2],
 }
 
+/// Bits of a packed record that hold its index; the kind is above them.
+const INDEX_BITS: u32 = 28;
+/// A row whose record's index needs more bits: its record is in `IdIndex::wide`.
+const WIDE: u32 = 15 << INDEX_BITS;
 /// A row not yet given its id (`IdIndex::for_restore`).
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-const UNSET: Row = Row {
-    record: RecordRef::Customer(u32::MAX),
-    fingerprint: 0,
-};
+const UNSET: u32 = u32::MAX;
+
+/// A record as a row holds it: its kind above its index, or `WIDE`.
+fn pack(record: RecordRef) -> u32 {
+    let (kind, i) = record.parts();
+    if i >> INDEX_BITS == 0 {
+        u32::from(kind) << INDEX_BITS | i
+    } else {
+        WIDE
+    }
+}
 
 /// Each row's seq: implied by its position while ids arrive one per seq, else listed.
 #[derive(Clone, Debug)]
@@ -55,16 +66,20 @@ enum Seqs {
 #[derive(Clone, Debug)]
 pub struct IdIndex {
     /// Row numbers, hashed by their id's text.
-    table: HashTable<u32>,
+    table: Slots,
     rows: Chunked<Row>,
+    /// The records of the rows packed as `WIDE`, by row (none below 2^28 records of a
+    /// kind).
+    wide: Vec<(u32, RecordRef)>,
     seqs: Seqs,
 }
 
 impl Default for IdIndex {
     fn default() -> Self {
         IdIndex {
-            table: HashTable::new(),
+            table: Slots::default(),
             rows: Chunked::default(),
+            wide: Vec::new(),
             seqs: Seqs::Dense { first: 1 },
         }
     }
@@ -87,28 +102,57 @@ impl IdIndex {
 
     /// The entry for `id`; `id_of` gives the id text of a record.
     pub fn get<'a>(&self, id: &str, id_of: &dyn Fn(RecordRef) -> &'a str) -> Option<IdEntry> {
-        let row = self.find(hash_id(id), id, id_of)?;
+        let row = self.find(hash_id(id), id, id_of).ok()?;
         Some(self.entry(row as usize))
     }
 
-    /// The row of `id`, whose hash is `hash`.
-    fn find<'a>(&self, hash: u64, id: &str, id_of: &dyn Fn(RecordRef) -> &'a str) -> Option<u32> {
-        let rows = &self.rows;
-        let same: &dyn Fn(&u32) -> bool = &|&r| id_of(rows[r as usize].record) == id;
-        self.table.find(hash, same).copied()
+    /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.
+    fn find<'a>(
+        &self,
+        hash: u64,
+        id: &str,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) -> Result<u32, usize> {
+        self.table.find(hash, &|row| id_of(self.record(row)) == id)
+    }
+
+    /// The record of row `row`.
+    fn record(&self, row: u32) -> RecordRef {
+        let packed = self.rows[row as usize].record;
+        if packed == WIDE {
+            if let Ok(k) = self.wide.binary_search_by_key(&row, |w| w.0) {
+                return self.wide[k].1;
+            }
+        }
+        // A kind below 13 always (`pack`); an unset row (restore) names no record.
+        RecordRef::from_parts((packed >> INDEX_BITS) as u8, packed & !WIDE)
+            .unwrap_or(RecordRef::Customer(u32::MAX))
     }
 
     fn entry(&self, row: usize) -> IdEntry {
-        let r = self.rows[row];
+        let [low, high] = self.rows[row].fingerprint;
         let seq = match &self.seqs {
             Seqs::Dense { first } => first.wrapping_add(row as u64),
             Seqs::Listed(listed) => listed[row],
         };
         IdEntry {
-            record: r.record,
-            fingerprint: r.fingerprint,
+            record: self.record(row as u32),
+            fingerprint: u64::from(high) << 32 | u64::from(low),
             seq,
         }
+    }
+
+    /// Sets row `row` to `entry`'s record and fingerprint.
+    fn set_row(&mut self, row: u32, entry: &IdEntry) {
+        let record = pack(entry.record);
+        if record == WIDE {
+            let at = self.wide.partition_point(|w| w.0 < row);
+            self.wide.insert(at, (row, entry.record));
+        }
+        self.rows[row as usize] = Row {
+            record,
+            fingerprint: [entry.fingerprint as u32, (entry.fingerprint >> 32) as u32],
+        };
     }
 
     /// Adds an id that is not in the index yet (the caller has looked); `id_of` gives
@@ -132,12 +176,19 @@ impl IdIndex {
             Seqs::Listed(listed) => listed.push(entry.seq),
         }
         self.rows.push(Row {
-            record: entry.record,
-            fingerprint: entry.fingerprint,
+            record: UNSET,
+            fingerprint: [0; 2],
         });
-        let rows = &self.rows;
-        let rehash: &dyn Fn(&u32) -> u64 = &|&r| hash_id(id_of(rows[r as usize].record));
-        self.table.insert_unique(hash_id(id), row, rehash);
+        self.set_row(row, &entry);
+        self.add_slot(hash_id(id), row, id_of);
+    }
+
+    /// Puts `row`, whose id hashes to `hash`, in the table (growing it first if full).
+    fn add_slot<'a>(&mut self, hash: u64, row: u32, id_of: &dyn Fn(RecordRef) -> &'a str) {
+        let table = std::mem::take(&mut self.table);
+        self.table = table.with(hash, row, self.rows.len(), &|r| {
+            hash_id(id_of(self.record(r)))
+        });
     }
 
     /// An empty index sized for the `n` ids of a snapshot being restored (`restore`).
@@ -145,23 +196,26 @@ impl IdIndex {
     /// come in any order (each takes the row of its seq); without, their seqs are listed
     /// in the order they come.
     pub fn for_restore(n: usize, first: Option<u64>) -> IdIndex {
-        let mut index = IdIndex {
+        let index = IdIndex {
             seqs: Seqs::Listed(Vec::with_capacity(n)),
+            table: Slots::with_room(n),
             ..IdIndex::default()
         };
         // Only native and bulk builds restore big books (the shipped module lists seqs).
         #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
         if let Some(first) = first {
+            let mut index = index;
             index.seqs = Seqs::Dense { first };
             for _ in 0..n {
-                index.rows.push(UNSET);
+                index.rows.push(Row {
+                    record: UNSET,
+                    fingerprint: [0; 2],
+                });
             }
+            return index;
         }
         #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
         let _ = first;
-        // Nothing is indexed yet, so nothing to rehash (a `dyn` hasher, as `insert`'s).
-        let rehash: &dyn Fn(&u32) -> u64 = &|_| 0;
-        index.table.reserve(n, rehash);
         index
     }
 
@@ -174,37 +228,34 @@ impl IdIndex {
         entry: IdEntry,
         id_of: &dyn Fn(RecordRef) -> &'a str,
     ) -> bool {
-        if self.find(hash, id_of(entry.record), id_of).is_some() {
+        if self.find(hash, id_of(entry.record), id_of).is_ok() {
             return false;
         }
-        let new = Row {
-            record: entry.record,
-            fingerprint: entry.fingerprint,
-        };
         let row = match &mut self.seqs {
             #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
             Seqs::Dense { first } => {
                 let row = entry.seq.wrapping_sub(*first);
-                match self
-                    .rows
-                    .get_mut(usize::try_from(row).unwrap_or(usize::MAX))
+                match u32::try_from(row)
+                    .ok()
+                    .filter(|&r| self.rows.get(r as usize).is_some_and(|r| r.record == UNSET))
                 {
-                    Some(r) if r.record == UNSET.record => *r = new,
-                    _ => return false,
+                    Some(row) => row,
+                    None => return false,
                 }
-                row
             }
             #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
             Seqs::Dense { .. } => return false,
             Seqs::Listed(listed) => {
                 listed.push(entry.seq);
-                self.rows.push(new);
-                self.rows.len() as u64 - 1
+                self.rows.push(Row {
+                    record: UNSET,
+                    fingerprint: [0; 2],
+                });
+                (self.rows.len() - 1) as u32
             }
         };
-        let rows = &self.rows;
-        let rehash: &dyn Fn(&u32) -> u64 = &|&r| hash_id(id_of(rows[r as usize].record));
-        self.table.insert_unique(hash, row as u32, rehash);
+        self.set_row(row, &entry);
+        self.add_slot(hash, row, id_of);
         true
     }
 
@@ -317,5 +368,63 @@ mod tests {
         assert!(!listed.restore(hash_id(&texts[1]), entry(1, 31), &id_of));
         assert_eq!(listed.get("id-1", &id_of).map(|e| e.seq), Some(4));
         assert!(listed.iter().map(|e| e.seq).eq([9, 4, 30]));
+    }
+
+    #[test]
+    fn records_beyond_the_packed_form_and_any_fingerprint_come_back() {
+        const BIG: u32 = 1 << INDEX_BITS;
+        let texts = ids(2000);
+        // Every third record's index needs more than the packed bits.
+        let record = |i: usize| {
+            let i = i as u32;
+            match i % 3 {
+                0 => RecordRef::Grant(BIG + i),
+                1 => RecordRef::Expiry(i),
+                _ => RecordRef::Payment(u32::MAX - i),
+            }
+        };
+        let id_of = |r: RecordRef| match r {
+            RecordRef::Grant(i) => texts[(i - BIG) as usize].as_str(),
+            RecordRef::Expiry(i) => texts[i as usize].as_str(),
+            RecordRef::Payment(i) => texts[(u32::MAX - i) as usize].as_str(),
+            _ => unreachable!(),
+        };
+        let entry = |i: usize| IdEntry {
+            record: record(i),
+            fingerprint: u64::MAX - i as u64 * 0x1_0000_0001,
+            seq: 3 + i as u64,
+        };
+        let mut index = IdIndex::starting_at(3);
+        for (i, id) in texts.iter().enumerate() {
+            index.insert(id, entry(i), &id_of);
+        }
+        for (i, id) in texts.iter().enumerate() {
+            assert_eq!(index.get(id, &id_of), Some(entry(i)));
+        }
+        assert!(index.iter().eq((0..2000).map(entry)));
+        // Restored in another order, the wide records too.
+        let mut again = IdIndex::for_restore(2000, Some(3));
+        for i in (0..2000).rev() {
+            assert!(again.restore(hash_id(&texts[i]), entry(i), &id_of));
+        }
+        assert!(again.iter().eq((0..2000).map(entry)));
+        assert_eq!(again.get("id-2000", &id_of), None);
+    }
+
+    #[test]
+    fn the_table_stays_between_half_and_four_fifths_full() {
+        let texts = ids(100_000);
+        let id_of = |r: RecordRef| match r {
+            RecordRef::Payment(i) => texts[i as usize].as_str(),
+            _ => unreachable!(),
+        };
+        let mut index = IdIndex::default();
+        for (i, id) in texts.iter().enumerate() {
+            index.insert(id, entry(i, i as u64 + 1), &id_of);
+            let (len, size) = index.table.filled();
+            assert!(len * 5 <= size * 4 && (len < 16 || len * 2 >= size));
+        }
+        assert_eq!(index.table.filled().0, 100_000);
+        assert_eq!(std::mem::size_of::<Row>(), 12);
     }
 }

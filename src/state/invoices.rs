@@ -1,7 +1,8 @@
 //! Issued invoices, packed: a 48-byte record each in a chunked table, amounts as
 //! minor units (`Minor`) instead of 16-byte `Decimal`s (tax and credit at issue in 4
-//! bytes when they fit), the id and number in one text arena, the settlements in one
-//! linked table, and what most invoices never get (credit notes, write-offs, a void,
+//! bytes when they fit), the id and number in one text arena (the number left out when
+//! it is the previous invoice's counted on by one, as numbering prints a sequence: see
+//! `Number`), the settlements in one linked table, and what most invoices never get (credit notes, write-offs, a void,
 //! amounts too big for 4 bytes) in a side table only the invoices that have it point
 //! into. Read through [`Invoice`], a view that gives amounts back as `Decimal`s
 //! at the currency's minor units (how answers print them).
@@ -73,7 +74,7 @@ impl InvoiceData {
     pub fn view(&self) -> Invoice<'_> {
         Invoice {
             id: &self.id,
-            number: &self.number,
+            number: Number::text(&self.number),
             customer: self.customer,
             currency: self.currency,
             date: self.date,
@@ -120,7 +121,8 @@ struct Record {
     /// Where its lines start in the line table.
     lines_first: u32,
     customer: Idx,
-    /// Its id and then its number, in the text arena.
+    /// Its id and then its number, in the text arena; its id alone when its number is
+    /// counted on from an earlier invoice's (`Invoices::runs`).
     texts: TextRef,
     date: Date,
     due_date: Date,
@@ -150,6 +152,13 @@ pub(crate) struct Side {
 pub struct Invoices {
     records: Chunked<Record>,
     pub(crate) texts: TextArena,
+    /// The invoices whose number later invoices count on from, in issue order: an
+    /// invoice stored without a number has the number of the last of them before it,
+    /// its last group of digits raised by how many invoices lie between (`Number`).
+    runs: Vec<Idx>,
+    /// The invoices whose number is empty (no command makes one; a snapshot might), so
+    /// they aren't read as counted on.
+    empty: Vec<Idx>,
     pub(crate) side: Vec<Side>,
     pub(crate) settlements: SettlementTable,
 }
@@ -172,12 +181,12 @@ impl Invoices {
 
     /// The invoice at `i` (which must exist, as every stored index does).
     pub fn get(&self, i: Idx) -> Invoice<'_> {
-        self.view(&self.records[i as usize])
+        self.view(i, &self.records[i as usize])
     }
 
     /// Every invoice, in issue order.
     pub fn iter(&self) -> impl Iterator<Item = Invoice<'_>> {
-        self.records.iter().map(|r| self.view(r))
+        (0..).zip(self.records.iter()).map(|(i, r)| self.view(i, r))
     }
 
     /// The date of the invoice at `i`.
@@ -190,19 +199,34 @@ impl Invoices {
         self.texts(&self.records[i as usize]).0
     }
 
-    /// A record's id and number.
+    /// A record's id and stored number (empty: counted on, `number`).
     fn texts(&self, r: &Record) -> (&str, &str) {
         let both = self.texts.get(r.texts);
         both.split_at_checked(usize::from(r.id_len))
             .unwrap_or(("", ""))
     }
 
-    fn view<'a>(&'a self, r: &Record) -> Invoice<'a> {
+    /// The number of the invoice at `i`, whose stored number is `stored`.
+    fn number<'a>(&'a self, i: Idx, stored: &'a str) -> Number<'a> {
+        if !stored.is_empty() || self.empty.binary_search(&i).is_ok() {
+            return Number::text(stored);
+        }
+        let k = self.runs.partition_point(|&b| b <= i);
+        match k.checked_sub(1).map(|k| self.runs[k]) {
+            Some(base) => Number {
+                base: self.texts(&self.records[base as usize]).1,
+                step: u64::from(i - base),
+            },
+            None => Number::text(""),
+        }
+    }
+
+    fn view<'a>(&'a self, i: Idx, r: &Record) -> Invoice<'a> {
         let (id, number) = self.texts(r);
         let side = self.side.get(r.side as usize).copied().unwrap_or_default();
         Invoice {
             id,
-            number,
+            number: self.number(i, number),
             customer: r.customer,
             currency: r.currency,
             date: r.date,
@@ -239,10 +263,18 @@ impl Invoices {
         let idx = self.next_idx();
         let id_len = u8::try_from(data.id.len()).ok()?;
         let (lines_first, line_count) = data.lines.pack()?;
-        let mut both = String::with_capacity(data.id.len() + data.number.len());
-        both.push_str(&data.id);
-        both.push_str(&data.number);
-        let texts = self.texts.push(&both)?;
+        let counted = self.counts_on(idx, &data.number);
+        let texts = if counted {
+            self.texts.push(&data.id)?
+        } else {
+            let mut both = String::with_capacity(data.id.len() + data.number.len());
+            both.push_str(&data.id);
+            both.push_str(&data.number);
+            self.texts.push(&both)?
+        };
+        if data.number.is_empty() {
+            self.empty.push(idx);
+        }
         let (tax, credit_at_issue) = (small(data.tax), small(data.credit_applied_at_issue));
         let side =
             if tax == IN_SIDE || credit_at_issue == IN_SIDE || data.running != Running::default() {
@@ -284,7 +316,39 @@ impl Invoices {
                     0
                 },
         });
+        debug_assert_eq!(self.get(idx).number.to_string(), data.number);
         Some(idx)
+    }
+
+    /// Whether `number`, the number of the invoice issued next (at `i`), is the one
+    /// before it counted on by one (its last group of digits raised by one, zero-padded
+    /// to the same width); if so, the invoice it counts on from joins `runs`.
+    fn counts_on(&mut self, i: Idx, number: &str) -> bool {
+        let Some(prev) = i.checked_sub(1) else {
+            return false;
+        };
+        let (_, stored) = self.texts(&self.records[prev as usize]);
+        let base = if stored.is_empty() && self.empty.last() != Some(&prev) {
+            match self.runs.last() {
+                Some(&base) => base,
+                None => return false,
+            }
+        } else {
+            prev
+        };
+        let base_text = self.texts(&self.records[base as usize]).1;
+        let (Some(from), Some(to)) = (last_digits(base_text), last_digits(number)) else {
+            return false;
+        };
+        let value = from.value.checked_add(u64::from(i - base));
+        let counted = from.head == to.head
+            && from.tail == to.tail
+            && value == Some(to.value)
+            && to.width == from.width.max(decimal_digits(to.value));
+        if counted && self.runs.last() != Some(&base) {
+            self.runs.push(base);
+        }
+        counted
     }
 
     /// Adds a settlement as the invoice's latest.
@@ -322,12 +386,88 @@ impl Invoices {
     }
 }
 
+/// An invoice's number as read: its stored text, or (`step` above zero) an earlier
+/// invoice's number with its last group of digits raised by `step`, zero-padded to that
+/// group's width, which is how numbering prints a sequence (`Invoices::counts_on`
+/// keeps a number this way only when it reads back the same).
+#[derive(Clone, Copy, Debug)]
+pub struct Number<'a> {
+    base: &'a str,
+    step: u64,
+}
+
+impl<'a> Number<'a> {
+    /// A number as it is written.
+    pub fn text(text: &'a str) -> Number<'a> {
+        Number {
+            base: text,
+            step: 0,
+        }
+    }
+}
+
+impl std::fmt::Display for Number<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match last_digits(self.base).filter(|_| self.step > 0) {
+            Some(d) => {
+                let (head, width, tail) = (d.head, d.width, d.tail);
+                let value = d.value.wrapping_add(self.step);
+                write!(f, "{head}{value:0width$}{tail}")
+            }
+            None => f.write_str(self.base),
+        }
+    }
+}
+
+/// A text around its last group of ASCII digits.
+struct Digits<'a> {
+    head: &'a str,
+    value: u64,
+    width: usize,
+    tail: &'a str,
+}
+
+/// `text` split around its last group of digits; `None` if it has none, or more than
+/// 19 of them (beyond what a `u64` counts).
+fn last_digits(text: &str) -> Option<Digits<'_>> {
+    let bytes = text.as_bytes();
+    let end = bytes.iter().rposition(u8::is_ascii_digit)? + 1;
+    let start = bytes
+        .get(..end)?
+        .iter()
+        .rposition(|b| !b.is_ascii_digit())
+        .map_or(0, |p| p + 1);
+    let digits = bytes.get(start..end)?;
+    if digits.len() > 19 {
+        return None;
+    }
+    let value = digits
+        .iter()
+        .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+    Some(Digits {
+        head: text.get(..start)?,
+        value,
+        width: digits.len(),
+        tail: text.get(end..)?,
+    })
+}
+
+/// How many decimal digits `n` takes.
+fn decimal_digits(mut n: u64) -> usize {
+    let mut digits = 1;
+    while n >= 10 {
+        n /= 10;
+        digits += 1;
+    }
+    digits
+}
+
 /// An invoice as read: what it was issued for and what has happened to it since.
 /// Amounts come back as `Decimal`s at the currency's minor units.
 #[derive(Clone, Copy, Debug)]
 pub struct Invoice<'a> {
     pub id: &'a str,
-    pub number: &'a str,
+    pub number: Number<'a>,
     pub customer: Idx,
     pub currency: Currency,
     pub date: Date,
@@ -583,7 +723,79 @@ mod tests {
             assert_eq!(got.voided_by(), voided);
             assert_eq!(got.prices_include_tax, want.prices_include_tax);
             assert_eq!(got.tax_rounding, want.tax_rounding);
-            assert_eq!((got.id, got.number), (want.id.as_str(), "INV-1"));
+            assert_eq!(
+                (got.id, got.number.to_string()),
+                (want.id.as_str(), "INV-1".into())
+            );
         }
+    }
+
+    #[test]
+    fn numbers_that_count_on_are_kept_once_and_read_back_the_same() {
+        let day = Date::from_day_number(20_000).unwrap();
+        let numbers = [
+            "INV-0001",
+            "INV-0002",
+            "INV-0003",
+            "2026-0004",
+            "2026-0005",
+            "",
+            "7",
+            "8",
+            "",
+            "INV-9998",
+            "INV-9999",
+            "INV-10000",
+            "INV-10002",
+            "A9B",
+            "A10B",
+            "A11B",
+            "A011B",
+            "a-1-x",
+            "a-2-x",
+            "INV-0001",
+            "18446744073709551615",
+            "18446744073709551616",
+            "",
+            "N09",
+            "N10",
+        ];
+        let mut invoices = Invoices::default();
+        for (k, n) in numbers.iter().enumerate() {
+            let data = InvoiceData {
+                id: format!("inv{k}"),
+                number: (*n).into(),
+                customer: 0,
+                currency: Currency::from_code("EUR").unwrap(),
+                date: day,
+                due_date: day,
+                prices_include_tax: false,
+                tax_rounding: TaxRounding::Line,
+                lines: LineSpan::default(),
+                subtotal: Minor::ZERO,
+                tax: Minor::ZERO,
+                credit_applied_at_issue: Minor::ZERO,
+                running: Running::default(),
+                settlements: Vec::new(),
+            };
+            invoices.push(&data).unwrap();
+        }
+        for (k, n) in numbers.iter().enumerate() {
+            let got = invoices.get(k as Idx);
+            assert_eq!(
+                (got.id, got.number.to_string()),
+                (format!("inv{k}").as_str(), (*n).into())
+            );
+        }
+        let stored = (0..numbers.len() as Idx)
+            .filter(|&i| !invoices.texts(&invoices.records[i as usize]).1.is_empty())
+            .count();
+        // Counted on: 0002, 0003, 0005, 8, 9999, 10000, A10B, A11B, a-2-x and N10; the
+        // three empty numbers have no text either.
+        assert_eq!(stored, numbers.len() - 10 - 3);
+        assert!(invoices
+            .iter()
+            .map(|v| v.number.to_string())
+            .eq(numbers.iter().map(|n| n.to_string())));
     }
 }

@@ -5,12 +5,12 @@
 //! equalling its `balance` answer are real checks on the engine, not identities.
 //! Balances follow the usual sign rule: debits positive, credits negative.
 
-use hashbrown::HashTable;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::hash::BuildHasher;
 
 use super::records::Idx;
+use super::slots::Slots;
 use crate::domain::Method;
 use crate::money::Currency;
 use crate::sort::{currency_key, sort_pairs};
@@ -40,15 +40,14 @@ pub enum Account {
 /// `accounts()`.
 ///
 /// Kept in the order accounts were first posted to, found through a hash table of
-/// positions (the same `HashTable<u32>` the id index uses, so the wasm links no second
-/// table), and sorted only when listed: a `BTreeMap` here was the module's last B-tree,
+/// positions (the same `Slots` the id index uses, so the wasm links no second table), and sorted only when listed: a `BTreeMap` here was the module's last B-tree,
 /// its own copy of insert and search (docs/performance.md, "Wasm size").
 #[derive(Clone, Debug, Default)]
 pub struct GeneralLedger {
     /// Each account with a posting: its sort key, currency, account and balance.
     balances: Vec<(u64, Currency, Account, Decimal)>,
     /// Positions in `balances`, hashed by sort key.
-    index: HashTable<u32>,
+    index: Slots,
 }
 
 /// A key that orders accounts as `(Currency, Account)` orders: the currency's code, then
@@ -94,16 +93,19 @@ impl GeneralLedger {
         }
         let at = self.balances.len();
         self.balances.push((key, currency, account, Decimal::ZERO));
-        let balances = &self.balances;
-        let rehash: &dyn Fn(&u32) -> u64 = &|&i| hash_key(balances[i as usize].0);
-        self.index.insert_unique(hash_key(key), at as u32, rehash);
+        let (index, balances) = (std::mem::take(&mut self.index), &self.balances);
+        let rehash: &dyn Fn(u32) -> u64 = &|i| hash_key(balances[i as usize].0);
+        self.index = index.with(hash_key(key), at as u32, balances.len(), rehash);
         at
     }
 
     fn find(&self, key: u64) -> Option<usize> {
         let balances = &self.balances;
-        let same: &dyn Fn(&u32) -> bool = &|&i| balances[i as usize].0 == key;
-        self.index.find(hash_key(key), same).map(|&i| i as usize)
+        let same: &dyn Fn(u32) -> bool = &|i| balances[i as usize].0 == key;
+        self.index
+            .find(hash_key(key), same)
+            .ok()
+            .map(|i| i as usize)
     }
 
     /// An account's balance in a currency (zero if nothing was ever posted to it).

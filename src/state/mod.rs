@@ -13,6 +13,7 @@ pub mod numbering;
 pub mod record_ref;
 pub mod records;
 pub mod settlements;
+pub mod slots;
 pub mod sorted_set;
 pub mod texts;
 

@@ -35,26 +35,27 @@ pub struct Settlement {
 /// Which table a node's source is in: the top bit of `source`.
 const LOT: u32 = 1 << 31;
 
-/// 16 bytes against 24 for a `Settlement` of `Decimal` in a `Vec` of its own.
+/// 12 bytes against 24 for a `Settlement` of `Decimal` in a `Vec` of its own.
 #[derive(Clone, Copy, Debug)]
 struct Node {
-    amount: i64,
+    /// The amount in minor units, or `WIDE_AMOUNT`: it is in `SettlementTable::wide`.
+    amount: i32,
     /// The payment or lot index, `LOT` set for a lot.
     source: u32,
     /// The settlement made before it on the same invoice (`NO_SETTLEMENT`: none).
     next: u32,
 }
 
+/// A node amount that doesn't fit 32 bits (beyond 21 million in cents) is kept aside.
+const WIDE_AMOUNT: i32 = i32::MIN;
+
 impl Node {
-    fn settlement(self) -> Settlement {
+    fn source(self) -> Source {
         let i = self.source & !LOT;
-        Settlement {
-            source: if self.source & LOT == 0 {
-                Source::Payment(i)
-            } else {
-                Source::Lot(i)
-            },
-            amount: Minor::from_units(self.amount),
+        if self.source & LOT == 0 {
+            Source::Payment(i)
+        } else {
+            Source::Lot(i)
         }
     }
 }
@@ -63,6 +64,8 @@ impl Node {
 #[derive(Clone, Debug, Default)]
 pub struct SettlementTable {
     nodes: Chunked<Node>,
+    /// The amounts of the nodes marked `WIDE_AMOUNT`, by position.
+    wide: Vec<(u32, i64)>,
 }
 
 impl SettlementTable {
@@ -78,11 +81,48 @@ impl SettlementTable {
         debug_assert!(i < LOT && self.nodes.len() < NO_SETTLEMENT as usize);
         let at = self.nodes.len() as u32;
         self.nodes.push(Node {
-            amount: s.amount.units(),
+            amount: 0,
             source: i | tag,
             next: *head,
         });
+        self.set_amount(at, s.amount.units());
         *head = at;
+    }
+
+    /// The amount of the node at `at`.
+    fn amount(&self, at: u32, node: Node) -> i64 {
+        if node.amount != WIDE_AMOUNT {
+            return i64::from(node.amount);
+        }
+        match self.wide.binary_search_by_key(&at, |w| w.0) {
+            Ok(k) => self.wide[k].1,
+            Err(_) => 0,
+        }
+    }
+
+    /// Sets the amount of the node at `at` (once kept aside, it stays aside).
+    fn set_amount(&mut self, at: u32, units: i64) {
+        let node = &mut self.nodes[at as usize];
+        let narrow = i32::try_from(units).ok().filter(|&a| a != WIDE_AMOUNT);
+        match (node.amount, narrow) {
+            (WIDE_AMOUNT, _) => {}
+            (_, Some(a)) => {
+                node.amount = a;
+                return;
+            }
+            _ => node.amount = WIDE_AMOUNT,
+        }
+        match self.wide.binary_search_by_key(&at, |w| w.0) {
+            Ok(k) => self.wide[k].1 = units,
+            Err(k) => self.wide.insert(k, (at, units)),
+        }
+    }
+
+    fn settlement(&self, at: u32, node: Node) -> Settlement {
+        Settlement {
+            source: node.source(),
+            amount: Minor::from_units(self.amount(at, node)),
+        }
     }
 
     /// The list that starts at `head`, latest first, each with its position.
@@ -97,17 +137,17 @@ impl SettlementTable {
     /// Lowers the settlement at `at` by `by` (a settlement lowered to nothing is no
     /// longer listed); returns where it came from.
     pub fn lower(&mut self, at: u32, by: Minor) -> Source {
-        let node = &mut self.nodes[at as usize];
-        node.amount -= by.units();
-        node.settlement().source
+        let node = self.nodes[at as usize];
+        self.set_amount(at, self.amount(at, node) - by.units());
+        node.source()
     }
 
     /// Removes the settlements of the list at `head` that came from `sources`.
     pub fn remove_from(&mut self, head: u32, sources: &[Source]) {
         let mut at = head;
-        while let Some(node) = self.nodes.get_mut(at as usize) {
-            if sources.contains(&node.settlement().source) {
-                node.amount = 0;
+        while let Some(&node) = self.nodes.get(at as usize) {
+            if sources.contains(&node.source()) {
+                self.set_amount(at, 0);
             }
             at = node.next;
         }
@@ -145,10 +185,12 @@ impl Iterator for Latest<'_> {
         }
         loop {
             let at = self.at;
-            let node = *self.table?.nodes.get(at as usize)?;
+            let table = self.table?;
+            let node = *table.nodes.get(at as usize)?;
             self.at = node.next;
-            if node.amount != 0 {
-                return Some((at, node.settlement()));
+            let s = table.settlement(at, node);
+            if !s.amount.is_zero() {
+                return Some((at, s));
             }
         }
     }
@@ -203,5 +245,50 @@ mod tests {
             listed(&t, a),
             vec![s(Source::Payment(4), 1), s(Source::Payment(1), 100)]
         );
+    }
+
+    #[test]
+    fn amounts_beyond_32_bits_are_kept_aside_and_lowered_exactly() {
+        let mut t = SettlementTable::default();
+        let mut a = NO_SETTLEMENT;
+        let big = i64::from(i32::MAX) * 3;
+        t.push(&mut a, s(Source::Payment(1), big));
+        t.push(&mut a, s(Source::Lot(2), i64::from(i32::MIN)));
+        t.push(&mut a, s(Source::Payment(3), 7));
+        t.push(&mut a, s(Source::Payment(4), -big));
+        assert_eq!(
+            listed(&t, a),
+            vec![
+                s(Source::Payment(4), -big),
+                s(Source::Payment(3), 7),
+                s(Source::Lot(2), i64::from(i32::MIN)),
+                s(Source::Payment(1), big)
+            ]
+        );
+        let (first, _) = t.iter(a).last().unwrap();
+        assert_eq!(
+            t.lower(first, Minor::from_units(big - 5)),
+            Source::Payment(1)
+        );
+        let (third, _) = t.iter(a).nth(1).unwrap();
+        t.lower(third, Minor::from_units(-big));
+        assert_eq!(
+            listed(&t, a),
+            vec![
+                s(Source::Payment(4), -big),
+                s(Source::Payment(3), 7 + big),
+                s(Source::Lot(2), i64::from(i32::MIN)),
+                s(Source::Payment(1), 5)
+            ]
+        );
+        t.remove_from(a, &[Source::Payment(4), Source::Payment(1)]);
+        assert_eq!(
+            listed(&t, a),
+            vec![
+                s(Source::Payment(3), 7 + big),
+                s(Source::Lot(2), i64::from(i32::MIN))
+            ]
+        );
+        assert_eq!(std::mem::size_of::<Node>(), 12);
     }
 }

@@ -18,6 +18,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 mod read;
+#[cfg(feature = "json-api")]
+mod text;
 
 use read::{array_items, is_array, read_object};
 
@@ -79,6 +81,9 @@ pub fn migrate_snapshot(bytes: &[u8]) -> Result<Vec<u8>, JsError> {
 #[wasm_bindgen(js_name = Ledger)]
 pub struct WasmLedger {
     inner: crate::Ledger,
+    /// The buffers `applyJsonText` and `queryJsonText` read and write (feature `json-api`).
+    #[cfg(feature = "json-api")]
+    text: text::TextBuffers,
 }
 
 #[wasm_bindgen(js_class = Ledger)]
@@ -86,16 +91,14 @@ impl WasmLedger {
     /// An empty ledger.
     #[wasm_bindgen(constructor)]
     pub fn new() -> WasmLedger {
-        WasmLedger {
-            inner: crate::Ledger::new(),
-        }
+        WasmLedger::wrap(crate::Ledger::new())
     }
 
     /// Restores a ledger from `snapshot()` bytes; throws an Error naming what is wrong
     /// with a damaged or foreign snapshot (nothing is half-loaded).
     pub fn restore(bytes: &[u8]) -> Result<WasmLedger, JsError> {
         crate::Ledger::restore(bytes)
-            .map(|inner| WasmLedger { inner })
+            .map(WasmLedger::wrap)
             .map_err(|e| JsError::new(&e.message))
     }
 
@@ -260,6 +263,14 @@ struct Replayed {
 }
 
 impl WasmLedger {
+    fn wrap(inner: crate::Ledger) -> WasmLedger {
+        WasmLedger {
+            inner,
+            #[cfg(feature = "json-api")]
+            text: text::TextBuffers::default(),
+        }
+    }
+
     fn apply_one(&mut self, command: &JsValue) -> Answer {
         match read_object(command, "command") {
             Ok(raw) => self.inner.apply_raw(raw),

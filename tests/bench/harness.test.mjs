@@ -14,6 +14,8 @@ import Dinero from 'dinero.js';
 
 import { runEngineBench } from '../../bench/engine-bench.js';
 import { runMoneyBench } from '../../bench/money.js';
+import { prepare, summary } from '../../bench/ab-core.js';
+import { textDoor } from '../../bench/json-text.js';
 
 const pkg = fileURLToPath(new URL('../../bench/pkg/', import.meta.url));
 const engine = await import(`${pkg}tally_engine.js`);
@@ -38,4 +40,46 @@ test('the money benchmark: engine, decimal.js, big.js and dinero.js agree to the
   const r = runMoneyBench({ invoiceMathBatch: engine.invoiceMathBatch, Decimal, Big, Dinero }, { count: 2000, rounds: 1 });
   assert.ok(r.agree, `totals differ: ${JSON.stringify(Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, v.total])))}`);
   assert.match(r.results.engine.total, /^\d+\.\d{2}$/);
+});
+
+test('the builds comparison (bench/ab-core.js) ingests the same commands into each build', () => {
+  // Two entries for the one bench build: each run ingests into a fresh ledger, and
+  // prepare's check throws if a build accepts a different number of commands.
+  const builds = [{ name: 'a', engine }, { name: 'b', engine }];
+  const ingest = prepare(builds, { commands: 2000, customers: 40 });
+  const runs = builds.map((_, k) => {
+    const wall = ingest(k);
+    assert.ok(Number.isFinite(wall) && wall > 0);
+    return { wall: [wall], cpu: [wall] };
+  });
+  const lines = summary(builds, runs, 2000);
+  assert.equal(lines.length, 2);
+  assert.match(lines[0], /^a +k\/s by CPU: best \d/);
+});
+
+test('the text door (bench/json-text.js) answers exactly what applyJson answers', () => {
+  const commands = JSON.parse(new engine.WorkloadStream(60, 11).nextJson(3000)).map((c) => JSON.stringify(c));
+  commands.push(
+    // Non-ASCII from the first character and after ASCII, an astral character, a lone
+    // surrogate (encoded as U+FFFD by both doors), escapes in the answer.
+    JSON.stringify({ type: 'create_customer', id: 'ünï-1', name: 'Zoë "Q" \u{1F600} \ud800' }),
+    JSON.stringify({ type: 'create_customer', id: 'c-é', name: 'x' }),
+    'not json',
+    '[]',
+    // Bigger than the buffer the door kept so far, then small again.
+    JSON.stringify({ type: 'create_customer', id: `big-${'x'.repeat(100_000)}`, name: 'n' }),
+    JSON.stringify({ type: 'create_customer', id: 'after-big', name: 'n' }),
+  );
+  const plain = new engine.Ledger();
+  const kept = new engine.Ledger();
+  const door = textDoor(kept, exports.memory);
+  for (const c of commands) assert.equal(door.applyJson(c), plain.applyJson(c), c.slice(0, 80));
+  for (const q of [{ type: 'customers' }, { type: 'trial_balance' }, { type: 'customer', id: 'ünï-1' }]) {
+    const text = JSON.stringify(q);
+    assert.equal(door.queryJson(text), plain.queryJson(text), text);
+  }
+  assert.equal(door.queryJson('{'), plain.queryJson('{'));
+  assert.equal(kept.seq(), plain.seq());
+  plain.free();
+  kept.free();
 });

@@ -1,0 +1,119 @@
+//! An open-addressing table of row numbers, for the indexes whose keys live elsewhere
+//! (ids in their records, accounts in their balances): each slot holds a position in
+//! the holder's own table and a few bits of its key's hash, never the key. Written here
+//! rather than taken from `hashbrown`: 4-byte slots at a load kept between half and four
+//! fifths, and one copy of the code in the wasm for both indexes.
+
+/// An open-addressing table of row numbers (linear probing), any size rather than a
+/// power of two so it stays between half and four fifths full as it grows. Each slot is
+/// `tag | row + 1` (0 where empty): the row in the low bits that the table's size
+/// needs (the holder's rows are never more than its slots), and in the bits above it
+/// part of the row's hash, compared before the row's key is read.
+#[derive(Clone, Debug, Default)]
+pub struct Slots {
+    slots: Vec<u32>,
+    len: usize,
+}
+
+/// Mixes a key's hash so both its halves are usable: the high one picks the home slot,
+/// the low one gives the tag.
+fn mix(hash: u64) -> u64 {
+    (hash ^ hash >> 29).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+impl Slots {
+    /// An empty table for `n` rows that won't grow before it holds them.
+    pub fn with_room(n: usize) -> Slots {
+        Slots {
+            slots: vec![0; n + n / 3 + 1],
+            len: 0,
+        }
+    }
+
+    /// Bits of a slot that hold the row: enough for the table's size (rows are fewer).
+    fn row_mask(&self) -> u32 {
+        let bits = usize::BITS - self.slots.len().leading_zeros();
+        ((1u64 << bits.min(32)) - 1) as u32
+    }
+
+    fn home(&self, mixed: u64) -> usize {
+        (((mixed >> 32) * self.slots.len() as u64) >> 32) as usize
+    }
+
+    fn tag(&self, mixed: u64) -> u32 {
+        (mixed >> 8) as u32 & !self.row_mask()
+    }
+
+    /// Whether one more row would take it past four fifths full.
+    fn full(&self) -> bool {
+        (self.len + 1) * 5 > self.slots.len() * 4
+    }
+
+    /// The row `is` accepts among those whose id hashes to `hash`; else the empty slot
+    /// where such a row would go.
+    pub fn find(&self, hash: u64, is: &dyn Fn(u32) -> bool) -> Result<u32, usize> {
+        if self.slots.is_empty() {
+            return Err(0);
+        }
+        let mixed = mix(hash);
+        let (mask, tag) = (self.row_mask(), self.tag(mixed));
+        let mut at = self.home(mixed);
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return Err(at);
+            }
+            if slot & !mask == tag && is((slot & mask) - 1) {
+                return Ok((slot & mask) - 1);
+            }
+            at += 1;
+            if at == self.slots.len() {
+                at = 0;
+            }
+        }
+    }
+
+    /// Puts a row that is not in the table, with room for it (`full` is false).
+    fn put(&mut self, hash: u64, row: u32) {
+        if let Err(at) = self.find(hash, &|_| false) {
+            let tag = self.tag(mix(hash));
+            self.slots[at] = tag | (row + 1);
+            self.len += 1;
+        }
+    }
+
+    /// The table with `row` added, whose key hashes to `hash` and which is not in it;
+    /// grown first if it would be more than four fifths full. `rows` bounds the row
+    /// numbers (at least `row + 1`), `hash_of` gives a row's hash (to move them).
+    pub fn with(self, hash: u64, row: u32, rows: usize, hash_of: &dyn Fn(u32) -> u64) -> Slots {
+        let mut table = if self.full() {
+            self.grown(rows, hash_of)
+        } else {
+            self
+        };
+        table.put(hash, row);
+        table
+    }
+
+    /// How many rows it holds and how many slots it has.
+    #[cfg(test)]
+    pub fn filled(&self) -> (usize, usize) {
+        (self.len, self.slots.len())
+    }
+
+    /// The same rows in a table half again as large; `hash_of` gives a row's hash.
+    /// `rows` bounds the row numbers it will hold (they must fit its slots).
+    fn grown(self, rows: usize, hash_of: &dyn Fn(u32) -> u64) -> Slots {
+        let size = (self.slots.len() * 3 / 2).max(rows + 1).max(16);
+        let mut table = Slots {
+            slots: vec![0; size],
+            len: 0,
+        };
+        let mask = self.row_mask();
+        for slot in self.slots.into_iter().filter(|&s| s != 0) {
+            let row = (slot & mask) - 1;
+            table.put(hash_of(row), row);
+        }
+        table
+    }
+}
