@@ -7,8 +7,9 @@
 #                                  warns over the size budget, fails over the ceiling
 #   scripts/build-wasm.sh --bench  with benchmark exports (feature `bench`) -> bench/pkg/
 #                                  (built like the shipped module) and bench/pkg-fast/
-#                                  (built like the bulk module big books run in; not with
-#                                  --bench-shipped, which the tests' harness check uses)
+#                                  (built as the bulk module big books run in is: for speed,
+#                                  feature `bulk` too, so its native-only fast paths are in;
+#                                  not with --bench-shipped, which the tests' harness uses)
 # Steps: cargo (wasm32, profile wasm-release: opt-level z, LTO, 1 codegen unit)
 #   -> wasm-bindgen --target web
 #   -> wasm-opt (npm binaryen; Debian's binaryen 108 breaks wasm-bindgen 0.2.130 output;
@@ -52,7 +53,7 @@ report() {
 
 if [ "${1:-}" = "--bench" ] || [ "${1:-}" = "--bench-shipped" ]; then
   if [ "$1" = "--bench" ]; then
-    PROFILE=wasm-fast build bench/pkg-fast tally_engine --features bench
+    PROFILE=wasm-fast build bench/pkg-fast tally_engine --features bench,bulk
     report 'engine wasm, bench build (for speed, as big books run)' bench/pkg-fast/tally_engine_bg.wasm
   fi
   build bench/pkg tally_engine --features bench
