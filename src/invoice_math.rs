@@ -15,14 +15,47 @@ use rust_decimal::Decimal;
 
 use crate::domain::LineInput;
 use crate::error::{err, Result};
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+use crate::limits::MAX_AMOUNT_UNITS;
 use crate::money::{round_money, Currency, DecimalText, Money, MAX_AMOUNT};
 use crate::sort::{order_by, sort_pairs};
 use crate::state::records::Line;
 
 /// Computes one line's net, tax and gross, each rounded to the currency's minor units.
 /// `index` only names the line in messages (`lines[2]`). Refuses a line whose exact
-/// amount can't be computed in 28 digits or whose result exceeds `MAX_AMOUNT`.
+/// amount can't be computed in 28 digits or whose result exceeds `MAX_AMOUNT`. The
+/// description is not copied (the line's is empty): the draft holds it, and an
+/// invoice plan's lines are read with it (`issue_invoice::line_views`).
 pub fn compute_line(
+    index: usize,
+    input: &LineInput,
+    currency: Currency,
+    prices_include_tax: bool,
+) -> Result<Line> {
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    if !prices_include_tax {
+        if let Some((net, tax)) = exclusive_in_integers(input, currency.minor_units()) {
+            return Ok(Line {
+                input: without_description(input),
+                net,
+                tax,
+                gross: net + tax,
+            });
+        }
+    }
+    compute_any_line(index, input, currency, prices_include_tax)
+}
+
+/// The line's numbers; its description stays with the draft.
+fn without_description(input: &LineInput) -> LineInput {
+    LineInput {
+        description: String::new(),
+        ..*input
+    }
+}
+
+/// `compute_line` for every line: decimal arithmetic, and the refusals.
+fn compute_any_line(
     index: usize,
     input: &LineInput,
     currency: Currency,
@@ -66,11 +99,64 @@ pub fn compute_line(
         (rounded, round_money(tax, currency))
     };
     Ok(Line {
-        input: input.clone(),
+        input: without_description(input),
         net,
         tax,
         gross: net + tax,
     })
+}
+
+/// A line with prices exclusive of tax computed on the decimals' integer mantissas
+/// (i128), for what nearly every line is: few digits. `None` where any step would not
+/// fit rust_decimal exactly (96 bits, 28 decimals) or the amount is over `MAX_AMOUNT`;
+/// `compute_line`'s general path then decides, refusals included. The same values, to
+/// the scale, as that path (a property test holds them together). Only where speed is
+/// worth the bytes.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn exclusive_in_integers(input: &LineInput, units: u32) -> Option<(Decimal, Decimal)> {
+    /// The most a mantissa holds: 96 bits.
+    const MANTISSA_MAX: i128 = (1 << 96) - 1;
+    // An exact product, as `exact_mul` demands: it fits, and its scale is the sum.
+    let mul = |(a, sa): (i128, u32), (b, sb): (i128, u32)| {
+        let m = a.checked_mul(b).filter(|m| m.abs() <= MANTISSA_MAX)?;
+        let scale = sa + sb;
+        (scale <= Decimal::MAX_SCALE).then_some((m, scale))
+    };
+    // Half away from zero to `units` decimals (a scale below `units` is padded).
+    let round = |(m, scale): (i128, u32)| -> Option<i128> {
+        if scale <= units {
+            return m.checked_mul(10i128.checked_pow(units - scale)?);
+        }
+        let shift = scale - units;
+        // In 64 bits where they fit: an i128 division is a library call.
+        if let (Ok(m), true) = (i64::try_from(m), shift <= 18) {
+            let div = 10i64.pow(shift);
+            let (q, r) = (m / div, m % div);
+            return Some(i128::from(if r.abs() * 2 >= div {
+                q + m.signum()
+            } else {
+                q
+            }));
+        }
+        let div = 10i128.pow(shift);
+        let (q, r) = (m / div, m % div);
+        Some(if r.abs() * 2 >= div {
+            q + m.signum()
+        } else {
+            q
+        })
+    };
+    let parts = |d: Decimal| (d.mantissa(), d.scale());
+    let (discount, discount_scale) = parts(input.discount_rate);
+    let keep = (10i128.pow(discount_scale) - discount, discount_scale);
+    let amount = mul(mul(parts(input.quantity), parts(input.unit_price))?, keep)?;
+    let net = round(amount)?;
+    if net.abs() > i128::from(MAX_AMOUNT_UNITS) * 10i128.pow(units) {
+        return None;
+    }
+    let tax = round(mul((net, units), parts(input.tax_rate))?)?;
+    let at_units = |m: i128| Decimal::try_from_i128_with_scale(m, units).ok();
+    Some((at_units(net)?, at_units(tax)?))
 }
 
 /// Invoice tax rounding: per tax rate, the tax of the rate's lines taken together
@@ -283,6 +369,65 @@ mod tests {
             unit_price: p.parse().unwrap(),
             tax_rate: r.parse().unwrap(),
             discount_rate: d.parse().unwrap(),
+        }
+    }
+
+    /// The integer path computes what the decimal one does, to the scale.
+    #[cfg(not(target_arch = "wasm32"))]
+    mod integers {
+        use super::super::{compute_any_line, exclusive_in_integers};
+        use crate::domain::LineInput;
+        use crate::money::Currency;
+        use proptest::prelude::*;
+        use rust_decimal::Decimal;
+
+        fn factor(max_digits: u32) -> impl Strategy<Value = Decimal> {
+            (0..=max_digits, 0u32..=10, any::<bool>(), any::<u64>()).prop_map(
+                |(digits, scale, negative, seed)| {
+                    let m = (seed % 10u64.pow(digits.min(19))) as i64;
+                    Decimal::new(if negative { -m } else { m }, scale)
+                },
+            )
+        }
+
+        fn rate(max_scale: u32) -> impl Strategy<Value = Decimal> {
+            (0u32..=max_scale, any::<u64>()).prop_map(|(scale, seed)| {
+                let one = 10u64.pow(scale);
+                Decimal::new((seed % (one + 1)) as i64, scale)
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn agrees_with_the_decimal_path(
+                quantity in factor(12),
+                unit_price in factor(18),
+                tax_rate in rate(10),
+                discount_rate in rate(10),
+                code in prop::sample::select(vec!["EUR", "JPY", "BHD", "CLF"]),
+            ) {
+                let input = LineInput {
+                    description: "x".into(),
+                    quantity: quantity.abs(),
+                    unit_price,
+                    tax_rate: tax_rate * Decimal::from(3),
+                    discount_rate,
+                };
+                let currency = Currency::from_code(code).unwrap();
+                let general = compute_any_line(0, &input, currency, false);
+                if let Some((net, tax)) = exclusive_in_integers(&input, currency.minor_units()) {
+                    let line = general.expect("the decimal path computes what the integer one does");
+                    prop_assert_eq!(net.serialize(), line.net.serialize());
+                    prop_assert_eq!(tax.serialize(), line.tax.serialize());
+                }
+            }
+        }
+
+        #[test]
+        fn small_lines_take_the_integer_path() {
+            let input = super::line("3", "49.99", "0.2", "0.05");
+            let eur = Currency::from_code("EUR").unwrap();
+            assert!(exclusive_in_integers(&input, eur.minor_units()).is_some());
         }
     }
 

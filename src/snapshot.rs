@@ -1,8 +1,10 @@
 //! Snapshots: the whole state as bytes, and its restore.
 //!
-//! Format 3: `b"TALLYSNP"`, format version (u32 LE), the state's seq (u64 LE), then the
+//! Format 4: `b"TALLYSNP"`, format version (u32 LE), the state's seq (u64 LE), then the
 //! tables record by record in a hand-written varint encoding (`write`, `read`, `codec`),
-//! then a trailer: the length of everything before it (u64 LE) and its checksum (u64 LE,
+//! the invoice line table as the state holds it (each distinct packed line once, fixed
+//! width, and each invoice's line numbers as little-endian `u32`s, read in bulk), then a
+//! trailer: the length of everything before it (u64 LE) and its checksum (u64 LE,
 //! `stable_hash::checksum`). The checksum is at the end so a snapshot can be written
 //! front to back, in pieces (`snapshot_begin` / `snapshot_next`). Indexes (the id map's
 //! lookup structure, open invoices, credit lots) are not stored but rebuilt, and the
@@ -47,13 +49,16 @@ mod v2;
 pub use write::Cursor;
 
 const MAGIC: &[u8; 8] = b"TALLYSNP";
-/// Bumped whenever the layout changes. Versions 1 and 2 (postcard payloads) are read and
-/// migrated natively and by the bulk module (`v1`, `v2`); unknown versions are refused,
-/// not guessed.
-pub const FORMAT_VERSION: u32 = 3;
+/// Bumped whenever the layout changes. Versions 1 and 2 (postcard payloads) and 3 (each
+/// invoice's lines written in full with it) are read and migrated natively and by the
+/// bulk module (`v1`, `v2`, `read`); unknown versions are refused, not guessed.
+pub const FORMAT_VERSION: u32 = 4;
+/// Whether this build reads older formats: natively and in the bulk module, never in
+/// the shipped one (its size budget; the page migrates through the bulk module).
+const LEGACY: bool = cfg!(any(feature = "bulk", not(target_arch = "wasm32")));
 /// Magic and version: what every format starts with.
 const VERSION_END: usize = 12;
-/// Format 3's trailer: the length of everything before it (u64 LE) and the checksum of
+/// Formats 3 and 4's trailer: the length of everything before it (u64 LE) and the checksum of
 /// those bytes (u64 LE, `stable_hash::checksum`).
 const TRAILER: usize = 16;
 
@@ -149,8 +154,8 @@ impl Ledger {
         }
         let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
         let p = match version {
-            FORMAT_VERSION => current(bytes)?,
-            1 | 2 => legacy(version, bytes)?,
+            FORMAT_VERSION => current(bytes, FORMAT_VERSION)?,
+            1..=3 => legacy(version, bytes)?,
             _ => {
                 return Err(err!(
                     InvalidInput,
@@ -168,12 +173,12 @@ impl Ledger {
     }
 }
 
-/// Format 3: the trailer's length and checksum, then the payload.
-fn current(bytes: &[u8]) -> Result<Payload> {
+/// Format 4 (or 3): the trailer's length and checksum, then the payload.
+fn current(bytes: &[u8], version: u32) -> Result<Payload> {
     if bytes.len() < VERSION_END + TRAILER {
         return Err(err!(
             InvalidInput,
-            "snapshot: {} bytes, too short for a version {FORMAT_VERSION} snapshot (truncated)",
+            "snapshot: {} bytes, too short for a version {version} snapshot (truncated)",
             bytes.len()
         ));
     }
@@ -196,20 +201,24 @@ fn current(bytes: &[u8]) -> Result<Payload> {
             "snapshot: checksum mismatch (the bytes are damaged)"
         ));
     }
-    read::payload(&bytes[VERSION_END..body_end]).ok_or_else(|| {
+    read::payload(&bytes[VERSION_END..body_end], version).ok_or_else(|| {
         err!(
             InvalidInput,
-            "snapshot: the payload does not decode as a version {FORMAT_VERSION} snapshot"
+            "snapshot: the payload does not decode as a version {version} snapshot"
         )
     })
 }
 
-/// Formats 1 and 2, migrated natively and by the bulk module; the shipped module
+/// Formats 1 to 3, migrated natively and by the bulk module; the shipped module
 /// leaves their decoders out (size budget) and the page migrates first.
 fn legacy(version: u32, bytes: &[u8]) -> Result<Payload> {
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     {
-        v2::read(version, bytes)
+        if version == 3 {
+            current(bytes, 3)
+        } else {
+            v2::read(version, bytes)
+        }
     }
     #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
     {
@@ -396,8 +405,16 @@ fn dense_from(ids: &[(RecordRef, u64, u64)]) -> Option<u64> {
 /// any amount, and the one case where `+` could overflow and panic). Through `+`, which
 /// the module has, rather than `checked_add`, another copy of the large addition.
 fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
-    const HALF: Decimal = Decimal::from_parts(u32::MAX, u32::MAX, i32::MAX as u32, false, 0);
-    (a.abs() <= HALF && b.abs() <= HALF).then(|| a + b)
+    (within_half(a) && within_half(b)).then(|| a + b)
+}
+
+/// Whether `|d| <= 2^95 - 1` (half of `Decimal::MAX`, rounded down), tested on the
+/// mantissa `m` and scale `s` instead of comparing values (a comparison rescales).
+/// Exactly equivalent: at `s = 0`, `|d| = |m|`, within half iff `|m| < 2^95`, iff bit
+/// 95 of the 96-bit `|m|` is clear; at `s >= 1`, `|d| = |m| / 10^s <= (2^96 - 1) / 10
+/// < 2^95 - 1`, always within (`tests::within_half_is_the_value_comparison`).
+fn within_half(d: Decimal) -> bool {
+    d.scale() != 0 || d.mantissa().unsigned_abs() >> 95 == 0
 }
 
 /// The ledger's invariants, checked on restore so a snapshot that decodes but doesn't
@@ -669,6 +686,37 @@ mod tests {
     }
 
     #[test]
+    fn within_half_is_the_value_comparison() {
+        const HALF: Decimal = Decimal::from_parts(u32::MAX, u32::MAX, i32::MAX as u32, false, 0);
+        let top = u32::MAX;
+        let mut values = vec![Decimal::ZERO, Decimal::MAX, Decimal::MIN, HALF, -HALF];
+        for scale in [0, 1, 2, 27, 28] {
+            for (lo, mid, hi) in [
+                (top, top, i32::MAX as u32),     // 2^95 - 1
+                (0, 0, 1 << 31),                 // 2^95
+                (1, 0, 1 << 31),                 // 2^95 + 1
+                (top, top, top),                 // 2^96 - 1
+                (top - 1, top, i32::MAX as u32), // 2^95 - 2
+                (1, 0, 0),
+            ] {
+                for negative in [false, true] {
+                    values.push(Decimal::from_parts(lo, mid, hi, negative, scale));
+                }
+            }
+        }
+        for d in values {
+            assert_eq!(within_half(d), d.abs() <= HALF, "{d:?}");
+        }
+        // The largest values let through still add without overflowing.
+        let max_in = Decimal::from_parts(top, top, i32::MAX as u32, false, 0);
+        assert_eq!(add(max_in, max_in), max_in.checked_add(max_in));
+        assert!(add(max_in, max_in).is_some());
+        let wide = Decimal::from_parts(top, top, top, true, 1);
+        assert_eq!(add(wide, -max_in), wide.checked_add(-max_in));
+        assert_eq!(add(Decimal::MAX, Decimal::ONE), None);
+    }
+
+    #[test]
     fn ids_of_consecutive_seqs_in_any_order_are_dense() {
         assert_eq!(dense_from(&ids(&[14, 11, 13, 10, 12])), Some(10));
         assert_eq!(dense_from(&ids(&[7])), Some(7));
@@ -752,6 +800,179 @@ mod tests {
                 "{net} {tax} {gross} {subtotal}: {message}"
             );
         }
+    }
+
+    /// A ledger whose line table holds two distinct lines, three texts and a wide line.
+    fn with_lines() -> Ledger {
+        let mut ledger = Ledger::new();
+        let line = |d: &str, p: &str| {
+            format!(
+                r#"{{"description":"{d}","quantity":"1","unit_price":"{p}","tax_rate":"0.20"}}"#
+            )
+        };
+        let invoice = |id: &str, lines: &[String]| {
+            format!(
+                r#"{{"type":"issue_invoice","id":"{id}","customer":"c1","date":"2026-01-01","due_date":"2026-01-31","lines":[{}]}}"#,
+                lines.join(",")
+            )
+        };
+        for c in [
+            r#"{"type":"create_customer","id":"c1","name":"One","currency":"EUR"}"#.to_string(),
+            invoice("i1", &[line("Desk", "180.00"), line("Room", "25.00")]),
+            invoice("i2", &[line("Desk", "180.00")]),
+            invoice("i3", &[line("Wide", "123456789012345.6789012345")]),
+        ] {
+            assert!(ledger.apply_json(&c).is_ok(), "{c}");
+        }
+        assert_eq!(ledger.state.lines.distinct_len(), 2);
+        assert_eq!(ledger.state.lines.wide_len(), 1);
+        ledger
+    }
+
+    /// `bytes` with its checksum made right again.
+    fn resealed(mut bytes: Vec<u8>) -> Vec<u8> {
+        let end = bytes.len() - TRAILER;
+        let sum = checksum(&bytes[..end]);
+        bytes[end + 8..].copy_from_slice(&sum.to_le_bytes());
+        bytes
+    }
+
+    fn start_of(ledger: &Ledger, section: write::Section) -> usize {
+        write::section_starts(&ledger.state)
+            .into_iter()
+            .find(|&(s, _)| s == section)
+            .map(|(_, at)| at)
+            .unwrap()
+    }
+
+    fn refused_as_undecodable(bytes: Vec<u8>, what: &str) {
+        let message = Ledger::restore(&resealed(bytes))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("does not decode as a version 4 snapshot"),
+            "{what}: {message}"
+        );
+    }
+
+    #[test]
+    fn a_line_table_that_points_outside_itself_is_refused() {
+        let ledger = with_lines();
+        let bytes = ledger.snapshot();
+        assert!(Ledger::restore(&bytes).is_ok());
+        // The runs: their count (one byte), then little-endian line numbers.
+        let runs = start_of(&ledger, write::Section::LineRuns) + 1;
+        assert_eq!(bytes[runs..runs + 12], [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+        let mut beyond = bytes.clone();
+        beyond[runs + 4] = 2;
+        refused_as_undecodable(beyond, "a line number beyond the distinct lines");
+        let mut huge = bytes.clone();
+        huge[runs + 7] = 0x80;
+        refused_as_undecodable(huge, "a line number of 2^31");
+
+        // The distinct lines: their count, then 48 bytes each (description first).
+        let distinct = start_of(&ledger, write::Section::LineDistinct) + 1;
+        let mut text = bytes.clone();
+        text[distinct] = 9;
+        refused_as_undecodable(text, "a description beyond the texts");
+        let mut scale = bytes.clone();
+        scale[distinct + 4] = 29;
+        refused_as_undecodable(scale, "a scale beyond Decimal's");
+        let mut twice = bytes.clone();
+        twice.copy_within(distinct..distinct + 48, distinct + 48);
+        refused_as_undecodable(twice, "a distinct line twice");
+
+        // The recent texts: one item, its count, then the numbers.
+        let recent = start_of(&ledger, write::Section::LineRecent);
+        assert_eq!(bytes[recent..recent + 2], [1, 3]);
+        let mut unknown = bytes.clone();
+        unknown[recent + 2] = 7;
+        refused_as_undecodable(unknown, "a recent text that isn't one");
+    }
+
+    /// `with_lines` and an invoice "ix" (credited in full) holding `count` packed lines
+    /// from `first`, which must be inside the table.
+    fn with_span(first: u32, count: u32) -> Vec<u8> {
+        let mut ledger = with_lines();
+        let s = &mut ledger.state;
+        let first_invoice = s.invoices.get(0);
+        let lines = crate::state::lines::LineSpan::new(first, count, false).unwrap();
+        let (net, tax) = super::write::line_sums(s.lines.iter(lines));
+        let currency = first_invoice.currency;
+        let subtotal = crate::money::Minor::of(net, currency).unwrap();
+        let tax = crate::money::Minor::of(tax, currency).unwrap();
+        let data = InvoiceData {
+            id: "ix".into(),
+            number: "X-1".into(),
+            customer: first_invoice.customer,
+            currency,
+            date: first_invoice.date,
+            due_date: first_invoice.date,
+            prices_include_tax: false,
+            tax_rounding: crate::domain::TaxRounding::Line,
+            lines,
+            subtotal,
+            tax,
+            credit_applied_at_issue: crate::money::Minor::ZERO,
+            running: Running {
+                credited: subtotal,
+                credited_tax: tax,
+                ..Running::default()
+            },
+            settlements: Vec::new(),
+        };
+        let i = s.invoices.push(&data).unwrap();
+        s.seq += 1;
+        s.add_id(IdEntry {
+            record: RecordRef::Invoice(i),
+            fingerprint: 0,
+            seq: s.seq,
+        });
+        ledger.snapshot()
+    }
+
+    #[test]
+    fn an_invoice_whose_lines_lie_beyond_the_table_is_refused() {
+        // Where its span is: the byte that differs when only the start does (a zigzag
+        // distance from the end of i2's lines), after the count and table (one byte).
+        let base = with_span(0, 0);
+        assert!(Ledger::restore(&base).is_ok());
+        let body = base.len() - TRAILER;
+        let differs = |other: Vec<u8>| {
+            assert_eq!(other.len(), base.len());
+            let at: Vec<usize> = (0..body).filter(|&k| other[k] != base[k]).collect();
+            assert_eq!(at.len(), 1, "{at:?}");
+            at[0]
+        };
+        let first_at = differs(with_span(1, 0));
+        let count_at = first_at - 1;
+        assert_eq!(
+            (base[count_at], base[first_at]),
+            (0, 5),
+            "count 0, start -3"
+        );
+        let zigzag = |v: i8| ((v << 1) ^ (v >> 7)) as u8;
+        for (count, wide, start, what) in [
+            (1, false, -4, "starting before the table"),
+            (3, false, -2, "ending beyond the runs"),
+            (4, false, -3, "more lines than the runs hold"),
+            (
+                2,
+                true,
+                -1,
+                "ending beyond the wide lines (from the end of i3's)",
+            ),
+        ] {
+            let mut bytes = base.clone();
+            bytes[count_at] = count << 1 | u8::from(wide);
+            bytes[first_at] = zigzag(start);
+            refused_as_undecodable(bytes, what);
+        }
+        // A start near 2^32 doesn't wrap around to inside the table.
+        let table = &with_lines().state.lines;
+        let wrapping = crate::state::lines::LineSpan::new(u32::MAX - 1, 3, false).unwrap();
+        assert!(!table.holds(wrapping));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::invoice_math::{compute_line, share_tax_per_rate, totals};
 use crate::money::Minor;
 use crate::state::invoices::planned_minor;
 use crate::state::ledger_accounts::Account;
+use crate::state::lines::LineView;
 use crate::state::records::{
     Idx, InvoiceData, Line, LineSpan, RecordRef, Running, Settlement, Source, TaxRounding,
 };
@@ -25,6 +26,21 @@ pub struct InvoicePlan {
     pub lines: Vec<Line>,
     /// The credit it would take: `(lot, amount)`, oldest lot first.
     pub lot_takes: Vec<(Idx, Decimal)>,
+}
+
+/// A plan's lines as views: the computed amounts with the draft's descriptions (which
+/// `compute_line` doesn't copy).
+pub fn line_views<'a>(
+    lines: &'a [Line],
+    draft: &'a InvoiceDraft,
+) -> impl Iterator<Item = LineView<'a>> {
+    lines
+        .iter()
+        .zip(&draft.lines)
+        .map(|(line, input)| LineView {
+            description: &input.description,
+            ..LineView::of(line)
+        })
 }
 
 /// Validates a draft and computes the invoice, its number and its credit, read-only.
@@ -116,7 +132,7 @@ impl Handler for InvoiceDraft {
             invoice.date,
             view.open_key(idx),
         );
-        let lines = state.lines.push(&lines);
+        let lines = state.lines.push_views(line_views(&lines, self));
         // An id is at most `MAX_ID_BYTES` and a number a few times `MAX_TEXT` bytes,
         // far below what the text arena holds.
         state

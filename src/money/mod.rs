@@ -28,6 +28,15 @@ pub use crate::limits::{MAX_AMOUNT, MAX_RATE_DECIMALS};
 /// exponent, sign `+`, spaces or separators, which `Decimal::from_str` would let through.
 /// `field` names the field in a refusal, written only if there is one.
 pub fn parse_decimal(field: &dyn fmt::Display, text: &str, code: ErrorCode) -> Result<Decimal> {
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    if let Some(plain) = PlainDecimal::read(text) {
+        return Ok(plain.decimal());
+    }
+    parse_any_decimal(field, text, code)
+}
+
+/// `parse_decimal` for every text: any length, and the refusals.
+fn parse_any_decimal(field: &dyn fmt::Display, text: &str, code: ErrorCode) -> Result<Decimal> {
     let shown = || crate::error::clip(text);
     let bad = || {
         let shown = shown();
@@ -72,6 +81,65 @@ pub fn parse_decimal(field: &dyn fmt::Display, text: &str, code: ErrorCode) -> R
     let scale = frac.map_or(0, str::len) as u32;
     Decimal::try_from_i128_with_scale(if negative { -mantissa } else { mantissa }, scale)
         .map_err(|_| bad())
+}
+
+/// A decimal text of at most 19 characters after its sign, `-?digits(.digits)?`: what
+/// nearly every amount, price and rate is. Read in one pass into a `u64` mantissa, which
+/// such a text can't overflow, where speed is worth the bytes; `parse_decimal`'s general
+/// path (and every refusal) handles the rest.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct PlainDecimal {
+    mantissa: u64,
+    scale: u32,
+    negative: bool,
+}
+
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+impl PlainDecimal {
+    fn read(text: &str) -> Option<PlainDecimal> {
+        let bytes = text.as_bytes();
+        let (negative, digits) = match bytes.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, bytes),
+        };
+        if digits.is_empty() || digits.len() > 19 {
+            return None;
+        }
+        let (mut mantissa, mut dot) = (0u64, None);
+        for (i, &b) in digits.iter().enumerate() {
+            match b {
+                b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(b - b'0'),
+                // A dot with digits on both sides, once.
+                b'.' if dot.is_none() && i > 0 && i + 1 < digits.len() => dot = Some(i),
+                _ => return None,
+            }
+        }
+        let scale = dot.map_or(0, |i| digits.len() - 1 - i) as u32;
+        Some(PlainDecimal {
+            mantissa,
+            scale,
+            negative,
+        })
+    }
+
+    /// Without trailing zeros in the fraction, as `Decimal::normalize` leaves it.
+    fn normalized(mut self) -> PlainDecimal {
+        while self.scale > 0 && self.mantissa % 10 == 0 {
+            self.mantissa /= 10;
+            self.scale -= 1;
+        }
+        self
+    }
+
+    /// The same value as the general path builds (`-0` is zero, without a sign).
+    fn decimal(self) -> Decimal {
+        let mut d = Decimal::from(self.mantissa);
+        // A scale of at most 18 is within rust_decimal's 28.
+        let _ = d.set_scale(self.scale);
+        d.set_sign_negative(self.negative && self.mantissa != 0);
+        d
+    }
 }
 
 /// The rules for an amount a person enters as money, in the two steps the engine
@@ -139,6 +207,12 @@ pub fn parse_factor(
     max: Decimal,
 ) -> Result<Decimal> {
     let shown = || crate::error::clip(text);
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    let value = match PlainDecimal::read(text) {
+        Some(plain) => plain.normalized().decimal(),
+        None => parse_decimal(field, text, ErrorCode::InvalidAmount)?.normalize(),
+    };
+    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
     let value = parse_decimal(field, text, ErrorCode::InvalidAmount)?.normalize();
     if value.scale() > MAX_RATE_DECIMALS {
         let shown = shown();
@@ -302,6 +376,84 @@ mod tests {
     #[test]
     fn max_amount_is_ten_to_the_fifteenth() {
         assert_eq!(MAX_AMOUNT.to_string(), "1000000000000000");
+    }
+
+    /// The fast path reads exactly what the general one does, to the scale and sign,
+    /// and `Decimal::from_str` agrees on the value.
+    #[cfg(not(target_arch = "wasm32"))]
+    mod plain {
+        use super::super::{parse_any_decimal, PlainDecimal};
+        use crate::error::ErrorCode;
+        use proptest::prelude::*;
+        use rust_decimal::Decimal;
+        use std::str::FromStr;
+
+        fn same(text: &str) -> Result<(), TestCaseError> {
+            let general = parse_any_decimal(&"f", text, ErrorCode::InvalidAmount);
+            match PlainDecimal::read(text) {
+                Some(plain) => {
+                    let general = general.expect("the general path reads what the fast one does");
+                    let fast = plain.decimal();
+                    prop_assert_eq!(fast.serialize(), general.serialize(), "{}", text);
+                    prop_assert_eq!(fast, Decimal::from_str(text).unwrap());
+                    let normalized = plain.normalized().decimal();
+                    prop_assert_eq!(normalized.serialize(), general.normalize().serialize());
+                }
+                // Only long texts are left to the general path, or ones it refuses.
+                None => prop_assert!(
+                    general.is_err() || text.trim_start_matches('-').len() > 19,
+                    "{}",
+                    text
+                ),
+            }
+            Ok(())
+        }
+
+        #[test]
+        fn edges() {
+            for text in [
+                "0",
+                "-0",
+                "0.0",
+                "-0.00",
+                "00",
+                "1",
+                "-1",
+                "9999999999999999999",
+                "-999999999999999999.9",
+                "0.000000000000000001",
+                "18446744073709551615",
+                "99999999999999999999",
+                "1.",
+                ".1",
+                "-",
+                "",
+                "1..2",
+                "1.2.3",
+                "+1",
+                "1e5",
+                "12.340",
+                "100.00",
+                "-",
+                "--1",
+                "1-",
+                " 1",
+            ] {
+                same(text).unwrap();
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn agrees_with_the_general_path(text in "-?[0-9]{1,20}(\\.[0-9]{0,20})?") {
+                same(&text)?;
+            }
+
+            #[test]
+            fn agrees_on_any_text(text in "[-0-9.e+ ]{0,24}") {
+                same(&text)?;
+            }
+        }
     }
 
     #[test]

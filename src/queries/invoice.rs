@@ -123,7 +123,7 @@ pub fn run(state: &State, id: &str) -> Result<InvoiceAnswer> {
 /// What issuing the draft now would record: the same plan `issue_invoice` commits.
 pub fn preview(state: &State, draft: &InvoiceDraft) -> Result<InvoiceAnswer> {
     let plan = issue_invoice::plan(state, draft, "")?;
-    let lines = plan.lines.iter().map(LineView::of).collect();
+    let lines = issue_invoice::line_views(&plan.lines, draft).collect();
     Ok(render(state, &plan.invoice.view(), lines, false))
 }
 

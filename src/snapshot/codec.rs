@@ -36,11 +36,6 @@ pub fn dec(out: &mut Vec<u8>, d: Decimal) {
     uv(out, (zigzag << 5) | u128::from(d.scale()));
 }
 
-/// The same decimal, bit for bit (value, scale and sign).
-pub fn same(a: Decimal, b: Decimal) -> bool {
-    a.serialize() == b.serialize()
-}
-
 pub fn date(out: &mut Vec<u8>, d: Date) {
     sv(out, i64::from(d.day_number()));
 }

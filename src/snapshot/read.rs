@@ -1,26 +1,33 @@
-//! Format 3's reader: the exact mirror of `write`, into the tables `rebuild` checks.
-//! Every length is checked against the bytes left before anything is allocated, and
-//! every index is checked later by `check_references`.
+//! Format 4's reader, the exact mirror of `write`, into the tables `rebuild` checks;
+//! natively and in the bulk module also format 3's (the same but for the invoice lines,
+//! written in full with each invoice). Every length is checked against the bytes left
+//! before anything is allocated, and every index is checked later by
+//! `check_references` (the line table's as they are read).
 
 use rust_decimal::Decimal;
 
 use super::codec::{Got, Src};
-use super::write::{FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_REASON};
-use super::{add, Payload};
+use super::write::{FRONTS, F_NUMBER, F_REFERENCE, INTERNED, I_REASON, RUN_BLOCK};
+use super::{add, Payload, LEGACY};
 use crate::domain::{Method, TaxRounding};
-use crate::money::Minor;
+use crate::money::{Currency, Minor};
 use crate::state::book::{entry_digest, Book, Entry};
 use crate::state::chunked::Chunked;
 use crate::state::id_index::hash_id;
 use crate::state::invoices::Invoices;
 use crate::state::ledger_accounts::Account;
-use crate::state::lines::LineTable;
+use crate::state::lines::{LineTable, PACKED_LINE_BYTES};
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
 use crate::state::texts::TextArena;
 
 struct Reader<'a> {
     src: Src<'a>,
+    /// Format 3: each invoice's lines written with it (natively and in the bulk module).
+    v3: bool,
+    /// Where the next invoice's lines start if they follow the last's (format 4).
+    next_run: u32,
+    next_wide: u32,
     lines: LineTable,
     texts: TextArena,
     allocations: Chunked<PaymentAllocation>,
@@ -46,10 +53,14 @@ struct Reader<'a> {
 }
 
 /// Decodes a payload (the bytes after the header's magic and version, before the
-/// trailer); `None` when they don't decode as format 3.
-pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
+/// trailer); `None` when they don't decode as format `version` (4, or natively and in
+/// the bulk module 3).
+pub(super) fn payload(bytes: &[u8], version: u32) -> Got<Payload> {
     let mut r = Reader {
         src: Src::new(bytes, INTERNED, FRONTS),
+        v3: LEGACY && version == 3,
+        next_run: 0,
+        next_wide: 0,
         lines: LineTable::default(),
         texts: TextArena::default(),
         allocations: Chunked::default(),
@@ -77,6 +88,9 @@ pub(super) fn payload(bytes: &[u8]) -> Got<Payload> {
         r.id_hashes.reserve_exact(records);
     }
     let customers = r.table(Reader::customer)?;
+    if !r.v3 {
+        r.line_table()?;
+    }
     let mut invoices = Invoices::default();
     for i in 0..r.src.len()? {
         let invoice = r.invoice(i as Idx)?;
@@ -176,8 +190,10 @@ impl Reader<'_> {
         crate::date::Date::from_day_number(i32::try_from(n).ok()?)
     }
 
-    /// A line description, as its number in the line table: the writer numbers them
-    /// as the table does (in order of first use), so the table comes back the same.
+    /// A line description, as its number in the line table (format 3): the writer
+    /// numbered them as the table does (in order of first use), so the table comes back
+    /// the same.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     fn description(&mut self) -> Got<u32> {
         match self.src.u32()? {
             0 => {
@@ -288,7 +304,11 @@ impl Reader<'_> {
         let due_date = date.plus_days(i32::try_from(self.src.sv()?).ok()?);
         crate::date::Date::from_day_number(due_date.day_number())?;
         let flags = self.src.byte()?;
-        let (lines, net, tax) = self.lines(i)?;
+        let (lines, sums) = if LEGACY && self.v3 {
+            self.lines(i, currency)?
+        } else {
+            self.span(i, currency)?
+        };
         let money = |src: &mut Src<'_>| src.money(currency);
         let (subtotal, tax) = if flags & 64 != 0 {
             // Totals that aren't the lines' sums: `check_invariants` refuses them,
@@ -302,7 +322,7 @@ impl Reader<'_> {
             // The total is not kept: it must be what it is made of.
             (subtotal.checked_add(tax)? == total).then_some((subtotal, tax))?
         } else {
-            let (subtotal, tax) = (Minor::of(net?, currency)?, Minor::of(tax?, currency)?);
+            let (subtotal, tax) = sums?;
             subtotal.checked_add(tax)?;
             (subtotal, tax)
         };
@@ -356,10 +376,11 @@ impl Reader<'_> {
         })
     }
 
-    /// Reads invoice `i`'s lines into the line table; returns where they are and the
-    /// sums of their net and tax amounts (`None` where one overflows).
+    /// Reads invoice `i`'s lines into the line table (format 3); returns where they are
+    /// and the sums of their net and tax amounts in `currency`'s minor units (`None`
+    /// where one overflows or isn't at minor units).
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-    fn lines(&mut self, i: Idx) -> Got<(LineSpan, Option<Decimal>, Option<Decimal>)> {
+    fn lines(&mut self, i: Idx, currency: Currency) -> Got<(LineSpan, Option<(Minor, Minor)>)> {
         let n = self.src.len()?;
         self.read.clear();
         let mut gross_stored = false;
@@ -418,54 +439,104 @@ impl Reader<'_> {
                 self.lines.push_interned(&views)
             }
         };
-        Some((span, net, tax))
+        let minor = |sum: Option<Decimal>| Minor::of(sum?, currency);
+        Some((span, minor(net).zip(minor(tax))))
     }
 
-    /// `lines` in the shipped module: the same, through `Decimal`s only (size budget).
+    /// `lines` in the shipped module, which reads format 4 only.
     #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
-    fn lines(&mut self, i: Idx) -> Got<(LineSpan, Option<Decimal>, Option<Decimal>)> {
-        let n = self.src.len()?;
-        let mut views = Vec::with_capacity(n);
-        let (mut net_sum, mut tax_sum) = (Some(Decimal::ZERO), Some(Decimal::ZERO));
-        for _ in 0..n {
-            let stored = match self.src.byte()? {
-                0 => false,
-                1 => true,
-                _ => return None,
-            };
-            if stored && self.lines_to_check.last() != Some(&i) {
-                self.lines_to_check.push(i);
-            }
-            let text = self.description()?;
-            let quantity = self.src.dec()?;
-            let unit_price = self.src.dec()?;
-            let tax_rate = self.src.dec()?;
-            let discount_rate = self.src.dec()?;
-            let net = self.src.dec()?;
-            let tax = self.src.dec()?;
-            let gross = if stored {
-                self.src.dec()?
-            } else {
-                add(net, tax)?
-            };
-            net_sum = net_sum.and_then(|sum| add(sum, net));
-            tax_sum = tax_sum.and_then(|sum| add(sum, tax));
-            views.push((
-                text,
-                LineView {
-                    description: "",
-                    text,
-                    quantity,
-                    unit_price,
-                    tax_rate,
-                    discount_rate,
-                    net,
-                    tax,
-                    gross,
-                },
-            ));
+    fn lines(&mut self, _: Idx, _: Currency) -> Got<(LineSpan, Option<(Minor, Minor)>)> {
+        None
+    }
+
+    /// Reads the line table (format 4): descriptions, the recent ones, the distinct
+    /// packed lines, the runs of line numbers, the wide lines.
+    fn line_table(&mut self) -> Got<()> {
+        for _ in 0..self.src.len()? {
+            let text = self.src.text()?;
+            self.lines.add_text(&text);
         }
-        Some((self.lines.push_interned(&views), net_sum, tax_sum))
+        if self.src.len()? != 1 {
+            return None;
+        }
+        let n = self.src.len()?;
+        let mut recent = Vec::with_capacity(n.min(self.src.left()));
+        for _ in 0..n {
+            recent.push(self.src.idx()?);
+        }
+        self.lines.set_recent_texts(recent)?;
+        for _ in 0..self.src.len()? {
+            let bytes = self.src.take(PACKED_LINE_BYTES)?;
+            self.lines.push_distinct_bytes(bytes.try_into().ok()?)?;
+        }
+        let runs = self.src.len()?;
+        let bytes = self.src.take(runs.checked_mul(4)?)?;
+        for block in bytes.chunks(RUN_BLOCK * 4) {
+            self.lines.push_run_bytes(block)?;
+        }
+        for _ in 0..self.src.len()? {
+            let text = self.src.idx()?;
+            let mut d = [Decimal::ZERO; 7];
+            for v in &mut d {
+                *v = self.src.dec()?;
+            }
+            let [quantity, unit_price, tax_rate, discount_rate, net, tax, gross] = d;
+            let input = crate::domain::LineInput {
+                description: String::new(),
+                quantity,
+                unit_price,
+                tax_rate,
+                discount_rate,
+            };
+            let line = Line {
+                input,
+                net,
+                tax,
+                gross,
+            };
+            self.lines.push_wide(text, line)?;
+        }
+        Some(())
+    }
+
+    /// Reads invoice `i`'s span of the line table (format 4); returns it and the sums
+    /// of its lines' net and tax amounts in `currency`'s minor units (`None` where one
+    /// overflows or isn't at minor units).
+    fn span(&mut self, i: Idx, currency: Currency) -> Got<(LineSpan, Option<(Minor, Minor)>)> {
+        let v = self.src.u64()?;
+        let (count, wide) = (u32::try_from(v >> 1).ok()?, v & 1 != 0);
+        let next = if wide {
+            &mut self.next_wide
+        } else {
+            &mut self.next_run
+        };
+        let first = u32::try_from(i64::from(*next).checked_add(self.src.sv()?)?).ok()?;
+        let span = LineSpan::new(first, count, wide)?;
+        if !self.lines.holds(span) {
+            return None;
+        }
+        *next = first.checked_add(count)?;
+        // Natively and in the bulk module, sums at minor units without `Decimal`s (the
+        // shipped module adds them below: its size budget; it restores small books).
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        let fast = self.lines.sums_at_scale(span, currency.minor_units());
+        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        let fast: Option<(i128, i128)> = None;
+        if let Some((net, tax)) = fast {
+            let minor = |m: i128| Some(Minor::from_units(i64::try_from(m).ok()?));
+            return Some((span, minor(net).zip(minor(tax))));
+        }
+        if wide {
+            // A wide line may hold a gross of its own: `check_invariants` checks it.
+            self.lines_to_check.push(i);
+        }
+        let (mut net, mut tax) = (Some(Decimal::ZERO), Some(Decimal::ZERO));
+        for l in self.lines.iter(span) {
+            net = net.and_then(|sum| add(sum, l.net));
+            tax = tax.and_then(|sum| add(sum, l.tax));
+        }
+        let minor = |sum: Option<Decimal>| Minor::of(sum?, currency);
+        Some((span, minor(net).zip(minor(tax))))
     }
 
     /// The lines just read in the packed form, when they all fit it (natively and in

@@ -1,4 +1,4 @@
-//! Format 3's writer: the state table by table, record by record, resumable after any
+//! Format 4's writer: the state table by table, record by record, resumable after any
 //! record so a snapshot can be handed out in pieces (`Ledger::snapshot_next`). Whatever
 //! the piece sizes, the bytes are those of one whole `snapshot()`: every piece of
 //! encoder state (front-coding, interning, running checksum) lives in the cursor.
@@ -27,6 +27,14 @@ pub(super) const INTERNED: usize = 1;
 pub(super) enum Section {
     Head,
     Customers,
+    /// The invoice line table as the state holds it: descriptions, the most recently
+    /// used ones, each distinct packed line once (fixed width), the runs of line numbers
+    /// (fixed width, in blocks of `RUN_BLOCK`), the wide lines.
+    LineTexts,
+    LineRecent,
+    LineDistinct,
+    LineRuns,
+    LineWide,
     Invoices,
     Payments,
     Lots,
@@ -50,7 +58,12 @@ impl Section {
         use Section::*;
         match self {
             Head => Customers,
-            Customers => Invoices,
+            Customers => LineTexts,
+            LineTexts => LineRecent,
+            LineRecent => LineDistinct,
+            LineDistinct => LineRuns,
+            LineRuns => LineWide,
+            LineWide => Invoices,
             Invoices => Payments,
             Payments => Lots,
             Lots => Grants,
@@ -80,9 +93,10 @@ pub struct Cursor {
     interned: Vec<Interner>,
     prev_seq: u64,
     prev_date: i64,
-    /// Line descriptions written so far (the line table's texts are numbered in order
-    /// of first use).
-    texts_written: u32,
+    /// Where the next invoice's lines would start if they follow the last's, in the
+    /// runs and in the wide table (a span is written as its distance from there).
+    next_run: u32,
+    next_wide: u32,
     /// An invoice's settlements in the order made (scratch, reused).
     settlements: Vec<Settlement>,
     sum: StreamSum,
@@ -97,7 +111,8 @@ impl Default for Cursor {
             interned: vec![Interner::default(); INTERNED],
             prev_seq: 0,
             prev_date: 0,
-            texts_written: 0,
+            next_run: 0,
+            next_wide: 0,
             settlements: Vec::new(),
             sum: StreamSum::default(),
         }
@@ -143,7 +158,12 @@ impl Cursor {
             return;
         }
         if self.item == 0 {
-            c::uv(out, len as u128);
+            // The runs are written in blocks; their length is the count of numbers.
+            let count = match self.section {
+                Section::LineRuns => s.lines.runs_len(),
+                _ => len,
+            };
+            c::uv(out, count as u128);
         } else {
             self.record(s, out, (self.item - 1) as Idx);
         }
@@ -186,6 +206,36 @@ impl Cursor {
                 c::uv(out, x.books.len() as u128);
                 for b in &x.books {
                     self.book(s, out, b);
+                }
+            }
+            Section::LineTexts => c::text(out, s.lines.text(i)),
+            Section::LineRecent => {
+                let recent = s.lines.recent_texts();
+                c::uv(out, recent.len() as u128);
+                for &n in recent {
+                    c::idx(out, n);
+                }
+            }
+            Section::LineDistinct => s.lines.distinct_bytes(at, out),
+            Section::LineRuns => {
+                let end = ((at + 1) * RUN_BLOCK).min(s.lines.runs_len());
+                for k in at * RUN_BLOCK..end {
+                    out.extend_from_slice(&s.lines.run(k).to_le_bytes());
+                }
+            }
+            Section::LineWide => {
+                let (text, l) = s.lines.wide_line(at);
+                c::idx(out, text);
+                for d in [
+                    l.input.quantity,
+                    l.input.unit_price,
+                    l.input.tax_rate,
+                    l.input.discount_rate,
+                    l.net,
+                    l.tax,
+                    l.gross,
+                ] {
+                    c::dec(out, d);
                 }
             }
             Section::Invoices => self.invoice(s, out, i),
@@ -393,32 +443,18 @@ impl Cursor {
             | u8::from(!(running.written_off.is_zero() && running.written_off_tax.is_zero())) << 5
             | u8::from(!derived) << 6;
         out.push(flags);
-        c::uv(out, x.lines.len() as u128);
-        for l in s.lines.iter(x.lines) {
-            // The first byte says whether gross is stored (it is net + tax, bit for bit,
-            // as every line the engine computes).
-            let gross_derived = c::same(l.net + l.tax, l.gross);
-            out.push(u8::from(!gross_derived));
-            // Texts are numbered in the table in order of first use, which is the
-            // order written: a new one is the next number.
-            debug_assert!(l.text <= self.texts_written, "texts numbered by first use");
-            if l.text == self.texts_written {
-                out.push(0);
-                c::text(out, l.description);
-                self.texts_written += 1;
-            } else {
-                c::uv(out, u128::from(l.text) + 1);
-            }
-            c::dec(out, l.quantity);
-            c::dec(out, l.unit_price);
-            c::dec(out, l.tax_rate);
-            c::dec(out, l.discount_rate);
-            c::dec(out, l.net);
-            c::dec(out, l.tax);
-            if !gross_derived {
-                c::dec(out, l.gross);
-            }
-        }
+        // Its lines: count and table, then where they start as a distance from where
+        // the last invoice's in that table ended (zero as the engine makes them).
+        let span = x.lines;
+        let (count, wide) = (span.len() as u32, span.is_wide());
+        c::uv(out, u128::from(count) << 1 | u128::from(wide));
+        let next = if wide {
+            &mut self.next_wide
+        } else {
+            &mut self.next_run
+        };
+        c::sv(out, i64::from(span.first()) - i64::from(*next));
+        *next = span.first().wrapping_add(count);
         let money = |out: &mut Vec<u8>, m: Minor| c::dec(out, m.decimal(cur));
         if !derived {
             money(out, subtotal);
@@ -447,6 +483,25 @@ impl Cursor {
         }
     }
 }
+
+/// Where each section starts in `s`'s snapshot (tests that damage one).
+#[cfg(test)]
+pub(super) fn section_starts(s: &State) -> Vec<(Section, usize)> {
+    let (mut cursor, mut out, mut starts) = (Cursor::default(), Vec::new(), Vec::new());
+    while !cursor.done() {
+        if starts
+            .last()
+            .is_none_or(|&(section, _)| section != cursor.section)
+        {
+            starts.push((cursor.section, out.len()));
+        }
+        cursor.write(s, &mut out, 1);
+    }
+    starts
+}
+
+/// Line numbers in one item of `Section::LineRuns`.
+pub(super) const RUN_BLOCK: usize = 4096;
 
 /// The sums an invoice's totals are made of, as `invoice_math::totals` adds them.
 pub(super) fn line_sums<'a>(
@@ -504,6 +559,11 @@ fn table_len(s: &State, section: Section) -> usize {
     match section {
         Section::Head | Section::Trailer | Section::Done => 0,
         Section::Customers => s.customers.len(),
+        Section::LineTexts => s.lines.text_count(),
+        Section::LineRecent => 1,
+        Section::LineDistinct => s.lines.distinct_len(),
+        Section::LineRuns => s.lines.runs_len().div_ceil(RUN_BLOCK),
+        Section::LineWide => s.lines.wide_len(),
         Section::Invoices => s.invoices.len(),
         Section::Payments => s.payments.len(),
         Section::Lots => s.lots.len(),

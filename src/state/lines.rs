@@ -53,6 +53,25 @@ impl LineSpan {
         Some((self.first, len | wide))
     }
 
+    /// `count` lines from `first`, in the wide table if `wide` (a snapshot being read;
+    /// `LineTable::holds` checks it lies inside the tables).
+    pub fn new(first: u32, count: u32, wide: bool) -> Option<LineSpan> {
+        (count < WIDE).then_some(LineSpan {
+            first,
+            count: count | if wide { WIDE } else { 0 },
+        })
+    }
+
+    /// Its first line (in the runs or the wide table).
+    pub fn first(self) -> u32 {
+        self.first
+    }
+
+    /// Whether its lines are in the wide table.
+    pub fn is_wide(self) -> bool {
+        self.count & WIDE != 0
+    }
+
     /// The span [`LineSpan::pack`] gave `(first, count)` for (its two top bits ignored).
     pub fn unpack(first: u32, count: u16) -> LineSpan {
         let wide = if count & PACKED_WIDE != 0 { WIDE } else { 0 };
@@ -67,6 +86,9 @@ impl LineSpan {
 /// to the holder).
 pub const MAX_PACKED_LINES: u16 = (1 << 13) - 1;
 const PACKED_WIDE: u16 = 1 << 13;
+
+/// Bytes of a distinct packed line in a snapshot (`LineTable::distinct_bytes`).
+pub const PACKED_LINE_BYTES: usize = 48;
 
 /// A line as read back: the description borrowed from the text table, amounts rebuilt.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -292,6 +314,136 @@ impl LineTable {
         })
     }
 
+    /// The most recently used texts, most recent last (a snapshot keeps them, so a
+    /// restored table interns new descriptions as the one written would).
+    pub fn recent_texts(&self) -> &[u32] {
+        &self.texts.recent
+    }
+
+    /// Sets the most recently used texts (a snapshot being read); `None` if one is not
+    /// a text of the table or there are more than the table keeps.
+    pub fn set_recent_texts(&mut self, recent: Vec<u32>) -> Option<()> {
+        let all = self.texts.all.len();
+        if recent.len() > RECENT || recent.iter().any(|&n| n as usize >= all) {
+            return None;
+        }
+        self.texts.recent = recent;
+        Some(())
+    }
+
+    /// Description `n`'s text.
+    pub fn text(&self, n: u32) -> &str {
+        &self.texts.all[n as usize]
+    }
+
+    /// How many distinct packed lines.
+    pub fn distinct_len(&self) -> usize {
+        self.distinct.len()
+    }
+
+    /// Distinct packed line `n` as a snapshot holds it ([`PACKED_LINE_BYTES`],
+    /// little-endian: description, scales, quantity, unit price, net, tax, tax rate,
+    /// discount rate).
+    pub fn distinct_bytes(&self, n: usize, out: &mut Vec<u8>) {
+        let p = &self.distinct[n];
+        out.extend_from_slice(&p.description.to_le_bytes());
+        out.extend_from_slice(&p.scales.to_le_bytes());
+        for v in [p.quantity, p.unit_price, p.net, p.tax] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.extend_from_slice(&p.tax_rate.to_le_bytes());
+        out.extend_from_slice(&p.discount_rate.to_le_bytes());
+    }
+
+    /// Appends a distinct packed line from `distinct_bytes`'s form (a snapshot being
+    /// read, after its texts); `None` if its description is not a text of the table, a
+    /// scale is beyond `Decimal`'s, or the table already holds it.
+    pub fn push_distinct_bytes(&mut self, b: &[u8; PACKED_LINE_BYTES]) -> Option<()> {
+        let word = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        let long = |at: usize| u64::from(word(at)) | u64::from(word(at + 4)) << 32;
+        let line = PackedLine {
+            description: word(0),
+            scales: word(4),
+            quantity: long(8) as i64,
+            unit_price: long(16) as i64,
+            net: long(24) as i64,
+            tax: long(32) as i64,
+            tax_rate: word(40) as i32,
+            discount_rate: word(44) as i32,
+        };
+        let scales_ok = line.scales >> 30 == 0
+            && (0..6).all(|k| (line.scales >> (5 * k)) & 31 <= Decimal::MAX_SCALE);
+        if !scales_ok || line.description as usize >= self.texts.all.len() {
+            return None;
+        }
+        let before = self.distinct.len();
+        (self.number_of(line) as usize == before).then_some(())
+    }
+
+    /// How many line numbers the runs hold.
+    pub fn runs_len(&self) -> usize {
+        self.runs.len()
+    }
+
+    /// Line number `i` of the runs.
+    pub fn run(&self, i: usize) -> u32 {
+        self.runs[i]
+    }
+
+    /// Appends line numbers given as little-endian `u32`s (a snapshot being read, after
+    /// the distinct lines); `None` (some may be appended) if one is not a distinct line.
+    pub fn push_run_bytes(&mut self, bytes: &[u8]) -> Option<()> {
+        let distinct = self.distinct.len();
+        for b in bytes.chunks_exact(4) {
+            let n = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+            if n as usize >= distinct {
+                return None;
+            }
+            self.runs.push(n);
+        }
+        Some(())
+    }
+
+    /// How many lines the wide table holds.
+    pub fn wide_len(&self) -> usize {
+        self.wide.len()
+    }
+
+    /// Wide line `i` and its description's number.
+    pub fn wide_line(&self, i: usize) -> (u32, &Line) {
+        let (text, line) = &self.wide[i];
+        (*text, line)
+    }
+
+    /// Appends a wide line whose description is text `text` of the table (a snapshot
+    /// being read; the line's own description is replaced by it); `None` if there is
+    /// no such text.
+    pub fn push_wide(&mut self, text: u32, mut line: Line) -> Option<()> {
+        line.input.description = self.texts.all.get(text as usize)?.to_string();
+        self.wide.push((text, line));
+        Some(())
+    }
+
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    /// The sums of a packed span's net and tax mantissas when every line holds both at
+    /// `scale` (what the `Decimal` sums are then, at that scale); `None` otherwise.
+    pub fn sums_at_scale(&self, span: LineSpan, scale: u32) -> Option<(i128, i128)> {
+        if span.is_wide() {
+            return None;
+        }
+        let both = scale << 20 | scale << 25;
+        let (mut net, mut tax) = (0i128, 0i128);
+        for i in span.first as usize..span.first as usize + span.len() {
+            let p = &self.distinct[self.runs[i] as usize];
+            if p.scales & (31 << 20 | 31 << 25) != both {
+                return None;
+            }
+            net += i128::from(p.net);
+            tax += i128::from(p.tax);
+        }
+        Some((net, tax))
+    }
+
     /// How many distinct descriptions the table holds (`LineView::text` is below it).
     pub fn text_count(&self) -> usize {
         self.texts.all.len()
@@ -302,6 +454,15 @@ impl LineTable {
         let parts: Vec<(u32, LineView<'_>)> = lines
             .iter()
             .map(|l| (self.texts.intern(&l.input.description), LineView::of(l)))
+            .collect();
+        self.push_interned(&parts)
+    }
+
+    /// Appends lines read as views (an invoice's plan: its computed amounts beside the
+    /// draft's descriptions), interning their descriptions as `push` does.
+    pub fn push_views<'a>(&mut self, lines: impl Iterator<Item = LineView<'a>>) -> LineSpan {
+        let parts: Vec<(u32, LineView<'_>)> = lines
+            .map(|l| (self.texts.intern(l.description), l))
             .collect();
         self.push_interned(&parts)
     }
@@ -426,12 +587,14 @@ impl LineTable {
 
     /// Whether a span lies inside the tables (a restored snapshot's, checked).
     pub fn holds(&self, span: LineSpan) -> bool {
-        let end = span.first as usize + span.len();
-        if span.count & WIDE != 0 {
-            end <= self.wide.len()
+        // In 64 bits: a damaged span's end must not wrap (`usize` is 32 bits in wasm).
+        let end = u64::from(span.first) + span.len() as u64;
+        let len = if span.count & WIDE != 0 {
+            self.wide.len()
         } else {
-            end <= self.runs.len()
-        }
+            self.runs.len()
+        };
+        end <= len as u64
     }
 
     /// An invoice's lines, in the order entered.

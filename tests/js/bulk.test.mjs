@@ -62,6 +62,24 @@ test('a version 2 snapshot (written before format 3) is refused by the shipped m
   assert.deepEqual(opened.query({ type: 'trial_balance' }), again.query({ type: 'trial_balance' }));
 });
 
+test('a version 3 snapshot (written before format 4) is refused by the shipped module and opens through the bulk module', async () => {
+  const v3 = new Uint8Array(file('../fixtures/snapshot-v3.bin'));
+  // Written from the same commands as the version 2 fixture.
+  const v3commands = file('../fixtures/snapshot-v2.commands.jsonl').toString('utf8')
+    .split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
+  assert.equal(snapshotVersion(v3), 3);
+  assert.equal(needsMigration(v3), true);
+  assert.throws(() => restoreLedger(v3), /version 3 must be migrated first \(migrateSnapshot\)/);
+  await loadBulk({ bytes: file('../../www/pkg/bulk/tally_bulk_bg.wasm') });
+  const opened = await openSnapshot(v3);
+  const again = newLedger();
+  for (const c of v3commands) assert.equal(again.apply(c).ok, true, JSON.stringify(c));
+  assert.equal(opened.seq(), again.seq());
+  assert.deepEqual(opened.snapshot(), again.snapshot(), 'the same state, byte for byte, in the current format');
+  assert.equal(snapshotVersion(opened.snapshot()), snapshotFormatVersion());
+  assert.deepEqual(opened.query({ type: 'trial_balance' }), again.query({ type: 'trial_balance' }));
+});
+
 test('the export made by the bulk module adds up to the trial balance, and refuses other formats', async () => {
   const ledger = replayed();
   const csv = await exportLedger(ledger, 'csv');
