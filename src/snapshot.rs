@@ -767,24 +767,36 @@ mod tests {
             gross: dec(gross),
         };
         let lines = s.lines.push(&[line]);
-        let first = s.invoices.get(0);
-        let (customer, currency, date) = (first.customer, first.currency, first.date);
         let subtotal = crate::money::Minor::from_units(subtotal);
+        with_credited_invoice(ledger, lines, subtotal, crate::money::Minor::ZERO)
+    }
+
+    /// The snapshot of `ledger` with an invoice "ix" added by hand, credited in full, on
+    /// its first invoice's customer, currency and date, holding `lines`.
+    fn with_credited_invoice(
+        mut ledger: Ledger,
+        lines: crate::state::lines::LineSpan,
+        subtotal: crate::money::Minor,
+        tax: crate::money::Minor,
+    ) -> Vec<u8> {
+        let s = &mut ledger.state;
+        let first = s.invoices.get(0);
         let data = InvoiceData {
             id: "ix".into(),
             number: "X-1".into(),
-            customer,
-            currency,
-            date,
-            due_date: date,
+            customer: first.customer,
+            currency: first.currency,
+            date: first.date,
+            due_date: first.date,
             prices_include_tax: false,
             tax_rounding: crate::domain::TaxRounding::Line,
             lines,
             subtotal,
-            tax: crate::money::Minor::ZERO,
+            tax,
             credit_applied_at_issue: crate::money::Minor::ZERO,
             running: Running {
                 credited: subtotal,
+                credited_tax: tax,
                 ..Running::default()
             },
             settlements: Vec::new(),
@@ -907,40 +919,12 @@ mod tests {
     fn with_span(first: u32, count: u32) -> Vec<u8> {
         let mut ledger = with_lines();
         let s = &mut ledger.state;
-        let first_invoice = s.invoices.get(0);
         let lines = crate::state::lines::LineSpan::new(first, count, false).unwrap();
         let (net, tax) = super::write::line_sums(s.lines.iter(lines));
-        let currency = first_invoice.currency;
+        let currency = s.invoices.get(0).currency;
         let subtotal = crate::money::Minor::of(net, currency).unwrap();
         let tax = crate::money::Minor::of(tax, currency).unwrap();
-        let data = InvoiceData {
-            id: "ix".into(),
-            number: "X-1".into(),
-            customer: first_invoice.customer,
-            currency,
-            date: first_invoice.date,
-            due_date: first_invoice.date,
-            prices_include_tax: false,
-            tax_rounding: crate::domain::TaxRounding::Line,
-            lines,
-            subtotal,
-            tax,
-            credit_applied_at_issue: crate::money::Minor::ZERO,
-            running: Running {
-                credited: subtotal,
-                credited_tax: tax,
-                ..Running::default()
-            },
-            settlements: Vec::new(),
-        };
-        let i = s.invoices.push(&data).unwrap();
-        s.seq += 1;
-        s.add_id(IdEntry {
-            record: RecordRef::Invoice(i),
-            fingerprint: 0,
-            seq: s.seq,
-        });
-        ledger.snapshot()
+        with_credited_invoice(ledger, lines, subtotal, tax)
     }
 
     #[test]
