@@ -283,6 +283,14 @@ mod tests {
         (0..n).map(|i| format!("id-{i}")).collect()
     }
 
+    /// The id texts of payments `0..`, as the index reads them back.
+    fn payment_ids<'t>(texts: &'t [String]) -> impl Fn(RecordRef) -> &'t str {
+        move |r| match r {
+            RecordRef::Payment(i) => texts[i as usize].as_str(),
+            _ => unreachable!(),
+        }
+    }
+
     fn entry(i: usize, seq: u64) -> IdEntry {
         IdEntry {
             record: RecordRef::Payment(i as u32),
@@ -294,10 +302,7 @@ mod tests {
     #[test]
     fn finds_every_id_across_growth_with_seqs_implied() {
         let texts = ids(5000);
-        let id_of = |r: RecordRef| match r {
-            RecordRef::Payment(i) => texts[i as usize].as_str(),
-            _ => unreachable!(),
-        };
+        let id_of = payment_ids(&texts);
         let mut index = IdIndex::default();
         for (i, id) in texts.iter().enumerate() {
             index.insert(id, entry(i, i as u64 + 1), &id_of);
@@ -313,10 +318,7 @@ mod tests {
     #[test]
     fn seqs_out_of_step_are_listed() {
         let texts = ids(100);
-        let id_of = |r: RecordRef| match r {
-            RecordRef::Payment(i) => texts[i as usize].as_str(),
-            _ => unreachable!(),
-        };
+        let id_of = payment_ids(&texts);
         let mut index = IdIndex::starting_at(10);
         let seq = |i: usize| {
             if i < 40 {
@@ -338,10 +340,7 @@ mod tests {
     #[test]
     fn restored_ids_take_the_rows_of_their_seqs_and_a_repeat_is_refused() {
         let texts = ids(3000);
-        let id_of = |r: RecordRef| match r {
-            RecordRef::Payment(i) => texts[i as usize].as_str(),
-            _ => unreachable!(),
-        };
+        let id_of = payment_ids(&texts);
         // Dense: seqs 5.. in a shuffled order.
         let order: Vec<usize> = (0..3000).map(|k| (k * 7) % 3000).collect();
         let mut index = IdIndex::for_restore(3000, Some(5));
@@ -414,10 +413,7 @@ mod tests {
     #[test]
     fn the_table_stays_between_half_and_four_fifths_full() {
         let texts = ids(100_000);
-        let id_of = |r: RecordRef| match r {
-            RecordRef::Payment(i) => texts[i as usize].as_str(),
-            _ => unreachable!(),
-        };
+        let id_of = payment_ids(&texts);
         let mut index = IdIndex::default();
         for (i, id) in texts.iter().enumerate() {
             index.insert(id, entry(i, i as u64 + 1), &id_of);
