@@ -59,7 +59,10 @@ mkdirSync(join(root, 'bench-results'), { recursive: true });
 if (!skip.has('native')) {
   say('native benchmark (target/release/tally bench)');
   const out = join(root, 'bench-results/native.json');
-  const r = spawnSync(nativeBin, ['bench', '--json', out, '--commands', String(commands)], { stdio: ['ignore', 'inherit', 'inherit'] });
+  // Huge pages for the heap, as scripts/server.sh runs the engine natively (docs/performance.md,
+  // "Native: huge pages"); a value the caller set is kept.
+  const env = { ...process.env, GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? 'glibc.malloc.hugetlb=1' };
+  const r = spawnSync(nativeBin, ['bench', '--json', out, '--commands', String(commands)], { stdio: ['ignore', 'inherit', 'inherit'], env });
   if (r.status !== 0) throw new Error(`tally bench failed (${r.status})`);
   results.native = JSON.parse(readFileSync(out, 'utf8'));
 } else {

@@ -20,4 +20,8 @@ fi
 if [ -n "$started_pg" ]; then trap 'bash scripts/pg.sh stop' EXIT; fi
 
 export PORT=${PORT:-8080}
+# Transparent huge pages for the engine's heap (glibc's malloc asks for them with
+# madvise): a big space's state is walked through a TLB miss per page otherwise. Measured
+# in docs/performance.md ("Native: huge pages"); a value the caller set is kept.
+export GLIBC_TUNABLES=${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}
 target/server/tally-server serve
