@@ -288,6 +288,11 @@ fn rebuild(p: Payload) -> Result<State> {
     // The shipped module lists every id's seq (small books; its size budget) where the
     // others keep none when they run one per command.
     let dense = if FAST { dense_from(&p.ids) } else { None };
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    if let Some(first) = dense {
+        let s = restore_ids_dense(s, &p.ids, &p.id_hashes, first)?;
+        return rebuild_books(s, p.entry_digest, p.lines_to_check);
+    }
     let mut ids = IdIndex::for_restore(n, dense);
     for (k, &(record, fingerprint, seq)) in p.ids.iter().enumerate() {
         if !record_in_range(&s, record) {
@@ -311,6 +316,50 @@ fn rebuild(p: Payload) -> Result<State> {
         }
     }
     s.ids = ids;
+    rebuild_books(s, p.entry_digest, p.lines_to_check)
+}
+
+/// The id index of a snapshot whose ids were created one per seq, built in one pass
+/// (`IdIndex::restored`).
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn restore_ids_dense(
+    mut s: State,
+    ids: &[(RecordRef, u64, u64)],
+    id_hashes: &[u64],
+    first: u64,
+) -> Result<State> {
+    if !ids
+        .iter()
+        .all(|&(record, _, _)| record_in_range(&s, record))
+    {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: an id names a record outside its table"
+        ));
+    }
+    let hash_of = |k: usize| match id_hashes.get(k) {
+        Some(&h) => h,
+        None => hash_id(s.record_id(ids[k].0)),
+    };
+    match IdIndex::restored(first, ids, &hash_of, &|r| s.record_id(r)) {
+        Ok(index) => {
+            s.ids = index;
+            Ok(s)
+        }
+        Err(record) => {
+            let id = s.record_id(record);
+            Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"))
+        }
+    }
+}
+
+/// The rest of `rebuild` once the id index is in: the books' indexes rebuilt and their
+/// sums recomputed, then the invariants.
+fn rebuild_books(
+    mut s: State,
+    entry_digest: u64,
+    lines_to_check: Option<Vec<Idx>>,
+) -> Result<State> {
     // Rebuild the indexes and recompute the books' sums.
     let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
         .customers
@@ -386,7 +435,7 @@ fn rebuild(p: Payload) -> Result<State> {
             }
         }
     }
-    check_invariants(&s, p.entry_digest, p.lines_to_check)?;
+    check_invariants(&s, entry_digest, lines_to_check)?;
     Ok(s)
 }
 
@@ -968,6 +1017,31 @@ mod tests {
         let table = &with_lines().state.lines;
         let wrapping = crate::state::lines::LineSpan::new(u32::MAX - 1, 3, false).unwrap();
         assert!(!table.holds(wrapping));
+    }
+
+    #[test]
+    fn an_id_held_by_two_records_is_refused_naming_it() {
+        let mut ledger = Ledger::new();
+        for c in [
+            r#"{"type":"create_customer","id":"cust-aaaa1","name":"One","currency":"EUR"}"#,
+            r#"{"type":"create_customer","id":"cust-bbbb1","name":"Two","currency":"EUR"}"#,
+        ] {
+            assert!(ledger.apply_json(c).is_ok(), "{c}");
+        }
+        let mut bytes = ledger.snapshot();
+        let at: Vec<usize> = (0..bytes.len() - 5)
+            .filter(|&k| &bytes[k..k + 5] == b"bbbb1")
+            .collect();
+        assert_eq!(at.len(), 1);
+        bytes[at[0]..at[0] + 5].copy_from_slice(b"aaaa1");
+        let message = Ledger::restore(&resealed(bytes))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("id 'cust-aaaa1' appears twice"),
+            "{message}"
+        );
     }
 
     #[test]
