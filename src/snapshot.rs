@@ -793,6 +793,11 @@ mod tests {
     /// the given net, tax and gross and a subtotal of `subtotal` (credited in full so
     /// that the books and the general ledger still agree), indexed as the engine would.
     fn with_odd_invoice(net: &str, tax: &str, gross: &str, subtotal: i64) -> Vec<u8> {
+        with_odd_lines(&[(net, tax, gross)], subtotal)
+    }
+
+    /// `with_odd_invoice` with several lines, each of a net, tax and gross.
+    fn with_odd_lines(amounts: &[(&str, &str, &str)], subtotal: i64) -> Vec<u8> {
         use crate::domain::LineInput;
         let mut ledger = Ledger::new();
         for c in [
@@ -803,19 +808,22 @@ mod tests {
         }
         let s = &mut ledger.state;
         let dec = |v: &str| v.parse::<Decimal>().unwrap();
-        let line = Line {
-            input: LineInput {
-                description: "Odd".into(),
-                quantity: dec("1"),
-                unit_price: dec(net),
-                tax_rate: dec("0"),
-                discount_rate: dec("0"),
-            },
-            net: dec(net),
-            tax: dec(tax),
-            gross: dec(gross),
-        };
-        let lines = s.lines.push(&[line]);
+        let lines: Vec<Line> = amounts
+            .iter()
+            .map(|&(net, tax, gross)| Line {
+                input: LineInput {
+                    description: "Odd".into(),
+                    quantity: dec("1"),
+                    unit_price: dec(net),
+                    tax_rate: dec("0"),
+                    discount_rate: dec("0"),
+                },
+                net: dec(net),
+                tax: dec(tax),
+                gross: dec(gross),
+            })
+            .collect();
+        let lines = s.lines.push(&lines);
         let subtotal = crate::money::Minor::from_units(subtotal);
         with_credited_invoice(ledger, lines, subtotal, crate::money::Minor::ZERO)
     }
@@ -870,6 +878,27 @@ mod tests {
             assert!(
                 message.contains("invoice 'ix' does not add up to its lines"),
                 "{net} {tax} {gross} {subtotal}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_whose_sums_overflow_are_written_without_panicking_and_refused_on_restore() {
+        // Only a state built by hand holds them (the engine's limits, restore's checks).
+        let max = "79228162514264337593543950335";
+        for amounts in [
+            &[(max, "0", max), (max, "0", max)][..],
+            &[("1", max, max), ("1", max, max)],
+            &[(max, "0", max)],
+        ] {
+            let bytes = with_odd_lines(amounts, 0);
+            let message = Ledger::restore(&bytes)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                message.contains("invoice 'ix' does not add up to its lines"),
+                "{amounts:?}: {message}"
             );
         }
     }
@@ -969,7 +998,7 @@ mod tests {
         let mut ledger = with_lines();
         let s = &mut ledger.state;
         let lines = crate::state::lines::LineSpan::new(first, count, false).unwrap();
-        let (net, tax) = super::write::line_sums(s.lines.iter(lines));
+        let (net, tax) = super::write::line_sums(s.lines.iter(lines)).unwrap();
         let currency = s.invoices.get(0).currency;
         let subtotal = crate::money::Minor::of(net, currency).unwrap();
         let tax = crate::money::Minor::of(tax, currency).unwrap();
