@@ -451,55 +451,89 @@ impl LineTable {
 
     /// Appends an invoice's computed lines; returns where they are.
     pub fn push(&mut self, lines: &[Line]) -> LineSpan {
-        let parts: Vec<(u32, LineView<'_>)> = lines
+        // Checked before any description is interned, as `push_interned` checks: no
+        // vector of the lines' parts is built for one invoice (an allocation a command).
+        if lines
             .iter()
-            .map(|l| (self.texts.intern(&l.input.description), LineView::of(l)))
-            .collect();
-        self.push_interned(&parts)
+            .all(|l| Self::pack(0, LineView::of(l)).is_some())
+        {
+            let first = self.first_run();
+            for l in lines {
+                let description = self.texts.intern(&l.input.description);
+                self.push_run(description, LineView::of(l));
+            }
+            return LineSpan {
+                first,
+                count: lines.len() as u32,
+            };
+        }
+        let first = self.first_wide();
+        for l in lines {
+            let description = self.texts.intern(&l.input.description);
+            self.push_wide_line(description, LineView::of(l));
+        }
+        LineSpan {
+            first,
+            count: lines.len() as u32 | WIDE,
+        }
     }
 
     /// Appends lines whose descriptions are already in the table (`add_text`,
     /// `reuse_text`); the views' own descriptions are not read.
     pub fn push_interned(&mut self, lines: &[(u32, LineView<'_>)]) -> LineSpan {
-        let packed: Option<Vec<PackedLine>> =
-            lines.iter().map(|&(d, l)| Self::pack(d, l)).collect();
-        match packed {
-            Some(packed) => {
-                let first = u32::try_from(self.runs.len()).expect("fewer than 2^31 lines");
-                for line in packed {
-                    let n = self.number_of(line);
-                    self.runs.push(n);
-                }
-                LineSpan {
-                    first,
-                    count: lines.len() as u32,
-                }
+        if lines.iter().all(|&(d, l)| Self::pack(d, l).is_some()) {
+            let first = self.first_run();
+            for &(d, l) in lines {
+                self.push_run(d, l);
             }
-            None => {
-                let first = u32::try_from(self.wide.len()).expect("fewer than 2^31 lines");
-                for &(d, l) in lines {
-                    self.wide.push((
-                        d,
-                        Line {
-                            input: LineInput {
-                                description: self.texts.all[d as usize].to_string(),
-                                quantity: l.quantity,
-                                unit_price: l.unit_price,
-                                tax_rate: l.tax_rate,
-                                discount_rate: l.discount_rate,
-                            },
-                            net: l.net,
-                            tax: l.tax,
-                            gross: l.gross,
-                        },
-                    ));
-                }
-                LineSpan {
-                    first,
-                    count: lines.len() as u32 | WIDE,
-                }
+            LineSpan {
+                first,
+                count: lines.len() as u32,
+            }
+        } else {
+            let first = self.first_wide();
+            for &(d, l) in lines {
+                self.push_wide_line(d, l);
+            }
+            LineSpan {
+                first,
+                count: lines.len() as u32 | WIDE,
             }
         }
+    }
+
+    fn first_run(&self) -> u32 {
+        u32::try_from(self.runs.len()).expect("fewer than 2^31 lines")
+    }
+
+    fn first_wide(&self) -> u32 {
+        u32::try_from(self.wide.len()).expect("fewer than 2^31 lines")
+    }
+
+    /// Appends one line that packs (the caller checked with `pack`).
+    fn push_run(&mut self, description: u32, line: LineView<'_>) {
+        if let Some(packed) = Self::pack(description, line) {
+            let n = self.number_of(packed);
+            self.runs.push(n);
+        }
+    }
+
+    fn push_wide_line(&mut self, d: u32, l: LineView<'_>) {
+        self.wide.push((
+            d,
+            Line {
+                input: LineInput {
+                    description: self.texts.all[d as usize].to_string(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    tax_rate: l.tax_rate,
+                    discount_rate: l.discount_rate,
+                },
+                net: l.net,
+                tax: l.tax,
+                gross: l.gross,
+            },
+        ));
     }
 
     /// Appends lines given as their description's number (in the table, as for
