@@ -288,78 +288,35 @@ fn rebuild(p: Payload) -> Result<State> {
     // The shipped module lists every id's seq (small books; its size budget) where the
     // others keep none when they run one per command.
     let dense = if FAST { dense_from(&p.ids) } else { None };
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-    if let Some(first) = dense {
-        let s = restore_ids_dense(s, &p.ids, &p.id_hashes, first)?;
-        return rebuild_books(s, p.entry_digest, p.lines_to_check);
-    }
-    let mut ids = IdIndex::for_restore(n, dense);
-    for (k, &(record, fingerprint, seq)) in p.ids.iter().enumerate() {
-        if !record_in_range(&s, record) {
-            return Err(err!(
-                InvalidInput,
-                "snapshot: an id names a record outside its table"
-            ));
+    s.ids = match dense {
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        Some(first) => ids_dense(&s, &p.ids, &p.id_hashes, first)?,
+        _ => {
+            let mut ids = IdIndex::for_restore(n, dense);
+            for (k, &(record, fingerprint, seq)) in p.ids.iter().enumerate() {
+                if !record_in_range(&s, record) {
+                    return Err(err!(
+                        InvalidInput,
+                        "snapshot: an id names a record outside its table"
+                    ));
+                }
+                let hash = match p.id_hashes.get(k) {
+                    Some(&h) => h,
+                    None => hash_id(s.record_id(record)),
+                };
+                let entry = IdEntry {
+                    record,
+                    fingerprint,
+                    seq,
+                };
+                if !ids.restore(hash, entry, &|r| s.record_id(r)) {
+                    let id = s.record_id(record);
+                    return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
+                }
+            }
+            ids
         }
-        let hash = match p.id_hashes.get(k) {
-            Some(&h) => h,
-            None => hash_id(s.record_id(record)),
-        };
-        let entry = IdEntry {
-            record,
-            fingerprint,
-            seq,
-        };
-        if !ids.restore(hash, entry, &|r| s.record_id(r)) {
-            let id = s.record_id(record);
-            return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
-        }
-    }
-    s.ids = ids;
-    rebuild_books(s, p.entry_digest, p.lines_to_check)
-}
-
-/// The id index of a snapshot whose ids were created one per seq, built in one pass
-/// (`IdIndex::restored`).
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-fn restore_ids_dense(
-    mut s: State,
-    ids: &[(RecordRef, u64, u64)],
-    id_hashes: &[u64],
-    first: u64,
-) -> Result<State> {
-    if !ids
-        .iter()
-        .all(|&(record, _, _)| record_in_range(&s, record))
-    {
-        return Err(err!(
-            InvalidInput,
-            "snapshot: an id names a record outside its table"
-        ));
-    }
-    let hash_of = |k: usize| match id_hashes.get(k) {
-        Some(&h) => h,
-        None => hash_id(s.record_id(ids[k].0)),
     };
-    match IdIndex::restored(first, ids, &hash_of, &|r| s.record_id(r)) {
-        Ok(index) => {
-            s.ids = index;
-            Ok(s)
-        }
-        Err(record) => {
-            let id = s.record_id(record);
-            Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"))
-        }
-    }
-}
-
-/// The rest of `rebuild` once the id index is in: the books' indexes rebuilt and their
-/// sums recomputed, then the invariants.
-fn rebuild_books(
-    mut s: State,
-    entry_digest: u64,
-    lines_to_check: Option<Vec<Idx>>,
-) -> Result<State> {
     // Rebuild the indexes and recompute the books' sums.
     let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
         .customers
@@ -435,8 +392,33 @@ fn rebuild_books(
             }
         }
     }
-    check_invariants(&s, entry_digest, lines_to_check)?;
+    check_invariants(&s, p.entry_digest, p.lines_to_check)?;
     Ok(s)
+}
+
+/// The id index of a snapshot whose ids were created one per seq, built in one pass
+/// (`IdIndex::restored`).
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn ids_dense(
+    s: &State,
+    ids: &[(RecordRef, u64, u64)],
+    id_hashes: &[u64],
+    first: u64,
+) -> Result<IdIndex> {
+    if !ids.iter().all(|&(record, _, _)| record_in_range(s, record)) {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: an id names a record outside its table"
+        ));
+    }
+    let hash_of = |k: usize| match id_hashes.get(k) {
+        Some(&h) => h,
+        None => hash_id(s.record_id(ids[k].0)),
+    };
+    IdIndex::restored(first, ids, &hash_of, &|r| s.record_id(r)).map_err(|record| {
+        let id = s.record_id(record);
+        err!(InvalidInput, "snapshot: id '{id}' appears twice")
+    })
 }
 
 /// The first seq of a snapshot's ids when they were created by consecutive seqs, one

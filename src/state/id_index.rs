@@ -262,7 +262,7 @@ impl IdIndex {
     /// The index of a restored snapshot's ids created by seqs `first..first + n`, one
     /// each, in any order (each `(record, fingerprint, seq)` of `ids` takes the row of
     /// its seq, and the text of `ids[k]` hashes to `hash_of(k)`), built in one pass (`Slots::
-    /// from_hashes`) rather than id by id as `restore` does. `Err(record)`: a record
+    /// from_rows`) rather than id by id as `restore` does. `Err(record)`: a record
     /// whose id text is another's too, or whose seq has no row of its own.
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     pub fn restored<'a>(
@@ -272,8 +272,7 @@ impl IdIndex {
         id_of: &dyn Fn(RecordRef) -> &'a str,
     ) -> Result<IdIndex, RecordRef> {
         let mut index = IdIndex::for_restore(ids.len(), Some(first));
-        let mut by_row = vec![0u64; ids.len()];
-        for (k, &(record, fingerprint, seq)) in ids.iter().enumerate() {
+        for &(record, fingerprint, seq) in ids {
             let row = u32::try_from(seq.wrapping_sub(first))
                 .ok()
                 .filter(|&r| {
@@ -291,10 +290,16 @@ impl IdIndex {
                     seq,
                 },
             );
-            by_row[row as usize] = hash_of(k);
         }
+        // Every seq took a row of its own, so each row comes once.
+        let row_of = |seq: u64| seq.wrapping_sub(first) as u32;
+        let mut rows = ids
+            .iter()
+            .enumerate()
+            .map(|(k, e)| (hash_of(k), row_of(e.2)));
         let same = |a: u32, b: u32| id_of(index.record(a)) == id_of(index.record(b));
-        index.table = Slots::from_hashes(&by_row, &same).map_err(|row| index.record(row))?;
+        index.table =
+            Slots::from_rows(ids.len(), &mut rows, &same).map_err(|row| index.record(row))?;
         Ok(index)
     }
 

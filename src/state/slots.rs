@@ -95,28 +95,30 @@ impl Slots {
         table
     }
 
-    /// A table of rows `0..hashes.len()` (row `r`'s key hashes to `hashes[r]`), for a
-    /// restore: the rows are sorted by home slot and laid down in one pass over the
-    /// table, instead of one probe per row at a random place in a table far larger than
-    /// the cache. `same(a, b)` says whether rows `a` and `b` have the same key, asked
-    /// only of rows whose home and tag agree; `Err(b)`: row `b`'s key is an earlier
-    /// row's too.
+    /// A table of `n` rows, each given once by `rows` as its key's hash and its number
+    /// (below `n`), for a restore: the rows are sorted by home slot and laid down in one
+    /// pass over the table, instead of one probe per row at a random place in a table
+    /// far larger than the cache. `same(a, b)` says whether rows `a` and `b` have the
+    /// same key, asked only of rows whose home and tag agree; `Err(b)`: row `b`'s key is
+    /// another row's too.
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-    pub fn from_hashes(hashes: &[u64], same: &dyn Fn(u32, u32) -> bool) -> Result<Slots, u32> {
-        let mut table = Slots::with_room(hashes.len());
+    pub fn from_rows(
+        n: usize,
+        rows: &mut dyn Iterator<Item = (u64, u32)>,
+        same: &dyn Fn(u32, u32) -> bool,
+    ) -> Result<Slots, u32> {
+        let mut table = Slots::with_room(n);
         let size = table.slots.len();
         let mask = table.row_mask();
         // Each row as its home above the slot it will fill (tag and row + 1); rows fit
         // the mask because they are fewer than the slots.
-        let keyed: Vec<u64> = hashes
-            .iter()
-            .zip(1u32..)
-            .map(|(&hash, row_plus_one)| {
-                let mixed = mix(hash);
-                (table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | row_plus_one)
-            })
-            .collect();
+        let mut keyed = Vec::with_capacity(n);
+        keyed.extend(rows.take(n).map(|(hash, row)| {
+            let mixed = mix(hash);
+            (table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | (row + 1))
+        }));
         let keyed = sorted_by_home(keyed, usize::BITS - size.leading_zeros());
+        let filled = keyed.len();
         let (mut next, mut group, mut wrapped) = (0, 0, Vec::new());
         for (k, &e) in keyed.iter().enumerate() {
             let (home, slot) = ((e >> 32) as usize, e as u32);
@@ -148,7 +150,7 @@ impl Slots {
             }
             table.slots[at] = slot;
         }
-        table.len = hashes.len();
+        table.len = filled;
         Ok(table)
     }
 
@@ -253,7 +255,7 @@ mod tests {
     }
 
     #[test]
-    fn built_from_hashes_rows_past_the_end_wrap_and_repeats_are_refused() {
+    fn built_from_rows_past_the_end_wrap_and_repeats_are_refused() {
         // Ten rows whose home is the last slot, with different tags, and a row at home 0.
         let mut hashes: Vec<u64> = (0..10u64)
             .map(|r| unmix(0xffff_ffff_0000_0000 | r << 20))
@@ -265,7 +267,12 @@ mod tests {
             } else {
                 7 << 20
             }));
-        let table = Slots::from_hashes(&hashes, &|_, _| false).unwrap();
+        let rows =
+            |hashes: &[u64]| -> Vec<(u64, u32)> { hashes.iter().copied().zip(0..).collect() };
+        let build = |hashes: &[u64], same: &dyn Fn(u32, u32) -> bool| {
+            Slots::from_rows(hashes.len(), &mut rows(hashes).into_iter(), same)
+        };
+        let table = build(&hashes, &|_, _| false).unwrap();
         assert_eq!(table.filled().0, 11);
         for (row, &hash) in hashes.iter().enumerate() {
             assert_eq!(table.find(hash, &|r| r as usize == row), Ok(row as u32));
@@ -273,10 +280,10 @@ mod tests {
         // The same key twice (same hash, `same` says so): the later row is named.
         let mut twice = hashes.clone();
         twice.push(hashes[4]);
-        let refused = Slots::from_hashes(&twice, &|a, b| (a, b) == (4, 11) || (a, b) == (11, 4));
+        let refused = build(&twice, &|a, b| (a, b) == (4, 11) || (a, b) == (11, 4));
         assert!(matches!(refused, Err(4) | Err(11)));
         // Same hash, different keys: both kept.
-        let kept = Slots::from_hashes(&twice, &|_, _| false).unwrap();
+        let kept = build(&twice, &|_, _| false).unwrap();
         assert_eq!(kept.find(hashes[4], &|r| r == 11), Ok(11));
     }
 }
