@@ -22,7 +22,8 @@ use crate::sort::{order_by, sort_pairs};
 use crate::state::records::Line;
 
 /// Computes one line's net, tax and gross, each rounded to the currency's minor units.
-/// `index` only names the line in messages (`lines[2]`). Refuses a line whose exact
+/// The line's description is left empty (no copy a line): the caller holds the input
+/// it came from. `index` only names the line in messages (`lines[2]`). Refuses a line whose exact
 /// amount can't be computed in 28 digits or whose result exceeds `MAX_AMOUNT`.
 pub fn compute_line(
     index: usize,
@@ -34,7 +35,7 @@ pub fn compute_line(
     if !prices_include_tax {
         if let Some((net, tax)) = exclusive_in_integers(input, currency.minor_units()) {
             return Ok(Line {
-                input: input.clone(),
+                input: amounts_of(input),
                 net,
                 tax,
                 gross: net + tax,
@@ -42,6 +43,17 @@ pub fn compute_line(
         }
     }
     compute_any_line(index, input, currency, prices_include_tax)
+}
+
+/// A line input's amounts, its description left empty.
+fn amounts_of(input: &LineInput) -> LineInput {
+    LineInput {
+        description: String::new(),
+        quantity: input.quantity,
+        unit_price: input.unit_price,
+        tax_rate: input.tax_rate,
+        discount_rate: input.discount_rate,
+    }
 }
 
 /// `compute_line` for every line: decimal arithmetic, and the refusals.
@@ -89,7 +101,7 @@ fn compute_any_line(
         (rounded, round_money(tax, currency))
     };
     Ok(Line {
-        input: input.clone(),
+        input: amounts_of(input),
         net,
         tax,
         gross: net + tax,

@@ -123,7 +123,13 @@ pub fn run(state: &State, id: &str) -> Result<InvoiceAnswer> {
 /// What issuing the draft now would record: the same plan `issue_invoice` commits.
 pub fn preview(state: &State, draft: &InvoiceDraft) -> Result<InvoiceAnswer> {
     let plan = issue_invoice::plan(state, draft, "")?;
-    let lines = plan.lines.iter().map(LineView::of).collect();
+    // A plan's lines leave their descriptions in the draft.
+    let lines = (plan.lines.iter().zip(&draft.lines))
+        .map(|(line, input)| LineView {
+            description: &input.description,
+            ..LineView::of(line)
+        })
+        .collect();
     Ok(render(state, &plan.invoice.view(), lines, false))
 }
 

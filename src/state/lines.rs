@@ -451,6 +451,16 @@ impl LineTable {
 
     /// Appends an invoice's computed lines; returns where they are.
     pub fn push(&mut self, lines: &[Line]) -> LineSpan {
+        self.push_described(lines, |i| &lines[i].input.description)
+    }
+
+    /// Appends computed lines whose descriptions are given apart (`description(i)` for
+    /// line `i`): a plan's lines leave theirs in the draft (`compute_line`).
+    pub fn push_described<'d>(
+        &mut self,
+        lines: &[Line],
+        description: impl Fn(usize) -> &'d str,
+    ) -> LineSpan {
         // Checked before any description is interned, as `push_interned` checks: no
         // vector of the lines' parts is built for one invoice (an allocation a command).
         if lines
@@ -458,9 +468,9 @@ impl LineTable {
             .all(|l| Self::pack(0, LineView::of(l)).is_some())
         {
             let first = self.first_run();
-            for l in lines {
-                let description = self.texts.intern(&l.input.description);
-                self.push_run(description, LineView::of(l));
+            for (i, l) in lines.iter().enumerate() {
+                let text = self.texts.intern(description(i));
+                self.push_run(text, LineView::of(l));
             }
             return LineSpan {
                 first,
@@ -468,9 +478,9 @@ impl LineTable {
             };
         }
         let first = self.first_wide();
-        for l in lines {
-            let description = self.texts.intern(&l.input.description);
-            self.push_wide_line(description, LineView::of(l));
+        for (i, l) in lines.iter().enumerate() {
+            let text = self.texts.intern(description(i));
+            self.push_wide_line(text, LineView::of(l));
         }
         LineSpan {
             first,
