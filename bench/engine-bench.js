@@ -10,12 +10,18 @@
 //   text door  the same texts through bench/json-text.js: the same contract (text in, the
 //              answer's JSON text out) over buffers the ledger keeps, without
 //              wasm-bindgen's string crossing (src/wasm/text.rs)
+//   batch door the same texts through the batch text door (bench/json-text.js batchDoor,
+//              src/wasm/batch.rs): many commands' texts per crossing, the answers out as
+//              one JSON text (what the native ingest writing each answer as text does)
+//   replay     the first REPLAY_ENTRIES entries of the journal replayed into a fresh ledger,
+//              as the store's open does: JSON.parse + replay(object) per entry (before
+//              session 8), and the batch door's replayTexts (now)
 //   inside     the native benchmark's loop run in the module (IngestInside): the engine's
 //              own cost in wasm, with no crossing per command (a measure of the crossing)
 // As in the native benchmark, the ledger is told every 1,000 commands that its journal is
 // stored (forgetJournalThrough), so it doesn't hold the whole journal in memory.
 
-import { textDoor } from './json-text.js';
+import { batchDoor, textDoor } from './json-text.js';
 
 const now = () => performance.now();
 
@@ -93,6 +99,62 @@ function ingestJson(engine, chunks, memory) {
     n += texts.length;
   }
   return { ledger, n, applyMs };
+}
+
+function ingestBatchDoor(engine, chunks, memory) {
+  const ledger = new engine.Ledger();
+  const door = batchDoor(ledger, memory);
+  let applyMs = 0;
+  let n = 0;
+  let answerBytes = 0;
+  for (const text of chunks) {
+    const texts = JSON.parse(text).map((c) => JSON.stringify(c));
+    const t = now();
+    answerBytes += door.applyTexts(texts).length;
+    ledger.forgetJournalThrough(ledger.seq());
+    applyMs += now() - t;
+    n += texts.length;
+  }
+  return { ledger, n, applyMs, answerBytes };
+}
+
+/** Journal entries replayed, the two ways (see the top). */
+const REPLAY_ENTRIES = 100_000;
+
+function journalTexts(engine, chunks) {
+  const ledger = new engine.Ledger();
+  const texts = [];
+  for (const text of chunks) {
+    ledger.applyBatch(JSON.parse(text));
+    for (const e of ledger.journalSince(texts.length)) texts.push(JSON.stringify(e.command));
+    ledger.forgetJournalThrough(ledger.seq());
+    if (texts.length >= REPLAY_ENTRIES) break;
+  }
+  ledger.free();
+  return texts.slice(0, REPLAY_ENTRIES);
+}
+
+function replayBoth(engine, texts, memory) {
+  const each = new engine.Ledger();
+  let t = now();
+  for (let i = 0; i < texts.length; i++) {
+    if (!each.replay({ seq: i + 1, command: JSON.parse(texts[i]) }).ok) throw new Error(`replay refused entry ${i + 1}`);
+    if (i % FORGET_EVERY === FORGET_EVERY - 1) each.forgetJournalThrough(each.seq());
+  }
+  const objectMs = now() - t;
+  const batch = new engine.Ledger();
+  const door = batchDoor(batch, memory);
+  t = now();
+  for (let i = 0; i < texts.length; i += FORGET_EVERY * 5) {
+    const slice = texts.slice(i, i + FORGET_EVERY * 5);
+    if (door.replayTexts(i + 1, slice) !== slice.length) throw new Error(`replayTexts stopped after ${batch.seq()}`);
+    batch.forgetJournalThrough(batch.seq());
+  }
+  const textsMs = now() - t;
+  if (each.seq() !== batch.seq()) throw new Error('the two replays differ');
+  each.free();
+  batch.free();
+  return { objectMs, textsMs };
 }
 
 function ingestInside(engine, space) {
@@ -240,6 +302,20 @@ export function runEngineBench(engine, memory, { customer, space = SPACE, log = 
   if (d.n - d.ledger.seq() !== out.refused) throw new Error('the text door accepted a different number of commands');
   d.ledger.free();
   out.wasm_memory_bytes_peak = memory.buffer.byteLength;
+
+  log('ingest: the batch text door (applyTexts, bench/json-text.js batchDoor)');
+  const bd = ingestBatchDoor(engine, gen.chunks, memory);
+  out.apply_texts_door_per_sec = rate(bd.n, bd.applyMs);
+  out.apply_texts_answer_bytes = bd.answerBytes;
+  if (bd.n - bd.ledger.seq() !== out.refused) throw new Error('the batch door accepted a different number of commands');
+  bd.ledger.free();
+
+  log(`replay of the journal's first ${REPLAY_ENTRIES} entries: JSON.parse + replay(object), then replayTexts`);
+  const texts = journalTexts(engine, gen.chunks);
+  const rp = replayBoth(engine, texts, memory);
+  out.replay_entries = texts.length;
+  out.replay_object_per_sec = rate(texts.length, rp.objectMs);
+  out.replay_texts_per_sec = rate(texts.length, rp.textsMs);
 
   log('ingest: the native loop inside the module (IngestInside)');
   const inside = ingestInside(engine, space);

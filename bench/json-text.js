@@ -6,7 +6,7 @@
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-/** Input buffers above this size are given back once a smaller command comes. */
+/** Input buffers above this size are given back by the module after the call. */
 const KEEP_BYTES = 64 * 1024;
 /** ASCII answers up to this length are made by String.fromCharCode (its argument list). */
 const CHARS_AT_ONCE = 8192;
@@ -26,10 +26,15 @@ export function textDoor(ledger, memory, { decodeAscii = true } = {}) {
     return bytes;
   };
   const reserve = (need) => {
-    if (need > room || (room > KEEP_BYTES && need <= KEEP_BYTES)) {
+    if (need > room) {
       at = ledger.textInput(need);
       room = need;
     }
+  };
+  /** After a call: the module gave back an input buffer over 64 KB. */
+  const after = (signedLen) => {
+    if (room > KEEP_BYTES) room = 0;
+    return signedLen;
   };
   /** Writes `text` as UTF-8 at the input buffer; answers its length in bytes. */
   const write = (text) => {
@@ -61,7 +66,75 @@ export function textDoor(ledger, memory, { decodeAscii = true } = {}) {
     return decoder.decode(mem.subarray(from, from + n));
   };
   return {
-    applyJson: (text) => read(ledger.applyJsonText(write(text))),
-    queryJson: (text) => read(ledger.queryJsonText(write(text))),
+    applyJson: (text) => read(after(ledger.applyJsonText(write(text)))),
+    queryJson: (text) => read(after(ledger.queryJsonText(write(text)))),
   };
+}
+
+/** What separates texts in a batch (src/wasm/batch.rs). */
+const SEPARATOR = '\x1e';
+
+/**
+ * The batch text door over `ledger` (src/wasm/batch.rs; the store's glue is
+ * www/engine.js `replayTexts`): `applyTexts(texts)` applies commands given as JSON texts,
+ * `crossingChars` characters of them per crossing, and answers their answers as one JSON
+ * array text; `replayTexts(firstSeq, texts)` replays journal entries and answers how many
+ * were replayed. A text the module's reader declines (the shipped build's reader takes no
+ * escapes or numbers) goes through `applyJson` / `replay` alone.
+ */
+export function batchDoor(ledger, memory, { crossingChars = 60_000 } = {}) {
+  const write = (text) => {
+    let room = text.length;
+    let at = ledger.textInput(room);
+    let { read, written } = encoder.encodeInto(text, new Uint8Array(memory.buffer, at, room));
+    while (read < text.length) {
+      room = written + (text.length - read) * 3;
+      at = ledger.textInput(room);
+      const more = encoder.encodeInto(text.slice(read), new Uint8Array(memory.buffer, at + written, room - written));
+      read += more.read;
+      written += more.written;
+    }
+    return written;
+  };
+  const output = (signedLen) => decoder.decode(new Uint8Array(memory.buffer, ledger.textOutput(), Math.abs(signedLen)));
+  /** The end of the run of texts from `i` that one crossing takes. */
+  const runEnd = (texts, i) => {
+    let end = i;
+    for (let chars = 0; end < texts.length && (end === i || chars + texts[end].length < crossingChars); end++) chars += texts[end].length + 1;
+    return end;
+  };
+  return {
+    applyTexts(texts) {
+      const parts = [];
+      for (let i = 0; i < texts.length;) {
+        const end = runEnd(texts, i);
+        const answers = output(ledger.applyTexts(write(texts.slice(i, end).join(SEPARATOR))));
+        // A declined text stops the crossing before it: count the answers written.
+        const n = answers === '[]' ? 0 : countAnswers(answers);
+        if (n) parts.push(answers.slice(1, -1));
+        i += n;
+        if (i < end) parts.push(ledger.applyJson(texts[i++]));
+      }
+      return `[${parts.join(',')}]`;
+    },
+    replayTexts(firstSeq, texts) {
+      const start = ledger.seq();
+      for (let i = 0; i < texts.length;) {
+        const end = runEnd(texts, i);
+        const out = ledger.replayTexts(write(texts.slice(i, end).join(SEPARATOR)), firstSeq + i);
+        i = ledger.seq() - start;
+        if (out !== 0) return i;
+        if (i < end && !ledger.replay({ seq: firstSeq + i, command: JSON.parse(texts[i]) }).ok) return i;
+        if (i < end) i++;
+      }
+      return ledger.seq() - start;
+    },
+  };
+}
+
+/** The number of answers in a JSON array of answer objects (each starts `{"ok":`). */
+function countAnswers(text) {
+  let n = 0;
+  for (let at = text.indexOf('{"ok":'); at !== -1; at = text.indexOf('{"ok":', at + 6)) n++;
+  return n;
 }

@@ -288,6 +288,11 @@ fn rebuild(p: Payload) -> Result<State> {
     // The shipped module lists every id's seq (small books; its size budget) where the
     // others keep none when they run one per command.
     let dense = if FAST { dense_from(&p.ids) } else { None };
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    if let Some(first) = dense {
+        let s = restore_ids_dense(s, &p.ids, &p.id_hashes, first)?;
+        return rebuild_books(s, p.entry_digest, p.lines_to_check);
+    }
     let mut ids = IdIndex::for_restore(n, dense);
     for (k, &(record, fingerprint, seq)) in p.ids.iter().enumerate() {
         if !record_in_range(&s, record) {
@@ -311,6 +316,50 @@ fn rebuild(p: Payload) -> Result<State> {
         }
     }
     s.ids = ids;
+    rebuild_books(s, p.entry_digest, p.lines_to_check)
+}
+
+/// The id index of a snapshot whose ids were created one per seq, built in one pass
+/// (`IdIndex::restored`).
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn restore_ids_dense(
+    mut s: State,
+    ids: &[(RecordRef, u64, u64)],
+    id_hashes: &[u64],
+    first: u64,
+) -> Result<State> {
+    if !ids
+        .iter()
+        .all(|&(record, _, _)| record_in_range(&s, record))
+    {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: an id names a record outside its table"
+        ));
+    }
+    let hash_of = |k: usize| match id_hashes.get(k) {
+        Some(&h) => h,
+        None => hash_id(s.record_id(ids[k].0)),
+    };
+    match IdIndex::restored(first, ids, &hash_of, &|r| s.record_id(r)) {
+        Ok(index) => {
+            s.ids = index;
+            Ok(s)
+        }
+        Err(record) => {
+            let id = s.record_id(record);
+            Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"))
+        }
+    }
+}
+
+/// The rest of `rebuild` once the id index is in: the books' indexes rebuilt and their
+/// sums recomputed, then the invariants.
+fn rebuild_books(
+    mut s: State,
+    entry_digest: u64,
+    lines_to_check: Option<Vec<Idx>>,
+) -> Result<State> {
     // Rebuild the indexes and recompute the books' sums.
     let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
         .customers
@@ -386,7 +435,7 @@ fn rebuild(p: Payload) -> Result<State> {
             }
         }
     }
-    check_invariants(&s, p.entry_digest, p.lines_to_check)?;
+    check_invariants(&s, entry_digest, lines_to_check)?;
     Ok(s)
 }
 
@@ -744,6 +793,11 @@ mod tests {
     /// the given net, tax and gross and a subtotal of `subtotal` (credited in full so
     /// that the books and the general ledger still agree), indexed as the engine would.
     fn with_odd_invoice(net: &str, tax: &str, gross: &str, subtotal: i64) -> Vec<u8> {
+        with_odd_lines(&[(net, tax, gross)], subtotal)
+    }
+
+    /// `with_odd_invoice` with several lines, each of a net, tax and gross.
+    fn with_odd_lines(amounts: &[(&str, &str, &str)], subtotal: i64) -> Vec<u8> {
         use crate::domain::LineInput;
         let mut ledger = Ledger::new();
         for c in [
@@ -754,19 +808,22 @@ mod tests {
         }
         let s = &mut ledger.state;
         let dec = |v: &str| v.parse::<Decimal>().unwrap();
-        let line = Line {
-            input: LineInput {
-                description: "Odd".into(),
-                quantity: dec("1"),
-                unit_price: dec(net),
-                tax_rate: dec("0"),
-                discount_rate: dec("0"),
-            },
-            net: dec(net),
-            tax: dec(tax),
-            gross: dec(gross),
-        };
-        let lines = s.lines.push(&[line]);
+        let lines: Vec<Line> = amounts
+            .iter()
+            .map(|&(net, tax, gross)| Line {
+                input: LineInput {
+                    description: "Odd".into(),
+                    quantity: dec("1"),
+                    unit_price: dec(net),
+                    tax_rate: dec("0"),
+                    discount_rate: dec("0"),
+                },
+                net: dec(net),
+                tax: dec(tax),
+                gross: dec(gross),
+            })
+            .collect();
+        let lines = s.lines.push(&lines);
         let subtotal = crate::money::Minor::from_units(subtotal);
         with_credited_invoice(ledger, lines, subtotal, crate::money::Minor::ZERO)
     }
@@ -821,6 +878,27 @@ mod tests {
             assert!(
                 message.contains("invoice 'ix' does not add up to its lines"),
                 "{net} {tax} {gross} {subtotal}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn lines_whose_sums_overflow_are_written_without_panicking_and_refused_on_restore() {
+        // Only a state built by hand holds them (the engine's limits, restore's checks).
+        let max = "79228162514264337593543950335";
+        for amounts in [
+            &[(max, "0", max), (max, "0", max)][..],
+            &[("1", max, max), ("1", max, max)],
+            &[(max, "0", max)],
+        ] {
+            let bytes = with_odd_lines(amounts, 0);
+            let message = Ledger::restore(&bytes)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(
+                message.contains("invoice 'ix' does not add up to its lines"),
+                "{amounts:?}: {message}"
             );
         }
     }
@@ -920,7 +998,7 @@ mod tests {
         let mut ledger = with_lines();
         let s = &mut ledger.state;
         let lines = crate::state::lines::LineSpan::new(first, count, false).unwrap();
-        let (net, tax) = super::write::line_sums(s.lines.iter(lines));
+        let (net, tax) = super::write::line_sums(s.lines.iter(lines)).unwrap();
         let currency = s.invoices.get(0).currency;
         let subtotal = crate::money::Minor::of(net, currency).unwrap();
         let tax = crate::money::Minor::of(tax, currency).unwrap();
@@ -968,6 +1046,31 @@ mod tests {
         let table = &with_lines().state.lines;
         let wrapping = crate::state::lines::LineSpan::new(u32::MAX - 1, 3, false).unwrap();
         assert!(!table.holds(wrapping));
+    }
+
+    #[test]
+    fn an_id_held_by_two_records_is_refused_naming_it() {
+        let mut ledger = Ledger::new();
+        for c in [
+            r#"{"type":"create_customer","id":"cust-aaaa1","name":"One","currency":"EUR"}"#,
+            r#"{"type":"create_customer","id":"cust-bbbb1","name":"Two","currency":"EUR"}"#,
+        ] {
+            assert!(ledger.apply_json(c).is_ok(), "{c}");
+        }
+        let mut bytes = ledger.snapshot();
+        let at: Vec<usize> = (0..bytes.len() - 5)
+            .filter(|&k| &bytes[k..k + 5] == b"bbbb1")
+            .collect();
+        assert_eq!(at.len(), 1);
+        bytes[at[0]..at[0] + 5].copy_from_slice(b"aaaa1");
+        let message = Ledger::restore(&resealed(bytes))
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            message.contains("id 'cust-aaaa1' appears twice"),
+            "{message}"
+        );
     }
 
     #[test]

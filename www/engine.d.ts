@@ -113,6 +113,33 @@ export function loadBulk(options?: EngineOptions): Promise<BulkModule>;
 export function exportLedger(ledger: Ledger, format: 'csv' | 'beancount'): Promise<string>;
 
 /**
+ * What a replay through the batch text door did: how many entries were replayed (they
+ * stay; the ledger's `seq()` moved by as many), and the refusal of the entry after them,
+ * which changed nothing (`null` when every entry was replayed). A text that is not JSON
+ * is refused `invalid_input` with `details.rule` `"not_json"`.
+ */
+export interface TextReplay {
+  replayed: number;
+  refusal: EngineRefused | null;
+}
+
+/**
+ * Replays stored journal entries given as their commands' JSON texts (`texts[i]` is entry
+ * `firstSeq + i`) through the batch text door: many entries per crossing, no
+ * `JSON.parse` or object walk of each. The same books and the same refusal as
+ * `ledger.replay({ seq, command: JSON.parse(text) })` one by one, stopping at the first
+ * refused entry.
+ */
+export function replayTexts(ledger: Ledger, firstSeq: number, texts: readonly string[]): TextReplay;
+
+/**
+ * `replayTexts` for entries as objects (a backup's, a server's): their commands' JSON
+ * texts (`texts`, when the caller made them already: `JSON.stringify(entry.command)`).
+ * An entry out of sequence is refused as `replay` refuses it.
+ */
+export function replayEntries(ledger: Ledger, entries: readonly JournalEntry[], texts?: readonly string[]): TextReplay;
+
+/**
  * A ledger living in wasm memory. Methods are generic over the command's or query's
  * `type`, so the answer is typed for it and an object literal is checked exactly.
  */
@@ -170,6 +197,25 @@ export class Ledger {
    * an entry out of sequence or one that would not be accepted as it was.
    */
   replay(entry: JournalEntry): Replayed | EngineRefused;
+
+  /**
+   * The batch text door's low level (engine.js `replayTexts` is what a page uses): room
+   * for at least `maxBytes` of UTF-8 text in wasm memory, keeping what was written there;
+   * answers its address in the module's memory.
+   */
+  textInput(maxBytes: number): number;
+
+  /**
+   * Replays the entries whose commands' JSON texts were written at `textInput`'s address
+   * (`len` bytes, texts separated by the byte 0x1E), the first with seq `firstSeq`;
+   * stops at the first refused entry (its refusal's JSON text then at `textOutput()`,
+   * and its length answered, negated when all ASCII) or before a text the module's
+   * reader declines (answers 0; `seq()` says how far it went). 0 when all were replayed.
+   */
+  replayTexts(len: number, firstSeq: number): number;
+
+  /** Where the last refusal's JSON text written by `replayTexts` is. */
+  textOutput(): number;
 
   /**
    * Frees the ledger's wasm memory; the object can't be used afterwards. (Where the

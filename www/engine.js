@@ -26,9 +26,10 @@ let ready = null;
  */
 export function loadEngine(options = {}) {
   if (!ready) {
-    ready = options.bytes
-      ? Promise.resolve().then(() => { initSync({ module: options.bytes }); })
-      : init({ module_or_path: new URL('./pkg/tally_engine_bg.wasm', import.meta.url) }).then(() => {});
+    ready = (options.bytes
+      ? Promise.resolve().then(() => initSync({ module: options.bytes }))
+      : init({ module_or_path: new URL('./pkg/tally_engine_bg.wasm', import.meta.url) })
+    ).then((exports) => { memories.set(Ledger, exports.memory); });
   }
   return ready;
 }
@@ -139,8 +140,10 @@ let bulkLoaded = null;
 export function loadBulk(options = {}) {
   if (!bulkReady) {
     bulkReady = import('./pkg/bulk/tally_bulk.js').then(async (bulk) => {
-      if (options.bytes) bulk.initSync({ module: options.bytes });
-      else await bulk.default({ module_or_path: new URL('./pkg/bulk/tally_bulk_bg.wasm', import.meta.url) });
+      const exports = options.bytes
+        ? bulk.initSync({ module: options.bytes })
+        : await bulk.default({ module_or_path: new URL('./pkg/bulk/tally_bulk_bg.wasm', import.meta.url) });
+      memories.set(bulk.Ledger, exports.memory);
       bulkLoaded = bulk;
       return bulk;
     });
@@ -167,6 +170,114 @@ export async function exportLedger(ledger, format) {
   } finally {
     copy.free();
   }
+}
+
+// ---------------------------------------------------------------------------------
+// The batch text door (src/wasm/batch.rs): journal entries given as their commands'
+// JSON texts, many in one crossing, written into a buffer the ledger keeps. Opening
+// replays the stored journal, which is JSON text already, through it: no JSON.parse
+// and no walk of each command object (docs/browser.md, "The batch text door").
+
+/** The WebAssembly memory of each module, by its Ledger class. */
+const memories = new Map();
+/** What separates texts in a batch (RFC 7464's record separator; never in JSON text). */
+const SEPARATOR = '\x1e';
+/** Characters of text per crossing: the module keeps buffers up to 64 KB between calls. */
+const CROSSING_CHARS = 60_000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Writes `text` as UTF-8 into `ledger`'s input buffer; answers its length in bytes. */
+function writeText(ledger, memory, text) {
+  let room = text.length;
+  let at = ledger.textInput(room);
+  let { read, written } = encoder.encodeInto(text, new Uint8Array(memory.buffer, at, room));
+  while (read < text.length) {
+    // Not all ASCII: at most three bytes per UTF-16 unit for the rest (the buffer grows
+    // keeping what was written).
+    room = written + (text.length - read) * 3;
+    at = ledger.textInput(room);
+    const more = encoder.encodeInto(text.slice(read), new Uint8Array(memory.buffer, at + written, room - written));
+    read += more.read;
+    written += more.written;
+  }
+  return written;
+}
+
+/** The answer the module wrote (`signedLength` as it answered), parsed. */
+function readAnswer(ledger, memory, signedLength) {
+  const at = ledger.textOutput();
+  return JSON.parse(decoder.decode(new Uint8Array(memory.buffer, at, Math.abs(signedLength))));
+}
+
+/** Whether the door can take `text`: no separator, no unpaired surrogate (UTF-8 can't hold it). */
+function doorText(text) {
+  return typeof text === 'string' && !text.includes(SEPARATOR) && text.isWellFormed();
+}
+
+/**
+ * Replays stored journal entries given as their commands' JSON texts: `texts[i]` is
+ * entry `firstSeq + i`. The same as `ledger.replay({ seq, command: JSON.parse(text) })`
+ * for each in order, stopping at the first refused one, in far fewer crossings.
+ * Answers `{ replayed, refusal }`: how many were replayed (those stay; the ledger's
+ * `seq()` is `firstSeq - 1 + replayed`), and the refusal of the entry after them, which
+ * changed nothing (null when all were replayed). A text that is not JSON is refused
+ * `invalid_input` with `details.rule` "not_json".
+ * @param {Ledger} ledger
+ * @param {number} firstSeq
+ * @param {string[]} texts
+ */
+export function replayTexts(ledger, firstSeq, texts) {
+  const memory = memories.get(ledger.constructor);
+  let i = 0;
+  while (i < texts.length) {
+    let end = i;
+    for (let chars = 0; memory && end < texts.length && (end === i || chars + texts[end].length < CROSSING_CHARS) && doorText(texts[end]); end++) {
+      chars += texts[end].length + 1;
+    }
+    if (end > i) {
+      const before = ledger.seq();
+      const out = ledger.replayTexts(writeText(ledger, memory, texts.slice(i, end).join(SEPARATOR)), firstSeq + i);
+      i += ledger.seq() - before;
+      if (out !== 0) return { replayed: i, refusal: readAnswer(ledger, memory, out) };
+      if (i === end) continue;
+      // The module's reader declined text i (src/wasm/batch.rs): it goes as an object.
+    }
+    let command;
+    try {
+      command = JSON.parse(texts[i]);
+    } catch {
+      const message = `journal entry ${firstSeq + i}: its command is not JSON text`;
+      return { replayed: i, refusal: { ok: false, error: { code: 'invalid_input', message, field: 'command', details: { rule: 'not_json' } } } };
+    }
+    const answer = ledger.replay({ seq: firstSeq + i, command });
+    if (!answer.ok) return { replayed: i, refusal: answer };
+    i++;
+  }
+  return { replayed: i, refusal: null };
+}
+
+/**
+ * Replays journal entries `{ seq, command }` (command objects, as a backup or a server
+ * holds them) through the batch door: `replayTexts` over their commands' JSON texts,
+ * given as `texts` when the caller made them already. Entries out of sequence are
+ * refused as `ledger.replay` refuses them. Answers `{ replayed, refusal }` as
+ * `replayTexts` does.
+ * @param {Ledger} ledger
+ * @param {{ seq: number, command: object }[]} entries
+ * @param {string[]} [texts]
+ */
+export function replayEntries(ledger, entries, texts = entries.map((e) => JSON.stringify(e.command))) {
+  const first = entries[0]?.seq;
+  let run = 0;
+  while (run < entries.length && entries[run].seq === first + run) run++;
+  const { replayed, refusal } = run ? replayTexts(ledger, first, texts.slice(0, run)) : { replayed: 0, refusal: null };
+  if (refusal || replayed === entries.length) return { replayed, refusal };
+  // Out of sequence from here: given to `replay` as it is, which refuses it.
+  const answer = ledger.replay(entries[replayed]);
+  if (!answer.ok) return { replayed, refusal: answer };
+  const rest = replayEntries(ledger, entries.slice(replayed + 1), texts.slice(replayed + 1));
+  return { replayed: replayed + 1 + rest.replayed, refusal: rest.refusal };
 }
 
 export { Ledger, snapshotFormatVersion };

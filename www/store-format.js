@@ -132,7 +132,8 @@ export function damage(kind, seq, message) {
 /**
  * Checks a stored journal record against what it must follow: `seq` expected, `ledger`
  * identity, `prev` the chain of the record before. Answers `{ seq, command, chain }`
- * (`command` left unread with `parse: false`, for checks that don't need it);
+ * (with `parse: false`, `command` left unread and its JSON `text` instead, for checks
+ * that don't need it and for the engine's batch text door);
  * throws a `damage` naming the record (with `link: true` when the record is intact but
  * doesn't follow the one before, which puts that one in doubt too).
  */
@@ -149,7 +150,7 @@ export function readJournalRecord(record, { ledger, prev, seq, parse = true }) {
       ? 'Journal record 1 does not start this ledger: it was replaced after it was written.'
       : `Journal records ${seq - 1} and ${seq} don't chain: record ${seq - 1} was changed, or record ${seq} replaced, after they were written.`), { link: true });
   }
-  if (!parse) return { seq, command: undefined, chain: record.chain };
+  if (!parse) return { seq, command: undefined, text: record.command, chain: record.chain };
   let command;
   try {
     command = JSON.parse(record.command);

@@ -24,7 +24,7 @@
 //   refused    key id   { id, command, error, refusedAt }  refused when synced, until dismissed
 //   authors    key id   { id, seq, by, at }                who entered each confirmed entry
 
-import { exportLedger, FAST_ENGINE_OVER, loadEngine, newLedger } from './engine.js';
+import { exportLedger, FAST_ENGINE_OVER, loadEngine, newLedger, replayEntries } from './engine.js';
 import {
   BACKUP_FORMAT,
   BACKUP_VERSION,
@@ -929,23 +929,24 @@ class Store {
     return this._exclusive(async () => {
       const entries = checkBackupShape(backup);
       const ledger = newLedger();
+      // Each command's JSON text, made once: the engine replays it (the batch text door)
+      // and the journal keeps it.
+      const texts = entries.map((e) => JSON.stringify(e.command));
       const step = Math.max(1, Math.floor(entries.length / 100));
-      for (let i = 0; i < entries.length; i++) {
-        const answer = ledger.replay(entries[i]);
-        if (!answer.ok) {
+      for (let i = 0; i < entries.length; i += step) {
+        const { replayed, refusal } = replayEntries(ledger, entries.slice(i, i + step), texts.slice(i, i + step));
+        if (refusal) {
           ledger.free();
-          throw new StoreError('invalid_backup', `Backup entry ${entries[i].seq} is refused: ${answer.error.message}. Nothing was changed.`);
+          throw new StoreError('invalid_backup', `Backup entry ${entries[i + replayed].seq} is refused: ${refusal.error.message}. Nothing was changed.`);
         }
-        if (i % step === 0) {
-          progress(i, entries.length);
-          await new Promise((r) => setTimeout(r, 0));
-        }
+        progress(i, entries.length);
+        await new Promise((r) => setTimeout(r, 0));
       }
       ledger.forgetJournalThrough(ledger.seq());
       const ledgerId = newLedgerId();
       let chain = genesis(ledgerId);
-      const records = entries.map((e) => {
-        const record = journalRecord(ledgerId, chain, e.seq, e.command);
+      const records = entries.map((e, i) => {
+        const record = journalRecordOfText(ledgerId, chain, e.seq, texts[i]);
         chain = record.chain;
         return record;
       });

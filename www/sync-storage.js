@@ -4,9 +4,9 @@
 // `SyncStorage` that www/sync.js drives (see sync.d.ts); the store keeps the confirmed
 // engine, its journal and snapshots, and its cross-tab writer lock.
 
-import { loadBulk, needsMigration, restoreAnyVersion } from './engine.js';
+import { loadBulk, needsMigration, replayEntries, restoreAnyVersion } from './engine.js';
 import { StoreError, done } from './store.js';
-import { hash64, journalRecord, snapshotRecord } from './store-format.js';
+import { hash64, journalRecordOfText, snapshotRecord } from './store-format.js';
 import { fastEngineFor, request } from './store-open.js';
 import { trace } from './sync-trace.js';
 
@@ -96,12 +96,15 @@ export function idbSyncStorage(store) {
         }
         const journal = tx.objectStore('journal');
         const authors = tx.objectStore('authors');
-        for (const entry of entries) {
-          const answer = ledger.replay(entry);
-          if (!answer.ok) {
-            throw new StoreError('damaged_record', `The server's entry ${entry.seq} can't be replayed here: ${answer.error.message}`);
-          }
-          const record = journalRecord(store.ledgerId, chain, entry.seq, entry.command);
+        // Each command's JSON text, made once: the engine replays it (the batch text
+        // door) and the journal keeps it.
+        const texts = entries.map((e) => JSON.stringify(e.command));
+        const { replayed, refusal } = replayEntries(ledger, entries, texts);
+        if (refusal) {
+          throw new StoreError('damaged_record', `The server's entry ${entries[replayed].seq} can't be replayed here: ${refusal.error.message}`);
+        }
+        for (const [i, entry] of entries.entries()) {
+          const record = journalRecordOfText(store.ledgerId, chain, entry.seq, texts[i]);
           journal.put(record);
           chain = record.chain;
           authors.put({ id: entry.command.id, seq: entry.seq, by: entry.command.by ?? null, at: entry.command.at ?? null });

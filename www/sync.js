@@ -19,7 +19,7 @@
 // (www/sync-storage.js in the browser, an in-memory one in the unit tests) and a
 // transport (`httpTransport` of www/sync-transport.js, a fake in the tests).
 
-import { restoreLedger } from './engine.js';
+import { replayEntries, restoreLedger } from './engine.js';
 import { PULL_PAGE, PUSH_BATCH, SNAPSHOT_FIRST_SYNC_OVER } from './sync-limits.js';
 import { SyncError, httpTransport } from './sync-transport.js';
 import { trace, traceFirstSync } from './sync-trace.js';
@@ -361,11 +361,9 @@ class SyncedStore {
       // `own` replays the entries too, to stay in step.
       this.knownConfirmedSeq = this.confirmedSeq;
       if (this.own) {
-        for (const entry of entries) {
-          if (!this.own.replay(entry).ok) {
-            this._dropOwn();
-            return;
-          }
+        if (entries.length && replayEntries(this.own, entries).refusal) {
+          this._dropOwn();
+          return;
         }
         this.own.forgetJournalThrough(this.own.seq());
       }

@@ -5,6 +5,5 @@
 pub mod command;
 pub mod fields;
 pub mod ids;
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
 pub mod json;
 pub mod raw;

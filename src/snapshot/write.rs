@@ -432,9 +432,9 @@ impl Cursor {
         let running = x.running();
         // Amounts are kept at the currency's minor units, so they are written at that
         // scale; totals the lines add up to are left out.
-        let (line_subtotal, line_tax) = line_sums(s.lines.iter(x.lines));
-        let derived = Minor::of(line_subtotal, cur) == Some(subtotal)
-            && Minor::of(line_tax, cur) == Some(tax);
+        let derived = line_sums(s.lines.iter(x.lines)).is_some_and(|(net, tax_sum)| {
+            Minor::of(net, cur) == Some(subtotal) && Minor::of(tax_sum, cur) == Some(tax)
+        });
         let flags = u8::from(x.prices_include_tax)
             | u8::from(x.tax_rounding == TaxRounding::Invoice) << 1
             | u8::from(running.voided_by.is_some()) << 2
@@ -503,14 +503,20 @@ pub(super) fn section_starts(s: &State) -> Vec<(Section, usize)> {
 /// Line numbers in one item of `Section::LineRuns`.
 pub(super) const RUN_BLOCK: usize = 4096;
 
-/// The sums an invoice's totals are made of, as `invoice_math::totals` adds them.
+/// The sums an invoice's totals are made of, as `invoice_math::totals` adds them;
+/// `None` if they overflow `Decimal`. The engine's limits keep every invoice's far
+/// inside it and restore refuses a snapshot whose sums don't fit, so only a state built
+/// by hand gets `None`: its totals are then written in full (not derived), and restore
+/// refuses them as not adding up, where a plain `sum` would panic while writing.
 pub(super) fn line_sums<'a>(
-    lines: impl Iterator<Item = LineView<'a>> + Clone,
-) -> (Decimal, Decimal) {
-    (
-        lines.clone().map(|l| l.net).sum(),
-        lines.map(|l| l.tax).sum(),
-    )
+    lines: impl Iterator<Item = LineView<'a>>,
+) -> Option<(Decimal, Decimal)> {
+    let (mut net, mut tax) = (Decimal::ZERO, Decimal::ZERO);
+    for l in lines {
+        net = super::add(net, l.net)?;
+        tax = super::add(tax, l.tax)?;
+    }
+    Some((net, tax))
 }
 
 fn pairs(out: &mut Vec<u8>, v: &[(Idx, Decimal)]) {

@@ -259,6 +259,45 @@ impl IdIndex {
         true
     }
 
+    /// The index of a restored snapshot's ids created by seqs `first..first + n`, one
+    /// each, in any order (each `(record, fingerprint, seq)` of `ids` takes the row of
+    /// its seq, and the text of `ids[k]` hashes to `hash_of(k)`), built in one pass (`Slots::
+    /// from_hashes`) rather than id by id as `restore` does. `Err(record)`: a record
+    /// whose id text is another's too, or whose seq has no row of its own.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn restored<'a>(
+        first: u64,
+        ids: &[(RecordRef, u64, u64)],
+        hash_of: &dyn Fn(usize) -> u64,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) -> Result<IdIndex, RecordRef> {
+        let mut index = IdIndex::for_restore(ids.len(), Some(first));
+        let mut by_row = vec![0u64; ids.len()];
+        for (k, &(record, fingerprint, seq)) in ids.iter().enumerate() {
+            let row = u32::try_from(seq.wrapping_sub(first))
+                .ok()
+                .filter(|&r| {
+                    index
+                        .rows
+                        .get(r as usize)
+                        .is_some_and(|r| r.record == UNSET)
+                })
+                .ok_or(record)?;
+            index.set_row(
+                row,
+                &IdEntry {
+                    record,
+                    fingerprint,
+                    seq,
+                },
+            );
+            by_row[row as usize] = hash_of(k);
+        }
+        let same = |a: u32, b: u32| id_of(index.record(a)) == id_of(index.record(b));
+        index.table = Slots::from_hashes(&by_row, &same).map_err(|row| index.record(row))?;
+        Ok(index)
+    }
+
     /// How many ids there are: one per record.
     pub fn len(&self) -> usize {
         self.rows.len()
@@ -367,6 +406,60 @@ mod tests {
         assert!(!listed.restore(hash_id(&texts[1]), entry(1, 31), &id_of));
         assert_eq!(listed.get("id-1", &id_of).map(|e| e.seq), Some(4));
         assert!(listed.iter().map(|e| e.seq).eq([9, 4, 30]));
+    }
+
+    #[test]
+    fn restored_in_one_pass_finds_every_id_and_refuses_a_repeat() {
+        // Enough ids that rows wrap past the table's end, in a shuffled seq order.
+        let texts = ids(20_000);
+        let id_of = payment_ids(&texts);
+        let order: Vec<usize> = (0..20_000).map(|k| (k * 7919) % 20_000).collect();
+        let listed: Vec<(RecordRef, u64, u64)> = order
+            .iter()
+            .map(|&i| {
+                let e = entry(i, 5 + i as u64);
+                (e.record, e.fingerprint, e.seq)
+            })
+            .collect();
+        let hash_of = |k: usize| hash_id(&texts[order[k]]);
+        let index = IdIndex::restored(5, &listed, &hash_of, &id_of).unwrap();
+        assert!(matches!(index.seqs, Seqs::Dense { first: 5 }));
+        for (i, id) in texts.iter().enumerate() {
+            assert_eq!(index.get(id, &id_of), Some(entry(i, 5 + i as u64)));
+        }
+        assert_eq!(index.get("id-20000", &id_of), None);
+        assert!(index.iter().map(|e| e.seq).eq(5..20_005));
+        assert_eq!(index.table.filled().0, 20_000);
+        // It grows like any other afterwards.
+        let more = ids(30_000);
+        let id_of = payment_ids(&more);
+        let mut index = index;
+        for (i, id) in more.iter().enumerate().skip(20_000) {
+            index.insert(id, entry(i, 5 + i as u64), &id_of);
+        }
+        for (i, id) in more.iter().enumerate() {
+            assert_eq!(index.get(id, &id_of), Some(entry(i, 5 + i as u64)));
+        }
+        // Two records with the same text: refused, naming the later row's record.
+        let mut twice = texts.clone();
+        twice[12_345] = twice[678].clone();
+        let id_of = payment_ids(&twice);
+        let hash_of = |k: usize| hash_id(&twice[order[k]]);
+        let refused = IdIndex::restored(5, &listed, &hash_of, &id_of).unwrap_err();
+        assert!([RecordRef::Payment(678), RecordRef::Payment(12_345)].contains(&refused));
+        // A seq without a row of its own (beyond the ids, or taken twice): refused.
+        let mut beyond = listed.clone();
+        beyond[3].2 = 5 + 20_000;
+        assert_eq!(
+            IdIndex::restored(
+                5,
+                &beyond,
+                &|k| hash_id(&texts[order[k]]),
+                &payment_ids(&texts)
+            )
+            .err(),
+            Some(beyond[3].0)
+        );
     }
 
     #[test]

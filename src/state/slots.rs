@@ -95,6 +95,63 @@ impl Slots {
         table
     }
 
+    /// A table of rows `0..hashes.len()` (row `r`'s key hashes to `hashes[r]`), for a
+    /// restore: the rows are sorted by home slot and laid down in one pass over the
+    /// table, instead of one probe per row at a random place in a table far larger than
+    /// the cache. `same(a, b)` says whether rows `a` and `b` have the same key, asked
+    /// only of rows whose home and tag agree; `Err(b)`: row `b`'s key is an earlier
+    /// row's too.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn from_hashes(hashes: &[u64], same: &dyn Fn(u32, u32) -> bool) -> Result<Slots, u32> {
+        let mut table = Slots::with_room(hashes.len());
+        let size = table.slots.len();
+        let mask = table.row_mask();
+        // Each row as its home above the slot it will fill (tag and row + 1); rows fit
+        // the mask because they are fewer than the slots.
+        let keyed: Vec<u64> = hashes
+            .iter()
+            .zip(1u32..)
+            .map(|(&hash, row_plus_one)| {
+                let mixed = mix(hash);
+                (table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | row_plus_one)
+            })
+            .collect();
+        let keyed = sorted_by_home(keyed, usize::BITS - size.leading_zeros());
+        let (mut next, mut group, mut wrapped) = (0, 0, Vec::new());
+        for (k, &e) in keyed.iter().enumerate() {
+            let (home, slot) = ((e >> 32) as usize, e as u32);
+            if k > 0 && (keyed[k - 1] >> 32) as usize != home {
+                group = k;
+            }
+            let row = (slot & mask) - 1;
+            for &earlier in &keyed[group..k] {
+                let earlier = earlier as u32;
+                if earlier & !mask == slot & !mask && same((earlier & mask) - 1, row) {
+                    return Err(row);
+                }
+            }
+            // Linear probing's rule holds: every slot from a row's home to its own is
+            // filled, by rows whose homes are no later.
+            let at = home.max(next);
+            if at < size {
+                table.slots[at] = slot;
+                next = at + 1;
+            } else {
+                wrapped.push(slot);
+            }
+        }
+        // Rows pushed past the end continue from the start, after the rows there.
+        let mut at = 0;
+        for slot in wrapped {
+            while table.slots[at] != 0 {
+                at += 1;
+            }
+            table.slots[at] = slot;
+        }
+        table.len = hashes.len();
+        Ok(table)
+    }
+
     /// How many rows it holds and how many slots it has.
     #[cfg(test)]
     pub fn filled(&self) -> (usize, usize) {
@@ -146,5 +203,80 @@ impl Slots {
             let row = (slot & mask) - 1;
             table.put(hash_of(row), row);
         }
+    }
+}
+
+/// `keyed` sorted by its high 32 bits, of which only the low `bits` may be set: a least
+/// significant digit radix sort (a few passes over the rows, each read and written in
+/// order or into one of 2,048 runs), where a comparison sort would cost several times it.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn sorted_by_home(keyed: Vec<u64>, bits: u32) -> Vec<u64> {
+    const DIGIT: u32 = 11;
+    let (mut from, mut to) = (keyed, Vec::new());
+    let mut shift = 32;
+    while shift < 32 + bits {
+        let digit = |e: u64| (e >> shift) as usize & ((1 << DIGIT) - 1);
+        let mut starts = vec![0usize; 1 << DIGIT];
+        for &e in &from {
+            starts[digit(e)] += 1;
+        }
+        let mut sum = 0;
+        for start in starts.iter_mut() {
+            (*start, sum) = (sum, sum + *start);
+        }
+        to.clear();
+        to.resize(from.len(), 0);
+        for &e in &from {
+            let at = &mut starts[digit(e)];
+            to[*at] = e;
+            *at += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+        shift += DIGIT;
+    }
+    from
+}
+
+#[cfg(all(test, any(feature = "bulk", not(target_arch = "wasm32"))))]
+mod tests {
+    use super::*;
+
+    /// A hash that `mix` turns into `mixed` (both of its steps are invertible).
+    fn unmix(mixed: u64) -> u64 {
+        let mut inverse: u64 = 1;
+        for _ in 0..6 {
+            inverse = inverse
+                .wrapping_mul(2u64.wrapping_sub(0x9e37_79b9_7f4a_7c15u64.wrapping_mul(inverse)));
+        }
+        let x = mixed.wrapping_mul(inverse);
+        x ^ x >> 29 ^ x >> 58
+    }
+
+    #[test]
+    fn built_from_hashes_rows_past_the_end_wrap_and_repeats_are_refused() {
+        // Ten rows whose home is the last slot, with different tags, and a row at home 0.
+        let mut hashes: Vec<u64> = (0..10u64)
+            .map(|r| unmix(0xffff_ffff_0000_0000 | r << 20))
+            .collect();
+        hashes.push(unmix(7 << 20));
+        assert!(hashes.iter().enumerate().all(|(r, &h)| mix(h)
+            == if r < 10 {
+                0xffff_ffff_0000_0000 | (r as u64) << 20
+            } else {
+                7 << 20
+            }));
+        let table = Slots::from_hashes(&hashes, &|_, _| false).unwrap();
+        assert_eq!(table.filled().0, 11);
+        for (row, &hash) in hashes.iter().enumerate() {
+            assert_eq!(table.find(hash, &|r| r as usize == row), Ok(row as u32));
+        }
+        // The same key twice (same hash, `same` says so): the later row is named.
+        let mut twice = hashes.clone();
+        twice.push(hashes[4]);
+        let refused = Slots::from_hashes(&twice, &|a, b| (a, b) == (4, 11) || (a, b) == (11, 4));
+        assert!(matches!(refused, Err(4) | Err(11)));
+        // Same hash, different keys: both kept.
+        let kept = Slots::from_hashes(&twice, &|_, _| false).unwrap();
+        assert_eq!(kept.find(hashes[4], &|r| r == 11), Ok(11));
     }
 }

@@ -17,6 +17,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+mod batch;
 mod read;
 #[cfg(feature = "json-api")]
 mod text;
@@ -81,9 +82,9 @@ pub fn migrate_snapshot(bytes: &[u8]) -> Result<Vec<u8>, JsError> {
 #[wasm_bindgen(js_name = Ledger)]
 pub struct WasmLedger {
     inner: crate::Ledger,
-    /// The buffers `applyJsonText` and `queryJsonText` read and write (feature `json-api`).
-    #[cfg(feature = "json-api")]
-    text: text::TextBuffers,
+    /// The buffers the text doors read and write (`applyTexts`, `replayTexts`; in bench
+    /// builds `applyJsonText` and `queryJsonText` too).
+    text: batch::TextBuffers,
 }
 
 #[wasm_bindgen(js_class = Ledger)]
@@ -222,20 +223,10 @@ impl WasmLedger {
     /// an entry out of sequence or one that would not be accepted as it was.
     pub fn replay(&mut self, entry: JsValue) -> JsValue {
         let get = |key: &str| js_sys::Reflect::get(&entry, &JsValue::from_str(key)).ok();
-        let seq = get("seq").and_then(|v| v.as_f64());
-        // A journal seq is a whole number from 1; anything else can't be the next one.
-        let Some(seq) = seq.filter(|s| *s >= 1.0 && s.fract() == 0.0 && *s < 9e15) else {
-            return refused(
-                err!(
-                    InvalidInput,
-                    "journal entry: 'seq' must be a whole number from 1"
-                )
-                .at("seq")
-                .rule("wrong_type")
-                .word("expected", "whole_number"),
-            );
+        let seq = match journal_seq(get("seq").and_then(|v| v.as_f64()).unwrap_or(0.0)) {
+            Ok(seq) => seq,
+            Err(e) => return refused(e),
         };
-        let seq = seq as u64;
         let Some(command) = get("command") else {
             return refused(
                 err!(InvalidInput, "journal entry: 'command' is missing")
@@ -254,6 +245,22 @@ impl WasmLedger {
     }
 }
 
+/// A journal entry's seq as JS gives it: a whole number from 1 (anything else can't be
+/// the next one), or why not.
+fn journal_seq(seq: f64) -> Result<u64, Error> {
+    if seq >= 1.0 && seq.fract() == 0.0 && seq < 9e15 {
+        Ok(seq as u64)
+    } else {
+        Err(err!(
+            InvalidInput,
+            "journal entry: 'seq' must be a whole number from 1"
+        )
+        .at("seq")
+        .rule("wrong_type")
+        .word("expected", "whole_number"))
+    }
+}
+
 /// `{ ok: true, seq }`. The seq is a `u64`: serializing an `f64` would pull float
 /// formatting into the wasm.
 #[derive(Serialize)]
@@ -266,8 +273,7 @@ impl WasmLedger {
     fn wrap(inner: crate::Ledger) -> WasmLedger {
         WasmLedger {
             inner,
-            #[cfg(feature = "json-api")]
-            text: text::TextBuffers::default(),
+            text: batch::TextBuffers::default(),
         }
     }
 

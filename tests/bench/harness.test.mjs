@@ -15,7 +15,7 @@ import Dinero from 'dinero.js';
 import { runEngineBench } from '../../bench/engine-bench.js';
 import { runMoneyBench } from '../../bench/money.js';
 import { prepare, summary } from '../../bench/ab-core.js';
-import { textDoor } from '../../bench/json-text.js';
+import { batchDoor, textDoor } from '../../bench/json-text.js';
 
 const pkg = fileURLToPath(new URL('../../bench/pkg/', import.meta.url));
 const engine = await import(`${pkg}tally_engine.js`);
@@ -82,4 +82,36 @@ test('the text door (bench/json-text.js) answers exactly what applyJson answers'
   assert.equal(kept.seq(), plain.seq());
   plain.free();
   kept.free();
+});
+
+test('the batch text door (applyTexts) answers exactly what applyJson answers one by one', () => {
+  const commands = JSON.parse(new engine.WorkloadStream(60, 13).nextJson(3000)).map((c) => JSON.stringify(c));
+  // Refusals and texts the shipped build's reader declines (escapes, numbers), between
+  // accepted commands, and a command bigger than a crossing.
+  commands.splice(100, 0,
+    JSON.stringify({ type: 'create_customer', id: 'q"1', name: 'Zoë "Q" \u{1F600}', currency: 'EUR' }),
+    JSON.stringify({ type: 'record_payment', id: 'n1', customer: 'q"1', amount: 12, method: 'card', date: '2026-01-01' }),
+    JSON.stringify({ type: 'record_payment', id: 'n2', customer: 'nobody', amount: '12.00', method: 'card', date: '2026-01-01' }),
+    'not json',
+    JSON.stringify({ type: 'create_customer', id: `big-${'x'.repeat(100_000)}`, name: 'n', currency: 'EUR' }),
+    JSON.stringify({ type: 'create_customer', id: 'c-é', name: 'Café', currency: 'EUR' }),
+  );
+  const plain = new engine.Ledger();
+  const batch = new engine.Ledger();
+  const door = batchDoor(batch, exports.memory, { crossingChars: 5000 });
+  const one = commands.map((c) => JSON.parse(plain.applyJson(c)));
+  const all = JSON.parse(door.applyTexts(commands));
+  assert.equal(all.length, commands.length);
+  assert.deepEqual(all, one);
+  assert.ok(one.some((a) => !a.ok) && one.some((a) => a.ok));
+  assert.equal(batch.seq(), plain.seq());
+  assert.deepEqual(batch.snapshot(), plain.snapshot());
+  // Replayed from the journal through the door: the same books.
+  const journal = plain.journalSince(0);
+  const replayed = new engine.Ledger();
+  assert.equal(batchDoor(replayed, exports.memory).replayTexts(1, journal.map((e) => JSON.stringify(e.command))), journal.length);
+  assert.deepEqual(replayed.snapshot(), plain.snapshot());
+  plain.free();
+  batch.free();
+  replayed.free();
 });

@@ -255,6 +255,80 @@ test('a deleted last journal record, a damaged one and a foreign one are each na
   await context.close();
 });
 
+/** Rewrites journal records `from`.. of `name` and its head along a recomputed chain, record `from` with `text`. */
+async function rechained(page, name, from, text) {
+  await page.evaluate(async ([name, from, text]) => {
+    const f = window.formatModule;
+    const records = (await window.raw.getAll(name, 'journal')).filter((r) => r.seq >= from);
+    let prev = records[0].prev;
+    for (const r of records) {
+      const next = f.journalRecordOfText(r.ledger, prev, r.seq, r.seq === from ? text : r.command);
+      await window.raw.put(name, 'journal', next);
+      prev = next.chain;
+    }
+    const head = await window.raw.get(name, 'meta', 'head');
+    await window.raw.put(name, 'meta', { ...head, chain: prev });
+  }, [name, from, text]);
+}
+
+test('a record whose command is refused or is not JSON, chained anew, ends the replay at it with its own message', async () => {
+  const context = await browser.newContext();
+  const page = await newPage(context);
+  await seed(page, 'refused-record', 10);
+  await rechained(page, 'refused-record', 6, JSON.stringify({ type: 'record_payment', id: 'p4', customer: 'nobody', amount: '1.00', method: 'cash', date: '2026-01-05' }));
+  const refused = await reopen(page, 'refused-record');
+  assert.equal(refused.seq, 5);
+  assert.equal(refused.health.status, 'damaged');
+  assert.match(refused.health.problems[0].message, /^Journal record 6 can't be replayed: .*nobody/);
+  assert.equal(refused.credit, '4.00');
+  await seed(page, 'unreadable-record', 10);
+  await rechained(page, 'unreadable-record', 8, '{"type": "record_payment", "id": ');
+  const unreadable = await reopen(page, 'unreadable-record');
+  assert.equal(unreadable.seq, 7);
+  assert.match(unreadable.health.problems[0].message, /^Journal record 8 is damaged \(its command is not readable\)\.$/);
+  await context.close();
+});
+
+test('a journal tail opens as the same books as its records replayed one by one (escapes, numbers, non-ASCII)', async () => {
+  const context = await browser.newContext();
+  const page = await newPage(context);
+  const r = await page.evaluate(async () => {
+    const name = 'journal-tail';
+    const s = await window.storeModule.openStore({ name, snapshotEvery: 1e9 });
+    const commands = [
+      { type: 'create_customer', id: 'c1', name: 'Ada "the first"\\ Lovelace', currency: 'EUR' },
+      { type: 'create_customer', id: 'c-é', name: 'Zoë — 東京 \u{1F600}', currency: 'JPY' },
+      { type: 'issue_invoice', id: 'i1', customer: 'c1', date: '2026-01-02', lines: [{ description: 'Desk "A"\n2nd floor', quantity: '3', unit_price: '99.95', tax_rate: '0.20' }] },
+      { type: 'record_payment', id: 'p1', customer: 'c1', amount: 10, method: 'card', date: '2026-01-03' },
+      { type: 'record_payment', id: 'p1', customer: 'c1', amount: '10.00', method: 'card', date: '2026-01-03', by: 'Zoë' },
+      { type: 'issue_invoice', id: 'i2', customer: 'c-é', date: '2026-01-04', lines: [{ description: 'Bureau', unit_price: '12000' }] },
+    ];
+    for (let i = 0; i < 300; i++) commands.push({ type: 'record_payment', id: `q${i}`, customer: i % 2 ? 'c1' : 'c-é', amount: i % 2 ? '1.25' : '100', method: 'cash', date: '2026-01-05', reference: `réf ${'x'.repeat(i)}` });
+    for (const c of commands) await s.apply(c);
+    await s.snapshotNow();
+    for (const c of commands.slice(0, 6)) await s.apply({ ...c, id: `${c.id}-again` });
+    for (let i = 0; i < 40; i++) await s.apply({ type: 'record_payment', id: `t${i}`, customer: 'c1', amount: '2.50', method: 'cash', date: '2026-02-05', reference: `"${i}"` });
+    const expected = s.ledger.snapshot();
+    const seq = s.seq;
+    s.close();
+    // The old way: every record from the start, JSON.parse and replay(object) one by one.
+    const records = await window.raw.getAll(name, 'journal');
+    const each = window.engineModule.newLedger();
+    for (const r of records) if (!each.replay({ seq: r.seq, command: JSON.parse(r.command) }).ok) throw new Error(`record ${r.seq}`);
+    const opened = await window.storeModule.openStore({ name });
+    const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+    const out = { seq, openedSeq: opened.seq, health: opened.health, sameAsWritten: same(opened.ledger.snapshot(), expected), sameAsOneByOne: same(opened.ledger.snapshot(), each.snapshot()) };
+    opened.close();
+    return out;
+  });
+  assert.equal(r.health.status, 'ok');
+  assert.ok(r.health.openedFrom > 0 && r.health.replayed === r.seq - r.health.openedFrom && r.health.replayed >= 40, JSON.stringify(r.health));
+  assert.equal(r.openedSeq, r.seq);
+  assert.ok(r.sameAsWritten, 'the books as they were written');
+  assert.ok(r.sameAsOneByOne, 'the books as the records replayed one by one');
+  await context.close();
+});
+
 test('a database written by the schema-1 store opens with the same books, chained, and takes new commands', async () => {
   const context = await browser.newContext();
   const page = await newPage(context);

@@ -2,7 +2,7 @@
 // Nothing here runs; it must type-check, and every `@ts-expect-error` line must be an
 // error, so the test fails if the types get loose as well as if they get wrong.
 
-import { engineKind, exportLedger, FAST_ENGINE_OVER, Ledger, loadBulk, loadEngine, newLedger, openSnapshot, restoreLedger, useFastEngine } from '../../www/engine.js';
+import { engineKind, exportLedger, FAST_ENGINE_OVER, Ledger, loadBulk, loadEngine, newLedger, openSnapshot, replayEntries, replayTexts, restoreLedger, useFastEngine } from '../../www/engine.js';
 import type {
   Accepted,
   AcceptedFor,
@@ -310,6 +310,18 @@ export async function engineUsage(wasm: Uint8Array, commands: Command[], queries
       throw new Error(replayed.error.message);
     }
   }
+  // The batch text door: many entries per crossing, the same books.
+  const batch = new Ledger();
+  const texts: string[] = entries.map((e) => JSON.stringify(e.command));
+  const viaTexts = replayTexts(batch, 1, texts);
+  const replayedCount: number = viaTexts.replayed;
+  if (viaTexts.refusal) throw new Error(viaTexts.refusal.error.message);
+  const viaEntries = replayEntries(new Ledger(), entries);
+  const refusedCode: string | undefined = viaEntries.refusal?.error.code;
+  // @ts-expect-error texts, not command objects
+  replayTexts(batch, 1, entries);
+  void replayedCount;
+  void refusedCode;
   copy.free();
   copy2.free();
 
