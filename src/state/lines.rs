@@ -454,6 +454,7 @@ impl LineTable {
     }
 
     /// Appends an invoice's computed lines; returns where they are.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     pub fn push(&mut self, lines: &[Line]) -> LineSpan {
         self.push_described(lines, |i| &lines[i].input.description)
     }
@@ -536,15 +537,11 @@ impl LineTable {
     }
 
     // The shipped module's versions below append the same lines in less code: every
-    // line is packed twice (checked, then stored) and no scratch vector is kept.
-    /// Appends computed lines whose descriptions are given apart (`description(i)` for
-    /// line `i`): a plan's lines leave theirs in the draft (`compute_line`).
+    // line is packed twice (checked, then stored) and no scratch vector is kept; its
+    // plans' lines hold their descriptions (`compute_line`).
+    /// Appends an invoice's computed lines; returns where they are.
     #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
-    pub fn push_described<'d>(
-        &mut self,
-        lines: &[Line],
-        description: impl Fn(usize) -> &'d str,
-    ) -> LineSpan {
+    pub fn push(&mut self, lines: &[Line]) -> LineSpan {
         // Checked before any description is interned, as `push_interned` checks: no
         // vector of the lines' parts is built for one invoice (an allocation a command).
         if lines
@@ -552,9 +549,9 @@ impl LineTable {
             .all(|l| Self::pack(0, LineView::of(l)).is_some())
         {
             let first = self.first_run();
-            for (i, l) in lines.iter().enumerate() {
-                let text = self.texts.intern(description(i));
-                self.push_run(text, LineView::of(l));
+            for l in lines {
+                let description = self.texts.intern(&l.input.description);
+                self.push_run(description, LineView::of(l));
             }
             return LineSpan {
                 first,
@@ -562,9 +559,9 @@ impl LineTable {
             };
         }
         let first = self.first_wide();
-        for (i, l) in lines.iter().enumerate() {
-            let text = self.texts.intern(description(i));
-            self.push_wide_line(text, LineView::of(l));
+        for l in lines {
+            let description = self.texts.intern(&l.input.description);
+            self.push_wide_line(description, LineView::of(l));
         }
         LineSpan {
             first,
