@@ -23,8 +23,9 @@ use crate::state::records::Line;
 
 /// Computes one line's net, tax and gross, each rounded to the currency's minor units.
 /// Natively and in the bulk module, the line's description is left empty (no copy a
-/// line): the caller holds the input it came from. `index` only names the line in messages (`lines[2]`). Refuses a line whose exact
-/// amount can't be computed in 28 digits or whose result exceeds `MAX_AMOUNT`.
+/// line): the caller holds the input it came from. `index` only names the line in
+/// messages (`lines[2]`). Refuses a line whose exact amount can't be computed in 28
+/// digits or whose result exceeds `MAX_AMOUNT`.
 pub fn compute_line(
     index: usize,
     input: &LineInput,
