@@ -1,7 +1,7 @@
 // applyJson ingest alternated between bench wasm builds, round after round, on the same
 // commands: on a shared machine only interleaved comparisons in one process mean much.
 // Used by bench/ab-ingest.mjs (Node) and bench/ab-browser.mjs (Chromium).
-import { textDoor } from './json-text.js';
+import { batchDoor, textDoor } from './json-text.js';
 
 /**
  * `builds`: [{ name, engine (the module's exports), memory, how }]. Answers `ingest(k)`, which
@@ -10,7 +10,11 @@ import { textDoor } from './json-text.js';
  * and answers the wall time (ms). `how`: 'text' sends them through bench/json-text.js
  * instead ('textdecoder': the same, every answer read by TextDecoder); 'inside': the same commands are ingested by the
  * native benchmark's loop run in the module (`IngestInside`, src/wasm_bench.rs): the
- * engine's cost in wasm without a crossing per command.
+ * engine's cost in wasm without a crossing per command; 'batch': through the batch text
+ * door (bench/json-text.js `batchDoor`: about 60,000 characters of commands per crossing,
+ * the answers out as one JSON text), the journal forgotten after each 1,000 commands;
+ * 'replay': the first run's journal replayed through the batch door (`replayTexts`),
+ * 'replayobject': the same journal, JSON.parse + `replay(object)` per entry.
  */
 export function prepare(builds, { commands, customers = 1000 }) {
   const stream = new builds[0].engine.WorkloadStream(customers, 42);
@@ -20,6 +24,8 @@ export function prepare(builds, { commands, customers = 1000 }) {
   }
   stream.free();
   let check;
+  let journal;
+  const seen = {};
   return (k) => {
     const b = builds[k];
     if (b.how === 'inside') {
@@ -31,6 +37,33 @@ export function prepare(builds, { commands, customers = 1000 }) {
       inside.free();
       if (check !== undefined && check !== accepted) throw new Error(`${b.name} accepted ${accepted}, not ${check}`);
       check = accepted;
+      return wall;
+    }
+    if (b.how === 'batch' || b.how?.startsWith('replay')) {
+      const ledger = new b.engine.Ledger();
+      const door = batchDoor(ledger, b.memory);
+      let accepted = 0;
+      const t = performance.now();
+      if (b.how === 'batch') {
+        for (let i = 0; i < texts.length; i += 1000) {
+          const answers = door.applyTexts(texts.slice(i, i + 1000));
+          for (let at = answers.indexOf('{"ok":true'); at !== -1; at = answers.indexOf('{"ok":true', at + 10)) accepted++;
+          ledger.forgetJournalThrough(ledger.seq());
+        }
+      } else {
+        journal ??= journalOf(b.engine, texts);
+        for (let i = 0; i < journal.length; i += 1000) {
+          const slice = journal.slice(i, i + 1000);
+          if (b.how === 'replay') accepted += door.replayTexts(i + 1, slice);
+          else for (let j = 0; j < slice.length; j++) accepted += ledger.replay({ seq: i + j + 1, command: JSON.parse(slice[j]) }).ok ? 1 : 0;
+          ledger.forgetJournalThrough(ledger.seq());
+        }
+      }
+      const wall = performance.now() - t;
+      ledger.free();
+      const key = b.how === 'batch' ? 'check' : 'replayed';
+      if (seen[key] !== undefined && seen[key] !== accepted) throw new Error(`${b.name} accepted ${accepted}, not ${seen[key]}`);
+      seen[key] = accepted;
       return wall;
     }
     const ledger = new b.engine.Ledger();
@@ -47,6 +80,21 @@ export function prepare(builds, { commands, customers = 1000 }) {
     check = accepted;
     return wall;
   };
+}
+
+/** The journal's command texts after `texts` were applied to a fresh ledger of `engine`. */
+function journalOf(engine, texts) {
+  const ledger = new engine.Ledger();
+  const journal = [];
+  for (let i = 0; i < texts.length; i++) {
+    ledger.applyJson(texts[i]);
+    if (i % 1000 === 999 || i === texts.length - 1) {
+      for (const e of ledger.journalSince(journal.length)) journal.push(JSON.stringify(e.command));
+      ledger.forgetJournalThrough(ledger.seq());
+    }
+  }
+  ledger.free();
+  return journal;
 }
 
 /** One line per build: best and median rates (k/s) of its runs' wall and CPU times. */

@@ -1,6 +1,6 @@
 //! The batch text door: many commands' JSON texts in one crossing, written by the page's
-//! glue (www/engine.js `applyTexts`, `replayTexts`) into a buffer the ledger keeps, and
-//! the answers written as one text into another. Per command this saves the object walk
+//! glue (www/engine.js `replayTexts`; bench/json-text.js `batchDoor`) into a buffer the
+//! ledger keeps, and the answers written as one text into another. Per command this saves the object walk
 //! of `apply`/`replay` (a boundary call per field) and the `JSON.parse` of each answer;
 //! the journal the store keeps is JSON text already (docs/browser.md, "The batch text
 //! door"; docs/performance.md, "Session 8: h-ratio").
@@ -10,7 +10,8 @@
 //! reader would add about 16 KB gzipped to the module. The door then stops before that
 //! text and the glue gives that one command as an object (`apply`/`replay`), then goes on
 //! with the door; the answers are the same either way (the same `RawMap`, the same
-//! checks). The bulk module, which has serde_json's reader anyway, declines nothing.
+//! checks). The bulk module, which has serde_json's reader anyway, declines only text
+//! that is not JSON.
 //!
 //! Texts are separated by the byte 0x1E (ASCII record separator, as in RFC 7464's JSON
 //! text sequences): JSON text never holds it unescaped, and no byte of a multi-byte UTF-8
@@ -40,6 +41,7 @@ pub(super) struct TextBuffers {
 impl TextBuffers {
     /// The input's first `len` bytes as text; `None` if they aren't UTF-8 or `len` is
     /// past the buffer (neither happens with the glue, whose encoder writes UTF-8).
+    #[cfg(feature = "json-api")]
     pub(super) fn text(&self, len: usize) -> Option<&str> {
         std::str::from_utf8(self.input.get(..len)?).ok()
     }
@@ -136,19 +138,24 @@ impl WasmLedger {
     /// Replays stored journal entries whose commands' JSON texts the glue wrote at
     /// `textInput`'s address (`len` bytes, texts separated by 0x1E), the first with seq
     /// `first_seq` and each after it the next, as `replay` does one by one. Stops at
-    /// the first refused entry, or before a text its reader declines (module docs;
-    /// so it does before a whole batch that is not UTF-8, or a `first_seq` that is not
-    /// a whole number from 1, which the glue never writes): those before stay replayed (`seq()` says how far it went). A refused entry changes
+    /// the first refused entry, or before a text its reader declines (module docs; so
+    /// it does before text that is not UTF-8, and before the first entry when
+    /// `first_seq` is not a whole number from 1, which the glue never writes): those
+    /// before stay replayed (`seq()` says how far it went). A refused entry changes
     /// nothing; its refusal's JSON text is written at `textOutput()` and its length
     /// answered (negated when all ASCII); 0 when no entry was refused.
     #[wasm_bindgen(js_name = replayTexts)]
     pub fn replay_texts(&mut self, len: usize, first_seq: f64) -> i32 {
         self.text.start_output();
         let mut refused = None;
-        if let (Some(texts), Ok(first)) = (self.text.text(len), super::journal_seq(first_seq)) {
-            let texts = texts.split(SEPARATOR).filter(|_| len > 0);
+        if let (Some(bytes), Ok(first)) =
+            (self.text.input.get(..len), super::journal_seq(first_seq))
+        {
+            let texts = bytes.split(|b| *b == SEPARATOR as u8).filter(|_| len > 0);
             for (seq, text) in (first..).zip(texts) {
-                let Some(raw) = command_of(text) else { break };
+                let Some(raw) = std::str::from_utf8(text).ok().and_then(command_of) else {
+                    break;
+                };
                 let replayed = Command::from_raw(raw)
                     .and_then(|command| self.inner.replay(JournalEntry { seq, command }));
                 if let Err(e) = replayed {
