@@ -22,8 +22,10 @@ use crate::sort::{order_by, sort_pairs};
 use crate::state::records::Line;
 
 /// Computes one line's net, tax and gross, each rounded to the currency's minor units.
-/// `index` only names the line in messages (`lines[2]`). Refuses a line whose exact
-/// amount can't be computed in 28 digits or whose result exceeds `MAX_AMOUNT`.
+/// Natively and in the bulk module, the line's description is left empty (no copy a
+/// line): the caller holds the input it came from. `index` only names the line in
+/// messages (`lines[2]`). Refuses a line whose exact amount can't be computed in 28
+/// digits or whose result exceeds `MAX_AMOUNT`.
 pub fn compute_line(
     index: usize,
     input: &LineInput,
@@ -34,7 +36,7 @@ pub fn compute_line(
     if !prices_include_tax {
         if let Some((net, tax)) = exclusive_in_integers(input, currency.minor_units()) {
             return Ok(Line {
-                input: input.clone(),
+                input: amounts_of(input),
                 net,
                 tax,
                 gross: net + tax,
@@ -42,6 +44,25 @@ pub fn compute_line(
         }
     }
     compute_any_line(index, input, currency, prices_include_tax)
+}
+
+/// A line input's amounts, its description left empty (natively and in the bulk
+/// module; the shipped module copies it, in less code).
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn amounts_of(input: &LineInput) -> LineInput {
+    LineInput {
+        description: String::new(),
+        quantity: input.quantity,
+        unit_price: input.unit_price,
+        tax_rate: input.tax_rate,
+        discount_rate: input.discount_rate,
+    }
+}
+
+/// The line input, description and all.
+#[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+fn amounts_of(input: &LineInput) -> LineInput {
+    input.clone()
 }
 
 /// `compute_line` for every line: decimal arithmetic, and the refusals.
@@ -89,7 +110,7 @@ fn compute_any_line(
         (rounded, round_money(tax, currency))
     };
     Ok(Line {
-        input: input.clone(),
+        input: amounts_of(input),
         net,
         tax,
         gross: net + tax,

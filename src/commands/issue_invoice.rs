@@ -21,7 +21,7 @@ pub struct InvoicePlan {
     /// The invoice as it would be stored, number and credit settlements included (its
     /// line span is empty until committed: the lines are `lines`).
     pub invoice: InvoiceData,
-    /// Its lines as computed.
+    /// Its lines as computed, their descriptions left in the draft (`compute_line`).
     pub lines: Vec<Line>,
     /// The credit it would take: `(lot, amount)`, oldest lot first.
     pub lot_takes: Vec<(Idx, Decimal)>,
@@ -116,6 +116,12 @@ impl Handler for InvoiceDraft {
             invoice.date,
             view.open_key(idx),
         );
+        // Natively the plan's lines leave their descriptions in the draft.
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        let lines = state
+            .lines
+            .push_described(&lines, |i| &self.lines[i].description);
+        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
         let lines = state.lines.push(&lines);
         // An id is at most `MAX_ID_BYTES` and a number a few times `MAX_TEXT` bytes,
         // far below what the text arena holds.

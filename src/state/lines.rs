@@ -155,6 +155,10 @@ pub struct LineTable {
     runs: Chunked<u32>,
     wide: Vec<(u32, Line)>,
     texts: Texts,
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    /// One invoice's packed lines while it is appended (`append`); empty otherwise, and
+    /// kept only so the next invoice's need no allocation. Not part of the table's facts.
+    scratch: Vec<PackedLine>,
 }
 
 /// Interned descriptions. A new text is looked for among the most recently used ones
@@ -450,6 +454,93 @@ impl LineTable {
     }
 
     /// Appends an invoice's computed lines; returns where they are.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn push(&mut self, lines: &[Line]) -> LineSpan {
+        self.push_described(lines, |i| &lines[i].input.description)
+    }
+
+    /// Appends computed lines whose descriptions are given apart (`description(i)` for
+    /// line `i`): a plan's lines leave theirs in the draft (`compute_line`).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn push_described<'d>(
+        &mut self,
+        lines: &[Line],
+        description: impl Fn(usize) -> &'d str,
+    ) -> LineSpan {
+        self.append(lines.len(), &mut |texts, i| {
+            (texts.intern(description(i)), LineView::of(&lines[i]))
+        })
+    }
+
+    /// Appends lines whose descriptions are already in the table (`add_text`,
+    /// `reuse_text`); the views' own descriptions are not read.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn push_interned(&mut self, lines: &[(u32, LineView<'_>)]) -> LineSpan {
+        self.append(lines.len(), &mut |_, i| lines[i])
+    }
+
+    /// Appends `count` lines, `next(texts, i)` giving line `i`'s description number and
+    /// amounts (called once a line, in order): packed if every line packs, else all in
+    /// the wide table. Packed lines wait in `scratch`, kept from one invoice to the
+    /// next, so appending allocates nothing but the tables' own growth.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    fn append<'v>(
+        &mut self,
+        count: usize,
+        next: &mut dyn FnMut(&mut Texts, usize) -> (u32, LineView<'v>),
+    ) -> LineSpan {
+        let mut packed = std::mem::take(&mut self.scratch);
+        packed.clear();
+        // Once a line doesn't pack, every line as the wide table holds it (the lines
+        // packed before it read back from their packed form, which is exact).
+        let mut wide: Option<Vec<(u32, Line)>> = None;
+        for i in 0..count {
+            let (text, line) = next(&mut self.texts, i);
+            match &mut wide {
+                Some(wide) => wide.push(self.as_wide(text, line)),
+                None => match Self::pack(text, line) {
+                    Some(p) => packed.push(p),
+                    None => {
+                        let mut all = Vec::with_capacity(count);
+                        for p in &packed {
+                            all.push(self.as_wide(p.description, self.unpack(p)));
+                        }
+                        all.push(self.as_wide(text, line));
+                        wide = Some(all);
+                    }
+                },
+            }
+        }
+        let span = match wide {
+            None => {
+                let first = self.first_run();
+                for &p in &packed {
+                    let n = self.number_of(p);
+                    self.runs.push(n);
+                }
+                LineSpan {
+                    first,
+                    count: count as u32,
+                }
+            }
+            Some(lines) => {
+                let first = self.first_wide();
+                self.wide.extend(lines);
+                LineSpan {
+                    first,
+                    count: count as u32 | WIDE,
+                }
+            }
+        };
+        self.scratch = packed;
+        span
+    }
+
+    // The shipped module's versions below append the same lines in less code: every
+    // line is packed twice (checked, then stored) and no scratch vector is kept; its
+    // plans' lines hold their descriptions (`compute_line`).
+    /// Appends an invoice's computed lines; returns where they are.
+    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
     pub fn push(&mut self, lines: &[Line]) -> LineSpan {
         // Checked before any description is interned, as `push_interned` checks: no
         // vector of the lines' parts is built for one invoice (an allocation a command).
@@ -480,6 +571,7 @@ impl LineTable {
 
     /// Appends lines whose descriptions are already in the table (`add_text`,
     /// `reuse_text`); the views' own descriptions are not read.
+    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
     pub fn push_interned(&mut self, lines: &[(u32, LineView<'_>)]) -> LineSpan {
         if lines.iter().all(|&(d, l)| Self::pack(d, l).is_some()) {
             let first = self.first_run();
@@ -511,6 +603,7 @@ impl LineTable {
     }
 
     /// Appends one line that packs (the caller checked with `pack`).
+    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
     fn push_run(&mut self, description: u32, line: LineView<'_>) {
         if let Some(packed) = Self::pack(description, line) {
             let n = self.number_of(packed);
@@ -518,6 +611,7 @@ impl LineTable {
         }
     }
 
+    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
     fn push_wide_line(&mut self, d: u32, l: LineView<'_>) {
         self.wide.push((
             d,
@@ -534,6 +628,26 @@ impl LineTable {
                 gross: l.gross,
             },
         ));
+    }
+
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    /// A line as the wide table holds it, its description `d` copied from the table.
+    fn as_wide(&self, d: u32, l: LineView<'_>) -> (u32, Line) {
+        (
+            d,
+            Line {
+                input: LineInput {
+                    description: self.texts.all[d as usize].to_string(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    tax_rate: l.tax_rate,
+                    discount_rate: l.discount_rate,
+                },
+                net: l.net,
+                tax: l.tax,
+                gross: l.gross,
+            },
+        )
     }
 
     /// Appends lines given as their description's number (in the table, as for
@@ -746,7 +860,11 @@ mod tests {
             "an invoice with an unpackable line is wide"
         );
         assert_eq!(table.texts.all.len(), 2, "descriptions interned");
-        for (span, lines) in [(a, &ordinary), (b, &huge)] {
+        // Lines that pack before one that doesn't: read back from their packed form.
+        let mixed = vec![ordinary[1].clone(), huge[0].clone(), ordinary[0].clone()];
+        let c = table.push(&mixed);
+        assert_eq!((table.runs.len(), table.wide.len()), (2, 5));
+        for (span, lines) in [(a, &ordinary), (b, &huge), (c, &mixed)] {
             let read: Vec<_> = table.iter(span).collect();
             assert_eq!(read.len(), lines.len());
             for (r, l) in read.iter().zip(lines.iter()) {
@@ -754,7 +872,7 @@ mod tests {
                 assert_eq!(bits(*r), bits(LineView::of(l)));
             }
         }
-        assert!(table.holds(a) && table.holds(b));
+        assert!(table.holds(a) && table.holds(b) && table.holds(c));
     }
 
     #[test]
