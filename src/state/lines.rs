@@ -613,24 +613,10 @@ impl LineTable {
 
     #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
     fn push_wide_line(&mut self, d: u32, l: LineView<'_>) {
-        self.wide.push((
-            d,
-            Line {
-                input: LineInput {
-                    description: self.texts.all[d as usize].to_string(),
-                    quantity: l.quantity,
-                    unit_price: l.unit_price,
-                    tax_rate: l.tax_rate,
-                    discount_rate: l.discount_rate,
-                },
-                net: l.net,
-                tax: l.tax,
-                gross: l.gross,
-            },
-        ));
+        let wide = self.as_wide(d, l);
+        self.wide.push(wide);
     }
 
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     /// A line as the wide table holds it, its description `d` copied from the table.
     fn as_wide(&self, d: u32, l: LineView<'_>) -> (u32, Line) {
         (
