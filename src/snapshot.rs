@@ -284,38 +284,13 @@ fn rebuild(p: Payload) -> Result<State> {
         gl: GeneralLedger::from_accounts(p.accounts),
     };
     check_references(&s)?;
-    let n = p.ids.len();
     // The shipped module lists every id's seq (small books; its size budget) where the
     // others keep none when they run one per command.
     let dense = if FAST { dense_from(&p.ids) } else { None };
     s.ids = match dense {
         #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
         Some(first) => ids_dense(&s, &p.ids, &p.id_hashes, first)?,
-        _ => {
-            let mut ids = IdIndex::for_restore(n, dense);
-            for (k, &(record, fingerprint, seq)) in p.ids.iter().enumerate() {
-                if !record_in_range(&s, record) {
-                    return Err(err!(
-                        InvalidInput,
-                        "snapshot: an id names a record outside its table"
-                    ));
-                }
-                let hash = match p.id_hashes.get(k) {
-                    Some(&h) => h,
-                    None => hash_id(s.record_id(record)),
-                };
-                let entry = IdEntry {
-                    record,
-                    fingerprint,
-                    seq,
-                };
-                if !ids.restore(hash, entry, &|r| s.record_id(r)) {
-                    let id = s.record_id(record);
-                    return Err(err!(InvalidInput, "snapshot: id '{id}' appears twice"));
-                }
-            }
-            ids
-        }
+        _ => ids_one_by_one(&s, &p.ids, &p.id_hashes, dense)?,
     };
     // Rebuild the indexes and recompute the books' sums.
     let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
@@ -396,6 +371,31 @@ fn rebuild(p: Payload) -> Result<State> {
     Ok(s)
 }
 
+/// The id index of a snapshot, id by id (`dense`: the first seq when they were created
+/// one per seq).
+fn ids_one_by_one(
+    s: &State,
+    ids: &[(RecordRef, u64, u64)],
+    id_hashes: &[u64],
+    dense: Option<u64>,
+) -> Result<IdIndex> {
+    let mut index = IdIndex::for_restore(ids.len(), dense);
+    for (k, &(record, fingerprint, seq)) in ids.iter().enumerate() {
+        if !record_in_range(s, record) {
+            return Err(outside_its_table());
+        }
+        let entry = IdEntry {
+            record,
+            fingerprint,
+            seq,
+        };
+        if !index.restore(id_hash(s, ids, id_hashes, k), entry, &|r| s.record_id(r)) {
+            return Err(appears_twice(s, record));
+        }
+    }
+    Ok(index)
+}
+
 /// The id index of a snapshot whose ids were created one per seq, built in one pass
 /// (`IdIndex::restored`).
 #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
@@ -406,19 +406,31 @@ fn ids_dense(
     first: u64,
 ) -> Result<IdIndex> {
     if !ids.iter().all(|&(record, _, _)| record_in_range(s, record)) {
-        return Err(err!(
-            InvalidInput,
-            "snapshot: an id names a record outside its table"
-        ));
+        return Err(outside_its_table());
     }
-    let hash_of = |k: usize| match id_hashes.get(k) {
+    let hash_of = |k: usize| id_hash(s, ids, id_hashes, k);
+    IdIndex::restored(first, ids, &hash_of, &|r| s.record_id(r))
+        .map_err(|record| appears_twice(s, record))
+}
+
+/// Id `k`'s hash: as the snapshot stored it, else from its text.
+fn id_hash(s: &State, ids: &[(RecordRef, u64, u64)], id_hashes: &[u64], k: usize) -> u64 {
+    match id_hashes.get(k) {
         Some(&h) => h,
         None => hash_id(s.record_id(ids[k].0)),
-    };
-    IdIndex::restored(first, ids, &hash_of, &|r| s.record_id(r)).map_err(|record| {
-        let id = s.record_id(record);
-        err!(InvalidInput, "snapshot: id '{id}' appears twice")
-    })
+    }
+}
+
+fn outside_its_table() -> crate::error::Error {
+    err!(
+        InvalidInput,
+        "snapshot: an id names a record outside its table"
+    )
+}
+
+fn appears_twice(s: &State, record: RecordRef) -> crate::error::Error {
+    let id = s.record_id(record);
+    err!(InvalidInput, "snapshot: id '{id}' appears twice")
 }
 
 /// The first seq of a snapshot's ids when they were created by consecutive seqs, one
