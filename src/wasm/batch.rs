@@ -56,8 +56,7 @@ impl TextBuffers {
 
     /// Appends `answer` as JSON text to the output.
     pub(super) fn write(&mut self, answer: &Answer) {
-        // Answers have only string keys and write into memory: this can't fail.
-        let _ = serde_json::to_writer(&mut self.output, answer);
+        write_answer(answer, &mut self.output);
     }
 
     /// The output's length in bytes, negated when all ASCII (the glue then reads it as
@@ -73,6 +72,16 @@ impl TextBuffers {
             len
         }
     }
+}
+
+/// Appends `answer` as JSON text to `out`: directly where the module has the direct
+/// writer (`answer::write_answer`, the bulk module), by serde_json in the shipped one.
+fn write_answer(answer: &Answer, out: &mut Vec<u8>) {
+    #[cfg(feature = "bulk")]
+    crate::answer::write_answer(answer, out);
+    // Answers have only string keys and write into memory: this can't fail.
+    #[cfg(not(feature = "bulk"))]
+    let _ = serde_json::to_writer(out, answer);
 }
 
 /// A command object read from its JSON text, or `None` where the direct reader declines
@@ -128,8 +137,7 @@ impl WasmLedger {
             if i > 0 {
                 output.push(b',');
             }
-            let answer = self.inner.apply_raw(raw);
-            let _ = serde_json::to_writer(&mut *output, &answer);
+            write_answer(&self.inner.apply_raw(raw), output);
         }
         output.push(b']');
         self.text.finish()
