@@ -323,8 +323,9 @@ pub(crate) fn decimal_digits(value: Decimal, text: &mut [u8; 64]) -> usize {
         // the bytes; the shipped module keeps the one loop).
         let rest = if cfg!(any(feature = "bulk", not(target_arch = "wasm32"))) && words[0] == 0 {
             let low = u64::from(words[1]) << 32 | u64::from(words[2]);
-            words[1] = (low / 10 >> 32) as u32;
-            words[2] = (low / 10) as u32;
+            let quotient = low / 10;
+            words[1] = (quotient >> 32) as u32;
+            words[2] = quotient as u32;
             low % 10
         } else {
             let mut rest = 0u64;
