@@ -62,6 +62,14 @@ enum Seqs {
     Listed(Vec<u64>),
 }
 
+/// Where an id not in the index would go: its hash and the empty slot `lookup` found.
+/// Valid until the next insert.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vacancy {
+    hash: u64,
+    slot: usize,
+}
+
 /// Every id in the ledger, for uniqueness, lookups and idempotency. Holds no id text.
 #[derive(Clone, Debug)]
 pub struct IdIndex {
@@ -104,6 +112,20 @@ impl IdIndex {
     pub fn get<'a>(&self, id: &str, id_of: &dyn Fn(RecordRef) -> &'a str) -> Option<IdEntry> {
         let row = self.find(hash_id(id), id, id_of).ok()?;
         Some(self.entry(row as usize))
+    }
+
+    /// The entry for `id`, or where `id` would go (`insert_vacant`); `id_of` as for
+    /// `get`.
+    pub fn lookup<'a>(
+        &self,
+        id: &str,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) -> Result<IdEntry, Vacancy> {
+        let hash = hash_id(id);
+        match self.find(hash, id, id_of) {
+            Ok(row) => Ok(self.entry(row as usize)),
+            Err(slot) => Err(Vacancy { hash, slot }),
+        }
     }
 
     /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.
@@ -159,6 +181,12 @@ impl IdIndex {
     /// the id text of every record already indexed, to rehash them when the table
     /// grows.
     pub fn insert<'a>(&mut self, id: &str, entry: IdEntry, id_of: &dyn Fn(RecordRef) -> &'a str) {
+        let row = self.push_row(&entry);
+        self.add_slot(hash_id(id), row, id_of);
+    }
+
+    /// Appends `entry`'s row (not yet in the table) and answers its number.
+    fn push_row(&mut self, entry: &IdEntry) -> u32 {
         let row = u32::try_from(self.rows.len()).expect("id index exceeds u32 rows");
         let next = self.rows.len() as u64;
         match &mut self.seqs {
@@ -179,8 +207,29 @@ impl IdIndex {
             record: UNSET,
             fingerprint: [0; 2],
         });
-        self.set_row(row, &entry);
-        self.add_slot(hash_id(id), row, id_of);
+        self.set_row(row, entry);
+        row
+    }
+
+    /// `insert` for the id that `lookup` answered `vacancy` for, nothing inserted since
+    /// (a command's id: looked up before its plan, added after its commit): the id is
+    /// neither hashed nor probed for again.
+    pub fn insert_vacant<'a>(
+        &mut self,
+        vacancy: Vacancy,
+        entry: IdEntry,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) {
+        debug_assert_eq!(
+            vacancy.hash,
+            hash_id(id_of(entry.record)),
+            "a vacancy for another id"
+        );
+        let row = self.push_row(&entry);
+        let table = std::mem::take(&mut self.table);
+        self.table = table.with_at(vacancy.hash, vacancy.slot, row, self.rows.len(), &|r| {
+            hash_id(id_of(self.record(r)))
+        });
     }
 
     /// Puts `row`, whose id hashes to `hash`, in the table (growing it first if full).

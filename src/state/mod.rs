@@ -24,7 +24,7 @@ use crate::error::{clip, err, Result};
 use crate::money::{Currency, Minor};
 use book::Book;
 use chunked::Chunked;
-pub use id_index::{IdEntry, IdIndex};
+pub use id_index::{IdEntry, IdIndex, Vacancy};
 use invoices::planned_minor;
 use ledger_accounts::GeneralLedger;
 use numbering::Numbering;
@@ -109,6 +109,18 @@ impl State {
     /// An id's index entry: its record, the creating command's fingerprint and seq.
     pub fn id_entry(&self, id: &str) -> Option<IdEntry> {
         self.ids.get(id, &|r| self.record_id(r))
+    }
+
+    /// An id's index entry, or where it would go (`add_id_at`).
+    pub fn id_lookup(&self, id: &str) -> Result<IdEntry, Vacancy> {
+        self.ids.lookup(id, &|r| self.record_id(r))
+    }
+
+    /// `add_id` for the id `id_lookup` answered `vacancy` for, no id added since.
+    pub fn add_id_at(&mut self, vacancy: Vacancy, entry: IdEntry) {
+        let mut ids = std::mem::take(&mut self.ids);
+        ids.insert_vacant(vacancy, entry, &|r| self.record_id(r));
+        self.ids = ids;
     }
 
     /// Indexes the id of a record just created (its text is read from the record).

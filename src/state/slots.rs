@@ -95,6 +95,27 @@ impl Slots {
         table
     }
 
+    /// `with` for a row whose empty slot `find` gave (`Err(slot)`) with nothing put in
+    /// the table since: the probe isn't repeated unless the table must grow first.
+    pub fn with_at(
+        self,
+        hash: u64,
+        slot: usize,
+        row: u32,
+        rows: usize,
+        hash_of: &dyn Fn(u32) -> u64,
+    ) -> Slots {
+        if self.full() {
+            return self.with(hash, row, rows, hash_of);
+        }
+        debug_assert_eq!(self.find(hash, &|_| false), Err(slot), "a stale slot");
+        let mut table = self;
+        let tag = table.tag(mix(hash));
+        table.slots[slot] = tag | (row + 1);
+        table.len += 1;
+        table
+    }
+
     /// A table of `n` rows, each given once by `rows` as its key's hash and its number
     /// (below `n`), for a restore: the rows are sorted by home slot and laid down in one
     /// pass over the table, instead of one probe per row at a random place in a table
