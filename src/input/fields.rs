@@ -383,7 +383,6 @@ impl<'de> Fields<'de> {
     }
 }
 
-/// What `opt_str` checks of a text, found in one pass over its characters.
 /// Whether ASCII `bytes` hold a byte below 0x20 or DEL, eight at a time: a text
 /// without any (nearly all) needs no byte-by-byte look for control characters.
 #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
@@ -407,6 +406,7 @@ fn may_hold_control(bytes: &[u8]) -> bool {
     flagged(u64::from_le_bytes(last))
 }
 
+/// What `opt_str` checks of a text, found in one pass over its characters.
 struct TextShape {
     /// How many characters it has.
     chars: usize,

@@ -199,6 +199,10 @@ impl Slots {
     /// ledger). A bitmap of the rows held gives the order without sorting. Only where
     /// big tables are grown (native, the bulk module); the shipped module keeps the
     /// smaller loop below.
+    ///
+    /// The rows are then laid into the new table in order of their home slots (radix
+    /// sorted, as `from_rows` does), so the writes go forward through it too, instead of
+    /// one probe at a random place per row.
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     fn move_rows(self, table: &mut Slots, rows: usize, hash_of: &dyn Fn(u32) -> u64) {
         let mask = self.row_mask();
@@ -209,13 +213,41 @@ impl Slots {
                 *word |= 1 << (row % 64);
             }
         }
+        // Each row as its new home above the slot it will fill (tag and row + 1).
+        let mut keyed = Vec::with_capacity(self.len);
         for (w, mut word) in held.into_iter().enumerate() {
             while word != 0 {
                 let row = (w * 64) as u32 + word.trailing_zeros();
                 word &= word - 1;
-                table.put(hash_of(row), row);
+                let mixed = mix(hash_of(row));
+                keyed.push((table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | (row + 1)));
             }
         }
+        let size = table.slots.len();
+        let keyed = sorted_by_home(keyed, usize::BITS - size.leading_zeros());
+        // Linear probing's rule holds as in `from_rows`: every slot from a row's home to
+        // its own is filled, by rows whose homes are no later; rows pushed past the end
+        // continue from the start.
+        let mut next = 0;
+        let mut wrapped = Vec::new();
+        for &e in &keyed {
+            let (home, slot) = ((e >> 32) as usize, e as u32);
+            let at = home.max(next);
+            if at < size {
+                table.slots[at] = slot;
+                next = at + 1;
+            } else {
+                wrapped.push(slot);
+            }
+        }
+        let mut at = 0;
+        for slot in wrapped {
+            while table.slots[at] != 0 {
+                at += 1;
+            }
+            table.slots[at] = slot;
+        }
+        table.len = keyed.len();
     }
 
     /// Puts every row into `table`, in slot order.
