@@ -213,6 +213,17 @@ impl Slots {
                 *word |= 1 << (row % 64);
             }
         }
+        if table.slots.len() < SORTED_MOVE_SLOTS {
+            // A table this small stays in the cache: a probe a row costs less than sorting.
+            for (w, mut word) in held.into_iter().enumerate() {
+                while word != 0 {
+                    let row = (w * 64) as u32 + word.trailing_zeros();
+                    word &= word - 1;
+                    table.put(hash_of(row), row);
+                }
+            }
+            return;
+        }
         // Each row as its new home above the slot it will fill (tag and row + 1).
         let mut keyed = Vec::with_capacity(self.len);
         for (w, mut word) in held.into_iter().enumerate() {
@@ -260,6 +271,11 @@ impl Slots {
         }
     }
 }
+
+/// The size from which a growing table is filled in order of home slots (`move_rows`):
+/// about the cache a core has to itself.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+const SORTED_MOVE_SLOTS: usize = 1 << 18;
 
 /// `keyed` sorted by its high 32 bits, of which only the low `bits` may be set: a least
 /// significant digit radix sort (a few passes over the rows, each read and written in
