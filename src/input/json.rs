@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-use super::raw::{Raw, RawMap, MAX_DEPTH, MAX_ITEMS};
+use super::raw::{Key, Raw, RawMap, MAX_DEPTH, MAX_ITEMS};
 
 /// Reads a command or query object, or `None` for serde_json to read it.
 pub fn read_object(text: &str) -> Option<RawMap<'_>> {
@@ -121,6 +121,10 @@ impl<'de> Reader<'de> {
         if self.eat(b'}') {
             return Some(map);
         }
+        // The known names read so far, one bit each: a name not among them goes in
+        // without `push`'s search for it.
+        const _: () = assert!(Key::COUNT <= 64);
+        let mut seen = 0u64;
         loop {
             self.space();
             let name = self.string()?;
@@ -128,7 +132,13 @@ impl<'de> Reader<'de> {
                 return None;
             }
             let value = self.value(depth + 1)?;
-            map.push(name, value);
+            match Key::from_name(name) {
+                Some(key) if seen & 1 << (key as u32) == 0 => {
+                    seen |= 1 << (key as u32);
+                    map.push_new(key, value);
+                }
+                _ => map.push(name, value),
+            }
             if self.eat(b'}') {
                 return Some(map);
             }

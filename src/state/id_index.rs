@@ -64,6 +64,7 @@ enum Seqs {
 
 /// Where an id not in the index would go: its hash and the empty slot `lookup` found.
 /// Valid until the next insert.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Vacancy {
     hash: u64,
@@ -116,6 +117,7 @@ impl IdIndex {
 
     /// The entry for `id`, or where `id` would go (`insert_vacant`); `id_of` as for
     /// `get`.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     pub fn lookup<'a>(
         &self,
         id: &str,
@@ -214,6 +216,7 @@ impl IdIndex {
     /// `insert` for the id that `lookup` answered `vacancy` for, nothing inserted since
     /// (a command's id: looked up before its plan, added after its commit): the id is
     /// neither hashed nor probed for again.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     pub fn insert_vacant<'a>(
         &mut self,
         vacancy: Vacancy,

@@ -97,6 +97,7 @@ impl Slots {
 
     /// `with` for a row whose empty slot `find` gave (`Err(slot)`) with nothing put in
     /// the table since: the probe isn't repeated unless the table must grow first.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     pub fn with_at(
         self,
         hash: u64,
