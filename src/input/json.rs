@@ -8,7 +8,9 @@
 
 use std::borrow::Cow;
 
-use super::raw::{Key, Raw, RawMap, MAX_DEPTH, MAX_ITEMS};
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+use super::raw::Key;
+use super::raw::{Raw, RawMap, MAX_DEPTH, MAX_ITEMS};
 
 /// Reads a command or query object, or `None` for serde_json to read it.
 pub fn read_object(text: &str) -> Option<RawMap<'_>> {
@@ -121,9 +123,9 @@ impl<'de> Reader<'de> {
         if self.eat(b'}') {
             return Some(map);
         }
-        // The known names read so far, one bit each: a name not among them goes in
-        // without `push`'s search for it.
-        const _: () = assert!(Key::COUNT <= 64);
+        // Natively, the known names read so far, one bit each: a name not among them
+        // goes in without `push`'s search for it.
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
         let mut seen = 0u64;
         loop {
             self.space();
@@ -132,13 +134,16 @@ impl<'de> Reader<'de> {
                 return None;
             }
             let value = self.value(depth + 1)?;
+            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
             match Key::from_name(name) {
-                Some(key) if seen & 1 << (key as u32) == 0 => {
-                    seen |= 1 << (key as u32);
+                Some(key) if seen & key_bit(key) == 0 => {
+                    seen |= key_bit(key);
                     map.push_new(key, value);
                 }
                 _ => map.push(name, value),
             }
+            #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+            map.push(name, value);
             if self.eat(b'}') {
                 return Some(map);
             }
@@ -147,6 +152,13 @@ impl<'de> Reader<'de> {
             }
         }
     }
+}
+
+/// A key's bit in `Reader::object`'s names read.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn key_bit(key: Key) -> u64 {
+    const _: () = assert!(Key::COUNT <= 64);
+    1 << (key as u32)
 }
 
 /// Where the first quote, backslash or control character is, eight bytes at a time
