@@ -395,10 +395,11 @@ fn may_hold_control(bytes: &[u8]) -> bool {
         (x.wrapping_sub(ONES * 0x20) | (x ^ (ONES * 0x7f)).wrapping_sub(ONES)) & !x & HIGH != 0
     };
     let mut chunks = bytes.chunks_exact(8);
-    if chunks
-        .by_ref()
-        .any(|c| flagged(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]])))
-    {
+    if chunks.by_ref().any(|c| {
+        flagged(u64::from_le_bytes([
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+        ]))
+    }) {
         return true;
     }
     let mut last = [b' '; 8];

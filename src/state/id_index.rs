@@ -411,6 +411,29 @@ mod tests {
         assert_eq!(index.len(), 5000);
     }
 
+    /// Ids added where `lookup` said they go, past the size from which growth lays rows
+    /// in order of their homes (`Slots::move_rows`), are all found again.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[test]
+    fn ids_added_at_their_vacancies_are_found_across_sorted_growth() {
+        let n = 240_000;
+        let texts = ids(n);
+        let id_of = payment_ids(&texts);
+        let mut index = IdIndex::default();
+        for (i, id) in texts.iter().enumerate() {
+            let Err(vacancy) = index.lookup(id, &id_of) else {
+                panic!("{id} found before it was added");
+            };
+            index.insert_vacant(vacancy, entry(i, i as u64 + 1), &id_of);
+        }
+        assert!(index.table.filled().1 > 1 << 18);
+        for (i, id) in texts.iter().enumerate() {
+            assert_eq!(index.lookup(id, &id_of), Ok(entry(i, i as u64 + 1)));
+        }
+        assert!(index.lookup("id-240000", &id_of).is_err());
+        assert_eq!(index.table.filled().0, n);
+    }
+
     #[test]
     fn seqs_out_of_step_are_listed() {
         let texts = ids(100);

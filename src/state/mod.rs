@@ -24,9 +24,9 @@ use crate::error::{clip, err, Result};
 use crate::money::{Currency, Minor};
 use book::Book;
 use chunked::Chunked;
-pub use id_index::{IdEntry, IdIndex};
 #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
 pub use id_index::Vacancy;
+pub use id_index::{IdEntry, IdIndex};
 
 /// Where a free id goes (natively the id index's slot; the shipped module keeps the
 /// smaller code that looks the id up again when adding it).

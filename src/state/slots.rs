@@ -232,7 +232,9 @@ impl Slots {
                 let row = (w * 64) as u32 + word.trailing_zeros();
                 word &= word - 1;
                 let mixed = mix(hash_of(row));
-                keyed.push((table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | (row + 1)));
+                keyed.push(
+                    (table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | (row + 1)),
+                );
             }
         }
         let size = table.slots.len();
