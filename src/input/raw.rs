@@ -220,6 +220,15 @@ impl<'de> RawMap<'de> {
         self.fields.push((key, value));
     }
 
+    /// A field's text, if it is a string (read without taking it).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn text(&self, key: Key) -> Option<&str> {
+        self.fields.iter().find_map(|(k, v)| match v {
+            Raw::Str(s) if *k == key => Some(&**s),
+            _ => None,
+        })
+    }
+
     /// Whether a field is JSON `true` (read without taking it).
     pub fn is_true(&self, key: Key) -> bool {
         self.fields

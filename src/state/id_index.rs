@@ -130,6 +130,13 @@ impl IdIndex {
         }
     }
 
+    /// The slot where a lookup of `id` starts, read now so that it is in the cache by
+    /// the time the lookup comes (a command's id is known before it is validated).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn warm(&self, id: &str) -> u32 {
+        self.table.home_slot(hash_id(id))
+    }
+
     /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.
     fn find<'a>(
         &self,

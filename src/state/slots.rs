@@ -95,6 +95,16 @@ impl Slots {
         table
     }
 
+    /// The slot where a probe for a key hashing to `hash` starts (0 in an empty
+    /// table): reading it early brings it into the cache before the probe.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn home_slot(&self, hash: u64) -> u32 {
+        self.slots
+            .get(self.home(mix(hash)))
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// `with` for a row whose empty slot `find` gave (`Err(slot)`) with nothing put in
     /// the table since: the probe isn't repeated unless the table must grow first.
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
