@@ -2,8 +2,10 @@
 //! --example ingest_profile`, then e.g. `valgrind --tool=callgrind
 //! --toggle-collect='ingest_profile::ingest' target/profiling/examples/ingest_profile
 //! 20000 200` (instruction counts don't depend on the machine's load) or `valgrind
-//! --tool=dhat` (allocations). Arguments: commands (default 20,000), customers (200).
-//! Prints the rate by wall time and, on Linux, by the thread's CPU time.
+//! --tool=dhat` (allocations). Arguments: commands (default 20,000), customers (200),
+//! and `parse` to run only the reading and validation of each command (`tally bench`'s
+//! parse + validate row; select `ingest_profile::parse_validate`). Prints the rate by
+//! wall time and, on Linux, by the thread's CPU time.
 
 /// `tally bench`'s ingest loop (`workload::bench::ingest`), answers dropped. Out of
 /// line so a profiler can select it.
@@ -12,6 +14,18 @@ fn ingest(commands: &[String]) -> usize {
     let (ledger, refused) = tally::workload::bench::ingest(commands, |_| {});
     std::hint::black_box(&ledger);
     refused
+}
+
+/// `tally bench`'s parse + validate loop: each command read and validated, then dropped.
+#[inline(never)]
+fn parse_validate(commands: &[String]) -> usize {
+    commands
+        .iter()
+        .filter(|c| {
+            let raw = tally::input::json::read_object(c).expect("plain generated JSON");
+            std::hint::black_box(tally::Command::from_raw(raw)).is_err()
+        })
+        .count()
 }
 
 /// The thread's CPU time in seconds, where Linux tells it.
@@ -43,7 +57,12 @@ fn main() {
         .collect();
     drop(parsed);
     let (wall, cpu) = (std::time::Instant::now(), cpu_seconds());
-    let refused = ingest(&commands);
+    let parse_only = std::env::args().nth(3).as_deref() == Some("parse");
+    let refused = if parse_only {
+        parse_validate(&commands)
+    } else {
+        ingest(&commands)
+    };
     let rate = |seconds: f64| commands.len() as f64 / seconds;
     print!(
         "{} commands, {refused} refused, {:.0}/s by wall time",

@@ -13,7 +13,7 @@ use crate::input::raw::{Key, RawMap};
 use crate::journal::{fingerprint, JournalEntry};
 use crate::queries::Query;
 use crate::state::records::RecordRef;
-use crate::state::{IdEntry, State};
+use crate::state::{IdEntry, State, Vacancy};
 
 /// A ledger: the state plus the journal entries accepted since it was created or
 /// restored (older entries live in whatever stores the journal, e.g. IndexedDB).
@@ -73,7 +73,7 @@ impl Ledger {
 
     fn try_dry_run(&self, command: &Command) -> Result<Accepted> {
         let print = fingerprint(&command.body);
-        if let Some(duplicate) = self.existing(command, print)? {
+        if let Ok(duplicate) = self.existing(command, print)? {
             return Ok(duplicate);
         }
         let seq = self.state.seq + 1;
@@ -89,11 +89,13 @@ impl Ledger {
     }
 
     /// The answer to a command whose id is already taken: the original's result for an
-    /// identical command, `conflict` for a different one; `None` when the id is free.
-    fn existing(&self, command: &Command, print: u64) -> Result<Option<Accepted>> {
+    /// identical command, `conflict` for a different one; where the id goes when it is
+    /// free.
+    fn existing(&self, command: &Command, print: u64) -> Result<Result<Accepted, Vacancy>> {
         check_id(&command.id)?;
-        let Some(entry) = self.state.id_entry(&command.id) else {
-            return Ok(None);
+        let entry = match self.state.id_lookup(&command.id) {
+            Ok(entry) => entry,
+            Err(vacancy) => return Ok(Err(vacancy)),
         };
         if entry.fingerprint != print {
             return Err(err!(
@@ -106,24 +108,29 @@ impl Ledger {
             .with("id", clip(&command.id)));
         }
         let (record, seq) = (entry.record, entry.seq);
-        Ok(Some(self.accepted(&command.id, record, seq, true)))
+        Ok(Ok(self.accepted(&command.id, record, seq, true)))
     }
 
     fn try_execute(&mut self, command: Command) -> Result<Accepted> {
         let print = fingerprint(&command.body);
-        if let Some(duplicate) = self.existing(&command, print)? {
-            return Ok(duplicate);
-        }
+        let vacancy = match self.existing(&command, print)? {
+            Ok(duplicate) => return Ok(duplicate),
+            Err(vacancy) => vacancy,
+        };
         let seq = self.state.seq + 1;
+        // Plans read ids and commits add none, so the id's slot is still free after it.
         let record = commands::run(Commit(&mut self.state), &command, seq)?;
         // The state changed: a snapshot being written in pieces is no longer of it.
         self.snapshot_cursor = None;
         self.state.seq = seq;
-        self.state.add_id(IdEntry {
-            record,
-            fingerprint: print,
-            seq,
-        });
+        self.state.add_id_at(
+            vacancy,
+            IdEntry {
+                record,
+                fingerprint: print,
+                seq,
+            },
+        );
         let answer = self.accepted(&command.id, record, seq, false);
         self.journal.push(JournalEntry { seq, command });
         Ok(answer)
@@ -164,6 +171,14 @@ impl Ledger {
     pub fn apply_json(&mut self, json: &str) -> Answer {
         #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
         if let Some(raw) = crate::input::json::read_object(json) {
+            // The slots of the command's id and customer in a big index are cache
+            // misses: read them now, so that memory fetches them while the command is
+            // validated.
+            for key in [Key::Id, Key::Customer] {
+                if let Some(id) = raw.text(key) {
+                    std::hint::black_box(self.state.ids.warm(id));
+                }
+            }
             return self.apply_raw(raw);
         }
         self.apply_from(&mut serde_json::Deserializer::from_str(json))

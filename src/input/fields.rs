@@ -383,6 +383,30 @@ impl<'de> Fields<'de> {
     }
 }
 
+/// Whether ASCII `bytes` hold a byte below 0x20 or DEL, eight at a time: a text
+/// without any (nearly all) needs no byte-by-byte look for control characters.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn may_hold_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH: u64 = ONES << 7;
+    // High bit set in some byte of `x` below 0x20 or equal to 0x7f (bytes are ASCII, so
+    // below 0x80: no false alarm from a byte's own high bit).
+    let flagged = |x: u64| {
+        (x.wrapping_sub(ONES * 0x20) | (x ^ (ONES * 0x7f)).wrapping_sub(ONES)) & !x & HIGH != 0
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    if chunks.by_ref().any(|c| {
+        flagged(u64::from_le_bytes([
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+        ]))
+    }) {
+        return true;
+    }
+    let mut last = [b' '; 8];
+    last[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+    flagged(u64::from_le_bytes(last))
+}
+
 /// What `opt_str` checks of a text, found in one pass over its characters.
 struct TextShape {
     /// How many characters it has.
@@ -407,9 +431,10 @@ impl TextShape {
                 blank: bytes
                     .iter()
                     .all(|b| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')),
-                control: bytes
-                    .iter()
-                    .any(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f),
+                control: may_hold_control(bytes)
+                    && bytes
+                        .iter()
+                        .any(|&b| (b < 0x20 && b != b'\n' && b != b'\t') || b == 0x7f),
             };
         }
         let mut shape = TextShape {
@@ -451,7 +476,15 @@ mod tests {
         let ascii: Vec<String> = (0u8..128)
             .flat_map(|b| {
                 let c = char::from(b);
-                [format!("{c}"), format!(" {c}"), format!("{c}a\t")]
+                // Short texts and longer ones with the byte at each place of an
+                // eight-byte word (`may_hold_control` reads eight at a time).
+                let mut texts = vec![format!("{c}"), format!(" {c}"), format!("{c}a\t")];
+                texts.extend((0..17).map(|at| {
+                    let mut t = "Private office, 4".to_string();
+                    t.insert(at, c);
+                    t
+                }));
+                texts
             })
             .collect();
         for text in ascii.iter().map(String::as_str).chain([

@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+use super::raw::Key;
 use super::raw::{Raw, RawMap, MAX_DEPTH, MAX_ITEMS};
 
 /// Reads a command or query object, or `None` for serde_json to read it.
@@ -121,6 +123,10 @@ impl<'de> Reader<'de> {
         if self.eat(b'}') {
             return Some(map);
         }
+        // Natively, the known names read so far, one bit each: a name not among them
+        // goes in without `push`'s search for it.
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        let mut seen = 0u64;
         loop {
             self.space();
             let name = self.string()?;
@@ -128,6 +134,15 @@ impl<'de> Reader<'de> {
                 return None;
             }
             let value = self.value(depth + 1)?;
+            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            match Key::from_name(name) {
+                Some(key) if seen & key_bit(key) == 0 => {
+                    seen |= key_bit(key);
+                    map.push_new(key, value);
+                }
+                _ => map.push(name, value),
+            }
+            #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
             map.push(name, value);
             if self.eat(b'}') {
                 return Some(map);
@@ -137,6 +152,13 @@ impl<'de> Reader<'de> {
             }
         }
     }
+}
+
+/// A key's bit in `Reader::object`'s names read.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn key_bit(key: Key) -> u64 {
+    const _: () = assert!(Key::COUNT <= 64);
+    1 << (key as u32)
 }
 
 /// Where the first quote, backslash or control character is, eight bytes at a time

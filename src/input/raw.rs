@@ -29,7 +29,11 @@ macro_rules! keys {
                 match self { $(Key::$variant => $name,)* }
             }
 
-            fn from_name(name: &str) -> Option<Key> {
+            /// How many keys there are.
+            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            pub(crate) const COUNT: usize = [$($name),*].len();
+
+            pub(crate) fn from_name(name: &str) -> Option<Key> {
                 match name { $($name => Some(Key::$variant),)* _ => None }
             }
         }
@@ -206,6 +210,23 @@ impl<'de> RawMap<'de> {
                 self.unknown.get_or_insert_with(|| name.into());
             }
         }
+    }
+
+    /// Adds a field of a known name that the caller knows is not in the map yet (a
+    /// reader that keeps track of the names it read, instead of `push`'s search).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub(crate) fn push_new(&mut self, key: Key, value: Raw<'de>) {
+        debug_assert!(self.fields.iter().all(|(k, _)| *k != key), "{key:?} twice");
+        self.fields.push((key, value));
+    }
+
+    /// A field's text, if it is a string (read without taking it).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn text(&self, key: Key) -> Option<&str> {
+        self.fields.iter().find_map(|(k, v)| match v {
+            Raw::Str(s) if *k == key => Some(&**s),
+            _ => None,
+        })
     }
 
     /// Whether a field is JSON `true` (read without taking it).

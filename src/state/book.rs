@@ -26,8 +26,10 @@ pub struct Book {
     /// Lots with credit left, oldest (lowest index) first: the order invoices and
     /// refunds take credit in. Not stored in snapshots; rebuilt on restore.
     pub lots: SortedSet<Idx>,
-    /// Statement entries ordered by (date, seq). Grown by an eighth at a time, not
-    /// doubled: a book only grows, and doubling would leave a third of it spare.
+    /// Statement entries ordered by (date, seq). Grown by a quarter at a time, not
+    /// doubled: a book only grows, and doubling would leave a third of it spare; an
+    /// eighth moved each busy customer's book too often (most of a big ingest's
+    /// reallocations, each large enough to make glibc sweep its free lists).
     pub entries: Vec<Entry>,
 }
 
@@ -98,7 +100,7 @@ impl Book {
     /// Adds a statement entry at `at` (`State::entry_place`: (date, seq) order).
     pub fn insert_entry(&mut self, at: usize, entry: Entry) {
         if self.entries.len() == self.entries.capacity() {
-            self.entries.reserve_exact((self.entries.len() / 8).max(8));
+            self.entries.reserve_exact((self.entries.len() / 4).max(8));
         }
         self.entries.insert(at, entry);
     }

@@ -62,6 +62,15 @@ enum Seqs {
     Listed(Vec<u64>),
 }
 
+/// Where an id not in the index would go: its hash and the empty slot `lookup` found.
+/// Valid until the next insert.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Vacancy {
+    hash: u64,
+    slot: usize,
+}
+
 /// Every id in the ledger, for uniqueness, lookups and idempotency. Holds no id text.
 #[derive(Clone, Debug)]
 pub struct IdIndex {
@@ -104,6 +113,28 @@ impl IdIndex {
     pub fn get<'a>(&self, id: &str, id_of: &dyn Fn(RecordRef) -> &'a str) -> Option<IdEntry> {
         let row = self.find(hash_id(id), id, id_of).ok()?;
         Some(self.entry(row as usize))
+    }
+
+    /// The entry for `id`, or where `id` would go (`insert_vacant`); `id_of` as for
+    /// `get`.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn lookup<'a>(
+        &self,
+        id: &str,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) -> Result<IdEntry, Vacancy> {
+        let hash = hash_id(id);
+        match self.find(hash, id, id_of) {
+            Ok(row) => Ok(self.entry(row as usize)),
+            Err(slot) => Err(Vacancy { hash, slot }),
+        }
+    }
+
+    /// The slot where a lookup of `id` starts, read now so that it is in the cache by
+    /// the time the lookup comes (a command's id is known before it is validated).
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn warm(&self, id: &str) -> u32 {
+        self.table.home_slot(hash_id(id))
     }
 
     /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.
@@ -159,6 +190,12 @@ impl IdIndex {
     /// the id text of every record already indexed, to rehash them when the table
     /// grows.
     pub fn insert<'a>(&mut self, id: &str, entry: IdEntry, id_of: &dyn Fn(RecordRef) -> &'a str) {
+        let row = self.push_row(&entry);
+        self.add_slot(hash_id(id), row, id_of);
+    }
+
+    /// Appends `entry`'s row (not yet in the table) and answers its number.
+    fn push_row(&mut self, entry: &IdEntry) -> u32 {
         let row = u32::try_from(self.rows.len()).expect("id index exceeds u32 rows");
         let next = self.rows.len() as u64;
         match &mut self.seqs {
@@ -179,8 +216,30 @@ impl IdIndex {
             record: UNSET,
             fingerprint: [0; 2],
         });
-        self.set_row(row, &entry);
-        self.add_slot(hash_id(id), row, id_of);
+        self.set_row(row, entry);
+        row
+    }
+
+    /// `insert` for the id that `lookup` answered `vacancy` for, nothing inserted since
+    /// (a command's id: looked up before its plan, added after its commit): the id is
+    /// neither hashed nor probed for again.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn insert_vacant<'a>(
+        &mut self,
+        vacancy: Vacancy,
+        entry: IdEntry,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) {
+        debug_assert_eq!(
+            vacancy.hash,
+            hash_id(id_of(entry.record)),
+            "a vacancy for another id"
+        );
+        let row = self.push_row(&entry);
+        let table = std::mem::take(&mut self.table);
+        self.table = table.with_at(vacancy.hash, vacancy.slot, row, self.rows.len(), &|r| {
+            hash_id(id_of(self.record(r)))
+        });
     }
 
     /// Puts `row`, whose id hashes to `hash`, in the table (growing it first if full).
@@ -357,6 +416,29 @@ mod tests {
         }
         assert_eq!(index.get("id-5000", &id_of), None);
         assert_eq!(index.len(), 5000);
+    }
+
+    /// Ids added where `lookup` said they go, past the size from which growth lays rows
+    /// in order of their homes (`Slots::move_rows`), are all found again.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[test]
+    fn ids_added_at_their_vacancies_are_found_across_sorted_growth() {
+        let n = 240_000;
+        let texts = ids(n);
+        let id_of = payment_ids(&texts);
+        let mut index = IdIndex::default();
+        for (i, id) in texts.iter().enumerate() {
+            let Err(vacancy) = index.lookup(id, &id_of) else {
+                panic!("{id} found before it was added");
+            };
+            index.insert_vacant(vacancy, entry(i, i as u64 + 1), &id_of);
+        }
+        assert!(index.table.filled().1 > 1 << 18);
+        for (i, id) in texts.iter().enumerate() {
+            assert_eq!(index.lookup(id, &id_of), Ok(entry(i, i as u64 + 1)));
+        }
+        assert!(index.lookup("id-240000", &id_of).is_err());
+        assert_eq!(index.table.filled().0, n);
     }
 
     #[test]

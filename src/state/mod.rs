@@ -24,7 +24,15 @@ use crate::error::{clip, err, Result};
 use crate::money::{Currency, Minor};
 use book::Book;
 use chunked::Chunked;
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+pub use id_index::Vacancy;
 pub use id_index::{IdEntry, IdIndex};
+
+/// Where a free id goes (natively the id index's slot; the shipped module keeps the
+/// smaller code that looks the id up again when adding it).
+#[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+#[derive(Clone, Copy, Debug)]
+pub struct Vacancy;
 use invoices::planned_minor;
 use ledger_accounts::GeneralLedger;
 use numbering::Numbering;
@@ -109,6 +117,29 @@ impl State {
     /// An id's index entry: its record, the creating command's fingerprint and seq.
     pub fn id_entry(&self, id: &str) -> Option<IdEntry> {
         self.ids.get(id, &|r| self.record_id(r))
+    }
+
+    /// An id's index entry, or where it would go (`add_id_at`).
+    pub fn id_lookup(&self, id: &str) -> Result<IdEntry, Vacancy> {
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        return self.ids.lookup(id, &|r| self.record_id(r));
+        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        self.id_entry(id).ok_or(Vacancy)
+    }
+
+    /// `add_id` for the id `id_lookup` answered `vacancy` for, no id added since.
+    pub fn add_id_at(&mut self, vacancy: Vacancy, entry: IdEntry) {
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        {
+            let mut ids = std::mem::take(&mut self.ids);
+            ids.insert_vacant(vacancy, entry, &|r| self.record_id(r));
+            self.ids = ids;
+        }
+        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        {
+            let _ = vacancy;
+            self.add_id(entry);
+        }
     }
 
     /// Indexes the id of a record just created (its text is read from the record).

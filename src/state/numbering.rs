@@ -117,6 +117,27 @@ pub fn check_format(format: &str) -> Result<()> {
     tokens(format).map(|_| ())
 }
 
+/// `n` in decimal, zero-padded to `width` digits, as `{:0width$}` writes it.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+fn push_padded(out: &mut String, mut n: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] += (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in digits.len() - start..width {
+        out.push('0');
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
+}
+
 impl Numbering {
     /// The number the next invoice dated `date` would get.
     pub fn peek(&self, date: Date) -> String {
@@ -124,6 +145,14 @@ impl Numbering {
         let mut out = String::with_capacity(self.format.len() + 8);
         // The default format is by far the most common: skip tokenizing it.
         if self.format == DEFAULT_FORMAT {
+            // Natively written digit by digit: `write!` costs more than the rest of
+            // planning an invoice's number where ingest speed counts.
+            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            {
+                out.push_str("INV-");
+                push_padded(&mut out, self.next, 4);
+            }
+            #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
             let _ = write!(out, "INV-{:04}", self.next);
             return out;
         }
@@ -156,6 +185,16 @@ mod tests {
         assert_eq!(n.peek(date), "2026-0201");
         n.format = "{year}{month}{day}/{seq}".into();
         assert_eq!(n.peek(date), "20260307/201");
+    }
+
+    #[test]
+    fn default_numbers_are_padded_as_format_pads_them() {
+        let date = Date::parse("d", "2026-03-07").unwrap();
+        let mut n = Numbering::default();
+        for next in [0, 1, 9, 10, 999, 1000, 9999, 10_000, 123_456_789, u64::MAX] {
+            n.next = next;
+            assert_eq!(n.peek(date), format!("INV-{next:04}"));
+        }
     }
 
     #[test]

@@ -95,6 +95,38 @@ impl Slots {
         table
     }
 
+    /// The slot where a probe for a key hashing to `hash` starts (0 in an empty
+    /// table): reading it early brings it into the cache before the probe.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn home_slot(&self, hash: u64) -> u32 {
+        self.slots
+            .get(self.home(mix(hash)))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// `with` for a row whose empty slot `find` gave (`Err(slot)`) with nothing put in
+    /// the table since: the probe isn't repeated unless the table must grow first.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    pub fn with_at(
+        self,
+        hash: u64,
+        slot: usize,
+        row: u32,
+        rows: usize,
+        hash_of: &dyn Fn(u32) -> u64,
+    ) -> Slots {
+        if self.full() {
+            return self.with(hash, row, rows, hash_of);
+        }
+        debug_assert_eq!(self.find(hash, &|_| false), Err(slot), "a stale slot");
+        let mut table = self;
+        let tag = table.tag(mix(hash));
+        table.slots[slot] = tag | (row + 1);
+        table.len += 1;
+        table
+    }
+
     /// A table of `n` rows, each given once by `rows` as its key's hash and its number
     /// (below `n`), for a restore: the rows are sorted by home slot and laid down in one
     /// pass over the table, instead of one probe per row at a random place in a table
@@ -178,6 +210,10 @@ impl Slots {
     /// ledger). A bitmap of the rows held gives the order without sorting. Only where
     /// big tables are grown (native, the bulk module); the shipped module keeps the
     /// smaller loop below.
+    ///
+    /// The rows are then laid into the new table in order of their home slots (radix
+    /// sorted, as `from_rows` does), so the writes go forward through it too, instead of
+    /// one probe at a random place per row.
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     fn move_rows(self, table: &mut Slots, rows: usize, hash_of: &dyn Fn(u32) -> u64) {
         let mask = self.row_mask();
@@ -188,13 +224,54 @@ impl Slots {
                 *word |= 1 << (row % 64);
             }
         }
+        if table.slots.len() < SORTED_MOVE_SLOTS {
+            // A table this small stays in the cache: a probe a row costs less than sorting.
+            for (w, mut word) in held.into_iter().enumerate() {
+                while word != 0 {
+                    let row = (w * 64) as u32 + word.trailing_zeros();
+                    word &= word - 1;
+                    table.put(hash_of(row), row);
+                }
+            }
+            return;
+        }
+        // Each row as its new home above the slot it will fill (tag and row + 1).
+        let mut keyed = Vec::with_capacity(self.len);
         for (w, mut word) in held.into_iter().enumerate() {
             while word != 0 {
                 let row = (w * 64) as u32 + word.trailing_zeros();
                 word &= word - 1;
-                table.put(hash_of(row), row);
+                let mixed = mix(hash_of(row));
+                keyed.push(
+                    (table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | (row + 1)),
+                );
             }
         }
+        let size = table.slots.len();
+        let keyed = sorted_by_home(keyed, usize::BITS - size.leading_zeros());
+        // Linear probing's rule holds as in `from_rows`: every slot from a row's home to
+        // its own is filled, by rows whose homes are no later; rows pushed past the end
+        // continue from the start.
+        let mut next = 0;
+        let mut wrapped = Vec::new();
+        for &e in &keyed {
+            let (home, slot) = ((e >> 32) as usize, e as u32);
+            let at = home.max(next);
+            if at < size {
+                table.slots[at] = slot;
+                next = at + 1;
+            } else {
+                wrapped.push(slot);
+            }
+        }
+        let mut at = 0;
+        for slot in wrapped {
+            while table.slots[at] != 0 {
+                at += 1;
+            }
+            table.slots[at] = slot;
+        }
+        table.len = keyed.len();
     }
 
     /// Puts every row into `table`, in slot order.
@@ -207,6 +284,11 @@ impl Slots {
         }
     }
 }
+
+/// The size from which a growing table is filled in order of home slots (`move_rows`):
+/// about the cache a core has to itself.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+const SORTED_MOVE_SLOTS: usize = 1 << 18;
 
 /// `keyed` sorted by its high 32 bits, of which only the low `bits` may be set: a least
 /// significant digit radix sort (a few passes over the rows, each read and written in
