@@ -60,6 +60,7 @@ try {
   const runs = builds.map(() => ({ cpu: [], wall: [] }));
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < builds.length; k++) {
+      await page.evaluate((k) => window.ingest.setup(k), k);
       const profiled = process.env.PROFILE_DIR && r === rounds - 1;
       if (profiled) {
         await cdp.send('Profiler.enable');

@@ -26,11 +26,12 @@ export function prepare(builds, { commands, customers = 1000 }) {
   let check;
   let journal;
   const seen = {};
-  return (k) => {
+  const ready = [];
+  const ingest = (k) => {
     const b = builds[k];
     if (b.how === 'inside') {
-      const inside = new b.engine.IngestInside(customers, 42);
-      inside.prepare(commands);
+      const inside = ready[k] ?? ingest.setup(k);
+      ready[k] = undefined;
       const t = performance.now();
       const accepted = commands - inside.run();
       const wall = performance.now() - t;
@@ -80,6 +81,16 @@ export function prepare(builds, { commands, customers = 1000 }) {
     check = accepted;
     return wall;
   };
+  /** Untimed set-up of build k's next run (the commands generated inside the module for 'inside'). */
+  ingest.setup = (k) => {
+    const b = builds[k];
+    if (b.how !== 'inside') return undefined;
+    const inside = new b.engine.IngestInside(customers, 42);
+    inside.prepare(commands);
+    ready[k] = inside;
+    return inside;
+  };
+  return ingest;
 }
 
 /** The journal's command texts after `texts` were applied to a fresh ledger of `engine`. */

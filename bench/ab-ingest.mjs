@@ -20,6 +20,7 @@ const ingest = prepare(builds, { commands });
 const runs = builds.map(() => ({ cpu: [], wall: [] }));
 for (let r = 0; r < rounds; r++) {
   for (let k = 0; k < builds.length; k++) {
+    ingest.setup(k);
     const cpu = process.cpuUsage();
     runs[k].wall.push(ingest(k));
     const used = process.cpuUsage(cpu);

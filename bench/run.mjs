@@ -11,7 +11,8 @@
 //
 // Environment: BENCH_PORT (default 47291; IndexedDB is per origin, so a fixed port lets
 // the prepared 1M-command database be reused between runs), BENCH_SKIP=native,node,ingest,money,persist,cold,writes
-// (phases to skip, for working on one), BENCH_COLD_RUNS (default 3), BENCH_COMMANDS (a
+// (phases to skip, for working on one; `shipped` skips the shipped build's ingest in
+// Chromium, keeping the speed build's), BENCH_COLD_RUNS (default 3), BENCH_COMMANDS (a
 // smaller space for a quick try; the figures are then not the issue's), BENCH_TRACE=FILE
 // (a Chromium trace of the writes phase written to FILE, its long tasks named by the
 // browser's own events: bench/trace-tasks.mjs).
@@ -144,8 +145,10 @@ try {
   await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready');
   const phase = (name, arg) => page.evaluate(([n, a]) => window.bench[n](a), [name, arg]);
   if (!skip.has('ingest')) {
-    say('wasm in Chromium: ingest, boundary, queries');
-    results.chromium.engine = await phase('ingest', { customer, space: SPACE });
+    if (!skip.has('shipped')) {
+      say('wasm in Chromium: ingest, boundary, queries');
+      results.chromium.engine = await phase('ingest', { customer, space: SPACE });
+    }
     if (existsSync(join(fastPkgDir, 'tally_engine.js'))) {
       say('wasm in Chromium, built for speed: ingest, boundary, queries');
       const fast = await newPage(context, { fresh: true });

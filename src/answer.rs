@@ -17,6 +17,13 @@ use crate::queries::QueryAnswer;
 use crate::state::records::{Idx, Invoice, LotOrigin, RecordRef, Source};
 use crate::state::State;
 
+// The direct writer: native and the bulk module (the batch door and the benchmarks);
+// the shipped module writes answers with serde_json.
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+mod text;
+#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+pub use text::write_answer;
+
 /// Any answer the engine gives.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]

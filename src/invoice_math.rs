@@ -129,7 +129,12 @@ fn exclusive_in_integers(input: &LineInput, units: u32) -> Option<(Decimal, Deci
     const MANTISSA_MAX: i128 = (1 << 96) - 1;
     // An exact product, as `exact_mul` demands: it fits, and its scale is the sum.
     let mul = |(a, sa): (i128, u32), (b, sb): (i128, u32)| {
-        let m = a.checked_mul(b).filter(|m| m.abs() <= MANTISSA_MAX)?;
+        let m = match (i32::try_from(a), i32::try_from(b)) {
+            // Exact in 64 bits, where wasm multiplies natively: a checked i128 multiply
+            // is a library call there, and most operands are this small.
+            (Ok(a), Ok(b)) => i128::from(i64::from(a) * i64::from(b)),
+            _ => a.checked_mul(b).filter(|m| m.abs() <= MANTISSA_MAX)?,
+        };
         let scale = sa + sb;
         (scale <= Decimal::MAX_SCALE).then_some((m, scale))
     };

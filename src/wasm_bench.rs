@@ -38,13 +38,14 @@ impl WorkloadStream {
 /// The native benchmark's ingest run inside the module: the space's commands as JSON
 /// texts, a chunk at a time (`prepare`, not timed), into one ledger (`run`, timed by the
 /// caller), with `tally bench`'s loop (`workload::bench::ingest`): each answer written as
-/// JSON text, the journal read and forgotten every 1,000 commands.
+/// JSON text into a reused buffer, the journal read and forgotten every 1,000 commands.
 #[wasm_bindgen]
 pub struct IngestInside {
     workload: Workload,
     ledger: crate::Ledger,
     chunk: Vec<String>,
     done: usize,
+    answer: Vec<u8>,
 }
 
 #[wasm_bindgen]
@@ -56,6 +57,7 @@ impl IngestInside {
             ledger: crate::Ledger::new(),
             chunk: Vec::new(),
             done: 0,
+            answer: Vec::new(),
         }
     }
 
@@ -77,7 +79,9 @@ impl IngestInside {
             if !answer.is_ok() {
                 refused += 1;
             }
-            std::hint::black_box(serde_json::to_string(&answer).ok());
+            self.answer.clear();
+            crate::workload::bench::write_answer_text(&answer, &mut self.answer);
+            std::hint::black_box(&self.answer);
             self.done += 1;
             if self.done % 1000 == 0 {
                 std::hint::black_box(self.ledger.journal_since(0).len());

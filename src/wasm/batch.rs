@@ -36,6 +36,9 @@ const SEPARATOR: char = '\u{1e}';
 pub(super) struct TextBuffers {
     input: Vec<u8>,
     output: Vec<u8>,
+    /// How many texts the last `applyTexts` applied (its answers' count).
+    #[cfg(feature = "json-api")]
+    applied: u32,
 }
 
 impl TextBuffers {
@@ -56,8 +59,7 @@ impl TextBuffers {
 
     /// Appends `answer` as JSON text to the output.
     pub(super) fn write(&mut self, answer: &Answer) {
-        // Answers have only string keys and write into memory: this can't fail.
-        let _ = serde_json::to_writer(&mut self.output, answer);
+        write_answer(answer, &mut self.output);
     }
 
     /// The output's length in bytes, negated when all ASCII (the glue then reads it as
@@ -73,6 +75,16 @@ impl TextBuffers {
             len
         }
     }
+}
+
+/// Appends `answer` as JSON text to `out`: directly where the module has the direct
+/// writer (`answer::write_answer`, the bulk module), by serde_json in the shipped one.
+fn write_answer(answer: &Answer, out: &mut Vec<u8>) {
+    #[cfg(feature = "bulk")]
+    crate::answer::write_answer(answer, out);
+    // Answers have only string keys and write into memory: this can't fail.
+    #[cfg(not(feature = "bulk"))]
+    let _ = serde_json::to_writer(out, answer);
 }
 
 /// A command object read from its JSON text, or `None` where the direct reader declines
@@ -117,22 +129,33 @@ impl WasmLedger {
     #[wasm_bindgen(js_name = applyTexts)]
     pub fn apply_texts(&mut self, len: usize) -> i32 {
         self.text.start_output();
-        let TextBuffers { input, output } = &mut self.text;
+        let TextBuffers { input, output, .. } = &mut self.text;
         let Some(texts) = input.get(..len).and_then(|b| std::str::from_utf8(b).ok()) else {
+            self.text.applied = 0;
             self.text.write(&super::text::unreadable("command"));
             return self.text.finish();
         };
         output.push(b'[');
-        for (i, text) in texts.split(SEPARATOR).filter(|_| len > 0).enumerate() {
+        let mut applied = 0;
+        for text in texts.split(SEPARATOR).filter(|_| len > 0) {
             let Some(raw) = command_of(text) else { break };
-            if i > 0 {
+            if applied > 0 {
                 output.push(b',');
             }
-            let answer = self.inner.apply_raw(raw);
-            let _ = serde_json::to_writer(&mut *output, &answer);
+            write_answer(&self.inner.apply_raw(raw), output);
+            applied += 1;
         }
         output.push(b']');
+        self.text.applied = applied;
         self.text.finish()
+    }
+
+    /// How many texts the last `applyTexts` applied: the number of answers it wrote (0
+    /// after unreadable input). Bench builds only (feature `json-api`).
+    #[cfg(feature = "json-api")]
+    #[wasm_bindgen(js_name = textsApplied)]
+    pub fn texts_applied(&self) -> u32 {
+        self.text.applied
     }
 
     /// Replays stored journal entries whose commands' JSON texts the glue wrote at
