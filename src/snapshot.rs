@@ -38,6 +38,8 @@ const FAST: bool = cfg!(any(feature = "bulk", not(target_arch = "wasm32")));
 
 mod codec;
 mod read;
+#[cfg(not(target_arch = "wasm32"))]
+mod skip;
 mod write;
 
 // Older formats: read natively and by the bulk wasm module, never by the shipped one.
@@ -146,35 +148,64 @@ impl Ledger {
     /// Restores a ledger from `snapshot()` bytes. A damaged, truncated, foreign or
     /// inconsistent snapshot is refused with a message saying which.
     pub fn restore(bytes: &[u8]) -> Result<Ledger> {
-        if bytes.len() < VERSION_END || &bytes[..8] != MAGIC {
-            return Err(err!(
-                InvalidInput,
-                "snapshot: not a Tally snapshot (bad header)"
-            ));
-        }
-        let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        let p = match version {
-            FORMAT_VERSION => current(bytes, FORMAT_VERSION)?,
-            1..=3 => legacy(version, bytes)?,
-            _ => {
-                return Err(err!(
-                    InvalidInput,
-                    "snapshot: format version {version}; this engine reads version {FORMAT_VERSION}"
-                ))
-            }
-        };
-        let state = rebuild(p)?;
-        Ok(Ledger {
-            journal_base: state.seq,
-            state,
-            journal: Vec::new(),
-            snapshot_cursor: None,
-        })
+        restore(bytes, true)
     }
 }
 
-/// Format 4 (or 3): the trailer's length and checksum, then the payload.
-fn current(bytes: &[u8], version: u32) -> Result<Payload> {
+/// `Ledger::restore`; natively on two threads where `two` says so (the same ledger, or
+/// the same refusal, as on one: `tests::two_threads_restore_what_one_does`).
+fn restore(bytes: &[u8], two: bool) -> Result<Ledger> {
+    if bytes.len() < VERSION_END || &bytes[..8] != MAGIC {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: not a Tally snapshot (bad header)"
+        ));
+    }
+    let version = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+    let (p, seal) = match version {
+        FORMAT_VERSION => current(bytes, FORMAT_VERSION, two)?,
+        1..=3 => (legacy(version, bytes)?, None),
+        _ => {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: format version {version}; this engine reads version {FORMAT_VERSION}"
+            ))
+        }
+    };
+    let state = rebuild(p, seal, two)?;
+    Ok(Ledger {
+        journal_base: state.seq,
+        state,
+        journal: Vec::new(),
+        snapshot_cursor: None,
+    })
+}
+
+/// A snapshot's body and the checksum its trailer holds for it.
+#[derive(Clone, Copy)]
+struct Seal<'a> {
+    body: &'a [u8],
+    sum: u64,
+}
+
+impl Seal<'_> {
+    /// Refuses a body whose checksum isn't the trailer's.
+    fn check(self) -> Result<()> {
+        if checksum(self.body) != self.sum {
+            return Err(err!(
+                InvalidInput,
+                "snapshot: checksum mismatch (the bytes are damaged)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Format 4 (or 3): the trailer's length and checksum, then the payload. Natively, on
+/// two threads (`two`), a format 4 payload is decoded first and its seal returned for
+/// `rebuild` to check beside its own work; a payload that doesn't decode is refused as
+/// damaged first if its checksum differs, as when the checksum comes first.
+fn current(bytes: &[u8], version: u32, two: bool) -> Result<(Payload, Option<Seal<'_>>)> {
     if bytes.len() < VERSION_END + TRAILER {
         return Err(err!(
             InvalidInput,
@@ -195,18 +226,26 @@ fn current(bytes: &[u8], version: u32) -> Result<Payload> {
             "snapshot: {body_end} bytes before the trailer, trailer says {len} (truncated or padded)"
         ));
     }
-    if checksum(&bytes[..body_end]) != long(body_end + 8) {
-        return Err(err!(
-            InvalidInput,
-            "snapshot: checksum mismatch (the bytes are damaged)"
-        ));
+    let seal = Seal {
+        body: &bytes[..body_end],
+        sum: long(body_end + 8),
+    };
+    let deferred = two && cfg!(not(target_arch = "wasm32")) && version == FORMAT_VERSION;
+    if !deferred {
+        seal.check()?;
     }
-    read::payload(&bytes[VERSION_END..body_end], version).ok_or_else(|| {
-        err!(
-            InvalidInput,
-            "snapshot: the payload does not decode as a version {version} snapshot"
-        )
-    })
+    match read::payload(&bytes[VERSION_END..body_end], version, deferred) {
+        Some(p) => Ok((p, deferred.then_some(seal))),
+        None => {
+            if deferred {
+                seal.check()?;
+            }
+            Err(err!(
+                InvalidInput,
+                "snapshot: the payload does not decode as a version {version} snapshot"
+            ))
+        }
+    }
 }
 
 /// Formats 1 to 3, migrated natively and by the bulk module; the shipped module
@@ -215,7 +254,7 @@ fn legacy(version: u32, bytes: &[u8]) -> Result<Payload> {
     #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
     {
         if version == 3 {
-            current(bytes, 3)
+            current(bytes, 3, false).map(|(p, _)| p)
         } else {
             v2::read(version, bytes)
         }
@@ -258,7 +297,7 @@ fn seqs_possible(seq: u64, ids: &[(RecordRef, u64, u64)]) -> bool {
     seq <= MAX_SEQ && ids.iter().all(|e| e.2 != 0 && e.2 <= seq)
 }
 
-fn rebuild(p: Payload) -> Result<State> {
+fn rebuild(p: Payload, seal: Option<Seal<'_>>, two: bool) -> Result<State> {
     let mut s = State {
         seq: p.seq,
         ids: Default::default(),
@@ -283,15 +322,14 @@ fn rebuild(p: Payload) -> Result<State> {
         numbering: p.numbering,
         gl: GeneralLedger::from_accounts(p.accounts),
     };
-    check_references(&s)?;
-    // The shipped module lists every id's seq (small books; its size budget) where the
-    // others keep none when they run one per command.
-    let dense = if FAST { dense_from(&p.ids) } else { None };
-    s.ids = match dense {
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-        Some(first) => ids_dense(&s, &p.ids, &p.id_hashes, first)?,
-        _ => ids_one_by_one(&s, &p.ids, &p.id_hashes, dense)?,
+    let held = Held {
+        ids: &p.ids,
+        id_hashes: &p.id_hashes,
+        entry_digest: p.entry_digest,
+        lines_to_check: p.lines_to_check.as_deref(),
     };
+    let (ids, invariants) = checked(&s, &held, seal, two)?;
+    s.ids = ids;
     // Rebuild the indexes and recompute the books' sums.
     let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
         .customers
@@ -367,8 +405,71 @@ fn rebuild(p: Payload) -> Result<State> {
             }
         }
     }
-    check_invariants(&s, p.entry_digest, p.lines_to_check)?;
+    match invariants {
+        Some(checked) => checked?,
+        None => check_invariants(&s, held.entry_digest, held.lines_to_check)?,
+    }
     Ok(s)
+}
+
+/// What a snapshot holds beside its tables, for `rebuild`'s checks (`Payload`).
+struct Held<'a> {
+    ids: &'a [(RecordRef, u64, u64)],
+    id_hashes: &'a [u64],
+    entry_digest: u64,
+    lines_to_check: Option<&'a [Idx]>,
+}
+
+/// The seal, the references and the id index of a restored state, checked in that
+/// order (the first refusal is the one returned), and natively on two threads (`two`)
+/// the invariants' verdict too, for `rebuild` to give after its books' (`None`: they
+/// are left to it). Restore is a function of the bytes alone, so natively the seal
+/// and the index are done on a second thread beside the references and invariants:
+/// the same result, and the same first refusal, as in order. The index checks its
+/// records are inside their tables before it reads their ids, and `check_invariants`
+/// reads a format 4 state safely once its references are checked (the reader checks
+/// each invoice's lines are in the line table and adds up its totals), so each side is
+/// safe whatever the other finds.
+fn checked(
+    s: &State,
+    p: &Held<'_>,
+    seal: Option<Seal<'_>>,
+    two: bool,
+) -> Result<(IdIndex, Option<Result<()>>)> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if two && seal.is_some() {
+        let (beside, checked) = std::thread::scope(|scope| {
+            let beside = scope.spawn(|| (seal.map_or(Ok(()), Seal::check), id_index(s, p)));
+            let checked =
+                check_references(s).map(|()| check_invariants(s, p.entry_digest, p.lines_to_check));
+            let beside = beside
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (beside, checked)
+        });
+        let (sealed, ids) = beside;
+        sealed?;
+        let invariants = checked?;
+        return Ok((ids?, Some(invariants)));
+    }
+    let _ = two;
+    if let Some(seal) = seal {
+        seal.check()?;
+    }
+    check_references(s)?;
+    Ok((id_index(s, p)?, None))
+}
+
+/// The id index of a restored state (`s` with its ids still empty).
+fn id_index(s: &State, p: &Held<'_>) -> Result<IdIndex> {
+    // The shipped module lists every id's seq (small books; its size budget) where the
+    // others keep none when they run one per command.
+    let dense = if FAST { dense_from(p.ids) } else { None };
+    match dense {
+        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        Some(first) => ids_dense(s, p.ids, p.id_hashes, first),
+        _ => ids_one_by_one(s, p.ids, p.id_hashes, dense),
+    }
 }
 
 /// The id index of a snapshot, id by id (`dense`: the first seq when they were created
@@ -476,10 +577,17 @@ fn within_half(d: Decimal) -> bool {
 /// `entry_digest` is the statement entries' dates and amounts as the snapshot held them
 /// (the entries read theirs from their records); `lines_to_check` the invoices whose
 /// line sums the reader didn't check as it read them (all of them when `None`).
-fn check_invariants(s: &State, entry_digest: u64, lines_to_check: Option<Vec<Idx>>) -> Result<()> {
+fn check_invariants(s: &State, entry_digest: u64, lines_to_check: Option<&[Idx]>) -> Result<()> {
     let bad = |what: String| err!(InvalidInput, "snapshot: {what}");
-    let invoices = lines_to_check.unwrap_or_else(|| (0..s.invoices.next_idx()).collect());
-    for i in invoices {
+    let every;
+    let invoices = match lines_to_check {
+        Some(listed) => listed,
+        None => {
+            every = (0..s.invoices.next_idx()).collect::<Vec<_>>();
+            &every
+        }
+    };
+    for &i in invoices {
         let inv = s.invoices.get(i);
         let (mut net, mut tax, mut lines_ok) = (Some(Decimal::ZERO), Some(Decimal::ZERO), true);
         for l in s.lines.iter(inv.lines) {
@@ -1065,6 +1173,84 @@ mod tests {
             message.contains("id 'cust-aaaa1' appears twice"),
             "{message}"
         );
+    }
+
+    /// A generated space of `commands` commands for `customers` customers, ingested.
+    #[cfg(feature = "tools")]
+    fn generated(customers: usize, commands: usize) -> Ledger {
+        let texts: Vec<String> = crate::workload::generate(customers, commands, 7)
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let mut ledger = Ledger::new();
+        for c in &texts {
+            let _ = ledger.apply_json(c);
+        }
+        ledger
+    }
+
+    /// What a restore gives, to compare: the state as written and as held (indexes
+    /// included), or the refusal.
+    fn outcome(restored: Result<Ledger>) -> std::result::Result<(Vec<u8>, String), String> {
+        restored
+            .map(|l| (l.snapshot(), format!("{:?}", l.state)))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    #[cfg(feature = "tools")]
+    fn two_threads_restore_what_one_does() {
+        let ledger = generated(40, 3_000);
+        let bytes = ledger.snapshot();
+        let (one, two) = (
+            outcome(restore(&bytes, false)),
+            outcome(restore(&bytes, true)),
+        );
+        assert_eq!(one, two);
+        let (written, held) = two.expect("restores");
+        assert_eq!(written, bytes);
+        assert_eq!(
+            held,
+            format!("{:?}", Ledger::restore(&bytes).unwrap().state)
+        );
+        // Where the second thread's tables start is where the first's decoding ends.
+        let payments = start_of(&ledger, write::Section::Payments);
+        let mark = skip::to_payments(&bytes[VERSION_END..], 0).map(|m| m.at + VERSION_END);
+        // The payload starts after the seq, the numbering and the count of records.
+        let head = start_of(&ledger, write::Section::Customers);
+        let mark_from_head = skip::to_payments(&bytes[VERSION_END..], head - VERSION_END)
+            .map(|m| m.at + VERSION_END);
+        assert_ne!(mark, Some(payments), "the head is not a customer table");
+        assert_eq!(mark_from_head, Some(payments));
+    }
+
+    #[test]
+    #[cfg(feature = "tools")]
+    fn two_threads_refuse_what_one_does() {
+        // Each of a spread of bytes changed, with the checksum made right again and not:
+        // the same refusal (or the same state) either way.
+        let bytes = generated(12, 600).snapshot();
+        let body = bytes.len() - TRAILER;
+        let (mut refused, mut kept) = (0, 0);
+        for at in (VERSION_END..body).step_by(31) {
+            for change in [1u8, 0x80] {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= change;
+                for damaged in [resealed(damaged.clone()), damaged] {
+                    let one = outcome(restore(&damaged, false));
+                    assert_eq!(
+                        one,
+                        outcome(restore(&damaged, true)),
+                        "byte {at} ^ {change}"
+                    );
+                    match one {
+                        Ok(_) => kept += 1,
+                        Err(_) => refused += 1,
+                    }
+                }
+            }
+        }
+        assert!(refused > 300 && kept > 0, "{refused} refused, {kept} kept");
     }
 
     #[test]

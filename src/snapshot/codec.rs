@@ -207,6 +207,27 @@ impl<'a> Src<'a> {
         }
     }
 
+    /// Where the next read starts.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn at(&self) -> usize {
+        self.at
+    }
+
+    /// All the bytes it reads from.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// The same bytes, read from `at` with fresh columns (the payments' reader on a
+    /// second thread, `read::in_two`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn from(&self, at: usize) -> Src<'a> {
+        let mut src = Src::new(self.bytes, self.interned.len(), self.fronts.len());
+        src.at = at.min(self.bytes.len());
+        src
+    }
+
     pub fn left(&self) -> usize {
         self.bytes.len() - self.at
     }

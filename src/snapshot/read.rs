@@ -52,31 +52,36 @@ struct Reader<'a> {
     lines_to_check: Vec<Idx>,
 }
 
+/// The tables before the payments.
+#[cfg(not(target_arch = "wasm32"))]
+struct Front {
+    customers: Vec<Customer>,
+    invoices: Invoices,
+}
+
+/// The payments and every table after them.
+#[cfg(not(target_arch = "wasm32"))]
+struct Back {
+    payments: Chunked<Payment>,
+    lots: Chunked<Lot>,
+    grants: Vec<Grant>,
+    applications: Vec<Application>,
+    credit_notes: Vec<CreditNote>,
+    refunds: Vec<Refund>,
+    payment_voids: Vec<PaymentVoid>,
+    invoice_voids: Vec<InvoiceVoid>,
+    configs: Vec<Config>,
+    write_offs: Vec<WriteOff>,
+    expiries: Vec<Expiry>,
+    expired_lots: Vec<ExpiredLot>,
+    accounts: Vec<Vec<((Currency, Account), Decimal)>>,
+}
+
 /// Decodes a payload (the bytes after the header's magic and version, before the
 /// trailer); `None` when they don't decode as format `version` (4, or natively and in
-/// the bulk module 3).
-pub(super) fn payload(bytes: &[u8], version: u32) -> Got<Payload> {
-    let mut r = Reader {
-        src: Src::new(bytes, INTERNED, FRONTS),
-        v3: LEGACY && version == 3,
-        next_run: 0,
-        next_wide: 0,
-        lines: LineTable::default(),
-        texts: TextArena::default(),
-        allocations: Chunked::default(),
-        touches: Chunked::default(),
-        prev_seq: 0,
-        prev_date: 0,
-        ids: Vec::new(),
-        entry_digest: 0,
-        id_hashes: Vec::new(),
-        spare: Default::default(),
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-        read: Vec::new(),
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-        parts: Vec::new(),
-        lines_to_check: Vec::new(),
-    };
+/// the bulk module 3); natively on two threads where `two` says so (`in_two`).
+pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
+    let mut r = Reader::new(Src::new(bytes, INTERNED, FRONTS), LEGACY && version == 3);
     let seq = r.src.fixed_u64()?;
     let numbering = Numbering {
         next: r.src.u64()?,
@@ -87,66 +92,246 @@ pub(super) fn payload(bytes: &[u8], version: u32) -> Got<Payload> {
     if super::FAST {
         r.id_hashes.reserve_exact(records);
     }
-    let customers = r.table(Reader::customer)?;
-    if !r.v3 {
-        r.line_table()?;
-    }
-    let mut invoices = Invoices::default();
-    for i in 0..r.src.len()? {
-        let invoice = r.invoice(i as Idx)?;
-        invoices.push(&invoice)?;
-        r.spare = (invoice.id, invoice.number, invoice.settlements);
-    }
-    let payments = r.chunked(Reader::payment)?;
-    let lots = r.chunked(Reader::lot)?;
-    let grants = r.table(Reader::grant)?;
-    let applications = r.table(Reader::application)?;
-    let credit_notes = r.table(Reader::credit_note)?;
-    let refunds = r.table(Reader::refund)?;
-    let payment_voids = r.table(Reader::payment_void)?;
-    let invoice_voids = r.table(Reader::invoice_void)?;
-    let configs = r.table(Reader::config)?;
-    let write_offs = r.table(Reader::write_off)?;
-    let expiries = r.table(Reader::expiry)?;
-    let expired_lots = r.table(Reader::expired_lot)?;
-    let mut accounts = r.table(Reader::accounts)?;
-    if accounts.len() != 1
-        || !r.src.at_end()
-        || r.ids.len() != records
-        || !super::seqs_possible(seq, &r.ids)
+    #[cfg(not(target_arch = "wasm32"))]
     {
-        return None;
+        if two && !r.v3 {
+            return in_two(r, seq, numbering, records);
+        }
+        let front = r.front()?;
+        let back = r.back()?;
+        r.finish(seq, numbering, records, front, back)
     }
-    Some(Payload {
-        seq,
-        numbering,
-        entry_digest: r.entry_digest,
-        ids: r.ids,
-        id_hashes: r.id_hashes,
-        lines_to_check: Some(r.lines_to_check),
-        customers,
-        invoices,
-        lines: r.lines,
-        texts: r.texts,
-        allocations: r.allocations,
-        payments,
-        lots,
-        touches: r.touches,
-        grants,
-        applications,
-        credit_notes,
-        refunds,
-        payment_voids,
-        invoice_voids,
-        configs,
-        write_offs,
-        expiries,
-        expired_lots,
-        accounts: accounts.pop()?,
-    })
+    // In wasm the same tables in line (smaller in the shipped module than `front`,
+    // `back` and `finish`, which only the two threads need).
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = two;
+        let customers = r.table(Reader::customer)?;
+        if !r.v3 {
+            r.line_table()?;
+        }
+        let mut invoices = Invoices::default();
+        for i in 0..r.src.len()? {
+            let invoice = r.invoice(i as Idx)?;
+            invoices.push(&invoice)?;
+            r.spare = (invoice.id, invoice.number, invoice.settlements);
+        }
+        let payments = r.chunked(Reader::payment)?;
+        let lots = r.chunked(Reader::lot)?;
+        let grants = r.table(Reader::grant)?;
+        let applications = r.table(Reader::application)?;
+        let credit_notes = r.table(Reader::credit_note)?;
+        let refunds = r.table(Reader::refund)?;
+        let payment_voids = r.table(Reader::payment_void)?;
+        let invoice_voids = r.table(Reader::invoice_void)?;
+        let configs = r.table(Reader::config)?;
+        let write_offs = r.table(Reader::write_off)?;
+        let expiries = r.table(Reader::expiry)?;
+        let expired_lots = r.table(Reader::expired_lot)?;
+        let mut accounts = r.table(Reader::accounts)?;
+        if accounts.len() != 1
+            || !r.src.at_end()
+            || r.ids.len() != records
+            || !super::seqs_possible(seq, &r.ids)
+        {
+            return None;
+        }
+        Some(Payload {
+            seq,
+            numbering,
+            entry_digest: r.entry_digest,
+            ids: r.ids,
+            id_hashes: r.id_hashes,
+            lines_to_check: Some(r.lines_to_check),
+            customers,
+            invoices,
+            lines: r.lines,
+            texts: r.texts,
+            allocations: r.allocations,
+            payments,
+            lots,
+            touches: r.touches,
+            grants,
+            applications,
+            credit_notes,
+            refunds,
+            payment_voids,
+            invoice_voids,
+            configs,
+            write_offs,
+            expiries,
+            expired_lots,
+            accounts: accounts.pop()?,
+        })
+    }
 }
 
-impl Reader<'_> {
+/// `payload`'s tables decoded on two threads (natively; restore is a function of the
+/// bytes alone): this one reads the customers, line table and invoices, a second one
+/// finds where the payments start (`skip::to_payments`) and reads them and the rest.
+/// The second thread's reader starts with what the first one's holds at that point in
+/// the sequential order: the position, the running seq and date, and empty columns
+/// (the tables after the invoices front-code and intern only in columns of their own,
+/// and append to tables of their own: texts, allocations, touches). So when the first
+/// thread ends where the second began, with the same running seq and date, the second
+/// decoded exactly what the sequential reader would have; otherwise its work is dropped
+/// and the rest is read here. Either way the result, or the refusal, is the sequential
+/// one.
+#[cfg(not(target_arch = "wasm32"))]
+fn in_two(mut r: Reader<'_>, seq: u64, numbering: Numbering, records: usize) -> Got<Payload> {
+    let start = r.src.at();
+    let src = r.src.from(start);
+    let (front, guessed) = std::thread::scope(|scope| {
+        let back = scope.spawn(move || {
+            let mark = super::skip::to_payments(src.bytes(), start)?;
+            let mut b = Reader::new(src.from(mark.at), false);
+            b.prev_seq = mark.prev_seq;
+            b.prev_date = mark.prev_date;
+            b.ids.reserve(records);
+            b.id_hashes.reserve(records);
+            let back = b.back();
+            Some((mark, b, back))
+        });
+        let front = r.front();
+        let guessed = back
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (front, guessed)
+    });
+    let front = front?;
+    let here = super::skip::Mark {
+        at: r.src.at(),
+        prev_seq: r.prev_seq,
+        prev_date: r.prev_date,
+    };
+    let back = match guessed {
+        Some((mark, b, back)) if mark == here => {
+            let back = back?;
+            r.src = b.src;
+            r.prev_seq = b.prev_seq;
+            r.prev_date = b.prev_date;
+            r.texts = b.texts;
+            r.allocations = b.allocations;
+            r.touches = b.touches;
+            r.ids.extend_from_slice(&b.ids);
+            r.id_hashes.extend_from_slice(&b.id_hashes);
+            back
+        }
+        _ => r.back()?,
+    };
+    r.finish(seq, numbering, records, front, back)
+}
+
+impl<'a> Reader<'a> {
+    fn new(src: Src<'a>, v3: bool) -> Reader<'a> {
+        Reader {
+            src,
+            v3,
+            next_run: 0,
+            next_wide: 0,
+            lines: LineTable::default(),
+            texts: TextArena::default(),
+            allocations: Chunked::default(),
+            touches: Chunked::default(),
+            prev_seq: 0,
+            prev_date: 0,
+            ids: Vec::new(),
+            entry_digest: 0,
+            id_hashes: Vec::new(),
+            spare: Default::default(),
+            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            read: Vec::new(),
+            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            parts: Vec::new(),
+            lines_to_check: Vec::new(),
+        }
+    }
+
+    /// The customers, the line table (format 4) and the invoices.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn front(&mut self) -> Got<Front> {
+        let customers = self.table(Reader::customer)?;
+        if !self.v3 {
+            self.line_table()?;
+        }
+        let mut invoices = Invoices::default();
+        for i in 0..self.src.len()? {
+            let invoice = self.invoice(i as Idx)?;
+            invoices.push(&invoice)?;
+            self.spare = (invoice.id, invoice.number, invoice.settlements);
+        }
+        Some(Front {
+            customers,
+            invoices,
+        })
+    }
+
+    /// The payments and every table after them.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn back(&mut self) -> Got<Back> {
+        Some(Back {
+            payments: self.chunked(Reader::payment)?,
+            lots: self.chunked(Reader::lot)?,
+            grants: self.table(Reader::grant)?,
+            applications: self.table(Reader::application)?,
+            credit_notes: self.table(Reader::credit_note)?,
+            refunds: self.table(Reader::refund)?,
+            payment_voids: self.table(Reader::payment_void)?,
+            invoice_voids: self.table(Reader::invoice_void)?,
+            configs: self.table(Reader::config)?,
+            write_offs: self.table(Reader::write_off)?,
+            expiries: self.table(Reader::expiry)?,
+            expired_lots: self.table(Reader::expired_lot)?,
+            accounts: self.table(Reader::accounts)?,
+        })
+    }
+
+    /// The payload, once every table is read and the bytes are all used.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn finish(
+        self,
+        seq: u64,
+        numbering: Numbering,
+        records: usize,
+        front: Front,
+        mut back: Back,
+    ) -> Got<Payload> {
+        if back.accounts.len() != 1
+            || !self.src.at_end()
+            || self.ids.len() != records
+            || !super::seqs_possible(seq, &self.ids)
+        {
+            return None;
+        }
+        Some(Payload {
+            seq,
+            numbering,
+            entry_digest: self.entry_digest,
+            ids: self.ids,
+            id_hashes: self.id_hashes,
+            lines_to_check: Some(self.lines_to_check),
+            customers: front.customers,
+            invoices: front.invoices,
+            lines: self.lines,
+            texts: self.texts,
+            allocations: self.allocations,
+            payments: back.payments,
+            lots: back.lots,
+            touches: self.touches,
+            grants: back.grants,
+            applications: back.applications,
+            credit_notes: back.credit_notes,
+            refunds: back.refunds,
+            payment_voids: back.payment_voids,
+            invoice_voids: back.invoice_voids,
+            configs: back.configs,
+            write_offs: back.write_offs,
+            expiries: back.expiries,
+            expired_lots: back.expired_lots,
+            accounts: back.accounts.pop()?,
+        })
+    }
+
     fn table<T>(&mut self, item: fn(&mut Self, Idx) -> Got<T>) -> Got<Vec<T>> {
         let n = self.src.len()?;
         let mut out = Vec::with_capacity(n);
@@ -235,7 +420,8 @@ impl Reader<'_> {
 
     fn source(&mut self) -> Got<Source> {
         let v = self.src.uv()?;
-        let i = u32::try_from(v >> 1).ok()?;
+        // Below 2^31: the settlement table keeps the kind in the top bit.
+        let i = u32::try_from(v >> 1).ok().filter(|i| i >> 31 == 0)?;
         Some(if v & 1 == 0 {
             Source::Payment(i)
         } else {
