@@ -150,10 +150,11 @@ impl Slots {
             (table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | (row + 1))
         }));
         let keyed = sorted_by_home(keyed, usize::BITS - size.leading_zeros());
-        let filled = keyed.len();
-        let (mut next, mut group, mut wrapped) = (0, 0, Vec::new());
-        for (k, &e) in keyed.iter().enumerate() {
-            let (home, slot) = ((e >> 32) as usize, e as u32);
+        // Rows with the same key share a home: each row is compared with the earlier
+        // rows of its home's group only.
+        let mut group = 0;
+        table.lay_sorted(&keyed, |k| {
+            let (home, slot) = ((keyed[k] >> 32) as usize, keyed[k] as u32);
             if k > 0 && (keyed[k - 1] >> 32) as usize != home {
                 group = k;
             }
@@ -164,26 +165,45 @@ impl Slots {
                     return Err(row);
                 }
             }
-            // Linear probing's rule holds: every slot from a row's home to its own is
-            // filled, by rows whose homes are no later.
+            Ok(())
+        })?;
+        Ok(table)
+    }
+
+    /// Lays `keyed` (each a home above the slot's content, sorted by home) into this
+    /// empty table in one forward pass, `check(k)` asked before the `k`th is laid (its
+    /// error stops the laying). Linear probing's rule holds: every slot from a row's
+    /// home to its own is filled, by rows whose homes are no later; rows pushed past the
+    /// end continue from the start, after the rows there.
+    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    fn lay_sorted<E>(
+        &mut self,
+        keyed: &[u64],
+        mut check: impl FnMut(usize) -> Result<(), E>,
+    ) -> Result<(), E> {
+        debug_assert_eq!(self.len, 0, "laying rows into a table that holds some");
+        let size = self.slots.len();
+        let (mut next, mut wrapped) = (0, Vec::new());
+        for (k, &e) in keyed.iter().enumerate() {
+            check(k)?;
+            let (home, slot) = ((e >> 32) as usize, e as u32);
             let at = home.max(next);
             if at < size {
-                table.slots[at] = slot;
+                self.slots[at] = slot;
                 next = at + 1;
             } else {
                 wrapped.push(slot);
             }
         }
-        // Rows pushed past the end continue from the start, after the rows there.
         let mut at = 0;
         for slot in wrapped {
-            while table.slots[at] != 0 {
+            while self.slots[at] != 0 {
                 at += 1;
             }
-            table.slots[at] = slot;
+            self.slots[at] = slot;
         }
-        table.len = filled;
-        Ok(table)
+        self.len = keyed.len();
+        Ok(())
     }
 
     /// How many rows it holds and how many slots it has.
@@ -249,29 +269,8 @@ impl Slots {
         }
         let size = table.slots.len();
         let keyed = sorted_by_home(keyed, usize::BITS - size.leading_zeros());
-        // Linear probing's rule holds as in `from_rows`: every slot from a row's home to
-        // its own is filled, by rows whose homes are no later; rows pushed past the end
-        // continue from the start.
-        let mut next = 0;
-        let mut wrapped = Vec::new();
-        for &e in &keyed {
-            let (home, slot) = ((e >> 32) as usize, e as u32);
-            let at = home.max(next);
-            if at < size {
-                table.slots[at] = slot;
-                next = at + 1;
-            } else {
-                wrapped.push(slot);
-            }
-        }
-        let mut at = 0;
-        for slot in wrapped {
-            while table.slots[at] != 0 {
-                at += 1;
-            }
-            table.slots[at] = slot;
-        }
-        table.len = keyed.len();
+        let laid: Result<(), std::convert::Infallible> = table.lay_sorted(&keyed, |_| Ok(()));
+        let Ok(()) = laid;
     }
 
     /// Puts every row into `table`, in slot order.
