@@ -12,7 +12,7 @@ import Decimal from '/vendor/decimal.js/decimal.mjs';
 import Big from '/vendor/big.js/big.mjs';
 import Dinero from '/vendor/dinero.js/build/esm/dinero.js';
 
-import { runEngineBench, SPACE } from './engine-bench.js';
+import { runEngineBench, runJudgedIngest, SPACE } from './engine-bench.js';
 import { runMoneyBench } from './money.js';
 
 const now = () => performance.now();
@@ -79,6 +79,11 @@ async function lastKey(db, storeName) {
 /** 1 and 2: ingest, boundary and queries in wasm (see engine-bench.js). */
 function ingest({ customer, space = SPACE }) {
   return runEngineBench(engine, wasm.memory, { customer, space, log });
+}
+
+/** 1, judged: the batch door and the engine alone in this (fresh) page's module. */
+function judged({ space = SPACE } = {}) {
+  return runJudgedIngest(engine, wasm.memory, { space, log });
 }
 
 /** 6: invoice arithmetic, engine against decimal.js, big.js and dinero.js. */
@@ -460,5 +465,5 @@ async function rewind(name, stored) {
   localStorage.setItem(`tally-witness:${name}`, JSON.stringify({ ledger: head.ledger, seq: stored.seq }));
 }
 
-window.bench = { ingest, money, persist, fill, writes };
+window.bench = { ingest, judged, money, persist, fill, writes };
 document.getElementById('status').textContent = 'ready';

@@ -12,7 +12,7 @@ import Decimal from 'decimal.js';
 import Big from 'big.js';
 import Dinero from 'dinero.js';
 
-import { runEngineBench } from '../../bench/engine-bench.js';
+import { runEngineBench, runJudgedIngest } from '../../bench/engine-bench.js';
 import { runMoneyBench } from '../../bench/money.js';
 import { prepare, summary } from '../../bench/ab-core.js';
 import { batchDoor, textDoor } from '../../bench/json-text.js';
@@ -34,6 +34,15 @@ test('the engine benchmark ingests a small space the same way on every path', ()
   }
   assert.ok(r.boundary.duplicates_in_first_100 === 100, 'resent commands are answered as duplicates');
   assert.ok(r.preview_10_lines_us.p99 > 0);
+});
+
+test('the judged ingest (batch door, then the engine alone) refuses what the engine alone refuses', () => {
+  // runJudgedIngest throws if the two refuse a different number of commands.
+  const r = runJudgedIngest(engine, exports.memory, { space: { customers: 50, seed: 7, commands: 3000, chunk: 1000 } });
+  assert.equal(r.commands, 3000);
+  for (const key of ['apply_texts_door_per_sec', 'ingest_inside_per_sec']) {
+    assert.ok(Number.isFinite(r[key]) && r[key] > 0, `${key} is a rate`);
+  }
 });
 
 test('the money benchmark: engine, decimal.js, big.js and dinero.js agree to the cent', () => {
