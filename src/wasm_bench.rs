@@ -80,7 +80,7 @@ impl IngestInside {
                 refused += 1;
             }
             self.answer.clear();
-            crate::workload::bench::write_answer_text(&answer, &mut self.answer);
+            crate::answer::write_json(&answer, &mut self.answer);
             std::hint::black_box(&self.answer);
             self.done += 1;
             if self.done % 1000 == 0 {

@@ -20,7 +20,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::WasmLedger;
-use crate::answer::Answer;
+use crate::answer::{write_json, Answer};
 use crate::input::raw::RawMap;
 use crate::{Command, JournalEntry};
 
@@ -59,7 +59,7 @@ impl TextBuffers {
 
     /// Appends `answer` as JSON text to the output.
     pub(super) fn write(&mut self, answer: &Answer) {
-        write_answer(answer, &mut self.output);
+        write_json(answer, &mut self.output);
     }
 
     /// The output's length in bytes, negated when all ASCII (the glue then reads it as
@@ -75,16 +75,6 @@ impl TextBuffers {
             len
         }
     }
-}
-
-/// Appends `answer` as JSON text to `out`: directly where the module has the direct
-/// writer (`answer::write_answer`, the bulk module), by serde_json in the shipped one.
-fn write_answer(answer: &Answer, out: &mut Vec<u8>) {
-    #[cfg(feature = "bulk")]
-    crate::answer::write_answer(answer, out);
-    // Answers have only string keys and write into memory: this can't fail.
-    #[cfg(not(feature = "bulk"))]
-    let _ = serde_json::to_writer(out, answer);
 }
 
 /// A command object read from its JSON text, or `None` where the direct reader declines
@@ -142,7 +132,7 @@ impl WasmLedger {
             if applied > 0 {
                 output.push(b',');
             }
-            write_answer(&self.inner.apply_raw(raw), output);
+            write_json(&self.inner.apply_raw(raw), output);
             applied += 1;
         }
         output.push(b']');

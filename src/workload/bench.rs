@@ -171,15 +171,6 @@ pub fn longest_history(ledger: &Ledger) -> String {
         .unwrap_or_default()
 }
 
-/// Appends `answer` as JSON text to `out`, as the batch text door writes answers: by the
-/// direct writer where the build has it (native, the bulk module), else by serde_json.
-pub fn write_answer_text(answer: &Answer, out: &mut Vec<u8>) {
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
-    crate::answer::write_answer(answer, out);
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
-    let _ = serde_json::to_writer(out, answer);
-}
-
 /// Applies each command as JSON text, as the browser store does: every 1,000 commands
 /// the journal is read (as if stored) and forgotten, since it lives in storage, not
 /// memory. `answered` sees each answer. Answers the ledger and how many were refused.
@@ -262,7 +253,7 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     let mut text = Vec::new();
     drop(ingest(&commands, |answer| {
         text.clear();
-        write_answer_text(answer, &mut text);
+        crate::answer::write_json(answer, &mut text);
         std::hint::black_box(&text);
     }));
     let ingest_text = t.elapsed();
