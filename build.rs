@@ -4,6 +4,8 @@
 //! build: the crate's names, symbols and country lists would cost wasm size for nothing.
 //! Superseded codes (BGN, HRK, ...) and codes without minor units (XAU, XDR, ...) are left
 //! out, so an engine never takes new money in them.
+//!
+//! Also sets `cfg(fast_paths)` for the builds that aren't the shipped wasm module (below).
 
 use std::{env, fs, path::PathBuf};
 
@@ -25,5 +27,14 @@ fn main() {
     out.push_str("];\n");
     let path = PathBuf::from(env::var("OUT_DIR").unwrap()).join("iso_4217.rs");
     fs::write(path, out).unwrap();
+    // `cfg(fast_paths)`: code for speed (or for older snapshots) that the shipped wasm
+    // module leaves out to keep within its size budget: on natively and in the bulk
+    // module (feature `bulk`), off in the shipped module. One name for what would
+    // otherwise be `any(feature = "bulk", not(target_arch = "wasm32"))` at every use.
+    println!("cargo::rustc-check-cfg=cfg(fast_paths)");
+    let bulk = env::var_os("CARGO_FEATURE_BULK").is_some();
+    if bulk || env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32") {
+        println!("cargo::rustc-cfg=fast_paths");
+    }
     println!("cargo:rerun-if-changed=build.rs");
 }

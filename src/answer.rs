@@ -19,17 +19,17 @@ use crate::state::State;
 
 // The direct writer: native and the bulk module (the batch door and the benchmarks);
 // the shipped module writes answers with serde_json (`write_json`).
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 mod text;
 
 /// Appends `answer` as JSON text to `out`: by the direct writer natively and in the bulk
 /// module, by serde_json in the shipped module (whose batch door only replays, so the
 /// writer would cost it bytes for nothing). The same text either way.
 pub fn write_json(answer: &Answer, out: &mut Vec<u8>) {
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     text::write_answer(answer, out);
     // Answers have only string keys and write into memory: this can't fail.
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     let _ = serde_json::to_writer(out, answer);
 }
 

@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 
 use crate::domain::LineInput;
 use crate::error::{err, Result};
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 use crate::limits::MAX_AMOUNT_UNITS;
 use crate::money::{round_money, Currency, DecimalText, Money, MAX_AMOUNT};
 use crate::sort::{order_by, sort_pairs};
@@ -32,7 +32,7 @@ pub fn compute_line(
     currency: Currency,
     prices_include_tax: bool,
 ) -> Result<Line> {
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     if !prices_include_tax {
         if let Some((net, tax)) = exclusive_in_integers(input, currency.minor_units()) {
             return Ok(Line {
@@ -48,7 +48,7 @@ pub fn compute_line(
 
 /// A line input's amounts, its description left empty (natively and in the bulk
 /// module; the shipped module copies it, in less code).
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 fn amounts_of(input: &LineInput) -> LineInput {
     LineInput {
         description: String::new(),
@@ -60,7 +60,7 @@ fn amounts_of(input: &LineInput) -> LineInput {
 }
 
 /// The line input, description and all.
-#[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+#[cfg(not(fast_paths))]
 fn amounts_of(input: &LineInput) -> LineInput {
     input.clone()
 }
@@ -123,7 +123,7 @@ fn compute_any_line(
 /// `compute_line`'s general path then decides, refusals included. The same values, to
 /// the scale, as that path (a property test holds them together). Only where speed is
 /// worth the bytes.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 fn exclusive_in_integers(input: &LineInput, units: u32) -> Option<(Decimal, Decimal)> {
     /// The most a mantissa holds: 96 bits.
     const MANTISSA_MAX: i128 = (1 << 96) - 1;

@@ -169,7 +169,7 @@ impl Ledger {
 
     /// Executes one command given as JSON text.
     pub fn apply_json(&mut self, json: &str) -> Answer {
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         if let Some(raw) = crate::input::json::read_object(json) {
             // The slots of the command's id and customer in a big index are cache
             // misses: read them now, so that memory fetches them while the command is

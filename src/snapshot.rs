@@ -34,7 +34,7 @@ use crate::state::{IdEntry, IdIndex, State};
 /// Whether this build takes the decoder's fast paths: natively and in the bulk module,
 /// where big books are restored. The shipped module takes the plain ones (its size
 /// budget; it restores small books); both read the same bytes into the same state.
-const FAST: bool = cfg!(any(feature = "bulk", not(target_arch = "wasm32")));
+const FAST: bool = cfg!(fast_paths);
 
 mod codec;
 mod read;
@@ -43,9 +43,9 @@ mod skip;
 mod write;
 
 // Older formats: read natively and by the bulk wasm module, never by the shipped one.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 mod v1;
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 mod v2;
 
 pub use write::Cursor;
@@ -57,7 +57,7 @@ const MAGIC: &[u8; 8] = b"TALLYSNP";
 pub const FORMAT_VERSION: u32 = 4;
 /// Whether this build reads older formats: natively and in the bulk module, never in
 /// the shipped one (its size budget; the page migrates through the bulk module).
-const LEGACY: bool = cfg!(any(feature = "bulk", not(target_arch = "wasm32")));
+const LEGACY: bool = cfg!(fast_paths);
 /// Magic and version: what every format starts with.
 const VERSION_END: usize = 12;
 /// Formats 3 and 4's trailer: the length of everything before it (u64 LE) and the checksum of
@@ -251,7 +251,7 @@ fn current(bytes: &[u8], version: u32, two: bool) -> Result<(Payload, Option<Sea
 /// Formats 1 to 3, migrated natively and by the bulk module; the shipped module
 /// leaves their decoders out (size budget) and the page migrates first.
 fn legacy(version: u32, bytes: &[u8]) -> Result<Payload> {
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     {
         if version == 3 {
             current(bytes, 3, false).map(|(p, _)| p)
@@ -259,7 +259,7 @@ fn legacy(version: u32, bytes: &[u8]) -> Result<Payload> {
             v2::read(version, bytes)
         }
     }
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     {
         let _ = bytes;
         Err(err!(
@@ -466,7 +466,7 @@ fn id_index(s: &State, p: &Held<'_>) -> Result<IdIndex> {
     // others keep none when they run one per command.
     let dense = if FAST { dense_from(p.ids) } else { None };
     match dense {
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         Some(first) => ids_dense(s, p.ids, p.id_hashes, first),
         _ => ids_one_by_one(s, p.ids, p.id_hashes, dense),
     }
@@ -499,7 +499,7 @@ fn ids_one_by_one(
 
 /// The id index of a snapshot whose ids were created one per seq, built in one pass
 /// (`IdIndex::restored`).
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 fn ids_dense(
     s: &State,
     ids: &[(RecordRef, u64, u64)],

@@ -118,11 +118,11 @@ impl Handler for InvoiceDraft {
             view.open_key(idx),
         );
         // Natively the plan's lines leave their descriptions in the draft.
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         let lines = state
             .lines
             .push_described(&lines, |i| &self.lines[i].description);
-        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        #[cfg(not(fast_paths))]
         let lines = state.lines.push(&lines);
         // An id is at most `MAX_ID_BYTES` and a number a few times `MAX_TEXT` bytes,
         // far below what the text arena holds.

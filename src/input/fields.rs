@@ -385,7 +385,7 @@ impl<'de> Fields<'de> {
 
 /// Whether ASCII `bytes` hold a byte below 0x20 or DEL, eight at a time: a text
 /// without any (nearly all) needs no byte-by-byte look for control characters.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 fn may_hold_control(bytes: &[u8]) -> bool {
     const ONES: u64 = u64::from_ne_bytes([1; 8]);
     const HIGH: u64 = ONES << 7;
@@ -422,7 +422,7 @@ impl TextShape {
         // Most text is ASCII: its bytes answer all three questions without decoding
         // characters. Only where speed is worth the bytes (the shipped wasm keeps the
         // one loop below).
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         if text.is_ascii() {
             let bytes = text.as_bytes();
             return TextShape {

@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 use super::raw::Key;
 use super::raw::{Raw, RawMap, MAX_DEPTH, MAX_ITEMS};
 
@@ -125,7 +125,7 @@ impl<'de> Reader<'de> {
         }
         // Natively, the known names read so far, one bit each: a name not among them
         // goes in without `push`'s search for it.
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         let mut seen = 0u64;
         loop {
             self.space();
@@ -134,7 +134,7 @@ impl<'de> Reader<'de> {
                 return None;
             }
             let value = self.value(depth + 1)?;
-            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            #[cfg(fast_paths)]
             match Key::from_name(name) {
                 Some(key) if seen & key_bit(key) == 0 => {
                     seen |= key_bit(key);
@@ -142,7 +142,7 @@ impl<'de> Reader<'de> {
                 }
                 _ => map.push(name, value),
             }
-            #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+            #[cfg(not(fast_paths))]
             map.push(name, value);
             if self.eat(b'}') {
                 return Some(map);
@@ -155,7 +155,7 @@ impl<'de> Reader<'de> {
 }
 
 /// A key's bit in `Reader::object`'s names read.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 fn key_bit(key: Key) -> u64 {
     const _: () = assert!(Key::COUNT <= 64);
     1 << (key as u32)

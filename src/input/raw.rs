@@ -30,7 +30,7 @@ macro_rules! keys {
             }
 
             /// How many keys there are.
-            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            #[cfg(fast_paths)]
             pub(crate) const COUNT: usize = [$($name),*].len();
 
             pub(crate) fn from_name(name: &str) -> Option<Key> {
@@ -214,14 +214,14 @@ impl<'de> RawMap<'de> {
 
     /// Adds a field of a known name that the caller knows is not in the map yet (a
     /// reader that keeps track of the names it read, instead of `push`'s search).
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub(crate) fn push_new(&mut self, key: Key, value: Raw<'de>) {
         debug_assert!(self.fields.iter().all(|(k, _)| *k != key), "{key:?} twice");
         self.fields.push((key, value));
     }
 
     /// A field's text, if it is a string (read without taking it).
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn text(&self, key: Key) -> Option<&str> {
         self.fields.iter().find_map(|(k, v)| match v {
             Raw::Str(s) if *k == key => Some(&**s),

@@ -28,7 +28,7 @@ pub use crate::limits::{MAX_AMOUNT, MAX_RATE_DECIMALS};
 /// exponent, sign `+`, spaces or separators, which `Decimal::from_str` would let through.
 /// `field` names the field in a refusal, written only if there is one.
 pub fn parse_decimal(field: &dyn fmt::Display, text: &str, code: ErrorCode) -> Result<Decimal> {
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     if let Some(plain) = PlainDecimal::read(text) {
         return Ok(plain.decimal());
     }
@@ -87,7 +87,7 @@ fn parse_any_decimal(field: &dyn fmt::Display, text: &str, code: ErrorCode) -> R
 /// nearly every amount, price and rate is. Read in one pass into a `u64` mantissa, which
 /// such a text can't overflow, where speed is worth the bytes; `parse_decimal`'s general
 /// path (and every refusal) handles the rest.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct PlainDecimal {
     mantissa: u64,
@@ -95,7 +95,7 @@ struct PlainDecimal {
     negative: bool,
 }
 
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 impl PlainDecimal {
     fn read(text: &str) -> Option<PlainDecimal> {
         let bytes = text.as_bytes();
@@ -231,7 +231,7 @@ pub fn parse_factor(
     let shown = || crate::error::clip(text);
     // A plain text within the rules is answered at once; anything else, refusals
     // included, goes the general way.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     if let Some(plain) = PlainDecimal::read(text).map(PlainDecimal::normalized) {
         if plain.scale <= MAX_RATE_DECIMALS && plain.within(min, max) {
             return Ok(plain.decimal());
@@ -321,7 +321,7 @@ pub(crate) fn decimal_digits(value: Decimal, text: &mut [u8; 64]) -> usize {
         }
         // Below 2^64 (most amounts): one 64-bit division, not three (where speed is worth
         // the bytes; the shipped module keeps the one loop).
-        let rest = if cfg!(any(feature = "bulk", not(target_arch = "wasm32"))) && words[0] == 0 {
+        let rest = if cfg!(fast_paths) && words[0] == 0 {
             let low = u64::from(words[1]) << 32 | u64::from(words[2]);
             let quotient = low / 10;
             words[1] = (quotient >> 32) as u32;

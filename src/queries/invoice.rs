@@ -124,14 +124,14 @@ pub fn run(state: &State, id: &str) -> Result<InvoiceAnswer> {
 pub fn preview(state: &State, draft: &InvoiceDraft) -> Result<InvoiceAnswer> {
     let plan = issue_invoice::plan(state, draft, "")?;
     // Natively a plan's lines leave their descriptions in the draft.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     let lines = (plan.lines.iter().zip(&draft.lines))
         .map(|(line, input)| LineView {
             description: &input.description,
             ..LineView::of(line)
         })
         .collect();
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     let lines = plan.lines.iter().map(LineView::of).collect();
     Ok(render(state, &plan.invoice.view(), lines, false))
 }

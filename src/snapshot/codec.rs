@@ -189,7 +189,7 @@ pub struct Src<'a> {
     pub fronts: Vec<String>,
     /// The first currencies read, looked up again without the table (natively and in
     /// the bulk module: a ledger has a handful).
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     currencies: Vec<([u8; 3], Currency)>,
 }
 
@@ -202,7 +202,7 @@ impl<'a> Src<'a> {
             at: 0,
             interned: vec![Vec::new(); interned],
             fronts: vec![String::new(); fronts],
-            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            #[cfg(fast_paths)]
             currencies: Vec::new(),
         }
     }
@@ -344,7 +344,7 @@ impl<'a> Src<'a> {
 
     /// A decimal as its mantissa and scale, checked to make a `Decimal` (at most 96 bits
     /// and 28 decimals), without making it.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn dec_parts(&mut self) -> Got<(i128, u32)> {
         let (m, scale) = self.raw_dec()?;
         let fits = m.unsigned_abs() < 1 << 96 && scale <= Decimal::MAX_SCALE;
@@ -353,7 +353,7 @@ impl<'a> Src<'a> {
 
     /// An amount in minor units of `currency`, as `Minor::of` reads its decimal.
     pub fn money(&mut self, currency: Currency) -> Got<Minor> {
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         {
             // Nearly every amount is at minor units with a mantissa of under 59 bits:
             // one 64-bit varint, read without 128-bit arithmetic (the same value).
@@ -371,7 +371,7 @@ impl<'a> Src<'a> {
             }
             Minor::of(Decimal::try_from_i128_with_scale(m, scale).ok()?, currency)
         }
-        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        #[cfg(not(fast_paths))]
         Minor::of(self.dec()?, currency)
     }
 
@@ -389,12 +389,12 @@ impl<'a> Src<'a> {
 
     pub fn currency(&mut self) -> Got<Currency> {
         let code = self.take(3)?;
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         if let Some(&(_, c)) = self.currencies.iter().find(|(k, _)| k == code) {
             return Some(c);
         }
         let c = Currency::from_code(std::str::from_utf8(code).ok()?)?;
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         if self.currencies.len() < 8 {
             self.currencies.push(([code[0], code[1], code[2]], c));
         }

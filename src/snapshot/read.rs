@@ -42,11 +42,11 @@ struct Reader<'a> {
     /// The last invoice's texts and settlements, their buffers kept for the next.
     spare: (String, String, Vec<Settlement>),
     /// Its lines as read: description, amounts' (mantissa, scale), a gross of its own.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     #[allow(clippy::type_complexity)]
     read: Vec<(u32, [(i128, u32); 6], Option<Decimal>)>,
     /// The same, in the packed form's (`LineTable::push_parts`).
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     parts: Vec<(u32, [(i64, u32); 6])>,
     /// Invoices whose lines `check_invariants` must add up (the others add up as read).
     lines_to_check: Vec<Idx>,
@@ -239,9 +239,9 @@ impl<'a> Reader<'a> {
             entry_digest: 0,
             id_hashes: Vec::new(),
             spare: Default::default(),
-            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            #[cfg(fast_paths)]
             read: Vec::new(),
-            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            #[cfg(fast_paths)]
             parts: Vec::new(),
             lines_to_check: Vec::new(),
         }
@@ -378,7 +378,7 @@ impl<'a> Reader<'a> {
     /// A line description, as its number in the line table (format 3): the writer
     /// numbered them as the table does (in order of first use), so the table comes back
     /// the same.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     fn description(&mut self) -> Got<u32> {
         match self.src.u32()? {
             0 => {
@@ -565,7 +565,7 @@ impl<'a> Reader<'a> {
     /// Reads invoice `i`'s lines into the line table (format 3); returns where they are
     /// and the sums of their net and tax amounts in `currency`'s minor units (`None`
     /// where one overflows or isn't at minor units).
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     fn lines(&mut self, i: Idx, currency: Currency) -> Got<(LineSpan, Option<(Minor, Minor)>)> {
         let n = self.src.len()?;
         self.read.clear();
@@ -630,7 +630,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `lines` in the shipped module, which reads format 4 only.
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     fn lines(&mut self, _: Idx, _: Currency) -> Got<(LineSpan, Option<(Minor, Minor)>)> {
         None
     }
@@ -704,9 +704,9 @@ impl<'a> Reader<'a> {
         *next = first.checked_add(count)?;
         // Natively and in the bulk module, sums at minor units without `Decimal`s (the
         // shipped module adds them below: its size budget; it restores small books).
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         let fast = self.lines.sums_at_scale(span, currency.minor_units());
-        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        #[cfg(not(fast_paths))]
         let fast: Option<(i128, i128)> = None;
         if let Some((net, tax)) = fast {
             let minor = |m: i128| Some(Minor::from_units(i64::try_from(m).ok()?));
@@ -727,7 +727,7 @@ impl<'a> Reader<'a> {
 
     /// The lines just read in the packed form, when they all fit it (natively and in
     /// the bulk module: `push_interned` would pack them the same from `Decimal`s).
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     fn packed(&mut self, n: usize) -> Option<LineSpan> {
         self.parts.clear();
         for (description, a, gross) in &self.read {

@@ -64,7 +64,7 @@ enum Seqs {
 
 /// Where an id not in the index would go: its hash and the empty slot `lookup` found.
 /// Valid until the next insert.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Vacancy {
     hash: u64,
@@ -117,7 +117,7 @@ impl IdIndex {
 
     /// The entry for `id`, or where `id` would go (`insert_vacant`); `id_of` as for
     /// `get`.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn lookup<'a>(
         &self,
         id: &str,
@@ -132,7 +132,7 @@ impl IdIndex {
 
     /// The slot where a lookup of `id` starts, read now so that it is in the cache by
     /// the time the lookup comes (a command's id is known before it is validated).
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn warm(&self, id: &str) -> u32 {
         self.table.home_slot(hash_id(id))
     }
@@ -223,7 +223,7 @@ impl IdIndex {
     /// `insert` for the id that `lookup` answered `vacancy` for, nothing inserted since
     /// (a command's id: looked up before its plan, added after its commit): the id is
     /// neither hashed nor probed for again.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn insert_vacant<'a>(
         &mut self,
         vacancy: Vacancy,
@@ -261,7 +261,7 @@ impl IdIndex {
             ..IdIndex::default()
         };
         // Only native and bulk builds restore big books (the shipped module lists seqs).
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         if let Some(first) = first {
             let mut index = index;
             index.seqs = Seqs::Dense { first };
@@ -273,7 +273,7 @@ impl IdIndex {
             }
             return index;
         }
-        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        #[cfg(not(fast_paths))]
         let _ = first;
         index
     }
@@ -291,7 +291,7 @@ impl IdIndex {
             return false;
         }
         let row = match &mut self.seqs {
-            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            #[cfg(fast_paths)]
             Seqs::Dense { first } => {
                 let row = entry.seq.wrapping_sub(*first);
                 match u32::try_from(row)
@@ -302,7 +302,7 @@ impl IdIndex {
                     None => return false,
                 }
             }
-            #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+            #[cfg(not(fast_paths))]
             Seqs::Dense { .. } => return false,
             Seqs::Listed(listed) => {
                 listed.push(entry.seq);
@@ -323,7 +323,7 @@ impl IdIndex {
     /// its seq, and the text of `ids[k]` hashes to `hash_of(k)`), built in one pass (`Slots::
     /// from_rows`) rather than id by id as `restore` does. `Err(record)`: a record
     /// whose id text is another's too, or whose seq has no row of its own.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn restored<'a>(
         first: u64,
         ids: &[(RecordRef, u64, u64)],
@@ -420,7 +420,7 @@ mod tests {
 
     /// Ids added where `lookup` said they go, past the size from which growth lays rows
     /// in order of their homes (`Slots::move_rows`), are all found again.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     #[test]
     fn ids_added_at_their_vacancies_are_found_across_sorted_growth() {
         let n = 240_000;

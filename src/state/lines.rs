@@ -155,7 +155,7 @@ pub struct LineTable {
     runs: Chunked<u32>,
     wide: Vec<(u32, Line)>,
     texts: Texts,
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     /// One invoice's packed lines while it is appended (`append`); empty otherwise, and
     /// kept only so the next invoice's need no allocation. Not part of the table's facts.
     scratch: Vec<PackedLine>,
@@ -428,7 +428,7 @@ impl LineTable {
         Some(())
     }
 
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     /// The sums of a packed span's net and tax mantissas when every line holds both at
     /// `scale` (what the `Decimal` sums are then, at that scale); `None` otherwise.
     pub fn sums_at_scale(&self, span: LineSpan, scale: u32) -> Option<(i128, i128)> {
@@ -454,14 +454,14 @@ impl LineTable {
     }
 
     /// Appends an invoice's computed lines; returns where they are.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn push(&mut self, lines: &[Line]) -> LineSpan {
         self.push_described(lines, |i| &lines[i].input.description)
     }
 
     /// Appends computed lines whose descriptions are given apart (`description(i)` for
     /// line `i`): a plan's lines leave theirs in the draft (`compute_line`).
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn push_described<'d>(
         &mut self,
         lines: &[Line],
@@ -474,7 +474,7 @@ impl LineTable {
 
     /// Appends lines whose descriptions are already in the table (`add_text`,
     /// `reuse_text`); the views' own descriptions are not read.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn push_interned(&mut self, lines: &[(u32, LineView<'_>)]) -> LineSpan {
         self.append(lines.len(), &mut |_, i| lines[i])
     }
@@ -483,7 +483,7 @@ impl LineTable {
     /// amounts (called once a line, in order): packed if every line packs, else all in
     /// the wide table. Packed lines wait in `scratch`, kept from one invoice to the
     /// next, so appending allocates nothing but the tables' own growth.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     fn append<'v>(
         &mut self,
         count: usize,
@@ -540,7 +540,7 @@ impl LineTable {
     // line is packed twice (checked, then stored) and no scratch vector is kept; its
     // plans' lines hold their descriptions (`compute_line`).
     /// Appends an invoice's computed lines; returns where they are.
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     pub fn push(&mut self, lines: &[Line]) -> LineSpan {
         // Checked before any description is interned, as `push_interned` checks: no
         // vector of the lines' parts is built for one invoice (an allocation a command).
@@ -571,7 +571,7 @@ impl LineTable {
 
     /// Appends lines whose descriptions are already in the table (`add_text`,
     /// `reuse_text`); the views' own descriptions are not read.
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     pub fn push_interned(&mut self, lines: &[(u32, LineView<'_>)]) -> LineSpan {
         if lines.iter().all(|&(d, l)| Self::pack(d, l).is_some()) {
             let first = self.first_run();
@@ -603,7 +603,7 @@ impl LineTable {
     }
 
     /// Appends one line that packs (the caller checked with `pack`).
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     fn push_run(&mut self, description: u32, line: LineView<'_>) {
         if let Some(packed) = Self::pack(description, line) {
             let n = self.number_of(packed);
@@ -611,7 +611,7 @@ impl LineTable {
         }
     }
 
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     fn push_wide_line(&mut self, d: u32, l: LineView<'_>) {
         let wide = self.as_wide(d, l);
         self.wide.push(wide);
@@ -641,7 +641,7 @@ impl LineTable {
     /// rate, discount rate, net and tax, with gross = net + tax (a snapshot being read).
     /// What `push_interned` does with the same lines as `Decimal`s, without making them;
     /// `None` (nothing appended) if one doesn't fit the packed form, for `push_interned`.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn push_parts(&mut self, lines: &[(u32, [(i64, u32); 6])]) -> Option<LineSpan> {
         let fits = |&(_, a): &(u32, [(i64, u32); 6])| {
             a.iter().all(|&(_, scale)| scale <= Decimal::MAX_SCALE)

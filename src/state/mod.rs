@@ -24,13 +24,13 @@ use crate::error::{clip, err, Result};
 use crate::money::{Currency, Minor};
 use book::Book;
 use chunked::Chunked;
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 pub use id_index::Vacancy;
 pub use id_index::{IdEntry, IdIndex};
 
 /// Where a free id goes (natively the id index's slot; the shipped module keeps the
 /// smaller code that looks the id up again when adding it).
-#[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+#[cfg(not(fast_paths))]
 #[derive(Clone, Copy, Debug)]
 pub struct Vacancy;
 use invoices::planned_minor;
@@ -121,21 +121,21 @@ impl State {
 
     /// An id's index entry, or where it would go (`add_id_at`).
     pub fn id_lookup(&self, id: &str) -> Result<IdEntry, Vacancy> {
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         return self.ids.lookup(id, &|r| self.record_id(r));
-        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        #[cfg(not(fast_paths))]
         self.id_entry(id).ok_or(Vacancy)
     }
 
     /// `add_id` for the id `id_lookup` answered `vacancy` for, no id added since.
     pub fn add_id_at(&mut self, vacancy: Vacancy, entry: IdEntry) {
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         {
             let mut ids = std::mem::take(&mut self.ids);
             ids.insert_vacant(vacancy, entry, &|r| self.record_id(r));
             self.ids = ids;
         }
-        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        #[cfg(not(fast_paths))]
         {
             let _ = vacancy;
             self.add_id(entry);

@@ -118,7 +118,7 @@ pub fn check_format(format: &str) -> Result<()> {
 }
 
 /// `n` in decimal, zero-padded to `width` digits, as `{:0width$}` writes it.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 fn push_padded(out: &mut String, mut n: u64, width: usize) {
     let mut digits = [b'0'; 20];
     let mut start = digits.len();
@@ -147,12 +147,12 @@ impl Numbering {
         if self.format == DEFAULT_FORMAT {
             // Natively written digit by digit: `write!` costs more than the rest of
             // planning an invoice's number where ingest speed counts.
-            #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+            #[cfg(fast_paths)]
             {
                 out.push_str("INV-");
                 push_padded(&mut out, self.next, 4);
             }
-            #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+            #[cfg(not(fast_paths))]
             let _ = write!(out, "INV-{:04}", self.next);
             return out;
         }

@@ -97,7 +97,7 @@ impl Slots {
 
     /// The slot where a probe for a key hashing to `hash` starts (0 in an empty
     /// table): reading it early brings it into the cache before the probe.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn home_slot(&self, hash: u64) -> u32 {
         self.slots
             .get(self.home(mix(hash)))
@@ -107,7 +107,7 @@ impl Slots {
 
     /// `with` for a row whose empty slot `find` gave (`Err(slot)`) with nothing put in
     /// the table since: the probe isn't repeated unless the table must grow first.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn with_at(
         self,
         hash: u64,
@@ -133,7 +133,7 @@ impl Slots {
     /// far larger than the cache. `same(a, b)` says whether rows `a` and `b` have the
     /// same key, asked only of rows whose home and tag agree; `Err(b)`: row `b`'s key is
     /// another row's too.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     pub fn from_rows(
         n: usize,
         rows: &mut dyn Iterator<Item = (u64, u32)>,
@@ -175,7 +175,7 @@ impl Slots {
     /// error stops the laying). Linear probing's rule holds: every slot from a row's
     /// home to its own is filled, by rows whose homes are no later; rows pushed past the
     /// end continue from the start, after the rows there.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     fn lay_sorted<E>(
         &mut self,
         keyed: &[u64],
@@ -234,7 +234,7 @@ impl Slots {
     /// The rows are then laid into the new table in order of their home slots (radix
     /// sorted, as `from_rows` does), so the writes go forward through it too, instead of
     /// one probe at a random place per row.
-    #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+    #[cfg(fast_paths)]
     fn move_rows(self, table: &mut Slots, rows: usize, hash_of: &dyn Fn(u32) -> u64) {
         let mask = self.row_mask();
         let mut held = vec![0u64; rows.div_ceil(64)];
@@ -274,7 +274,7 @@ impl Slots {
     }
 
     /// Puts every row into `table`, in slot order.
-    #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+    #[cfg(not(fast_paths))]
     fn move_rows(self, table: &mut Slots, _rows: usize, hash_of: &dyn Fn(u32) -> u64) {
         let mask = self.row_mask();
         for slot in self.slots.into_iter().filter(|&s| s != 0) {
@@ -286,13 +286,13 @@ impl Slots {
 
 /// The size from which a growing table is filled in order of home slots (`move_rows`):
 /// about the cache a core has to itself.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 const SORTED_MOVE_SLOTS: usize = 1 << 18;
 
 /// `keyed` sorted by its high 32 bits, of which only the low `bits` may be set: a least
 /// significant digit radix sort (a few passes over the rows, each read and written in
 /// order or into one of 2,048 runs), where a comparison sort would cost several times it.
-#[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+#[cfg(fast_paths)]
 fn sorted_by_home(keyed: Vec<u64>, bits: u32) -> Vec<u64> {
     const DIGIT: u32 = 11;
     let (mut from, mut to) = (keyed, Vec::new());
@@ -320,7 +320,7 @@ fn sorted_by_home(keyed: Vec<u64>, bits: u32) -> Vec<u64> {
     from
 }
 
-#[cfg(all(test, any(feature = "bulk", not(target_arch = "wasm32"))))]
+#[cfg(all(test, fast_paths))]
 mod tests {
     use super::*;
 

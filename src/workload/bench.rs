@@ -214,9 +214,9 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     let t = Instant::now();
     for c in &commands {
         // Read as `Ledger::apply_json` reads: directly where the JSON is plain.
-        #[cfg(any(feature = "bulk", not(target_arch = "wasm32")))]
+        #[cfg(fast_paths)]
         let plain = crate::input::json::read_object(c);
-        #[cfg(not(any(feature = "bulk", not(target_arch = "wasm32"))))]
+        #[cfg(not(fast_paths))]
         let plain = None;
         let raw = match plain {
             Some(raw) => raw,
