@@ -1,5 +1,6 @@
 // bench/ab-core.js in Debian's Chromium (headless), same arguments as bench/ab-ingest.mjs:
 //   node bench/ab-browser.mjs N ROUNDS NAME=DIR[:HOW] ...
+// CUSTOMERS=5000 for the judged space's customer count (default 1,000).
 // CPU time is the renderer processes' (from /proc), read around each run. With
 // PROFILE_DIR=dir, the last round of each build is profiled into dir/NAME.cpuprofile.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ function rendererTicks() {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
       const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      ticks.set(pid, Number(fields[11]) + Number(fields[12])); // utime, stime
+      ticks.set(pid, { cpu: Number(fields[11]) + Number(fields[12]), sys: Number(fields[12]), faults: Number(fields[7]) }); // utime + stime, stime, minflt
     } catch {
       // gone meanwhile
     }
@@ -32,11 +33,11 @@ function rendererTicks() {
   return ticks;
 }
 
-/** CPU ms the renderers that lived through both readings used between them. */
+/** CPU ms (of it system ms) and minor page faults of the renderers that lived through both readings, between them. */
 function cpuMsBetween(before, after) {
-  let ticks = 0;
-  for (const [pid, t] of after) if (before.has(pid)) ticks += t - before.get(pid);
-  return ticks * 10; // USER_HZ = 100
+  const d = { cpu: 0, sys: 0, faults: 0 };
+  for (const [pid, t] of after) if (before.has(pid)) for (const k in d) d[k] += t[k] - before.get(pid)[k];
+  return { cpu: d.cpu * 10, sys: d.sys * 10, faults: d.faults }; // USER_HZ = 100
 }
 
 const mounts = { '/bench': benchDir, ...Object.fromEntries(builds.map((b) => [b.mount, b.dir])) };
@@ -45,9 +46,10 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', hea
 try {
   const page = await browser.newPage();
   const cdp = await page.context().newCDPSession(page);
+  if (process.env.PAGE_LOG) page.on('console', (m) => console.log(m.text()));
   page.on('pageerror', (e) => console.error('page error:', e.message));
   await page.goto(`${url}/bench/ab.html`);
-  await page.evaluate(async ({ builds, commands }) => {
+  await page.evaluate(async ({ builds, commands, customers }) => {
     const { prepare } = await import('/bench/ab-core.js');
     const loaded = [];
     for (const b of builds) {
@@ -55,9 +57,9 @@ try {
       const { memory } = await engine.default({ module_or_path: `${b.mount}/tally_engine_bg.wasm` });
       loaded.push({ name: b.name, engine, memory, how: b.how });
     }
-    window.ingest = prepare(loaded, { commands });
-  }, { builds, commands });
-  const runs = builds.map(() => ({ cpu: [], wall: [] }));
+    window.ingest = prepare(loaded, { commands, customers });
+  }, { builds, commands, customers: Number(process.env.CUSTOMERS ?? 1000) });
+  const runs = builds.map(() => ({ cpu: [], wall: [], sys: [], faults: [] }));
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < builds.length; k++) {
       await page.evaluate((k) => window.ingest.setup(k), k);
@@ -68,7 +70,10 @@ try {
       }
       const cpu = rendererTicks();
       runs[k].wall.push(await page.evaluate((k) => window.ingest(k), k));
-      runs[k].cpu.push(cpuMsBetween(cpu, rendererTicks()));
+      const used = cpuMsBetween(cpu, rendererTicks());
+      runs[k].cpu.push(used.cpu);
+      runs[k].sys.push(used.sys);
+      runs[k].faults.push(used.faults);
       if (profiled) {
         const { profile } = await cdp.send('Profiler.stop');
         writeFileSync(`${process.env.PROFILE_DIR}/${builds[k].name}.cpuprofile`, JSON.stringify(profile));

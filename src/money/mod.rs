@@ -93,7 +93,26 @@ struct PlainDecimal {
     mantissa: u64,
     scale: u32,
     negative: bool,
+    /// The mantissa and scale without the fraction's trailing zeros, noted while reading:
+    /// `normalized` then needs no division (a 64-bit division is a hardware divide in
+    /// wasm, where natively it is a multiplication).
+    significant: (u64, u32),
 }
+
+/// Powers of ten that fit a `u64`, and for each the largest `u64` that can be
+/// multiplied by it without overflow: bounds are scaled with one plain multiplication
+/// (a checked 128-bit multiply is a library call in wasm).
+#[cfg(fast_paths)]
+const POW10: [(u64, u64); 20] = {
+    let mut p = [(1u64, u64::MAX); 20];
+    let mut i = 1;
+    while i < 20 {
+        p[i].0 = p[i - 1].0 * 10;
+        p[i].1 = u64::MAX / p[i].0;
+        i += 1;
+    }
+    p
+};
 
 #[cfg(fast_paths)]
 impl PlainDecimal {
@@ -107,9 +126,17 @@ impl PlainDecimal {
             return None;
         }
         let (mut mantissa, mut dot) = (0u64, None);
+        // The mantissa and the count of fraction digits up to the last one that is not 0.
+        let (mut significant, mut fraction) = (0u64, 0u32);
         for (i, &b) in digits.iter().enumerate() {
             match b {
-                b'0'..=b'9' => mantissa = mantissa * 10 + u64::from(b - b'0'),
+                b'0'..=b'9' => {
+                    mantissa = mantissa * 10 + u64::from(b - b'0');
+                    if dot.is_none() || b != b'0' {
+                        significant = mantissa;
+                        fraction = dot.map_or(0, |d| (i - d) as u32);
+                    }
+                }
                 // A dot with digits on both sides, once.
                 b'.' if dot.is_none() && i > 0 && i + 1 < digits.len() => dot = Some(i),
                 _ => return None,
@@ -120,16 +147,18 @@ impl PlainDecimal {
             mantissa,
             scale,
             negative,
+            significant: (significant, fraction),
         })
     }
 
     /// Without trailing zeros in the fraction, as `Decimal::normalize` leaves it.
-    fn normalized(mut self) -> PlainDecimal {
-        while self.scale > 0 && self.mantissa % 10 == 0 {
-            self.mantissa /= 10;
-            self.scale -= 1;
+    fn normalized(self) -> PlainDecimal {
+        let (mantissa, scale) = self.significant;
+        PlainDecimal {
+            mantissa,
+            scale,
+            ..self
         }
-        self
     }
 
     /// Whether `min ≤ self ≤ max`: in integers for whole bounds (every bound the
@@ -144,11 +173,20 @@ impl PlainDecimal {
         } else {
             i128::from(self.mantissa)
         };
-        let one = 10i128.pow(self.scale);
-        match (
-            min.mantissa().checked_mul(one),
-            max.mantissa().checked_mul(one),
-        ) {
+        // A whole bound times 10^scale, when that fits a `u64`.
+        let scaled = |bound: i128| {
+            let magnitude = u64::try_from(bound.unsigned_abs()).ok()?;
+            let (one, max_magnitude) = *POW10.get(self.scale as usize)?;
+            (magnitude <= max_magnitude).then(|| {
+                let scaled = i128::from(magnitude * one);
+                if bound < 0 {
+                    -scaled
+                } else {
+                    scaled
+                }
+            })
+        };
+        match (scaled(min.mantissa()), scaled(max.mantissa())) {
             (Some(low), Some(high)) => low <= value && value <= high,
             _ => min <= self.decimal() && self.decimal() <= max,
         }
@@ -319,9 +357,15 @@ pub(crate) fn decimal_digits(value: Decimal, text: &mut [u8; 64]) -> usize {
             at -= 1;
             text[at] = b'.';
         }
-        // Below 2^64 (most amounts): one 64-bit division, not three (where speed is worth
-        // the bytes; the shipped module keeps the one loop).
-        let rest = if cfg!(fast_paths) && words[0] == 0 {
+        // Below 2^64 (most amounts): one 64-bit division, not three; below 2^32 one
+        // 32-bit division, which wasm does as a multiplication where a 64-bit one is a
+        // hardware divide (where speed is worth the bytes; the shipped module keeps the
+        // one loop).
+        let rest = if cfg!(fast_paths) && words[0] == 0 && words[1] == 0 {
+            let low = words[2];
+            words[2] = low / 10;
+            u64::from(low % 10)
+        } else if cfg!(fast_paths) && words[0] == 0 {
             let low = u64::from(words[1]) << 32 | u64::from(words[2]);
             let quotient = low / 10;
             words[1] = (quotient >> 32) as u32;
@@ -443,6 +487,14 @@ mod tests {
                         (Decimal::ZERO, Decimal::ONE),
                         (Decimal::MIN, Decimal::MAX),
                         (Decimal::new(-15, 1), Decimal::new(25, 1)),
+                        // Whole bounds on both sides of what 10^scale times them fits
+                        // in 64 bits.
+                        (Decimal::from(-184), Decimal::from(184)),
+                        (Decimal::from(-185), Decimal::from(u64::MAX)),
+                        (
+                            Decimal::from(1),
+                            Decimal::from(18_446_744_073_709_551_615u64 / 10),
+                        ),
                     ] {
                         let within = min <= general && general <= max;
                         prop_assert_eq!(plain.within(min, max), within, "{}", text);
