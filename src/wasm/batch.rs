@@ -138,6 +138,10 @@ impl WasmLedger {
             self.text.write(&super::text::unreadable("command"));
             return self.text.finish();
         };
+        // Room for answers as long as the commands (they are shorter on average), so
+        // the output doesn't grow by doubling, copying, in every crossing after a big
+        // one gave it back.
+        output.reserve(len);
         output.push(b'[');
         let mut applied = 0;
         for text in texts.split(SEPARATOR).filter(|_| len > 0) {
