@@ -15,6 +15,9 @@ use crate::queries::Query;
 use crate::state::records::RecordRef;
 use crate::state::{IdEntry, State, Vacancy};
 
+#[cfg(not(target_arch = "wasm32"))]
+mod pipelined;
+
 /// A ledger: the state plus the journal entries accepted since it was created or
 /// restored (older entries live in whatever stores the journal, e.g. IndexedDB).
 #[derive(Clone, Debug, Default)]
@@ -159,11 +162,9 @@ impl Ledger {
     /// Validates and executes a command object as read. A dry run refused for its
     /// input is marked `dry_run: true` like any other dry run's answer.
     pub fn apply_raw(&mut self, raw: RawMap<'_>) -> Answer {
-        let dry_run = raw.is_true(Key::DryRun);
-        match Command::from_raw(raw) {
+        match validate(raw) {
             Ok(command) => self.execute(command),
-            Err(error) if dry_run => Answer::refused(error).as_dry_run(),
-            Err(error) => Answer::refused(error),
+            Err(refused) => *refused,
         }
     }
 
@@ -171,17 +172,21 @@ impl Ledger {
     pub fn apply_json(&mut self, json: &str) -> Answer {
         #[cfg(fast_paths)]
         if let Some(raw) = crate::input::json::read_object(json) {
-            // The slots of the command's id and customer in a big index are cache
-            // misses: read them now, so that memory fetches them while the command is
-            // validated.
-            for key in [Key::Id, Key::Customer] {
-                if let Some(id) = raw.text(key) {
-                    std::hint::black_box(self.state.ids.warm(id));
-                }
-            }
+            // Warmed before the command is validated, so memory fetches them meanwhile.
+            self.warm([raw.text(Key::Id), raw.text(Key::Customer)]);
             return self.apply_raw(raw);
         }
         self.apply_from(&mut serde_json::Deserializer::from_str(json))
+    }
+
+    /// Reads the slots of a command's id and customer in the id index, which in a big
+    /// index are cache misses, so that they are in the cache when its plan looks them
+    /// up: called a little before the lookups.
+    #[cfg(fast_paths)]
+    fn warm(&self, ids: [Option<&str>; 2]) {
+        for id in ids.into_iter().flatten() {
+            std::hint::black_box(self.state.ids.warm(id));
+        }
     }
 
     /// Answers a query; never changes anything.
@@ -257,6 +262,35 @@ impl Ledger {
             .with("seq", entry.seq)
             .with("id", crate::error::clip(&accepted.id))),
         }
+    }
+}
+
+/// A command refused before it reached the ledger: its answer (boxed, since refusals
+/// are rare and an answer is several times a command's size).
+type RefusedAnswer = Box<Answer>;
+
+/// Validates a command object as read, or answers why it is refused: nothing here
+/// reads the ledger's state, so it can run on another thread than the ledger's.
+fn validate(raw: RawMap<'_>) -> Result<Command, RefusedAnswer> {
+    let dry_run = raw.is_true(Key::DryRun);
+    Command::from_raw(raw).map_err(|error| {
+        Box::new(match dry_run {
+            true => Answer::refused(error).as_dry_run(),
+            false => Answer::refused(error),
+        })
+    })
+}
+
+/// Reads and validates one command given as JSON text, as [`Ledger::apply_json`] reads
+/// it, or answers why it is refused; touches no state.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_json(json: &str) -> Result<Command, RefusedAnswer> {
+    if let Some(raw) = crate::input::json::read_object(json) {
+        return validate(raw);
+    }
+    match RawMap::read(&mut serde_json::Deserializer::from_str(json)) {
+        Ok(raw) => validate(raw),
+        Err(e) => Err(Box::new(Answer::refused(unreadable("command", e)))),
     }
 }
 

@@ -193,6 +193,65 @@ pub fn ingest(commands: &[String], mut answered: impl FnMut(&Answer)) -> (Ledger
     (ledger, refused)
 }
 
+/// `ingest` on two threads ([`Ledger::apply_json_all`]): the same answers to
+/// `answered`, the same journal forgetting. Also answers the CPU time the reading
+/// thread spent, where Linux tells it.
+#[inline(never)]
+pub fn ingest_two_threads(
+    commands: &[String],
+    mut answered: impl FnMut(&Answer),
+) -> (Ledger, usize, Option<f64>) {
+    let mut ledger = Ledger::new();
+    let mut refused = 0usize;
+    let mut applied = 0usize;
+    let mut reader_cpu = None;
+    let texts = CpuTimed {
+        texts: commands.iter(),
+        started: None,
+        spent: &mut reader_cpu,
+    };
+    ledger.apply_json_all(texts, |ledger, answer| {
+        if !answer.is_ok() {
+            refused += 1;
+        }
+        answered(&answer);
+        if applied % 1000 == 999 {
+            std::hint::black_box(ledger.journal_since(0).len());
+            ledger.forget_journal_through(ledger.seq());
+        }
+        applied += 1;
+    });
+    (ledger, refused, reader_cpu)
+}
+
+/// The texts as the reading thread takes them, noting the CPU time that thread spent
+/// from the first to the last.
+struct CpuTimed<'a, I> {
+    texts: I,
+    started: Option<Option<f64>>,
+    spent: &'a mut Option<f64>,
+}
+
+impl<'a, I: Iterator<Item = &'a String>> Iterator for CpuTimed<'_, I> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let started = *self.started.get_or_insert_with(thread_cpu_seconds);
+        let next = self.texts.next();
+        if next.is_none() && self.spent.is_none() {
+            *self.spent = started.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
+        }
+        next.map(String::as_str)
+    }
+}
+
+/// This thread's CPU time in seconds, where Linux tells it.
+pub fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
+}
+
 fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     eprintln!(
         "generating {} commands for {} customers...",
@@ -257,6 +316,14 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         std::hint::black_box(&text);
     }));
     let ingest_text = t.elapsed();
+
+    // The same on two threads: read and validated on one, applied on this one (with
+    // the CPU time of each, since a second core busy elsewhere slows the wall time).
+    let (t, apply_cpu) = (Instant::now(), thread_cpu_seconds());
+    let (ledger_two, refused_two, reader_cpu) = ingest_two_threads(&commands, |_| {});
+    let ingest_two = t.elapsed();
+    let apply_cpu = apply_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
+    drop(ledger_two);
 
     // Ingest as the browser store does: apply, and once a batch of journal entries is
     // persisted, let the ledger forget them (the journal lives in storage, not memory).
@@ -344,6 +411,10 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         "ingest_per_sec": per_sec(ingest),
         "ingest_seconds": ingest.as_secs_f64(),
         "ingest_text_per_sec": per_sec(ingest_text),
+        "ingest_two_threads_per_sec": per_sec(ingest_two),
+        "ingest_two_threads_refused": refused_two,
+        "ingest_two_threads_reader_cpu_seconds": reader_cpu,
+        "ingest_two_threads_applier_cpu_seconds": apply_cpu,
         "engine_memory_bytes": engine_memory,
         "engine_memory_restored_bytes": restored_memory,
         "snapshot_bytes": snapshot.len(),
@@ -415,6 +486,15 @@ fn render_table(r: &Value) -> String {
         (
             "  same, each answer written as JSON text (as wasm applyJson)",
             format!("{:.0} commands/s", f("ingest_text_per_sec")),
+        ),
+        (
+            "ingest on two threads (read + validate · apply)",
+            format!(
+                "{:.0} commands/s (CPU {:.2} s · {:.2} s)",
+                f("ingest_two_threads_per_sec"),
+                f("ingest_two_threads_reader_cpu_seconds"),
+                f("ingest_two_threads_applier_cpu_seconds")
+            ),
         ),
         (
             "engine memory after ingest · after restore (allocator count)",
