@@ -17,6 +17,8 @@ use crate::state::{IdEntry, State, Vacancy};
 
 #[cfg(not(target_arch = "wasm32"))]
 mod pipelined;
+#[cfg(not(target_arch = "wasm32"))]
+pub use pipelined::Applying;
 
 /// A ledger: the state plus the journal entries accepted since it was created or
 /// restored (older entries live in whatever stores the journal, e.g. IndexedDB).
@@ -56,7 +58,16 @@ impl Ledger {
         if command.dry_run {
             return self.dry_run(&command);
         }
-        match self.try_execute(command) {
+        let print = fingerprint(&command.body);
+        self.execute_printed(command, print)
+    }
+
+    /// `execute` for a command whose fingerprint is `print` (worked out beforehand).
+    fn execute_printed(&mut self, command: Command, print: u64) -> Answer {
+        if command.dry_run {
+            return self.dry_run(&command);
+        }
+        match self.try_execute(command, print) {
             Ok(accepted) => Answer::Accepted(accepted),
             Err(error) => Answer::refused(error),
         }
@@ -114,8 +125,8 @@ impl Ledger {
         Ok(Ok(self.accepted(&command.id, record, seq, true)))
     }
 
-    fn try_execute(&mut self, command: Command) -> Result<Accepted> {
-        let print = fingerprint(&command.body);
+    /// Executes a command that isn't a dry run, whose fingerprint is `print`.
+    fn try_execute(&mut self, command: Command, print: u64) -> Result<Accepted> {
         let vacancy = match self.existing(&command, print)? {
             Ok(duplicate) => return Ok(duplicate),
             Err(vacancy) => vacancy,
@@ -184,8 +195,14 @@ impl Ledger {
     /// up: called a little before the lookups.
     #[cfg(fast_paths)]
     fn warm(&self, ids: [Option<&str>; 2]) {
-        for id in ids.into_iter().flatten() {
-            std::hint::black_box(self.state.ids.warm(id));
+        self.warm_hashed(ids.map(|id| id.map(crate::state::id_index::hash_id)));
+    }
+
+    /// `warm` for ids given by their hashes (`hash_id`).
+    #[cfg(fast_paths)]
+    fn warm_hashed(&self, hashes: [Option<u64>; 2]) {
+        for hash in hashes.into_iter().flatten() {
+            std::hint::black_box(self.state.ids.warm(hash));
         }
     }
 
@@ -234,6 +251,17 @@ impl Ledger {
         self.journal_base += n as u64;
     }
 
+    /// `forget_journal_through`, moving the entries forgotten to `forgotten`.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn forget_journal_into(&mut self, seq: u64, forgotten: &mut Vec<JournalEntry>) {
+        let n = seq.saturating_sub(self.journal_base);
+        let n = usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .min(self.journal.len());
+        forgotten.extend(self.journal.drain(..n));
+        self.journal_base += n as u64;
+    }
+
     /// Replays one stored journal entry. It must be the next in sequence and must be
     /// accepted as it was the first time; otherwise nothing changes and the error says why.
     pub fn replay(&mut self, entry: JournalEntry) -> Result<()> {
@@ -249,7 +277,8 @@ impl Ledger {
             .with("seq", entry.seq)
             .with("expected", expected));
         }
-        match self.try_execute(entry.command)? {
+        let print = fingerprint(&entry.command.body);
+        match self.try_execute(entry.command, print)? {
             accepted if !accepted.duplicate => Ok(()),
             accepted => Err(err!(
                 Conflict,

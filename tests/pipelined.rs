@@ -61,7 +61,10 @@ fn two_threads(texts: &[String]) -> (Vec<String>, Vec<String>, Vec<u8>) {
     ledger.apply_json_all(texts.iter().map(String::as_str), |ledger, answer| {
         answers.push(serde_json::to_string(&answer).unwrap());
         if answers.len() % 500 == 0 {
-            forget(ledger, &mut journal);
+            for entry in ledger.journal_since(0) {
+                journal.push(serde_json::to_string(entry).unwrap());
+            }
+            ledger.forget_journal_through(ledger.seq());
         }
     });
     forget(&mut ledger, &mut journal);

@@ -130,11 +130,12 @@ impl IdIndex {
         }
     }
 
-    /// The slot where a lookup of `id` starts, read now so that it is in the cache by
-    /// the time the lookup comes (a command's id is known before it is validated).
+    /// The slot where a lookup of an id whose hash is `hash` (`hash_id`) starts, read
+    /// now so that it is in the cache by the time the lookup comes (a command's id is
+    /// known before it is validated).
     #[cfg(fast_paths)]
-    pub fn warm(&self, id: &str) -> u32 {
-        self.table.home_slot(hash_id(id))
+    pub fn warm(&self, hash: u64) -> u32 {
+        self.table.home_slot(hash)
     }
 
     /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.
