@@ -196,6 +196,7 @@ pub fn ingest(commands: &[String], mut answered: impl FnMut(&Answer)) -> (Ledger
 /// `ingest` on two threads ([`Ledger::apply_json_all`]): the same answers to
 /// `answered`, the same journal forgetting. Also answers the CPU time the reading
 /// thread spent, where Linux tells it.
+#[cfg(not(target_arch = "wasm32"))]
 #[inline(never)]
 pub fn ingest_two_threads(
     commands: &[String],
@@ -226,12 +227,14 @@ pub fn ingest_two_threads(
 
 /// The texts as the reading thread takes them, noting the CPU time that thread spent
 /// from the first to the last.
+#[cfg(not(target_arch = "wasm32"))]
 struct CpuTimed<'a, I> {
     texts: I,
     started: Option<Option<f64>>,
     spent: &'a mut Option<f64>,
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl<'a, I: Iterator<Item = &'a String>> Iterator for CpuTimed<'_, I> {
     type Item = &'a str;
 
@@ -319,11 +322,19 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
 
     // The same on two threads: read and validated on one, applied on this one (with
     // the CPU time of each, since a second core busy elsewhere slows the wall time).
-    let (t, apply_cpu) = (Instant::now(), thread_cpu_seconds());
-    let (ledger_two, refused_two, reader_cpu) = ingest_two_threads(&commands, |_| {});
-    let ingest_two = t.elapsed();
-    let apply_cpu = apply_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
-    drop(ledger_two);
+    #[cfg(not(target_arch = "wasm32"))]
+    let (ingest_two, refused_two, reader_cpu, apply_cpu) = {
+        let (t, apply_cpu) = (Instant::now(), thread_cpu_seconds());
+        let (ledger_two, refused_two, reader_cpu) = ingest_two_threads(&commands, |_| {});
+        let ingest_two = t.elapsed();
+        let apply_cpu = apply_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
+        drop(ledger_two);
+        (ingest_two, refused_two, reader_cpu, apply_cpu)
+    };
+    // No threads in wasm (where this module is built for the bench module's exports).
+    #[cfg(target_arch = "wasm32")]
+    let (ingest_two, refused_two, reader_cpu, apply_cpu) =
+        (Duration::MAX, 0, None::<f64>, None::<f64>);
 
     // Ingest as the browser store does: apply, and once a batch of journal entries is
     // persisted, let the ledger forget them (the journal lives in storage, not memory).
