@@ -75,10 +75,11 @@ struct Payload {
     ids: Vec<(RecordRef, u64, u64)>,
     /// Each id's `hash_id`, when the decoder had the text at hand (else empty).
     id_hashes: Vec<u64>,
-    /// Natively on two threads, instead of `ids` (then empty): the id index's rows, and
-    /// its rows keyed for its table (`read::Placed`, `placed_ids`).
+    /// Natively on two threads, instead of `ids` (then empty): the id index's rows, its
+    /// rows keyed for its table (`read::Placed`, `placed_ids`), and the fingerprints'
+    /// list, used, for the keys' sort.
     #[cfg(not(target_arch = "wasm32"))]
-    placed: Option<(IdIndex, Vec<u64>)>,
+    placed: Option<PlacedIds>,
     /// The invoices whose lines may not add up to their amounts (`None`: all of them);
     /// the others were read as adding up.
     lines_to_check: Option<Vec<Idx>>,
@@ -106,6 +107,11 @@ struct Payload {
     expired_lots: Vec<ExpiredLot>,
     accounts: Vec<((Currency, Account), Decimal)>,
 }
+
+/// The id index's rows, its rows keyed for its table, and a used list for their sort
+/// (`Payload::placed`).
+#[cfg(not(target_arch = "wasm32"))]
+type PlacedIds = (IdIndex, Vec<u64>, Vec<u64>);
 
 /// The next piece of a snapshot being written (`Ledger::snapshot_next`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -301,7 +307,7 @@ const MAX_SEQ: u64 = (1 << 48) - 1;
 /// row is given twice (two ids of one seq), and the snapshot is read again with its
 /// ids listed.
 #[cfg(not(target_arch = "wasm32"))]
-fn placed_ids(mut p: Payload, first: u64, keyed: Vec<u64>, prints: &[u64]) -> Option<Payload> {
+fn placed_ids(mut p: Payload, first: u64, keyed: Vec<u64>, prints: Vec<u64>) -> Option<Payload> {
     let n = keyed.len();
     let keyer = crate::state::slots::Keyer::for_rows(n);
     // The tables that have ids, in the order they are written.
@@ -324,11 +330,11 @@ fn placed_ids(mut p: Payload, first: u64, keyed: Vec<u64>, prints: &[u64]) -> Op
         .into_iter()
         .flat_map(|(kind, len)| (0..len).map(move |i| kind(i as Idx)));
     let ids = records
-        .zip(prints)
+        .zip(&prints)
         .zip(&keyed)
         .map(|((record, &print), &key)| (record, print, keyer.row(key)));
     let index = IdIndex::placed(first, n, ids)?;
-    p.placed = Some((index, keyed));
+    p.placed = Some((index, keyed, prints));
     Some(p)
 }
 
@@ -460,7 +466,7 @@ struct Held<'a> {
     id_hashes: &'a [u64],
     /// The id index's rows and keys (`Payload::placed`), taken by `id_index`.
     #[cfg(not(target_arch = "wasm32"))]
-    placed: std::sync::Mutex<Option<(IdIndex, Vec<u64>)>>,
+    placed: std::sync::Mutex<Option<PlacedIds>>,
     entry_digest: u64,
     lines_to_check: Option<&'a [Idx]>,
 }
@@ -508,9 +514,9 @@ fn checked(
 /// The id index of a restored state (`s` with its ids still empty).
 fn id_index(s: &State, p: &Held<'_>) -> Result<IdIndex> {
     #[cfg(not(target_arch = "wasm32"))]
-    if let Some((index, keyed)) = p.placed.lock().ok().and_then(|mut placed| placed.take()) {
+    if let Some((index, keyed, scratch)) = p.placed.lock().ok().and_then(|mut p| p.take()) {
         return index
-            .with_table(keyed, &|r| s.record_id(r))
+            .with_table(keyed, scratch, &|r| s.record_id(r))
             .map_err(|record| appears_twice(s, record));
     }
     // The shipped module lists every id's seq (small books; its size budget) where the

@@ -146,7 +146,7 @@ pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
             let lists = (keyed.as_mut_slice(), prints.as_mut_slice());
             let placed = match in_two(r, seq, numbering, first, lists) {
                 Some(None) => return None,
-                Some(Some(p)) => super::placed_ids(p, first, keyed, &prints),
+                Some(Some(p)) => super::placed_ids(p, first, keyed, prints),
                 None => None,
             };
             if placed.is_some() {

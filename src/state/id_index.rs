@@ -393,15 +393,17 @@ impl IdIndex {
     }
 
     /// This index (`placed`) with its table laid from its rows keyed by `Keyer::for_rows`
-    /// (`Slots::from_keyed`). `Err(record)`: a record whose id text is another's too.
+    /// (`Slots::from_keyed`, `scratch` any list). `Err(record)`: a record whose id text
+    /// is another's too.
     #[cfg(fast_paths)]
     pub fn with_table<'a>(
         mut self,
         keyed: Vec<u64>,
+        scratch: Vec<u64>,
         id_of: &dyn Fn(RecordRef) -> &'a str,
     ) -> Result<IdIndex, RecordRef> {
         let same = |a: u32, b: u32| id_of(self.record(a)) == id_of(self.record(b));
-        let table = Slots::from_keyed(self.rows.len(), keyed, &same);
+        let table = Slots::from_keyed(self.rows.len(), keyed, scratch, &same);
         self.table = table.map_err(|row| self.record(row))?;
         Ok(self)
     }

@@ -138,25 +138,27 @@ impl Slots {
         let keyer = Keyer::for_rows(n);
         let mut keyed = Vec::with_capacity(n);
         keyed.extend(rows.take(n).map(|(hash, row)| keyer.key(hash, row)));
-        Slots::from_keyed(n, keyed, same)
+        Slots::from_keyed(n, keyed, Vec::new(), same)
     }
 
     /// A table of `n` rows given as `Keyer::for_rows(n)` keyed them (each row once, below
-    /// `n`), for a restore: the rows are sorted by home slot in place and laid down in
-    /// one pass over the table, instead of one probe per row at a random place in a
+    /// `n`), for a restore: the rows are sorted by home slot (`scratch`, any list, its
+    /// second buffer: a restore passes one it has used, so no fresh pages) and laid down
+    /// in one pass over the table, instead of one probe per row at a random place in a
     /// table far larger than the cache. `same(a, b)` says whether rows `a` and `b` have
     /// the same key, asked only of rows whose home and tag agree; `Err(b)`: row `b`'s
     /// key is another row's too.
     #[cfg(fast_paths)]
     pub fn from_keyed(
         n: usize,
-        mut keyed: Vec<u64>,
+        keyed: Vec<u64>,
+        scratch: Vec<u64>,
         same: &dyn Fn(u32, u32) -> bool,
     ) -> Result<Slots, u32> {
         let mut table = Slots::with_room(n);
         let size = table.slots.len();
         let mask = table.row_mask();
-        sort_by_home_in_place(&mut keyed, usize::BITS - size.leading_zeros());
+        let keyed = sorted_by_home_with(keyed, scratch, usize::BITS - size.leading_zeros());
         // Rows with the same key share a home: each row is compared with the earlier
         // rows of its home's group only.
         let mut group = 0;
@@ -335,52 +337,33 @@ impl Keyer {
     }
 }
 
-/// `keyed` sorted by its high 32 bits (home slots, below `2^bits`) then its low ones,
-/// in place: the rows spread into 2,048 runs by their home's top bits (an American flag
-/// sort: each row moved once, straight to its run), then each run, small enough for
-/// the cache, sorted alone. No second buffer of the table's size, which a restore would
-/// take as fresh pages.
+/// `sorted_by_home` with `scratch` as its second buffer (its content is overwritten).
 #[cfg(fast_paths)]
-fn sort_by_home_in_place(keyed: &mut [u64], bits: u32) {
+fn sorted_by_home_with(keyed: Vec<u64>, scratch: Vec<u64>, bits: u32) -> Vec<u64> {
     const DIGIT: u32 = 11;
-    if bits <= DIGIT {
-        keyed.sort_unstable();
-        return;
-    }
-    let shift = 32 + bits - DIGIT;
-    let digit = |e: u64| (e >> shift) as usize & ((1 << DIGIT) - 1);
-    let mut ends = vec![0usize; 1 << DIGIT];
-    for &e in keyed.iter() {
-        ends[digit(e)] += 1;
-    }
-    let mut sum = 0;
-    for end in ends.iter_mut() {
-        sum += *end;
-        *end = sum;
-    }
-    // `next[b]`: the first place of run `b` not yet holding one of its rows.
-    let mut next: Vec<usize> = std::iter::once(0).chain(ends.iter().copied()).collect();
-    next.pop();
-    for b in 0..ends.len() {
-        while next[b] < ends[b] {
-            let mut e = keyed[next[b]];
-            loop {
-                let d = digit(e);
-                if d == b {
-                    break;
-                }
-                std::mem::swap(&mut e, &mut keyed[next[d]]);
-                next[d] += 1;
-            }
-            keyed[next[b]] = e;
-            next[b] += 1;
+    let (mut from, mut to) = (keyed, scratch);
+    let mut shift = 32;
+    while shift < 32 + bits {
+        let digit = |e: u64| (e >> shift) as usize & ((1 << DIGIT) - 1);
+        let mut starts = vec![0usize; 1 << DIGIT];
+        for &e in &from {
+            starts[digit(e)] += 1;
         }
+        let mut sum = 0;
+        for start in starts.iter_mut() {
+            (*start, sum) = (sum, sum + *start);
+        }
+        // Every place is written below: only a list of another length is resized.
+        to.resize(from.len(), 0);
+        for &e in &from {
+            let at = &mut starts[digit(e)];
+            to[*at] = e;
+            *at += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+        shift += DIGIT;
     }
-    let mut start = 0;
-    for &end in &ends {
-        keyed[start..end].sort_unstable();
-        start = end;
-    }
+    from
 }
 
 /// `keyed` sorted by its high 32 bits, of which only the low `bits` may be set: a least
@@ -430,11 +413,11 @@ mod tests {
     }
 
     #[test]
-    fn keyed_as_the_table_keys_and_sorted_in_place_by_home() {
+    fn keyed_as_the_table_keys_and_sorted_by_home_in_a_used_buffer() {
         for n in [0, 1, 5, 3_000, 100_000] {
             let table = Slots::with_room(n);
             let keyer = Keyer::for_rows(n);
-            let mut keyed: Vec<u64> = (0..n as u32)
+            let keyed: Vec<u64> = (0..n as u32)
                 .map(|row| {
                     let hash = u64::from(row).wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0xabc;
                     let mixed = mix(hash);
@@ -444,10 +427,11 @@ mod tests {
                     key
                 })
                 .collect();
-            let mut sorted = keyed.clone();
-            sorted.sort_unstable();
             let bits = usize::BITS - table.slots.len().leading_zeros();
-            sort_by_home_in_place(&mut keyed, bits);
+            let sorted = sorted_by_home(keyed.clone(), bits);
+            let scratch = vec![u64::MAX; n / 2];
+            let keyed = sorted_by_home_with(keyed, scratch, bits);
+            assert!(sorted.windows(2).all(|w| w[0] >> 32 <= w[1] >> 32));
             assert_eq!(keyed, sorted, "{n}");
         }
     }
