@@ -75,9 +75,8 @@ struct Payload {
     ids: Vec<(RecordRef, u64, u64)>,
     /// Each id's `hash_id`, when the decoder had the text at hand (else empty).
     id_hashes: Vec<u64>,
-    /// Natively on two threads, instead of `ids` (then empty): the id index's rows, its
-    /// rows keyed for its table (`read::Placed`, `placed_ids`), and the fingerprints'
-    /// list, used, for the keys' sort.
+    /// Natively on two threads, instead of `ids` (then empty): the ids decoded in place
+    /// (`read::Placed`, `placed_index`).
     #[cfg(not(target_arch = "wasm32"))]
     placed: Option<PlacedIds>,
     /// The invoices whose lines may not add up to their amounts (`None`: all of them);
@@ -108,10 +107,10 @@ struct Payload {
     accounts: Vec<((Currency, Account), Decimal)>,
 }
 
-/// The id index's rows, its rows keyed for its table, and a used list for their sort
-/// (`Payload::placed`).
+/// Ids decoded in place (`read::Placed`): their first seq, then in table order their
+/// rows keyed for the id table and their fingerprints.
 #[cfg(not(target_arch = "wasm32"))]
-type PlacedIds = (IdIndex, Vec<u64>, Vec<u64>);
+type PlacedIds = (u64, Vec<u64>, Vec<u64>);
 
 /// The next piece of a snapshot being written (`Ledger::snapshot_next`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -302,40 +301,50 @@ fn all_record_count(s: &State) -> usize {
 /// refusal of its own in `rebuild`).
 const MAX_SEQ: u64 = (1 << 48) - 1;
 
-/// Gives the ids decoded in place (`read::Placed`, their first seq `first`, `prints`
-/// their fingerprints and `keyed` their keys in table order) their rows: `None` when a
-/// row is given twice (two ids of one seq), and the snapshot is read again with its
-/// ids listed.
+/// The id index of ids decoded in place (`PlacedIds`): each id's record is its place in
+/// table order, its row `keyed`'s, laid into the table from `keyed` (`IdIndex::placed`,
+/// `with_table`). Where two ids take one row (two ids of one seq: the decoder checked
+/// each row is below their count) it is built from them listed, as the one-thread
+/// reader's ids would be.
 #[cfg(not(target_arch = "wasm32"))]
-fn placed_ids(mut p: Payload, first: u64, keyed: Vec<u64>, prints: Vec<u64>) -> Option<Payload> {
+fn placed_index(s: &State, (first, keyed, prints): PlacedIds) -> Result<IdIndex> {
     let n = keyed.len();
     let keyer = crate::state::slots::Keyer::for_rows(n);
     // The tables that have ids, in the order they are written.
     type Kind = fn(Idx) -> RecordRef;
     let tables: [(Kind, usize); 12] = [
-        (RecordRef::Customer, p.customers.len()),
-        (RecordRef::Invoice, p.invoices.len()),
-        (RecordRef::Payment, p.payments.len()),
-        (RecordRef::Grant, p.grants.len()),
-        (RecordRef::Application, p.applications.len()),
-        (RecordRef::CreditNote, p.credit_notes.len()),
-        (RecordRef::Refund, p.refunds.len()),
-        (RecordRef::PaymentVoid, p.payment_voids.len()),
-        (RecordRef::InvoiceVoid, p.invoice_voids.len()),
-        (RecordRef::Config, p.configs.len()),
-        (RecordRef::WriteOff, p.write_offs.len()),
-        (RecordRef::Expiry, p.expiries.len()),
+        (RecordRef::Customer, s.customers.len()),
+        (RecordRef::Invoice, s.invoices.len()),
+        (RecordRef::Payment, s.payments.len()),
+        (RecordRef::Grant, s.grants.len()),
+        (RecordRef::Application, s.applications.len()),
+        (RecordRef::CreditNote, s.credit_notes.len()),
+        (RecordRef::Refund, s.refunds.len()),
+        (RecordRef::PaymentVoid, s.payment_voids.len()),
+        (RecordRef::InvoiceVoid, s.invoice_voids.len()),
+        (RecordRef::Config, s.configs.len()),
+        (RecordRef::WriteOff, s.write_offs.len()),
+        (RecordRef::Expiry, s.expiries.len()),
     ];
-    let records = tables
-        .into_iter()
-        .flat_map(|(kind, len)| (0..len).map(move |i| kind(i as Idx)));
-    let ids = records
-        .zip(&prints)
-        .zip(&keyed)
-        .map(|((record, &print), &key)| (record, print, keyer.row(key)));
-    let index = IdIndex::placed(first, n, ids)?;
-    p.placed = Some((index, keyed, prints));
-    Some(p)
+    let ids = || {
+        tables
+            .into_iter()
+            .flat_map(|(kind, len)| (0..len).map(move |i| kind(i as Idx)))
+            .zip(&prints)
+            .zip(&keyed)
+            .map(|((record, &print), &key)| (record, print, keyer.row(key)))
+    };
+    match IdIndex::placed(first, n, ids()) {
+        Some(index) => index
+            .with_table(keyed, prints, &|r| s.record_id(r))
+            .map_err(|record| appears_twice(s, record)),
+        None => {
+            let listed: Vec<_> = ids()
+                .map(|(record, print, row)| (record, print, first + u64::from(row)))
+                .collect();
+            listed_index(s, &listed, &[])
+        }
+    }
 }
 
 /// Whether a decoded snapshot's seqs are ones the engine could have written.
@@ -514,18 +523,21 @@ fn checked(
 /// The id index of a restored state (`s` with its ids still empty).
 fn id_index(s: &State, p: &Held<'_>) -> Result<IdIndex> {
     #[cfg(not(target_arch = "wasm32"))]
-    if let Some((index, keyed, scratch)) = p.placed.lock().ok().and_then(|mut p| p.take()) {
-        return index
-            .with_table(keyed, scratch, &|r| s.record_id(r))
-            .map_err(|record| appears_twice(s, record));
+    if let Some(placed) = p.placed.lock().ok().and_then(|mut p| p.take()) {
+        return placed_index(s, placed);
     }
+    listed_index(s, p.ids, p.id_hashes)
+}
+
+/// The id index of listed ids (`Payload::ids`, `id_hashes` their hashes or empty).
+fn listed_index(s: &State, ids: &[(RecordRef, u64, u64)], id_hashes: &[u64]) -> Result<IdIndex> {
     // The shipped module lists every id's seq (small books; its size budget) where the
     // others keep none when they run one per command.
-    let dense = if FAST { dense_from(p.ids) } else { None };
+    let dense = if FAST { dense_from(ids) } else { None };
     match dense {
         #[cfg(fast_paths)]
-        Some(first) => ids_dense(s, p.ids, p.id_hashes, first),
-        _ => ids_one_by_one(s, p.ids, p.id_hashes, dense),
+        Some(first) => ids_dense(s, ids, id_hashes, first),
+        _ => ids_one_by_one(s, ids, id_hashes, dense),
     }
 }
 
@@ -1298,6 +1310,34 @@ mod tests {
         let p =
             read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true).expect("decodes");
         assert!(p.placed.is_none() && p.ids.len() == all_record_count(&ledger.state));
+        let (one, two) = (
+            outcome(restore(&bytes, false)),
+            outcome(restore(&bytes, true)),
+        );
+        assert_eq!(one, two);
+        assert_eq!(two.expect("restores").0, bytes);
+    }
+
+    #[test]
+    #[cfg(feature = "tools")]
+    fn two_ids_of_one_seq_decoded_in_place_restore_as_listed() {
+        // Id 5 made by id 4's seq (a state only a hand can make): every seq is still
+        // within the guess, so the ids are decoded in place, and their index is built
+        // from them listed, as on one thread.
+        let mut ledger = generated(12, 600);
+        let s = &mut ledger.state;
+        let entries: Vec<IdEntry> = s.ids.iter().collect();
+        let mut index = IdIndex::for_restore(entries.len(), None);
+        for (k, e) in entries.iter().enumerate() {
+            let seq = if k == 5 { entries[4].seq } else { e.seq };
+            let hash = hash_id(s.record_id(e.record));
+            assert!(index.restore(hash, IdEntry { seq, ..*e }, &|r| s.record_id(r)));
+        }
+        s.ids = index;
+        let bytes = ledger.snapshot();
+        let p =
+            read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true).expect("decodes");
+        assert!(p.placed.is_some());
         let (one, two) = (
             outcome(restore(&bytes, false)),
             outcome(restore(&bytes, true)),

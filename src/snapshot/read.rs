@@ -144,13 +144,13 @@ pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
             let mut keyed = vec![0u64; records];
             let mut prints = vec![0u64; records];
             let lists = (keyed.as_mut_slice(), prints.as_mut_slice());
-            let placed = match in_two(r, seq, numbering, first, lists) {
+            match in_two(r, seq, numbering, first, lists) {
                 Some(None) => return None,
-                Some(Some(p)) => super::placed_ids(p, first, keyed, prints),
-                None => None,
-            };
-            if placed.is_some() {
-                return placed;
+                Some(Some(mut p)) => {
+                    p.placed = Some((first, keyed, prints));
+                    return Some(p);
+                }
+                None => {}
             }
             return payload(bytes, version, false);
         }
@@ -161,7 +161,7 @@ pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        let front = r.front(|_, _| ())?;
+        let front = r.front()?;
         let back = r.back()?;
         r.finish(seq, numbering, records, front, back)
     }
@@ -232,20 +232,22 @@ pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
 
 /// `payload`'s tables decoded on two threads (natively; restore is a function of the
 /// bytes alone), each id in place (`Placed`, its first seq guessed as `first`, the
-/// lists as long as the count of records): this one reads the customers, line table and
-/// invoices into the front of the lists, a second one finds where the payments start
-/// (`skip::to_payments`) and reads them and the rest into the lists' back part, handed
-/// to it once this one has read the count of invoices. The second thread's reader
+/// lists as long as the count of records): this one steps over the customers and line
+/// table to count the ids before the payments (`skip::to_invoices`) and splits the
+/// lists there, then reads the customers, line table and invoices into the front part;
+/// a second one steps over the invoices (`skip::over_invoices`) and reads the payments
+/// and the rest into the back part. The second thread's reader
 /// starts with what the first one's holds at that point in the sequential order: the
 /// position, the running seq and date, and empty columns (the tables after the
 /// invoices front-code and intern only in columns of their own, and append to tables
 /// of their own: texts, allocations, touches). So when the first thread ends where the
 /// second began, with the same running seq and date, the second decoded exactly what
 /// the sequential reader would have. `Some(payload)` then, its ids still to be given
-/// their rows (`snapshot::placed_ids`), or `Some(None)`: the bytes don't decode (as
+/// their rows (`snapshot::placed_index`), or `Some(None)`: the bytes don't decode (as
 /// the sequential reader would find). `None` when the second thread's work can't be
-/// used or the guess doesn't hold (an id's seq outside `first..first + n`): the caller
-/// reads the snapshot again on one thread, its ids listed.
+/// used, the lists' parts aren't filled exactly or the guess doesn't hold (an id's seq
+/// outside `first..first + n`): the caller reads the snapshot again on one thread, its
+/// ids listed.
 #[cfg(not(target_arch = "wasm32"))]
 fn in_two<'a>(
     mut r: Reader<'a>,
@@ -265,32 +267,25 @@ fn in_two<'a>(
         at: 0,
         dense: true,
     };
-    r.placed = Some(place(keyed, prints));
     let start = r.src.at();
+    // The lists' back part, from the first payment's id on, to the second thread; the
+    // ids before it are the customers' and the invoices'.
+    let (invoices, front_ids) = super::skip::to_invoices(r.src.bytes(), start)?;
+    let (keyed, back_keyed) = keyed.split_at_mut(front_ids.min(n));
+    let (prints, back_prints) = prints.split_at_mut(front_ids.min(n));
+    r.placed = Some(place(keyed, prints));
     let src = r.src.from(start);
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
     let (front, guessed) = std::thread::scope(|scope| {
         let back = scope.spawn(move || {
-            let mark = super::skip::to_payments(src.bytes(), start)?;
-            let (keyed, prints) = rx.recv().ok()?;
+            let mark = super::skip::over_invoices(src.bytes(), invoices)?;
             let mut b = Reader::new(src.from(mark.at), false);
             b.prev_seq = mark.prev_seq;
             b.prev_date = mark.prev_date;
-            b.placed = Some(place(keyed, prints));
+            b.placed = Some(place(back_keyed, back_prints));
             let back = b.back();
             Some((mark, b, back))
         });
-        // The lists' back part, from the first payment's id on, to the second thread.
-        let front = r.front(move |r: &mut Reader<'a>, invoices| {
-            let Some(placed) = &mut r.placed else { return };
-            let split = placed.at.checked_add(invoices).filter(|&at| at <= n);
-            if let Some(at) = split {
-                let (keyed, rest) = std::mem::take(&mut placed.keyed).split_at_mut(at);
-                let (prints, rest_prints) = std::mem::take(&mut placed.prints).split_at_mut(at);
-                (placed.keyed, placed.prints) = (keyed, prints);
-                let _ = tx.send((rest, rest_prints));
-            }
-        });
+        let front = r.front();
         let guessed = back
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -311,12 +306,10 @@ fn in_two<'a>(
     let Some(back) = back else {
         return Some(None);
     };
+    // Each part filled exactly (else the skim's count or the snapshot's is not the
+    // decoder's), every row under the guess.
     let (mine, theirs) = (r.placed.as_ref()?, b.placed.as_ref()?);
-    if !(mine.filled() && theirs.filled()) {
-        // More or fewer ids than the snapshot says: it doesn't decode.
-        return Some(None);
-    }
-    if !(mine.dense && theirs.dense) {
+    if !(mine.filled() && theirs.filled() && mine.dense && theirs.dense) {
         return None;
     }
     r.src = b.src;
@@ -356,18 +349,15 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The customers, the line table (format 4) and the invoices; `at_invoices` is
-    /// given the count of invoices before they are read.
+    /// The customers, the line table (format 4) and the invoices.
     #[cfg(not(target_arch = "wasm32"))]
-    fn front(&mut self, at_invoices: impl FnOnce(&mut Self, usize)) -> Got<Front> {
+    fn front(&mut self) -> Got<Front> {
         let customers = self.table(Reader::customer)?;
         if !self.v3 {
             self.line_table()?;
         }
         let mut invoices = Invoices::default();
-        let n = self.src.len()?;
-        at_invoices(self, n);
-        for i in 0..n {
+        for i in 0..self.src.len()? {
             let invoice = self.invoice(i as Idx)?;
             invoices.push(&invoice)?;
             self.spare = (invoice.id, invoice.number, invoice.settlements);
