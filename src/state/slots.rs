@@ -325,7 +325,9 @@ impl Keyer {
         (key as u32 & mask).wrapping_sub(1)
     }
 
-    /// Row `row` (below the `n` rows), whose key hashes to `hash`, keyed.
+    /// Row `row` (below the `n` rows), whose key hashes to `hash`, keyed (any other row
+    /// gives a key of no use, without panicking: a decoder keys an id before it knows
+    /// whether its row is one).
     pub fn key(&self, hash: u64, row: u32) -> u64 {
         let size = self.size;
         let mixed = mix(hash);
@@ -333,7 +335,7 @@ impl Keyer {
         let bits = usize::BITS - size.leading_zeros();
         let mask = ((1u64 << bits.min(32)) - 1) as u32;
         let tag = (mixed >> 8) as u32 & !mask;
-        home << 32 | u64::from(tag | (row + 1))
+        home << 32 | u64::from(tag | row.wrapping_add(1))
     }
 }
 
