@@ -4,8 +4,9 @@
 //! 20000 200` (instruction counts don't depend on the machine's load) or `valgrind
 //! --tool=dhat` (allocations). Arguments: commands (default 20,000), customers (200),
 //! and `parse` to run only the reading and validation of each command (`tally bench`'s
-//! parse + validate row; select `ingest_profile::parse_validate`). Prints the rate by
-//! wall time and, on Linux, by the thread's CPU time.
+//! parse + validate row; select `ingest_profile::parse_validate`) or `two` for the
+//! ingest on two threads (`tally bench`'s row of that name). Prints the rate by wall
+//! time and, on Linux, by the main thread's CPU time.
 
 /// `tally bench`'s ingest loop (`workload::bench::ingest`), answers dropped. Out of
 /// line so a profiler can select it.
@@ -13,6 +14,19 @@
 fn ingest(commands: &[String]) -> usize {
     let (ledger, refused) = tally::workload::bench::ingest(commands, |_| {});
     std::hint::black_box(&ledger);
+    refused
+}
+
+/// `tally bench`'s ingest on two threads (`workload::bench::ingest_two_threads`),
+/// answers dropped; prints the reading thread's CPU time.
+#[inline(never)]
+fn ingest_two_threads(commands: &[String]) -> usize {
+    let (ledger, refused, reader_cpu) =
+        tally::workload::bench::ingest_two_threads(commands, |_| {});
+    std::hint::black_box(&ledger);
+    if let Some(seconds) = reader_cpu {
+        eprintln!("reading thread: {seconds:.3} s of CPU time");
+    }
     refused
 }
 
@@ -57,11 +71,10 @@ fn main() {
         .collect();
     drop(parsed);
     let (wall, cpu) = (std::time::Instant::now(), cpu_seconds());
-    let parse_only = std::env::args().nth(3).as_deref() == Some("parse");
-    let refused = if parse_only {
-        parse_validate(&commands)
-    } else {
-        ingest(&commands)
+    let refused = match std::env::args().nth(3).as_deref() {
+        Some("parse") => parse_validate(&commands),
+        Some("two") => ingest_two_threads(&commands),
+        _ => ingest(&commands),
     };
     let rate = |seconds: f64| commands.len() as f64 / seconds;
     print!(

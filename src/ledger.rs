@@ -15,6 +15,11 @@ use crate::queries::Query;
 use crate::state::records::RecordRef;
 use crate::state::{IdEntry, State, Vacancy};
 
+#[cfg(not(target_arch = "wasm32"))]
+mod pipelined;
+#[cfg(not(target_arch = "wasm32"))]
+pub use pipelined::Applying;
+
 /// A ledger: the state plus the journal entries accepted since it was created or
 /// restored (older entries live in whatever stores the journal, e.g. IndexedDB).
 #[derive(Clone, Debug, Default)]
@@ -53,7 +58,16 @@ impl Ledger {
         if command.dry_run {
             return self.dry_run(&command);
         }
-        match self.try_execute(command) {
+        let print = fingerprint(&command.body);
+        self.execute_printed(command, print)
+    }
+
+    /// `execute` for a command whose fingerprint is `print` (worked out beforehand).
+    fn execute_printed(&mut self, command: Command, print: u64) -> Answer {
+        if command.dry_run {
+            return self.dry_run(&command);
+        }
+        match self.try_execute(command, print) {
             Ok(accepted) => Answer::Accepted(accepted),
             Err(error) => Answer::refused(error),
         }
@@ -111,8 +125,8 @@ impl Ledger {
         Ok(Ok(self.accepted(&command.id, record, seq, true)))
     }
 
-    fn try_execute(&mut self, command: Command) -> Result<Accepted> {
-        let print = fingerprint(&command.body);
+    /// Executes a command that isn't a dry run, whose fingerprint is `print`.
+    fn try_execute(&mut self, command: Command, print: u64) -> Result<Accepted> {
         let vacancy = match self.existing(&command, print)? {
             Ok(duplicate) => return Ok(duplicate),
             Err(vacancy) => vacancy,
@@ -159,11 +173,9 @@ impl Ledger {
     /// Validates and executes a command object as read. A dry run refused for its
     /// input is marked `dry_run: true` like any other dry run's answer.
     pub fn apply_raw(&mut self, raw: RawMap<'_>) -> Answer {
-        let dry_run = raw.is_true(Key::DryRun);
-        match Command::from_raw(raw) {
+        match validate(raw) {
             Ok(command) => self.execute(command),
-            Err(error) if dry_run => Answer::refused(error).as_dry_run(),
-            Err(error) => Answer::refused(error),
+            Err(refused) => *refused,
         }
     }
 
@@ -171,17 +183,27 @@ impl Ledger {
     pub fn apply_json(&mut self, json: &str) -> Answer {
         #[cfg(fast_paths)]
         if let Some(raw) = crate::input::json::read_object(json) {
-            // The slots of the command's id and customer in a big index are cache
-            // misses: read them now, so that memory fetches them while the command is
-            // validated.
-            for key in [Key::Id, Key::Customer] {
-                if let Some(id) = raw.text(key) {
-                    std::hint::black_box(self.state.ids.warm(id));
-                }
-            }
+            // Warmed before the command is validated, so memory fetches them meanwhile.
+            self.warm([raw.text(Key::Id), raw.text(Key::Customer)]);
             return self.apply_raw(raw);
         }
         self.apply_from(&mut serde_json::Deserializer::from_str(json))
+    }
+
+    /// Reads the slots of a command's id and customer in the id index, which in a big
+    /// index are cache misses, so that they are in the cache when its plan looks them
+    /// up: called a little before the lookups.
+    #[cfg(fast_paths)]
+    fn warm(&self, ids: [Option<&str>; 2]) {
+        self.warm_hashed(ids.map(|id| id.map(crate::state::id_index::hash_id)));
+    }
+
+    /// `warm` for ids given by their hashes (`hash_id`).
+    #[cfg(fast_paths)]
+    fn warm_hashed(&self, hashes: [Option<u64>; 2]) {
+        for hash in hashes.into_iter().flatten() {
+            std::hint::black_box(self.state.ids.warm(hash));
+        }
     }
 
     /// Answers a query; never changes anything.
@@ -229,6 +251,17 @@ impl Ledger {
         self.journal_base += n as u64;
     }
 
+    /// `forget_journal_through`, moving the entries forgotten to `forgotten`.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn forget_journal_into(&mut self, seq: u64, forgotten: &mut Vec<JournalEntry>) {
+        let n = seq.saturating_sub(self.journal_base);
+        let n = usize::try_from(n)
+            .unwrap_or(usize::MAX)
+            .min(self.journal.len());
+        forgotten.extend(self.journal.drain(..n));
+        self.journal_base += n as u64;
+    }
+
     /// Replays one stored journal entry. It must be the next in sequence and must be
     /// accepted as it was the first time; otherwise nothing changes and the error says why.
     pub fn replay(&mut self, entry: JournalEntry) -> Result<()> {
@@ -244,7 +277,8 @@ impl Ledger {
             .with("seq", entry.seq)
             .with("expected", expected));
         }
-        match self.try_execute(entry.command)? {
+        let print = fingerprint(&entry.command.body);
+        match self.try_execute(entry.command, print)? {
             accepted if !accepted.duplicate => Ok(()),
             accepted => Err(err!(
                 Conflict,
@@ -257,6 +291,35 @@ impl Ledger {
             .with("seq", entry.seq)
             .with("id", crate::error::clip(&accepted.id))),
         }
+    }
+}
+
+/// A command refused before it reached the ledger: its answer (boxed, since refusals
+/// are rare and an answer is several times a command's size).
+type RefusedAnswer = Box<Answer>;
+
+/// Validates a command object as read, or answers why it is refused: nothing here
+/// reads the ledger's state, so it can run on another thread than the ledger's.
+fn validate(raw: RawMap<'_>) -> Result<Command, RefusedAnswer> {
+    let dry_run = raw.is_true(Key::DryRun);
+    Command::from_raw(raw).map_err(|error| {
+        Box::new(match dry_run {
+            true => Answer::refused(error).as_dry_run(),
+            false => Answer::refused(error),
+        })
+    })
+}
+
+/// Reads and validates one command given as JSON text, as [`Ledger::apply_json`] reads
+/// it, or answers why it is refused; touches no state.
+#[cfg(not(target_arch = "wasm32"))]
+fn read_json(json: &str) -> Result<Command, RefusedAnswer> {
+    if let Some(raw) = crate::input::json::read_object(json) {
+        return validate(raw);
+    }
+    match RawMap::read(&mut serde_json::Deserializer::from_str(json)) {
+        Ok(raw) => validate(raw),
+        Err(e) => Err(Box::new(Answer::refused(unreadable("command", e)))),
     }
 }
 

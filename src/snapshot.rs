@@ -75,6 +75,10 @@ struct Payload {
     ids: Vec<(RecordRef, u64, u64)>,
     /// Each id's `hash_id`, when the decoder had the text at hand (else empty).
     id_hashes: Vec<u64>,
+    /// Natively on two threads, instead of `ids` (then empty): the ids decoded in place
+    /// (`read::Placed`, `placed_index`).
+    #[cfg(not(target_arch = "wasm32"))]
+    placed: Option<PlacedIds>,
     /// The invoices whose lines may not add up to their amounts (`None`: all of them);
     /// the others were read as adding up.
     lines_to_check: Option<Vec<Idx>>,
@@ -102,6 +106,11 @@ struct Payload {
     expired_lots: Vec<ExpiredLot>,
     accounts: Vec<((Currency, Account), Decimal)>,
 }
+
+/// Ids decoded in place (`read::Placed`): their first seq, then in table order their
+/// rows keyed for the id table and their fingerprints.
+#[cfg(not(target_arch = "wasm32"))]
+type PlacedIds = (u64, Vec<u64>, Vec<u64>);
 
 /// The next piece of a snapshot being written (`Ledger::snapshot_next`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -292,6 +301,52 @@ fn all_record_count(s: &State) -> usize {
 /// refusal of its own in `rebuild`).
 const MAX_SEQ: u64 = (1 << 48) - 1;
 
+/// The id index of ids decoded in place (`PlacedIds`): each id's record is its place in
+/// table order, its row `keyed`'s, laid into the table from `keyed` (`IdIndex::placed`,
+/// `with_table`). Where two ids take one row (two ids of one seq: the decoder checked
+/// each row is below their count) it is built from them listed, as the one-thread
+/// reader's ids would be.
+#[cfg(not(target_arch = "wasm32"))]
+fn placed_index(s: &State, (first, keyed, prints): PlacedIds) -> Result<IdIndex> {
+    let n = keyed.len();
+    let keyer = crate::state::slots::Keyer::for_rows(n);
+    // The tables that have ids, in the order they are written.
+    type Kind = fn(Idx) -> RecordRef;
+    let tables: [(Kind, usize); 12] = [
+        (RecordRef::Customer, s.customers.len()),
+        (RecordRef::Invoice, s.invoices.len()),
+        (RecordRef::Payment, s.payments.len()),
+        (RecordRef::Grant, s.grants.len()),
+        (RecordRef::Application, s.applications.len()),
+        (RecordRef::CreditNote, s.credit_notes.len()),
+        (RecordRef::Refund, s.refunds.len()),
+        (RecordRef::PaymentVoid, s.payment_voids.len()),
+        (RecordRef::InvoiceVoid, s.invoice_voids.len()),
+        (RecordRef::Config, s.configs.len()),
+        (RecordRef::WriteOff, s.write_offs.len()),
+        (RecordRef::Expiry, s.expiries.len()),
+    ];
+    let ids = || {
+        tables
+            .into_iter()
+            .flat_map(|(kind, len)| (0..len).map(move |i| kind(i as Idx)))
+            .zip(&prints)
+            .zip(&keyed)
+            .map(|((record, &print), &key)| (record, print, keyer.row(key)))
+    };
+    match IdIndex::placed(first, n, ids()) {
+        Some(index) => index
+            .with_table(keyed, prints, &|r| s.record_id(r))
+            .map_err(|record| appears_twice(s, record)),
+        None => {
+            let listed: Vec<_> = ids()
+                .map(|(record, print, row)| (record, print, first + u64::from(row)))
+                .collect();
+            listed_index(s, &listed, &[])
+        }
+    }
+}
+
 /// Whether a decoded snapshot's seqs are ones the engine could have written.
 fn seqs_possible(seq: u64, ids: &[(RecordRef, u64, u64)]) -> bool {
     seq <= MAX_SEQ && ids.iter().all(|e| e.2 != 0 && e.2 <= seq)
@@ -325,6 +380,8 @@ fn rebuild(p: Payload, seal: Option<Seal<'_>>, two: bool) -> Result<State> {
     let held = Held {
         ids: &p.ids,
         id_hashes: &p.id_hashes,
+        #[cfg(not(target_arch = "wasm32"))]
+        placed: std::sync::Mutex::new(p.placed),
         entry_digest: p.entry_digest,
         lines_to_check: p.lines_to_check.as_deref(),
     };
@@ -416,6 +473,9 @@ fn rebuild(p: Payload, seal: Option<Seal<'_>>, two: bool) -> Result<State> {
 struct Held<'a> {
     ids: &'a [(RecordRef, u64, u64)],
     id_hashes: &'a [u64],
+    /// The id index's rows and keys (`Payload::placed`), taken by `id_index`.
+    #[cfg(not(target_arch = "wasm32"))]
+    placed: std::sync::Mutex<Option<PlacedIds>>,
     entry_digest: u64,
     lines_to_check: Option<&'a [Idx]>,
 }
@@ -462,13 +522,22 @@ fn checked(
 
 /// The id index of a restored state (`s` with its ids still empty).
 fn id_index(s: &State, p: &Held<'_>) -> Result<IdIndex> {
+    #[cfg(not(target_arch = "wasm32"))]
+    if let Some(placed) = p.placed.lock().ok().and_then(|mut p| p.take()) {
+        return placed_index(s, placed);
+    }
+    listed_index(s, p.ids, p.id_hashes)
+}
+
+/// The id index of listed ids (`Payload::ids`, `id_hashes` their hashes or empty).
+fn listed_index(s: &State, ids: &[(RecordRef, u64, u64)], id_hashes: &[u64]) -> Result<IdIndex> {
     // The shipped module lists every id's seq (small books; its size budget) where the
     // others keep none when they run one per command.
-    let dense = if FAST { dense_from(p.ids) } else { None };
+    let dense = if FAST { dense_from(ids) } else { None };
     match dense {
         #[cfg(fast_paths)]
-        Some(first) => ids_dense(s, p.ids, p.id_hashes, first),
-        _ => ids_one_by_one(s, p.ids, p.id_hashes, dense),
+        Some(first) => ids_dense(s, ids, id_hashes, first),
+        _ => ids_one_by_one(s, ids, id_hashes, dense),
     }
 }
 
@@ -1213,6 +1282,12 @@ mod tests {
             held,
             format!("{:?}", Ledger::restore(&bytes).unwrap().state)
         );
+        // The ids were decoded in place, not listed.
+        let placed = |bytes: &[u8]| {
+            let p = read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true);
+            p.map(|p| (p.placed.is_some(), p.ids.len()))
+        };
+        assert_eq!(placed(&bytes), Some((true, 0)));
         // Where the second thread's tables start is where the first's decoding ends.
         let payments = start_of(&ledger, write::Section::Payments);
         let mark = skip::to_payments(&bytes[VERSION_END..], 0).map(|m| m.at + VERSION_END);
@@ -1222,6 +1297,53 @@ mod tests {
             .map(|m| m.at + VERSION_END);
         assert_ne!(mark, Some(payments), "the head is not a customer table");
         assert_eq!(mark_from_head, Some(payments));
+    }
+
+    #[test]
+    #[cfg(feature = "tools")]
+    fn ids_whose_first_seq_is_not_the_guess_are_listed_and_restore_the_same() {
+        // Commands after the last id (a state only a hand can make): the ids' seqs end
+        // before the state's, so they are read again listed, with the same result.
+        let mut ledger = generated(12, 600);
+        ledger.state.seq += 3;
+        let bytes = ledger.snapshot();
+        let p =
+            read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true).expect("decodes");
+        assert!(p.placed.is_none() && p.ids.len() == all_record_count(&ledger.state));
+        let (one, two) = (
+            outcome(restore(&bytes, false)),
+            outcome(restore(&bytes, true)),
+        );
+        assert_eq!(one, two);
+        assert_eq!(two.expect("restores").0, bytes);
+    }
+
+    #[test]
+    #[cfg(feature = "tools")]
+    fn two_ids_of_one_seq_decoded_in_place_restore_as_listed() {
+        // Id 5 made by id 4's seq (a state only a hand can make): every seq is still
+        // within the guess, so the ids are decoded in place, and their index is built
+        // from them listed, as on one thread.
+        let mut ledger = generated(12, 600);
+        let s = &mut ledger.state;
+        let entries: Vec<IdEntry> = s.ids.iter().collect();
+        let mut index = IdIndex::for_restore(entries.len(), None);
+        for (k, e) in entries.iter().enumerate() {
+            let seq = if k == 5 { entries[4].seq } else { e.seq };
+            let hash = hash_id(s.record_id(e.record));
+            assert!(index.restore(hash, IdEntry { seq, ..*e }, &|r| s.record_id(r)));
+        }
+        s.ids = index;
+        let bytes = ledger.snapshot();
+        let p =
+            read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true).expect("decodes");
+        assert!(p.placed.is_some());
+        let (one, two) = (
+            outcome(restore(&bytes, false)),
+            outcome(restore(&bytes, true)),
+        );
+        assert_eq!(one, two);
+        assert_eq!(two.expect("restores").0, bytes);
     }
 
     #[test]

@@ -5,9 +5,10 @@
 //! the restore of a snapshot file alone.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 /// The system allocator, counting the bytes held (requested sizes, so neither malloc's
 /// own overhead nor pages it keeps are included): the benchmark's `engine_memory_bytes`
@@ -17,33 +18,59 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 struct Counting;
 
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
+/// The count in shards, one a thread (round robin): threads allocating at once (the
+/// ingest on two threads) would otherwise pass one counter's cache line back and forth
+/// at every allocation. A shard can go negative (bytes freed by another thread than
+/// the one that allocated them); their sum is the bytes held.
+const SHARDS: usize = 8;
+
+#[repr(align(128))]
+struct Shard(AtomicIsize);
+
+static LIVE_BYTES: [Shard; SHARDS] = [const { Shard(AtomicIsize::new(0)) }; SHARDS];
+static THREADS: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's shard, chosen at its first allocation (`usize::MAX` until then).
+    static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+fn count(delta: isize) {
+    let shard = SHARD
+        .try_with(|shard| {
+            if shard.get() == usize::MAX {
+                shard.set(THREADS.fetch_add(1, Ordering::Relaxed) % SHARDS);
+            }
+            shard.get()
+        })
+        .unwrap_or(0);
+    LIVE_BYTES[shard].0.fetch_add(delta, Ordering::Relaxed);
+}
 
 // SAFETY: every call is passed to `System` unchanged; the counter only observes sizes.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc(layout);
         if !p.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+            count(layout.size() as isize);
         }
         p
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc_zeroed(layout);
         if !p.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
+            count(layout.size() as isize);
         }
         p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         System.dealloc(ptr, layout);
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+        count(-(layout.size() as isize));
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = System.realloc(ptr, layout, new_size);
         if !p.is_null() {
-            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
+            count(new_size as isize - layout.size() as isize);
         }
         p
     }
@@ -54,7 +81,11 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 fn live_bytes() -> usize {
-    LIVE_BYTES.load(Ordering::Relaxed)
+    let held: isize = LIVE_BYTES
+        .iter()
+        .map(|shard| shard.0.load(Ordering::Relaxed))
+        .sum();
+    held.max(0) as usize
 }
 
 fn main() -> ExitCode {

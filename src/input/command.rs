@@ -358,6 +358,24 @@ impl CommandBody {
             CommandBody::ExpireCredit(_) => "expire_credit",
         }
     }
+
+    /// The customer the command names, if it names one.
+    pub fn customer(&self) -> Option<&str> {
+        match self {
+            CommandBody::IssueInvoice(c) => Some(&c.customer),
+            CommandBody::RecordPayment(c) => Some(&c.customer),
+            CommandBody::AddCredit(c) => Some(&c.customer),
+            CommandBody::ApplyCredit(c) => Some(&c.customer),
+            CommandBody::IssueCreditNote(c) => Some(&c.customer),
+            CommandBody::RefundCredit(c) => Some(&c.customer),
+            CommandBody::ExpireCredit(c) => c.customer.as_deref(),
+            CommandBody::CreateCustomer(_)
+            | CommandBody::VoidPayment(_)
+            | CommandBody::VoidInvoice(_)
+            | CommandBody::Configure(_)
+            | CommandBody::WriteOffInvoice(_) => None,
+        }
+    }
 }
 
 /// The `type` field of a command or query object.

@@ -19,6 +19,8 @@ use crate::state::ledger_accounts::Account;
 use crate::state::lines::{LineTable, PACKED_LINE_BYTES};
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::state::slots::Keyer;
 use crate::state::texts::TextArena;
 
 struct Reader<'a> {
@@ -50,6 +52,48 @@ struct Reader<'a> {
     parts: Vec<(u32, [(i64, u32); 6])>,
     /// Invoices whose lines `check_invariants` must add up (the others add up as read).
     lines_to_check: Vec<Idx>,
+    /// Natively on two threads: where each id goes instead of `ids` and `id_hashes`.
+    #[cfg(not(target_arch = "wasm32"))]
+    placed: Option<Placed<'a>>,
+}
+
+/// Natively, on two threads: each id's row in the id index keyed for its table
+/// (`Keyer`) and its fingerprint, written in table order into this reader's part of two
+/// lists as long as the snapshot's count of records, each thread's part in place. Its
+/// row is `seq - first`, where `first` is guessed from the snapshot's seq and count of
+/// records as the engine makes them (one id per command, the last command's id last);
+/// the record is the id's place in table order. Eight bytes an id where `ids` and
+/// `id_hashes` take 32, and the keys are the list the id index is laid from.
+#[cfg(not(target_arch = "wasm32"))]
+struct Placed<'a> {
+    first: u64,
+    n: usize,
+    keyer: Keyer,
+    keyed: &'a mut [u64],
+    prints: &'a mut [u64],
+    /// Ids read so far (beyond the lists' length: the snapshot holds more ids than it
+    /// says, and doesn't decode).
+    at: usize,
+    /// Whether every id so far has a row below `n` under the guess.
+    dense: bool,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Placed<'_> {
+    fn put(&mut self, hash: u64, print: u64, seq: u64) {
+        let row = seq.wrapping_sub(self.first);
+        self.dense &= row < self.n as u64;
+        if let (Some(k), Some(p)) = (self.keyed.get_mut(self.at), self.prints.get_mut(self.at)) {
+            *k = self.keyer.key(hash, row as u32);
+            *p = print;
+        }
+        self.at += 1;
+    }
+
+    /// Whether this part's ids filled it exactly.
+    fn filled(&self) -> bool {
+        self.at == self.keyed.len()
+    }
 }
 
 /// The tables before the payments.
@@ -88,15 +132,35 @@ pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
         format: r.src.text()?,
     };
     let records = r.src.len()?;
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        // The ids in place where the guess of their first seq can hold (else, or when
+        // it doesn't, listed as on one thread).
+        let first = (seq <= super::MAX_SEQ && records > 0)
+            .then(|| (seq + 1).checked_sub(records as u64))
+            .flatten()
+            .filter(|&first| first > 0);
+        if let (true, false, Some(first)) = (two, r.v3, first) {
+            let mut keyed = vec![0u64; records];
+            let mut prints = vec![0u64; records];
+            let lists = (keyed.as_mut_slice(), prints.as_mut_slice());
+            match in_two(r, seq, numbering, first, lists) {
+                Some(None) => return None,
+                Some(Some(mut p)) => {
+                    p.placed = Some((first, keyed, prints));
+                    return Some(p);
+                }
+                None => {}
+            }
+            return payload(bytes, version, false);
+        }
+    }
     r.ids.reserve(records);
     if super::FAST {
         r.id_hashes.reserve_exact(records);
     }
     #[cfg(not(target_arch = "wasm32"))]
     {
-        if two && !r.v3 {
-            return in_two(r, seq, numbering, records);
-        }
         let front = r.front()?;
         let back = r.back()?;
         r.finish(seq, numbering, records, front, back)
@@ -167,28 +231,57 @@ pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
 }
 
 /// `payload`'s tables decoded on two threads (natively; restore is a function of the
-/// bytes alone): this one reads the customers, line table and invoices, a second one
-/// finds where the payments start (`skip::to_payments`) and reads them and the rest.
-/// The second thread's reader starts with what the first one's holds at that point in
-/// the sequential order: the position, the running seq and date, and empty columns
-/// (the tables after the invoices front-code and intern only in columns of their own,
-/// and append to tables of their own: texts, allocations, touches). So when the first
-/// thread ends where the second began, with the same running seq and date, the second
-/// decoded exactly what the sequential reader would have; otherwise its work is dropped
-/// and the rest is read here. Either way the result, or the refusal, is the sequential
-/// one.
+/// bytes alone), each id in place (`Placed`, its first seq guessed as `first`, the
+/// lists as long as the count of records): this one steps over the customers and line
+/// table to count the ids before the payments (`skip::to_invoices`) and splits the
+/// lists there, then reads the customers, line table and invoices into the front part;
+/// a second one steps over the invoices (`skip::over_invoices`) and reads the payments
+/// and the rest into the back part. The second thread's reader
+/// starts with what the first one's holds at that point in the sequential order: the
+/// position, the running seq and date, and empty columns (the tables after the
+/// invoices front-code and intern only in columns of their own, and append to tables
+/// of their own: texts, allocations, touches). So when the first thread ends where the
+/// second began, with the same running seq and date, the second decoded exactly what
+/// the sequential reader would have. `Some(payload)` then, its ids still to be given
+/// their rows (`snapshot::placed_index`), or `Some(None)`: the bytes don't decode (as
+/// the sequential reader would find). `None` when the second thread's work can't be
+/// used, the lists' parts aren't filled exactly or the guess doesn't hold (an id's seq
+/// outside `first..first + n`): the caller reads the snapshot again on one thread, its
+/// ids listed.
 #[cfg(not(target_arch = "wasm32"))]
-fn in_two(mut r: Reader<'_>, seq: u64, numbering: Numbering, records: usize) -> Got<Payload> {
+fn in_two<'a>(
+    mut r: Reader<'a>,
+    seq: u64,
+    numbering: Numbering,
+    first: u64,
+    (keyed, prints): (&'a mut [u64], &'a mut [u64]),
+) -> Option<Got<Payload>> {
+    let n = keyed.len();
+    let keyer = Keyer::for_rows(n);
+    let place = |keyed, prints| Placed {
+        first,
+        n,
+        keyer,
+        keyed,
+        prints,
+        at: 0,
+        dense: true,
+    };
     let start = r.src.at();
+    // The lists' back part, from the first payment's id on, to the second thread; the
+    // ids before it are the customers' and the invoices'.
+    let (invoices, front_ids) = super::skip::to_invoices(r.src.bytes(), start)?;
+    let (keyed, back_keyed) = keyed.split_at_mut(front_ids.min(n));
+    let (prints, back_prints) = prints.split_at_mut(front_ids.min(n));
+    r.placed = Some(place(keyed, prints));
     let src = r.src.from(start);
     let (front, guessed) = std::thread::scope(|scope| {
         let back = scope.spawn(move || {
-            let mark = super::skip::to_payments(src.bytes(), start)?;
+            let mark = super::skip::over_invoices(src.bytes(), invoices)?;
             let mut b = Reader::new(src.from(mark.at), false);
             b.prev_seq = mark.prev_seq;
             b.prev_date = mark.prev_date;
-            b.ids.reserve(records);
-            b.id_hashes.reserve(records);
+            b.placed = Some(place(back_keyed, back_prints));
             let back = b.back();
             Some((mark, b, back))
         });
@@ -198,28 +291,35 @@ fn in_two(mut r: Reader<'_>, seq: u64, numbering: Numbering, records: usize) -> 
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (front, guessed)
     });
-    let front = front?;
+    let Some(front) = front else {
+        return Some(None);
+    };
     let here = super::skip::Mark {
         at: r.src.at(),
         prev_seq: r.prev_seq,
         prev_date: r.prev_date,
     };
-    let back = match guessed {
-        Some((mark, b, back)) if mark == here => {
-            let back = back?;
-            r.src = b.src;
-            r.prev_seq = b.prev_seq;
-            r.prev_date = b.prev_date;
-            r.texts = b.texts;
-            r.allocations = b.allocations;
-            r.touches = b.touches;
-            r.ids.extend_from_slice(&b.ids);
-            r.id_hashes.extend_from_slice(&b.id_hashes);
-            back
-        }
-        _ => r.back()?,
+    let (mark, b, back) = guessed?;
+    if mark != here {
+        return None;
+    }
+    let Some(back) = back else {
+        return Some(None);
     };
-    r.finish(seq, numbering, records, front, back)
+    // Each part filled exactly (else the skim's count or the snapshot's is not the
+    // decoder's), every row under the guess.
+    let (mine, theirs) = (r.placed.as_ref()?, b.placed.as_ref()?);
+    if !(mine.filled() && theirs.filled() && mine.dense && theirs.dense) {
+        return None;
+    }
+    r.src = b.src;
+    r.prev_seq = b.prev_seq;
+    r.prev_date = b.prev_date;
+    r.texts = b.texts;
+    r.allocations = b.allocations;
+    r.touches = b.touches;
+    r.placed = None;
+    Some(r.finish(seq, numbering, 0, front, back))
 }
 
 impl<'a> Reader<'a> {
@@ -244,6 +344,8 @@ impl<'a> Reader<'a> {
             #[cfg(fast_paths)]
             parts: Vec::new(),
             lines_to_check: Vec::new(),
+            #[cfg(not(target_arch = "wasm32"))]
+            placed: None,
         }
     }
 
@@ -305,6 +407,8 @@ impl<'a> Reader<'a> {
         }
         Some(Payload {
             seq,
+            #[cfg(not(target_arch = "wasm32"))]
+            placed: None,
             numbering,
             entry_digest: self.entry_digest,
             ids: self.ids,
@@ -353,13 +457,19 @@ impl<'a> Reader<'a> {
     /// Reads an id into its column (`Src::last`), with its fingerprint and seq.
     fn id(&mut self, r: RecordRef, column: usize) -> Got<()> {
         let id = self.src.front(column)?;
-        if super::FAST {
-            // While the text is at hand (the shipped module hashes it from the record).
-            self.id_hashes.push(hash_id(id));
-        }
+        // While the text is at hand (the shipped module hashes it from the record).
+        let hash = if super::FAST { hash_id(id) } else { 0 };
         let print = self.src.fixed_u64()?;
         let seq = self.prev_seq.wrapping_add(self.src.sv()? as u64);
         self.prev_seq = seq;
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Some(placed) = &mut self.placed {
+            placed.put(hash, print, seq);
+            return Some(());
+        }
+        if super::FAST {
+            self.id_hashes.push(hash);
+        }
         self.ids.push((r, print, seq));
         Some(())
     }

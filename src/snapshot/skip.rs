@@ -1,7 +1,7 @@
-//! Natively: where format 4's payments begin, found by stepping over the customers, the
-//! line table and the invoices without building them, so a second thread can decode
-//! the payments and everything after them while the first decodes what comes before
-//! (`read::in_two`). Only a guess: the first thread checks it against where its own
+//! Natively: where format 4's invoices and payments begin, found by stepping over the
+//! customers, the line table and the invoices without building them, so a second
+//! thread can decode the payments and everything after them while the first decodes
+//! what comes before (`read::in_two`). Only a guess: the first thread checks it against where its own
 //! decoding ended and drops the second's work if they differ, so nothing here decides
 //! what a snapshot holds or whether it is refused.
 
@@ -21,6 +21,8 @@ struct Steps<'a> {
     at: usize,
     prev_seq: u64,
     prev_date: i64,
+    /// Ids stepped over.
+    ids: usize,
 }
 
 impl Steps<'_> {
@@ -79,6 +81,7 @@ impl Steps<'_> {
         self.front()?;
         self.skip(8)?;
         self.prev_seq = self.prev_seq.wrapping_add(self.sv()? as u64);
+        self.ids += 1;
         Some(())
     }
 
@@ -163,15 +166,45 @@ impl Steps<'_> {
 
 /// Steps over the customers, the line table and the invoices of a format 4 payload
 /// from `at` (just after the count of records); `None` where the bytes end first.
+#[cfg(test)]
 pub(super) fn to_payments(bytes: &[u8], at: usize) -> Option<Mark> {
+    let (invoices, _) = to_invoices(bytes, at)?;
+    over_invoices(bytes, invoices)
+}
+
+/// Steps over the customers and the line table of a format 4 payload from `at` (just
+/// after the count of records), to where the invoices start: that place, and how many
+/// ids the customers and the invoices hold (the invoices' count, read ahead). `None`
+/// where the bytes end first.
+pub(super) fn to_invoices(bytes: &[u8], at: usize) -> Option<(Mark, usize)> {
     let mut s = Steps {
         bytes,
         at,
         prev_seq: 0,
         prev_date: 0,
+        ids: 0,
     };
     s.customers()?;
     s.line_table()?;
+    let mark = Mark {
+        at: s.at,
+        prev_seq: s.prev_seq,
+        prev_date: s.prev_date,
+    };
+    let invoices = s.len()?;
+    Some((mark, s.ids.checked_add(invoices)?))
+}
+
+/// Steps over the invoices from where they start (`to_invoices`), to where the payments
+/// start; `None` where the bytes end first.
+pub(super) fn over_invoices(bytes: &[u8], from: Mark) -> Option<Mark> {
+    let mut s = Steps {
+        bytes,
+        at: from.at,
+        prev_seq: from.prev_seq,
+        prev_date: from.prev_date,
+        ids: 0,
+    };
     s.invoices()?;
     Some(Mark {
         at: s.at,

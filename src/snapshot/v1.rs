@@ -161,6 +161,8 @@ impl PayloadV1 {
         let (customers, entry_digest) = super::v2::customers(self.customers)?;
         Ok(Payload {
             seq: self.seq,
+            #[cfg(not(target_arch = "wasm32"))]
+            placed: None,
             numbering: self.numbering,
             entry_digest,
             ids: self.ids,

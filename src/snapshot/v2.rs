@@ -354,6 +354,8 @@ impl PayloadV2 {
         let (customers, entry_digest) = customers(p.customers)?;
         Ok(Payload {
             seq: p.seq,
+            #[cfg(not(target_arch = "wasm32"))]
+            placed: None,
             numbering: p.numbering,
             entry_digest,
             ids: p.ids,

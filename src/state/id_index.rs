@@ -130,11 +130,12 @@ impl IdIndex {
         }
     }
 
-    /// The slot where a lookup of `id` starts, read now so that it is in the cache by
-    /// the time the lookup comes (a command's id is known before it is validated).
+    /// The slot where a lookup of an id whose hash is `hash` (`hash_id`) starts, read
+    /// now so that it is in the cache by the time the lookup comes (a command's id is
+    /// known before it is validated).
     #[cfg(fast_paths)]
-    pub fn warm(&self, id: &str) -> u32 {
-        self.table.home_slot(hash_id(id))
+    pub fn warm(&self, hash: u64) -> u32 {
+        self.table.home_slot(hash)
     }
 
     /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.
@@ -360,6 +361,52 @@ impl IdIndex {
         index.table =
             Slots::from_rows(ids.len(), &mut rows, &same).map_err(|row| index.record(row))?;
         Ok(index)
+    }
+
+    /// The rows of a restored snapshot's `n` ids created by seqs `first..first + n`, one
+    /// each, given in any order as `(record, fingerprint, row)` (the row is `seq -
+    /// first`); `None` if a row is beyond `n`, given twice or not given. Its table is
+    /// laid by `with_table` once the records hold their ids.
+    #[cfg(fast_paths)]
+    pub fn placed(
+        first: u64,
+        n: usize,
+        ids: impl Iterator<Item = (RecordRef, u64, u32)>,
+    ) -> Option<IdIndex> {
+        let mut index = IdIndex::for_restore(n, Some(first));
+        let mut given = 0;
+        for (record, fingerprint, row) in ids {
+            if index.rows.get(row as usize)?.record != UNSET {
+                return None;
+            }
+            let seq = first.wrapping_add(u64::from(row));
+            index.set_row(
+                row,
+                &IdEntry {
+                    record,
+                    fingerprint,
+                    seq,
+                },
+            );
+            given += 1;
+        }
+        (given == n).then_some(index)
+    }
+
+    /// This index (`placed`) with its table laid from its rows keyed by `Keyer::for_rows`
+    /// (`Slots::from_keyed`, `scratch` any list). `Err(record)`: a record whose id text
+    /// is another's too.
+    #[cfg(fast_paths)]
+    pub fn with_table<'a>(
+        mut self,
+        keyed: Vec<u64>,
+        scratch: Vec<u64>,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) -> Result<IdIndex, RecordRef> {
+        let same = |a: u32, b: u32| id_of(self.record(a)) == id_of(self.record(b));
+        let table = Slots::from_keyed(self.rows.len(), keyed, scratch, &same);
+        self.table = table.map_err(|row| self.record(row))?;
+        Ok(self)
     }
 
     /// How many ids there are: one per record.

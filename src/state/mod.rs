@@ -347,7 +347,13 @@ impl State {
                 if left.is_zero() {
                     break;
                 }
-                let take = self.invoices.get(inv).amount_due().min(left);
+                // An open invoice is in the book of its currency.
+                debug_assert_eq!(self.invoices.get(inv).currency, currency);
+                #[cfg(fast_paths)]
+                let due = self.invoices.due_minor(inv).decimal(currency);
+                #[cfg(not(fast_paths))]
+                let due = self.invoices.get(inv).amount_due();
+                let take = due.min(left);
                 out.push((inv, take));
                 left -= take;
             }

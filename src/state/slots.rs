@@ -128,28 +128,37 @@ impl Slots {
     }
 
     /// A table of `n` rows, each given once by `rows` as its key's hash and its number
-    /// (below `n`), for a restore: the rows are sorted by home slot and laid down in one
-    /// pass over the table, instead of one probe per row at a random place in a table
-    /// far larger than the cache. `same(a, b)` says whether rows `a` and `b` have the
-    /// same key, asked only of rows whose home and tag agree; `Err(b)`: row `b`'s key is
-    /// another row's too.
+    /// (below `n`), for a restore: `from_keyed` of the rows keyed by `Keyer::for_rows(n)`.
     #[cfg(fast_paths)]
     pub fn from_rows(
         n: usize,
         rows: &mut dyn Iterator<Item = (u64, u32)>,
         same: &dyn Fn(u32, u32) -> bool,
     ) -> Result<Slots, u32> {
+        let keyer = Keyer::for_rows(n);
+        let mut keyed = Vec::with_capacity(n);
+        keyed.extend(rows.take(n).map(|(hash, row)| keyer.key(hash, row)));
+        Slots::from_keyed(n, keyed, Vec::new(), same)
+    }
+
+    /// A table of `n` rows given as `Keyer::for_rows(n)` keyed them (each row once, below
+    /// `n`), for a restore: the rows are sorted by home slot (`scratch`, any list, its
+    /// second buffer: a restore passes one it has used, so no fresh pages) and laid down
+    /// in one pass over the table, instead of one probe per row at a random place in a
+    /// table far larger than the cache. `same(a, b)` says whether rows `a` and `b` have
+    /// the same key, asked only of rows whose home and tag agree; `Err(b)`: row `b`'s
+    /// key is another row's too.
+    #[cfg(fast_paths)]
+    pub fn from_keyed(
+        n: usize,
+        keyed: Vec<u64>,
+        scratch: Vec<u64>,
+        same: &dyn Fn(u32, u32) -> bool,
+    ) -> Result<Slots, u32> {
         let mut table = Slots::with_room(n);
         let size = table.slots.len();
         let mask = table.row_mask();
-        // Each row as its home above the slot it will fill (tag and row + 1); rows fit
-        // the mask because they are fewer than the slots.
-        let mut keyed = Vec::with_capacity(n);
-        keyed.extend(rows.take(n).map(|(hash, row)| {
-            let mixed = mix(hash);
-            (table.home(mixed) as u64) << 32 | u64::from(table.tag(mixed) | (row + 1))
-        }));
-        let keyed = sorted_by_home(keyed, usize::BITS - size.leading_zeros());
+        let keyed = sorted_by_home_with(keyed, scratch, usize::BITS - size.leading_zeros());
         // Rows with the same key share a home: each row is compared with the earlier
         // rows of its home's group only.
         let mut group = 0;
@@ -289,6 +298,76 @@ impl Slots {
 #[cfg(fast_paths)]
 const SORTED_MOVE_SLOTS: usize = 1 << 18;
 
+/// How `Slots::with_room(n)` keys a row for `Slots::from_keyed`: its home slot above
+/// the slot's content (its tag and row + 1), as `home` and `tag` compute them for a
+/// table of that size. Restore keys each id as it decodes it, so it keeps no list of
+/// hashes.
+#[cfg(fast_paths)]
+#[derive(Clone, Copy, Debug)]
+pub struct Keyer {
+    /// The table's size in slots.
+    size: usize,
+}
+
+#[cfg(fast_paths)]
+impl Keyer {
+    /// The keys of a table for `n` rows (`Slots::with_room(n)`'s size).
+    pub fn for_rows(n: usize) -> Keyer {
+        Keyer {
+            size: n + n / 3 + 1,
+        }
+    }
+
+    /// The row a key holds.
+    pub fn row(&self, key: u64) -> u32 {
+        let bits = usize::BITS - self.size.leading_zeros();
+        let mask = ((1u64 << bits.min(32)) - 1) as u32;
+        (key as u32 & mask).wrapping_sub(1)
+    }
+
+    /// Row `row` (below the `n` rows), whose key hashes to `hash`, keyed (any other row
+    /// gives a key of no use, without panicking: a decoder keys an id before it knows
+    /// whether its row is one).
+    pub fn key(&self, hash: u64, row: u32) -> u64 {
+        let size = self.size;
+        let mixed = mix(hash);
+        let home = ((mixed >> 32) * size as u64) >> 32;
+        let bits = usize::BITS - size.leading_zeros();
+        let mask = ((1u64 << bits.min(32)) - 1) as u32;
+        let tag = (mixed >> 8) as u32 & !mask;
+        home << 32 | u64::from(tag | row.wrapping_add(1))
+    }
+}
+
+/// `sorted_by_home` with `scratch` as its second buffer (its content is overwritten).
+#[cfg(fast_paths)]
+fn sorted_by_home_with(keyed: Vec<u64>, scratch: Vec<u64>, bits: u32) -> Vec<u64> {
+    const DIGIT: u32 = 11;
+    let (mut from, mut to) = (keyed, scratch);
+    let mut shift = 32;
+    while shift < 32 + bits {
+        let digit = |e: u64| (e >> shift) as usize & ((1 << DIGIT) - 1);
+        let mut starts = vec![0usize; 1 << DIGIT];
+        for &e in &from {
+            starts[digit(e)] += 1;
+        }
+        let mut sum = 0;
+        for start in starts.iter_mut() {
+            (*start, sum) = (sum, sum + *start);
+        }
+        // Every place is written below: only a list of another length is resized.
+        to.resize(from.len(), 0);
+        for &e in &from {
+            let at = &mut starts[digit(e)];
+            to[*at] = e;
+            *at += 1;
+        }
+        std::mem::swap(&mut from, &mut to);
+        shift += DIGIT;
+    }
+    from
+}
+
 /// `keyed` sorted by its high 32 bits, of which only the low `bits` may be set: a least
 /// significant digit radix sort (a few passes over the rows, each read and written in
 /// order or into one of 2,048 runs), where a comparison sort would cost several times it.
@@ -333,6 +412,30 @@ mod tests {
         }
         let x = mixed.wrapping_mul(inverse);
         x ^ x >> 29 ^ x >> 58
+    }
+
+    #[test]
+    fn keyed_as_the_table_keys_and_sorted_by_home_in_a_used_buffer() {
+        for n in [0, 1, 5, 3_000, 100_000] {
+            let table = Slots::with_room(n);
+            let keyer = Keyer::for_rows(n);
+            let keyed: Vec<u64> = (0..n as u32)
+                .map(|row| {
+                    let hash = u64::from(row).wrapping_mul(0x2545_f491_4f6c_dd1d) ^ 0xabc;
+                    let mixed = mix(hash);
+                    let key = keyer.key(hash, row);
+                    let slot = table.tag(mixed) | (row + 1);
+                    assert_eq!(key, (table.home(mixed) as u64) << 32 | u64::from(slot));
+                    key
+                })
+                .collect();
+            let bits = usize::BITS - table.slots.len().leading_zeros();
+            let sorted = sorted_by_home(keyed.clone(), bits);
+            let scratch = vec![u64::MAX; n / 2];
+            let keyed = sorted_by_home_with(keyed, scratch, bits);
+            assert!(sorted.windows(2).all(|w| w[0] >> 32 <= w[1] >> 32));
+            assert_eq!(keyed, sorted, "{n}");
+        }
     }
 
     #[test]

@@ -78,8 +78,10 @@ pub fn run_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
 }
 
 /// `tally bench-restore PATH [RUNS]`: restores the snapshot at PATH `RUNS` times (3 by
-/// default) and prints each time, the fastest, and the memory the restored ledger holds:
-/// restore alone, without generating and ingesting a space first.
+/// default) and prints each time with the minor page faults it took, the first (cold:
+/// the process's fresh pages) beside the fastest, the memory the restored ledger holds
+/// and the process's peak resident memory: restore alone, without generating and
+/// ingesting a space first.
 pub fn restore_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
     let usage = "usage: tally bench-restore PATH [RUNS]";
     let (path, runs) = match args {
@@ -104,8 +106,10 @@ pub fn restore_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
         }
     };
     let mut best = Duration::MAX;
+    let mut first = None;
     for run in 1..=runs {
         let before = live_bytes();
+        let faults = minor_faults();
         let t = Instant::now();
         let ledger = match Ledger::restore(&bytes) {
             Ok(l) => l,
@@ -115,22 +119,52 @@ pub fn restore_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
             }
         };
         let took = t.elapsed();
+        let faults = minor_faults()
+            .zip(faults)
+            .map(|(after, before)| after - before);
         best = best.min(took);
+        first.get_or_insert((took, faults));
         let held = live_bytes().saturating_sub(before);
         println!(
-            "run {run}: restore {:.1} ms, {} commands, engine memory {:.1} MB",
+            "run {run}: restore {:.1} ms, {} minor page faults, {} commands, engine memory {:.1} MB",
             took.as_secs_f64() * 1e3,
+            counted(faults),
             ledger.state().seq,
             held as f64 / 1e6
         );
         drop(ledger);
     }
+    let (first, first_faults) = first.unwrap_or_default();
     println!(
-        "snapshot {:.1} MB: restore min of {runs} {:.1} ms",
+        "snapshot {:.1} MB: restore first (cold) {:.1} ms ({} minor page faults), min of {runs} {:.1} ms; peak resident {}",
         bytes.len() as f64 / 1e6,
-        best.as_secs_f64() * 1e3
+        first.as_secs_f64() * 1e3,
+        counted(first_faults),
+        best.as_secs_f64() * 1e3,
+        peak_resident().map_or("unknown".into(), |kb| format!("{:.1} MB", kb as f64 / 1e3)),
     );
     ExitCode::SUCCESS
+}
+
+/// A count, or "unknown" where the system doesn't say.
+fn counted(n: Option<u64>) -> String {
+    n.map_or("unknown".into(), |n| n.to_string())
+}
+
+/// The process's minor page faults so far (Linux's `/proc/self/stat`, field 10), where
+/// the system says: the fresh pages a restore touches.
+fn minor_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(7)?.parse().ok()
+}
+
+/// The process's peak resident memory in kB (Linux's `/proc/self/status`, `VmHWM`).
+fn peak_resident() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Median and 99th percentile of per-call times, in microseconds.
@@ -191,6 +225,68 @@ pub fn ingest(commands: &[String], mut answered: impl FnMut(&Answer)) -> (Ledger
         }
     }
     (ledger, refused)
+}
+
+/// `ingest` on two threads ([`Ledger::apply_json_all`]): the same answers to
+/// `answered`, the same journal forgetting. Also answers the CPU time the reading
+/// thread spent, where Linux tells it.
+#[cfg(not(target_arch = "wasm32"))]
+#[inline(never)]
+pub fn ingest_two_threads(
+    commands: &[String],
+    mut answered: impl FnMut(&Answer),
+) -> (Ledger, usize, Option<f64>) {
+    let mut ledger = Ledger::new();
+    let mut refused = 0usize;
+    let mut applied = 0usize;
+    let mut reader_cpu = None;
+    let texts = CpuTimed {
+        texts: commands.iter(),
+        started: None,
+        spent: &mut reader_cpu,
+    };
+    ledger.apply_json_all(texts, |ledger, answer| {
+        if !answer.is_ok() {
+            refused += 1;
+        }
+        answered(&answer);
+        if applied % 1000 == 999 {
+            std::hint::black_box(ledger.journal_since(0).len());
+            ledger.forget_journal_through(ledger.seq());
+        }
+        applied += 1;
+    });
+    (ledger, refused, reader_cpu)
+}
+
+/// The texts as the reading thread takes them, noting the CPU time that thread spent
+/// from the first to the last.
+#[cfg(not(target_arch = "wasm32"))]
+struct CpuTimed<'a, I> {
+    texts: I,
+    started: Option<Option<f64>>,
+    spent: &'a mut Option<f64>,
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl<'a, I: Iterator<Item = &'a String>> Iterator for CpuTimed<'_, I> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let started = *self.started.get_or_insert_with(thread_cpu_seconds);
+        let next = self.texts.next();
+        if next.is_none() && self.spent.is_none() {
+            *self.spent = started.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
+        }
+        next.map(String::as_str)
+    }
+}
+
+/// This thread's CPU time in seconds, where Linux tells it.
+pub fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: f64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(nanos / 1e9)
 }
 
 fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
@@ -257,6 +353,22 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         std::hint::black_box(&text);
     }));
     let ingest_text = t.elapsed();
+
+    // The same on two threads: read and validated on one, applied on this one (with
+    // the CPU time of each, since a second core busy elsewhere slows the wall time).
+    #[cfg(not(target_arch = "wasm32"))]
+    let (ingest_two, refused_two, reader_cpu, apply_cpu) = {
+        let (t, apply_cpu) = (Instant::now(), thread_cpu_seconds());
+        let (ledger_two, refused_two, reader_cpu) = ingest_two_threads(&commands, |_| {});
+        let ingest_two = t.elapsed();
+        let apply_cpu = apply_cpu.zip(thread_cpu_seconds()).map(|(a, b)| b - a);
+        drop(ledger_two);
+        (ingest_two, refused_two, reader_cpu, apply_cpu)
+    };
+    // No threads in wasm (where this module is built for the bench module's exports).
+    #[cfg(target_arch = "wasm32")]
+    let (ingest_two, refused_two, reader_cpu, apply_cpu) =
+        (Duration::MAX, 0, None::<f64>, None::<f64>);
 
     // Ingest as the browser store does: apply, and once a batch of journal entries is
     // persisted, let the ledger forget them (the journal lives in storage, not memory).
@@ -344,6 +456,10 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         "ingest_per_sec": per_sec(ingest),
         "ingest_seconds": ingest.as_secs_f64(),
         "ingest_text_per_sec": per_sec(ingest_text),
+        "ingest_two_threads_per_sec": per_sec(ingest_two),
+        "ingest_two_threads_refused": refused_two,
+        "ingest_two_threads_reader_cpu_seconds": reader_cpu,
+        "ingest_two_threads_applier_cpu_seconds": apply_cpu,
         "engine_memory_bytes": engine_memory,
         "engine_memory_restored_bytes": restored_memory,
         "snapshot_bytes": snapshot.len(),
@@ -415,6 +531,15 @@ fn render_table(r: &Value) -> String {
         (
             "  same, each answer written as JSON text (as wasm applyJson)",
             format!("{:.0} commands/s", f("ingest_text_per_sec")),
+        ),
+        (
+            "ingest on two threads (read + validate · apply)",
+            format!(
+                "{:.0} commands/s (CPU {:.2} s · {:.2} s)",
+                f("ingest_two_threads_per_sec"),
+                f("ingest_two_threads_reader_cpu_seconds"),
+                f("ingest_two_threads_applier_cpu_seconds")
+            ),
         ),
         (
             "engine memory after ingest · after restore (allocator count)",
