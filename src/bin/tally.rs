@@ -1,14 +1,18 @@
 //! `tally check PATH...` runs scenario files; `tally answers FILE` prints each step's
 //! answer (for comparing with the wasm build); `tally export --format csv|beancount
 //! BACKUP.json` prints the general ledger of a panel backup for an accountant;
-//! `tally bench` runs the native benchmark; `tally bench-restore SNAPSHOT [RUNS]` times
-//! the restore of a snapshot file alone.
+//! `tally apply [--from SNAPSHOT] [--to SNAPSHOT] COMMANDS` applies a file of commands
+//! (a bulk import) and writes the snapshot; `tally bench` runs the native benchmark;
+//! `tally bench-restore SNAPSHOT [RUNS]` times the restore of a snapshot file alone.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
+
+#[path = "tally/apply.rs"]
+mod apply;
 
 /// The system allocator, counting the bytes held (requested sizes, so neither malloc's
 /// own overhead nor pages it keeps are included): the benchmark's `engine_memory_bytes`
@@ -130,10 +134,11 @@ fn main() -> ExitCode {
             }
         }
         Some("export") => export(&args[1..]),
+        Some("apply") => apply::run(&args[1..]),
         Some("bench") => tally::workload::bench::run_cli(&args[1..], live_bytes),
         Some("bench-restore") => tally::workload::bench::restore_cli(&args[1..], live_bytes),
         _ => {
-            eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally export --format csv|beancount BACKUP.json    print a backup's general ledger\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH] [--snapshot PATH]\n       tally bench-restore SNAPSHOT [RUNS]    restore a snapshot file RUNS times");
+            eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally export --format csv|beancount BACKUP.json    print a backup's general ledger\n       tally apply [--from SNAPSHOT] [--to SNAPSHOT] COMMANDS.jsonl    apply commands (one JSON object a line), print each answer, write the snapshot\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH] [--snapshot PATH]\n       tally bench-restore SNAPSHOT [RUNS]    restore a snapshot file RUNS times");
             ExitCode::from(2)
         }
     }
