@@ -1299,6 +1299,17 @@ mod tests {
         assert_eq!(mark_from_head, Some(payments));
     }
 
+    /// Restored in order and on two threads: the same state, written back as `bytes`.
+    #[cfg(feature = "tools")]
+    fn restores_alike_both_ways(bytes: &[u8]) {
+        let (one, two) = (
+            outcome(restore(bytes, false)),
+            outcome(restore(bytes, true)),
+        );
+        assert_eq!(one, two);
+        assert_eq!(two.expect("restores").0, bytes);
+    }
+
     #[test]
     #[cfg(feature = "tools")]
     fn ids_whose_first_seq_is_not_the_guess_are_listed_and_restore_the_same() {
@@ -1310,12 +1321,7 @@ mod tests {
         let p =
             read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true).expect("decodes");
         assert!(p.placed.is_none() && p.ids.len() == all_record_count(&ledger.state));
-        let (one, two) = (
-            outcome(restore(&bytes, false)),
-            outcome(restore(&bytes, true)),
-        );
-        assert_eq!(one, two);
-        assert_eq!(two.expect("restores").0, bytes);
+        restores_alike_both_ways(&bytes);
     }
 
     #[test]
@@ -1338,12 +1344,7 @@ mod tests {
         let p =
             read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true).expect("decodes");
         assert!(p.placed.is_some());
-        let (one, two) = (
-            outcome(restore(&bytes, false)),
-            outcome(restore(&bytes, true)),
-        );
-        assert_eq!(one, two);
-        assert_eq!(two.expect("restores").0, bytes);
+        restores_alike_both_ways(&bytes);
     }
 
     #[test]
