@@ -202,6 +202,9 @@ impl Ledger {
     #[cfg(fast_paths)]
     fn warm_hashed(&self, hashes: [Option<u64>; 2]) {
         for hash in hashes.into_iter().flatten() {
+            #[cfg(target_arch = "x86_64")]
+            self.state.ids.prefetch(hash);
+            #[cfg(not(target_arch = "x86_64"))]
             std::hint::black_box(self.state.ids.warm(hash));
         }
     }

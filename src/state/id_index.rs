@@ -138,6 +138,12 @@ impl IdIndex {
         self.table.home_slot(hash)
     }
 
+    /// `warm` without waiting for the slot (x86-64's prefetch).
+    #[cfg(all(fast_paths, target_arch = "x86_64"))]
+    pub fn prefetch(&self, hash: u64) {
+        self.table.prefetch_home(hash)
+    }
+
     /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.
     fn find<'a>(
         &self,

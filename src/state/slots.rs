@@ -105,6 +105,19 @@ impl Slots {
             .unwrap_or_default()
     }
 
+    /// Asks the processor to bring the slot where a probe for `hash` starts into the
+    /// cache, without waiting for it (where `home_slot`'s read would hold up the
+    /// instructions after it once the miss outlasts the reorder window).
+    #[cfg(all(fast_paths, target_arch = "x86_64"))]
+    pub fn prefetch_home(&self, hash: u64) {
+        if let Some(slot) = self.slots.get(self.home(mix(hash))) {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            // SAFETY: a prefetch is a hint: it never faults, and reads or writes nothing
+            // the program sees.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(slot as *const u32 as *const i8) }
+        }
+    }
+
     /// `with` for a row whose empty slot `find` gave (`Err(slot)`) with nothing put in
     /// the table since: the probe isn't repeated unless the table must grow first.
     #[cfg(fast_paths)]
