@@ -180,6 +180,20 @@ impl IdIndex {
         }
     }
 
+    /// Sets row `row` of a restore to `entry`, if it is one of the rows and not set yet:
+    /// each seq of a snapshot's ids takes a row of its own.
+    #[cfg(fast_paths)]
+    fn place(&mut self, row: u32, entry: &IdEntry) -> bool {
+        let free = self
+            .rows
+            .get(row as usize)
+            .is_some_and(|r| r.record == UNSET);
+        if free {
+            self.set_row(row, entry);
+        }
+        free
+    }
+
     /// Sets row `row` to `entry`'s record and fingerprint.
     fn set_row(&mut self, row: u32, entry: &IdEntry) {
         let record = pack(entry.record);
@@ -339,23 +353,15 @@ impl IdIndex {
     ) -> Result<IdIndex, RecordRef> {
         let mut index = IdIndex::for_restore(ids.len(), Some(first));
         for &(record, fingerprint, seq) in ids {
-            let row = u32::try_from(seq.wrapping_sub(first))
-                .ok()
-                .filter(|&r| {
-                    index
-                        .rows
-                        .get(r as usize)
-                        .is_some_and(|r| r.record == UNSET)
-                })
-                .ok_or(record)?;
-            index.set_row(
-                row,
-                &IdEntry {
-                    record,
-                    fingerprint,
-                    seq,
-                },
-            );
+            let entry = IdEntry {
+                record,
+                fingerprint,
+                seq,
+            };
+            let row = u32::try_from(seq.wrapping_sub(first)).ok();
+            if !row.is_some_and(|row| index.place(row, &entry)) {
+                return Err(record);
+            }
         }
         // Every seq took a row of its own, so each row comes once.
         let row_of = |seq: u64| seq.wrapping_sub(first) as u32;
@@ -382,18 +388,15 @@ impl IdIndex {
         let mut index = IdIndex::for_restore(n, Some(first));
         let mut given = 0;
         for (record, fingerprint, row) in ids {
-            if index.rows.get(row as usize)?.record != UNSET {
+            let seq = first.wrapping_add(u64::from(row));
+            let entry = IdEntry {
+                record,
+                fingerprint,
+                seq,
+            };
+            if !index.place(row, &entry) {
                 return None;
             }
-            let seq = first.wrapping_add(u64::from(row));
-            index.set_row(
-                row,
-                &IdEntry {
-                    record,
-                    fingerprint,
-                    seq,
-                },
-            );
             given += 1;
         }
         (given == n).then_some(index)
