@@ -32,6 +32,7 @@ const SHARDS: usize = 8;
 struct Shard(AtomicIsize);
 
 static LIVE_BYTES: [Shard; SHARDS] = [const { Shard(AtomicIsize::new(0)) }; SHARDS];
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
 thread_local! {
@@ -39,6 +40,7 @@ thread_local! {
     static SHARD: Cell<usize> = const { Cell::new(usize::MAX) };
 }
 
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 fn count(delta: isize) {
     let shard = SHARD
         .try_with(|shard| {
