@@ -59,15 +59,16 @@ impl Ledger {
             return self.dry_run(&command);
         }
         let print = fingerprint(&command.body);
-        self.execute_printed(command, print)
+        self.execute_printed(command, print, None)
     }
 
-    /// `execute` for a command whose fingerprint is `print` (worked out beforehand).
-    fn execute_printed(&mut self, command: Command, print: u64) -> Answer {
+    /// `execute` for a command whose fingerprint is `print` and, if given, the hash of
+    /// whose id is `id_hash` (both worked out beforehand).
+    fn execute_printed(&mut self, command: Command, print: u64, id_hash: Option<u64>) -> Answer {
         if command.dry_run {
             return self.dry_run(&command);
         }
-        match self.try_execute(command, print) {
+        match self.try_execute(command, print, id_hash) {
             Ok(accepted) => Answer::Accepted(accepted),
             Err(error) => Answer::refused(error),
         }
@@ -87,7 +88,7 @@ impl Ledger {
 
     fn try_dry_run(&self, command: &Command) -> Result<Accepted> {
         let print = fingerprint(&command.body);
-        if let Ok(duplicate) = self.existing(command, print)? {
+        if let Ok(duplicate) = self.existing(command, print, None)? {
             return Ok(duplicate);
         }
         let seq = self.state.seq + 1;
@@ -105,9 +106,14 @@ impl Ledger {
     /// The answer to a command whose id is already taken: the original's result for an
     /// identical command, `conflict` for a different one; where the id goes when it is
     /// free.
-    fn existing(&self, command: &Command, print: u64) -> Result<Result<Accepted, Vacancy>> {
+    fn existing(
+        &self,
+        command: &Command,
+        print: u64,
+        id_hash: Option<u64>,
+    ) -> Result<Result<Accepted, Vacancy>> {
         check_id(&command.id)?;
-        let entry = match self.state.id_lookup(&command.id) {
+        let entry = match self.state.id_lookup_hashed(&command.id, id_hash) {
             Ok(entry) => entry,
             Err(vacancy) => return Ok(Err(vacancy)),
         };
@@ -125,9 +131,15 @@ impl Ledger {
         Ok(Ok(self.accepted(&command.id, record, seq, true)))
     }
 
-    /// Executes a command that isn't a dry run, whose fingerprint is `print`.
-    fn try_execute(&mut self, command: Command, print: u64) -> Result<Accepted> {
-        let vacancy = match self.existing(&command, print)? {
+    /// Executes a command that isn't a dry run, whose fingerprint is `print` (and the
+    /// hash of whose id is `id_hash`, if given).
+    fn try_execute(
+        &mut self,
+        command: Command,
+        print: u64,
+        id_hash: Option<u64>,
+    ) -> Result<Accepted> {
+        let vacancy = match self.existing(&command, print, id_hash)? {
             Ok(duplicate) => return Ok(duplicate),
             Err(vacancy) => vacancy,
         };
@@ -281,7 +293,7 @@ impl Ledger {
             .with("expected", expected));
         }
         let print = fingerprint(&entry.command.body);
-        match self.try_execute(entry.command, print)? {
+        match self.try_execute(entry.command, print, None)? {
             accepted if !accepted.duplicate => Ok(()),
             accepted => Err(err!(
                 Conflict,

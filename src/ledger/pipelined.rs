@@ -7,11 +7,12 @@
 use std::sync::mpsc::sync_channel;
 use std::thread;
 
-use super::{read_json, Ledger};
+use super::{read_json, Ledger, RefusedAnswer};
 use crate::answer::Answer;
 use crate::input::command::Command;
 use crate::journal::{fingerprint, JournalEntry};
 use crate::state::id_index::hash_id;
+use crate::state::warm::WARM_STEPS;
 
 /// Texts read and validated per hand-over: enough that the channel's cost is nothing
 /// beside the batch's, few enough that the batches in flight stay in the cache's reach.
@@ -53,16 +54,19 @@ impl Ledger {
     {
         let read = |text| read_json(text).map(Validated::of);
         two_stage(texts.into_iter(), read, |batch, forgotten| {
-            let mut read = batch.drain(..).peekable();
+            let mut read = batch.drain(..);
             while let Some(command) = read.next() {
-                if let Some(Ok(next)) = read.peek() {
-                    // Its lookups come after this command's plan and commit.
-                    self.warm_hashed(next.hashes);
-                }
+                // The commands after this one are warmed a step each before and after
+                // it (`warm_ahead`).
+                self.warm_ahead(read.as_slice(), false);
                 let answer = match command {
-                    Ok(valid) => self.execute_printed(valid.command, valid.print),
+                    Ok(valid) => {
+                        let [id_hash, _] = valid.hashes;
+                        self.execute_printed(valid.command, valid.print, id_hash)
+                    }
                     Err(refused) => *refused,
                 };
+                self.warm_ahead(read.as_slice(), true);
                 let mut applying = Applying {
                     ledger: self,
                     forgotten: &mut *forgotten,
@@ -72,6 +76,38 @@ impl Ledger {
         });
     }
 }
+
+impl Ledger {
+    /// One step of warming the state for each of the next commands (`ahead`, in
+    /// order), before the command being applied (`after`: false) or after it: the
+    /// third's id slots, then its customer link by link (`State::warm_customer`), one
+    /// link a step, so each is asked for about half a command before the next step
+    /// reads it, and the whole chain is warm by the time the command comes.
+    fn warm_ahead(&self, ahead: &[Result<Validated, RefusedAnswer>], after: bool) {
+        // Steps run for the command `k` ahead (1 = next) at each point, last first:
+        // a link asked for now is read at the next point.
+        for (k, command) in ahead.iter().take(LOOKAHEAD).enumerate().rev() {
+            let Ok(valid) = command else { continue };
+            // Points from now until the command is applied: two a command.
+            let points_before = 2 * (k + 1) - usize::from(after);
+            // The customer's steps run at the last `WARM_STEPS` points, the id slots
+            // at the one before them.
+            match (WARM_STEPS + 1).checked_sub(points_before) {
+                Some(0) => self.warm_hashed(valid.hashes),
+                Some(step) => {
+                    if let Some(customer) = valid.hashes[1] {
+                        self.state.warm_customer(customer, step - 1);
+                    }
+                }
+                None => {}
+            }
+        }
+    }
+}
+
+/// How many commands ahead warming starts (`Ledger::warm_ahead`): at two points a
+/// command, the id slots and every step of [`WARM_STEPS`].
+const LOOKAHEAD: usize = (WARM_STEPS + 2) / 2;
 
 /// The ledger as [`Ledger::apply_json_all`] applies texts to it: read it (it derefs to
 /// the [`Ledger`]) and forget the journal entries stored.

@@ -123,11 +123,7 @@ impl IdIndex {
         id: &str,
         id_of: &dyn Fn(RecordRef) -> &'a str,
     ) -> Result<IdEntry, Vacancy> {
-        let hash = hash_id(id);
-        match self.find(hash, id, id_of) {
-            Ok(row) => Ok(self.entry(row as usize)),
-            Err(slot) => Err(Vacancy { hash, slot }),
-        }
+        self.lookup_hashed(id, hash_id(id), id_of)
     }
 
     /// The slot where a lookup of an id whose hash is `hash` (`hash_id`) starts, read
@@ -142,6 +138,29 @@ impl IdIndex {
     #[cfg(all(fast_paths, target_arch = "x86_64"))]
     pub fn prefetch(&self, hash: u64) {
         self.table.prefetch_home(hash)
+    }
+
+    /// The record an id hashing to `hash` most likely names (`Slots::guess`: its text
+    /// isn't compared), to warm what a coming lookup will read.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn guess(&self, hash: u64) -> Option<RecordRef> {
+        let row = self.table.guess(hash)?;
+        (row < self.rows.len() as u32).then(|| self.record(row))
+    }
+
+    /// `lookup` for an id whose hash is `hash` (`hash_id`, worked out beforehand).
+    #[cfg(fast_paths)]
+    pub fn lookup_hashed<'a>(
+        &self,
+        id: &str,
+        hash: u64,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) -> Result<IdEntry, Vacancy> {
+        debug_assert_eq!(hash, hash_id(id), "a hash of another id");
+        match self.find(hash, id, id_of) {
+            Ok(row) => Ok(self.entry(row as usize)),
+            Err(slot) => Err(Vacancy { hash, slot }),
+        }
     }
 
     /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.

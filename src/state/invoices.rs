@@ -377,6 +377,27 @@ impl Invoices {
         due
     }
 
+    /// Asks for the record of invoice `i` to be brought into the cache
+    /// (`super::warm::prefetch`).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn warm_record(&self, i: Idx) {
+        if let Some(r) = self.records.get(i as usize) {
+            super::warm::prefetch(r);
+        }
+    }
+
+    /// Asks for what a payment's plan reads of invoice `i` beyond its record (its
+    /// latest settlement, its side entry): reads the record, so best once that is warm.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub(crate) fn warm_settlements(&self, i: Idx) {
+        if let Some(r) = self.records.get(i as usize) {
+            self.settlements.warm(r.settlements);
+            if let Some(side) = self.side.get(r.side as usize) {
+                super::warm::prefetch(side);
+            }
+        }
+    }
+
     /// Adds a settlement as the invoice's latest.
     pub fn settle(&mut self, i: Idx, s: Settlement) {
         let r = &mut self.records[i as usize];

@@ -16,6 +16,8 @@ pub mod settlements;
 pub mod slots;
 pub mod sorted_set;
 pub mod texts;
+#[cfg(not(target_arch = "wasm32"))]
+pub(crate) mod warm;
 
 use rust_decimal::Decimal;
 
@@ -125,6 +127,18 @@ impl State {
         return self.ids.lookup(id, &|r| self.record_id(r));
         #[cfg(not(fast_paths))]
         self.id_entry(id).ok_or(Vacancy)
+    }
+
+    /// `id_lookup` for an id whose hash (`id_index::hash_id`) was worked out
+    /// beforehand, if it was.
+    pub fn id_lookup_hashed(&self, id: &str, hash: Option<u64>) -> Result<IdEntry, Vacancy> {
+        #[cfg(fast_paths)]
+        if let Some(hash) = hash {
+            return self.ids.lookup_hashed(id, hash, &|r| self.record_id(r));
+        }
+        #[cfg(not(fast_paths))]
+        let _ = hash;
+        self.id_lookup(id)
     }
 
     /// `add_id` for the id `id_lookup` answered `vacancy` for, no id added since.

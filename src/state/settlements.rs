@@ -125,6 +125,14 @@ impl SettlementTable {
         }
     }
 
+    /// Asks for the settlement at `head` to be brought into the cache.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn warm(&self, head: u32) {
+        if let Some(node) = self.nodes.get(head as usize) {
+            super::warm::prefetch(node);
+        }
+    }
+
     /// The list that starts at `head`, latest first, each with its position.
     pub fn iter(&self, head: u32) -> Latest<'_> {
         Latest {

@@ -118,6 +118,31 @@ impl Slots {
         }
     }
 
+    /// The first row whose slot's tag matches `hash`, its key not compared: a guess at
+    /// the row `find` would give, good enough to warm what that row leads to.
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn guess(&self, hash: u64) -> Option<u32> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mixed = mix(hash);
+        let (mask, tag) = (self.row_mask(), self.tag(mixed));
+        let mut at = self.home(mixed);
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return None;
+            }
+            if slot & !mask == tag {
+                return Some((slot & mask) - 1);
+            }
+            at += 1;
+            if at == self.slots.len() {
+                at = 0;
+            }
+        }
+    }
+
     /// `with` for a row whose empty slot `find` gave (`Err(slot)`) with nothing put in
     /// the table since: the probe isn't repeated unless the table must grow first.
     #[cfg(fast_paths)]
