@@ -9,10 +9,11 @@ use std::thread;
 
 use super::{read_json, Ledger, RefusedAnswer};
 use crate::answer::Answer;
-use crate::input::command::Command;
+use crate::input::command::{Command, CommandBody};
 use crate::journal::{fingerprint, JournalEntry};
 use crate::state::id_index::hash_id;
-use crate::state::warm::WARM_STEPS;
+use crate::state::records::Idx;
+use crate::state::warm::{prefetch, WARM_STEPS};
 
 /// Texts read and validated per hand-over: enough that the channel's cost is nothing
 /// beside the batch's, few enough that the batches in flight stay in the cache's reach.
@@ -53,12 +54,16 @@ impl Ledger {
         T::IntoIter: Send,
     {
         let read = |text| read_json(text).map(Validated::of);
+        // The position among all the texts of the command after the one applied.
+        let mut position = 0;
+        let mut guesses = Guesses::default();
         two_stage(texts.into_iter(), read, |batch, forgotten| {
             let mut read = batch.drain(..);
             while let Some(command) = read.next() {
+                position += 1;
                 // The commands after this one are warmed a step each before and after
                 // it (`warm_ahead`).
-                self.warm_ahead(read.as_slice(), false);
+                self.warm_ahead(read.as_slice(), position, false, &mut guesses);
                 let answer = match command {
                     Ok(valid) => {
                         let [id_hash, _] = valid.hashes;
@@ -66,7 +71,7 @@ impl Ledger {
                     }
                     Err(refused) => *refused,
                 };
-                self.warm_ahead(read.as_slice(), true);
+                self.warm_ahead(read.as_slice(), position, true, &mut guesses);
                 let mut applying = Applying {
                     ledger: self,
                     forgotten: &mut *forgotten,
@@ -77,31 +82,117 @@ impl Ledger {
     }
 }
 
+/// The customers guessed for the commands ahead (`State::guess_customer`), by their
+/// position in the texts, so each command's customer is guessed once.
+#[derive(Default)]
+struct Guesses {
+    /// `(position, customer)`, at `position % LOOKAHEAD`.
+    ring: [Option<(usize, Idx)>; LOOKAHEAD],
+}
+
+impl Guesses {
+    fn of(&self, position: usize) -> Option<Idx> {
+        match self.ring[position % LOOKAHEAD] {
+            Some((at, customer)) if at == position => Some(customer),
+            _ => None,
+        }
+    }
+}
+
 impl Ledger {
-    /// One step of warming the state for each of the next commands (`ahead`, in
-    /// order), before the command being applied (`after`: false) or after it: the
-    /// third's id slots, then its customer link by link (`State::warm_customer`), one
-    /// link a step, so each is asked for about half a command before the next step
-    /// reads it, and the whole chain is warm by the time the command comes.
-    fn warm_ahead(&self, ahead: &[Result<Validated, RefusedAnswer>], after: bool) {
-        // Steps run for the command `k` ahead (1 = next) at each point, last first:
-        // a link asked for now is read at the next point.
-        for (k, command) in ahead.iter().take(LOOKAHEAD).enumerate().rev() {
+    /// One step of warming the state for each of the next commands (`ahead`, in order,
+    /// the first at `position`), before the command being applied (`after`: false) or
+    /// after it: the third's id slots, then its customer link by link
+    /// (`State::warm_customer`), one link a step, so each is asked for about half a
+    /// command before the next step reads it, and the whole chain is warm by the time
+    /// the command comes.
+    fn warm_ahead(
+        &self,
+        ahead: &[Result<Validated, RefusedAnswer>],
+        position: usize,
+        after: bool,
+        guesses: &mut Guesses,
+    ) {
+        for (k, command) in ahead.iter().take(LOOKAHEAD).enumerate() {
             let Ok(valid) = command else { continue };
             // Points from now until the command is applied: two a command.
             let points_before = 2 * (k + 1) - usize::from(after);
             // The customer's steps run at the last `WARM_STEPS` points, the id slots
             // at the one before them.
+            let at = position + k;
+            match points_before {
+                TEXTS => warm_texts(&valid.command, false),
+                DESCRIPTIONS => warm_texts(&valid.command, true),
+                _ => {}
+            }
             match (WARM_STEPS + 1).checked_sub(points_before) {
                 Some(0) => self.warm_hashed(valid.hashes),
+                Some(1) => {
+                    let guess = valid.hashes[1].and_then(|h| self.state.guess_customer(h));
+                    guesses.ring[at % LOOKAHEAD] = guess.map(|c| (at, c));
+                }
                 Some(step) => {
-                    if let Some(customer) = valid.hashes[1] {
+                    if let Some(customer) = guesses.of(at) {
                         self.state.warm_customer(customer, step - 1);
                     }
                 }
                 None => {}
             }
         }
+    }
+}
+
+/// The points before a command is applied (`Ledger::warm_ahead`) where the texts of
+/// it that the applying thread reads are asked for, and where its lines' descriptions
+/// are (their list asked for at the first).
+const TEXTS: usize = 4;
+const DESCRIPTIONS: usize = 3;
+
+/// Asks for the texts of a command that applying it reads (its id, its customer's, an
+/// invoice's lines): the reading thread wrote them, so they are in the other core's
+/// cache. With `descriptions`, the lines' descriptions, whose list must have been
+/// asked for a step before; else the id, customer and list of lines.
+fn warm_texts(command: &Command, descriptions: bool) {
+    let lines = match &command.body {
+        CommandBody::IssueInvoice(draft) => &draft.lines[..],
+        _ => &[],
+    };
+    if descriptions {
+        for line in lines {
+            warm_text(&line.description);
+        }
+        return;
+    }
+    warm_text(&command.id);
+    if let Some(customer) = command.body.customer() {
+        warm_text(customer);
+    }
+    // The other text each kind of command looks up or stores.
+    let other = match &command.body {
+        CommandBody::RecordPayment(c) => c.reference.as_deref(),
+        CommandBody::RefundCredit(c) => c.reference.as_deref(),
+        CommandBody::ApplyCredit(c) => Some(&c.invoice[..]),
+        CommandBody::IssueCreditNote(c) => c.invoice.as_deref(),
+        CommandBody::VoidInvoice(c) => Some(&c.invoice[..]),
+        CommandBody::WriteOffInvoice(c) => Some(&c.invoice[..]),
+        CommandBody::VoidPayment(c) => Some(&c.payment[..]),
+        CommandBody::CreateCustomer(c) => Some(&c.name[..]),
+        CommandBody::AddCredit(c) => Some(&c.reason[..]),
+        CommandBody::IssueInvoice(_) | CommandBody::Configure(_) | CommandBody::ExpireCredit(_) => {
+            None
+        }
+    };
+    if let Some(text) = other {
+        warm_text(text);
+    }
+    for line in lines {
+        prefetch(line);
+    }
+}
+
+fn warm_text(text: &str) {
+    if let Some(first) = text.as_bytes().first() {
+        prefetch(first);
     }
 }
 

@@ -39,18 +39,24 @@ pub(crate) fn prefetch<T>(item: &T) {
 pub(crate) const WARM_STEPS: usize = 5;
 
 impl State {
-    /// Runs step `step` (below [`WARM_STEPS`]) of warming for a command on the
-    /// customer whose id hashes to `hash`: a guess read from the id index
-    /// (`IdIndex::guess`), whose slot must have been asked for a step before.
-    pub(crate) fn warm_customer(&self, hash: u64, step: usize) {
+    /// The customer whose id hashes to `hash`, most likely: a guess read from the id
+    /// index (`IdIndex::guess`), best once the id's slot has been asked for. Asks for
+    /// the customer's record (the first step of warming for a command on it).
+    pub(crate) fn guess_customer(&self, hash: u64) -> Option<Idx> {
         let Some(RecordRef::Customer(c)) = self.ids.guess(hash) else {
-            return;
+            return None;
         };
+        prefetch(self.customers.get(c as usize)?);
+        Some(c)
+    }
+
+    /// Runs step `step` (from 1, below [`WARM_STEPS`]) of warming for a command on
+    /// customer `c` (`guess_customer` was the first).
+    pub(crate) fn warm_customer(&self, c: Idx, step: usize) {
         let Some(customer) = self.customers.get(c as usize) else {
             return;
         };
         match step {
-            0 => prefetch(customer),
             1 => {
                 for book in &customer.books {
                     prefetch(book);
