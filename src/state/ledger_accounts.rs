@@ -108,27 +108,6 @@ impl GeneralLedger {
             .map(|i| i as usize)
     }
 
-    /// Asks for the slot where the lookup of `account` starts to be brought into the
-    /// cache.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn warm_slot(&self, currency: Currency, account: Account) {
-        #[cfg(target_arch = "x86_64")]
-        self.index
-            .prefetch_home(hash_key(sort_key(currency, account)));
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = (currency, account);
-    }
-
-    /// Asks for the balance of `account` to be brought into the cache, found by the
-    /// slot's tag alone (`Slots::guess`): best once `warm_slot` has brought the slot.
-    #[cfg(not(target_arch = "wasm32"))]
-    pub fn warm_balance(&self, currency: Currency, account: Account) {
-        let guess = self.index.guess(hash_key(sort_key(currency, account)));
-        if let Some(balance) = guess.and_then(|at| self.balances.get(at as usize)) {
-            super::warm::prefetch(balance);
-        }
-    }
-
     /// An account's balance in a currency (zero if nothing was ever posted to it).
     pub fn balance(&self, currency: Currency, account: Account) -> Decimal {
         self.find(sort_key(currency, account))

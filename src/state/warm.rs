@@ -7,7 +7,6 @@
 //! cache) to ask for the next. Nothing here changes the state or decides anything: a
 //! wrong guess only warms lines for nothing.
 
-use super::ledger_accounts::Account;
 use super::record_ref::{Idx, RecordRef};
 use super::State;
 
@@ -64,9 +63,6 @@ impl State {
                 if let Some(first) = customer.id.as_bytes().first() {
                     prefetch(first);
                 }
-                for account in [Account::Receivable(c), Account::CustomerCredit(c)] {
-                    self.gl.warm_slot(customer.currency, account);
-                }
             }
             2 => {
                 for book in &customer.books {
@@ -79,9 +75,6 @@ impl State {
                     if let Some(lot) = book.lots.iter().next() {
                         prefetch(lot);
                     }
-                }
-                for account in [Account::Receivable(c), Account::CustomerCredit(c)] {
-                    self.gl.warm_balance(customer.currency, account);
                 }
             }
             3 => {
