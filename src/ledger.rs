@@ -113,7 +113,11 @@ impl Ledger {
         id_hash: Option<u64>,
     ) -> Result<Result<Accepted, Vacancy>> {
         check_id(&command.id)?;
-        let entry = match self.state.id_lookup_hashed(&command.id, id_hash) {
+        let found = match id_hash {
+            Some(hash) => self.state.id_lookup_hashed(&command.id, hash),
+            None => self.state.id_lookup(&command.id),
+        };
+        let entry = match found {
             Ok(entry) => entry,
             Err(vacancy) => return Ok(Err(vacancy)),
         };

@@ -123,7 +123,11 @@ impl IdIndex {
         id: &str,
         id_of: &dyn Fn(RecordRef) -> &'a str,
     ) -> Result<IdEntry, Vacancy> {
-        self.lookup_hashed(id, hash_id(id), id_of)
+        let hash = hash_id(id);
+        match self.find(hash, id, id_of) {
+            Ok(row) => Ok(self.entry(row as usize)),
+            Err(slot) => Err(Vacancy { hash, slot }),
+        }
     }
 
     /// The slot where a lookup of an id whose hash is `hash` (`hash_id`) starts, read

@@ -130,15 +130,15 @@ impl State {
     }
 
     /// `id_lookup` for an id whose hash (`id_index::hash_id`) was worked out
-    /// beforehand, if it was.
-    pub fn id_lookup_hashed(&self, id: &str, hash: Option<u64>) -> Result<IdEntry, Vacancy> {
+    /// beforehand.
+    pub fn id_lookup_hashed(&self, id: &str, hash: u64) -> Result<IdEntry, Vacancy> {
         #[cfg(fast_paths)]
-        if let Some(hash) = hash {
-            return self.ids.lookup_hashed(id, hash, &|r| self.record_id(r));
-        }
+        return self.ids.lookup_hashed(id, hash, &|r| self.record_id(r));
         #[cfg(not(fast_paths))]
-        let _ = hash;
-        self.id_lookup(id)
+        {
+            let _ = hash;
+            self.id_lookup(id)
+        }
     }
 
     /// `add_id` for the id `id_lookup` answered `vacancy` for, no id added since.
