@@ -17,6 +17,7 @@
 
 use rust_decimal::Decimal;
 
+#[cfg(not(target_arch = "wasm32"))]
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::ledger::Ledger;
@@ -29,6 +30,7 @@ use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::state::sorted_set::SortedSet;
 use crate::state::texts::TextArena;
 use crate::state::{IdEntry, IdIndex, State};
@@ -390,15 +392,17 @@ fn rebuild(p: Payload, seal: Option<Seal<'_>>, two: bool) -> Result<State> {
     let (ids, books, invariants) = checked(&s, &held, seal, two)?;
     s.ids = ids;
     // Rebuild the books' indexes, their sums checked.
-    let books = match books {
-        Some(books) => books?,
-        None => book_indexes(&s)?,
-    };
-    for (c, books) in s.customers.iter_mut().zip(books) {
-        for (book, index) in c.books.iter_mut().zip(books) {
-            book.open = index.open;
-            book.lots = index.lots;
+    match books {
+        #[cfg(not(target_arch = "wasm32"))]
+        Some(books) => {
+            for (c, books) in s.customers.iter_mut().zip(books?) {
+                for (book, index) in c.books.iter_mut().zip(books) {
+                    book.open = index.open;
+                    book.lots = index.lots;
+                }
+            }
         }
+        _ => books_in_place(&mut s)?,
     }
     match invariants {
         Some(checked) => checked?,
@@ -407,40 +411,29 @@ fn rebuild(p: Payload, seal: Option<Seal<'_>>, two: bool) -> Result<State> {
     Ok(s)
 }
 
-/// A book's indexes, rebuilt on restore (`Book::open`, `Book::lots`: not stored in
-/// snapshots), with the sums that must be its own.
-struct BookIndex {
-    currency: Currency,
-    outstanding: Decimal,
-    credit: Decimal,
-    open: SortedSet<(Date, Date, Idx)>,
-    lots: SortedSet<Idx>,
-}
-
-/// Each customer's books' indexes (`BookIndex`, book by book), built from the invoices
-/// and lots and checked against the books' sums. Reads the state only, so natively it
-/// runs beside the invariants (`checked`); `s`'s references must be checked first.
-fn book_indexes(s: &State) -> Result<Vec<Vec<BookIndex>>> {
-    let mut books: Vec<Vec<BookIndex>> = s
+/// The books' indexes rebuilt in place (`Book::open`, `Book::lots`: not stored in
+/// snapshots), their sums checked against the books': on one thread, and in the wasm
+/// modules. The same checks as `book_indexes` (`checked_due`), written out here and
+/// inlined for the shipped module's size budget (smaller gzipped than sharing them).
+#[inline(always)]
+fn books_in_place(s: &mut State) -> Result<()> {
+    let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
         .customers
         .iter()
         .map(|c| {
             c.books
                 .iter()
-                .map(|b| BookIndex {
-                    currency: b.currency,
-                    outstanding: Decimal::ZERO,
-                    credit: Decimal::ZERO,
-                    open: SortedSet::new(),
-                    lots: SortedSet::new(),
-                })
+                .map(|b| (b.currency, Decimal::ZERO, Decimal::ZERO))
                 .collect()
         })
         .collect();
-    let find = |books: &mut Vec<Vec<BookIndex>>, c: Idx, cur: Currency| -> Result<usize> {
-        books[c as usize]
+    let find = |sums: &mut Vec<Vec<(Currency, Decimal, Decimal)>>,
+                c: Idx,
+                cur: Currency|
+     -> Result<usize> {
+        sums[c as usize]
             .iter()
-            .position(|b| b.currency == cur)
+            .position(|b| b.0 == cur)
             .ok_or_else(|| {
                 err!(
                     InvalidInput,
@@ -470,6 +463,119 @@ fn book_indexes(s: &State) -> Result<Vec<Vec<BookIndex>>> {
         if due.is_zero() {
             continue;
         }
+        let b = find(&mut sums, inv.customer, inv.currency)?;
+        sums[inv.customer as usize][b].1 += due;
+        s.customers[inv.customer as usize].books[b]
+            .open
+            .insert(inv.open_key(i));
+    }
+    for (i, lot) in s.lots.iter().enumerate() {
+        if lot.remaining.is_zero() {
+            continue;
+        }
+        let b = find(&mut sums, lot.customer, lot.currency)?;
+        sums[lot.customer as usize][b].2 += lot.remaining();
+        s.customers[lot.customer as usize].books[b]
+            .lots
+            .insert(i as Idx);
+    }
+    for (c, books) in sums.iter().enumerate() {
+        for (b, (_, outstanding, credit)) in books.iter().enumerate() {
+            let book = &s.customers[c].books[b];
+            if book.outstanding != *outstanding || book.credit != *credit {
+                return Err(err!(
+                    InvalidInput,
+                    "snapshot: customer '{}' books don't add up to its invoices and credit",
+                    s.customers[c].id
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An invoice's amount due, viewed once: its references checked first
+/// (`check_references` checks the other tables'), then its settlements, before its
+/// amounts are read.
+#[cfg(not(target_arch = "wasm32"))]
+fn checked_due(s: &State, inv: &Invoice<'_>, nc: usize, np: usize, nl: usize) -> Result<Decimal> {
+    if !invoice_references_ok(s, inv, nc, np, nl) {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: an invoice points outside its table"
+        ));
+    }
+    if !settled_within_total(inv) {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: invoice '{}' is settled or credited beyond its total",
+            inv.id
+        ));
+    }
+    Ok(inv.amount_due())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn no_such_book() -> crate::error::Error {
+    err!(
+        InvalidInput,
+        "snapshot: a record names a book the customer doesn't have"
+    )
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn books_disagree(s: &State, c: usize) -> crate::error::Error {
+    err!(
+        InvalidInput,
+        "snapshot: customer '{}' books don't add up to its invoices and credit",
+        s.customers[c].id
+    )
+}
+
+/// A book's indexes as `book_indexes` builds them, with the sums that must be its own.
+#[cfg(not(target_arch = "wasm32"))]
+struct BookIndex {
+    currency: Currency,
+    outstanding: Decimal,
+    credit: Decimal,
+    open: SortedSet<(Date, Date, Idx)>,
+    lots: SortedSet<Idx>,
+}
+
+/// `books_in_place`'s indexes built apart, from the state read only, for `rebuild` to
+/// move into the books: natively on two threads, where they are built beside the
+/// invariants (`checked`) once the references are checked.
+#[cfg(not(target_arch = "wasm32"))]
+fn book_indexes(s: &State) -> Result<Vec<Vec<BookIndex>>> {
+    let mut books: Vec<Vec<BookIndex>> = s
+        .customers
+        .iter()
+        .map(|c| {
+            c.books
+                .iter()
+                .map(|b| BookIndex {
+                    currency: b.currency,
+                    outstanding: Decimal::ZERO,
+                    credit: Decimal::ZERO,
+                    open: SortedSet::new(),
+                    lots: SortedSet::new(),
+                })
+                .collect()
+        })
+        .collect();
+    let find = |books: &mut Vec<Vec<BookIndex>>, c: Idx, cur: Currency| -> Result<usize> {
+        books[c as usize]
+            .iter()
+            .position(|b| b.currency == cur)
+            .ok_or_else(no_such_book)
+    };
+    let (nc, np, nl) = (s.customers.len(), s.payments.len(), s.lots.len());
+    for i in 0..s.invoices.next_idx() {
+        let inv = s.invoices.get(i);
+        let due = checked_due(s, &inv, nc, np, nl)?;
+        if due.is_zero() {
+            continue;
+        }
         let b = find(&mut books, inv.customer, inv.currency)?;
         let book = &mut books[inv.customer as usize][b];
         book.outstanding += due;
@@ -487,16 +593,18 @@ fn book_indexes(s: &State) -> Result<Vec<Vec<BookIndex>>> {
     for (c, indexes) in books.iter().enumerate() {
         for (book, index) in s.customers[c].books.iter().zip(indexes) {
             if book.outstanding != index.outstanding || book.credit != index.credit {
-                return Err(err!(
-                    InvalidInput,
-                    "snapshot: customer '{}' books don't add up to its invoices and credit",
-                    s.customers[c].id
-                ));
+                return Err(books_disagree(s, c));
             }
         }
     }
     Ok(books)
 }
+
+/// The books' indexes built apart (`book_indexes`), natively; nothing in wasm.
+#[cfg(not(target_arch = "wasm32"))]
+type Books = Vec<Vec<BookIndex>>;
+#[cfg(target_arch = "wasm32")]
+type Books = std::convert::Infallible;
 
 /// What a snapshot holds beside its tables, for `rebuild`'s checks (`Payload`).
 struct Held<'a> {
@@ -527,11 +635,7 @@ fn checked(
     p: &Held<'_>,
     seal: Option<Seal<'_>>,
     two: bool,
-) -> Result<(
-    IdIndex,
-    Option<Result<Vec<Vec<BookIndex>>>>,
-    Option<Result<()>>,
-)> {
+) -> Result<(IdIndex, Option<Result<Books>>, Option<Result<()>>)> {
     #[cfg(not(target_arch = "wasm32"))]
     if two && seal.is_some() {
         // Whether the references are sound, for the second thread's books.
