@@ -395,7 +395,9 @@ impl Invoices {
         } else {
             Minor::from_units(r.tax.into())
         };
-        Minor::from_units(r.subtotal.units() + tax.units())
+        let total = Minor::from_units(r.subtotal.units() + tax.units());
+        debug_assert_eq!(total, self.get(i).total_minor());
+        total
     }
 
     /// Adds a settlement as the invoice's latest.
