@@ -17,6 +17,8 @@
 
 use rust_decimal::Decimal;
 
+#[cfg(not(target_arch = "wasm32"))]
+use crate::date::Date;
 use crate::error::{err, Result};
 use crate::ledger::Ledger;
 use crate::money::Currency;
@@ -28,6 +30,8 @@ use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::lines::LineTable;
 use crate::state::numbering::Numbering;
 use crate::state::records::*;
+#[cfg(not(target_arch = "wasm32"))]
+use crate::state::sorted_set::SortedSet;
 use crate::state::texts::TextArena;
 use crate::state::{IdEntry, IdIndex, State};
 
@@ -385,9 +389,34 @@ fn rebuild(p: Payload, seal: Option<Seal<'_>>, two: bool) -> Result<State> {
         entry_digest: p.entry_digest,
         lines_to_check: p.lines_to_check.as_deref(),
     };
-    let (ids, invariants) = checked(&s, &held, seal, two)?;
+    let (ids, books, invariants) = checked(&s, &held, seal, two)?;
     s.ids = ids;
-    // Rebuild the indexes and recompute the books' sums.
+    // Rebuild the books' indexes, their sums checked.
+    match books {
+        #[cfg(not(target_arch = "wasm32"))]
+        Some(books) => {
+            for (c, books) in s.customers.iter_mut().zip(books?) {
+                for (book, index) in c.books.iter_mut().zip(books) {
+                    book.open = index.open;
+                    book.lots = index.lots;
+                }
+            }
+        }
+        _ => books_in_place(&mut s)?,
+    }
+    match invariants {
+        Some(checked) => checked?,
+        None => check_invariants(&s, held.entry_digest, held.lines_to_check)?,
+    }
+    Ok(s)
+}
+
+/// The books' indexes rebuilt in place (`Book::open`, `Book::lots`: not stored in
+/// snapshots), their sums checked against the books': on one thread, and in the wasm
+/// modules. The same checks as `book_indexes` (`checked_due`), written out here and
+/// inlined for the shipped module's size budget (smaller gzipped than sharing them).
+#[inline(always)]
+fn books_in_place(s: &mut State) -> Result<()> {
     let mut sums: Vec<Vec<(Currency, Decimal, Decimal)>> = s
         .customers
         .iter()
@@ -417,7 +446,7 @@ fn rebuild(p: Payload, seal: Option<Seal<'_>>, two: bool) -> Result<State> {
     let (nc, np, nl) = (s.customers.len(), s.payments.len(), s.lots.len());
     for i in 0..s.invoices.next_idx() {
         let inv = s.invoices.get(i);
-        if !invoice_references_ok(&s, &inv, nc, np, nl) {
+        if !invoice_references_ok(s, &inv, nc, np, nl) {
             return Err(err!(
                 InvalidInput,
                 "snapshot: an invoice points outside its table"
@@ -462,12 +491,120 @@ fn rebuild(p: Payload, seal: Option<Seal<'_>>, two: bool) -> Result<State> {
             }
         }
     }
-    match invariants {
-        Some(checked) => checked?,
-        None => check_invariants(&s, held.entry_digest, held.lines_to_check)?,
-    }
-    Ok(s)
+    Ok(())
 }
+
+/// An invoice's amount due, viewed once: its references checked first
+/// (`check_references` checks the other tables'), then its settlements, before its
+/// amounts are read.
+#[cfg(not(target_arch = "wasm32"))]
+fn checked_due(s: &State, inv: &Invoice<'_>, nc: usize, np: usize, nl: usize) -> Result<Decimal> {
+    if !invoice_references_ok(s, inv, nc, np, nl) {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: an invoice points outside its table"
+        ));
+    }
+    if !settled_within_total(inv) {
+        return Err(err!(
+            InvalidInput,
+            "snapshot: invoice '{}' is settled or credited beyond its total",
+            inv.id
+        ));
+    }
+    Ok(inv.amount_due())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn no_such_book() -> crate::error::Error {
+    err!(
+        InvalidInput,
+        "snapshot: a record names a book the customer doesn't have"
+    )
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn books_disagree(s: &State, c: usize) -> crate::error::Error {
+    err!(
+        InvalidInput,
+        "snapshot: customer '{}' books don't add up to its invoices and credit",
+        s.customers[c].id
+    )
+}
+
+/// A book's indexes as `book_indexes` builds them, with the sums that must be its own.
+#[cfg(not(target_arch = "wasm32"))]
+struct BookIndex {
+    currency: Currency,
+    outstanding: Decimal,
+    credit: Decimal,
+    open: SortedSet<(Date, Date, Idx)>,
+    lots: SortedSet<Idx>,
+}
+
+/// `books_in_place`'s indexes built apart, from the state read only, for `rebuild` to
+/// move into the books: natively on two threads, where they are built beside the
+/// invariants (`checked`) once the references are checked.
+#[cfg(not(target_arch = "wasm32"))]
+fn book_indexes(s: &State) -> Result<Vec<Vec<BookIndex>>> {
+    let mut books: Vec<Vec<BookIndex>> = s
+        .customers
+        .iter()
+        .map(|c| {
+            c.books
+                .iter()
+                .map(|b| BookIndex {
+                    currency: b.currency,
+                    outstanding: Decimal::ZERO,
+                    credit: Decimal::ZERO,
+                    open: SortedSet::new(),
+                    lots: SortedSet::new(),
+                })
+                .collect()
+        })
+        .collect();
+    let find = |books: &mut Vec<Vec<BookIndex>>, c: Idx, cur: Currency| -> Result<usize> {
+        books[c as usize]
+            .iter()
+            .position(|b| b.currency == cur)
+            .ok_or_else(no_such_book)
+    };
+    let (nc, np, nl) = (s.customers.len(), s.payments.len(), s.lots.len());
+    for i in 0..s.invoices.next_idx() {
+        let inv = s.invoices.get(i);
+        let due = checked_due(s, &inv, nc, np, nl)?;
+        if due.is_zero() {
+            continue;
+        }
+        let b = find(&mut books, inv.customer, inv.currency)?;
+        let book = &mut books[inv.customer as usize][b];
+        book.outstanding += due;
+        book.open.insert(inv.open_key(i));
+    }
+    for (i, lot) in s.lots.iter().enumerate() {
+        if lot.remaining.is_zero() {
+            continue;
+        }
+        let b = find(&mut books, lot.customer, lot.currency)?;
+        let book = &mut books[lot.customer as usize][b];
+        book.credit += lot.remaining();
+        book.lots.insert(i as Idx);
+    }
+    for (c, indexes) in books.iter().enumerate() {
+        for (book, index) in s.customers[c].books.iter().zip(indexes) {
+            if book.outstanding != index.outstanding || book.credit != index.credit {
+                return Err(books_disagree(s, c));
+            }
+        }
+    }
+    Ok(books)
+}
+
+/// The books' indexes built apart (`book_indexes`), natively; nothing in wasm.
+#[cfg(not(target_arch = "wasm32"))]
+type Books = Vec<Vec<BookIndex>>;
+#[cfg(target_arch = "wasm32")]
+type Books = std::convert::Infallible;
 
 /// What a snapshot holds beside its tables, for `rebuild`'s checks (`Payload`).
 struct Held<'a> {
@@ -482,42 +619,55 @@ struct Held<'a> {
 
 /// The seal, the references and the id index of a restored state, checked in that
 /// order (the first refusal is the one returned), and natively on two threads (`two`)
-/// the invariants' verdict too, for `rebuild` to give after its books' (`None`: they
-/// are left to it). Restore is a function of the bytes alone, so natively the seal
-/// and the index are done on a second thread beside the references and invariants:
-/// the same result, and the same first refusal, as in order. The index checks its
-/// records are inside their tables before it reads their ids, and `check_invariants`
-/// reads a format 4 state safely once its references are checked (the reader checks
-/// each invoice's lines are in the line table and adds up its totals), so each side is
-/// safe whatever the other finds.
+/// the books' indexes (`book_indexes`) and the invariants' verdict too, for `rebuild`
+/// to give in that order after them (`None`: they are left to it). Restore is a
+/// function of the bytes alone, so natively the id index and then the books are done
+/// on a second thread beside the references, the seal and the invariants: the same
+/// result, and the same first refusal, as in order. The index checks its records are
+/// inside their tables before it reads their ids; the books and `check_invariants`
+/// read a format 4 state safely once its references are checked (the reader checks
+/// each invoice's lines are in the line table and adds up its totals), so the second
+/// thread builds the books only once this one found the references sound, and each
+/// side is safe whatever the other finds.
+#[allow(clippy::type_complexity)]
 fn checked(
     s: &State,
     p: &Held<'_>,
     seal: Option<Seal<'_>>,
     two: bool,
-) -> Result<(IdIndex, Option<Result<()>>)> {
+) -> Result<(IdIndex, Option<Result<Books>>, Option<Result<()>>)> {
     #[cfg(not(target_arch = "wasm32"))]
     if two && seal.is_some() {
-        let (beside, checked) = std::thread::scope(|scope| {
-            let beside = scope.spawn(|| (seal.map_or(Ok(()), Seal::check), id_index(s, p)));
-            let checked =
-                check_references(s).map(|()| check_invariants(s, p.entry_digest, p.lines_to_check));
+        // Whether the references are sound, for the second thread's books.
+        let (sound, told) = std::sync::mpsc::channel();
+        let done = std::thread::scope(|scope| {
+            let beside = scope.spawn(move || {
+                let ids = id_index(s, p);
+                let books = told.recv().unwrap_or(false).then(|| book_indexes(s));
+                (ids, books)
+            });
+            let checked = check_references(s);
+            // A closed channel only means the second thread ended early (a panic,
+            // resumed below).
+            let _ = sound.send(checked.is_ok());
+            let sealed = seal.map_or(Ok(()), Seal::check);
+            let checked = checked.map(|()| check_invariants(s, p.entry_digest, p.lines_to_check));
             let beside = beside
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (beside, checked)
+            (sealed, beside, checked)
         });
-        let (sealed, ids) = beside;
+        let (sealed, (ids, books), checked) = done;
         sealed?;
         let invariants = checked?;
-        return Ok((ids?, Some(invariants)));
+        return Ok((ids?, books, Some(invariants)));
     }
     let _ = two;
     if let Some(seal) = seal {
         seal.check()?;
     }
     check_references(s)?;
-    Ok((id_index(s, p)?, None))
+    Ok((id_index(s, p)?, None, None))
 }
 
 /// The id index of a restored state (`s` with its ids still empty).
@@ -1284,7 +1434,7 @@ mod tests {
         );
         // The ids were decoded in place, not listed.
         let placed = |bytes: &[u8]| {
-            let p = read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true);
+            let p = in_two(bytes);
             p.map(|p| (p.placed.is_some(), p.ids.len()))
         };
         assert_eq!(placed(&bytes), Some((true, 0)));
@@ -1297,6 +1447,14 @@ mod tests {
             .map(|m| m.at + VERSION_END);
         assert_ne!(mark, Some(payments), "the head is not a customer table");
         assert_eq!(mark_from_head, Some(payments));
+    }
+
+    /// A format 4 snapshot's payload decoded as on two threads, its seal given.
+    #[cfg(feature = "tools")]
+    fn in_two(bytes: &[u8]) -> Option<Payload> {
+        let (p, seal) = current(bytes, FORMAT_VERSION, true).ok()?;
+        assert!(seal.is_some(), "the seal is returned for the checks");
+        Some(p)
     }
 
     /// Restored in order and on two threads: the same state, written back as `bytes`.
@@ -1318,8 +1476,7 @@ mod tests {
         let mut ledger = generated(12, 600);
         ledger.state.seq += 3;
         let bytes = ledger.snapshot();
-        let p =
-            read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true).expect("decodes");
+        let p = in_two(&bytes).expect("decodes");
         assert!(p.placed.is_none() && p.ids.len() == all_record_count(&ledger.state));
         restores_alike_both_ways(&bytes);
     }
@@ -1341,8 +1498,7 @@ mod tests {
         }
         s.ids = index;
         let bytes = ledger.snapshot();
-        let p =
-            read::payload(&bytes[VERSION_END..bytes.len() - TRAILER], 4, true).expect("decodes");
+        let p = in_two(&bytes).expect("decodes");
         assert!(p.placed.is_some());
         restores_alike_both_ways(&bytes);
     }

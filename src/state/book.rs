@@ -135,7 +135,7 @@ impl State {
     /// (positive) or lowered (negative) the customer's balance by.
     pub fn entry_amount(&self, e: &Entry) -> Minor {
         let (amount, currency) = match e.record() {
-            RecordRef::Invoice(i) => return self.invoices.get(i).total_minor(),
+            RecordRef::Invoice(i) => return self.invoices.total_minor(i),
             RecordRef::Payment(i) => {
                 return Minor::from_units(-self.payments[i as usize].amount.units())
             }

@@ -398,6 +398,29 @@ impl Invoices {
         }
     }
 
+    /// The total of the invoice at `i` in minor units, read from its record (and its
+    /// side entry, where its tax is kept there) alone where the build takes the fast
+    /// paths: statements, snapshots and restore's check ask it of every invoice entry,
+    /// and the whole view would read its id, number and settlements for nothing.
+    pub fn total_minor(&self, i: Idx) -> Minor {
+        if !cfg!(fast_paths) {
+            return self.get(i).total_minor();
+        }
+        let r = &self.records[i as usize];
+        let tax = if r.tax == IN_SIDE {
+            self.side
+                .get(r.side as usize)
+                .copied()
+                .unwrap_or_default()
+                .tax
+        } else {
+            Minor::from_units(r.tax.into())
+        };
+        let total = Minor::from_units(r.subtotal.units() + tax.units());
+        debug_assert_eq!(total, self.get(i).total_minor());
+        total
+    }
+
     /// Adds a settlement as the invoice's latest.
     pub fn settle(&mut self, i: Idx, s: Settlement) {
         let r = &mut self.records[i as usize];
