@@ -22,7 +22,7 @@ use crate::date::Date;
 use crate::error::{err, Result};
 use crate::ledger::Ledger;
 use crate::money::Currency;
-use crate::stable_hash::checksum;
+use crate::stable_hash::StableHasher;
 use crate::state::chunked::Chunked;
 use crate::state::id_index::hash_id;
 use crate::state::invoices::Invoices;
@@ -34,6 +34,7 @@ use crate::state::records::*;
 use crate::state::sorted_set::SortedSet;
 use crate::state::texts::TextArena;
 use crate::state::{IdEntry, IdIndex, State};
+use std::hash::Hasher as _;
 
 /// Whether this build takes the decoder's fast paths: natively and in the bulk module,
 /// where big books are restored. The shipped module takes the plain ones (its size
@@ -194,17 +195,47 @@ fn restore(bytes: &[u8], two: bool) -> Result<Ledger> {
     })
 }
 
-/// A snapshot's body and the checksum its trailer holds for it.
-#[derive(Clone, Copy)]
+/// A snapshot's body and the checksum its trailer holds for it, with how much of the
+/// body is hashed so far (`hashed`, whole words: the checksum taken in pieces).
+#[derive(Clone)]
 struct Seal<'a> {
     body: &'a [u8],
     sum: u64,
+    hashed: usize,
+    hasher: StableHasher,
 }
 
-impl Seal<'_> {
+/// How much of the body `Seal::advance` hashes between looks at whether to stop.
+#[cfg(not(target_arch = "wasm32"))]
+const SEAL_STEP: usize = 1 << 18;
+
+impl<'a> Seal<'a> {
+    fn new(body: &'a [u8], sum: u64) -> Seal<'a> {
+        Seal {
+            body,
+            sum,
+            hashed: 0,
+            hasher: StableHasher::new(),
+        }
+    }
+
+    /// Hashes up to `SEAL_STEP` more bytes of the body; false once only the last
+    /// (partial) word is left for `check`.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn advance(&mut self) -> bool {
+        let words = (self.body.len() - self.hashed) / 8 * 8;
+        let step = words.min(SEAL_STEP);
+        for word in self.body[self.hashed..self.hashed + step].chunks_exact(8) {
+            self.hasher.mix_word(word);
+        }
+        self.hashed += step;
+        step > 0
+    }
+
     /// Refuses a body whose checksum isn't the trailer's.
-    fn check(self) -> Result<()> {
-        if checksum(self.body) != self.sum {
+    fn check(mut self) -> Result<()> {
+        self.hasher.write(&self.body[self.hashed..]);
+        if self.hasher.finish() != self.sum {
             return Err(err!(
                 InvalidInput,
                 "snapshot: checksum mismatch (the bytes are damaged)"
@@ -215,9 +246,10 @@ impl Seal<'_> {
 }
 
 /// Format 4 (or 3): the trailer's length and checksum, then the payload. Natively, on
-/// two threads (`two`), a format 4 payload is decoded first and its seal returned for
-/// `rebuild` to check beside its own work; a payload that doesn't decode is refused as
-/// damaged first if its checksum differs, as when the checksum comes first.
+/// two threads (`two`), a format 4 payload is decoded first, its seal hashed in the
+/// second decoding thread's spare time, and returned for `rebuild` to finish checking
+/// beside its own work; a payload that doesn't decode is refused as damaged first if
+/// its checksum differs, as when the checksum comes first.
 fn current(bytes: &[u8], version: u32, two: bool) -> Result<(Payload, Option<Seal<'_>>)> {
     if bytes.len() < VERSION_END + TRAILER {
         return Err(err!(
@@ -239,15 +271,29 @@ fn current(bytes: &[u8], version: u32, two: bool) -> Result<(Payload, Option<Sea
             "snapshot: {body_end} bytes before the trailer, trailer says {len} (truncated or padded)"
         ));
     }
-    let seal = Seal {
-        body: &bytes[..body_end],
-        sum: long(body_end + 8),
-    };
+    let seal = Seal::new(&bytes[..body_end], long(body_end + 8));
     let deferred = two && cfg!(not(target_arch = "wasm32")) && version == FORMAT_VERSION;
     if !deferred {
-        seal.check()?;
+        seal.clone().check()?;
     }
-    match read::payload(&bytes[VERSION_END..body_end], version, deferred) {
+    let payload = &bytes[VERSION_END..body_end];
+    // Natively the second decoding thread hashes the seal once its part is decoded,
+    // until the first thread's part is (the rest is hashed beside the checks).
+    #[cfg(not(target_arch = "wasm32"))]
+    let (decoded, seal) = {
+        let mut seal = seal;
+        let mut spare = |front_done: &std::sync::atomic::AtomicBool| {
+            while !front_done.load(std::sync::atomic::Ordering::Relaxed) && seal.advance() {}
+        };
+        let spare: read::Spare<'_> = &mut spare;
+        (
+            read::payload(payload, version, deferred.then_some(spare)),
+            seal,
+        )
+    };
+    #[cfg(target_arch = "wasm32")]
+    let decoded = read::payload(payload, version, None);
+    match decoded {
         Some(p) => Ok((p, deferred.then_some(seal))),
         None => {
             if deferred {
@@ -621,14 +667,14 @@ struct Held<'a> {
 /// order (the first refusal is the one returned), and natively on two threads (`two`)
 /// the books' indexes (`book_indexes`) and the invariants' verdict too, for `rebuild`
 /// to give in that order after them (`None`: they are left to it). Restore is a
-/// function of the bytes alone, so natively the id index and then the books are done
-/// on a second thread beside the references, the seal and the invariants: the same
-/// result, and the same first refusal, as in order. The index checks its records are
-/// inside their tables before it reads their ids; the books and `check_invariants`
-/// read a format 4 state safely once its references are checked (the reader checks
-/// each invoice's lines are in the line table and adds up its totals), so the second
-/// thread builds the books only once this one found the references sound, and each
-/// side is safe whatever the other finds.
+/// function of the bytes alone, so natively the id index and then what is left of the
+/// seal (most or all of it is hashed while the payload is decoded) are done on a second
+/// thread beside the references, the books and the invariants: the same result, and
+/// the same first refusal, as in order. The index checks its records are inside their
+/// tables before it reads their ids; the books and `check_invariants` read a format 4
+/// state safely once its references are checked (the reader checks each invoice's
+/// lines are in the line table and adds up its totals), so they are built only once
+/// the references are found sound, and each side is safe whatever the other finds.
 #[allow(clippy::type_complexity)]
 fn checked(
     s: &State,
@@ -638,26 +684,21 @@ fn checked(
 ) -> Result<(IdIndex, Option<Result<Books>>, Option<Result<()>>)> {
     #[cfg(not(target_arch = "wasm32"))]
     if two && seal.is_some() {
-        // Whether the references are sound, for the second thread's books.
-        let (sound, told) = std::sync::mpsc::channel();
         let done = std::thread::scope(|scope| {
             let beside = scope.spawn(move || {
                 let ids = id_index(s, p);
-                let books = told.recv().unwrap_or(false).then(|| book_indexes(s));
-                (ids, books)
+                let sealed = seal.map_or(Ok(()), Seal::check);
+                (sealed, ids)
             });
             let checked = check_references(s);
-            // A closed channel only means the second thread ended early (a panic,
-            // resumed below).
-            let _ = sound.send(checked.is_ok());
-            let sealed = seal.map_or(Ok(()), Seal::check);
+            let books = checked.is_ok().then(|| book_indexes(s));
             let checked = checked.map(|()| check_invariants(s, p.entry_digest, p.lines_to_check));
             let beside = beside
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (sealed, beside, checked)
+            (beside, books, checked)
         });
-        let (sealed, (ids, books), checked) = done;
+        let ((sealed, ids), books, checked) = done;
         sealed?;
         let invariants = checked?;
         return Ok((ids?, books, Some(invariants)));
@@ -1058,6 +1099,7 @@ fn record_in_range(s: &State, record: RecordRef) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stable_hash::checksum;
 
     fn ids(seqs: &[u64]) -> Vec<(RecordRef, u64, u64)> {
         seqs.iter()

@@ -121,10 +121,15 @@ struct Back {
     accounts: Vec<Vec<((Currency, Account), Decimal)>>,
 }
 
+/// What the second decoding thread does once its part is decoded, until the flag says
+/// the first thread's part is too (`in_two`): the snapshot's seal hashed in pieces.
+pub(super) type Spare<'s> = &'s mut (dyn FnMut(&std::sync::atomic::AtomicBool) + Send);
+
 /// Decodes a payload (the bytes after the header's magic and version, before the
 /// trailer); `None` when they don't decode as format `version` (4, or natively and in
-/// the bulk module 3); natively on two threads where `two` says so (`in_two`).
-pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
+/// the bulk module 3); natively on two threads where `two` is given (`in_two`, the
+/// second thread's spare time given to it).
+pub(super) fn payload(bytes: &[u8], version: u32, two: Option<Spare<'_>>) -> Got<Payload> {
     let mut r = Reader::new(Src::new(bytes, INTERNED, FRONTS), LEGACY && version == 3);
     let seq = r.src.fixed_u64()?;
     let numbering = Numbering {
@@ -140,11 +145,11 @@ pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
             .then(|| (seq + 1).checked_sub(records as u64))
             .flatten()
             .filter(|&first| first > 0);
-        if let (true, false, Some(first)) = (two, r.v3, first) {
+        if let (Some(spare), false, Some(first)) = (two, r.v3, first) {
             let mut keyed = vec![0u64; records];
             let mut prints = vec![0u64; records];
             let lists = (keyed.as_mut_slice(), prints.as_mut_slice());
-            match in_two(r, seq, numbering, first, lists) {
+            match in_two(r, seq, numbering, first, lists, spare) {
                 Some(None) => return None,
                 Some(Some(mut p)) => {
                     p.placed = Some((first, keyed, prints));
@@ -152,7 +157,7 @@ pub(super) fn payload(bytes: &[u8], version: u32, two: bool) -> Got<Payload> {
                 }
                 None => {}
             }
-            return payload(bytes, version, false);
+            return payload(bytes, version, None);
         }
     }
     r.ids.reserve(records);
@@ -255,6 +260,7 @@ fn in_two<'a>(
     numbering: Numbering,
     first: u64,
     (keyed, prints): (&'a mut [u64], &'a mut [u64]),
+    spare: Spare<'_>,
 ) -> Option<Got<Payload>> {
     let n = keyed.len();
     let keyer = Keyer::for_rows(n);
@@ -275,6 +281,8 @@ fn in_two<'a>(
     let (prints, back_prints) = prints.split_at_mut(front_ids.min(n));
     r.placed = Some(place(keyed, prints));
     let src = r.src.from(start);
+    let front_done = std::sync::atomic::AtomicBool::new(false);
+    let done = &front_done;
     let (front, guessed) = std::thread::scope(|scope| {
         let back = scope.spawn(move || {
             let mark = super::skip::over_invoices(src.bytes(), invoices)?;
@@ -283,9 +291,11 @@ fn in_two<'a>(
             b.prev_date = mark.prev_date;
             b.placed = Some(place(back_keyed, back_prints));
             let back = b.back();
+            spare(done);
             Some((mark, b, back))
         });
         let front = r.front();
+        front_done.store(true, std::sync::atomic::Ordering::Relaxed);
         let guessed = back
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
