@@ -22,6 +22,7 @@ use crate::date::Date;
 use crate::error::{err, Result};
 use crate::ledger::Ledger;
 use crate::money::Currency;
+#[cfg(not(target_arch = "wasm32"))]
 use crate::stable_hash::StableHasher;
 use crate::state::chunked::Chunked;
 use crate::state::id_index::hash_id;
@@ -34,6 +35,7 @@ use crate::state::records::*;
 use crate::state::sorted_set::SortedSet;
 use crate::state::texts::TextArena;
 use crate::state::{IdEntry, IdIndex, State};
+#[cfg(not(target_arch = "wasm32"))]
 use std::hash::Hasher as _;
 
 /// Whether this build takes the decoder's fast paths: natively and in the bulk module,
@@ -201,7 +203,9 @@ fn restore(bytes: &[u8], two: bool) -> Result<Ledger> {
 struct Seal<'a> {
     body: &'a [u8],
     sum: u64,
+    #[cfg(not(target_arch = "wasm32"))]
     hashed: usize,
+    #[cfg(not(target_arch = "wasm32"))]
     hasher: StableHasher,
 }
 
@@ -214,7 +218,9 @@ impl<'a> Seal<'a> {
         Seal {
             body,
             sum,
+            #[cfg(not(target_arch = "wasm32"))]
             hashed: 0,
+            #[cfg(not(target_arch = "wasm32"))]
             hasher: StableHasher::new(),
         }
     }
@@ -233,9 +239,17 @@ impl<'a> Seal<'a> {
     }
 
     /// Refuses a body whose checksum isn't the trailer's.
-    fn check(mut self) -> Result<()> {
-        self.hasher.write(&self.body[self.hashed..]);
-        if self.hasher.finish() != self.sum {
+    fn check(self) -> Result<()> {
+        #[cfg(not(target_arch = "wasm32"))]
+        let sum = {
+            let mut hasher = self.hasher;
+            hasher.write(&self.body[self.hashed..]);
+            hasher.finish()
+        };
+        // The shipped module hashes it whole (smaller).
+        #[cfg(target_arch = "wasm32")]
+        let sum = crate::stable_hash::checksum(self.body);
+        if sum != self.sum {
             return Err(err!(
                 InvalidInput,
                 "snapshot: checksum mismatch (the bytes are damaged)"
