@@ -123,7 +123,18 @@ impl IdIndex {
         id: &str,
         id_of: &dyn Fn(RecordRef) -> &'a str,
     ) -> Result<IdEntry, Vacancy> {
-        let hash = hash_id(id);
+        self.lookup_with(id, hash_id(id), id_of)
+    }
+
+    /// `lookup` of `id`, whose hash is `hash`: the entry, or where it would go.
+    #[cfg(fast_paths)]
+    #[inline(always)]
+    fn lookup_with<'a>(
+        &self,
+        id: &str,
+        hash: u64,
+        id_of: &dyn Fn(RecordRef) -> &'a str,
+    ) -> Result<IdEntry, Vacancy> {
         match self.find(hash, id, id_of) {
             Ok(row) => Ok(self.entry(row as usize)),
             Err(slot) => Err(Vacancy { hash, slot }),
@@ -161,10 +172,7 @@ impl IdIndex {
         id_of: &dyn Fn(RecordRef) -> &'a str,
     ) -> Result<IdEntry, Vacancy> {
         debug_assert_eq!(hash, hash_id(id), "a hash of another id");
-        match self.find(hash, id, id_of) {
-            Ok(row) => Ok(self.entry(row as usize)),
-            Err(slot) => Err(Vacancy { hash, slot }),
-        }
+        self.lookup_with(id, hash, id_of)
     }
 
     /// The row of `id`, whose hash is `hash`; else the empty slot where it would go.

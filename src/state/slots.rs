@@ -111,36 +111,16 @@ impl Slots {
     #[cfg(all(fast_paths, target_arch = "x86_64"))]
     pub fn prefetch_home(&self, hash: u64) {
         if let Some(slot) = self.slots.get(self.home(mix(hash))) {
-            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-            // SAFETY: a prefetch is a hint: it never faults, and reads or writes nothing
-            // the program sees.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(slot as *const u32 as *const i8) }
+            super::warm::prefetch(slot);
         }
     }
 
-    /// The first row whose slot's tag matches `hash`, its key not compared: a guess at
-    /// the row `find` would give, good enough to warm what that row leads to.
+    /// The first row whose slot's tag matches `hash`, its key not compared (`find`
+    /// accepting any row): a guess at the row a lookup would give, good enough to warm
+    /// what that row leads to.
     #[cfg(not(target_arch = "wasm32"))]
     pub fn guess(&self, hash: u64) -> Option<u32> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mixed = mix(hash);
-        let (mask, tag) = (self.row_mask(), self.tag(mixed));
-        let mut at = self.home(mixed);
-        loop {
-            let slot = self.slots[at];
-            if slot == 0 {
-                return None;
-            }
-            if slot & !mask == tag {
-                return Some((slot & mask) - 1);
-            }
-            at += 1;
-            if at == self.slots.len() {
-                at = 0;
-            }
-        }
+        self.find(hash, &|_| true).ok()
     }
 
     /// `with` for a row whose empty slot `find` gave (`Err(slot)`) with nothing put in
