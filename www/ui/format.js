@@ -137,6 +137,11 @@ export function plainNumber(value, locale) {
   return formatter(Intl.NumberFormat, locale, { maximumFractionDigits: 20 }).format(String(value));
 }
 
+/** "1 record", "2 records": a count with its noun (English plural with an s). */
+export function counted(n, noun, locale) {
+  return `${plainNumber(n, locale)} ${noun}${Number(n) === 1 ? '' : 's'}`;
+}
+
 /** A quantity as a plain number in `locale` ("1.5" → "1.5", "1000" → "1,000"). */
 export function quantity(value, locale) {
   return formatter(Intl.NumberFormat, locale, { maximumFractionDigits: 10 }).format(String(value));

@@ -125,7 +125,7 @@ export function render(ctx, { query }) {
   const form = h('form', { class: 'form invoice-form', novalidate: true, id: 'invoice-form' },
     errors.summary, fields, h('div', { class: 'form-actions' }, save));
 
-  errors.bind('lines', { el: linesTable, input: linesTable, error: linesError, label: 'Lines' });
+  errors.bind('lines', { el: linesTable, input: linesTable, error: linesError, label: 'Lines' }, { currency: () => currency.input.value });
 
   function isBlank(row) {
     return !row.inputs.description.value.trim() && !row.inputs.unit_price.value.trim();

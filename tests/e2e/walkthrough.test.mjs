@@ -1,0 +1,166 @@
+// What a new finance user met walking the panel end to end (session 12, h-walk), each
+// worked as an operator would: the invoice number format (Data), an invoice whose total
+// would be negative (refused in the customer's currency, pointing to a credit note), the
+// trial balance's bad-debt account in words, a void invoice that keeps its contrast and
+// fits its page, and counts in the singular. Expected figures are the engine's answers,
+// formatted with the page's own formatter.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launch, startServer } from '../browser/browser.mjs';
+import { openPanel, go, createCustomer, fillLine, axeViolations, ready } from './panel-helpers.mjs';
+
+let server;
+let url;
+let browser;
+
+before(async () => {
+  ({ server, url } = await startServer());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const query = (page, q) => page.evaluate((x) => window.tally.store.query(x), q);
+const seq = (page) => page.evaluate(() => window.tally.store.seq);
+const shown = (page, amount, currency) => page.evaluate(async ([a, c]) => (await import('/ui/format.js')).money(a, c), [amount, currency]);
+
+/** Applies `commands` through the panel's store; fails on a refusal. */
+async function applyAll(page, commands) {
+  const answers = await page.evaluate(async (list) => {
+    const out = [];
+    for (const c of list) out.push(await window.tally.store.apply({ at: new Date().toISOString(), ...c }));
+    return out;
+  }, commands);
+  for (const a of answers) assert.equal(a.ok, true, JSON.stringify(a));
+  return answers;
+}
+
+/** Empties the ledger through Data › Start over. */
+async function startEmpty(page) {
+  await go(page, '/data');
+  await page.locator('#start-empty').click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Empty the ledger' }).click();
+  await page.waitForFunction(() => window.tally.store.seq === 0);
+}
+
+test('the invoice number format is set under Data: a bad format is refused next to the field and changes nothing; a good one numbers the next invoice and survives a reload', async () => {
+  const { page, close } = await openPanel(browser, url, '/data');
+  const current = page.locator('#invoice-number-current');
+  const format = page.getByLabel('Invoice number format');
+  const save = page.getByRole('button', { name: 'Save invoice number format' });
+  const error = page.locator('#invoice-number-form .field-error');
+  assert.equal(await format.inputValue(), (await query(page, { type: 'settings' })).invoice_number_format);
+
+  const before = await seq(page);
+  for (const [typed, words] of [
+    ['abc', /Invoice number format: “abc” needs \{seq\}/],
+    ['{yr}-{seq}', /Invoice number format: “\{yr\}-\{seq\}” has a placeholder that isn't one of/],
+    ['{seq', /Invoice number format: “\{seq” has a “\{” without its “\}”/],
+    ['', /Invoice number format: must not be empty/],
+  ]) {
+    await format.fill(typed);
+    await save.click();
+    await error.waitFor({ state: 'visible' });
+    assert.match(await error.innerText(), words, `refusal of ${JSON.stringify(typed)}`);
+    assert.equal(await format.getAttribute('aria-invalid'), 'true');
+    assert.equal(await seq(page), before, `${JSON.stringify(typed)} changes nothing`);
+  }
+  assert.deepEqual(await axeViolations(page), [], 'the refused form is accessible');
+
+  await format.fill('{year}-{seq:0000}');
+  await save.click();
+  await page.waitForFunction(() => /numbered \{year\}-\{seq:0000\}/.test(document.querySelector('#invoice-number-form [role=status]').textContent));
+  assert.equal(await seq(page), before + 1, 'one configure recorded');
+  const settings = await query(page, { type: 'settings' });
+  assert.equal(settings.invoice_number_format, '{year}-{seq:0000}');
+  const expected = `${(await page.evaluate(() => window.tally.today)).slice(0, 4)}-${String(settings.next_invoice_seq).padStart(4, '0')}`;
+  assert.match(await current.innerText(), new RegExp(`next invoice issued today gets number ${expected}`));
+
+  // The next invoice issued in the panel takes it.
+  const customer = (await query(page, { type: 'customers' })).customers[0];
+  await go(page, `/invoices/new?customer=${encodeURIComponent(customer.id)}`);
+  await fillLine(page, 1, { description: 'Hot desk', unitPrice: '10' });
+  await page.getByRole('button', { name: 'Issue invoice' }).click();
+  await page.waitForFunction(() => location.hash.startsWith('#/invoices/inv-'));
+  const id = decodeURIComponent(await page.evaluate(() => location.hash.slice('#/invoices/'.length)));
+  assert.equal((await query(page, { type: 'invoice', invoice: id })).number, expected);
+
+  await page.reload();
+  await ready(page);
+  await go(page, '/data');
+  assert.equal(await page.getByLabel('Invoice number format').inputValue(), '{year}-{seq:0000}');
+  await close();
+});
+
+test('an invoice whose total would be negative is refused in the customer\'s currency (BHD, 3 decimals), pointing to a credit note; nothing is issued', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  const id = await createCustomer(page, 'Manama Desk Co', 'BHD');
+  await go(page, `/invoices/new?customer=${encodeURIComponent(id)}`);
+  await fillLine(page, 1, { description: 'Refund of deposit', unitPrice: '-10', tax: '10' });
+  const before = await seq(page);
+  await page.getByRole('button', { name: 'Issue invoice' }).click();
+  const error = page.locator('#invoice-form .field-error:not([hidden])').first();
+  await error.waitFor();
+  const dry = await page.evaluate((c) => window.tally.store.query({ type: 'preview_invoice', customer: c, currency: 'BHD', date: window.tally.today, lines: [{ description: 'x', unit_price: '-10', tax_rate: '0.1' }] }), id);
+  assert.equal(dry.error.details.rule, 'negative_total');
+  const total = await shown(page, dry.error.details.total, 'BHD');
+  assert.match(total, /11\.000/, 'three decimals, as BHD is written');
+  const words = await error.innerText();
+  assert.ok(words.includes(`the invoice total would be negative (${total})`), words);
+  assert.match(words, /credit note/);
+  assert.equal(await seq(page), before, 'nothing issued');
+  await close();
+});
+
+test('the trial balance names the bad-debt account in words and counts accounts at zero in the singular', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await startEmpty(page);
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-wo', name: 'Gone Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-wo', customer: 'cus-wo', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00', tax_rate: '0.2' }] },
+    { type: 'write_off_invoice', id: 'wo-1', invoice: 'inv-wo', date: '2026-03-01', reason: 'Left without paying' },
+  ]);
+  const tb = await query(page, { type: 'trial_balance' });
+  const badDebt = tb.accounts.find((a) => a.account === 'bad_debt' && a.currency === 'EUR');
+  assert.ok(badDebt, 'the engine books a bad debt');
+  await go(page, '/reports');
+  const table = page.locator('main table', { hasText: 'Revenue' }).first();
+  const text = await table.innerText();
+  assert.doesNotMatch(text, /bad_debt/);
+  assert.match(text, new RegExp(`Bad debt written off \\(expense\\)\\s+${(await shown(page, badDebt.balance, 'EUR')).replace(/[.$()]/g, '\\$&')}`));
+  // The customer's receivable is at zero after the write-off: one account, not listed.
+  assert.match(text, /1 customer account at zero is not listed\./);
+  await close();
+});
+
+test('a void invoice keeps its contrast (axe) and its lines fit the page at 1280 px with BHD amounts', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-bhd', name: 'Gulf Studio', currency: 'BHD' },
+    { type: 'issue_invoice', id: 'inv-bhd', customer: 'cus-bhd', date: '2026-02-01', lines: [{ description: 'Private office, February', quantity: '2', unit_price: '1250.125', tax_rate: '0.1', discount_rate: '0.05' }] },
+    { type: 'void_invoice', id: 'vi-bhd', invoice: 'inv-bhd', date: '2026-02-02', reason: 'Wrong customer' },
+  ]);
+  await go(page, '/invoices/inv-bhd');
+  await page.locator('#invoice-doc').waitFor();
+  assert.match(await page.locator('#invoice-doc').innerText(), /VOID/);
+  assert.deepEqual(await axeViolations(page), [], 'no contrast failure on a void invoice');
+  const [scroll, client] = await page.evaluate(() => { const w = document.querySelector('#invoice-doc .table-wrap'); return [w.scrollWidth, w.clientWidth]; });
+  assert.ok(scroll <= client, `the lines table fits (${scroll} > ${client} scrolls sideways)`);
+  await close();
+});
+
+test('counts of one are in the singular: "Ledger loaded: 1 record."', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await startEmpty(page);
+  await createCustomer(page, 'Only Member', 'EUR');
+  await page.reload();
+  await ready(page);
+  assert.match(await page.locator('#status').innerText(), /Ledger loaded: 1 record\b(?!s)/);
+  await go(page, '/data');
+  assert.match(await page.locator('main .lead').innerText(), /\(1 record[,)]/);
+  await close();
+});
