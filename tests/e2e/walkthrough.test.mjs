@@ -164,3 +164,39 @@ test('counts of one are in the singular: "Ledger loaded: 1 record."', async () =
   assert.match(await page.locator('main .lead').innerText(), /\(1 record[,)]/);
   await close();
 });
+
+test('a written-off invoice is final: no credit note or void is offered for it, and a refusal about it names the invoice in words, never its id', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-final', name: 'Final Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-final', customer: 'cus-final', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00', tax_rate: '0.2' }] },
+    { type: 'issue_invoice', id: 'inv-other', customer: 'cus-final', date: '2026-02-05', lines: [{ description: 'Desk', unit_price: '50.00' }] },
+    { type: 'write_off_invoice', id: 'wo-final', invoice: 'inv-final', date: '2026-03-01', reason: 'Left without paying' },
+  ]);
+  const number = (await query(page, { type: 'invoice', invoice: 'inv-final' })).number;
+  const other = (await query(page, { type: 'invoice', invoice: 'inv-other' })).number;
+
+  await go(page, '/invoices/inv-final');
+  await page.locator('#invoice-doc').waitFor();
+  const actions = page.locator('main .actions');
+  assert.equal(await actions.getByRole('link', { name: 'Credit note' }).count(), 0, 'no "Credit note" on a written-off invoice');
+  assert.equal(await actions.getByRole('link', { name: 'Void invoice…' }).count(), 0);
+
+  for (const action of ['credit_note', 'void_invoice']) {
+    await go(page, `/corrections?customer=cus-final&action=${action}`);
+    const options = await page.locator('#correction-area select').first().locator('option').allInnerTexts();
+    assert.ok(options.some((o) => o.startsWith(other)), `${action} offers the open invoice`);
+    assert.ok(!options.some((o) => o.startsWith(number)), `${action} doesn't offer the written-off one: ${options}`);
+  }
+
+  // A payment allocated to it (another tab's stale list, an old link) is refused in words.
+  const words = await page.evaluate(async (n) => {
+    const { refusalText } = await import('/ui/refusal.js');
+    const dry = window.tally.store.dryRun({ type: 'record_payment', id: 'pay-final', customer: 'cus-final', amount: '10.00', currency: 'EUR', method: 'cash', date: '2026-04-01', allocate_to: ['inv-final'] });
+    return { rule: dry.error.details.rule, text: refusalText(dry.error, { label: 'Invoices', words: (id) => (id === 'inv-final' ? n : null) }) };
+  }, number);
+  assert.equal(words.rule, 'written_off');
+  assert.match(words.text, new RegExp(`^Invoices: ${number} was written off as bad debt`));
+  assert.doesNotMatch(words.text, /inv-final/);
+  await close();
+});

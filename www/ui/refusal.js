@@ -116,6 +116,8 @@ export function refusalText(error, { label = fieldLabel(error?.field), percent =
       return sentence(`${record(d.invoice)} is void.`);
     case 'paid':
       return sentence(`${record(d.invoice)} is already paid in full.`);
+    case 'written_off':
+      return sentence(`${record(d.invoice)} was written off as bad debt, which is final: no credit note, void or payment on it (money received later is kept as credit).`);
     case 'already_void':
       return sentence(`${record(d.payment ?? d.invoice)} was already voided.`);
     case 'missing_seq':

@@ -287,7 +287,8 @@ const FORMS = {
       reset: () => { amount.input.value = ''; reason.input.value = ''; refresh(); },
     });
     function refresh() {
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
+      // A void or written-off invoice is final: no credit note or void on it.
+      const list = invoicesOf(ctx, c, (i) => i.status !== 'void' && i.status !== 'written_off');
       setOptions(invoice.input, [['', 'No invoice: all of it becomes credit'], ...list.map((i) => [i.id, invoiceLabel(i)])], preset.invoice ?? invoice.input.value);
       update();
     }
@@ -388,7 +389,8 @@ const FORMS = {
       reset: () => { reason.input.value = ''; refresh(); },
     });
     function refresh() {
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
+      // A void or written-off invoice is final: no credit note or void on it.
+      const list = invoicesOf(ctx, c, (i) => i.status !== 'void' && i.status !== 'written_off');
       setOptions(invoice.input, list.length ? list.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No invoices to void']], preset.invoice ?? invoice.input.value);
       update();
     }
