@@ -200,3 +200,21 @@ test('a written-off invoice is final: no credit note or void is offered for it, 
   assert.doesNotMatch(words.text, /inv-final/);
   await close();
 });
+
+test('the due date follows a change of the invoice date (14 days after) until it is typed in', async () => {
+  const { page, close } = await openPanel(browser, url, '/invoices/new');
+  await page.locator('#invoice-form').waitFor();
+  const day = page.getByLabel('Invoice date');
+  const due = page.getByLabel('Due date');
+  const plus14 = (iso) => page.evaluate(async ([d]) => (await import('/ui/format.js')).addDays(d, 14), [iso]);
+  assert.equal(await due.inputValue(), await plus14(await day.inputValue()));
+  await day.fill('2026-09-01');
+  assert.equal(await due.inputValue(), '2026-09-15', 'a backdated invoice is due 14 days after its date, not after today');
+  await due.fill('2026-09-30');
+  await day.fill('2026-09-05');
+  assert.equal(await due.inputValue(), '2026-09-30', 'a due date typed in is kept');
+  await due.fill('');
+  await day.fill('2026-08-04');
+  assert.equal(await due.inputValue(), '', 'an emptied due date stays empty (due on the invoice date)');
+  await close();
+});

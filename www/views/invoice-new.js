@@ -35,6 +35,12 @@ export function render(ctx, { query }) {
   const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: [] }));
   const day = errors.bind('date', field({ label: 'Invoice date', name: 'date', type: 'date', required: true, value: todayISO() }));
   const due = errors.bind('due_date', field({ label: 'Due date', name: 'due_date', type: 'date', value: addDays(todayISO(), 14), hint: 'Empty: due on the invoice date.' }));
+  // The due date follows the invoice date (14 days after it) until it is typed in.
+  let dueTyped = false;
+  due.input.addEventListener('input', () => { dueTyped = true; });
+  day.input.addEventListener('input', () => {
+    if (!dueTyped && /^\d{4}-\d{2}-\d{2}$/.test(day.input.value)) due.input.value = addDays(day.input.value, 14);
+  });
   const inclusive = errors.bind('prices_include_tax', field({ label: 'Prices include tax', name: 'prices_include_tax', type: 'checkbox' }));
   const useCredit = errors.bind('use_credit', field({ label: 'Use the customer\'s available credit', name: 'use_credit', type: 'checkbox', attrs: { checked: true } }));
   useCredit.input.checked = true;
