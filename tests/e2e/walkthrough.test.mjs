@@ -218,3 +218,27 @@ test('the due date follows a change of the invoice date (14 days after) until it
   assert.equal(await due.inputValue(), '', 'an emptied due date stays empty (due on the invoice date)');
   await close();
 });
+
+test('a credit note on a paid invoice says it becomes credit, not that the amount due "goes down by €0.00"', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-paid', name: 'Paid Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-paid', customer: 'cus-paid', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00' }] },
+    { type: 'record_payment', id: 'pay-paid', customer: 'cus-paid', amount: '100.00', currency: 'EUR', method: 'card', date: '2026-01-06' },
+  ]);
+  const number = (await query(page, { type: 'invoice', invoice: 'inv-paid' })).number;
+  await go(page, '/corrections?customer=cus-paid&action=credit_note&invoice=inv-paid');
+  const area = page.locator('#correction-area');
+  await area.getByLabel(/^Amount/).fill('10');
+  await area.getByLabel(/^Reason/).fill('Overcharged');
+  const dry = await page.evaluate(() => window.tally.store.dryRun({ type: 'issue_credit_note', id: 'cn-probe', customer: 'cus-paid', invoice: 'inv-paid', amount: '10', date: window.tally.today, reason: 'x' }));
+  assert.equal(dry.reduced_amount_due, '0.00');
+  const plan = await page.locator('#credit-note-plan').innerText();
+  assert.doesNotMatch(plan, /goes down by €0\.00/);
+  assert.match(plan, new RegExp(`${number} is already settled: its amount due stays at zero, and ${(await shown(page, dry.credit_released, 'EUR')).replace('.', '\\.')} paid on it becomes credit for Paid Member`));
+  await area.getByRole('button', { name: 'Issue credit note' }).click();
+  const result = area.locator('.result');
+  await result.waitFor({ state: 'visible' });
+  assert.match(await result.innerText(), new RegExp(`issued for ${number}, already settled: €10\\.00 became credit`));
+  await close();
+});

@@ -274,6 +274,7 @@ const FORMS = {
         const m = (v) => money(v, d.currency);
         if (!d.invoice) return [h('p', {}, `${c.name} gets ${m(d.credit_created)} of credit for the next invoice in ${d.currency}.`)];
         const number = selected()?.number ?? d.invoice;
+        if (!nonZero(d.reduced_amount_due)) return [h('p', {}, `${number} is already settled: its amount due stays at zero, and ${m(d.credit_released)} paid on it becomes credit for ${c.name}.`)];
         return [h('p', {}, `${number}: its amount due goes down by ${m(d.reduced_amount_due)}`
           + (nonZero(d.credit_released) ? `, and ${m(d.credit_released)} already paid on it becomes credit for ${c.name}.` : '.'))];
       },
@@ -281,7 +282,9 @@ const FORMS = {
       after: (a) => {
         const inv = a.invoice ? ctx.store.query({ type: 'invoice', invoice: a.invoice }) : null;
         return [h('p', {}, inv
-          ? `Credit note of ${money(a.amount, a.currency)} issued for ${inv.number}: its amount due went down by ${money(a.reduced_amount_due, a.currency)} (now ${money(inv.amount_due, a.currency)})${nonZero(a.credit_created) ? `, and ${money(a.credit_created, a.currency)} became credit` : ''}.`
+          ? (!nonZero(a.reduced_amount_due)
+            ? `Credit note of ${money(a.amount, a.currency)} issued for ${inv.number}, already settled: ${money(a.credit_created, a.currency)} became credit.`
+            : `Credit note of ${money(a.amount, a.currency)} issued for ${inv.number}: its amount due went down by ${money(a.reduced_amount_due, a.currency)} (now ${money(inv.amount_due, a.currency)})${nonZero(a.credit_created) ? `, and ${money(a.credit_created, a.currency)} became credit` : ''}.`)
           : `Credit note of ${money(a.amount, a.currency)} issued: ${money(a.credit_created, a.currency)} of credit for ${c.name}.`)];
       },
       reset: () => { amount.input.value = ''; reason.input.value = ''; refresh(); },
