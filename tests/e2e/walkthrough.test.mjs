@@ -242,3 +242,25 @@ test('a credit note on a paid invoice says it becomes credit, not that the amoun
   assert.match(await result.innerText(), new RegExp(`issued for ${number}, already settled: €10\\.00 became credit`));
   await close();
 });
+
+test('amount placeholders follow the currency: "0" for JPY, "0.000" for BHD, "0.00" for EUR', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-jpy', name: 'Tokyo Member', currency: 'JPY' },
+    { type: 'create_customer', id: 'cus-bhd2', name: 'Manama Member', currency: 'BHD' },
+  ]);
+  for (const [id, zero] of [['cus-jpy', '0'], ['cus-bhd2', '0.000']]) {
+    await go(page, `/payments/new?customer=${id}`);
+    const amount = page.locator('#payment-form').getByLabel('Amount');
+    await page.waitForFunction(([z]) => document.querySelector('#payment-form input[name=amount]').placeholder === z, [zero]);
+    assert.equal(await amount.getAttribute('placeholder'), zero);
+    await page.locator('#payment-form').getByLabel('Currency').selectOption('EUR');
+    assert.equal(await amount.getAttribute('placeholder'), '0.00', 'it follows a change of currency');
+    await go(page, `/invoices/new?customer=${id}`);
+    await page.locator('#invoice-form').waitFor();
+    await page.getByRole('button', { name: 'Add a line' }).click();
+    assert.equal(await page.getByLabel('Unit price, line 1').getAttribute('placeholder'), zero);
+    assert.equal(await page.getByLabel('Unit price, line 2').getAttribute('placeholder'), zero);
+  }
+  await close();
+});

@@ -51,6 +51,12 @@ export function currencyDigits(currency) {
   }
 }
 
+/** A zero written with the currency's minor units, as a placeholder: "0.00", "0" (JPY), "0.000" (BHD). */
+export function zeroAmount(currency) {
+  const digits = currencyDigits(currency);
+  return digits ? `0.${'0'.repeat(digits)}` : '0';
+}
+
 function utc(iso) {
   const [y, m, d] = iso.split('-').map(Number);
   return Date.UTC(y, m - 1, d);

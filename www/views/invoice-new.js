@@ -8,7 +8,7 @@
 
 import { roundingWords } from './settings-rounding.js';
 import { h, enc, replace } from '../ui/dom.js';
-import { money, date, todayISO, addDays, percent, COMMON_CURRENCIES } from '../ui/format.js';
+import { money, date, todayISO, addDays, percent, COMMON_CURRENCIES, zeroAmount } from '../ui/format.js';
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { shift, compareDecimals } from '../ui/decimal.js';
 import { confirmDialog } from '../ui/dialog.js';
@@ -185,6 +185,7 @@ export function render(ctx, { query }) {
     showRateWarning();
     const c = currentCustomer();
     const cur = currency.input.value;
+    for (const row of rows) row.inputs.unit_price.placeholder = zeroAmount(cur);
     if (c) {
       const bal = store.query({ type: 'balance', customer: c.id, currency: cur });
       creditHint.textContent = bal.ok ? `${money(bal.credit, cur)} of credit available in ${cur}.` : '';

@@ -10,7 +10,7 @@
 // resend of the same command is answered as a duplicate.
 
 import { h, enc, link, replace } from '../ui/dom.js';
-import { money, date, todayISO, METHODS, methodLabel, COMMON_CURRENCIES } from '../ui/format.js';
+import { money, date, todayISO, METHODS, methodLabel, COMMON_CURRENCIES, zeroAmount } from '../ui/format.js';
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { compareDecimals, isZero } from '../ui/decimal.js';
 import { unusualAmount, unusualWords, confirmUsualAmount } from '../ui/usual.js';
@@ -160,6 +160,7 @@ export function render(ctx, { query }) {
 
   function update() {
     if (done) return;
+    amount.input.placeholder = zeroAmount(currency.input.value);
     const p = plan();
     replace(planBox, describe(p), p.answer?.ok ? amountCheck() : null);
   }
