@@ -264,3 +264,23 @@ test('amount placeholders follow the currency: "0" for JPY, "0.000" for BHD, "0.
   }
   await close();
 });
+
+test('a line\'s amount is not left showing the figure from before a bad value was typed', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [{ type: 'create_customer', id: 'cus-line', name: 'Line Member', currency: 'EUR' }]);
+  await go(page, '/invoices/new?customer=cus-line');
+  await page.locator('#invoice-form').waitFor();
+  await fillLine(page, 1, { description: 'Desk', unitPrice: '100', tax: '20' });
+  const amount = page.locator('#invoice-form .line-amount').first();
+  await page.waitForFunction(() => document.querySelector('#invoice-form .line-amount').textContent !== '');
+  const preview = await page.evaluate(() => window.tally.store.query({ type: 'preview_invoice', customer: 'cus-line', currency: 'EUR', date: window.tally.today, lines: [{ description: 'Desk', unit_price: '100', tax_rate: '0.2' }] }));
+  assert.equal(await amount.innerText(), await shown(page, preview.lines[0].net, 'EUR'));
+  await fillLine(page, 1, { unitPrice: 'abc' });
+  await page.locator('#invoice-form .field-error:not([hidden])').first().waitFor();
+  assert.equal(await amount.innerText(), '', 'no stale amount next to "abc"');
+  await fillLine(page, 1, { unitPrice: '50' });
+  await page.waitForFunction(() => document.querySelector('#invoice-form .line-amount').textContent !== '');
+  const again = await page.evaluate(() => window.tally.store.query({ type: 'preview_invoice', customer: 'cus-line', currency: 'EUR', date: window.tally.today, lines: [{ description: 'Desk', unit_price: '50', tax_rate: '0.2' }] }));
+  assert.equal(await amount.innerText(), await shown(page, again.lines[0].net, 'EUR'));
+  await close();
+});

@@ -200,6 +200,8 @@ export function render(ctx, { query }) {
     const answer = store.query({ type: 'preview_invoice', ...d });
     if (!answer.ok) {
       showRefusal(answer, false);
+      // A line's amount from before the change would be wrong: none until the engine answers again.
+      for (const row of rows) row.amount.textContent = '';
       preview.classList.add('stale');
       const note = preview.querySelector('.preview-note') ?? preview.appendChild(h('p', { class: 'preview-note hint' }));
       note.textContent = preview.querySelector('table') ? 'The preview waits until the form is complete.' : 'Fill in a line (description and unit price) to see the invoice as it will be issued.';
