@@ -116,13 +116,15 @@ test('an invoice whose total would be negative is refused in the customer\'s cur
   await close();
 });
 
-test('the trial balance names the bad-debt account in words and counts accounts at zero in the singular', async () => {
+test('the trial balance names the bad-debt and cash accounts in words and counts accounts at zero in the singular', async () => {
   const { page, close } = await openPanel(browser, url, '/customers');
   await startEmpty(page);
   await applyAll(page, [
     { type: 'create_customer', id: 'cus-wo', name: 'Gone Member', currency: 'EUR' },
     { type: 'issue_invoice', id: 'inv-wo', customer: 'cus-wo', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00', tax_rate: '0.2' }] },
     { type: 'write_off_invoice', id: 'wo-1', invoice: 'inv-wo', date: '2026-03-01', reason: 'Left without paying' },
+    // Money that comes later is a payment kept as credit: cash, here.
+    { type: 'record_payment', id: 'pay-late', customer: 'cus-wo', amount: '10.00', currency: 'EUR', method: 'cash', date: '2026-04-01' },
   ]);
   const tb = await query(page, { type: 'trial_balance' });
   const badDebt = tb.accounts.find((a) => a.account === 'bad_debt' && a.currency === 'EUR');
@@ -132,6 +134,7 @@ test('the trial balance names the bad-debt account in words and counts accounts 
   const text = await table.innerText();
   assert.doesNotMatch(text, /bad_debt/);
   assert.match(text, new RegExp(`Bad debt written off \\(expense\\)\\s+${(await shown(page, badDebt.balance, 'EUR')).replace(/[.$()]/g, '\\$&')}`));
+  assert.match(text, /Cash received in cash\s+€10\.00/, 'cash "received in cash", not "by cash"');
   // The customer's receivable is at zero after the write-off: one account, not listed.
   assert.match(text, /1 customer account at zero is not listed\./);
   await close();

@@ -16,7 +16,7 @@ const ACCOUNT_WORDS = {
   goodwill_credit: 'Goodwill credit granted (expense)',
   bad_debt: 'Bad debt written off (expense)',
 };
-const METHOD_WORDS = { cash: 'cash', bank_transfer: 'bank transfers', card: 'card', direct_debit: 'direct debit', cheque: 'cheques', other: 'other methods' };
+const METHOD_WORDS = { cash: 'in cash', bank_transfer: 'by bank transfer', card: 'by card', direct_debit: 'by direct debit', cheque: 'by cheque', other: 'by other methods' };
 
 export function render(ctx) {
   const { store } = ctx;
@@ -55,7 +55,7 @@ export function render(ctx) {
     const [kind, rest] = account.split(/:(.*)/s);
     if (kind === 'receivable') return `Receivable: ${names.get(rest) ?? rest}`;
     if (kind === 'customer_credit') return `Customer credit: ${names.get(rest) ?? rest}`;
-    if (kind === 'cash') return `Cash received by ${METHOD_WORDS[rest] ?? rest}`;
+    if (kind === 'cash') return `Cash received ${METHOD_WORDS[rest] ?? rest}`;
     return ACCOUNT_WORDS[account] ?? account;
   };
   const trial = tb.totals.map((t) => {
