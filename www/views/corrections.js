@@ -522,13 +522,13 @@ export function voidInvoiceWords(ctx, c, dry) {
   const payments = new Set(ctx.store.query({ type: 'payments', customer: c.id, currency: cur }).payments.map((p) => p.id));
   const words = recordWords(ctx, c);
   const parts = dry.returned.map((part) => (payments.has(part.credit)
-    ? `${m(part.amount)} paid (${words.get(part.credit)})`
-    : `${m(part.amount)} of credit (${words.get(part.credit) ?? part.credit})`));
+    ? `${m(part.amount)} paid by ${words.get(part.credit)}`
+    : `${m(part.amount)} of credit: ${words.get(part.credit) ?? part.credit}`));
   return [
     h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${m(inv.total)} will be cancelled: ${c.name} will no longer owe its ${m(inv.amount_due)} due, and the statement will credit the ${m(dry.cancelled)} it asked for.`),
-    h('p', {}, nonZero(dry.credit_returned)
-      ? `${m(dry.credit_returned)} that settled it (${parts.join(', ')}) will return to ${c.name} as credit.`
-      : 'Nothing was paid on it, so no credit is returned.'),
+    nonZero(dry.credit_returned)
+      ? [h('p', {}, `${m(dry.credit_returned)} that settled it will return to ${c.name} as credit:`), h('ul', { class: 'plan-list' }, parts.map((t) => h('li', {}, t)))]
+      : h('p', {}, 'Nothing was paid on it, so no credit is returned.'),
     h('p', { class: 'hint' }, 'The invoice keeps its number and stays in the records, marked as void.'),
   ];
 }
