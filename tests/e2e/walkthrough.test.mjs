@@ -287,3 +287,22 @@ test('a line\'s amount is not left showing the figure from before a bad value wa
   assert.equal(await amount.innerText(), await shown(page, again.lines[0].net, 'EUR'));
   await close();
 });
+
+test('a payment in another currency than the customer\'s billing one says what it can pay, before it is saved', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-yen', name: 'Yen Member', currency: 'JPY' },
+    { type: 'issue_invoice', id: 'inv-yen', customer: 'cus-yen', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '710' }] },
+  ]);
+  await go(page, '/payments/new?customer=cus-yen');
+  const form = page.locator('#payment-form');
+  await form.getByLabel('Amount').fill('100');
+  await page.waitForFunction(() => /will settle/.test(document.getElementById('payment-plan').textContent));
+  assert.equal(await page.locator('#currency-warning').count(), 0, 'no warning in the billing currency');
+  await form.getByLabel('Currency').selectOption('EUR');
+  await page.locator('#currency-warning').waitFor();
+  const owes = await shown(page, (await query(page, { type: 'balance', customer: 'cus-yen', currency: 'JPY' })).outstanding, 'JPY');
+  assert.equal(await page.locator('#currency-warning').innerText(), `Yen Member is billed in JPY and owes ${owes}: a payment in EUR settles only invoices in EUR, and credit in EUR pays only invoices in EUR.`);
+  assert.match(await page.locator('#payment-plan').innerText(), /kept as credit, and used for Yen Member's next invoice in EUR\./);
+  await close();
+});
