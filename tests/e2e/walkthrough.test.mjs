@@ -306,3 +306,19 @@ test('a payment in another currency than the customer\'s billing one says what i
   assert.match(await page.locator('#payment-plan').innerText(), /kept as credit, and used for Yen Member's next invoice in EUR\./);
   await close();
 });
+
+test('the printable statement names credit left by a payment by that payment, not "Overpayment"', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-pre', name: 'Prepaying Member', currency: 'EUR' },
+    { type: 'record_payment', id: 'pay-pre', customer: 'cus-pre', amount: '250.00', currency: 'EUR', method: 'bank_transfer', date: '2026-02-03', reference: 'SEPA 77' },
+  ]);
+  await go(page, '/customers/cus-pre/statement');
+  const credit = page.locator('#statement-credit');
+  await credit.waitFor();
+  const text = await credit.innerText();
+  const day = await page.evaluate(async () => (await import('/ui/format.js')).date('2026-02-03'));
+  assert.ok(text.includes(`From the payment of ${day} (ref. SEPA 77)`), text);
+  assert.doesNotMatch(text, /Overpayment/);
+  await close();
+});
