@@ -322,3 +322,22 @@ test('the printable statement names credit left by a payment by that payment, no
   assert.doesNotMatch(text, /Overpayment/);
   await close();
 });
+
+test('"New customer" says so when a customer of that name already exists, and still lets a different one be created', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  const twin = (await query(page, { type: 'customers' })).customers[0];
+  await page.getByRole('button', { name: 'New customer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New customer' });
+  const warning = dialog.locator('#same-name-warning');
+  await dialog.getByLabel('Name').fill('Someone New Entirely');
+  assert.equal(await warning.isVisible(), false);
+  await dialog.getByLabel('Name').fill(` ${twin.name.toUpperCase()} `);
+  await warning.waitFor();
+  assert.match(await warning.innerText(), new RegExp(`already a customer named ${twin.name.replace(/[.*+?^${}()|[\]\\&]/g, '\\$&')}`));
+  assert.deepEqual(await axeViolations(page), []);
+  const before = (await query(page, { type: 'customers' })).customers.length;
+  await dialog.getByRole('button', { name: 'Create customer' }).click();
+  await page.waitForFunction(() => location.hash.startsWith('#/customers/cus-'));
+  assert.equal((await query(page, { type: 'customers' })).customers.length, before + 1, 'a warning, not a refusal');
+  await close();
+});
