@@ -341,3 +341,16 @@ test('"New customer" says so when a customer of that name already exists, and st
   assert.equal((await query(page, { type: 'customers' })).customers.length, before + 1, 'a warning, not a refusal');
   await close();
 });
+
+test('on a phone, a radio or checkbox label wraps beside its box instead of dropping below it', async () => {
+  const { page, close } = await openPanel(browser, url, '/payments/new', { width: 390, height: 800 });
+  await page.locator('#payment-form').waitFor();
+  const rows = await page.evaluate(() => [...document.querySelectorAll('.field-check')].filter((el) => el.offsetParent).map((el) => {
+    const box = el.querySelector('input').getBoundingClientRect();
+    const label = el.querySelector('label').getBoundingClientRect();
+    return { text: el.querySelector('label').textContent, beside: label.left >= box.right && label.top < box.bottom };
+  }));
+  assert.ok(rows.length >= 3, 'the payment form has its three choices');
+  for (const r of rows) assert.ok(r.beside, `"${r.text}" sits beside its box`);
+  await close();
+});
