@@ -21,7 +21,7 @@ import { httpTransport } from './sync-transport.js';
 import { statusWords } from './ui/sync-words.js';
 import { confirmDialog } from './ui/dialog.js';
 import { h, replace } from './ui/dom.js';
-import { todayISO } from './ui/format.js';
+import { todayISO, counted } from './ui/format.js';
 import { healthNotice } from './ui/health.js';
 
 import * as customers from './views/customers.js';
@@ -105,7 +105,7 @@ function showStoredFigures(figures) {
   current = screen;
   currentKey = parseHash().key;
   document.documentElement.dataset.state = 'opening';
-  announce(`Opening the books (${figures.seq} records): the figures are shown as stored; they can be changed in a moment.`);
+  announce(`Opening the books (${counted(figures.seq, 'record')}): the figures are shown as stored; they can be changed in a moment.`);
   replace(main, current.node);
   document.title = `${current.title} · Tally`;
 }
@@ -285,14 +285,14 @@ async function start() {
       const answers = await store.applyMany(demoCommands({ today }));
       const refused = answers.filter((a) => !a.ok);
       if (refused.length) console.warn('tally: demo commands refused', refused);
-      announce(`Demo space loaded: ${answers.length - refused.length} records. Reset or replace it under Data.`);
+      announce(`Demo space loaded: ${counted(answers.length - refused.length, 'record')}. Reset or replace it under Data.`);
     } catch (error) {
       announce(`The demo space could not be loaded: ${error.message}`, 'error');
     }
   } else if (store.health.status !== 'ok') {
-    announce(`The ledger opened with ${store.seq} records and a problem, explained below.`, store.health.writable ? 'info' : 'error');
+    announce(`The ledger opened with ${counted(store.seq, 'record')} and a problem, explained below.`, store.health.writable ? 'info' : 'error');
   } else {
-    announce(`Ledger loaded: ${store.seq} records${store.persisted ? ', kept in persistent storage' : ''}.`);
+    announce(`Ledger loaded: ${counted(store.seq, 'record')}${store.persisted ? ', kept in persistent storage' : ''}.`);
   }
 
   store.subscribe((event) => onStoreChange(ctx, event));

@@ -51,6 +51,12 @@ export function currencyDigits(currency) {
   }
 }
 
+/** A zero written with the currency's minor units, as a placeholder: "0.00", "0" (JPY), "0.000" (BHD). */
+export function zeroAmount(currency) {
+  const digits = currencyDigits(currency);
+  return digits ? `0.${'0'.repeat(digits)}` : '0';
+}
+
 function utc(iso) {
   const [y, m, d] = iso.split('-').map(Number);
   return Date.UTC(y, m - 1, d);
@@ -135,6 +141,11 @@ export function percent(fraction, locale) {
 export function plainNumber(value, locale) {
   if (value === undefined || value === null || value === '') return '';
   return formatter(Intl.NumberFormat, locale, { maximumFractionDigits: 20 }).format(String(value));
+}
+
+/** "1 record", "2 records": a count with its noun (English plural with an s). */
+export function counted(n, noun, locale) {
+  return `${plainNumber(n, locale)} ${noun}${Number(n) === 1 ? '' : 's'}`;
 }
 
 /** A quantity as a plain number in `locale` ("1.5" → "1.5", "1000" → "1,000"). */

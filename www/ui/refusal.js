@@ -12,7 +12,7 @@ const NAMES = {
   description: 'Description', quantity: 'Quantity', unit_price: 'Unit price', tax_rate: 'Tax rate',
   discount_rate: 'Discount', lines: 'Lines', invoice: 'Invoice', payment: 'Payment', method: 'Method',
   reference: 'Reference', reason: 'Reason', name: 'Name', email: 'E-mail', allocate_to: 'Invoices to pay',
-  from: 'From', to: 'To', as_of: 'As of', valid_until: 'Valid until',
+  from: 'From', to: 'To', as_of: 'As of', valid_until: 'Valid until', invoice_number_format: 'Invoice number format',
 };
 
 /** A field path in words, for a refusal shown away from its field: `lines[1].unit_price` → "Unit price, line 2". */
@@ -84,7 +84,7 @@ export function refusalText(error, { label = fieldLabel(error?.field), percent =
         ? sentence(`must be between ${rate(d.min)} and ${rate(d.max)}, not ${rate(d.value)}.`)
         : sentence(`must be between ${plainNumber(d.min, locale)} and ${plainNumber(d.max, locale)}, not ${plainNumber(d.value, locale)}.`);
     case 'negative_total':
-      return sentence(`the invoice total would be negative (${m(d.total)}).`);
+      return sentence(`the invoice total would be negative (${m(d.total)}); to give money back, use a credit note.`);
     case 'unknown_currency':
       return sentence(`${typed(d.value)} is not a currency code (three letters, such as EUR).`);
     case 'not_a_date':
@@ -116,8 +116,18 @@ export function refusalText(error, { label = fieldLabel(error?.field), percent =
       return sentence(`${record(d.invoice)} is void.`);
     case 'paid':
       return sentence(`${record(d.invoice)} is already paid in full.`);
+    case 'written_off':
+      return sentence(`${record(d.invoice)} was written off as bad debt, which is final: no credit note, void or payment on it (money received later is kept as credit).`);
     case 'already_void':
       return sentence(`${record(d.payment ?? d.invoice)} was already voided.`);
+    case 'missing_seq':
+      return sentence(`“${d.value}” needs {seq} (or {seq:0000}), so that every invoice number is different.`);
+    case 'unknown_placeholder':
+      return sentence(`“${d.value}” has a placeholder that isn't one of {year}, {month}, {day}, {seq} or {seq:0000} (zeros only after “seq:”).`);
+    case 'unclosed_brace':
+      return sentence(`“${d.value}” has a “{” without its “}”.`);
+    case 'stray_brace':
+      return sentence(`“${d.value}” has a “}” without its “{”.`);
     case 'id_taken':
       return 'This form was already used for a different record. Reload the page and enter it again.';
     default:

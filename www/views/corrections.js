@@ -274,6 +274,7 @@ const FORMS = {
         const m = (v) => money(v, d.currency);
         if (!d.invoice) return [h('p', {}, `${c.name} gets ${m(d.credit_created)} of credit for the next invoice in ${d.currency}.`)];
         const number = selected()?.number ?? d.invoice;
+        if (!nonZero(d.reduced_amount_due)) return [h('p', {}, `${number} is already settled: its amount due stays at zero, and ${m(d.credit_released)} paid on it becomes credit for ${c.name}.`)];
         return [h('p', {}, `${number}: its amount due goes down by ${m(d.reduced_amount_due)}`
           + (nonZero(d.credit_released) ? `, and ${m(d.credit_released)} already paid on it becomes credit for ${c.name}.` : '.'))];
       },
@@ -281,13 +282,16 @@ const FORMS = {
       after: (a) => {
         const inv = a.invoice ? ctx.store.query({ type: 'invoice', invoice: a.invoice }) : null;
         return [h('p', {}, inv
-          ? `Credit note of ${money(a.amount, a.currency)} issued for ${inv.number}: its amount due went down by ${money(a.reduced_amount_due, a.currency)} (now ${money(inv.amount_due, a.currency)})${nonZero(a.credit_created) ? `, and ${money(a.credit_created, a.currency)} became credit` : ''}.`
+          ? (!nonZero(a.reduced_amount_due)
+            ? `Credit note of ${money(a.amount, a.currency)} issued for ${inv.number}, already settled: ${money(a.credit_created, a.currency)} became credit.`
+            : `Credit note of ${money(a.amount, a.currency)} issued for ${inv.number}: its amount due went down by ${money(a.reduced_amount_due, a.currency)} (now ${money(inv.amount_due, a.currency)})${nonZero(a.credit_created) ? `, and ${money(a.credit_created, a.currency)} became credit` : ''}.`)
           : `Credit note of ${money(a.amount, a.currency)} issued: ${money(a.credit_created, a.currency)} of credit for ${c.name}.`)];
       },
       reset: () => { amount.input.value = ''; reason.input.value = ''; refresh(); },
     });
     function refresh() {
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
+      // A void or written-off invoice is final: no credit note or void on it.
+      const list = invoicesOf(ctx, c, (i) => i.status !== 'void' && i.status !== 'written_off');
       setOptions(invoice.input, [['', 'No invoice: all of it becomes credit'], ...list.map((i) => [i.id, invoiceLabel(i)])], preset.invoice ?? invoice.input.value);
       update();
     }
@@ -388,7 +392,8 @@ const FORMS = {
       reset: () => { reason.input.value = ''; refresh(); },
     });
     function refresh() {
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void');
+      // A void or written-off invoice is final: no credit note or void on it.
+      const list = invoicesOf(ctx, c, (i) => i.status !== 'void' && i.status !== 'written_off');
       setOptions(invoice.input, list.length ? list.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No invoices to void']], preset.invoice ?? invoice.input.value);
       update();
     }
@@ -517,13 +522,13 @@ export function voidInvoiceWords(ctx, c, dry) {
   const payments = new Set(ctx.store.query({ type: 'payments', customer: c.id, currency: cur }).payments.map((p) => p.id));
   const words = recordWords(ctx, c);
   const parts = dry.returned.map((part) => (payments.has(part.credit)
-    ? `${m(part.amount)} paid (${words.get(part.credit)})`
-    : `${m(part.amount)} of credit (${words.get(part.credit) ?? part.credit})`));
+    ? `${m(part.amount)} paid by ${words.get(part.credit)}`
+    : `${m(part.amount)} of credit: ${words.get(part.credit) ?? part.credit}`));
   return [
     h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${m(inv.total)} will be cancelled: ${c.name} will no longer owe its ${m(inv.amount_due)} due, and the statement will credit the ${m(dry.cancelled)} it asked for.`),
-    h('p', {}, nonZero(dry.credit_returned)
-      ? `${m(dry.credit_returned)} that settled it (${parts.join(', ')}) will return to ${c.name} as credit.`
-      : 'Nothing was paid on it, so no credit is returned.'),
+    nonZero(dry.credit_returned)
+      ? [h('p', {}, `${m(dry.credit_returned)} that settled it will return to ${c.name} as credit:`), h('ul', { class: 'plan-list' }, parts.map((t) => h('li', {}, t)))]
+      : h('p', {}, 'Nothing was paid on it, so no credit is returned.'),
     h('p', { class: 'hint' }, 'The invoice keeps its number and stays in the records, marked as void.'),
   ];
 }

@@ -106,6 +106,16 @@ function newCustomer(ctx) {
   const currencies = COMMON_CURRENCIES.map((c) => [c, c]);
   const currency = errors.bind('currency', field({ label: 'Billing currency', name: 'currency', type: 'select', options: currencies, value: 'EUR', hint: 'Invoices and payments default to it.' }));
   const email = errors.bind('email', field({ label: 'E-mail', name: 'email', type: 'email', attrs: { autocomplete: 'off' } }));
+  // A second customer of the same name can't be told apart in the forms' lists: say so while typing.
+  const sameName = h('p', { class: 'warning', id: 'same-name-warning', 'aria-live': 'polite', hidden: true });
+  name.el.append(sameName);
+  name.input.setAttribute('aria-describedby', `${name.input.getAttribute('aria-describedby')} same-name-warning`);
+  name.input.addEventListener('input', () => {
+    const typed = name.input.value.trim().toLocaleLowerCase();
+    const twin = typed && ctx.store.query({ type: 'customers' }).customers.find((c) => c.name.trim().toLocaleLowerCase() === typed);
+    sameName.hidden = !twin;
+    sameName.textContent = twin ? `There is already a customer named ${twin.name} (${[twin.email, twin.currency].filter(Boolean).join(', ')}). Create another only if it is a different customer.` : '';
+  });
   const save = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create customer');
   const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
   let saving = false;

@@ -3,13 +3,14 @@
 // on invoices.
 
 import { h, replace } from '../ui/dom.js';
-import { todayISO } from '../ui/format.js';
+import { todayISO, counted } from '../ui/format.js';
 import { field } from '../ui/forms.js';
 import { confirmDialog } from '../ui/dialog.js';
 import { download } from '../ui/files.js';
 import { seller, saveSeller } from '../ui/settings.js';
 import { backupOf } from '../store.js';
 import { roundingSection } from './settings-rounding.js';
+import { numberingSection } from './settings-numbering.js';
 import { exportSection } from './accountant-export.js';
 
 export function render(ctx) {
@@ -23,7 +24,7 @@ export function render(ctx) {
       const backup = await store.exportBackup();
       const name = `tally-backup-${todayISO()}.json`;
       download(name, JSON.stringify(backup, null, 1), 'application/json');
-      ctx.announce(`Backup of ${backup.entries.length} records downloaded as ${name}.`);
+      ctx.announce(`Backup of ${counted(backup.entries.length, 'record')} downloaded as ${name}.`);
     } catch (error) {
       ctx.announce(`The backup could not be made: ${error.message}`, 'error');
     }
@@ -49,8 +50,8 @@ export function render(ctx) {
         },
       });
       progress.value = progress.max;
-      progressText.textContent = `${label}: done, ${backup.entries.length} records.`;
-      ctx.announce(`${label}: done, ${backup.entries.length} records.`);
+      progressText.textContent = `${label}: done, ${counted(backup.entries.length, 'record')}.`;
+      ctx.announce(`${label}: done, ${counted(backup.entries.length, 'record')}.`);
       return true;
     } catch (error) {
       progressText.textContent = `${label} failed: ${error.message}`;
@@ -87,7 +88,7 @@ export function render(ctx) {
     const count = Array.isArray(backup?.entries) ? backup.entries.length : 0;
     const ok = await confirmDialog({
       title: 'Replace the ledger with this backup?',
-      body: [h('p', {}, `The ledger now holds ${store.seq} records. It will be replaced by the ${count} records in "${chosen.name}".`),
+      body: [h('p', {}, `The ledger now holds ${counted(store.seq, 'record')}. It will be replaced by the ${counted(count, 'record')} in "${chosen.name}".`),
         h('p', {}, 'The backup is checked in full first: if anything in it is wrong, nothing changes.')],
       confirmLabel: 'Replace the ledger',
       danger: true,
@@ -138,9 +139,10 @@ export function render(ctx) {
   // Synced books are the server's: an import or reset here would not reach the others.
   const local = !store.synced;
   const rounding = roundingSection(ctx);
+  const numbering = numberingSection(ctx);
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Data')),
-    h('p', { class: 'lead' }, `The ledger lives in this browser (${store.seq} records${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`),
+    h('p', { class: 'lead' }, `The ledger lives in this browser (${counted(store.seq, 'record')}${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`),
     h('section', { class: 'panel', 'aria-labelledby': 'backup-title' },
       h('h2', { id: 'backup-title' }, 'Backup'),
       h('p', {}, 'The backup is the whole journal: every record, in order, as JSON.'),
@@ -153,13 +155,14 @@ export function render(ctx) {
       h('h2', { id: 'reset-title' }, 'Start over'),
       h('div', { class: 'actions' }, resetButton, emptyButton))
       : h('p', { class: 'hint' }, 'These books are kept by the server and shared with the other admins: importing a backup or starting over is done on the server, not here.'),
+    numbering.node,
     rounding.node,
     h('section', { class: 'panel', 'aria-labelledby': 'seller-title' },
       h('h2', { id: 'seller-title' }, 'Seller details on invoices'),
       sellerForm));
   const lead = () => (local
-    ? `The ledger lives in this browser (${store.seq} records${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`
-    : `The books are kept on the server; this browser holds a copy of its ${store.confirmedSeq} records${store.status.pending ? ` and ${store.status.pending} not yet sent` : ''}.`);
+    ? `The ledger lives in this browser (${counted(store.seq, 'record')}${store.persisted ? ', in persistent storage' : ''}). Download a backup regularly.`
+    : `The books are kept on the server; this browser holds a copy of its ${counted(store.confirmedSeq, 'record')}${store.status.pending ? ` and ${store.status.pending} not yet sent` : ''}.`);
   replace(node.querySelector('.lead'), lead());
   return {
     node,
@@ -167,6 +170,7 @@ export function render(ctx) {
     onStoreChange() {
       node.querySelector('.lead').textContent = lead();
       rounding.refresh();
+      numbering.refresh();
     },
   };
 }

@@ -8,7 +8,7 @@
 
 import { roundingWords } from './settings-rounding.js';
 import { h, enc, replace } from '../ui/dom.js';
-import { money, date, todayISO, addDays, percent, COMMON_CURRENCIES } from '../ui/format.js';
+import { money, date, todayISO, addDays, percent, COMMON_CURRENCIES, zeroAmount } from '../ui/format.js';
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { shift, compareDecimals } from '../ui/decimal.js';
 import { confirmDialog } from '../ui/dialog.js';
@@ -35,6 +35,12 @@ export function render(ctx, { query }) {
   const currency = errors.bind('currency', field({ label: 'Currency', name: 'currency', type: 'select', options: [] }));
   const day = errors.bind('date', field({ label: 'Invoice date', name: 'date', type: 'date', required: true, value: todayISO() }));
   const due = errors.bind('due_date', field({ label: 'Due date', name: 'due_date', type: 'date', value: addDays(todayISO(), 14), hint: 'Empty: due on the invoice date.' }));
+  // The due date follows the invoice date (14 days after it) until it is typed in.
+  let dueTyped = false;
+  due.input.addEventListener('input', () => { dueTyped = true; });
+  day.input.addEventListener('input', () => {
+    if (!dueTyped && /^\d{4}-\d{2}-\d{2}$/.test(day.input.value)) due.input.value = addDays(day.input.value, 14);
+  });
   const inclusive = errors.bind('prices_include_tax', field({ label: 'Prices include tax', name: 'prices_include_tax', type: 'checkbox' }));
   const useCredit = errors.bind('use_credit', field({ label: 'Use the customer\'s available credit', name: 'use_credit', type: 'checkbox', attrs: { checked: true } }));
   useCredit.input.checked = true;
@@ -125,7 +131,7 @@ export function render(ctx, { query }) {
   const form = h('form', { class: 'form invoice-form', novalidate: true, id: 'invoice-form' },
     errors.summary, fields, h('div', { class: 'form-actions' }, save));
 
-  errors.bind('lines', { el: linesTable, input: linesTable, error: linesError, label: 'Lines' });
+  errors.bind('lines', { el: linesTable, input: linesTable, error: linesError, label: 'Lines' }, { currency: () => currency.input.value });
 
   function isBlank(row) {
     return !row.inputs.description.value.trim() && !row.inputs.unit_price.value.trim();
@@ -179,6 +185,7 @@ export function render(ctx, { query }) {
     showRateWarning();
     const c = currentCustomer();
     const cur = currency.input.value;
+    for (const row of rows) row.inputs.unit_price.placeholder = zeroAmount(cur);
     if (c) {
       const bal = store.query({ type: 'balance', customer: c.id, currency: cur });
       creditHint.textContent = bal.ok ? `${money(bal.credit, cur)} of credit available in ${cur}.` : '';
@@ -193,6 +200,8 @@ export function render(ctx, { query }) {
     const answer = store.query({ type: 'preview_invoice', ...d });
     if (!answer.ok) {
       showRefusal(answer, false);
+      // A line's amount from before the change would be wrong: none until the engine answers again.
+      for (const row of rows) row.amount.textContent = '';
       preview.classList.add('stale');
       const note = preview.querySelector('.preview-note') ?? preview.appendChild(h('p', { class: 'preview-note hint' }));
       note.textContent = preview.querySelector('table') ? 'The preview waits until the form is complete.' : 'Fill in a line (description and unit price) to see the invoice as it will be issued.';

@@ -95,7 +95,7 @@ export function render(ctx, { params: [id] }) {
     h('button', { type: 'button', class: 'btn btn-primary', id: 'print-invoice', on: { click: () => window.print() } }, 'Print'),
     open ? link(`/payments/new?${q}&currency=${cur}`, 'Add payment', { class: 'btn' }) : null,
     open ? link(`/corrections?${q}&action=apply_credit`, 'Apply credit', { class: 'btn' }) : null,
-    inv.status !== 'void' ? link(`/corrections?${q}&action=credit_note`, 'Credit note', { class: 'btn' }) : null,
+    inv.status !== 'void' && inv.status !== 'written_off' ? link(`/corrections?${q}&action=credit_note`, 'Credit note', { class: 'btn' }) : null,
     open ? link(`/corrections?${q}&action=write_off`, 'Write off…', { class: 'btn btn-danger-quiet' }) : null,
     inv.status !== 'void' && inv.status !== 'written_off' ? link(`/corrections?${q}&action=void_invoice`, 'Void invoice…', { class: 'btn btn-danger-quiet' }) : null);
 

@@ -10,7 +10,7 @@
 // resend of the same command is answered as a duplicate.
 
 import { h, enc, link, replace } from '../ui/dom.js';
-import { money, date, todayISO, METHODS, methodLabel, COMMON_CURRENCIES } from '../ui/format.js';
+import { money, date, todayISO, METHODS, methodLabel, COMMON_CURRENCIES, zeroAmount } from '../ui/format.js';
 import { field, setOptions, FieldErrors } from '../ui/forms.js';
 import { compareDecimals, isZero } from '../ui/decimal.js';
 import { unusualAmount, unusualWords, confirmUsualAmount } from '../ui/usual.js';
@@ -128,13 +128,20 @@ export function render(ctx, { query }) {
     }
     const cur = answer.currency;
     const m = (v) => money(v, cur);
+    // Money in another currency than the customer's billing one is often a slip of the currency field.
+    let otherCurrency = null;
+    if (cur !== c.currency) {
+      const billing = store.query({ type: 'balance', customer: c.id, currency: c.currency });
+      const owes = billing.ok && !isZero(billing.outstanding) ? ` and owes ${money(billing.outstanding, c.currency)}` : '';
+      otherCurrency = h('p', { class: 'warning', id: 'currency-warning' }, `${c.name} is billed in ${c.currency}${owes}: a payment in ${cur} settles only invoices in ${cur}, and credit in ${cur} pays only invoices in ${cur}.`);
+    }
     if (answer.allocations.length === 0) {
       const ticked = invoiceList.querySelectorAll('input:checked').length;
       const bal = store.query({ type: 'balance', customer: c.id, currency: cur });
       const why = p.mode === 'credit' ? 'You chose to keep it as credit, so'
         : p.mode === 'choose' && ticked === 0 ? 'No invoice is ticked, so'
           : bal.ok && isZero(bal.outstanding) ? `${c.name} owes nothing in ${cur}, so` : 'It settles no invoice, so';
-      return [h('p', {}, `${why} all of ${m(answer.amount)} will be kept as credit, and used for ${c.name}'s next invoice.`)];
+      return [h('p', {}, `${why} all of ${m(answer.amount)} will be kept as credit, and used for ${c.name}'s next invoice in ${cur}.`), otherCurrency];
     }
     const due = new Map(open.map((i) => [i.id, i]));
     return [
@@ -147,7 +154,8 @@ export function render(ctx, { query }) {
       })),
       h('p', {}, isZero(answer.credit_created)
         ? 'Nothing will be left over as credit.'
-        : `The remaining ${m(answer.credit_created)} will be kept as credit for the next invoice.`),
+        : `The remaining ${m(answer.credit_created)} will be kept as credit for the next invoice in ${cur}.`),
+      otherCurrency,
     ];
   }
 
@@ -160,6 +168,7 @@ export function render(ctx, { query }) {
 
   function update() {
     if (done) return;
+    amount.input.placeholder = zeroAmount(currency.input.value);
     const p = plan();
     replace(planBox, describe(p), p.answer?.ok ? amountCheck() : null);
   }

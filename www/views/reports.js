@@ -14,8 +14,9 @@ const ACCOUNT_WORDS = {
   tax_payable: 'Tax payable',
   credit_notes: 'Credit notes (less revenue)',
   goodwill_credit: 'Goodwill credit granted (expense)',
+  bad_debt: 'Bad debt written off (expense)',
 };
-const METHOD_WORDS = { cash: 'cash', bank_transfer: 'bank transfers', card: 'card', direct_debit: 'direct debit', cheque: 'cheques', other: 'other methods' };
+const METHOD_WORDS = { cash: 'in cash', bank_transfer: 'by bank transfer', card: 'by card', direct_debit: 'by direct debit', cheque: 'by cheque', other: 'by other methods' };
 
 export function render(ctx) {
   const { store } = ctx;
@@ -54,7 +55,7 @@ export function render(ctx) {
     const [kind, rest] = account.split(/:(.*)/s);
     if (kind === 'receivable') return `Receivable: ${names.get(rest) ?? rest}`;
     if (kind === 'customer_credit') return `Customer credit: ${names.get(rest) ?? rest}`;
-    if (kind === 'cash') return `Cash received by ${METHOD_WORDS[rest] ?? rest}`;
+    if (kind === 'cash') return `Cash received ${METHOD_WORDS[rest] ?? rest}`;
     return ACCOUNT_WORDS[account] ?? account;
   };
   const trial = tb.totals.map((t) => {
@@ -75,7 +76,7 @@ export function render(ctx) {
           group('Operator accounts', own),
           group('Customers: receivable', perCustomer('receivable:')),
           group('Customers: credit held', perCustomer('customer_credit:')),
-          settled ? h('tr', {}, h('td', { colspan: 3, class: 'hint' }, `${settled} customer accounts at zero are not listed.`)) : null),
+          settled ? h('tr', {}, h('td', { colspan: 3, class: 'hint' }, settled === 1 ? '1 customer account at zero is not listed.' : `${settled} customer accounts at zero are not listed.`)) : null),
         h('tfoot', {},
           h('tr', {}, h('th', { scope: 'row' }, 'Totals'), h('td', { class: 'money' }, money(t.debits, t.currency)), h('td', { class: 'money' }, money(t.credits, t.currency))),
           h('tr', {}, h('th', { scope: 'row' }, 'Difference (always zero)'), h('td', { class: 'money', colspan: 2 }, money(t.total, t.currency)))))));

@@ -12,7 +12,7 @@ import { isZero } from '../ui/decimal.js';
 import { entryWords } from '../ui/statement-words.js';
 import { expiringLots } from '../ui/expiry.js';
 
-const ORIGIN = { payment: 'Overpayment', credit: 'Credit granted', credit_note: 'Credit note' };
+const ORIGIN = { payment: 'From a payment', credit: 'Credit granted', credit_note: 'Credit note' };
 const BUCKETS = [['current', 'Not yet due'], ['days_1_30', '1–30 days'], ['days_31_60', '31–60 days'], ['days_61_90', '61–90 days'], ['over_90', 'Over 90 days']];
 
 export function render(ctx, { params: [id], query }) {
@@ -42,7 +42,14 @@ export function render(ctx, { params: [id], query }) {
   if (!st.ok) errors.show(st, { focus: false });
 
   const s = seller();
-  const words = entryWords(store.query({ type: 'payments', customer: id, currency: cur }).payments, cur);
+  const payments = store.query({ type: 'payments', customer: id, currency: cur }).payments;
+  const words = entryWords(payments, cur);
+  // A lot left by a payment is named by that payment, as the customer knows it.
+  const paymentById = new Map(payments.map((p) => [p.id, p]));
+  const lotName = (l) => {
+    const p = l.origin === 'payment' ? paymentById.get(l.source) : null;
+    return p ? `From the payment of ${date(p.date)}${p.reference ? ` (ref. ${p.reference})` : ''}` : ORIGIN[l.origin] ?? l.origin;
+  };
   const m = (v) => money(v, cur);
   const entries = st.ok ? h('table', { class: 'doc-lines', id: 'statement-entries' },
     h('thead', {}, h('tr', {},
@@ -76,7 +83,7 @@ export function render(ctx, { params: [id], query }) {
     : [h('table', { class: 'totals doc-totals', id: 'statement-credit' },
       h('caption', {}, `Credit held on ${date(ctx.today)}`),
       h('tbody', {}, credits.lots.map((l) => h('tr', {},
-        h('th', { scope: 'row' }, ORIGIN[l.origin] ?? l.origin, h('span', { class: 'sub' }, l.valid_until ? ` valid until ${date(l.valid_until)}` : ' no end date')),
+        h('th', { scope: 'row' }, lotName(l), h('span', { class: 'sub' }, l.valid_until ? ` valid until ${date(l.valid_until)}` : ' no end date')),
         h('td', { class: 'money' }, m(l.remaining)))),
         h('tr', { class: 'grand' }, h('th', { scope: 'row' }, 'Total credit'), h('td', { class: 'money' }, m(credits.total))))),
     soon.length ? h('p', { class: 'hint' }, 'Credit with an end date is used for invoices up to that date; use it before it runs out.') : null];
