@@ -7,10 +7,12 @@ use serde::Deserializer;
 
 use crate::answer::{command_result, Accepted, Answer, QueryOk};
 use crate::commands::{self, Commit, DryRun};
+use crate::domain::Added;
 use crate::error::{clip, err, Error, Result};
-use crate::input::command::Command;
+use crate::input::command::{Command, CommandBody};
 use crate::input::raw::{Key, RawMap};
 use crate::journal::{fingerprint, JournalEntry};
+use crate::money::Currency;
 use crate::queries::Query;
 use crate::state::records::RecordRef;
 use crate::state::{IdEntry, State, Vacancy};
@@ -121,7 +123,8 @@ impl Ledger {
             Ok(entry) => entry,
             Err(vacancy) => return Ok(Err(vacancy)),
         };
-        if entry.fingerprint != print {
+        if entry.fingerprint != print && !self.same_with_defaults(&command.body, entry.fingerprint)
+        {
             return Err(err!(
                 Conflict,
                 "id: '{}' is already taken by another record or a different command",
@@ -133,6 +136,118 @@ impl Ledger {
         }
         let (record, seq) = (entry.record, entry.seq);
         Ok(Ok(self.accepted(&command.id, record, seq, true)))
+    }
+
+    /// Whether `body` is the command whose fingerprint is `stored` with a default
+    /// written out or left out: `currency` given as the one it defaults to (the
+    /// customer's, or for a credit note or `apply_credit` the invoice's), an invoice's
+    /// `due_date` as its `date`, `apply_credit`'s `date` as its invoice's date. Both
+    /// forms do the same thing, so a resend written the other way is a duplicate, not a
+    /// conflict. Asked only when the fingerprints differ, so the fingerprints stored
+    /// in snapshots stay as they are.
+    fn same_with_defaults(&self, body: &CommandBody, stored: u64) -> bool {
+        let state = &self.state;
+        let customer_currency = |id: &str| {
+            state
+                .customer_idx("customer", id)
+                .ok()
+                .map(|c| state.customers[c as usize].currency)
+        };
+        let invoice = |id: &str| {
+            state
+                .invoice_idx("invoice", id)
+                .ok()
+                .map(|i| state.invoices.get(i))
+        };
+        let toggle = |slot: Option<Currency>, default: Option<Currency>| match (slot, default) {
+            (Some(given), Some(default)) if given == default => Some(None),
+            (None, Some(default)) => Some(Some(default)),
+            _ => None,
+        };
+        let mut variants: Vec<CommandBody> = Vec::new();
+        match body {
+            CommandBody::IssueInvoice(c) => {
+                let currencies = toggle(c.currency, customer_currency(&c.customer));
+                let due_date = match c.due_date {
+                    Some(due) if due == c.date => Some(None),
+                    None => Some(Some(c.date)),
+                    Some(_) => None,
+                };
+                for (currency, due) in [(true, false), (false, true), (true, true)] {
+                    let mut v = c.clone();
+                    match (currency, currencies) {
+                        (true, Some(other)) => v.currency = other,
+                        (true, None) => continue,
+                        _ => {}
+                    }
+                    match (due, due_date) {
+                        (true, Some(other)) => v.due_date = other,
+                        (true, None) => continue,
+                        _ => {}
+                    }
+                    variants.push(CommandBody::IssueInvoice(v));
+                }
+            }
+            CommandBody::RecordPayment(c) => {
+                if let Some(other) = toggle(c.currency, customer_currency(&c.customer)) {
+                    let mut v = c.clone();
+                    v.currency = other;
+                    variants.push(CommandBody::RecordPayment(v));
+                }
+            }
+            CommandBody::AddCredit(c) => {
+                if let Some(other) = toggle(c.currency, customer_currency(&c.customer)) {
+                    let mut v = c.clone();
+                    v.currency = other;
+                    variants.push(CommandBody::AddCredit(v));
+                }
+            }
+            CommandBody::RefundCredit(c) => {
+                if let Some(other) = toggle(c.currency, customer_currency(&c.customer)) {
+                    let mut v = c.clone();
+                    v.currency = other;
+                    variants.push(CommandBody::RefundCredit(v));
+                }
+            }
+            CommandBody::IssueCreditNote(c) => {
+                let default = match &c.invoice {
+                    Some(id) => invoice(id).map(|i| i.currency),
+                    None => customer_currency(&c.customer),
+                };
+                if let Some(other) = toggle(c.currency, default) {
+                    let mut v = c.clone();
+                    v.currency = other;
+                    variants.push(CommandBody::IssueCreditNote(v));
+                }
+            }
+            CommandBody::ApplyCredit(c) => {
+                let Some(inv) = invoice(&c.invoice) else {
+                    return false;
+                };
+                let currencies = toggle(c.currency, Some(inv.currency));
+                let dates = match c.date.0 {
+                    Some(day) if day == inv.date => Some(Added(None)),
+                    None => Some(Added(Some(inv.date))),
+                    Some(_) => None,
+                };
+                for (currency, date) in [(true, false), (false, true), (true, true)] {
+                    let mut v = c.clone();
+                    match (currency, currencies) {
+                        (true, Some(other)) => v.currency = other,
+                        (true, None) => continue,
+                        _ => {}
+                    }
+                    match (date, dates) {
+                        (true, Some(other)) => v.date = other,
+                        (true, None) => continue,
+                        _ => {}
+                    }
+                    variants.push(CommandBody::ApplyCredit(v));
+                }
+            }
+            _ => {}
+        }
+        variants.iter().any(|v| fingerprint(v) == stored)
     }
 
     /// Executes a command that isn't a dry run, whose fingerprint is `print` (and the

@@ -662,13 +662,14 @@ impl LineInput {
                 .unwrap_or(Decimal::ZERO),
         };
         if line.quantity.is_zero() {
+            let shown = line.quantity.to_string();
             return Err(err!(
                 InvalidAmount,
-                "lines[{index}].quantity must be more than zero"
+                "lines[{index}].quantity: '{shown}' must be more than zero"
             )
             .at(format!("lines[{index}].quantity"))
             .rule("not_positive")
-            .with("value", "0"));
+            .with("value", shown));
         }
         f.finish(|| "an invoice line".to_string())?;
         Ok(line)
