@@ -662,14 +662,13 @@ impl LineInput {
                 .unwrap_or(Decimal::ZERO),
         };
         if line.quantity.is_zero() {
-            let shown = line.quantity.to_string();
             return Err(err!(
                 InvalidAmount,
-                "lines[{index}].quantity: '{shown}' must be more than zero"
+                "lines[{index}].quantity: '0' must be more than zero"
             )
             .at(format!("lines[{index}].quantity"))
             .rule("not_positive")
-            .with("value", shown));
+            .with("value", "0"));
         }
         f.finish(|| "an invoice line".to_string())?;
         Ok(line)
