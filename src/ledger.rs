@@ -8,9 +8,10 @@ use serde::Deserializer;
 use crate::answer::{command_result, Accepted, Answer, QueryOk};
 use crate::commands::{self, Commit, DryRun};
 use crate::error::{clip, err, Error, Result};
-use crate::input::command::Command;
+use crate::input::command::{Command, CommandBody};
 use crate::input::raw::{Key, RawMap};
 use crate::journal::{fingerprint, JournalEntry};
+use crate::money::Currency;
 use crate::queries::Query;
 use crate::state::records::RecordRef;
 use crate::state::{IdEntry, State, Vacancy};
@@ -56,7 +57,7 @@ impl Ledger {
     /// answered by [`Ledger::dry_run`].
     pub fn execute(&mut self, command: Command) -> Answer {
         if command.dry_run {
-            return self.dry_run(&command);
+            return self.dry_run(command);
         }
         let print = fingerprint(&command.body);
         self.execute_printed(command, print, None)
@@ -66,7 +67,7 @@ impl Ledger {
     /// whose id is `id_hash` (both worked out beforehand).
     fn execute_printed(&mut self, command: Command, print: u64, id_hash: Option<u64>) -> Answer {
         if command.dry_run {
-            return self.dry_run(&command);
+            return self.dry_run(command);
         }
         match self.try_execute(command, print, id_hash) {
             Ok(accepted) => Answer::Accepted(accepted),
@@ -78,15 +79,15 @@ impl Ledger {
     /// duplicate or refused, with everything it would do, and the `seq` it would get),
     /// marked `dry_run: true`, and changes nothing: it runs the command's own plan and
     /// renders the answer from it instead of committing.
-    pub fn dry_run(&self, command: &Command) -> Answer {
-        let answer = match self.try_dry_run(command) {
+    pub fn dry_run(&self, mut command: Command) -> Answer {
+        let answer = match self.try_dry_run(&mut command) {
             Ok(accepted) => Answer::Accepted(accepted),
             Err(error) => Answer::refused(error),
         };
         answer.as_dry_run()
     }
 
-    fn try_dry_run(&self, command: &Command) -> Result<Accepted> {
+    fn try_dry_run(&self, command: &mut Command) -> Result<Accepted> {
         let print = fingerprint(&command.body);
         if let Ok(duplicate) = self.existing(command, print, None)? {
             return Ok(duplicate);
@@ -108,7 +109,7 @@ impl Ledger {
     /// free.
     fn existing(
         &self,
-        command: &Command,
+        command: &mut Command,
         print: u64,
         id_hash: Option<u64>,
     ) -> Result<Result<Accepted, Vacancy>> {
@@ -121,7 +122,9 @@ impl Ledger {
             Ok(entry) => entry,
             Err(vacancy) => return Ok(Err(vacancy)),
         };
-        if entry.fingerprint != print {
+        if entry.fingerprint != print
+            && !self.same_with_defaults(&mut command.body, entry.fingerprint)
+        {
             return Err(err!(
                 Conflict,
                 "id: '{}' is already taken by another record or a different command",
@@ -135,15 +138,75 @@ impl Ledger {
         Ok(Ok(self.accepted(&command.id, record, seq, true)))
     }
 
+    /// Whether `body` is the command whose fingerprint is `stored` with a default
+    /// written out or left out: `currency` given as the one it defaults to (the
+    /// customer's, or for a credit note or `apply_credit` the invoice's), an invoice's
+    /// `due_date` as its `date`, `apply_credit`'s `date` as its invoice's date. Both
+    /// forms do the same thing, so a resend written the other way is a duplicate, not a
+    /// conflict. Asked only when the fingerprints differ, so the fingerprints stored
+    /// in snapshots stay as they are. It writes the other forms into `body` (which the
+    /// caller drops: a taken id's command is never run) rather than copying it.
+    fn same_with_defaults(&self, body: &mut CommandBody, stored: u64) -> bool {
+        // The record the defaults come from: the customer, or the invoice.
+        let (from, date) = match &*body {
+            CommandBody::IssueInvoice(c) => (&c.customer, Some(c.date)),
+            CommandBody::RecordPayment(c) => (&c.customer, None),
+            CommandBody::AddCredit(c) => (&c.customer, None),
+            CommandBody::RefundCredit(c) => (&c.customer, None),
+            CommandBody::IssueCreditNote(c) => (c.invoice.as_ref().unwrap_or(&c.customer), None),
+            CommandBody::ApplyCredit(c) => (&c.invoice, None),
+            _ => return false,
+        };
+        let state = &self.state;
+        let (currency, date) = match state.lookup(from) {
+            Some(RecordRef::Customer(c)) => (state.customers[c as usize].currency, date),
+            Some(RecordRef::Invoice(i)) => {
+                (state.invoices.currency(i), Some(state.invoices.date(i)))
+            }
+            _ => return false,
+        };
+        let currency = Some(currency);
+        let Some((given, given_date)) = default_slots(body) else {
+            return false;
+        };
+        let given = *given;
+        let given_date = given_date.map(|slot| *slot);
+        let other = flip(given, currency);
+        let other_date = given_date.and_then(|slot| flip(slot, date));
+        // The other currency, the other date, then both.
+        for k in 1..4 {
+            let currency = match (k & 1, other) {
+                (0, _) => given,
+                (_, Some(other)) => other,
+                _ => continue,
+            };
+            let date = match (k & 2, other_date) {
+                (0, _) => given_date,
+                (_, Some(other)) => Some(other),
+                _ => continue,
+            };
+            if let Some((slot, date_slot)) = default_slots(body) {
+                *slot = currency;
+                if let (Some(slot), Some(date)) = (date_slot, date) {
+                    *slot = date;
+                }
+            }
+            if fingerprint(body) == stored {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Executes a command that isn't a dry run, whose fingerprint is `print` (and the
     /// hash of whose id is `id_hash`, if given).
     fn try_execute(
         &mut self,
-        command: Command,
+        mut command: Command,
         print: u64,
         id_hash: Option<u64>,
     ) -> Result<Accepted> {
-        let vacancy = match self.existing(&command, print, id_hash)? {
+        let vacancy = match self.existing(&mut command, print, id_hash)? {
             Ok(duplicate) => return Ok(duplicate),
             Err(vacancy) => vacancy,
         };
@@ -364,4 +427,33 @@ fn check_id(id: &str) -> Result<(), Error> {
             .with("max_bytes", MAX_ID_BYTES));
     }
     Ok(())
+}
+
+/// A command's field that defaults to a currency and, if it has one, its field that
+/// defaults to a date (`Ledger::same_with_defaults`).
+fn default_slots(
+    body: &mut CommandBody,
+) -> Option<(
+    &mut Option<Currency>,
+    Option<&mut Option<crate::date::Date>>,
+)> {
+    Some(match body {
+        CommandBody::IssueInvoice(c) => (&mut c.currency, Some(&mut c.due_date)),
+        CommandBody::RecordPayment(c) => (&mut c.currency, None),
+        CommandBody::AddCredit(c) => (&mut c.currency, None),
+        CommandBody::RefundCredit(c) => (&mut c.currency, None),
+        CommandBody::IssueCreditNote(c) => (&mut c.currency, None),
+        CommandBody::ApplyCredit(c) => (&mut c.currency, Some(&mut c.date.0)),
+        _ => return None,
+    })
+}
+
+/// The other way of writing an optional field whose default is `default`: left out if
+/// it is given as the default, the default if it is left out; `None` if neither.
+fn flip<T: PartialEq + Copy>(given: Option<T>, default: Option<T>) -> Option<Option<T>> {
+    match (given, default?) {
+        (Some(given), default) if given == default => Some(None),
+        (None, default) => Some(Some(default)),
+        _ => None,
+    }
 }

@@ -664,7 +664,7 @@ impl LineInput {
         if line.quantity.is_zero() {
             return Err(err!(
                 InvalidAmount,
-                "lines[{index}].quantity must be more than zero"
+                "lines[{index}].quantity: '0' must be more than zero"
             )
             .at(format!("lines[{index}].quantity"))
             .rule("not_positive")

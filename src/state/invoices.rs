@@ -189,6 +189,11 @@ impl Invoices {
         (0..).zip(self.records.iter()).map(|(i, r)| self.view(i, r))
     }
 
+    /// The currency of the invoice at `i`.
+    pub fn currency(&self, i: Idx) -> Currency {
+        self.records[i as usize].currency
+    }
+
     /// The date of the invoice at `i`.
     pub fn date(&self, i: Idx) -> Date {
         self.records[i as usize].date
