@@ -21,7 +21,12 @@ const METHOD_WORDS = { cash: 'in cash', bank_transfer: 'by bank transfer', card:
 export function render(ctx) {
   const { store } = ctx;
   const names = new Map(store.query({ type: 'customers' }).customers.map((c) => [c.id, c.name]));
-  const asOf = field({ label: 'Overdue as of', name: 'as_of', type: 'date', value: state.asOf || todayISO() });
+  // The engine ages the books as they stand (every payment recorded so far counts), so a
+  // past date is a question about lateness, not a view of the books on that day: said so.
+  const asOf = field({
+    label: 'Overdue as of', name: 'as_of', type: 'date', value: state.asOf || todayISO(),
+    hint: 'Days overdue are counted to this date on the books as they stand now: every invoice and payment recorded so far counts, including those dated after it.',
+  });
   const errors = new FieldErrors();
   errors.bind('as_of', asOf);
   const agingArea = h('div', { id: 'aging' });
