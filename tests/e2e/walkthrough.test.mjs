@@ -342,6 +342,28 @@ test('"New customer" says so when a customer of that name already exists, and st
   await close();
 });
 
+test('"New customer" refuses an e-mail that is not one, names it next to the field, and creates nothing', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  const before = (await query(page, { type: 'customers' })).customers.length;
+  await page.getByRole('button', { name: 'New customer' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New customer' });
+  await dialog.getByLabel('Name').fill('Mail Checked Ltd');
+  await dialog.getByLabel('E-mail').fill('not-an-email');
+  await dialog.getByRole('button', { name: 'Create customer' }).click();
+  const input = dialog.getByLabel('E-mail');
+  await page.waitForFunction(() => document.querySelector('input[name="email"]')?.getAttribute('aria-invalid') === 'true');
+  const describedBy = (await input.getAttribute('aria-describedby')).split(' ');
+  const messages = await Promise.all(describedBy.map((id) => page.locator(`#${id}`).innerText().catch(() => '')));
+  assert.ok(messages.some((m) => m.includes('“not-an-email” is not an e-mail address')), messages.join(' | '));
+  assert.equal((await query(page, { type: 'customers' })).customers.length, before, 'nothing created');
+  await input.fill('accounts@mail-checked.example');
+  await dialog.getByRole('button', { name: 'Create customer' }).click();
+  await page.waitForFunction(() => location.hash.startsWith('#/customers/cus-'));
+  const made = (await query(page, { type: 'customers' })).customers.find((c) => c.name === 'Mail Checked Ltd');
+  assert.equal(made?.email, 'accounts@mail-checked.example');
+  await close();
+});
+
 test('on a phone, a radio or checkbox label wraps beside its box instead of dropping below it', async () => {
   const { page, close } = await openPanel(browser, url, '/payments/new', { width: 390, height: 800 });
   await page.locator('#payment-form').waitFor();

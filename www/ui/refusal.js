@@ -71,6 +71,8 @@ export function refusalText(error, { label = fieldLabel(error?.field), percent =
       return sentence(`${typed(d.value)} has more digits than the ledger can hold exactly.`);
     case 'not_positive':
       return sentence('must be more than zero.');
+    case 'not_an_email':
+      return sentence(`${typed(d.value)} is not an e-mail address (like name@example.com).`);
     case 'too_large':
       return sentence(`${typed(d.value)} is more than the ledger takes: at most ${plainNumber(d.max, locale)}.`);
     case 'too_many_decimals':

@@ -126,6 +126,12 @@ function newCustomer(ctx) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (saving) return;
+    // The engine keeps an e-mail as text (old books hold what was typed); the form checks
+    // its shape as the browser knows it, since it is printed on invoices and statements.
+    if (email.input.validity.typeMismatch) {
+      errors.show({ ok: false, error: { code: 'invalid_input', field: 'email', message: `email: '${email.input.value}' is not an e-mail address`, details: { rule: 'not_an_email', value: email.input.value.trim() } } });
+      return;
+    }
     saving = true; save.disabled = true; save.textContent = 'Saving…';
     const command = { type: 'create_customer', id, name: name.input.value.trim(), currency: currency.input.value, at: new Date().toISOString() };
     if (email.input.value.trim()) command.email = email.input.value.trim();
