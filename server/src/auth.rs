@@ -198,10 +198,11 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// A plausible address: something@something, no spaces, at most 254 bytes.
+/// A plausible address: something@something, no spaces or control characters (a NUL
+/// can't even be stored), at most 254 bytes.
 pub fn check_email(email: &str) -> Result<(), ApiError> {
     let plausible = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());

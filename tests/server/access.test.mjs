@@ -151,3 +151,47 @@ test('the panel is served at / with the security headers', async () => {
   const escape = await fetch(`${server.url}/../Cargo.toml`);
   assert.notEqual(escape.status, 200);
 });
+
+test('a body is read only after the session and role are checked, and sign-in bodies are small', async () => {
+  // Over 4 MiB: without a session (or with a viewer's) it is refused for that, unread.
+  const big = JSON.stringify({ client: 'c', commands: [customer('big')], pad: 'x'.repeat(4 * 1024 * 1024) });
+  const anon = new Client(server.url);
+  expectRefused(await anon.json('POST', '/api/push', { body: big }), 401, 'unauthorized', 'an anonymous 4 MiB push');
+  expectRefused(await anon.json('POST', '/api/users', { body: big }), 401, 'unauthorized', 'an anonymous 4 MiB user');
+  const viewing = await Client.signedIn(server.url, viewer);
+  expectRefused(await viewing.json('POST', '/api/push', { body: big }), 403, 'forbidden', "a viewer's 4 MiB push");
+  // Sign-in needs an email and a password (at most 1,024 bytes): 64 KiB is plenty.
+  const long = await anon.json('POST', '/api/login', { body: { email: fin.email, password: 'p'.repeat(100_000) } });
+  expectRefused(long, 413, 'too_large', 'a 100 KB sign-in');
+  const boss = await Client.signedIn(server.url, owner);
+  expectRefused(
+    await boss.json('POST', '/api/users', { body: { email: 'pad@acme.test', password: 'p'.repeat(100_000), role: 'viewer' } }),
+    413, 'too_large', 'a 100 KB new user',
+  );
+});
+
+test('a NUL or control character in an email or token name is refused as input, not a database failure', async () => {
+  const anon = new Client(server.url);
+  const nul = await anon.login('fin\u0000@acme.test', 'not the password');
+  expectRefused(nul, 401, 'unauthorized', 'login with a NUL in the email');
+  const boss = await Client.signedIn(server.url, owner);
+  expectRefused(
+    await boss.json('POST', '/api/users', { body: { email: 'nul\u0000@acme.test', password: 'long enough pw', role: 'viewer' } }),
+    400, 'invalid_request', 'a new user with a NUL in the email',
+  );
+  expectRefused(
+    await boss.json('POST', '/api/users', { body: { email: 'bell\u0007@acme.test', password: 'long enough pw', role: 'viewer' } }),
+    400, 'invalid_request', 'a new user with a control character in the email',
+  );
+  expectRefused(
+    await boss.json('POST', '/api/tokens', { body: { name: 'bot\u0000', role: 'viewer' } }),
+    400, 'invalid_request', 'a token name with a NUL',
+  );
+  // The engine refuses one in a command itself, so a push never reaches the database with it.
+  const finance = await Client.signedIn(server.url, fin);
+  const pushed = await finance.push([customer('nul\u0000id'), { ...customer('nul-name'), name: 'A\u0000B' }]);
+  assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
+  assert.ok(pushed.body.answers.every((a) => a.ok === false), JSON.stringify(pushed.body));
+  // The server still answers normally afterwards.
+  assert.equal((await finance.json('GET', '/api/me')).status, 200);
+});
