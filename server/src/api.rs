@@ -192,7 +192,7 @@ pub async fn login(
         None
     };
     let stored: Option<String> = row.as_ref().map(|r| r.get(1));
-    let matches = tokio::task::spawn_blocking(move || {
+    let matches = auth::password_work(move || {
         password.len() <= 1024 && auth::verify_password(&password, stored.as_deref())
     })
     .await
