@@ -624,3 +624,8 @@ struct Follow {
 pub async fn api_not_found() -> ApiError {
     ApiError::not_found("no such API endpoint")
 }
+
+/// A known path with another method: 405 in the error shape (axum's own has no body).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}

@@ -195,3 +195,14 @@ test('a NUL or control character in an email or token name is refused as input, 
   // The server still answers normally afterwards.
   assert.equal((await finance.json('GET', '/api/me')).status, 200);
 });
+
+test('a known endpoint asked with another method answers 405 in the error shape', async () => {
+  const client = await Client.signedIn(server.url, fin);
+  for (const [method, path] of [['GET', '/api/push'], ['GET', '/api/login'], ['DELETE', '/api/users'], ['POST', '/api/pull']]) {
+    const res = await client.json(method, path, method === 'POST' ? { body: {} } : {});
+    expectRefused(res, 405, 'method_not_allowed', `${method} ${path}`);
+  }
+  // Nothing was changed by them: unknown paths are still 404, the panel still served.
+  expectRefused(await client.json('GET', '/api/nope'), 404, 'not_found', 'an unknown API path');
+  assert.equal((await fetch(`${server.url}/`)).status, 200);
+});
