@@ -111,7 +111,7 @@ async fn authorize_post(
 }
 
 /// Reads at most `limit` bytes of a request's body.
-async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
+async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, ApiError> {
     let bytes = to_bytes(body, limit).await.map_err(|_| {
         ApiError::too_large(if limit == MAX_BODY {
             "the request body is over 4 MiB".to_string()
@@ -119,7 +119,7 @@ async fn read_body(body: Body, limit: usize) -> Result<Vec<u8>, ApiError> {
             format!("the request body is over {} KiB", limit / 1024)
         })
     })?;
-    Ok(bytes.to_vec())
+    Ok(bytes)
 }
 
 /// With no configured list, the server's own origin: `Origin` equal to `http://` (or
@@ -374,7 +374,49 @@ pub async fn list_tokens(State(app): State<Shared>, headers: HeaderMap) -> Answe
 struct Push {
     #[serde(default)]
     client: Option<String>,
-    commands: Vec<Value>,
+    commands: Commands,
+}
+
+/// A push's commands: at most `MAX_PUSH_COMMANDS` are built as values; past that, the
+/// rest are only counted (`Err(count)`). Parsed into values whole, 4 MiB of `0,` made
+/// two million of them, some 90 MB, before the count was checked.
+struct Commands(Result<Vec<Value>, usize>);
+
+impl<'de> Deserialize<'de> for Commands {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Commands, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Commands;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of commands")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Commands, A::Error> {
+                let mut commands = Vec::new();
+                while commands.len() < MAX_PUSH_COMMANDS {
+                    match seq.next_element::<Value>()? {
+                        Some(command) => commands.push(command),
+                        None => return Ok(Commands(Ok(commands))),
+                    }
+                }
+                let mut count = commands.len();
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_none() {
+                    return Ok(Commands(Ok(commands)));
+                }
+                drop(commands);
+                count += 1;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                Ok(Commands(Err(count)))
+            }
+        }
+        deserializer.deserialize_seq(Visit)
+    }
 }
 
 pub async fn push(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
@@ -384,12 +426,11 @@ pub async fn push(State(app): State<Shared>, headers: HeaderMap, body: Body) -> 
     if client.as_ref().is_some_and(|c| c.len() > 200) {
         return Err(ApiError::invalid("client: at most 200 bytes"));
     }
-    if commands.len() > MAX_PUSH_COMMANDS {
-        return Err(ApiError::too_large(format!(
-            "commands: {} in one push, at most {MAX_PUSH_COMMANDS}",
-            commands.len()
-        )));
-    }
+    let commands = commands.0.map_err(|count| {
+        ApiError::too_large(format!(
+            "commands: {count} in one push, at most {MAX_PUSH_COMMANDS}"
+        ))
+    })?;
     // Its own task: a client that hangs up mid-push can't cancel it between the
     // engine's change and the commit.
     let task = {
@@ -628,4 +669,40 @@ pub async fn api_not_found() -> ApiError {
 /// A known path with another method: 405 in the error shape (axum's own has no body).
 pub async fn method_not_allowed() -> ApiError {
     ApiError::method_not_allowed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commands(n: usize) -> Result<Result<usize, usize>, String> {
+        let text = format!(
+            "{{\"commands\":[{}]}}",
+            vec!["{\"type\":\"x\"}"; n].join(",")
+        );
+        serde_json::from_str::<Push>(&text)
+            .map(|p| p.commands.0.map(|c| c.len()))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_push_keeps_up_to_its_limit_of_commands_and_only_counts_past_it() {
+        assert_eq!(commands(0), Ok(Ok(0)));
+        assert_eq!(commands(1), Ok(Ok(1)));
+        assert_eq!(commands(MAX_PUSH_COMMANDS), Ok(Ok(MAX_PUSH_COMMANDS)));
+        assert_eq!(
+            commands(MAX_PUSH_COMMANDS + 1),
+            Ok(Err(MAX_PUSH_COMMANDS + 1))
+        );
+        assert_eq!(commands(5000), Ok(Err(5000)));
+        // Past the limit, the rest must still be JSON.
+        let broken = format!(
+            "{{\"commands\":[{}1,]}}",
+            "0,".repeat(MAX_PUSH_COMMANDS + 5)
+        );
+        assert!(serde_json::from_str::<Push>(&broken).is_err());
+        assert!(serde_json::from_str::<Push>("{\"commands\":\"x\"}").is_err());
+        let kept = serde_json::from_str::<Push>("{\"commands\":[{\"a\":1},2]}").unwrap();
+        assert_eq!(kept.commands.0.unwrap(), vec![json!({"a": 1}), json!(2)]);
+    }
 }

@@ -2,6 +2,7 @@
 // is counted and the count printed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 
 import { addUser, Client, customer, freshDatabase, payment, startServer, within } from './harness.mjs';
 
@@ -205,4 +206,23 @@ test('a known endpoint asked with another method answers 405 in the error shape'
   // Nothing was changed by them: unknown paths are still 404, the panel still served.
   expectRefused(await client.json('GET', '/api/nope'), 404, 'not_found', 'an unknown API path');
   assert.equal((await fetch(`${server.url}/`)).status, 200);
+});
+
+test("a push of millions of tiny commands is refused without the server building them all", async () => {
+  // Memory, not time: the server's peak resident size (Linux's VmHWM) over what it held
+  // before. 2,000,001 zeros (4 MB of JSON) parsed into values took some 90 MB.
+  const own = await startServer(db, { TALLY_PRELOAD: '0' });
+  try {
+    const client = await Client.signedIn(own.url, fin);
+    await client.pull(0);
+    const status = (key) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${own.child.pid}/status`, 'utf8'))[1]);
+    const before = status('VmRSS');
+    const res = await client.json('POST', '/api/push', { body: `{"commands":[${'0,'.repeat(2_000_000)}0]}` });
+    expectRefused(res, 413, 'too_large', 'a push of 2,000,001 commands');
+    assert.match(res.body.error.message, /2000001 in one push, at most 1000/);
+    const grown = status('VmHWM') - before;
+    assert.ok(grown < 40 * 1024, `the server grew by ${grown} kB for a 4 MB push`);
+  } finally {
+    await own.stop();
+  }
 });
