@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use deadpool_postgres::Pool;
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -50,9 +50,15 @@ fn ok_json(value: Value) -> Answer {
     Ok(json_body(value.to_string()))
 }
 
+/// Most bytes in the body of a sign-in, sign-out, new user or new token: an email and a
+/// password of at most 1,024 bytes fit many times over, and an unauthenticated client
+/// can't make the server hold 4 MiB per request.
+const MAX_SMALL_BODY: usize = 64 * 1024;
+
 /// Checks a state-changing request: its `Origin` (when sent) must be allowed and its
-/// body must be declared JSON; then reads at most `MAX_BODY` bytes of it.
-async fn read_post(app: &App, headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+/// body must be declared JSON. The body is not read yet: the caller checks the session
+/// and role first (`read_body`), so a refused request's body is never held.
+fn check_post(app: &App, headers: &HeaderMap) -> Result<(), ApiError> {
     if let Some(origin) = headers.get(header::ORIGIN) {
         let origin = origin.to_str().unwrap_or("");
         if !origin_allowed(&app.config, headers, origin) {
@@ -67,10 +73,53 @@ async fn read_post(app: &App, headers: &HeaderMap, body: Body) -> Result<Vec<u8>
     if !json {
         return Err(ApiError::media_type());
     }
-    let bytes = to_bytes(body, MAX_BODY)
-        .await
-        .map_err(|_| ApiError::too_large("the request body is over 4 MiB"))?;
-    Ok(bytes.to_vec())
+    Ok(())
+}
+
+/// How much of a refused request's body is read (and dropped) before the connection is
+/// closed instead: enough for any push the server would take, so its client gets the
+/// answer (401, 403) rather than a reset connection.
+const MAX_DRAIN: usize = 2 * MAX_BODY;
+
+/// The principal of a state-changing request, when its role is at least `needed`, and
+/// the body, still unread. A refused request's body is read chunk by chunk and dropped,
+/// never held, so no client without the role makes the server keep its bytes.
+async fn authorize_post(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+    needed: Role,
+    doing: &str,
+) -> Result<(Principal, Body), ApiError> {
+    check_post(app, headers)?;
+    let refused = match principal(app, headers).await {
+        Ok(p) => match p.require(needed, doing) {
+            Ok(()) => return Ok((p, body)),
+            Err(e) => e,
+        },
+        Err(e) => e,
+    };
+    let mut chunks = body.into_data_stream();
+    let mut seen = 0;
+    while let Some(Ok(chunk)) = chunks.next().await {
+        seen += chunk.len();
+        if seen > MAX_DRAIN {
+            break;
+        }
+    }
+    Err(refused)
+}
+
+/// Reads at most `limit` bytes of a request's body.
+async fn read_body(body: Body, limit: usize) -> Result<bytes::Bytes, ApiError> {
+    let bytes = to_bytes(body, limit).await.map_err(|_| {
+        ApiError::too_large(if limit == MAX_BODY {
+            "the request body is over 4 MiB".to_string()
+        } else {
+            format!("the request body is over {} KiB", limit / 1024)
+        })
+    })?;
+    Ok(bytes)
 }
 
 /// With no configured list, the server's own origin: `Origin` equal to `http://` (or
@@ -120,28 +169,38 @@ pub async fn login(
     headers: HeaderMap,
     body: Body,
 ) -> Answer {
-    let bytes = read_post(&app, &headers, body).await?;
+    check_post(&app, &headers)?;
+    let bytes = read_body(body, MAX_SMALL_BODY).await?;
     let Login { email, password } = parse(&bytes)?;
     let email = auth::normalize_email(&email);
     app.limiter
         .attempt(peer.ip(), &email)
         .map_err(ApiError::rate_limited)?;
+    // No account has an implausible email (one with a NUL, which PostgreSQL refuses in
+    // text, or over 254 bytes): it is not looked up, nor counted as an account's failure,
+    // and is answered like any unknown email (the dummy hash is still checked).
+    let plausible = auth::check_email(&email).is_ok();
     let db = app.pool.get().await?;
-    let row = db
-        .query_opt(
+    let row = if plausible {
+        db.query_opt(
             "SELECT u.id, u.password_hash, u.role, s.id, s.name FROM users u
              JOIN spaces s ON s.id = u.space_id WHERE u.email = $1",
             &[&email],
         )
-        .await?;
+        .await?
+    } else {
+        None
+    };
     let stored: Option<String> = row.as_ref().map(|r| r.get(1));
-    let matches = tokio::task::spawn_blocking(move || {
+    let matches = auth::password_work(move || {
         password.len() <= 1024 && auth::verify_password(&password, stored.as_deref())
     })
     .await
     .unwrap_or(false);
     let Some(row) = row.filter(|_| matches) else {
-        app.limiter.failed(&email);
+        if plausible {
+            app.limiter.failed(&email);
+        }
         return Err(ApiError::unauthorized("wrong email or password"));
     };
     app.limiter.succeeded(&email);
@@ -189,7 +248,8 @@ fn set_cookie(response: &mut Response, cookie: &str) -> Result<(), ApiError> {
 }
 
 pub async fn logout(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
-    read_post(&app, &headers, body).await?;
+    check_post(&app, &headers)?;
+    read_body(body, MAX_SMALL_BODY).await?;
     if let Some(token) = auth::session_cookie(&headers) {
         let db = app.pool.get().await?;
         db.execute(
@@ -244,9 +304,8 @@ struct NewUser {
 }
 
 pub async fn create_user(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
-    let bytes = read_post(&app, &headers, body).await?;
-    let p = principal(&app, &headers).await?;
-    p.require(Role::Owner, "manage users")?;
+    let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage users").await?;
+    let bytes = read_body(body, MAX_SMALL_BODY).await?;
     let new: NewUser = parse(&bytes)?;
     let role = role_field(&new.role)?;
     let db = app.pool.get().await?;
@@ -268,14 +327,16 @@ struct NewToken {
 }
 
 pub async fn create_token(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
-    let bytes = read_post(&app, &headers, body).await?;
-    let p = principal(&app, &headers).await?;
-    p.require(Role::Owner, "manage API tokens")?;
+    let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage API tokens").await?;
+    let bytes = read_body(body, MAX_SMALL_BODY).await?;
     let new: NewToken = parse(&bytes)?;
     let role = role_field(&new.role)?;
     let name = new.name.trim();
     if name.is_empty() || name.len() > 100 {
         return Err(ApiError::invalid("name: 1 to 100 bytes"));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ApiError::invalid("name: no control characters"));
     }
     let (token, hash) = auth::new_token("tly_");
     let db = app.pool.get().await?;
@@ -313,23 +374,63 @@ pub async fn list_tokens(State(app): State<Shared>, headers: HeaderMap) -> Answe
 struct Push {
     #[serde(default)]
     client: Option<String>,
-    commands: Vec<Value>,
+    commands: Commands,
+}
+
+/// A push's commands: at most `MAX_PUSH_COMMANDS` are built as values; past that, the
+/// rest are only counted (`Err(count)`). Parsed into values whole, 4 MiB of `0,` made
+/// two million of them, some 90 MB, before the count was checked.
+struct Commands(Result<Vec<Value>, usize>);
+
+impl<'de> Deserialize<'de> for Commands {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Commands, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Commands;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of commands")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Commands, A::Error> {
+                let mut commands = Vec::new();
+                while commands.len() < MAX_PUSH_COMMANDS {
+                    match seq.next_element::<Value>()? {
+                        Some(command) => commands.push(command),
+                        None => return Ok(Commands(Ok(commands))),
+                    }
+                }
+                let mut count = commands.len();
+                if seq.next_element::<serde::de::IgnoredAny>()?.is_none() {
+                    return Ok(Commands(Ok(commands)));
+                }
+                drop(commands);
+                count += 1;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                Ok(Commands(Err(count)))
+            }
+        }
+        deserializer.deserialize_seq(Visit)
+    }
 }
 
 pub async fn push(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
-    let bytes = read_post(&app, &headers, body).await?;
-    let p = principal(&app, &headers).await?;
-    p.require(Role::Finance, "enter commands")?;
+    let (p, body) = authorize_post(&app, &headers, body, Role::Finance, "enter commands").await?;
+    let bytes = read_body(body, MAX_BODY).await?;
     let Push { client, commands } = parse(&bytes)?;
     if client.as_ref().is_some_and(|c| c.len() > 200) {
         return Err(ApiError::invalid("client: at most 200 bytes"));
     }
-    if commands.len() > MAX_PUSH_COMMANDS {
-        return Err(ApiError::too_large(format!(
-            "commands: {} in one push, at most {MAX_PUSH_COMMANDS}",
-            commands.len()
-        )));
-    }
+    let commands = commands.0.map_err(|count| {
+        ApiError::too_large(format!(
+            "commands: {count} in one push, at most {MAX_PUSH_COMMANDS}"
+        ))
+    })?;
     // Its own task: a client that hangs up mid-push can't cancel it between the
     // engine's change and the commit.
     let task = {
@@ -563,4 +664,45 @@ struct Follow {
 
 pub async fn api_not_found() -> ApiError {
     ApiError::not_found("no such API endpoint")
+}
+
+/// A known path with another method: 405 in the error shape (axum's own has no body).
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::method_not_allowed()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commands(n: usize) -> Result<Result<usize, usize>, String> {
+        let text = format!(
+            "{{\"commands\":[{}]}}",
+            vec!["{\"type\":\"x\"}"; n].join(",")
+        );
+        serde_json::from_str::<Push>(&text)
+            .map(|p| p.commands.0.map(|c| c.len()))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_push_keeps_up_to_its_limit_of_commands_and_only_counts_past_it() {
+        assert_eq!(commands(0), Ok(Ok(0)));
+        assert_eq!(commands(1), Ok(Ok(1)));
+        assert_eq!(commands(MAX_PUSH_COMMANDS), Ok(Ok(MAX_PUSH_COMMANDS)));
+        assert_eq!(
+            commands(MAX_PUSH_COMMANDS + 1),
+            Ok(Err(MAX_PUSH_COMMANDS + 1))
+        );
+        assert_eq!(commands(5000), Ok(Err(5000)));
+        // Past the limit, the rest must still be JSON.
+        let broken = format!(
+            "{{\"commands\":[{}1,]}}",
+            "0,".repeat(MAX_PUSH_COMMANDS + 5)
+        );
+        assert!(serde_json::from_str::<Push>(&broken).is_err());
+        assert!(serde_json::from_str::<Push>("{\"commands\":\"x\"}").is_err());
+        let kept = serde_json::from_str::<Push>("{\"commands\":[{\"a\":1},2]}").unwrap();
+        assert_eq!(kept.commands.0.unwrap(), vec![json!({"a": 1}), json!(2)]);
+    }
 }

@@ -1,7 +1,7 @@
 //! Who is asking: passwords (Argon2id), opaque session and API tokens (only their
 //! hashes are stored), and the principal a request acts as.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use argon2::password_hash::rand_core::{OsRng, RngCore};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -9,6 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use axum::http::{header, HeaderMap};
 use blake2::{Blake2b512, Digest};
 use deadpool_postgres::GenericClient;
+use tokio::sync::Semaphore;
 
 use crate::error::ApiError;
 
@@ -99,6 +100,31 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
         .verify_password(password.as_bytes(), &parsed)
         .is_ok();
     ok && stored.is_some()
+}
+
+/// Password hashings (or checks) run at once, at most: each holds 19 MiB and a core
+/// for tens of milliseconds. Without a bound, concurrent sign-ins (from many addresses,
+/// or through a proxy) each took one of tokio's 512 blocking threads and its 19 MiB:
+/// gigabytes. Beyond it, sign-ins wait their turn without a thread.
+pub fn password_slots() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 16))
+}
+
+/// Runs password work (`hash_password`, `verify_password`) on a blocking thread, at most
+/// `password_slots()` at once. The slot is held by the work itself, so a client hanging
+/// up doesn't free it while its hash still runs. `None` if the work panicked.
+pub async fn password_work<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    static SLOTS: OnceLock<Arc<Semaphore>> = OnceLock::new();
+    let slots = SLOTS.get_or_init(|| Arc::new(Semaphore::new(password_slots())));
+    let slot = slots.clone().acquire_owned().await.ok()?;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        work()
+    })
+    .await
+    .ok()
 }
 
 /// A new opaque token (256 random bits, hex) and the hash stored for it.
@@ -198,10 +224,11 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// A plausible address: something@something, no spaces, at most 254 bytes.
+/// A plausible address: something@something, no spaces or control characters (a NUL
+/// can't even be stored), at most 254 bytes.
 pub fn check_email(email: &str) -> Result<(), ApiError> {
     let plausible = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
         && email
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty());
@@ -235,9 +262,9 @@ pub async fn create_user(
     check_email(&email)?;
     check_password(password)?;
     let password = password.to_string();
-    let phc = tokio::task::spawn_blocking(move || hash_password(&password))
+    let phc = password_work(move || hash_password(&password))
         .await
-        .map_err(|_| ApiError::internal("password hashing failed"))??;
+        .ok_or_else(|| ApiError::internal("password hashing failed"))??;
     let row = db
         .query_opt(
             "INSERT INTO users (space_id, email, password_hash, role) VALUES ($1, $2, $3, $4)
@@ -247,4 +274,38 @@ pub async fn create_user(
         .await?;
     row.map(|r| r.get(0))
         .ok_or_else(|| ApiError::conflict(format!("{email} already has an account")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn password_work_runs_a_bounded_number_at_once() {
+        let running = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..40)
+            .map(|_| {
+                let (running, peak) = (running.clone(), peak.clone());
+                tokio::spawn(password_work(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    // Long enough for the others to start, were they not held back.
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                    now
+                }))
+            })
+            .collect();
+        for task in tasks {
+            assert!(task.await.unwrap().is_some());
+        }
+        let peak = peak.load(Ordering::SeqCst);
+        assert!(
+            (1..=password_slots()).contains(&peak),
+            "{peak} ran at once, more than {}",
+            password_slots()
+        );
+    }
 }

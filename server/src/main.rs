@@ -227,6 +227,7 @@ fn router(app: Shared) -> Router {
         .route("/api/snapshot", get(api::snapshot))
         .route("/api/events", get(api::events))
         .route("/api/{*rest}", axum::routing::any(api::api_not_found))
+        .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(move |req: Request| {
             let www = www.clone();
             async move { static_files::serve(&www, req.method(), req.uri()).await }

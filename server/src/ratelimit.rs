@@ -44,7 +44,7 @@ impl LoginLimiter {
         let now = Instant::now();
         let over_address = bump(
             &self.addresses,
-            address,
+            client(address),
             now,
             ADDRESS_WINDOW,
             self.address_attempts,
@@ -77,6 +77,24 @@ impl LoginLimiter {
     /// A successful sign-in clears the account's failures.
     pub fn succeeded(&self, account: &str) {
         lock(&self.accounts).remove(account);
+    }
+}
+
+/// The address a client is counted under: an IPv4 address as it is (also when it
+/// arrives IPv4-mapped on a dual-stack socket), an IPv6 address by its /64, the block
+/// one subscriber gets: counted one by one, the addresses of a /64 would give one client
+/// 2^64 budgets.
+fn client(address: IpAddr) -> IpAddr {
+    match address {
+        IpAddr::V4(_) => address,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let mut bits = v6.octets();
+                bits[8..].fill(0);
+                IpAddr::from(bits)
+            }
+        },
     }
 }
 
@@ -141,5 +159,32 @@ mod tests {
         assert!(results[..ADDRESS_ATTEMPTS as usize].iter().all(|ok| *ok));
         assert!(!results[ADDRESS_ATTEMPTS as usize]);
         assert!(limiter.attempt([127, 0, 0, 3].into(), "u@x").is_ok());
+    }
+
+    #[test]
+    fn the_addresses_of_one_ipv6_slash_64_share_a_budget_and_mapped_ipv4_counts_as_ipv4() {
+        let limiter = LoginLimiter::new(3);
+        let in_block = |last: u16| -> IpAddr {
+            std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 2, last, last, last, last).into()
+        };
+        let results: Vec<bool> = (1..=4)
+            .map(|i| limiter.attempt(in_block(i), "v6@x").is_ok())
+            .collect();
+        assert_eq!(results, [true, true, true, false]);
+        // The next /64 has its own budget.
+        let next: IpAddr = std::net::Ipv6Addr::new(0x2001, 0xdb8, 1, 3, 0, 0, 0, 1).into();
+        assert!(limiter.attempt(next, "v6@x").is_ok());
+        // IPv4 clients seen IPv4-mapped on a dual-stack socket are each their own client
+        // (all of them lie in one /64), and the same as when seen as IPv4.
+        let mapped = |d: u8| -> IpAddr {
+            std::net::Ipv4Addr::new(192, 0, 2, d)
+                .to_ipv6_mapped()
+                .into()
+        };
+        for _ in 0..3 {
+            assert!(limiter.attempt(mapped(1), "v4@x").is_ok());
+        }
+        assert!(limiter.attempt(mapped(2), "v4@x").is_ok());
+        assert!(limiter.attempt([192, 0, 2, 1].into(), "v4@x").is_err());
     }
 }

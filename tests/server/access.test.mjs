@@ -2,6 +2,7 @@
 // is counted and the count printed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 
 import { addUser, Client, customer, freshDatabase, payment, startServer, within } from './harness.mjs';
 
@@ -150,4 +151,78 @@ test('the panel is served at / with the security headers', async () => {
   assert.equal(wasm.headers.get('content-type'), 'application/wasm');
   const escape = await fetch(`${server.url}/../Cargo.toml`);
   assert.notEqual(escape.status, 200);
+});
+
+test('a body is read only after the session and role are checked, and sign-in bodies are small', async () => {
+  // Over 4 MiB: without a session (or with a viewer's) it is refused for that, unread.
+  const big = JSON.stringify({ client: 'c', commands: [customer('big')], pad: 'x'.repeat(4 * 1024 * 1024) });
+  const anon = new Client(server.url);
+  expectRefused(await anon.json('POST', '/api/push', { body: big }), 401, 'unauthorized', 'an anonymous 4 MiB push');
+  expectRefused(await anon.json('POST', '/api/users', { body: big }), 401, 'unauthorized', 'an anonymous 4 MiB user');
+  const viewing = await Client.signedIn(server.url, viewer);
+  expectRefused(await viewing.json('POST', '/api/push', { body: big }), 403, 'forbidden', "a viewer's 4 MiB push");
+  // Sign-in needs an email and a password (at most 1,024 bytes): 64 KiB is plenty.
+  const long = await anon.json('POST', '/api/login', { body: { email: fin.email, password: 'p'.repeat(100_000) } });
+  expectRefused(long, 413, 'too_large', 'a 100 KB sign-in');
+  const boss = await Client.signedIn(server.url, owner);
+  expectRefused(
+    await boss.json('POST', '/api/users', { body: { email: 'pad@acme.test', password: 'p'.repeat(100_000), role: 'viewer' } }),
+    413, 'too_large', 'a 100 KB new user',
+  );
+});
+
+test('a NUL or control character in an email or token name is refused as input, not a database failure', async () => {
+  const anon = new Client(server.url);
+  const nul = await anon.login('fin\u0000@acme.test', 'not the password');
+  expectRefused(nul, 401, 'unauthorized', 'login with a NUL in the email');
+  const boss = await Client.signedIn(server.url, owner);
+  expectRefused(
+    await boss.json('POST', '/api/users', { body: { email: 'nul\u0000@acme.test', password: 'long enough pw', role: 'viewer' } }),
+    400, 'invalid_request', 'a new user with a NUL in the email',
+  );
+  expectRefused(
+    await boss.json('POST', '/api/users', { body: { email: 'bell\u0007@acme.test', password: 'long enough pw', role: 'viewer' } }),
+    400, 'invalid_request', 'a new user with a control character in the email',
+  );
+  expectRefused(
+    await boss.json('POST', '/api/tokens', { body: { name: 'bot\u0000', role: 'viewer' } }),
+    400, 'invalid_request', 'a token name with a NUL',
+  );
+  // The engine refuses one in a command itself, so a push never reaches the database with it.
+  const finance = await Client.signedIn(server.url, fin);
+  const pushed = await finance.push([customer('nul\u0000id'), { ...customer('nul-name'), name: 'A\u0000B' }]);
+  assert.equal(pushed.status, 200, JSON.stringify(pushed.body));
+  assert.ok(pushed.body.answers.every((a) => a.ok === false), JSON.stringify(pushed.body));
+  // The server still answers normally afterwards.
+  assert.equal((await finance.json('GET', '/api/me')).status, 200);
+});
+
+test('a known endpoint asked with another method answers 405 in the error shape', async () => {
+  const client = await Client.signedIn(server.url, fin);
+  for (const [method, path] of [['GET', '/api/push'], ['GET', '/api/login'], ['DELETE', '/api/users'], ['POST', '/api/pull']]) {
+    const res = await client.json(method, path, method === 'POST' ? { body: {} } : {});
+    expectRefused(res, 405, 'method_not_allowed', `${method} ${path}`);
+  }
+  // Nothing was changed by them: unknown paths are still 404, the panel still served.
+  expectRefused(await client.json('GET', '/api/nope'), 404, 'not_found', 'an unknown API path');
+  assert.equal((await fetch(`${server.url}/`)).status, 200);
+});
+
+test("a push of millions of tiny commands is refused without the server building them all", async () => {
+  // Memory, not time: the server's peak resident size (Linux's VmHWM) over what it held
+  // before. 2,000,001 zeros (4 MB of JSON) parsed into values took some 90 MB.
+  const own = await startServer(db, { TALLY_PRELOAD: '0' });
+  try {
+    const client = await Client.signedIn(own.url, fin);
+    await client.pull(0);
+    const status = (key) => Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${own.child.pid}/status`, 'utf8'))[1]);
+    const before = status('VmRSS');
+    const res = await client.json('POST', '/api/push', { body: `{"commands":[${'0,'.repeat(2_000_000)}0]}` });
+    expectRefused(res, 413, 'too_large', 'a push of 2,000,001 commands');
+    assert.match(res.body.error.message, /2000001 in one push, at most 1000/);
+    const grown = status('VmHWM') - before;
+    assert.ok(grown < 40 * 1024, `the server grew by ${grown} kB for a 4 MB push`);
+  } finally {
+    await own.stop();
+  }
 });
