@@ -140,7 +140,7 @@ fn parse<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, ApiError> {
 
 async fn principal(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let db = app.pool.get().await?;
-    auth::authenticate(&db, headers).await
+    auth::authenticate(&db, headers, app.config.secure_cookies).await
 }
 
 fn user_json(p: &Principal) -> Value {
@@ -229,7 +229,7 @@ pub async fn login(
     let mut response = json_body(user_json(&principal).to_string());
     let cookie = format!(
         "{}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
-        auth::COOKIE,
+        auth::cookie_name(app.config.secure_cookies),
         app.config.session_seconds,
         if app.config.secure_cookies {
             "; Secure"
@@ -250,7 +250,7 @@ fn set_cookie(response: &mut Response, cookie: &str) -> Result<(), ApiError> {
 pub async fn logout(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
     check_post(&app, &headers)?;
     read_body(body, MAX_SMALL_BODY).await?;
-    if let Some(token) = auth::session_cookie(&headers) {
+    if let Some(token) = auth::session_cookie(&headers, app.config.secure_cookies) {
         let db = app.pool.get().await?;
         db.execute(
             "DELETE FROM sessions WHERE token_hash = $1",
@@ -261,7 +261,7 @@ pub async fn logout(State(app): State<Shared>, headers: HeaderMap, body: Body) -
     let mut response = json_body(json!({ "ok": true }).to_string());
     let cookie = format!(
         "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
-        auth::COOKIE,
+        auth::cookie_name(app.config.secure_cookies),
         if app.config.secure_cookies {
             "; Secure"
         } else {

@@ -68,8 +68,18 @@ impl Principal {
     }
 }
 
-/// The session cookie's name.
-pub const COOKIE: &str = "tally_session";
+/// The session cookie's name: `__Host-` prefixed when cookies are `Secure` (HTTPS), so a
+/// sibling subdomain can't set one the server would read (a browser refuses a `__Host-`
+/// cookie with a `Domain`, a `Path` other than `/`, or without `Secure`): "cookie
+/// tossing" would otherwise sign a victim's browser into the tosser's session. Plain
+/// HTTP (local use) can't carry the prefix.
+pub fn cookie_name(secure: bool) -> &'static str {
+    if secure {
+        "__Host-tally_session"
+    } else {
+        "tally_session"
+    }
+}
 
 /// Argon2id with OWASP's minimum: 19 MiB of memory, 2 passes, 1 lane.
 fn argon2() -> Argon2<'static> {
@@ -146,15 +156,17 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The session token from the `Cookie` header, if any.
-pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
+/// The session token from the `Cookie` header, if any (the cookie named by
+/// [`cookie_name`]).
+pub fn session_cookie(headers: &HeaderMap, secure: bool) -> Option<&str> {
+    let name = cookie_name(secure);
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(found, _)| *found == name)
         .map(|(_, value)| value.trim())
         .filter(|v| !v.is_empty())
 }
@@ -173,6 +185,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 pub async fn authenticate(
     db: &impl GenericClient,
     headers: &HeaderMap,
+    secure_cookies: bool,
 ) -> Result<Principal, ApiError> {
     if let Some(token) = bearer(headers) {
         let statement = db
@@ -194,7 +207,8 @@ pub async fn authenticate(
             space_name: row.get(3),
         });
     }
-    let token = session_cookie(headers).ok_or_else(|| ApiError::unauthorized("sign in first"))?;
+    let token = session_cookie(headers, secure_cookies)
+        .ok_or_else(|| ApiError::unauthorized("sign in first"))?;
     let statement = db
         .prepare_cached(
             "SELECT u.id, u.email, u.role, s.id, s.name FROM sessions x
@@ -280,6 +294,28 @@ pub async fn create_user(
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn cookies(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, value.parse().unwrap());
+        headers
+    }
+
+    #[test]
+    fn over_https_only_the_host_prefixed_session_cookie_is_read() {
+        // A sibling subdomain can toss `tally_session` (Domain=.example.com), sent first;
+        // it can't set a `__Host-` cookie, so over HTTPS that name is the only one read.
+        let tossed = cookies("tally_session=tossed; __Host-tally_session=mine");
+        assert_eq!(session_cookie(&tossed, true), Some("mine"));
+        assert_eq!(session_cookie(&cookies("tally_session=tossed"), true), None);
+        // Plain HTTP (local use) can't carry the prefix: the plain name is the cookie.
+        assert_eq!(session_cookie(&tossed, false), Some("tossed"));
+        assert_eq!(
+            session_cookie(&cookies("__Host-tally_session=mine"), false),
+            None
+        );
+        assert_eq!(cookie_name(true), "__Host-tally_session");
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn password_work_runs_a_bounded_number_at_once() {

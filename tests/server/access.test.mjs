@@ -226,3 +226,26 @@ test("a push of millions of tiny commands is refused without the server building
     await own.stop();
   }
 });
+
+test('over HTTPS the session cookie is __Host- prefixed, and a tossable tally_session cookie is not read', async () => {
+  // Cookie tossing: a sibling subdomain can set `tally_session` for the whole domain, and
+  // the browser sends it first. It can't set a `__Host-` cookie, which is the only one read.
+  const own = await startServer(db, { TALLY_SECURE_COOKIES: '1' });
+  try {
+    const client = new Client(own.url);
+    const res = await client.login(fin.email, fin.password);
+    assert.equal(res.status, 200);
+    const set = res.headers.get('set-cookie');
+    assert.match(set, /^__Host-tally_session=[0-9a-f]+;/);
+    assert.match(set, /; Secure/);
+    assert.match(set, /; Path=\//);
+    assert.equal((await client.json('GET', '/api/me')).status, 200, 'the __Host- cookie signs in');
+    const token = client.cookie.split('=')[1];
+    const tossed = new Client(own.url, { cookie: `tally_session=${token}` });
+    expectRefused(await tossed.json('GET', '/api/me'), 401, 'unauthorized', 'the plain cookie name over HTTPS');
+    const out = await client.json('POST', '/api/logout', { body: {} });
+    assert.match(out.headers.get('set-cookie'), /^__Host-tally_session=; .*Max-Age=0.*; Secure/);
+  } finally {
+    await own.stop();
+  }
+});
