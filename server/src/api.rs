@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::extract::{ConnectInfo, Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -318,6 +318,71 @@ pub async fn create_user(State(app): State<Shared>, headers: HeaderMap, body: Bo
 
 fn role_field(text: &str) -> Result<Role, ApiError> {
     Role::parse(text).ok_or_else(|| ApiError::invalid("role: one of owner, finance, viewer"))
+}
+
+/// `DELETE /api/users/{id}`: an owner removes a user of the space (someone who left).
+/// The account and its sessions go (its open event streams end at their next check);
+/// what it entered stays in the journal under its e-mail. The space's last owner can't
+/// be removed: no one would be left to manage it.
+pub async fn delete_user(
+    State(app): State<Shared>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Answer {
+    let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage users").await?;
+    read_body(body, MAX_SMALL_BODY).await?;
+    let mut db = app.pool.get().await?;
+    let tx = db.transaction().await?;
+    // The space's users locked, so two owners removing each other can't leave none.
+    let users = tx
+        .query(
+            "SELECT id, role FROM users WHERE space_id = $1 ORDER BY id FOR UPDATE",
+            &[&p.space_id],
+        )
+        .await?;
+    let role: String = users
+        .iter()
+        .find(|r| r.get::<_, i64>(0) == id)
+        .map(|r| r.get(1))
+        .ok_or_else(|| ApiError::not_found(format!("no user {id} in this space")))?;
+    let owners = users
+        .iter()
+        .filter(|r| r.get::<_, String>(1) == Role::Owner.as_str())
+        .count();
+    if role == Role::Owner.as_str() && owners <= 1 {
+        return Err(ApiError::conflict(format!(
+            "user {id} is the space's last owner: make another user an owner first"
+        )));
+    }
+    tx.execute("DELETE FROM users WHERE id = $1", &[&id])
+        .await?;
+    tx.commit().await?;
+    ok_json(json!({ "ok": true, "deleted": { "user": id } }))
+}
+
+/// `DELETE /api/tokens/{id}`: an owner revokes an API token of the space at once.
+pub async fn delete_token(
+    State(app): State<Shared>,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Answer {
+    let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage API tokens").await?;
+    read_body(body, MAX_SMALL_BODY).await?;
+    let db = app.pool.get().await?;
+    let deleted = db
+        .execute(
+            "DELETE FROM api_tokens WHERE id = $1 AND space_id = $2",
+            &[&id, &p.space_id],
+        )
+        .await?;
+    if deleted == 0 {
+        return Err(ApiError::not_found(format!(
+            "no API token {id} in this space"
+        )));
+    }
+    ok_json(json!({ "ok": true, "deleted": { "token": id } }))
 }
 
 #[derive(Deserialize)]

@@ -25,7 +25,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue};
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::Router;
 use deadpool_postgres::Pool;
 use tokio::sync::watch;
@@ -222,6 +222,8 @@ fn router(app: Shared) -> Router {
         .route("/api/me", get(api::me))
         .route("/api/users", get(api::list_users).post(api::create_user))
         .route("/api/tokens", get(api::list_tokens).post(api::create_token))
+        .route("/api/users/{id}", delete(api::delete_user))
+        .route("/api/tokens/{id}", delete(api::delete_token))
         .route("/api/push", post(api::push))
         .route("/api/pull", get(api::pull))
         .route("/api/snapshot", get(api::snapshot))

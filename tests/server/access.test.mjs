@@ -249,3 +249,33 @@ test('over HTTPS the session cookie is __Host- prefixed, and a tossable tally_se
     await own.stop();
   }
 });
+
+test('an owner removes a user who left (their session ends) and revokes an API token; not the last owner, not another space\'s', async () => {
+  const boss = await Client.signedIn(server.url, owner);
+  const made = await boss.json('POST', '/api/users', { body: { email: 'leaver@acme.test', password: 'a long enough password', role: 'finance' } });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  const leaver = await Client.signedIn(server.url, { email: 'leaver@acme.test', password: 'a long enough password' });
+  assert.equal((await leaver.json('GET', '/api/me')).status, 200);
+  const finance = await Client.signedIn(server.url, fin);
+  expectRefused(await finance.json('DELETE', `/api/users/${made.body.user.id}`, { body: {} }), 403, 'forbidden', 'a finance user removing a user');
+  const outsider = await Client.signedIn(server.url, other);
+  expectRefused(await outsider.json('DELETE', `/api/users/${made.body.user.id}`, { body: {} }), 404, 'not_found', "another space's owner removing a user");
+  const gone = await boss.json('DELETE', `/api/users/${made.body.user.id}`, { body: {} });
+  assert.equal(gone.status, 200, JSON.stringify(gone.body));
+  expectRefused(await leaver.json('GET', '/api/me'), 401, 'unauthorized', "a removed user's session");
+  assert.equal((await boss.json('GET', '/api/users')).body.users.some((u) => u.email === 'leaver@acme.test'), false);
+  expectRefused(await boss.json('DELETE', `/api/users/${made.body.user.id}`, { body: {} }), 404, 'not_found', 'a user removed already');
+  // The last owner stays: the space would have no one to manage it.
+  const owners = (await outsider.json('GET', '/api/users')).body.users.filter((u) => u.role === 'owner');
+  assert.equal(owners.length, 1, 'the Other space has one owner');
+  expectRefused(await outsider.json('DELETE', `/api/users/${owners[0].id}`, { body: {} }), 409, 'conflict', "the space's last owner removing itself");
+  assert.equal((await outsider.json('GET', '/api/me')).status, 200, 'and is still signed in');
+  // Tokens: revoked at once.
+  const token = await boss.json('POST', '/api/tokens', { body: { name: 'old-feed', role: 'finance' } });
+  const bot = new Client(server.url, { token: token.body.token });
+  assert.equal((await bot.pull(0)).status, 200);
+  const listed = (await boss.json('GET', '/api/tokens')).body.tokens.find((t) => t.name === 'old-feed');
+  expectRefused(await outsider.json('DELETE', `/api/tokens/${listed.id}`, { body: {} }), 404, 'not_found', "another space's owner revoking a token");
+  assert.equal((await boss.json('DELETE', `/api/tokens/${listed.id}`, { body: {} })).status, 200);
+  expectRefused(await bot.pull(0), 401, 'unauthorized', 'a revoked API token');
+});
