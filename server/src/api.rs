@@ -320,18 +320,30 @@ fn role_field(text: &str) -> Result<Role, ApiError> {
     Role::parse(text).ok_or_else(|| ApiError::invalid("role: one of owner, finance, viewer"))
 }
 
+/// A record id from the path, read here rather than by axum's `Path<i64>`, whose refusal
+/// is plain text, not the API's error shape.
+fn path_id(text: &str, what: &str) -> Result<i64, ApiError> {
+    text.parse().map_err(|_| {
+        let shown: String = text.chars().take(40).collect();
+        ApiError::invalid(format!(
+            "{what} id: '{shown}' is not a number (the ids are in GET /api/users and /api/tokens)"
+        ))
+    })
+}
+
 /// `DELETE /api/users/{id}`: an owner removes a user of the space (someone who left).
 /// The account and its sessions go (its open event streams end at their next check);
 /// what it entered stays in the journal under its e-mail. The space's last owner can't
 /// be removed: no one would be left to manage it.
 pub async fn delete_user(
     State(app): State<Shared>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Answer {
     let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage users").await?;
     read_body(body, MAX_SMALL_BODY).await?;
+    let id = path_id(&id, "user")?;
     let mut db = app.pool.get().await?;
     let tx = db.transaction().await?;
     // The space's users locked, so two owners removing each other can't leave none.
@@ -364,12 +376,13 @@ pub async fn delete_user(
 /// `DELETE /api/tokens/{id}`: an owner revokes an API token of the space at once.
 pub async fn delete_token(
     State(app): State<Shared>,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
 ) -> Answer {
     let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage API tokens").await?;
     read_body(body, MAX_SMALL_BODY).await?;
+    let id = path_id(&id, "API token")?;
     let db = app.pool.get().await?;
     let deleted = db
         .execute(

@@ -265,6 +265,7 @@ test('an owner removes a user who left (their session ends) and revokes an API t
   expectRefused(await leaver.json('GET', '/api/me'), 401, 'unauthorized', "a removed user's session");
   assert.equal((await boss.json('GET', '/api/users')).body.users.some((u) => u.email === 'leaver@acme.test'), false);
   expectRefused(await boss.json('DELETE', `/api/users/${made.body.user.id}`, { body: {} }), 404, 'not_found', 'a user removed already');
+  expectRefused(await boss.json('DELETE', '/api/users/leaver', { body: {} }), 400, 'invalid_request', 'a user id that is not a number');
   // The last owner stays: the space would have no one to manage it.
   const owners = (await outsider.json('GET', '/api/users')).body.users.filter((u) => u.role === 'owner');
   assert.equal(owners.length, 1, 'the Other space has one owner');
