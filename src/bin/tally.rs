@@ -32,6 +32,9 @@ const SHARDS: usize = 8;
 struct Shard(AtomicIsize);
 
 static LIVE_BYTES: [Shard; SHARDS] = [const { Shard(AtomicIsize::new(0)) }; SHARDS];
+/// Calls to allocate or reallocate, sharded the same way: the benchmark's allocations
+/// per command, a count that, unlike time, does not move with the machine.
+static CALLS: [Shard; SHARDS] = [const { Shard(AtomicIsize::new(0)) }; SHARDS];
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 static THREADS: AtomicUsize = AtomicUsize::new(0);
 
@@ -41,7 +44,7 @@ thread_local! {
 }
 
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))]
-fn count(delta: isize) {
+fn count(delta: isize, calls: isize) {
     let shard = SHARD
         .try_with(|shard| {
             if shard.get() == usize::MAX {
@@ -51,6 +54,9 @@ fn count(delta: isize) {
         })
         .unwrap_or(0);
     LIVE_BYTES[shard].0.fetch_add(delta, Ordering::Relaxed);
+    if calls != 0 {
+        CALLS[shard].0.fetch_add(calls, Ordering::Relaxed);
+    }
 }
 
 // SAFETY: every call is passed to `System` unchanged; the counter only observes sizes.
@@ -58,25 +64,25 @@ unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc(layout);
         if !p.is_null() {
-            count(layout.size() as isize);
+            count(layout.size() as isize, 1);
         }
         p
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         let p = System.alloc_zeroed(layout);
         if !p.is_null() {
-            count(layout.size() as isize);
+            count(layout.size() as isize, 1);
         }
         p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         System.dealloc(ptr, layout);
-        count(-(layout.size() as isize));
+        count(-(layout.size() as isize), 0);
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = System.realloc(ptr, layout, new_size);
         if !p.is_null() {
-            count(new_size as isize - layout.size() as isize);
+            count(new_size as isize - layout.size() as isize, 1);
         }
         p
     }
@@ -93,6 +99,19 @@ fn live_bytes() -> usize {
         .sum();
     held.max(0) as usize
 }
+
+fn alloc_calls() -> u64 {
+    let calls: isize = CALLS
+        .iter()
+        .map(|shard| shard.0.load(Ordering::Relaxed))
+        .sum();
+    calls.max(0) as u64
+}
+
+const COUNTS: tally::workload::bench::AllocatorCounts = tally::workload::bench::AllocatorCounts {
+    live_bytes,
+    calls: alloc_calls,
+};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -137,8 +156,8 @@ fn main() -> ExitCode {
         }
         Some("export") => export(&args[1..]),
         Some("apply") => apply::run(&args[1..]),
-        Some("bench") => tally::workload::bench::run_cli(&args[1..], live_bytes),
-        Some("bench-restore") => tally::workload::bench::restore_cli(&args[1..], live_bytes),
+        Some("bench") => tally::workload::bench::run_cli(&args[1..], COUNTS),
+        Some("bench-restore") => tally::workload::bench::restore_cli(&args[1..], COUNTS.live_bytes),
         _ => {
             eprintln!("usage: tally check PATH...    run scenario files (files or folders)\n       tally answers FILE    print every step's answer of a scenario as JSON\n       tally export --format csv|beancount BACKUP.json    print a backup's general ledger\n       tally apply [--from SNAPSHOT] [--to SNAPSHOT] COMMANDS.jsonl    apply commands (one JSON object a line), print each answer, write the snapshot\n       tally bench [--customers N] [--commands N] [--seed N] [--json PATH] [--snapshot PATH]\n       tally bench-restore SNAPSHOT [RUNS]    restore a snapshot file RUNS times");
             ExitCode::from(2)

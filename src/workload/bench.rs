@@ -53,9 +53,9 @@ fn parse_options(args: &[String]) -> Result<Options, String> {
 /// `tally bench [--customers N] [--commands N] [--seed N] [--json PATH] [--snapshot
 /// PATH]`: runs the benchmark, prints a table, and writes the figures as JSON (and the
 /// snapshot's bytes) to PATH if asked. Exit
-/// code 2 for bad options. `live_bytes` reads the bytes the program's allocator holds
-/// now (the `tally` binary counts them in its global allocator), for the engine's memory.
-pub fn run_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
+/// code 2 for bad options. `counts` reads what the program's allocator counts (the `tally`
+/// binary counts in its global allocator), for the engine's memory and allocations.
+pub fn run_cli(args: &[String], counts: AllocatorCounts) -> ExitCode {
     let o = match parse_options(args) {
         Ok(o) => o,
         Err(e) => {
@@ -63,7 +63,7 @@ pub fn run_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let report = run(&o, live_bytes);
+    let report = run(&o, counts);
     println!("{}", render_table(&report));
     if let Some(path) = &o.json_out {
         if let Err(e) = std::fs::write(
@@ -75,6 +75,15 @@ pub fn run_cli(args: &[String], live_bytes: fn() -> usize) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// What the program's global allocator counts, read by the benchmark.
+#[derive(Clone, Copy)]
+pub struct AllocatorCounts {
+    /// The bytes held now.
+    pub live_bytes: fn() -> usize,
+    /// The calls to allocate or reallocate so far.
+    pub calls: fn() -> u64,
 }
 
 /// `tally bench-restore PATH [RUNS]`: restores the snapshot at PATH `RUNS` times (3 by
@@ -289,7 +298,8 @@ pub fn thread_cpu_seconds() -> Option<f64> {
     Some(nanos / 1e9)
 }
 
-fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
+fn run(o: &Options, counts: AllocatorCounts) -> Value {
+    let live_bytes = counts.live_bytes;
     eprintln!(
         "generating {} commands for {} customers...",
         o.commands, o.customers
@@ -307,7 +317,7 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
     }
     let parse_only = t.elapsed();
 
-    let t = Instant::now();
+    let (t, calls) = (Instant::now(), (counts.calls)());
     for c in &commands {
         // Read as `Ledger::apply_json` reads: directly where the JSON is plain.
         #[cfg(fast_paths)]
@@ -323,6 +333,7 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         let _ = Command::from_raw(raw);
     }
     let parse_validate = t.elapsed();
+    let parse_validate_calls = (counts.calls)() - calls;
 
     // Apply alone, on commands validated beforehand: where ingest time goes.
     let parsed: Vec<Command> = commands
@@ -332,7 +343,7 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         })
         .collect();
     let mut apply_ledger = Ledger::new();
-    let t = Instant::now();
+    let (t, calls) = (Instant::now(), (counts.calls)());
     for (i, c) in parsed.into_iter().enumerate() {
         std::hint::black_box(apply_ledger.execute(c));
         if i % 1000 == 999 {
@@ -340,19 +351,21 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         }
     }
     let apply_only = t.elapsed();
+    let apply_only_calls = (counts.calls)() - calls;
     drop(apply_ledger);
 
     // The same, with each answer written as JSON text into a reused buffer, as the wasm
     // batch door answers (what the browser benchmark's wasm/native ratio compares with,
     // work for work).
-    let t = Instant::now();
     let mut text = Vec::new();
+    let (t, calls) = (Instant::now(), (counts.calls)());
     drop(ingest(&commands, |answer| {
         text.clear();
         crate::answer::write_json(answer, &mut text);
         std::hint::black_box(&text);
     }));
     let ingest_text = t.elapsed();
+    let ingest_text_calls = (counts.calls)() - calls;
 
     // The same on two threads: read and validated on one, applied on this one (with
     // the CPU time of each, since a second core busy elsewhere slows the wall time).
@@ -453,6 +466,11 @@ fn run(o: &Options, live_bytes: fn() -> usize) -> Value {
         "parse_only_per_sec": per_sec(parse_only),
         "parse_validate_per_sec": per_sec(parse_validate),
         "apply_only_per_sec": per_sec(apply_only),
+        "allocations_per_command": {
+            "parse_validate": parse_validate_calls as f64 / n as f64,
+            "apply_only": apply_only_calls as f64 / n as f64,
+            "ingest_text": ingest_text_calls as f64 / n as f64,
+        },
         "ingest_per_sec": per_sec(ingest),
         "ingest_seconds": ingest.as_secs_f64(),
         "ingest_text_per_sec": per_sec(ingest_text),
@@ -539,6 +557,21 @@ fn render_table(r: &Value) -> String {
                 f("ingest_two_threads_per_sec"),
                 f("ingest_two_threads_reader_cpu_seconds"),
                 f("ingest_two_threads_applier_cpu_seconds")
+            ),
+        ),
+        (
+            "allocations a command: parse + validate · apply · ingest writing text",
+            format!(
+                "{:.2} · {:.2} · {:.2}",
+                r["allocations_per_command"]["parse_validate"]
+                    .as_f64()
+                    .unwrap_or(0.0),
+                r["allocations_per_command"]["apply_only"]
+                    .as_f64()
+                    .unwrap_or(0.0),
+                r["allocations_per_command"]["ingest_text"]
+                    .as_f64()
+                    .unwrap_or(0.0)
             ),
         ),
         (
