@@ -16,6 +16,7 @@ use crate::money::{Currency, Money};
 use crate::queries::QueryAnswer;
 use crate::state::records::{Idx, Invoice, LotOrigin, RecordRef, Source};
 use crate::state::State;
+use crate::text::Text;
 
 // The direct writer: native and the bulk module (the batch door and the benchmarks);
 // the shipped module writes answers with serde_json (`write_json`).
@@ -109,7 +110,7 @@ pub struct Accepted {
     /// The journal sequence number of the command (of the original, for a duplicate).
     pub seq: u64,
     /// The command's id, which is the id of the record it created.
-    pub id: String,
+    pub id: Text,
     /// `true` for a dry run: this is what the command would answer now, and nothing
     /// was changed (absent otherwise). A dry run's `seq` is the one it would get.
     #[serde(skip_serializing_if = "is_false")]
@@ -128,16 +129,16 @@ pub enum CommandResult {
     /// `create_customer`: a customer with nothing owed and no credit.
     CreateCustomer {
         /// The new customer's id.
-        customer: String,
+        customer: Text,
         /// Its billing currency (the default for its invoices and payments).
         currency: Currency,
     },
     /// `issue_invoice`: the invoice as issued, and the credit it took at once.
     IssueInvoice {
         /// The invoice's id.
-        invoice: String,
+        invoice: Text,
         /// The number it got from the ledger's invoice sequence (`INV-0001`, ...).
-        number: String,
+        number: Text,
         /// The invoice's currency.
         currency: Currency,
         /// What the invoice asks for in all, tax included.
@@ -151,7 +152,7 @@ pub enum CommandResult {
     /// `record_payment`: where the money went.
     RecordPayment {
         /// The payment's id.
-        payment: String,
+        payment: Text,
         /// The payment's currency.
         currency: Currency,
         /// The money received.
@@ -164,7 +165,7 @@ pub enum CommandResult {
     /// `add_credit`: credit granted without money (goodwill, compensation).
     AddCredit {
         /// The credit's id.
-        credit: String,
+        credit: Text,
         /// The credit's currency.
         currency: Currency,
         /// The credit granted.
@@ -176,7 +177,7 @@ pub enum CommandResult {
     /// `apply_credit`: existing credit moved onto an open invoice (no money moves).
     ApplyCredit {
         /// The invoice the credit settled.
-        invoice: String,
+        invoice: Text,
         /// The invoice's currency (credit only settles invoices in its own currency).
         currency: Currency,
         /// How much credit was applied: the invoice's amount due and the customer's
@@ -186,10 +187,10 @@ pub enum CommandResult {
     /// `issue_credit_note`: what the note lowered and what it gave back as credit.
     IssueCreditNote {
         /// The credit note's id.
-        credit_note: String,
+        credit_note: Text,
         /// The invoice it credits; absent for a credit note without one (pure credit).
         #[serde(skip_serializing_if = "Option::is_none")]
-        invoice: Option<String>,
+        invoice: Option<Text>,
         /// The credit note's currency (the invoice's, when it has one).
         currency: Currency,
         /// The credit note's full amount, tax included.
@@ -205,7 +206,7 @@ pub enum CommandResult {
     /// `refund_credit`: credit paid back out to the customer.
     RefundCredit {
         /// The refund's id.
-        refund: String,
+        refund: Text,
         /// The refund's currency.
         currency: Currency,
         /// The money paid out, taken from the customer's credit, oldest first.
@@ -216,7 +217,7 @@ pub enum CommandResult {
     /// `void_payment`: the payment reversed.
     VoidPayment {
         /// The voided payment's id.
-        payment: String,
+        payment: Text,
         /// The payment's currency.
         currency: Currency,
         /// The payment's amount, taken back out of cash.
@@ -230,7 +231,7 @@ pub enum CommandResult {
     /// `void_invoice`: the invoice cancelled.
     VoidInvoice {
         /// The voided invoice's id.
-        invoice: String,
+        invoice: Text,
         /// The invoice's currency.
         currency: Currency,
         /// What the invoice still asked for (its total less its credit notes): the
@@ -246,14 +247,14 @@ pub enum CommandResult {
     /// `configure`: the settings now in force.
     Configure {
         /// The invoice number format the next invoices are printed with.
-        invoice_number_format: String,
+        invoice_number_format: Text,
         /// How the next invoices round tax: `line` or `invoice`.
         tax_rounding: &'static str,
     },
     /// `write_off_invoice`: what the invoice still asked for, written off as bad debt.
     WriteOffInvoice {
         /// The written-off invoice's id.
-        invoice: String,
+        invoice: Text,
         /// The invoice's currency.
         currency: Currency,
         /// The amount written off, tax included: the invoice's amount due until then.
@@ -269,7 +270,7 @@ pub enum CommandResult {
         date: Date,
         /// The customer it was limited to, if any.
         #[serde(skip_serializing_if = "Option::is_none")]
-        customer: Option<String>,
+        customer: Option<Text>,
         /// What each lot lost, by customer then lot age; empty when nothing had expired.
         expired: Vec<ExpiredCredit>,
     },
@@ -279,9 +280,9 @@ pub enum CommandResult {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ExpiredCredit {
     /// The customer who held it.
-    pub customer: String,
+    pub customer: Text,
     /// The `add_credit` that granted it.
-    pub credit: String,
+    pub credit: Text,
     /// The lot's currency.
     pub currency: Currency,
     /// The lot's last day of use.
@@ -298,7 +299,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
         RecordRef::Customer(i) => {
             let c = &state.customers[i as usize];
             CommandResult::CreateCustomer {
-                customer: c.id.clone(),
+                customer: c.id.as_str().into(),
                 currency: c.currency,
             }
         }
@@ -323,7 +324,7 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
         RecordRef::Grant(i) => {
             let g = &state.grants[i as usize];
             CommandResult::AddCredit {
-                credit: g.id.clone(),
+                credit: g.id.as_str().into(),
                 currency: g.currency,
                 amount: Money::new(g.amount, g.currency),
                 valid_until: state.lots[g.lot as usize].valid_until(),
@@ -360,8 +361,9 @@ pub fn command_result(state: &State, record: RecordRef) -> CommandResult {
         RecordRef::Config(i) => CommandResult::Configure {
             invoice_number_format: state.configs[i as usize]
                 .invoice_number_format
-                .clone()
-                .unwrap_or_else(|| state.numbering.format.clone()),
+                .as_deref()
+                .unwrap_or(&state.numbering.format)
+                .into(),
             tax_rounding: state.configs[i as usize].tax_rounding.name(),
         },
         RecordRef::WriteOff(i) => {
@@ -394,7 +396,7 @@ pub fn write_off_result(
     let inv = state.invoices.get(invoice);
     let m = |amount| Money::new(amount, inv.currency);
     CommandResult::WriteOffInvoice {
-        invoice: inv.id.to_string(),
+        invoice: inv.id.into(),
         currency: inv.currency,
         written_off: m(amount),
         tax_reversed: m(tax),
@@ -412,14 +414,14 @@ pub fn expire_result(
 ) -> CommandResult {
     CommandResult::ExpireCredit {
         date,
-        customer: customer.map(|c| state.customers[c as usize].id.clone()),
+        customer: customer.map(|c| state.customers[c as usize].id.as_str().into()),
         expired: parts
             .iter()
             .map(|&(l, amount)| {
                 let lot = &state.lots[l as usize];
                 ExpiredCredit {
-                    customer: state.customers[lot.customer as usize].id.clone(),
-                    credit: credit_id(state, Source::Lot(l)).to_string(),
+                    customer: state.customers[lot.customer as usize].id.as_str().into(),
+                    credit: credit_id(state, Source::Lot(l)).into(),
                     currency: lot.currency,
                     valid_until: lot.valid_until(),
                     amount: Money::new(amount, lot.currency),
@@ -434,8 +436,8 @@ pub fn issue_invoice_result(id: &str, inv: &Invoice<'_>) -> CommandResult {
     let m = |amount| Money::new(amount, inv.currency);
     let (total, credit) = (inv.total(), inv.credit_applied_at_issue());
     CommandResult::IssueInvoice {
-        invoice: id.to_string(),
-        number: inv.number.to_string(),
+        invoice: id.into(),
+        number: crate::text::display(inv.number),
         currency: inv.currency,
         total: m(total),
         credit_applied: m(credit),
@@ -454,7 +456,7 @@ pub fn payment_result(
     leftover: Decimal,
 ) -> CommandResult {
     CommandResult::RecordPayment {
-        payment: id.to_string(),
+        payment: id.into(),
         currency,
         amount: Money::new(amount, currency),
         allocations: allocation_list(state, allocations, currency),
@@ -466,7 +468,7 @@ pub fn payment_result(
 pub fn apply_credit_result(state: &State, invoice: Idx, amount: Decimal) -> CommandResult {
     let inv = state.invoices.get(invoice);
     CommandResult::ApplyCredit {
-        invoice: inv.id.to_string(),
+        invoice: inv.id.into(),
         currency: inv.currency,
         applied: Money::new(amount, inv.currency),
     }
@@ -485,8 +487,8 @@ pub fn credit_note_result(
 ) -> CommandResult {
     let m = |amount| Money::new(amount, currency);
     CommandResult::IssueCreditNote {
-        credit_note: id.to_string(),
-        invoice: invoice.map(|i| state.invoices.id(i).to_string()),
+        credit_note: id.into(),
+        invoice: invoice.map(|i| state.invoices.id(i).into()),
         currency,
         amount: m(amount),
         reduced_amount_due: m(reduced_due),
@@ -509,7 +511,7 @@ pub fn refund_result(
     taken: &[(Idx, Decimal)],
 ) -> CommandResult {
     CommandResult::RefundCredit {
-        refund: id.to_string(),
+        refund: id.into(),
         currency,
         amount: Money::new(amount, currency),
         credit_used: credit_parts(
@@ -530,7 +532,7 @@ pub fn void_payment_result(
 ) -> CommandResult {
     let p = &state.payments[payment as usize];
     CommandResult::VoidPayment {
-        payment: state.texts.get(p.id).to_string(),
+        payment: state.texts.get(p.id).into(),
         currency: p.currency,
         amount: Money::new(state.payment_amount(payment), p.currency),
         reopened: allocation_list(state, reopened, p.currency),
@@ -549,7 +551,7 @@ pub fn void_invoice_result(
     let inv = state.invoices.get(invoice);
     let total: Decimal = returned.iter().map(|(_, a)| *a).sum();
     CommandResult::VoidInvoice {
-        invoice: inv.id.to_string(),
+        invoice: inv.id.into(),
         currency: inv.currency,
         cancelled: Money::new(cancelled, inv.currency),
         credit_returned: Money::new(total, inv.currency),
@@ -561,7 +563,7 @@ fn allocation_list(state: &State, parts: &[(Idx, Decimal)], currency: Currency) 
     parts
         .iter()
         .map(|&(inv, amount)| Allocation {
-            invoice: state.invoices.id(inv).to_string(),
+            invoice: state.invoices.id(inv).into(),
             amount: Money::new(amount, currency),
         })
         .collect()
@@ -586,7 +588,7 @@ pub fn credit_parts(
 ) -> Vec<CreditPart> {
     parts
         .map(|(source, amount)| CreditPart {
-            credit: credit_id(state, source).to_string(),
+            credit: credit_id(state, source).into(),
             amount: Money::new(amount, currency),
         })
         .collect()

@@ -7,6 +7,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::text::Text;
+
 /// How money came in or went out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -61,7 +63,7 @@ impl Method {
 #[derive(Clone, Debug, PartialEq, Hash, Serialize, Deserialize)]
 pub struct LineInput {
     /// What is billed, as the invoice shows it.
-    pub description: String,
+    pub description: Text,
     /// How many units (> 0, up to 10^9, fractions allowed: 2.5 hours).
     #[serde(with = "crate::money::dec")]
     pub quantity: Decimal,

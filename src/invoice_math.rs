@@ -51,7 +51,7 @@ pub fn compute_line(
 #[cfg(fast_paths)]
 fn amounts_of(input: &LineInput) -> LineInput {
     LineInput {
-        description: String::new(),
+        description: Default::default(),
         quantity: input.quantity,
         unit_price: input.unit_price,
         tax_rate: input.tax_rate,

@@ -234,7 +234,7 @@ impl Ledger {
             ok: true,
             duplicate,
             seq,
-            id: id.to_string(),
+            id: id.into(),
             dry_run: false,
             result: command_result(&self.state, record),
         }

@@ -31,6 +31,7 @@ pub mod snapshot;
 mod sort;
 pub mod stable_hash;
 pub mod state;
+pub mod text;
 #[cfg(feature = "tools")]
 pub mod workload;
 
@@ -48,3 +49,4 @@ pub use journal::JournalEntry;
 pub use ledger::Ledger;
 pub use queries::Query;
 pub use snapshot::SnapshotPiece;
+pub use text::Text;

@@ -6,13 +6,14 @@
 use serde::Serialize;
 
 use crate::money::Money;
+use crate::text::Text;
 
 /// Part of a payment that settled one invoice (or, in a payment void, the part that
 /// invoice owes again).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Allocation {
     /// The invoice's id.
-    pub invoice: String,
+    pub invoice: Text,
     /// How much of its amount due that part covers.
     pub amount: Money,
 }
@@ -22,7 +23,7 @@ pub struct Allocation {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CreditPart {
     /// The id of the payment, credit or credit note whose credit it is.
-    pub credit: String,
+    pub credit: Text,
     /// How much.
     pub amount: Money,
 }

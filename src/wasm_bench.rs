@@ -135,7 +135,7 @@ pub fn invoice_math_batch(drafts_json: &str) -> String {
                 return "error: a line does not parse".into();
             };
             let input = LineInput {
-                description: String::new(),
+                description: Default::default(),
                 quantity: q,
                 unit_price: p,
                 tax_rate: r,

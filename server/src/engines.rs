@@ -141,7 +141,7 @@ impl Engines {
                 Answer::Accepted(a) if !a.duplicate && moved && a.seq == before + 1 => {
                     rows.push(Row {
                         seq: seq_i64(a.seq)?,
-                        id: a.id.clone(),
+                        id: a.id.to_string(),
                         command: text,
                         at,
                     });

@@ -424,7 +424,7 @@ mod tests {
 
     /// Every result kind, with optional fields present and absent, lists empty and not.
     fn results(text: &str) -> Vec<CommandResult> {
-        let t = || text.to_string();
+        let t = || crate::text::Text::from(text);
         let eur = Currency::from_code("EUR").unwrap();
         let jpy = Currency::from_code("JPY").unwrap();
         let day = Date::parse("d", "2026-02-28").unwrap();
@@ -456,7 +456,7 @@ mod tests {
             },
             CommandResult::IssueInvoice {
                 invoice: t(),
-                number: format!("INV-{text}"),
+                number: format!("INV-{text}").into(),
                 currency: eur,
                 total: m("120.5"),
                 credit_applied: m("0"),
@@ -584,7 +584,7 @@ mod tests {
                         ok: true,
                         duplicate,
                         seq,
-                        id: text.to_string(),
+                        id: text.into(),
                         dry_run,
                         result: result.clone(),
                     }));

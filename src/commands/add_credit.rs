@@ -53,7 +53,7 @@ impl Handler for AddCredit {
             currency,
             amount,
             date: self.date,
-            reason: self.reason.clone(),
+            reason: crate::text::owned(&self.reason),
             lot,
         });
         state.add_to_lot(lot, amount);
@@ -80,7 +80,7 @@ impl Handler for AddCredit {
 
     fn answer(&self, _: &State, ctx: &Ctx, plan: &GrantPlan) -> CommandResult {
         CommandResult::AddCredit {
-            credit: ctx.id.to_string(),
+            credit: ctx.id.into(),
             currency: plan.currency,
             amount: Money::new(plan.amount, plan.currency),
             valid_until: self.valid_until.0,

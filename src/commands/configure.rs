@@ -23,7 +23,7 @@ impl Handler for Configure {
         let invoice_number_format = match &self.invoice_number_format {
             Some(format) => {
                 check_format(format)?;
-                format.clone()
+                crate::text::owned(format)
             }
             None => state.numbering.format.clone(),
         };
@@ -47,7 +47,7 @@ impl Handler for Configure {
 
     fn answer(&self, _: &State, _: &Ctx, plan: &Settings) -> CommandResult {
         CommandResult::Configure {
-            invoice_number_format: plan.invoice_number_format.clone(),
+            invoice_number_format: plan.invoice_number_format.as_str().into(),
             tax_rounding: plan.tax_rounding.name(),
         }
     }

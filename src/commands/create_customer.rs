@@ -23,8 +23,8 @@ impl Handler for CreateCustomer {
         let idx = next_idx(&state.customers);
         state.customers.push(Customer {
             id: ctx.id.to_string(),
-            name: self.name.clone(),
-            email: self.email.clone(),
+            name: crate::text::owned(&self.name),
+            email: crate::text::owned_opt(&self.email),
             currency: self.currency,
             books: vec![Book::new(self.currency)],
         });
@@ -33,7 +33,7 @@ impl Handler for CreateCustomer {
 
     fn answer(&self, _: &State, ctx: &Ctx, _: &()) -> CommandResult {
         CommandResult::CreateCustomer {
-            customer: ctx.id.to_string(),
+            customer: ctx.id.into(),
             currency: self.currency,
         }
     }

@@ -114,7 +114,7 @@ impl Handler for IssueCreditNote {
             currency,
             amount,
             date: self.date,
-            reason: self.reason.clone(),
+            reason: crate::text::owned(&self.reason),
             reduced_due: plan.reduced_due,
             released: plan.to_credit,
             lot,

@@ -11,6 +11,7 @@ use crate::money::Currency;
 use crate::state::ledger_accounts::Account;
 use crate::state::records::{Idx, Lot, LotOrigin, Payment, PaymentAllocation, RecordRef, Source};
 use crate::state::{next_chunked_idx, State};
+use crate::text::Text;
 
 /// Where a payment's money goes.
 pub struct PaymentPlan {
@@ -132,7 +133,7 @@ fn plan_listed(
     customer: Idx,
     currency: Currency,
     amount: Decimal,
-    ids: &[String],
+    ids: &[Text],
 ) -> Result<Vec<(Idx, Decimal)>> {
     let mut left = amount;
     let mut out = Vec::new();

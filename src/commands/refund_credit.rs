@@ -80,7 +80,7 @@ impl Handler for RefundCredit {
             amount,
             method: self.method,
             date: self.date,
-            reference: self.reference.clone(),
+            reference: crate::text::owned_opt(&self.reference),
             taken,
         });
         statement_entry(

@@ -93,7 +93,7 @@ impl Handler for VoidInvoice {
             id: ctx.id.to_string(),
             invoice: inv,
             date: self.date,
-            reason: self.reason.clone(),
+            reason: crate::text::owned_opt(&self.reason),
             cancelled,
             returned,
         });

@@ -72,7 +72,7 @@ impl Handler for VoidPayment {
             id: ctx.id.to_string(),
             payment: p,
             date: self.date,
-            reason: self.reason.clone(),
+            reason: crate::text::owned_opt(&self.reason),
             reopened,
             withdrawn,
         });

@@ -18,6 +18,7 @@ use crate::date::Date;
 pub use crate::domain::{Added, LineInput, Method, TaxRounding};
 use crate::error::{err, Result};
 use crate::money::{Currency, DecimalText, MAX_AMOUNT};
+use crate::text::Text;
 
 pub use crate::limits::MAX_LINES;
 use crate::limits::{MAX_DISCOUNT_RATE_UNITS, MAX_QUANTITY_UNITS, MAX_TAX_RATE_UNITS};
@@ -43,14 +44,14 @@ pub const COMMAND_TYPES: [&str; 12] = [
 pub struct Command {
     /// The id of the record the command creates, unique across all records; also the
     /// idempotency key (resending the same command with it changes nothing).
-    pub id: String,
+    pub id: Text,
     /// When it was entered (RFC 3339, kept verbatim): audit only, never used for
     /// dates or ordering, and not part of what makes two commands identical.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub at: Option<String>,
+    pub at: Option<Text>,
     /// Who entered it: audit only, like `at`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
+    pub by: Option<Text>,
     /// `dry_run: true`: answer what the command would do now and change nothing. Not
     /// part of what the command does (its fingerprint), never journaled.
     #[serde(skip)]
@@ -98,12 +99,12 @@ pub enum CommandBody {
 #[serde(tag = "type", rename = "create_customer")]
 pub struct CreateCustomer {
     /// The customer's name, as statements and lists show it.
-    pub name: String,
+    pub name: Text,
     /// Billing currency: the default for its invoices, payments and credit.
     pub currency: Currency,
     /// Contact address; kept, never used by the engine.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    pub email: Option<Text>,
 }
 
 /// `record_payment`: money received; it settles open invoices and the rest
@@ -112,7 +113,7 @@ pub struct CreateCustomer {
 #[serde(tag = "type", rename = "record_payment")]
 pub struct RecordPayment {
     /// The paying customer's id.
-    pub customer: String,
+    pub customer: Text,
     /// The money received (> 0, no more decimals than the currency allows).
     #[serde(serialize_with = "as_text")]
     pub amount: Decimal,
@@ -125,11 +126,11 @@ pub struct RecordPayment {
     pub date: Date,
     /// The payer's or bank's reference, shown on the statement.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<Text>,
     /// Invoice ids to settle, in this order, instead of oldest due first. An
     /// empty list keeps the whole payment as credit (a deliberate prepayment).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub allocate_to: Option<Vec<String>>,
+    pub allocate_to: Option<Vec<Text>>,
 }
 
 /// `add_credit`: credit granted without money (goodwill, compensation).
@@ -137,7 +138,7 @@ pub struct RecordPayment {
 #[serde(tag = "type", rename = "add_credit")]
 pub struct AddCredit {
     /// The customer's id.
-    pub customer: String,
+    pub customer: Text,
     /// The credit granted (> 0).
     #[serde(serialize_with = "as_text")]
     pub amount: Decimal,
@@ -147,7 +148,7 @@ pub struct AddCredit {
     /// The day it was granted (statement date).
     pub date: Date,
     /// Why it was granted, shown on the statement.
-    pub reason: String,
+    pub reason: Text,
     /// The last day the credit can be used (not before `date`); absent: it never
     /// expires.
     #[serde(skip_serializing_if = "Added::is_none")]
@@ -159,9 +160,9 @@ pub struct AddCredit {
 #[serde(tag = "type", rename = "apply_credit")]
 pub struct ApplyCredit {
     /// The customer's id; the invoice must be theirs.
-    pub customer: String,
+    pub customer: Text,
     /// The invoice to settle.
-    pub invoice: String,
+    pub invoice: Text,
     /// How much credit to apply; default: as much as both the credit and the
     /// invoice's amount due allow.
     #[serde(
@@ -184,10 +185,10 @@ pub struct ApplyCredit {
 #[serde(tag = "type", rename = "issue_credit_note")]
 pub struct IssueCreditNote {
     /// The customer's id; the invoice, if any, must be theirs.
-    pub customer: String,
+    pub customer: Text,
     /// The invoice it credits; without one the whole amount becomes credit.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub invoice: Option<String>,
+    pub invoice: Option<Text>,
     /// The amount credited, tax included (> 0; at most the invoice's total less
     /// its earlier credit notes).
     #[serde(serialize_with = "as_text")]
@@ -199,7 +200,7 @@ pub struct IssueCreditNote {
     /// The credit note's date; not before its invoice's date.
     pub date: Date,
     /// Why it was issued, shown on the statement.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `refund_credit`: pays credit back out to the customer.
@@ -207,7 +208,7 @@ pub struct IssueCreditNote {
 #[serde(tag = "type", rename = "refund_credit")]
 pub struct RefundCredit {
     /// The customer's id.
-    pub customer: String,
+    pub customer: Text,
     /// The money paid out (> 0, at most the credit available).
     #[serde(serialize_with = "as_text")]
     pub amount: Decimal,
@@ -220,7 +221,7 @@ pub struct RefundCredit {
     pub date: Date,
     /// The bank's or operator's reference, shown on the statement.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reference: Option<String>,
+    pub reference: Option<Text>,
 }
 
 /// `void_payment`: reverses a payment (e.g. it bounced).
@@ -228,12 +229,12 @@ pub struct RefundCredit {
 #[serde(tag = "type", rename = "void_payment")]
 pub struct VoidPayment {
     /// The payment to void.
-    pub payment: String,
+    pub payment: Text,
     /// The void's date; not before the payment's date.
     pub date: Date,
     /// Why, shown on the statement.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
 }
 
 /// `void_invoice`: cancels an invoice; what settled it returns as credit.
@@ -241,12 +242,12 @@ pub struct VoidPayment {
 #[serde(tag = "type", rename = "void_invoice")]
 pub struct VoidInvoice {
     /// The invoice to void.
-    pub invoice: String,
+    pub invoice: Text,
     /// The void's date; not before the invoice's date.
     pub date: Date,
     /// Why, shown on the statement.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<Text>,
 }
 
 /// `configure`: ledger settings.
@@ -256,7 +257,7 @@ pub struct Configure {
     /// The format of invoice numbers from now on (`"{year}-{seq:0000}"`); the
     /// sequence itself never restarts. Absent: unchanged.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub invoice_number_format: Option<String>,
+    pub invoice_number_format: Option<Text>,
     /// How tax is rounded on invoices issued from now on; absent: unchanged.
     #[serde(skip_serializing_if = "Added::is_none")]
     pub tax_rounding: Added<TaxRounding>,
@@ -267,11 +268,11 @@ pub struct Configure {
 #[serde(tag = "type", rename = "write_off_invoice")]
 pub struct WriteOffInvoice {
     /// The invoice to write off.
-    pub invoice: String,
+    pub invoice: Text,
     /// The write-off's date; not before the invoice's date.
     pub date: Date,
     /// Why, shown on the statement.
-    pub reason: String,
+    pub reason: Text,
 }
 
 /// `expire_credit`: removes what is left of credit past its `valid_until`.
@@ -282,7 +283,7 @@ pub struct ExpireCredit {
     pub date: Date,
     /// Only this customer's lots; absent: every customer's.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub customer: Option<String>,
+    pub customer: Option<Text>,
 }
 
 /// The fields of `issue_invoice`, shared with `preview_invoice`.
@@ -290,7 +291,7 @@ pub struct ExpireCredit {
 #[serde(tag = "type", rename = "issue_invoice")]
 pub struct InvoiceDraft {
     /// The billed customer's id.
-    pub customer: String,
+    pub customer: Text,
     /// The invoice's currency; default: the customer's billing currency.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub currency: Option<Currency>,
@@ -526,12 +527,12 @@ fn method(f: &mut Fields) -> Result<Method> {
     })
 }
 
-fn id_list(field: &str, items: Vec<Raw<'_>>) -> Result<Vec<String>> {
-    let mut ids: Vec<String> = Vec::with_capacity(items.len());
+fn id_list(field: &str, items: Vec<Raw<'_>>) -> Result<Vec<Text>> {
+    let mut ids: Vec<Text> = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         match item {
             Raw::Str(s) if !s.is_empty() => {
-                let s = super::ids::identifier(&format!("{field}[{i}]"), s.into_owned())?;
+                let s = super::ids::identifier(&format!("{field}[{i}]"), crate::text::from_cow(s))?;
                 if ids.contains(&s) {
                     return Err(err!(
                         InvalidInput,

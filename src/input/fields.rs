@@ -9,6 +9,7 @@ use super::raw::{Key, Raw, RawMap};
 use crate::date::{check_timestamp, Date};
 use crate::error::{err, Result};
 use crate::money::{check_entered, parse_decimal, parse_factor, Currency};
+use crate::text::Text;
 use crate::ErrorCode;
 
 pub use crate::limits::MAX_TEXT;
@@ -85,8 +86,8 @@ impl<'de> Fields<'de> {
     }
 
     /// A string field, trimmed of nothing, non-empty, at most `MAX_TEXT` characters.
-    pub fn opt_text(&mut self, key: Key) -> Result<Option<String>> {
-        Ok(self.opt_str(key)?.map(Cow::into_owned))
+    pub fn opt_text(&mut self, key: Key) -> Result<Option<Text>> {
+        Ok(self.opt_str(key)?.map(crate::text::from_cow))
     }
 
     /// `opt_text`'s checks, the text still borrowed from the input where it can be
@@ -132,7 +133,7 @@ impl<'de> Fields<'de> {
 
     /// An identifier field (an id, or a reference to a customer, invoice or payment):
     /// the rules of `opt_text`, then those of `ids::identifier` (NFC, nothing invisible).
-    pub fn opt_id(&mut self, key: Key) -> Result<Option<String>> {
+    pub fn opt_id(&mut self, key: Key) -> Result<Option<Text>> {
         match self.opt_text(key)? {
             None => Ok(None),
             Some(text) => super::ids::identifier(&self.name(key), text).map(Some),
@@ -140,12 +141,12 @@ impl<'de> Fields<'de> {
     }
 
     /// A required identifier field.
-    pub fn id(&mut self, key: Key) -> Result<String> {
+    pub fn id(&mut self, key: Key) -> Result<Text> {
         self.opt_id(key)?.ok_or_else(|| self.missing(key))
     }
 
     /// A required string field, with the rules of `opt_text`.
-    pub fn text(&mut self, key: Key) -> Result<String> {
+    pub fn text(&mut self, key: Key) -> Result<Text> {
         self.opt_text(key)?.ok_or_else(|| self.missing(key))
     }
 
@@ -266,10 +267,12 @@ impl<'de> Fields<'de> {
     }
 
     /// An RFC 3339 timestamp kept as given.
-    pub fn opt_timestamp(&mut self, key: Key) -> Result<Option<String>> {
+    pub fn opt_timestamp(&mut self, key: Key) -> Result<Option<Text>> {
         match self.map.take(key) {
             None => Ok(None),
-            Some(Raw::Str(s)) => check_timestamp(key.name(), &s).map(|()| Some(s.into_owned())),
+            Some(Raw::Str(s)) => {
+                check_timestamp(key.name(), &s).map(|()| Some(crate::text::from_cow(s)))
+            }
             Some(other) => Err(self.wrong_type(
                 ErrorCode::InvalidDate,
                 key,

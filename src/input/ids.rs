@@ -12,6 +12,7 @@
 //! algorithm; the parity tests compare them.
 
 use crate::error::{err, Result};
+use crate::text::Text;
 
 /// What a refused character is, for the message; `None` for an allowed one.
 fn hidden(c: char) -> Option<&'static str> {
@@ -53,7 +54,7 @@ fn hidden(c: char) -> Option<&'static str> {
 }
 
 /// Checks an identifier and answers it in NFC.
-pub fn identifier(field: &str, text: String) -> Result<String> {
+pub fn identifier(field: &str, text: Text) -> Result<Text> {
     if text.is_ascii() {
         // Nothing to normalize; only the ends can be wrong.
         return ends(field, text);
@@ -74,10 +75,10 @@ pub fn identifier(field: &str, text: String) -> Result<String> {
         .with("code_point", format!("U+{:04X}", c as u32))
         .with("position", at + 1));
     }
-    ends(field, nfc(text))
+    ends(field, Text::from(nfc(crate::text::into_string(text))))
 }
 
-fn ends(field: &str, text: String) -> Result<String> {
+fn ends(field: &str, text: Text) -> Result<Text> {
     if text.starts_with(char::is_whitespace) || text.ends_with(char::is_whitespace) {
         return Err(err!(
             InvalidInput,

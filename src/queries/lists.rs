@@ -207,7 +207,7 @@ pub fn payments(
                 allocations: allocations
                     .iter()
                     .map(|&(inv, amount)| crate::parts::Allocation {
-                        invoice: state.invoices.id(inv).to_string(),
+                        invoice: state.invoices.id(inv).into(),
                         amount: m(amount),
                     })
                     .collect(),

@@ -14,6 +14,8 @@ pub mod trial_balance;
 
 use serde::Serialize;
 
+use crate::text::Text;
+
 use crate::date::Date;
 use crate::error::{err, Result};
 use crate::input::command::{take_type, InvoiceDraft};
@@ -28,14 +30,14 @@ pub enum Query {
     /// `balance`: what a customer owes, the credit it holds, and the net of the two.
     Balance {
         /// The customer's id.
-        customer: String,
+        customer: Text,
         /// Which book; default: the customer's billing currency.
         currency: Option<Currency>,
     },
     /// `invoice`: one invoice with its amounts, lines and settlements.
     Invoice {
         /// The invoice's id.
-        invoice: String,
+        invoice: Text,
     },
     /// `preview_invoice`: the invoice issuing this draft now would record, with the
     /// credit it would take and the number it would get; nothing is posted.
@@ -43,7 +45,7 @@ pub enum Query {
     /// `statement`: a customer's entries in one currency with a running balance.
     Statement {
         /// The customer's id.
-        customer: String,
+        customer: Text,
         /// Which book; default: the customer's billing currency.
         currency: Option<Currency>,
         /// First day shown (inclusive); everything before sums into the opening balance.
@@ -61,7 +63,7 @@ pub enum Query {
     /// Invoices of a customer (or everyone), optionally only open ones (`status: "open"`).
     Invoices {
         /// Whose invoices; absent: everyone's, in issue order.
-        customer: Option<String>,
+        customer: Option<Text>,
         /// Only invoices in this currency; absent: every currency.
         currency: Option<Currency>,
         /// Only invoices with something still due (`status: "open"`; `"all"` is the
@@ -73,14 +75,14 @@ pub enum Query {
     /// `payments`: a customer's payments with what each did when received.
     Payments {
         /// The customer's id.
-        customer: String,
+        customer: Text,
         /// Only payments in this currency; absent: every currency.
         currency: Option<Currency>,
     },
     /// `credits`: the credit a customer holds, lot by lot, in the order it is used.
     Credits {
         /// The customer's id.
-        customer: String,
+        customer: Text,
         /// Which book; default: the customer's billing currency.
         currency: Option<Currency>,
     },

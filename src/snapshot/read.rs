@@ -788,7 +788,7 @@ impl<'a> Reader<'a> {
             }
             let [quantity, unit_price, tax_rate, discount_rate, net, tax, gross] = d;
             let input = crate::domain::LineInput {
-                description: String::new(),
+                description: Default::default(),
                 quantity,
                 unit_price,
                 tax_rate,

@@ -16,6 +16,7 @@ use super::chunked::Chunked;
 use super::records::Line;
 use crate::domain::LineInput;
 use crate::money::from_mantissa as decimal;
+use crate::text::Text;
 
 /// Where an invoice's lines are: `count` lines from `first`, in the runs of packed line
 /// numbers or, with the top bit of `count` set, in the wide table.
@@ -423,7 +424,7 @@ impl LineTable {
     /// being read; the line's own description is replaced by it); `None` if there is
     /// no such text.
     pub fn push_wide(&mut self, text: u32, mut line: Line) -> Option<()> {
-        line.input.description = self.texts.all.get(text as usize)?.to_string();
+        line.input.description = Text::from(&**self.texts.all.get(text as usize)?);
         self.wide.push((text, line));
         Some(())
     }
@@ -623,7 +624,7 @@ impl LineTable {
             d,
             Line {
                 input: LineInput {
-                    description: self.texts.all[d as usize].to_string(),
+                    description: Text::from(&*self.texts.all[d as usize]),
                     quantity: l.quantity,
                     unit_price: l.unit_price,
                     tax_rate: l.tax_rate,

@@ -163,7 +163,7 @@ impl Workload {
             let qty = 1 + self.rng.below(if l == 0 { 1 } else { 12 });
             let discount = if self.rng.chance(10) { "0.10" } else { "0" };
             let input = LineInput {
-                description: desc.to_string(),
+                description: desc.into(),
                 quantity: Decimal::from(qty),
                 unit_price: price.parse().expect("price"),
                 tax_rate: rate.parse().expect("rate"),
