@@ -52,7 +52,7 @@ const INVALID = [
 
 /**
  * A refusal of the server in plain words. `doing` completes "… so <doing> didn't
- * happen"; `about` words the 404 and 409 of this action.
+ * happen"; `conflict` and `notFound` word this action's 409 and 404.
  */
 function refusalWords(error, { doing, conflict, notFound } = {}) {
   switch (error?.code) {
