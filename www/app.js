@@ -1,7 +1,7 @@
 // Tally's admin panel: opens the ledger (IndexedDB store over the wasm engine) and
 // shows one screen at a time, chosen by the URL hash (#/customers, #/customers/ID,
 // #/customers/ID/statement, #/payments/new, #/invoices/new, #/invoices/ID, #/corrections, #/reports, #/data,
-// and #/sync, #/sign-in when the page is served by a Tally server).
+// and #/sync, #/team, #/sign-in when the page is served by a Tally server).
 //
 // Served by a Tally server (`GET /api/me` answers 200 or 401), the books are the
 // server's: the page signs in and opens the synced store (www/sync.js) over this
@@ -34,6 +34,7 @@ import * as corrections from './views/corrections.js';
 import * as reports from './views/reports.js';
 import * as data from './views/data.js';
 import * as syncView from './views/sync.js';
+import * as team from './views/team.js';
 import * as signIn from './views/sign-in.js';
 
 const ROUTES = [
@@ -47,6 +48,8 @@ const ROUTES = [
   { pattern: /^\/reports$/, view: reports, nav: 'reports' },
   { pattern: /^\/data$/, view: data, nav: 'data' },
   { pattern: /^\/sync$/, view: syncView, nav: 'sync' },
+  // The server's people and tokens: no such screen in the browser-only panel.
+  { pattern: /^\/team$/, view: team, nav: 'team', server: true },
   { pattern: /^\/sign-in$/, view: signIn, nav: 'sync' },
 ];
 
@@ -119,7 +122,7 @@ function parseHash() {
 function render(ctx, { focus = true } = {}) {
   if (location.hash && !location.hash.startsWith('#/')) return; // in-page anchors
   const { path, query, key } = parseHash();
-  const route = ROUTES.find((r) => r.pattern.test(path));
+  const route = ROUTES.find((r) => r.pattern.test(path) && (!r.server || ctx.user));
   current?.destroy?.();
   current = null;
   currentKey = key;
@@ -204,9 +207,7 @@ function syncHeader(ctx) {
       confirmLabel: 'Sign out',
     }))) return;
     try { await ctx.transport.logout(); } catch { /* the session ends on the server when it can */ }
-    localStorage.removeItem(SESSION);
-    location.hash = '';
-    location.reload();
+    ctx.endSession();
   } } }, 'Sign out');
   const box = h('div', { class: 'sync-box' }, line, who, signOut);
   document.querySelector('.app-header').append(box);
@@ -269,13 +270,19 @@ async function start() {
     space: server.space ?? null,
     // Signed in again after the session ended: sync at once, back to the books.
     signedIn() { store.syncNow(); ctx.go('/customers'); },
+    // The session is over (signed out, or the account removed): start again at sign-in.
+    endSession() {
+      localStorage.removeItem(SESSION);
+      location.hash = '';
+      location.reload();
+    },
   };
   window.tally = ctx; // for the console and the end-to-end tests
 
   if (server.mode === 'server') {
     document.documentElement.dataset.role = server.user.role;
     const nav = document.querySelector('.app-header nav ul');
-    nav.append(h('li', {}, h('a', { href: '#/sync', 'data-nav': 'sync' }, 'Sync')));
+    nav.append(h('li', {}, h('a', { href: '#/team', 'data-nav': 'team' }, 'Team')), h('li', {}, h('a', { href: '#/sync', 'data-nav': 'sync' }, 'Sync')));
     syncHeader(ctx);
     announce(`Signed in as ${server.user.email}. The books are kept on the server; this browser holds a copy${store.status.pending ? ` and ${store.status.pending} change${store.status.pending === 1 ? '' : 's'} not yet sent` : ''}.`);
   } else if (store.seq === 0 && store.health.status === 'ok' && !localStorage.getItem(KEEP_EMPTY)) {

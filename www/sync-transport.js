@@ -5,7 +5,7 @@ import { PULL_PAGE } from './sync-limits.js';
 import { trace } from './sync-trace.js';
 import { gunzip, isGzip, readAll } from './gzip-bytes.js';
 
-/** A failed call to the server, with a `code`: offline, unauthorized, forbidden, unavailable, too_large, invalid_request. */
+/** A failed call to the server, with a `code`: offline, unauthorized, forbidden, unavailable, too_large, rate_limited, or the API's own (invalid_request, conflict, not_found). */
 export class SyncError extends Error {
   constructor(code, message, { status = 0, retryAfterMs = 0 } = {}) {
     super(message);
@@ -74,6 +74,14 @@ export function httpTransport(options = {}) {
     },
     login: (email, password) => json('POST', '/api/login', { email, password }),
     logout: () => json('POST', '/api/logout', {}),
+    // The space's people and API tokens (docs/sync.md; owner only: anyone else gets 403).
+    // A DELETE carries `{}` as JSON: the server checks its Content-Type like a POST's.
+    users: () => json('GET', '/api/users'),
+    addUser: (email, password, role) => json('POST', '/api/users', { email, password, role }),
+    removeUser: (id) => json('DELETE', `/api/users/${encodeURIComponent(id)}`, {}),
+    tokens: () => json('GET', '/api/tokens'),
+    createToken: (name, role) => json('POST', '/api/tokens', { name, role }),
+    revokeToken: (id) => json('DELETE', `/api/tokens/${encodeURIComponent(id)}`, {}),
     push: (client, commands) => json('POST', '/api/push', { client, commands }),
     pull: (after, limit = PULL_PAGE) => json('GET', `/api/pull?after=${after}&limit=${limit}`),
     /**

@@ -77,12 +77,38 @@ export interface Transport {
   events(onHead: (head: number) => void, onState?: (state: 'open' | 'error') => void): () => void;
 }
 
-/** The HTTP transport also signs in and out. */
+/** A person of the space, as `GET /api/users` lists them. */
+export interface TeamUser {
+  id: number;
+  email: string;
+  role: 'owner' | 'finance' | 'viewer' | (string & {});
+}
+
+/** An API token of the space, as `GET /api/tokens` lists it (never its text). */
+export interface ApiToken {
+  id: number;
+  name: string;
+  role: 'owner' | 'finance' | 'viewer' | (string & {});
+}
+
+/** The HTTP transport also signs in and out, and (for an owner) manages people and tokens. */
 export interface HttpTransport extends Transport {
   /** 200 signed in (with user and space), 401 not signed in, 404 no server (a static page). */
   me(): Promise<{ status: number; user?: SyncUser; space?: SyncSpace }>;
   login(email: string, password: string): Promise<{ ok: true; user: SyncUser; space: SyncSpace }>;
   logout(): Promise<{ ok: true }>;
+  /** The space's people (owner only: 403 `forbidden` otherwise). */
+  users(): Promise<{ ok: true; users: TeamUser[] }>;
+  /** Adds a person: 400 `invalid_request` (message names `email:`, `password:`, `role:`), 409 `conflict` for an e-mail that has an account. */
+  addUser(email: string, password: string, role: TeamUser['role']): Promise<{ ok: true; user: TeamUser }>;
+  /** Removes a person and their sessions: 409 `conflict` for the space's last owner, 404 `not_found` for one not in the space. */
+  removeUser(id: number): Promise<{ ok: true; deleted: { user: number } }>;
+  /** The space's API tokens (owner only). */
+  tokens(): Promise<{ ok: true; tokens: ApiToken[] }>;
+  /** Creates a token; `token` is its text, given this once. */
+  createToken(name: string, role: ApiToken['role']): Promise<{ ok: true; id: number; name: string; role: ApiToken['role']; token: string }>;
+  /** Revokes a token at once: 404 `not_found` when it is not (or no longer) the space's. */
+  revokeToken(id: number): Promise<{ ok: true; deleted: { token: number } }>;
 }
 
 /** The sync API over fetch and EventSource, relative to `base` (default: this page's server). */

@@ -513,7 +513,7 @@ export async function storeUsage(): Promise<void> {
 // ---------------------------------------------------------------------------------
 // www/sync.js: the synced store has the plain store's interface plus the sync part.
 import { httpTransport, openSyncedStore, SyncError } from '../../www/sync.js';
-import type { SyncStatus, SyncedStore } from '../../www/sync.js';
+import type { ApiToken, SyncStatus, SyncedStore, TeamUser } from '../../www/sync.js';
 import { idbSyncStorage } from '../../www/sync-storage.js';
 import { httpTransport as transportOnly } from '../../www/sync-transport.js';
 import { PUSH_BATCH } from '../../www/sync-limits.js';
@@ -536,6 +536,22 @@ async function syncedUsage(store: Store) {
   if (refused.length) await synced.dismissRefused(refused[0].id);
   const isPending: boolean = synced.isPending('c1');
   void isPending;
+  // The owner's people and tokens (the Team screen).
+  const { users } = await transport.users();
+  const person: TeamUser | undefined = users[0];
+  if (person) await transport.removeUser(person.id);
+  const added = await transport.addUser('ada@example.com', 'a-password-1', 'finance');
+  const addedId: number = added.user.id;
+  void addedId;
+  const created = await transport.createToken('Door kiosk', 'viewer');
+  const text: string = created.token;
+  void text;
+  const listed: ApiToken[] = (await transport.tokens()).tokens;
+  await transport.revokeToken(listed[0]?.id ?? created.id);
+  // @ts-expect-error ids are the server's numbers
+  await transport.removeUser('3');
+  // @ts-expect-error a new person needs a password
+  await transport.addUser('ada@example.com', 'finance');
   const error = new SyncError('offline', 'gone');
   const code: string = error.code;
   void code;

@@ -1,0 +1,229 @@
+// The Team screen (#/team) against the real server (target/server/tally-server) on the
+// project's own PostgreSQL, set up by sync-harness.mjs: an owner adds a person, who signs
+// in, and removes them, whose session is then refused; the last owner's removal is
+// refused on the screen; an API token is shown once, copied and revoked; a finance user
+// sees their own account and no button. Each state is checked against the server's API.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { launch, screenshotPath } from '../browser/browser.mjs';
+import { OWNER, apiClient, buildServer, signIn, startPostgres, startServer } from './sync-harness.mjs';
+import { assertAccessible, assertNoSidewaysScroll } from './panel-helpers.mjs';
+
+const FINN = { email: 'finn@example.com', password: 'finn-password-1' }; // added on the screen
+const FAY = { email: 'fay@example.com', password: 'fay-password-1' }; // finance, made through the API
+
+describe('the Team screen: people and API tokens of a synced space', () => {
+  let pg;
+  let server;
+  let owner;
+  let browser;
+  const problems = [];
+
+  before(async () => {
+    const binary = buildServer();
+    pg = startPostgres();
+    server = await startServer(binary, pg.url);
+    owner = await apiClient(server.url, OWNER);
+    await owner.post('/api/users', { ...FAY, role: 'finance' });
+    browser = await launch();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.kill();
+    pg?.stop();
+    assert.deepEqual(problems, [], 'no page errors or console errors');
+  });
+
+  /** Opens the Team screen from the menu, as a person would. */
+  async function openTeam(page) {
+    await page.click('nav a[href="#/team"]');
+    await page.locator('main h1', { hasText: 'Team' }).waitFor();
+  }
+
+  const emails = async () => (await owner.get('/api/users')).users.map((u) => `${u.email} ${u.role}`).sort();
+  const meStatus = (page) => page.evaluate(() => fetch('/api/me').then((r) => r.status));
+
+  test('an owner adds a finance user, who signs in; removed, their session is refused', async () => {
+    const a = await signIn(browser, server.url, OWNER, { problems });
+    await openTeam(a.page);
+    const rows = a.page.locator('#people-table tbody tr');
+    await rows.first().waitFor();
+    assert.match(await rows.filter({ hasText: OWNER.email }).innerText(), /you/, 'the signed-in owner is marked');
+    assert.match(await rows.filter({ hasText: FAY.email }).innerText(), /Finance/);
+    await assertAccessible(a.page, 'the Team screen (owner)');
+    await assertNoSidewaysScroll(a.page, 'the Team screen (owner)');
+    await a.page.setViewportSize({ width: 390, height: 900 });
+    await assertNoSidewaysScroll(a.page, 'the Team screen (owner) at 390 px');
+    await assertAccessible(a.page, 'the Team screen (owner) at 390 px');
+    await a.page.screenshot({ path: screenshotPath('team-owner-phone'), fullPage: true });
+    await a.page.setViewportSize({ width: 1280, height: 900 });
+
+    // The server's 400 is shown at the field it names, and nothing is added.
+    const before = await emails();
+    const form = a.page.locator('#add-user-form');
+    await form.getByLabel('E-mail').fill(FINN.email);
+    await form.getByLabel('Role').selectOption('finance');
+    await form.getByLabel('Initial password').fill('short');
+    await form.getByRole('button', { name: 'Add person' }).click();
+    const passwordError = form.locator('.field-error:not([hidden])');
+    await passwordError.waitFor();
+    assert.match(await passwordError.innerText(), /too short: use at least 8 characters/);
+    assert.equal(await form.getByLabel('Initial password').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await emails(), before, 'nothing was added');
+
+    await form.getByLabel('Initial password').fill(FINN.password);
+    await form.getByRole('button', { name: 'Add person' }).click();
+    await rows.filter({ hasText: FINN.email }).waitFor();
+    assert.match(await a.page.textContent('#add-user-done'), /Added finn@example\.com \(finance\)/);
+    assert.deepEqual(await emails(), [...before, `${FINN.email} finance`].sort());
+    assert.equal(await passwordError.count(), 0, 'the refusal is gone after the success');
+
+    // Added twice: the server's 409, at the e-mail.
+    await form.getByLabel('E-mail').fill(FINN.email);
+    await form.getByLabel('Initial password').fill(FINN.password);
+    await form.getByRole('button', { name: 'Add person' }).click();
+    await form.locator('.field-error:not([hidden])').waitFor();
+    assert.match(await form.locator('.field-error:not([hidden])').innerText(), /already one of this space's people/);
+    assert.equal(await rows.filter({ hasText: FINN.email }).count(), 1);
+
+    // The new user signs in with what the owner chose.
+    const b = await signIn(browser, server.url, FINN, { problems });
+    assert.match(await b.page.textContent('.sync-box .who'), /finn@example\.com · finance/);
+    assert.equal(await meStatus(b.page), 200);
+
+    // Removed, after a confirmation that names them.
+    await a.page.getByRole('button', { name: `Remove ${FINN.email}` }).click();
+    const dialog = a.page.getByRole('dialog', { name: `Remove ${FINN.email}?` });
+    await dialog.waitFor();
+    assert.match(await dialog.innerText(), /no longer be able to sign in/);
+    await assertAccessible(a.page, 'the remove confirmation');
+    await a.page.screenshot({ path: screenshotPath('team-remove-confirmation') });
+    await dialog.getByRole('button', { name: `Remove ${FINN.email}` }).click();
+    await rows.filter({ hasText: FINN.email }).waitFor({ state: 'detached' });
+    assert.deepEqual(await emails(), before);
+    assert.equal(await a.page.evaluate(() => document.activeElement?.id), 'people-title', 'the focus goes to the list');
+
+    // Their session is refused, and their panel says they are signed out.
+    assert.equal(await meStatus(b.page), 401);
+    await b.page.evaluate(() => window.tally.store.syncNow());
+    await b.page.waitForFunction(() => window.tally.store.status.state === 'signed_out', null, { timeout: 30000 });
+    const login = await fetch(`${server.url}/api/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(FINN) });
+    assert.equal(login.status, 401, 'they can no longer sign in');
+    for (const x of [a, b]) await x.context.close();
+  });
+
+  test('the last owner can\'t be removed: the server\'s refusal is shown next to the button, nothing else changes', async () => {
+    const a = await signIn(browser, server.url, OWNER, { problems });
+    await openTeam(a.page);
+    const before = await emails();
+    const remove = a.page.getByRole('button', { name: `Remove ${OWNER.email}` });
+    // Cancelled: nothing is sent.
+    await remove.click();
+    const dialog = a.page.getByRole('dialog', { name: `Remove ${OWNER.email}?` });
+    assert.match(await dialog.innerText(), /This is you/);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    // Confirmed: the server's 409, in words, beside the button that got it.
+    await remove.click();
+    await dialog.getByRole('button', { name: `Remove ${OWNER.email}` }).click();
+    const row = a.page.locator('#people-table tbody tr', { hasText: OWNER.email });
+    const error = row.locator('.field-error:not([hidden])');
+    await error.waitFor();
+    assert.match(await error.innerText(), /last owner, and a space keeps at least one: add another owner first/);
+    assert.equal(await error.getAttribute('role'), 'alert');
+    assert.equal(await remove.getAttribute('aria-describedby'), await error.getAttribute('id'));
+    assert.equal(await a.page.evaluate(() => document.activeElement?.textContent), `Remove ${OWNER.email}`, 'the focus is back on the button');
+    await a.page.screenshot({ path: screenshotPath('team-last-owner') });
+    assert.deepEqual(await emails(), before, 'nobody was removed');
+    assert.equal(await meStatus(a.page), 200, 'still signed in');
+    assert.equal(await a.page.evaluate(() => location.hash), '#/team', 'the page stays');
+    assert.equal(await a.page.locator('#people-table tbody tr').count(), before.length, 'the list is as it was');
+    await assertAccessible(a.page, 'the Team screen with a refusal');
+    await a.context.close();
+  });
+
+  test('an owner who removes their own account (another owner remains) is signed out of the panel', async () => {
+    const OLIVE = { email: 'olive@example.com', password: 'olive-password-1' };
+    await owner.post('/api/users', { ...OLIVE, role: 'owner' });
+    const o = await signIn(browser, server.url, OLIVE, { problems });
+    await openTeam(o.page);
+    await o.page.getByRole('button', { name: `Remove ${OLIVE.email}` }).click();
+    const dialog = o.page.getByRole('dialog', { name: `Remove ${OLIVE.email}?` });
+    assert.match(await dialog.innerText(), /This is you: this browser is signed out at once/);
+    await Promise.all([o.page.waitForEvent('load'), dialog.getByRole('button', { name: `Remove ${OLIVE.email}` }).click()]);
+    await o.page.waitForFunction(() => document.documentElement.dataset.state === 'sign-in');
+    assert.equal(await meStatus(o.page), 401);
+    assert.equal((await emails()).some((e) => e.startsWith(OLIVE.email)), false);
+    await o.context.close();
+  });
+
+  test('an API token is shown once with a copy button, works, and is revoked after a confirmation', async () => {
+    const a = await signIn(browser, server.url, OWNER, { problems });
+    await a.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await openTeam(a.page);
+    await a.page.locator('#no-tokens').waitFor();
+    const form = a.page.locator('#create-token-form');
+    // The name is required: said at the field, nothing sent.
+    await form.getByRole('button', { name: 'Create token' }).click();
+    assert.match(await form.locator('.field-error:not([hidden])').innerText(), /Give the token a name/);
+    await form.getByLabel('Name').fill('Door kiosk');
+    await form.getByLabel('Role').selectOption('viewer');
+    await form.getByRole('button', { name: 'Create token' }).click();
+    const once = a.page.locator('#token-once');
+    await once.waitFor();
+    const token = await once.getByLabel('Token for Door kiosk').inputValue();
+    assert.match(token, /^tly_[0-9a-f]{64}$/);
+    assert.match(await once.innerText(), /You won't see this token again/);
+    await assertAccessible(a.page, 'the Team screen with a new token');
+    await a.page.screenshot({ path: screenshotPath('team-token-once'), fullPage: true });
+    await once.getByRole('button', { name: 'Copy token' }).click();
+    await a.page.locator('#token-copied', { hasText: 'Copied.' }).waitFor();
+    assert.equal(await a.page.evaluate(() => navigator.clipboard.readText()), token);
+
+    // The token works, as the role given; the server lists it without its text.
+    const bearer = (path) => fetch(`${server.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
+    const me = await (await bearer('/api/me')).json();
+    assert.equal(me.user.email, 'token:Door kiosk');
+    assert.equal(me.user.role, 'viewer');
+    const listed = await owner.get('/api/tokens');
+    assert.deepEqual(listed.tokens.map((t) => `${t.name} ${t.role}`), ['Door kiosk viewer']);
+    assert.equal(JSON.stringify(listed).includes(token), false);
+    const rows = a.page.locator('#tokens-table tbody tr');
+    assert.match(await rows.filter({ hasText: 'Door kiosk' }).innerText(), /Viewer/);
+
+    // Once: back on the screen, the text is nowhere.
+    await a.page.click('nav a[href="#/customers"]');
+    await openTeam(a.page);
+    await rows.filter({ hasText: 'Door kiosk' }).waitFor();
+    assert.equal(await once.count(), 0);
+    assert.equal(await a.page.evaluate((t) => document.documentElement.outerHTML.includes(t) || [...document.querySelectorAll('input')].some((i) => i.value === t), token), false);
+
+    // Revoked after a confirmation naming it: refused at once.
+    await a.page.getByRole('button', { name: 'Revoke the token Door kiosk' }).click();
+    const dialog = a.page.getByRole('dialog', { name: 'Revoke the token Door kiosk?' });
+    await dialog.waitFor();
+    await assertAccessible(a.page, 'the revoke confirmation');
+    await dialog.getByRole('button', { name: 'Revoke Door kiosk' }).click();
+    await a.page.locator('#no-tokens').waitFor();
+    assert.equal((await bearer('/api/me')).status, 401);
+    assert.deepEqual((await owner.get('/api/tokens')).tokens, []);
+    await a.context.close();
+  });
+
+  test('a finance user sees their own account and no button that could only fail', async () => {
+    const f = await signIn(browser, server.url, FAY, { problems });
+    const asked = [];
+    f.page.on('request', (r) => { if (/\/api\/(users|tokens)/.test(r.url())) asked.push(r.url()); });
+    await openTeam(f.page);
+    await f.page.locator('#your-account').waitFor();
+    assert.match(await f.page.innerText('#your-account'), /fay@example\.com[\s\S]*Finance/);
+    assert.match(await f.page.innerText('#ask-an-owner'), /ask an owner/);
+    assert.equal(await f.page.locator('main button').count(), 0, 'no add, remove, create or revoke button');
+    assert.equal(await f.page.locator('main form, #people-table, #tokens-table').count(), 0);
+    assert.deepEqual(asked, [], 'the page asks the server nothing it refuses a finance user');
+    await assertAccessible(f.page, 'the Team screen (finance)');
+    await f.context.close();
+  });
+});
