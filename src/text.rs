@@ -55,3 +55,17 @@ pub fn into_string(text: Text) -> String {
     #[cfg(not(fast_paths))]
     return text;
 }
+
+/// Sets a text to `value`, reusing its buffer where `Text` is `String` (a snapshot's
+/// reader fills one pair of them invoice after invoice).
+pub fn set(text: &mut Text, value: &str) {
+    #[cfg(fast_paths)]
+    {
+        *text = Text::new(value);
+    }
+    #[cfg(not(fast_paths))]
+    {
+        text.clear();
+        text.push_str(value);
+    }
+}

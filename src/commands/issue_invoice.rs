@@ -65,7 +65,7 @@ pub fn plan(state: &State, draft: &InvoiceDraft, id: &str) -> Result<InvoicePlan
         });
     }
     let invoice = InvoiceData {
-        id: id.to_string(),
+        id: id.into(),
         number: state.numbering.peek(draft.date),
         customer,
         currency,

@@ -22,6 +22,7 @@ use crate::state::records::*;
 #[cfg(not(target_arch = "wasm32"))]
 use crate::state::slots::Keyer;
 use crate::state::texts::TextArena;
+use crate::text::Text;
 
 struct Reader<'a> {
     src: Src<'a>,
@@ -42,7 +43,7 @@ struct Reader<'a> {
     /// Each id's `hash_id`, taken while its text is at hand.
     id_hashes: Vec<u64>,
     /// The last invoice's texts and settlements, their buffers kept for the next.
-    spare: (String, String, Vec<Settlement>),
+    spare: (Text, Text, Vec<Settlement>),
     /// Its lines as read: description, amounts' (mantissa, scale), a gross of its own.
     #[cfg(fast_paths)]
     #[allow(clippy::type_complexity)]
@@ -600,10 +601,8 @@ impl<'a> Reader<'a> {
     fn invoice(&mut self, i: Idx) -> Got<InvoiceData> {
         self.id(RecordRef::Invoice(i), 1)?;
         let (mut id, mut number, mut settlements) = std::mem::take(&mut self.spare);
-        id.clear();
-        id.push_str(self.src.last(1));
-        number.clear();
-        number.push_str(self.src.front(F_NUMBER)?);
+        crate::text::set(&mut id, self.src.last(1));
+        crate::text::set(&mut number, self.src.front(F_NUMBER)?);
         let customer = self.src.idx()?;
         let currency = self.src.currency()?;
         let date = self.date()?;

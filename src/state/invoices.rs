@@ -17,6 +17,7 @@ use super::texts::{TextArena, TextRef};
 use crate::date::Date;
 use crate::domain::TaxRounding;
 use crate::money::{Currency, Minor};
+use crate::text::Text;
 
 /// An amount a plan computed for an invoice, in minor units. Plans only settle, credit
 /// and write off whole minor units of the invoice's currency, within its total, so
@@ -47,8 +48,8 @@ pub struct Running {
 /// (its settlements are the credit it would take) and what a snapshot reader decodes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InvoiceData {
-    pub id: String,
-    pub number: String,
+    pub id: Text,
+    pub number: Text,
     pub customer: Idx,
     pub currency: Currency,
     pub date: Date,
@@ -755,7 +756,7 @@ mod tests {
     fn amounts_too_big_for_the_record_come_back_from_the_side_table() {
         let day = Date::from_day_number(20_000).unwrap();
         let data = |tax: i64, credit: i64, voided: Option<Idx>| InvoiceData {
-            id: format!("i{tax}"),
+            id: format!("i{tax}").into(),
             number: "INV-1".into(),
             customer: 0,
             currency: Currency::from_code("EUR").unwrap(),
@@ -838,7 +839,7 @@ mod tests {
         let mut invoices = Invoices::default();
         for (k, n) in numbers.iter().enumerate() {
             let data = InvoiceData {
-                id: format!("inv{k}"),
+                id: format!("inv{k}").into(),
                 number: (*n).into(),
                 customer: 0,
                 currency: Currency::from_code("EUR").unwrap(),
