@@ -22,6 +22,7 @@ use crate::engines::{self, Engines};
 use crate::error::{json_body, ApiError};
 use crate::events::Heads;
 use crate::ratelimit::LoginLimiter;
+use crate::streams::{OpenStreams, StreamSlot, PER_ACCOUNT};
 
 /// Most commands in one push, and most bytes in one request body.
 pub const MAX_PUSH_COMMANDS: usize = 1000;
@@ -39,6 +40,8 @@ pub struct App {
     pub engines: Engines,
     pub heads: Arc<Heads>,
     pub limiter: LoginLimiter,
+    /// Open event streams by account, each bounded (`streams::PER_ACCOUNT`).
+    pub streams: OpenStreams,
     /// Flips to true at shutdown, ending open event streams.
     pub shutdown: watch::Receiver<bool>,
 }
@@ -677,6 +680,14 @@ pub async fn events(
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let p = principal(&app, &headers).await?;
+    let account = match p.user_id {
+        Some(user) => format!("{}:user {user}", p.space_id),
+        None => format!("{}:{}", p.space_id, p.name),
+    };
+    let slot = app
+        .streams
+        .open(account, PER_ACCOUNT)
+        .ok_or(ApiError::too_many_streams(PER_ACCOUNT))?;
     let db = app.pool.get().await?;
     let head_sql = db.prepare_cached(HEAD_SQL).await?;
     let head: i64 = db.query_one(&head_sql, &[&p.space_id]).await?.get(0);
@@ -692,6 +703,7 @@ pub async fn events(
         app: app.clone(),
         headers,
         first: true,
+        _slot: slot,
     };
     let stream = futures_util::stream::unfold(follow, |mut f| async move {
         if !f.first {
@@ -733,6 +745,8 @@ async fn stopping(shutdown: &mut watch::Receiver<bool>) {
 /// An open event stream's state: the space's head it follows, and what ends it.
 struct Follow {
     heads: watch::Receiver<u64>,
+    /// Counts this stream against its account until the stream is dropped.
+    _slot: StreamSlot,
     shutdown: watch::Receiver<bool>,
     recheck: tokio::time::Interval,
     app: Shared,

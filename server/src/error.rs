@@ -88,6 +88,17 @@ impl ApiError {
         e
     }
 
+    /// An account holds as many open event streams as it may (`streams::PER_ACCOUNT`).
+    pub fn too_many_streams(max: usize) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("this account has {max} event streams open already: close a tab or window"),
+        );
+        e.retry_after = Some(60);
+        e
+    }
+
     pub fn unavailable(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }

@@ -16,6 +16,7 @@ mod events;
 mod ratelimit;
 mod snapshots;
 mod static_files;
+mod streams;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -173,6 +174,7 @@ async fn serve() -> Result<(), String> {
     let app: Shared = Arc::new(App {
         engines: engines::Engines::new(config.snapshot_every),
         limiter: ratelimit::LoginLimiter::new(config.login_attempts_per_minute),
+        streams: Default::default(),
         heads,
         shutdown,
         pool: pool.clone(),

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { addUser, Client, customer, freshDatabase, payment, startServer, within } from './harness.mjs';
+import { addUser, Client, customer, eventually, freshDatabase, payment, startServer, within } from './harness.mjs';
 
 const db = freshDatabase();
 const owner = addUser(db, 'Acme', 'owner@acme.test', 'owner');
@@ -279,4 +279,32 @@ test('an owner removes a user who left (their session ends) and revokes an API t
   expectRefused(await outsider.json('DELETE', `/api/tokens/${listed.id}`, { body: {} }), 404, 'not_found', "another space's owner revoking a token");
   assert.equal((await boss.json('DELETE', `/api/tokens/${listed.id}`, { body: {} })).status, 200);
   expectRefused(await bot.pull(0), 401, 'unauthorized', 'a revoked API token');
+});
+
+test('one account holds at most 32 open event streams; a closed one makes room, and other accounts count apart', async () => {
+  const reader = await Client.signedIn(server.url, viewer);
+  const open = [];
+  for (let i = 0; i < 32; i++) {
+    const stream = await reader.events();
+    assert.equal(stream.status, 200, `stream ${i + 1} of 32`);
+    open.push(stream);
+  }
+  await within(5000, 'the first stream announces the head', open[0].nextHead());
+  // Opened as a stream, so a server without the limit fails here rather than hanging.
+  const refusedStream = await reader.events();
+  refusedStream.close();
+  expectRefused(refusedStream, 429, 'rate_limited', 'a 33rd event stream for one account');
+  assert.match(refusedStream.body.error.message, /32 event streams open/);
+  // Another account of the same space is not held back by this one's streams.
+  const colleague = await (await Client.signedIn(server.url, fin)).events();
+  assert.equal(colleague.status, 200, "another account's stream");
+  colleague.close();
+  // Closing one frees its place once the server sees the connection end.
+  open.pop().close();
+  const again = await eventually(10000, 'a stream opens again after one closed', async () => {
+    const stream = await reader.events();
+    return stream.status === 200 ? stream : null;
+  });
+  open.push(again);
+  for (const stream of open) stream.close();
 });

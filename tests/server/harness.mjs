@@ -166,7 +166,7 @@ export class Client {
     const abort = new AbortController();
     const headers = this.cookie ? { cookie: this.cookie } : {};
     const res = await fetch(`${this.base}/api/events`, { headers, signal: abort.signal });
-    if (res.status !== 200) return { status: res.status, close() {} };
+    if (res.status !== 200) return { status: res.status, body: await res.json().catch(() => null), close() {} };
     const reader = res.body.getReader();
     const decoder = new TextDecoder();
     let buffer = '';
