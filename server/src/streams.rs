@@ -67,13 +67,24 @@ mod tests {
         let a: Vec<StreamSlot> = (0..3)
             .map(|_| streams.open("1:a".into(), 3).expect("under the limit"))
             .collect();
-        assert!(streams.open("1:a".into(), 3).is_none(), "a fourth is refused");
-        let b = streams.open("1:b".into(), 3).expect("another account counts apart");
+        assert!(
+            streams.open("1:a".into(), 3).is_none(),
+            "a fourth is refused"
+        );
+        let b = streams
+            .open("1:b".into(), 3)
+            .expect("another account counts apart");
         assert_eq!((streams.count("1:a"), streams.count("1:b")), (3, 1));
         drop(a);
         assert_eq!(streams.count("1:a"), 0);
-        assert!(streams.open("1:a".into(), 3).is_some(), "room again once closed");
+        assert!(
+            streams.open("1:a".into(), 3).is_some(),
+            "room again once closed"
+        );
         drop(b);
-        assert!(streams.open.lock().unwrap().is_empty(), "nothing kept for closed accounts");
+        assert!(
+            streams.open.lock().unwrap().is_empty(),
+            "nothing kept for closed accounts"
+        );
     }
 }
