@@ -142,3 +142,65 @@ fn bad_arguments_and_unreadable_snapshots_write_nothing() {
         assert!(!to.exists(), "{args:?} wrote a snapshot");
     }
 }
+
+/// `tally apply` reads its file 8 MiB at a time (src/bin/tally/apply.rs `BLOCK`).
+const APPLY_BLOCK: usize = 8 << 20;
+
+#[test]
+fn a_file_bigger_than_a_block_is_read_in_blocks_and_answered_as_one() {
+    let dir = scratch("blocks");
+    let texts = commands(36_000, 11);
+    let text = texts.join("\n");
+    assert!(
+        text.len() > APPLY_BLOCK,
+        "the file crosses a block's end ({} bytes)",
+        text.len()
+    );
+    let file = dir.join("commands.jsonl");
+    // No newline at the end: the last line is still a command.
+    std::fs::write(&file, &text).unwrap();
+    let snapshot = dir.join("out.snapshot");
+
+    let run = tally(&[
+        "apply",
+        "--to",
+        snapshot.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+
+    let mut one_by_one = Ledger::new();
+    let (expected, _) = expected_answers(&mut one_by_one, &texts);
+    assert_eq!(String::from_utf8(run.stdout).unwrap(), expected);
+    assert_eq!(std::fs::read(&snapshot).unwrap(), one_by_one.snapshot());
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused_by_line_before_anything_is_applied() {
+    let dir = scratch("utf8");
+    let mut bytes = commands(10, 5).join("\n").into_bytes();
+    // Line 5 ends in a byte that UTF-8 never has.
+    let fifth = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .nth(4)
+        .map(|(i, _)| i)
+        .unwrap();
+    bytes.insert(fifth, 0xFF);
+    let file = dir.join("commands.jsonl");
+    std::fs::write(&file, bytes).unwrap();
+    let snapshot = dir.join("out.snapshot");
+
+    let run = tally(&[
+        "apply",
+        "--to",
+        snapshot.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{said}");
+    assert!(said.contains("line 5 is not UTF-8"), "{said}");
+    assert!(run.stdout.is_empty(), "no answer printed");
+    assert!(!snapshot.exists());
+}
