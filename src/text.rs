@@ -7,7 +7,8 @@
 //! allocation; longer texts shared, so a copy is a count). The shipped module keeps
 //! `String`, for its size budget. Code uses only what both offer: `Text::from(&str)`,
 //! `as_str`, `Deref<Target = str>`, `Clone`, `Hash` (the same as `str`'s, so command
-//! fingerprints are the same either way), `Ord`, `Display`, serde as a JSON string.
+//! fingerprints are the same either way), `Ord`, `Display`, serde as a JSON string;
+//! and the functions below, where the two need different code.
 
 #[cfg(fast_paths)]
 pub type Text = smol_str::SmolStr;

@@ -135,7 +135,7 @@ fn default_number(mut n: u64) -> Text {
     let start = start.min(text.len() - 4);
     text.copy_within(start.., 4);
     let end = 4 + text.len() - start;
-    Text::new(std::str::from_utf8(&text[..end]).unwrap_or("INV-"))
+    text[..end].iter().map(|&b| char::from(b)).collect()
 }
 
 impl Numbering {
