@@ -91,12 +91,11 @@ async fn authorize_post(
     app: &App,
     headers: &HeaderMap,
     body: Body,
-    needed: Role,
-    doing: &str,
+    allowed: impl Fn(&Principal) -> Result<(), ApiError>,
 ) -> Result<(Principal, Body), ApiError> {
     check_post(app, headers)?;
     let refused = match principal(app, headers).await {
-        Ok(p) => match p.require(needed, doing) {
+        Ok(p) => match allowed(&p) {
             Ok(()) => return Ok((p, body)),
             Err(e) => e,
         },
@@ -282,7 +281,7 @@ pub async fn me(State(app): State<Shared>, headers: HeaderMap) -> Answer {
 
 pub async fn list_users(State(app): State<Shared>, headers: HeaderMap) -> Answer {
     let p = principal(&app, &headers).await?;
-    p.require(Role::Owner, "manage users")?;
+    p.require_owner_in_person("manage users")?;
     let db = app.pool.get().await?;
     let users: Vec<Value> = db
         .query(
@@ -307,7 +306,10 @@ struct NewUser {
 }
 
 pub async fn create_user(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
-    let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage users").await?;
+    let (p, body) = authorize_post(&app, &headers, body, |p| {
+        p.require_owner_in_person("manage users")
+    })
+    .await?;
     let bytes = read_body(body, MAX_SMALL_BODY).await?;
     let new: NewUser = parse(&bytes)?;
     let role = role_field(&new.role)?;
@@ -344,7 +346,10 @@ pub async fn delete_user(
     headers: HeaderMap,
     body: Body,
 ) -> Answer {
-    let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage users").await?;
+    let (p, body) = authorize_post(&app, &headers, body, |p| {
+        p.require_owner_in_person("manage users")
+    })
+    .await?;
     read_body(body, MAX_SMALL_BODY).await?;
     let id = path_id(&id, "user")?;
     let mut db = app.pool.get().await?;
@@ -383,7 +388,10 @@ pub async fn delete_token(
     headers: HeaderMap,
     body: Body,
 ) -> Answer {
-    let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage API tokens").await?;
+    let (p, body) = authorize_post(&app, &headers, body, |p| {
+        p.require_owner_in_person("manage API tokens")
+    })
+    .await?;
     read_body(body, MAX_SMALL_BODY).await?;
     let id = path_id(&id, "API token")?;
     let db = app.pool.get().await?;
@@ -408,10 +416,19 @@ struct NewToken {
 }
 
 pub async fn create_token(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
-    let (p, body) = authorize_post(&app, &headers, body, Role::Owner, "manage API tokens").await?;
+    let (p, body) = authorize_post(&app, &headers, body, |p| {
+        p.require_owner_in_person("manage API tokens")
+    })
+    .await?;
     let bytes = read_body(body, MAX_SMALL_BODY).await?;
     let new: NewToken = parse(&bytes)?;
     let role = role_field(&new.role)?;
+    // An owner's token could do nothing a finance token can't (owners manage in person).
+    if role == Role::Owner {
+        return Err(ApiError::invalid(
+            "role: a token is finance or viewer; people and tokens are managed by an owner signed in",
+        ));
+    }
     let name = new.name.trim();
     if name.is_empty() || name.len() > 100 {
         return Err(ApiError::invalid("name: 1 to 100 bytes"));
@@ -434,7 +451,7 @@ pub async fn create_token(State(app): State<Shared>, headers: HeaderMap, body: B
 
 pub async fn list_tokens(State(app): State<Shared>, headers: HeaderMap) -> Answer {
     let p = principal(&app, &headers).await?;
-    p.require(Role::Owner, "manage API tokens")?;
+    p.require_owner_in_person("manage API tokens")?;
     let db = app.pool.get().await?;
     let tokens: Vec<Value> = db
         .query(
@@ -501,7 +518,10 @@ impl<'de> Deserialize<'de> for Commands {
 }
 
 pub async fn push(State(app): State<Shared>, headers: HeaderMap, body: Body) -> Answer {
-    let (p, body) = authorize_post(&app, &headers, body, Role::Finance, "enter commands").await?;
+    let (p, body) = authorize_post(&app, &headers, body, |p| {
+        p.require(Role::Finance, "enter commands")
+    })
+    .await?;
     let bytes = read_body(body, MAX_BODY).await?;
     let Push { client, commands } = parse(&bytes)?;
     if client.as_ref().is_some_and(|c| c.len() > 200) {

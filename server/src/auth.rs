@@ -54,6 +54,19 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Refuses unless this is an owner signed in as a person: people and API tokens are
+    /// managed by people, never by a token, so a leaked integration token can't make
+    /// itself an account or a new token that outlives its revocation.
+    pub fn require_owner_in_person(&self, doing: &str) -> Result<(), ApiError> {
+        self.require(Role::Owner, doing)?;
+        if self.user_id.is_none() {
+            return Err(ApiError::forbidden(format!(
+                "an API token can't {doing}: an owner signs in to do it"
+            )));
+        }
+        Ok(())
+    }
+
     /// Refuses unless the role is at least `needed`.
     pub fn require(&self, needed: Role, doing: &str) -> Result<(), ApiError> {
         if self.role >= needed {

@@ -169,6 +169,8 @@ describe('the Team screen: people and API tokens of a synced space', () => {
     await form.getByRole('button', { name: 'Create token' }).click();
     assert.match(await form.locator('.field-error:not([hidden])').innerText(), /Give the token a name/);
     await form.getByLabel('Name').fill('Door kiosk');
+    // A token is never an owner (people and tokens are managed in person): not offered.
+    assert.deepEqual(await form.getByLabel('Role').locator('option').allTextContents(), ['Finance', 'Viewer']);
     await form.getByLabel('Role').selectOption('viewer');
     await form.getByRole('button', { name: 'Create token' }).click();
     const once = a.page.locator('#token-once');

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { addUser, Client, customer, eventually, freshDatabase, payment, startServer, within } from './harness.mjs';
+import { addUser, Client, customer, eventually, freshDatabase, payment, psql, startServer, within } from './harness.mjs';
 
 const db = freshDatabase();
 const owner = addUser(db, 'Acme', 'owner@acme.test', 'owner');
@@ -307,4 +307,25 @@ test('one account holds at most 32 open event streams; a closed one makes room, 
   });
   open.push(again);
   for (const stream of open) stream.close();
+});
+
+test('people and tokens are managed by an owner in person: no owner tokens are made, and one from before manages nothing', async () => {
+  const boss = await Client.signedIn(server.url, owner);
+  const ownerToken = await boss.json('POST', '/api/tokens', { body: { name: 'admin-bot', role: 'owner' } });
+  expectRefused(ownerToken, 400, 'invalid_request', 'an API token with the owner role');
+  assert.match(ownerToken.body.error.message, /finance or viewer/);
+  // A token given the owner role before this rule (as its row may hold).
+  const made = await boss.json('POST', '/api/tokens', { body: { name: 'old-admin-bot', role: 'finance' } });
+  assert.equal(made.status, 200, JSON.stringify(made.body));
+  psql(db, `UPDATE api_tokens SET role = 'owner' WHERE id = ${made.body.id}`);
+  const bot = new Client(server.url, { token: made.body.token });
+  assert.equal((await bot.pull(0)).status, 200, 'it still syncs');
+  expectRefused(await bot.json('GET', '/api/users'), 403, 'forbidden', 'an owner token listing people');
+  expectRefused(await bot.json('POST', '/api/users', { body: { email: 'backdoor@acme.test', password: 'a long enough password', role: 'owner' } }), 403, 'forbidden', 'an owner token adding a person');
+  expectRefused(await bot.json('GET', '/api/tokens'), 403, 'forbidden', 'an owner token listing tokens');
+  expectRefused(await bot.json('POST', '/api/tokens', { body: { name: 'second', role: 'finance' } }), 403, 'forbidden', 'an owner token making a token');
+  expectRefused(await bot.json('DELETE', `/api/tokens/${made.body.id}`, { body: {} }), 403, 'forbidden', 'an owner token revoking a token');
+  const refusal = await bot.json('GET', '/api/users');
+  assert.match(refusal.body.error.message, /an API token can't manage users/);
+  assert.equal((await boss.json('GET', '/api/users')).body.users.some((u) => u.email === 'backdoor@acme.test'), false, 'nobody was added');
 });

@@ -26,10 +26,13 @@ const ROLES = [
 const roleName = (role) => ROLES.find(([r]) => r === role)?.[1] ?? role;
 const roleDoes = (role) => ROLES.find(([r]) => r === role)?.[2] ?? '';
 const ROLE_OPTIONS = ROLES.map(([value, label]) => [value, label]);
+// A token is never an owner: people and tokens are managed by an owner signed in (the
+// server refuses an owner token, and an old one manages nothing).
+const TOKEN_ROLE_OPTIONS = ROLE_OPTIONS.filter(([value]) => value !== 'owner');
 
 /** A role select whose hint says what the chosen role may do. */
-function roleField(name, value) {
-  const f = field({ label: 'Role', name, type: 'select', options: ROLE_OPTIONS, value, hint: roleDoes(value) });
+function roleField(name, value, options = ROLE_OPTIONS) {
+  const f = field({ label: 'Role', name, type: 'select', options, value, hint: roleDoes(value) });
   const hint = f.el.querySelector('.hint');
   f.input.addEventListener('change', () => { hint.textContent = roleDoes(f.input.value); });
   return f;
@@ -315,7 +318,7 @@ export function render(ctx) {
   }
 
   const tokenName = field({ label: 'Name', name: 'token-name', required: true, attrs: { autocomplete: 'off', maxlength: 100 }, hint: 'What uses it, e.g. "Door kiosk" or "Accounting export". Its entries are marked token:<name>.' });
-  const tokenRole = roleField('token-role', 'viewer');
+  const tokenRole = roleField('token-role', 'viewer', TOKEN_ROLE_OPTIONS);
   const tokenFields = { name: tokenName, role: tokenRole };
   const tokenError = slot('create-token-error');
   const tokenButton = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Create token');
