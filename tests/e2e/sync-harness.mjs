@@ -103,6 +103,8 @@ export async function apiClient(url, { email, password }) {
     cookie,
     get: (path) => call('GET', path),
     post: (path, body) => call('POST', path, body),
+    // A DELETE carries `{}` as JSON: the server checks its Content-Type like a POST's.
+    del: (path) => call('DELETE', path, {}),
     /** The whole server journal. */
     async journal() {
       const entries = [];

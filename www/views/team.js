@@ -96,6 +96,14 @@ export function render(ctx) {
 
   function personRow(u) {
     const self = u.id === me.id;
+    // The space's only owner can't leave it (the server keeps one): no button that can
+    // only fail, but what to do instead. (A list grown stale still gets the server's 409.)
+    if (self && u.role === 'owner' && users.filter((x) => x.role === 'owner').length === 1) {
+      return h('tr', { dataset: { id: String(u.id) } },
+        h('th', { scope: 'row' }, u.email, h('span', { class: 'badge badge-you' }, 'you')),
+        h('td', {}, roleName(u.role), h('span', { class: 'sub' }, roleDoes(u.role))),
+        h('td', { class: 'row-actions' }, h('span', { class: 'sub', id: 'only-owner' }, 'The only owner: to leave, add another owner first.')));
+    }
     const error = slot(`remove-user-${u.id}-error`);
     const remove = h('button', { type: 'button', class: 'btn btn-small btn-danger-quiet', 'aria-describedby': error.id,
       on: { click: () => removePerson(u, remove, error) } },
