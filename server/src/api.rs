@@ -707,7 +707,7 @@ pub async fn events(
     let slot = app
         .streams
         .open(account, PER_ACCOUNT)
-        .ok_or(ApiError::too_many_streams(PER_ACCOUNT))?;
+        .ok_or_else(|| ApiError::too_many_streams(PER_ACCOUNT))?;
     let db = app.pool.get().await?;
     let head_sql = db.prepare_cached(HEAD_SQL).await?;
     let head: i64 = db.query_one(&head_sql, &[&p.space_id]).await?.get(0);
