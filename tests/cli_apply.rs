@@ -24,6 +24,21 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// `tally apply --to DIR/out.snapshot DIR/commands.jsonl` on a file of these bytes: its
+/// output, and where the snapshot goes.
+fn apply_file(dir: &std::path::Path, bytes: &[u8]) -> (Output, PathBuf) {
+    let file = dir.join("commands.jsonl");
+    std::fs::write(&file, bytes).unwrap();
+    let snapshot = dir.join("out.snapshot");
+    let run = tally(&[
+        "apply",
+        "--to",
+        snapshot.to_str().unwrap(),
+        file.to_str().unwrap(),
+    ]);
+    (run, snapshot)
+}
+
 /// Generated commands with a refused one and a blank line among them.
 fn commands(count: usize, seed: u64) -> Vec<String> {
     let mut texts: Vec<String> = tally::workload::generate(40, count, seed)
@@ -51,17 +66,8 @@ fn expected_answers(ledger: &mut Ledger, texts: &[String]) -> (String, usize) {
 fn applies_a_file_as_one_command_at_a_time_would_and_writes_the_snapshot() {
     let dir = scratch("whole");
     let texts = commands(3_000, 7);
-    let file = dir.join("commands.jsonl");
     // A blank line is skipped, not answered.
-    std::fs::write(&file, format!("{}\n\n", texts.join("\n"))).unwrap();
-    let snapshot = dir.join("out.snapshot");
-
-    let run = tally(&[
-        "apply",
-        "--to",
-        snapshot.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
+    let (run, snapshot) = apply_file(&dir, format!("{}\n\n", texts.join("\n")).as_bytes());
 
     let mut one_by_one = Ledger::new();
     let (expected, refused) = expected_answers(&mut one_by_one, &texts);
@@ -156,17 +162,8 @@ fn a_file_bigger_than_a_block_is_read_in_blocks_and_answered_as_one() {
         "the file crosses a block's end ({} bytes)",
         text.len()
     );
-    let file = dir.join("commands.jsonl");
     // No newline at the end: the last line is still a command.
-    std::fs::write(&file, &text).unwrap();
-    let snapshot = dir.join("out.snapshot");
-
-    let run = tally(&[
-        "apply",
-        "--to",
-        snapshot.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
+    let (run, snapshot) = apply_file(&dir, text.as_bytes());
 
     let mut one_by_one = Ledger::new();
     let (expected, _) = expected_answers(&mut one_by_one, &texts);
@@ -187,16 +184,7 @@ fn a_file_that_is_not_utf8_is_refused_by_line_before_anything_is_applied() {
         .map(|(i, _)| i)
         .unwrap();
     bytes.insert(fifth, 0xFF);
-    let file = dir.join("commands.jsonl");
-    std::fs::write(&file, bytes).unwrap();
-    let snapshot = dir.join("out.snapshot");
-
-    let run = tally(&[
-        "apply",
-        "--to",
-        snapshot.to_str().unwrap(),
-        file.to_str().unwrap(),
-    ]);
+    let (run, snapshot) = apply_file(&dir, &bytes);
 
     let said = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(2), "{said}");

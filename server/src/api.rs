@@ -336,6 +336,22 @@ fn path_id(text: &str, what: &str) -> Result<i64, ApiError> {
     })
 }
 
+/// A `DELETE` of people or tokens: checked as a `POST` is, by an owner in person; its
+/// (small) body read and dropped; the record id from the path.
+async fn authorize_delete(
+    app: &App,
+    headers: &HeaderMap,
+    body: Body,
+    doing: &str,
+    id: &str,
+    what: &str,
+) -> Result<(Principal, i64), ApiError> {
+    let (p, body) =
+        authorize_post(app, headers, body, |p| p.require_owner_in_person(doing)).await?;
+    read_body(body, MAX_SMALL_BODY).await?;
+    Ok((p, path_id(id, what)?))
+}
+
 /// `DELETE /api/users/{id}`: an owner removes a user of the space (someone who left).
 /// The account and its sessions go (its open event streams end at their next check);
 /// what it entered stays in the journal under its e-mail. The space's last owner can't
@@ -346,12 +362,7 @@ pub async fn delete_user(
     headers: HeaderMap,
     body: Body,
 ) -> Answer {
-    let (p, body) = authorize_post(&app, &headers, body, |p| {
-        p.require_owner_in_person("manage users")
-    })
-    .await?;
-    read_body(body, MAX_SMALL_BODY).await?;
-    let id = path_id(&id, "user")?;
+    let (p, id) = authorize_delete(&app, &headers, body, "manage users", &id, "user").await?;
     let mut db = app.pool.get().await?;
     let tx = db.transaction().await?;
     // The space's users locked, so two owners removing each other can't leave none.
@@ -388,12 +399,8 @@ pub async fn delete_token(
     headers: HeaderMap,
     body: Body,
 ) -> Answer {
-    let (p, body) = authorize_post(&app, &headers, body, |p| {
-        p.require_owner_in_person("manage API tokens")
-    })
-    .await?;
-    read_body(body, MAX_SMALL_BODY).await?;
-    let id = path_id(&id, "API token")?;
+    let (p, id) =
+        authorize_delete(&app, &headers, body, "manage API tokens", &id, "API token").await?;
     let db = app.pool.get().await?;
     let deleted = db
         .execute(
