@@ -24,6 +24,9 @@ pub struct Config {
     /// A first sync gets a snapshot taken at the head when the newest stored one is more
     /// than this many commands (or a 500th of the space, when more) behind.
     pub snapshot_fresh_gap: u64,
+    /// Spaces whose engines stay in memory; the least recently used beyond it are
+    /// unloaded (and rebuilt from PostgreSQL on their next use).
+    pub max_loaded_spaces: usize,
     /// Database connections in the pool.
     pub pool_size: usize,
     /// Session lifetime in seconds.
@@ -80,6 +83,8 @@ impl Config {
             owner,
             snapshot_every: number("TALLY_SNAPSHOT_EVERY", 50_000)?.max(1),
             snapshot_fresh_gap: number("TALLY_SNAPSHOT_FRESH_GAP", 2_000)?,
+            max_loaded_spaces: usize::try_from(number("TALLY_MAX_LOADED_SPACES", 32)?.max(1))
+                .unwrap_or(usize::MAX),
             pool_size: usize::try_from(number("TALLY_DB_POOL", 16)?.clamp(2, 256)).unwrap_or(16),
             session_seconds: number("TALLY_SESSION_HOURS", 12)?.clamp(1, 24 * 90) * 3600,
             session_recheck_seconds: number("TALLY_SESSION_RECHECK_SECONDS", 60)?.clamp(1, 3600),

@@ -19,6 +19,7 @@ use tokio_postgres::types::ToSql;
 
 use crate::error::ApiError;
 use crate::events::CHANNEL;
+use crate::resident::Resident;
 use crate::snapshots::{self, Newest, Stored};
 
 /// A space's engine and the seq of the newest snapshot stored for it.
@@ -39,6 +40,9 @@ pub struct Engines {
     snapshot_every: u64,
     /// Each space's newest snapshot as stored, as this process took or read it.
     pub newest: Arc<Newest>,
+    /// Which spaces' engines are loaded, within `TALLY_MAX_LOADED_SPACES`. Locked only
+    /// briefly, never across an await; when a slot is held too, the slot is taken first.
+    resident: Mutex<Resident>,
 }
 
 /// What a push answers: the engine's answer to each command, as JSON text, and the
@@ -58,18 +62,54 @@ struct Row {
 }
 
 impl Engines {
-    pub fn new(snapshot_every: u64) -> Engines {
+    pub fn new(snapshot_every: u64, max_loaded: usize) -> Engines {
         Engines {
             slots: Mutex::default(),
             fresh: Mutex::default(),
             snapshot_every,
             newest: Arc::default(),
+            resident: Mutex::new(Resident::new(max_loaded)),
         }
     }
 
     fn slot(&self, space: i64) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(|p| p.into_inner());
         slots.entry(space).or_default().clone()
+    }
+
+    fn resident(&self) -> std::sync::MutexGuard<'_, Resident> {
+        self.resident.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// After `used`'s engine was put back in its slot: unloads the least recently used
+    /// engines beyond the limit, with the snapshot kept for each (PostgreSQL has it). An
+    /// engine in use is left loaded; a later use unloads it.
+    fn unload_over_limit(&self, used: i64) {
+        let over = {
+            let mut resident = self.resident();
+            resident.touch(used);
+            resident.over_limit(used)
+        };
+        for space in over {
+            let slot = self.slot(space);
+            let Ok(mut guard) = slot.try_lock() else {
+                continue;
+            };
+            let unloaded = guard.take();
+            let (loaded, limit) = {
+                let mut resident = self.resident();
+                resident.forget(space);
+                (resident.count(), resident.limit())
+            };
+            self.newest.forget(space);
+            drop(guard);
+            if let Some(cached) = unloaded {
+                eprintln!(
+                    "space {space}: engine unloaded at seq {} (the least recently used; {loaded} loaded, at most {limit})",
+                    cached.ledger.seq()
+                );
+            }
+        }
     }
 
     /// Loads the space's engine now (at start), writing a snapshot when the journal has
@@ -86,6 +126,7 @@ impl Engines {
         let due = self.due_snapshot(&mut cached);
         *guard = Some(cached);
         drop(guard);
+        self.unload_over_limit(space);
         if let Some((seq, bytes)) = due {
             store_snapshot(pool.clone(), self.newest.clone(), space, seq, bytes);
         }
@@ -173,6 +214,7 @@ impl Engines {
         let due = self.due_snapshot(&mut cached);
         *guard = Some(cached);
         drop(guard);
+        self.unload_over_limit(space);
         if let Some((seq, bytes)) = due {
             store_snapshot(pool.clone(), self.newest.clone(), space, seq, bytes);
         }
@@ -245,6 +287,7 @@ impl Engines {
         *guard = Some(cached);
         drop(guard);
         drop(db);
+        self.unload_over_limit(space);
         // Served as soon as it is compressed: it holds committed entries only, so it
         // needn't wait for its own write, which goes on in the background.
         let stored = compress(space, seq, raw).await?;

@@ -14,6 +14,7 @@ mod engines;
 mod error;
 mod events;
 mod ratelimit;
+mod resident;
 mod snapshots;
 mod static_files;
 mod streams;
@@ -172,7 +173,7 @@ async fn serve() -> Result<(), String> {
     events::spawn_listener(config.database_url.clone(), pool.clone(), heads.clone());
     let (stop, shutdown) = watch::channel(false);
     let app: Shared = Arc::new(App {
-        engines: engines::Engines::new(config.snapshot_every),
+        engines: engines::Engines::new(config.snapshot_every, config.max_loaded_spaces),
         limiter: ratelimit::LoginLimiter::new(config.login_attempts_per_minute),
         streams: Default::default(),
         heads,
@@ -182,12 +183,21 @@ async fn serve() -> Result<(), String> {
     });
     if var("TALLY_PRELOAD").as_deref() != Some("0") {
         let db = pool.get().await.map_err(|e| format!("database: {e}"))?;
+        // As many as may stay loaded, those written most recently; the others load on
+        // first use. Loaded the latest last, so it counts as the most recently used.
+        let limit = i64::try_from(config.max_loaded_spaces).unwrap_or(i64::MAX);
         let spaces = db
-            .query("SELECT id FROM spaces ORDER BY id", &[])
+            .query(
+                "SELECT id FROM spaces
+                 ORDER BY (SELECT at FROM journal WHERE space_id = spaces.id
+                           ORDER BY seq DESC LIMIT 1) DESC NULLS LAST, id
+                 LIMIT $1",
+                &[&limit],
+            )
             .await
             .map_err(|e| format!("database: {e}"))?;
         drop(db);
-        for row in spaces {
+        for row in spaces.iter().rev() {
             app.engines
                 .preload(&pool, row.get(0))
                 .await

@@ -83,6 +83,11 @@ impl Newest {
         }
     }
 
+    /// Drops the snapshot kept for `space` (its engine was unloaded; PostgreSQL has it).
+    pub fn forget(&self, space: i64) {
+        self.lock().remove(&space);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Stored>>> {
         self.spaces.lock().unwrap_or_else(|p| p.into_inner())
     }
