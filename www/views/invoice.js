@@ -52,6 +52,7 @@ export function render(ctx, { params: [id] }) {
     nonZero(inv.credit_applied) ? totalsRow('Credit applied', `−${m(inv.credit_applied)}`, null, 'credit-row') : null,
     nonZero(inv.paid) ? totalsRow('Paid', `−${m(inv.paid)}`, null, 'paid-row') : null,
     nonZero(inv.credited) ? totalsRow('Credit notes', `−${m(inv.credited)}`, null, 'credited-row') : null,
+    nonZero(inv.written_off) ? totalsRow('Written off', `−${m(inv.written_off)}`, null, 'written-off-row') : null,
     totalsRow('Amount due', m(inv.amount_due), 'grand due', 'due-row')));
 
   const doc = h('article', { class: ['invoice-doc', `status-${inv.status}`], id: 'invoice-doc', 'aria-label': `Invoice ${inv.number}` },
