@@ -88,3 +88,43 @@ test('a written-off invoice shows what was written off, so its totals add up to 
   ]);
   await close();
 });
+
+test('an invoice re-opened after a write-off (a bounced payment) offers payment and another write-off, never a credit note or a void the engine refuses', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-bounce', name: 'Bounced Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-bounce', customer: 'cus-bounce', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00' }] },
+    { type: 'issue_invoice', id: 'inv-plain', customer: 'cus-bounce', date: '2026-02-05', lines: [{ description: 'Desk', unit_price: '50.00' }] },
+    { type: 'record_payment', id: 'pay-bounce', customer: 'cus-bounce', amount: '40.00', currency: 'EUR', method: 'cheque', date: '2026-01-10', allocate_to: ['inv-bounce'] },
+    { type: 'write_off_invoice', id: 'wo-bounce', invoice: 'inv-bounce', date: '2026-03-01', reason: 'Left without paying' },
+    { type: 'void_payment', id: 'vp-bounce', payment: 'pay-bounce', date: '2026-03-05', reason: 'Cheque bounced' },
+  ]);
+  const inv = await query(page, { type: 'invoice', invoice: 'inv-bounce' });
+  const other = (await query(page, { type: 'invoice', invoice: 'inv-plain' })).number;
+  assert.equal(inv.status, 'open');
+  assert.equal(inv.amount_due, '40.00', 'owes again what the cheque paid');
+  assert.equal(inv.written_off, '60.00');
+  // What the engine says of the corrections the page must not offer.
+  for (const command of [
+    { type: 'issue_credit_note', id: 'cn-bounce', customer: 'cus-bounce', invoice: 'inv-bounce', amount: '1.00', date: '2026-03-06', reason: 'x' },
+    { type: 'void_invoice', id: 'vi-bounce', invoice: 'inv-bounce', date: '2026-03-06' },
+  ]) {
+    const dry = await page.evaluate((c) => window.tally.store.dryRun(c), command);
+    assert.equal(dry.error?.code, 'invoice_closed', `${command.type} is refused on it`);
+  }
+
+  await openInvoice(page, 'inv-bounce');
+  const actions = page.locator('main .actions');
+  assert.equal(await actions.getByRole('link', { name: 'Add payment' }).count(), 1);
+  assert.equal(await actions.getByRole('link', { name: 'Write off…' }).count(), 1);
+  assert.equal(await actions.getByRole('link', { name: 'Credit note' }).count(), 0, 'no "Credit note" on a partly written-off invoice');
+  assert.equal(await actions.getByRole('link', { name: 'Void invoice…' }).count(), 0, 'no "Void invoice…" on a partly written-off invoice');
+
+  for (const action of ['credit_note', 'void_invoice']) {
+    await go(page, `/corrections?customer=cus-bounce&action=${action}`);
+    const options = await page.locator('#correction-area select').first().locator('option').allInnerTexts();
+    assert.ok(options.some((o) => o.startsWith(other)), `${action} offers the other invoice: ${options}`);
+    assert.ok(!options.some((o) => o.startsWith(inv.number)), `${action} doesn't offer the partly written-off one: ${options}`);
+  }
+  await close();
+});

@@ -176,6 +176,18 @@ function invoicesOf(ctx, c, filter) {
   return ctx.store.query({ type: 'invoices', customer: c.id }).invoices.filter(filter);
 }
 
+/**
+ * Whether a credit note or a void can still be made on invoice `i` (a row of the
+ * `invoices` list): not on a void invoice, nor on one a write-off took part of. That one
+ * is final even when a bounced payment re-opened it (status open or partly paid, with
+ * `written_off` above zero), and the engine refuses both (`invoice_closed`).
+ */
+function correctable(ctx, i) {
+  if (i.status === 'void' || i.status === 'written_off') return false;
+  if (i.status !== 'open' && i.status !== 'partially_paid') return true;
+  return isZero(ctx.store.query({ type: 'invoice', invoice: i.id }).written_off);
+}
+
 function invoiceLabel(i) {
   return `${i.number} · ${date(i.date)} · ${statusLabel(i.status)} · ${money(i.amount_due, i.currency)} due of ${money(i.total, i.currency)}`;
 }
@@ -290,8 +302,8 @@ const FORMS = {
       reset: () => { amount.input.value = ''; reason.input.value = ''; refresh(); },
     });
     function refresh() {
-      // A void or written-off invoice is final: no credit note or void on it.
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void' && i.status !== 'written_off');
+      // A void or written-off invoice is final (also re-opened): no credit note or void on it.
+      const list = invoicesOf(ctx, c, (i) => correctable(ctx, i));
       setOptions(invoice.input, [['', 'No invoice: all of it becomes credit'], ...list.map((i) => [i.id, invoiceLabel(i)])], preset.invoice ?? invoice.input.value);
       update();
     }
@@ -392,8 +404,8 @@ const FORMS = {
       reset: () => { reason.input.value = ''; refresh(); },
     });
     function refresh() {
-      // A void or written-off invoice is final: no credit note or void on it.
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void' && i.status !== 'written_off');
+      // A void or written-off invoice is final (also re-opened): no credit note or void on it.
+      const list = invoicesOf(ctx, c, (i) => correctable(ctx, i));
       setOptions(invoice.input, list.length ? list.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No invoices to void']], preset.invoice ?? invoice.input.value);
       update();
     }

@@ -21,6 +21,9 @@ export function render(ctx, { params: [id] }) {
   const s = seller();
   const payments = new Map(store.query({ type: 'payments', customer: inv.customer, currency: cur }).payments.map((p) => [p.id, p]));
   const open = inv.status === 'open' || inv.status === 'partially_paid';
+  // Void, or partly written off (final even when a bounced payment re-opened it): the
+  // engine refuses a credit note or a void on it, so neither is offered.
+  const final = inv.status === 'void' || !isZero(inv.written_off);
   const nonZero = (v) => !isZero(v);
 
   const lines = h('table', { class: 'doc-lines' },
@@ -96,9 +99,9 @@ export function render(ctx, { params: [id] }) {
     h('button', { type: 'button', class: 'btn btn-primary', id: 'print-invoice', on: { click: () => window.print() } }, 'Print'),
     open ? link(`/payments/new?${q}&currency=${cur}`, 'Add payment', { class: 'btn' }) : null,
     open ? link(`/corrections?${q}&action=apply_credit`, 'Apply credit', { class: 'btn' }) : null,
-    inv.status !== 'void' && inv.status !== 'written_off' ? link(`/corrections?${q}&action=credit_note`, 'Credit note', { class: 'btn' }) : null,
+    !final ? link(`/corrections?${q}&action=credit_note`, 'Credit note', { class: 'btn' }) : null,
     open ? link(`/corrections?${q}&action=write_off`, 'Write off…', { class: 'btn btn-danger-quiet' }) : null,
-    inv.status !== 'void' && inv.status !== 'written_off' ? link(`/corrections?${q}&action=void_invoice`, 'Void invoice…', { class: 'btn btn-danger-quiet' }) : null);
+    !final ? link(`/corrections?${q}&action=void_invoice`, 'Void invoice…', { class: 'btn btn-danger-quiet' }) : null);
 
   const node = h('section', { class: 'screen invoice-screen' },
     h('p', { class: 'crumbs no-print' }, link('/customers', 'Customers'), ' › ', link(`/customers/${enc(inv.customer)}?currency=${cur}`, inv.customer_name), ' › ', inv.number),
