@@ -128,3 +128,27 @@ test('an invoice re-opened after a write-off (a bounced payment) offers payment 
   }
   await close();
 });
+
+test('"What settles it" names credit granted or from a credit note by its date and reason, never by its internal id', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-lots', name: 'Lots Member', currency: 'EUR' },
+    { type: 'add_credit', id: 'crd-3f9a1c2e', customer: 'cus-lots', amount: '20.00', date: '2026-01-02', reason: 'Heating outage' },
+    { type: 'issue_invoice', id: 'inv-lots-0', customer: 'cus-lots', date: '2026-01-03', use_credit: false, lines: [{ description: 'Desk', unit_price: '30.00' }] },
+    { type: 'issue_credit_note', id: 'cn-7b2d4e61', customer: 'cus-lots', amount: '15.00', currency: 'EUR', date: '2026-01-04', reason: 'Broken chair' },
+    { type: 'record_payment', id: 'pay-5c8e0a93', customer: 'cus-lots', amount: '10.00', currency: 'EUR', method: 'card', date: '2026-01-05', allocate_to: [] },
+    { type: 'issue_invoice', id: 'inv-lots', customer: 'cus-lots', date: '2026-01-10', lines: [{ description: 'Desk', unit_price: '50.00' }] },
+  ]);
+  const inv = await query(page, { type: 'invoice', invoice: 'inv-lots' });
+  assert.deepEqual(inv.settlements.map((s) => [s.kind, s.source]), [['credit', 'crd-3f9a1c2e'], ['credit', 'cn-7b2d4e61'], ['credit', 'pay-5c8e0a93']]);
+  await openInvoice(page, 'inv-lots');
+  const items = await page.locator('section[aria-labelledby="settled-title"] li').allInnerTexts();
+  const on = (iso) => page.evaluate(async (d) => (await import('/ui/format.js')).date(d), iso);
+  assert.deepEqual(items, [
+    `Credit granted on ${await on('2026-01-02')} (Heating outage): ${await shown(page, '20.00', 'EUR')}`,
+    `Credit from the credit note of ${await on('2026-01-04')} (Broken chair): ${await shown(page, '15.00', 'EUR')}`,
+    `Credit (from payment of ${await on('2026-01-05')}): ${await shown(page, '10.00', 'EUR')}`,
+  ]);
+  for (const item of items) assert.doesNotMatch(item, /crd-|cn-|pay-/);
+  await close();
+});

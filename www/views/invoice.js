@@ -85,12 +85,22 @@ export function render(ctx, { params: [id] }) {
       inv.prices_include_tax ? h('p', { class: 'sub' }, 'Unit prices include tax.') : null,
       inv.tax_rounding === 'invoice' ? h('p', { class: 'sub', id: 'rounding-note' }, 'Tax is rounded once per rate on this invoice and shared out over its lines.') : null));
 
+  // Credit that didn't come from a payment is named by its grant or credit note (date and
+  // reason, from the statement), never by its internal id.
+  const grants = new Map();
+  if (inv.settlements.some((st) => st.kind === 'credit' && !payments.has(st.source))) {
+    for (const e of store.query({ type: 'statement', customer: inv.customer, currency: cur }).entries ?? []) {
+      const why = e.reason ? ` (${e.reason})` : '';
+      if (e.kind === 'credit') grants.set(e.ref, `Credit granted on ${date(e.date)}${why}`);
+      if (e.kind === 'credit_note') grants.set(e.ref, `Credit from the credit note of ${date(e.date)}${why}`);
+    }
+  }
   const settlements = inv.settlements.length === 0 ? null : h('section', { class: 'panel no-print', 'aria-labelledby': 'settled-title' },
     h('h2', { id: 'settled-title' }, 'What settles it'),
     h('ul', { class: 'plan-list' }, inv.settlements.map((st) => {
       const p = payments.get(st.source);
       const what = st.kind === 'payment' && p ? `Payment of ${date(p.date)} by ${methodLabel(p.method).toLowerCase()}${p.reference ? ` (ref. ${p.reference})` : ''}`
-        : st.kind === 'credit' ? `Credit (from ${p ? `payment of ${date(p.date)}` : st.source})` : st.source;
+        : st.kind === 'credit' ? (p ? `Credit (from payment of ${date(p.date)})` : grants.get(st.source) ?? 'Credit') : st.source;
       return h('li', {}, `${what}: ${m(st.amount)}`);
     })));
 
