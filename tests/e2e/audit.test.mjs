@@ -152,3 +152,39 @@ test('"What settles it" names credit granted or from a credit note by its date a
   for (const item of items) assert.doesNotMatch(item, /crd-|cn-|pay-/);
   await close();
 });
+
+test('the printable statement\'s note says which entries are charges and which are credits, for every kind it can list', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-kinds', name: 'Every Kind Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-kinds-1', customer: 'cus-kinds', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00' }] },
+    { type: 'issue_invoice', id: 'inv-kinds-2', customer: 'cus-kinds', date: '2026-01-06', lines: [{ description: 'Desk', unit_price: '30.00' }] },
+    { type: 'record_payment', id: 'pay-kinds', customer: 'cus-kinds', amount: '150.00', currency: 'EUR', method: 'cheque', date: '2026-01-10', allocate_to: ['inv-kinds-1'] },
+    { type: 'record_payment', id: 'pay-kinds-2', customer: 'cus-kinds', amount: '5.00', currency: 'EUR', method: 'cash', date: '2026-01-11', allocate_to: [] },
+    { type: 'issue_credit_note', id: 'cn-kinds', customer: 'cus-kinds', invoice: 'inv-kinds-1', amount: '10.00', date: '2026-01-12', reason: 'Broken chair' },
+    { type: 'add_credit', id: 'crd-kinds', customer: 'cus-kinds', amount: '5.00', date: '2026-01-13', reason: 'Guest pass', valid_until: '2026-01-20' },
+    { type: 'refund_credit', id: 'ref-kinds', customer: 'cus-kinds', amount: '20.00', currency: 'EUR', method: 'bank_transfer', date: '2026-01-14' },
+    { type: 'void_invoice', id: 'vi-kinds', invoice: 'inv-kinds-2', date: '2026-01-15' },
+    { type: 'void_payment', id: 'vp-kinds', payment: 'pay-kinds-2', date: '2026-01-16' },
+    { type: 'issue_invoice', id: 'inv-kinds-3', customer: 'cus-kinds', date: '2026-01-17', use_credit: false, lines: [{ description: 'Desk', unit_price: '40.00' }] },
+    { type: 'write_off_invoice', id: 'wo-kinds', invoice: 'inv-kinds-3', date: '2026-01-18', reason: 'Left' },
+    { type: 'expire_credit', id: 'exp-kinds', customer: 'cus-kinds', date: '2026-01-21' },
+  ]);
+  const st = await query(page, { type: 'statement', customer: 'cus-kinds' });
+  const words = {
+    invoice: 'invoices', refund: 'refunds of credit', payment_void: 'voided payments', credit_expired: 'expired credit',
+    payment: 'payments', credit_note: 'credit notes', credit: 'credit granted', invoice_void: 'voided invoices', write_off: 'write-offs',
+  };
+  const kinds = new Set(st.entries.map((e) => e.kind));
+  assert.equal(kinds.size, Object.keys(words).length, `the statement lists every kind: ${[...kinds]}`);
+
+  await go(page, '/customers/cus-kinds/statement');
+  const note = page.locator('.doc-foot p').first();
+  await note.waitFor();
+  const [charges, credits] = (await note.innerText()).split(';');
+  for (const e of st.entries) {
+    const side = Number(e.debit) > 0 ? charges : credits;
+    assert.ok(side.includes(words[e.kind]), `"${words[e.kind]}" (${e.kind}, a ${side === charges ? 'charge' : 'credit'}) is named among the ${side === charges ? 'charges' : 'credits'}: ${side}`);
+  }
+  await close();
+});

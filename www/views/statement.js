@@ -107,7 +107,7 @@ export function render(ctx, { params: [id], query }) {
       h('section', { 'aria-labelledby': 'aging-title' }, h('h2', { id: 'aging-title' }, 'Overdue'), agingTable),
       h('section', { 'aria-labelledby': 'credit-held-title' }, h('h2', { id: 'credit-held-title' }, 'Credit held'), creditPart)),
     h('footer', { class: 'doc-foot' },
-      h('p', {}, 'Charges are invoices; credits are payments, credit notes, credit granted and write-offs. A positive balance is owed to us, a negative one is held for you as credit.'),
+      h('p', {}, 'Charges are invoices, refunds of credit, voided payments and expired credit; credits are payments, credit notes, credit granted, voided invoices and write-offs. A positive balance is owed to us, a negative one is held for you as credit.'),
       s.payment_terms ? h('p', {}, s.payment_terms) : null));
 
   const node = h('section', { class: 'screen invoice-screen' },
