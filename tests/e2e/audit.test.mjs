@@ -188,3 +188,21 @@ test('the printable statement\'s note says which entries are charges and which a
   }
   await close();
 });
+
+test('voiding a paid invoice says nothing is due on it, not that the customer "will no longer owe its €0.00 due"', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-vpaid', name: 'Paid Up Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-vpaid', customer: 'cus-vpaid', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '270.00' }] },
+    { type: 'record_payment', id: 'pay-vpaid', customer: 'cus-vpaid', amount: '270.00', currency: 'EUR', method: 'card', date: '2026-01-06' },
+  ]);
+  const inv = await query(page, { type: 'invoice', invoice: 'inv-vpaid' });
+  assert.equal(inv.amount_due, '0.00');
+  await go(page, '/corrections?customer=cus-vpaid&invoice=inv-vpaid&action=void_invoice');
+  const plan = page.locator('#void-invoice-plan');
+  await plan.getByText('will be cancelled').waitFor();
+  const words = await plan.innerText();
+  assert.match(words, new RegExp(`${inv.number} .* will be cancelled: nothing is due on it, and the statement will credit the ${(await shown(page, '270.00', 'EUR')).replace(/[.$]/g, '\\$&')} it asked for`));
+  assert.doesNotMatch(words, /no longer owe/);
+  await close();
+});

@@ -537,7 +537,7 @@ export function voidInvoiceWords(ctx, c, dry) {
     ? `${m(part.amount)} paid by ${words.get(part.credit)}`
     : `${m(part.amount)} of credit: ${words.get(part.credit) ?? part.credit}`));
   return [
-    h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${m(inv.total)} will be cancelled: ${c.name} will no longer owe its ${m(inv.amount_due)} due, and the statement will credit the ${m(dry.cancelled)} it asked for.`),
+    h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${m(inv.total)} will be cancelled: ${nonZero(inv.amount_due) ? `${c.name} will no longer owe its ${m(inv.amount_due)} due` : 'nothing is due on it'}, and the statement will credit the ${m(dry.cancelled)} it asked for.`),
     nonZero(dry.credit_returned)
       ? [h('p', {}, `${m(dry.credit_returned)} that settled it will return to ${c.name} as credit:`), h('ul', { class: 'plan-list' }, parts.map((t) => h('li', {}, t)))]
       : h('p', {}, 'Nothing was paid on it, so no credit is returned.'),
