@@ -206,3 +206,37 @@ test('voiding a paid invoice says nothing is due on it, not that the customer "w
   assert.doesNotMatch(words, /no longer owe/);
   await close();
 });
+
+test('writing off an invoice of a customer who holds credit that could pay it says so first, with the way to apply it', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-held', name: 'Holding Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-held', customer: 'cus-held', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00', tax_rate: '0.2' }] },
+    { type: 'record_payment', id: 'pay-held', customer: 'cus-held', amount: '30.00', currency: 'EUR', method: 'cash', date: '2026-01-06', allocate_to: [] },
+    { type: 'create_customer', id: 'cus-none', name: 'Empty Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-none', customer: 'cus-none', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00' }] },
+  ]);
+  await go(page, '/corrections?customer=cus-held&invoice=inv-held&action=write_off');
+  const plan = page.locator('#write-off-plan');
+  await plan.getByText('will be written off').waitFor();
+  const warning = plan.locator('#write-off-credit-warning');
+  assert.equal(await warning.count(), 1, 'the credit that could pay it is named');
+  assert.match(await warning.innerText(), new RegExp(`Holding Member holds credit that could pay ${(await shown(page, '30.00', 'EUR')).replace(/[.$]/g, '\\$&')} of it`));
+  // The confirmation says it too (in words: a link would leave the dialog open over another screen).
+  await page.locator('#correction-area').getByLabel('Reason', { exact: false }).fill('Left without paying');
+  await page.locator('#correction-area button[type=submit]').click();
+  const dialog = page.getByRole('dialog');
+  await dialog.waitFor();
+  assert.match(await dialog.innerText(), /Holding Member holds credit that could pay .* Apply that credit first/);
+  assert.equal(await dialog.getByRole('link').count(), 0);
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  assert.equal((await query(page, { type: 'invoice', invoice: 'inv-held' })).status, 'open', 'cancelled: nothing written off');
+  await warning.getByRole('link', { name: 'Apply that credit first' }).click();
+  await page.waitForFunction(() => location.hash.includes('action=apply_credit'));
+  assert.equal(await page.locator('#correction-area select').first().inputValue(), 'inv-held', 'the invoice is chosen to apply the credit to');
+
+  await go(page, '/corrections?customer=cus-none&invoice=inv-none&action=write_off');
+  await page.locator('#write-off-plan').getByText('will be written off').waitFor();
+  assert.equal(await page.locator('#write-off-credit-warning').count(), 0, 'no warning without credit');
+  await close();
+});

@@ -429,7 +429,7 @@ const FORMS = {
       plan: (d) => writeOffWords(ctx, c, d),
       before: (cmd, dry) => {
         const inv = ctx.store.query({ type: 'invoice', invoice: cmd.invoice });
-        return confirmDialog({ title: `Write off invoice ${inv.number}?`, body: [...writeOffWords(ctx, c, dry), h('p', { class: 'hint' }, 'The invoice keeps its revenue and stays in the records, marked as written off; it leaves the open invoices and the aging.')], confirmLabel: 'Write off', danger: true });
+        return confirmDialog({ title: `Write off invoice ${inv.number}?`, body: [...writeOffWords(ctx, c, dry, true), h('p', { class: 'hint' }, 'The invoice keeps its revenue and stays in the records, marked as written off; it leaves the open invoices and the aging.')], confirmLabel: 'Write off', danger: true });
       },
       after: (a) => [h('p', {}, `Invoice ${ctx.store.query({ type: 'invoice', invoice: a.invoice }).number} written off: ${money(a.written_off, a.currency)} (tax reversed ${money(a.tax_reversed, a.currency)}, bad debt ${money(a.bad_debt, a.currency)}).`)],
       reset: () => { reason.input.value = ''; refresh(); },
@@ -463,13 +463,22 @@ const FORMS = {
 };
 
 /** A write-off's outcome in words, from the engine's (dry-run) answer. */
-function writeOffWords(ctx, c, a) {
+function writeOffWords(ctx, c, a, inDialog = false) {
   const inv = ctx.store.query({ type: 'invoice', invoice: a.invoice });
+  // Credit the customer holds that could pay it (the engine's dry run of "Apply credit"
+  // with its defaults): writing off a debt while keeping the debtor's money is a slip.
+  const usable = ctx.store.dryRun({ type: 'apply_credit', id: `probe-${crypto.randomUUID()}`, customer: c.id, invoice: a.invoice });
   return [
     h('p', {}, `${money(a.written_off, a.currency)} still owed by ${c.name} on ${inv.number} will be written off: ${c.name} will no longer owe it.`),
     h('ul', { class: 'plan-list' },
       h('li', {}, `Tax reversed (no longer payable): ${money(a.tax_reversed, a.currency)}`),
       h('li', {}, `Bad debt (an expense): ${money(a.bad_debt, a.currency)}`)),
+    usable.ok && nonZero(usable.applied)
+      ? h('p', { class: 'warning', id: inDialog ? null : 'write-off-credit-warning' }, `${c.name} holds credit that could pay ${money(usable.applied, a.currency)} of it. `,
+        // No link inside the confirmation: it would leave the dialog open over another screen.
+        inDialog ? 'Apply that credit first' : link(`/corrections?customer=${enc(c.id)}&invoice=${enc(a.invoice)}&action=apply_credit`, 'Apply that credit first'),
+        ' unless it is kept for something else: the write-off then covers only what is left.')
+      : null,
   ];
 }
 
