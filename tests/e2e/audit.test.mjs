@@ -240,3 +240,37 @@ test('writing off an invoice of a customer who holds credit that could pay it sa
   assert.equal(await page.locator('#write-off-credit-warning').count(), 0, 'no warning without credit');
   await close();
 });
+
+test('an invoice or statement printed with the demo\'s seller details (an emptied ledger keeps them) says so on screen, until the operator sets their own', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-seller', name: 'First Real Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-seller', customer: 'cus-seller', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00' }] },
+  ]);
+  await openInvoice(page, 'inv-seller');
+  const note = page.locator('#demo-seller-note');
+  assert.match(await note.innerText(), /^The seller's business name, address, e-mail, tax id and payment terms printed on this invoice are still the demo's\. Set your own under Data before sending it\.$/);
+  assert.equal(await note.evaluate((el) => getComputedStyle(el).display), 'block');
+  await page.emulateMedia({ media: 'print' });
+  assert.equal(await note.isVisible(), false, 'the note is not printed');
+  await page.emulateMedia({ media: 'screen' });
+  await go(page, '/customers/cus-seller/statement');
+  await page.locator('#statement-doc').waitFor();
+  assert.match(await page.locator('#demo-seller-note').innerText(), /printed on this statement are still the demo's/);
+
+  assert.equal(await page.locator('#demo-seller-note').getByRole('link', { name: 'Set your own under Data' }).count(), 1);
+  await go(page, '/data');
+  await page.getByLabel('Business name').fill('Harbour Desks Ltd');
+  await page.getByLabel('Payment terms').fill('Please pay to IBAN GB33 BUKB 2020 1555 5555 55.');
+  await page.getByRole('button', { name: 'Save seller details' }).click();
+  await openInvoice(page, 'inv-seller');
+  assert.match(await page.locator('#demo-seller-note').innerText(), /^The seller's address, e-mail and tax id printed on this invoice are still the demo's/);
+  await go(page, '/data');
+  await page.getByLabel('Address').fill('1 Quay Road\nBristol');
+  await page.getByLabel('E-mail', { exact: true }).fill('accounts@harbour.example');
+  await page.getByLabel('Tax id').fill('GB123456789');
+  await page.getByRole('button', { name: 'Save seller details' }).click();
+  await openInvoice(page, 'inv-seller');
+  assert.equal(await page.locator('#demo-seller-note').count(), 0, 'no note once every detail is the operator\'s');
+  await close();
+});

@@ -4,7 +4,7 @@
 
 import { h, enc, link, scrollBox } from '../ui/dom.js';
 import { money, unitPrice, quantity, date, percent, statusLabel, methodLabel } from '../ui/format.js';
-import { seller } from '../ui/settings.js';
+import { seller, demoSellerNote } from '../ui/settings.js';
 import { isZero, scaleOf } from '../ui/decimal.js';
 
 export function render(ctx, { params: [id] }) {
@@ -115,6 +115,7 @@ export function render(ctx, { params: [id] }) {
 
   const node = h('section', { class: 'screen invoice-screen' },
     h('p', { class: 'crumbs no-print' }, link('/customers', 'Customers'), ' › ', link(`/customers/${enc(inv.customer)}?currency=${cur}`, inv.customer_name), ' › ', inv.number),
-    actions, doc, settlements);
+    actions, demoSellerNote('invoice'), doc, settlements);
   return { node, title: `Invoice ${inv.number}` };
 }
+

@@ -7,7 +7,7 @@
 import { h, enc, link, scrollBox } from '../ui/dom.js';
 import { money, date, kindLabel } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
-import { seller } from '../ui/settings.js';
+import { seller, demoSellerNote } from '../ui/settings.js';
 import { isZero } from '../ui/decimal.js';
 import { entryWords } from '../ui/statement-words.js';
 import { expiringLots } from '../ui/expiry.js';
@@ -113,6 +113,6 @@ export function render(ctx, { params: [id], query }) {
   const node = h('section', { class: 'screen invoice-screen' },
     h('p', { class: 'crumbs no-print' }, link('/customers', 'Customers'), ' › ', link(`/customers/${enc(id)}?currency=${cur}`, c.name), ' › Statement'),
     h('div', { class: 'actions no-print' }, h('button', { type: 'button', class: 'btn btn-primary', id: 'print-statement', on: { click: () => window.print() } }, 'Print')),
-    period, errors.summary, doc);
+    period, errors.summary, demoSellerNote('statement'), doc);
   return { node, title: `Statement · ${c.name}` };
 }
