@@ -274,3 +274,24 @@ test('an invoice or statement printed with the demo\'s seller details (an emptie
   assert.equal(await page.locator('#demo-seller-note').count(), 0, 'no note once every detail is the operator\'s');
   await close();
 });
+
+test('a statement period that ends before it starts, and an invoice address that names none, are worded by the page, never with the engine\'s own message', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [{ type: 'create_customer', id: 'cus-period', name: 'Period Member', currency: 'EUR' }]);
+  const refused = await query(page, { type: 'statement', customer: 'cus-period', from: '2026-06-01', to: '2026-03-01' });
+  assert.equal(refused.error.field, 'to');
+  await go(page, '/customers/cus-period/statement?currency=EUR&from=2026-06-01&to=2026-03-01');
+  const body = page.locator('#statement-refused');
+  await body.waitFor();
+  const words = await body.innerText();
+  assert.match(words, /^No statement for this period\. To: must be on or after the “from” date/);
+  assert.ok(!(await page.locator('main').innerText()).includes(refused.error.message), 'the engine\'s message is not shown');
+
+  const unknown = await query(page, { type: 'invoice', invoice: 'inv-nowhere' });
+  await go(page, '/invoices/inv-nowhere');
+  await page.locator('h1', { hasText: 'Unknown invoice' }).waitFor();
+  const text = await page.locator('main').innerText();
+  assert.match(text, /No invoice has this id\. Back to the customers\./);
+  assert.ok(!text.includes(unknown.error.message), 'the engine\'s message is not shown');
+  await close();
+});

@@ -11,7 +11,7 @@ export function render(ctx, { params: [id] }) {
   const { store } = ctx;
   const inv = store.query({ type: 'invoice', invoice: id });
   if (!inv.ok) {
-    return { title: 'Unknown invoice', node: h('section', { class: 'screen' }, h('h1', { tabindex: -1 }, 'Unknown invoice'), h('p', {}, inv.error.message, ' ', link('/customers', 'Back to the customers.'))) };
+    return { title: 'Unknown invoice', node: h('section', { class: 'screen' }, h('h1', { tabindex: -1 }, 'Unknown invoice'), h('p', {}, 'No invoice has this id. ', link('/customers', 'Back to the customers.'))) };
   }
   const cur = inv.currency;
   const m = (v) => money(v, cur);

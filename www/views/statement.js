@@ -102,7 +102,7 @@ export function render(ctx, { params: [id], query }) {
         h('div', {}, h('dt', {}, 'Period'), h('dd', { id: 'statement-period-text' }, `${from ? date(from) : 'From the first entry'} – ${date(to)}`)),
         h('div', {}, h('dt', {}, 'Currency'), h('dd', {}, cur)),
         h('div', {}, h('dt', {}, 'Issued'), h('dd', {}, date(ctx.today))))),
-    entries ? scrollBox('Statement entries', entries) : h('p', { class: 'error' }, st.error.message),
+    entries ? scrollBox('Statement entries', entries) : h('p', { class: 'error', id: 'statement-refused' }, `No statement for this period. ${errors.words(st.error)}`),
     h('div', { class: 'statement-summaries' },
       h('section', { 'aria-labelledby': 'aging-title' }, h('h2', { id: 'aging-title' }, 'Overdue'), agingTable),
       h('section', { 'aria-labelledby': 'credit-held-title' }, h('h2', { id: 'credit-held-title' }, 'Credit held'), creditPart)),
