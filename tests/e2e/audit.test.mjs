@@ -295,3 +295,30 @@ test('a statement period that ends before it starts, and an invoice address that
   assert.ok(!text.includes(unknown.error.message), 'the engine\'s message is not shown');
   await close();
 });
+
+test('a customer who owes on open invoices while holding credit is told the credit settles them only when applied, with how much and the way to apply it', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-both', name: 'Both Ways Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-both', customer: 'cus-both', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00' }] },
+    { type: 'add_credit', id: 'crd-both', customer: 'cus-both', amount: '25.00', date: '2026-01-07', reason: 'Heating outage' },
+  ]);
+  const bal = await query(page, { type: 'balance', customer: 'cus-both' });
+  assert.deepEqual([bal.outstanding, bal.credit], ['100.00', '25.00'], 'the new credit did not settle the open invoice by itself');
+  const number = (await query(page, { type: 'invoice', invoice: 'inv-both' })).number;
+  await go(page, '/customers/cus-both');
+  const hint = page.locator('#credit-could-settle');
+  await hint.waitFor();
+  assert.match(await hint.innerText(), new RegExp(`${(await shown(page, '25.00', 'EUR')).replace(/[.$]/g, '\\$&')} of it can settle ${number}`));
+  await hint.getByRole('link', { name: `Apply credit to ${number}` }).click();
+  await page.waitForFunction(() => location.hash.includes('action=apply_credit'));
+  assert.equal(await page.locator('#correction-area select').first().inputValue(), 'inv-both');
+  await page.locator('#correction-area button[type=submit]').click();
+  await page.locator('#correction-area .result').filter({ hasText: number }).waitFor();
+  assert.equal((await query(page, { type: 'balance', customer: 'cus-both' })).credit, '0.00');
+  await go(page, '/customers');
+  await go(page, '/customers/cus-both');
+  await page.locator('#credit-total').waitFor();
+  assert.equal(await page.locator('#credit-could-settle').count(), 0, 'no hint once the credit is applied');
+  await close();
+});

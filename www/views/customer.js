@@ -150,10 +150,26 @@ export function render(ctx, { params: [id], query }) {
       })))),
   );
 
+  /**
+   * Credit held while invoices are open: it settles invoices issued after it, and one
+   * already open only when applied. How much it can pay of the oldest open one is the
+   * engine's dry run of "Apply credit" with its defaults.
+   */
+  function creditCouldSettle() {
+    if (isZero(credits.total) || open.length === 0) return null;
+    const first = open[0];
+    const dry = store.dryRun({ type: 'apply_credit', id: `probe-${crypto.randomUUID()}`, customer: id, invoice: first.id });
+    if (!dry.ok || isZero(dry.applied)) return null;
+    return h('p', { class: 'warning', id: 'credit-could-settle' },
+      `Credit is not used for an invoice that was already open until it is applied: ${money(dry.applied, cur)} of it can settle ${first.number}. `,
+      link(`/corrections?customer=${enc(id)}&invoice=${enc(first.id)}&action=apply_credit`, `Apply credit to ${first.number}`));
+  }
+
   const creditSection = h('section', { class: 'panel', 'aria-labelledby': 'credit-title' },
     h('h2', { id: 'credit-title' }, 'Available credit'),
     h('p', { class: 'big', id: 'credit-total' }, money(credits.total, cur)),
     expiryWarning(credits.lots, cur, ctx.today, { id: 'credit-expiry-warning' }),
+    creditCouldSettle(),
     credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : scrollBox('Credit lots', h('table', { class: 'list', id: 'credit-lots' },
       h('caption', { class: 'hint' }, 'Oldest first: the order invoices and refunds use it.'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'Valid until'), h('th', { scope: 'col', class: 'money' }, 'Remaining'))),
