@@ -322,3 +322,25 @@ test('a customer who owes on open invoices while holding credit is told the cred
   assert.equal(await page.locator('#credit-could-settle').count(), 0, 'no hint once the credit is applied');
   await close();
 });
+
+test('an open invoice offers "Apply credit" only when the customer holds credit that can pay some of it', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-nocredit', name: 'No Credit Member', currency: 'EUR' },
+    { type: 'issue_invoice', id: 'inv-nocredit', customer: 'cus-nocredit', date: '2026-01-05', lines: [{ description: 'Desk', unit_price: '100.00' }] },
+    // Credit in another currency, and credit whose last day is before the invoice: neither can pay it.
+    { type: 'add_credit', id: 'crd-usd', customer: 'cus-nocredit', amount: '10.00', currency: 'USD', date: '2026-01-01', reason: 'Refund of a USD overcharge' },
+    { type: 'add_credit', id: 'crd-old', customer: 'cus-nocredit', amount: '10.00', date: '2026-01-01', reason: 'Guest pass', valid_until: '2026-01-04' },
+  ]);
+  const dry = await page.evaluate(() => window.tally.store.dryRun({ type: 'apply_credit', id: 'probe', customer: 'cus-nocredit', invoice: 'inv-nocredit' }));
+  assert.equal(dry.error?.code, 'insufficient_credit', 'the engine would refuse it');
+  await openInvoice(page, 'inv-nocredit');
+  const actions = page.locator('main .actions');
+  assert.equal(await actions.getByRole('link', { name: 'Add payment' }).count(), 1);
+  assert.equal(await actions.getByRole('link', { name: 'Apply credit' }).count(), 0, 'no "Apply credit" that can only be refused');
+
+  await applyAll(page, [{ type: 'add_credit', id: 'crd-new', customer: 'cus-nocredit', amount: '5.00', date: '2026-01-06', reason: 'Heating outage' }]);
+  await openInvoice(page, 'inv-nocredit');
+  assert.equal(await actions.getByRole('link', { name: 'Apply credit' }).count(), 1, 'offered once credit can pay it');
+  await close();
+});

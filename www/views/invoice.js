@@ -104,11 +104,14 @@ export function render(ctx, { params: [id] }) {
       return h('li', {}, `${what}: ${m(st.amount)}`);
     })));
 
+  // "Apply credit" only when the customer holds credit that can pay some of it (the
+  // engine's dry run of apply_credit with its defaults): otherwise it could only be refused.
+  const creditUsable = () => store.dryRun?.({ type: 'apply_credit', id: `probe-${crypto.randomUUID()}`, customer: inv.customer, invoice: inv.id })?.ok ?? true;
   const q = `customer=${enc(inv.customer)}&invoice=${enc(inv.id)}`;
   const actions = h('div', { class: 'actions no-print' },
     h('button', { type: 'button', class: 'btn btn-primary', id: 'print-invoice', on: { click: () => window.print() } }, 'Print'),
     open ? link(`/payments/new?${q}&currency=${cur}`, 'Add payment', { class: 'btn' }) : null,
-    open ? link(`/corrections?${q}&action=apply_credit`, 'Apply credit', { class: 'btn' }) : null,
+    open && creditUsable() ? link(`/corrections?${q}&action=apply_credit`, 'Apply credit', { class: 'btn' }) : null,
     !final ? link(`/corrections?${q}&action=credit_note`, 'Credit note', { class: 'btn' }) : null,
     open ? link(`/corrections?${q}&action=write_off`, 'Write off…', { class: 'btn btn-danger-quiet' }) : null,
     !final ? link(`/corrections?${q}&action=void_invoice`, 'Void invoice…', { class: 'btn btn-danger-quiet' }) : null);
