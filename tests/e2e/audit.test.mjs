@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch, startServer } from '../browser/browser.mjs';
-import { openPanel, go } from './panel-helpers.mjs';
+import { openPanel, go, axeViolations } from './panel-helpers.mjs';
 
 let server;
 let url;
@@ -342,5 +342,26 @@ test('an open invoice offers "Apply credit" only when the customer holds credit 
   await applyAll(page, [{ type: 'add_credit', id: 'crd-new', customer: 'cus-nocredit', amount: '5.00', date: '2026-01-06', reason: 'Heating outage' }]);
   await openInvoice(page, 'inv-nocredit');
   assert.equal(await actions.getByRole('link', { name: 'Apply credit' }).count(), 1, 'offered once credit can pay it');
+  await close();
+});
+
+test('on a phone, a customer whose statement and payments hold no link (a voided payment, no invoice) can still scroll them by keyboard (axe)', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers', { width: 390, height: 800 });
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-phone', name: 'Phone Member', currency: 'EUR' },
+    { type: 'record_payment', id: 'pay-phone', customer: 'cus-phone', amount: '40.00', currency: 'EUR', method: 'cheque', date: '2026-01-10' },
+    { type: 'void_payment', id: 'vp-phone', payment: 'pay-phone', date: '2026-01-12', reason: 'Cheque bounced' },
+  ]);
+  await go(page, '/customers/cus-phone');
+  await page.locator('#payments-table').waitFor();
+  for (const table of ['#payments-table', '#statement-table']) {
+    assert.equal(await page.locator(table).locator('a[href], button').count(), 0, `nothing to focus in ${table}`);
+  }
+  assert.deepEqual(await axeViolations(page), []);
+  for (const [table, name] of [['#payments-table', 'Payments'], ['#statement-table', 'Statement entries']]) {
+    const box = page.locator(table).locator('xpath=..');
+    assert.equal(await box.getAttribute('tabindex'), '0', `${table}'s box takes the focus`);
+    assert.equal(await box.getAttribute('aria-label'), name);
+  }
   await close();
 });

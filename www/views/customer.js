@@ -2,7 +2,7 @@
 // download, balance chart), open invoices with amount due, available credit lot by lot,
 // and payments with method and reference.
 
-import { h, enc, link, replace, scrollBox } from '../ui/dom.js';
+import { h, enc, link, replace, scrollBox, tableBox } from '../ui/dom.js';
 import { money, date, methodLabel, statusLabel, kindLabel, daysBetween, addDays } from '../ui/format.js';
 import { balanceChart } from '../ui/charts.js';
 import { download, toCsv, safeName } from '../ui/files.js';
@@ -92,7 +92,7 @@ export function render(ctx, { params: [id], query }) {
       body = [
         h('figure', { class: 'chart-figure' }, balanceChart({ points, currency: cur, name: c.name }),
           h('figcaption', { class: 'hint' }, 'Balance over time: above the line the customer owes, below it the customer is in credit.')),
-        h('div', { class: 'table-wrap' }, h('table', { class: 'list statement', id: 'statement-table' },
+        tableBox('Statement entries', h('table', { class: 'list statement', id: 'statement-table' },
           h('caption', { class: 'visually-hidden' }, `Statement of ${c.name} in ${cur}`),
           h('thead', {}, h('tr', {}, ['Date', 'Entry', 'Description'].map((t) => h('th', { scope: 'col' }, t)),
             ['Debit', 'Credit', 'Balance'].map((t) => h('th', { scope: 'col', class: 'money' }, t)),
@@ -182,7 +182,7 @@ export function render(ctx, { params: [id], query }) {
 
   const paymentSection = h('section', { class: 'panel', 'aria-labelledby': 'payments-title' },
     h('h2', { id: 'payments-title' }, 'Payments'),
-    payments.length === 0 ? h('p', { class: 'empty' }, `No payments in ${cur}.`) : h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'payments-table' },
+    payments.length === 0 ? h('p', { class: 'empty' }, `No payments in ${cur}.`) : tableBox('Payments', h('table', { class: 'list', id: 'payments-table' },
       h('thead', {}, h('tr', {}, ['Date'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col', class: 'money' }, 'Amount'),
         ['Method', 'Reference', 'Settled'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col', class: 'money' }, 'Kept as credit'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       h('tbody', {}, [...payments].reverse().map((p) => h('tr', { class: p.voided_by ? 'voided' : null },
