@@ -365,3 +365,26 @@ test('on a phone, a customer whose statement and payments hold no link (a voided
   }
   await close();
 });
+
+test('"Refund credit" says how much can be refunded on its date when part of the credit held is past its "valid until" date', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-refund', name: 'Refund Member', currency: 'EUR' },
+    { type: 'add_credit', id: 'crd-pass', customer: 'cus-refund', amount: '10.00', date: '2026-01-01', reason: 'Guest pass', valid_until: '2026-01-31' },
+    { type: 'record_payment', id: 'pay-refund', customer: 'cus-refund', amount: '5.00', currency: 'EUR', method: 'cash', date: '2026-01-02' },
+  ]);
+  await go(page, '/corrections?customer=cus-refund&action=refund');
+  const info = page.locator('#refund-available');
+  const day = page.locator('#correction-area').getByLabel('Date', { exact: true });
+  await day.fill('2026-01-20');
+  await info.getByText('available to refund').waitFor();
+  assert.equal(await info.innerText(), `${await shown(page, '15.00', 'EUR')} of credit available to refund.`);
+  await day.fill('2026-02-01');
+  const onDay = await page.evaluate(async () => (await import('/ui/format.js')).date('2026-02-01'));
+  await info.getByText('can be refunded').waitFor();
+  assert.equal(await info.innerText(), `${await shown(page, '5.00', 'EUR')} of the ${await shown(page, '15.00', 'EUR')} of credit held can be refunded on ${onDay}: the rest is past its "valid until" date.`);
+  // What the engine answers for that date agrees.
+  const dry = await page.evaluate(() => window.tally.store.dryRun({ type: 'refund_credit', id: 'probe', customer: 'cus-refund', amount: '15.00', currency: 'EUR', method: 'cash', date: '2026-02-01' }));
+  assert.equal(dry.error.details.available.amount, '5.00');
+  await close();
+});

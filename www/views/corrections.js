@@ -319,12 +319,21 @@ const FORMS = {
     const method = errors.bind('method', field({ label: 'Paid out by', name: 'method', type: 'select', options: METHODS, value: 'bank_transfer' }));
     const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
     const reference = errors.bind('reference', field({ label: 'Reference', name: 'reference' }));
-    const info = h('p', { class: 'hint', 'aria-live': 'polite' });
+    const info = h('p', { class: 'hint', id: 'refund-available', 'aria-live': 'polite' });
     function available() {
-      const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: currency.input.value });
-      info.textContent = credit.ok ? `${money(credit.total, currency.input.value)} of credit available to refund.` : '';
+      const cur = currency.input.value;
+      const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: cur });
+      if (!credit.ok) { info.textContent = ''; return; }
+      // Credit past its "valid until" date is held until expired but can't be refused on
+      // the refund's date: the engine's dry run of refunding all of it says what can.
+      const all = isZero(credit.total) ? null : ctx.store.dryRun({ type: 'refund_credit', id: `probe-${crypto.randomUUID()}`, customer: c.id, amount: credit.total, currency: cur, method: 'other', date: day.input.value });
+      const usable = all && !all.ok && all.error.details?.rule === 'more_than_available' ? all.error.details.available.amount : null;
+      info.textContent = usable === null
+        ? `${money(credit.total, cur)} of credit available to refund.`
+        : `${money(usable, cur)} of the ${money(credit.total, cur)} of credit held can be refunded on ${date(day.input.value)}: the rest is past its "valid until" date.`;
     }
     currency.input.addEventListener('change', available);
+    day.input.addEventListener('input', available);
     const { form: node, update } = commandForm(ctx, {
       customer: c, prefix: 'ref', errors, fields: [amount, currency, method, day, reference], submitLabel: 'Refund credit', extra: [info], planId: 'refund-plan',
       ready: () => amount.input.value.trim() !== '',
