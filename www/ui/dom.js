@@ -73,6 +73,15 @@ export function scrollBox(label, table) {
   return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': label }, table);
 }
 
+/**
+ * A table that may scroll sideways: a plain box when something in it takes the focus
+ * (a link, a button), else a `scrollBox` (named `label`), so a keyboard can always
+ * reach what scrolls. For tables whose rows decide whether they hold a link.
+ */
+export function tableBox(label, table) {
+  return table.querySelector('a[href], button, input, select, textarea') ? h('div', { class: 'table-wrap' }, table) : scrollBox(label, table);
+}
+
 /** Encodes an id for use in a route. */
 export function enc(id) {
   return encodeURIComponent(id);

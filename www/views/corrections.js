@@ -176,6 +176,18 @@ function invoicesOf(ctx, c, filter) {
   return ctx.store.query({ type: 'invoices', customer: c.id }).invoices.filter(filter);
 }
 
+/**
+ * Whether a credit note or a void can still be made on invoice `i` (a row of the
+ * `invoices` list): not on a void invoice, nor on one a write-off took part of. That one
+ * is final even when a bounced payment re-opened it (status open or partly paid, with
+ * `written_off` above zero), and the engine refuses both (`invoice_closed`).
+ */
+function correctable(ctx, i) {
+  if (i.status === 'void' || i.status === 'written_off') return false;
+  if (i.status !== 'open' && i.status !== 'partially_paid') return true;
+  return isZero(ctx.store.query({ type: 'invoice', invoice: i.id }).written_off);
+}
+
 function invoiceLabel(i) {
   return `${i.number} · ${date(i.date)} · ${statusLabel(i.status)} · ${money(i.amount_due, i.currency)} due of ${money(i.total, i.currency)}`;
 }
@@ -290,8 +302,8 @@ const FORMS = {
       reset: () => { amount.input.value = ''; reason.input.value = ''; refresh(); },
     });
     function refresh() {
-      // A void or written-off invoice is final: no credit note or void on it.
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void' && i.status !== 'written_off');
+      // A void or written-off invoice is final (also re-opened): no credit note or void on it.
+      const list = invoicesOf(ctx, c, (i) => correctable(ctx, i));
       setOptions(invoice.input, [['', 'No invoice: all of it becomes credit'], ...list.map((i) => [i.id, invoiceLabel(i)])], preset.invoice ?? invoice.input.value);
       update();
     }
@@ -307,12 +319,21 @@ const FORMS = {
     const method = errors.bind('method', field({ label: 'Paid out by', name: 'method', type: 'select', options: METHODS, value: 'bank_transfer' }));
     const day = errors.bind('date', field({ label: 'Date', name: 'date', type: 'date', value: todayISO() }));
     const reference = errors.bind('reference', field({ label: 'Reference', name: 'reference' }));
-    const info = h('p', { class: 'hint', 'aria-live': 'polite' });
+    const info = h('p', { class: 'hint', id: 'refund-available', 'aria-live': 'polite' });
     function available() {
-      const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: currency.input.value });
-      info.textContent = credit.ok ? `${money(credit.total, currency.input.value)} of credit available to refund.` : '';
+      const cur = currency.input.value;
+      const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: cur });
+      if (!credit.ok) { info.textContent = ''; return; }
+      // Credit past its "valid until" date is held until expired but can't be refused on
+      // the refund's date: the engine's dry run of refunding all of it says what can.
+      const all = isZero(credit.total) ? null : ctx.store.dryRun({ type: 'refund_credit', id: `probe-${crypto.randomUUID()}`, customer: c.id, amount: credit.total, currency: cur, method: 'other', date: day.input.value });
+      const usable = all && !all.ok && all.error.details?.rule === 'more_than_available' ? all.error.details.available.amount : null;
+      info.textContent = usable === null
+        ? `${money(credit.total, cur)} of credit available to refund.`
+        : `${money(usable, cur)} of the ${money(credit.total, cur)} of credit held can be refunded on ${date(day.input.value)}: the rest is past its "valid until" date.`;
     }
     currency.input.addEventListener('change', available);
+    day.input.addEventListener('input', available);
     const { form: node, update } = commandForm(ctx, {
       customer: c, prefix: 'ref', errors, fields: [amount, currency, method, day, reference], submitLabel: 'Refund credit', extra: [info], planId: 'refund-plan',
       ready: () => amount.input.value.trim() !== '',
@@ -392,8 +413,8 @@ const FORMS = {
       reset: () => { reason.input.value = ''; refresh(); },
     });
     function refresh() {
-      // A void or written-off invoice is final: no credit note or void on it.
-      const list = invoicesOf(ctx, c, (i) => i.status !== 'void' && i.status !== 'written_off');
+      // A void or written-off invoice is final (also re-opened): no credit note or void on it.
+      const list = invoicesOf(ctx, c, (i) => correctable(ctx, i));
       setOptions(invoice.input, list.length ? list.map((i) => [i.id, invoiceLabel(i)]) : [['', 'No invoices to void']], preset.invoice ?? invoice.input.value);
       update();
     }
@@ -417,7 +438,7 @@ const FORMS = {
       plan: (d) => writeOffWords(ctx, c, d),
       before: (cmd, dry) => {
         const inv = ctx.store.query({ type: 'invoice', invoice: cmd.invoice });
-        return confirmDialog({ title: `Write off invoice ${inv.number}?`, body: [...writeOffWords(ctx, c, dry), h('p', { class: 'hint' }, 'The invoice keeps its revenue and stays in the records, marked as written off; it leaves the open invoices and the aging.')], confirmLabel: 'Write off', danger: true });
+        return confirmDialog({ title: `Write off invoice ${inv.number}?`, body: [...writeOffWords(ctx, c, dry, true), h('p', { class: 'hint' }, 'The invoice keeps its revenue and stays in the records, marked as written off; it leaves the open invoices and the aging.')], confirmLabel: 'Write off', danger: true });
       },
       after: (a) => [h('p', {}, `Invoice ${ctx.store.query({ type: 'invoice', invoice: a.invoice }).number} written off: ${money(a.written_off, a.currency)} (tax reversed ${money(a.tax_reversed, a.currency)}, bad debt ${money(a.bad_debt, a.currency)}).`)],
       reset: () => { reason.input.value = ''; refresh(); },
@@ -451,13 +472,22 @@ const FORMS = {
 };
 
 /** A write-off's outcome in words, from the engine's (dry-run) answer. */
-function writeOffWords(ctx, c, a) {
+function writeOffWords(ctx, c, a, inDialog = false) {
   const inv = ctx.store.query({ type: 'invoice', invoice: a.invoice });
+  // Credit the customer holds that could pay it (the engine's dry run of "Apply credit"
+  // with its defaults): writing off a debt while keeping the debtor's money is a slip.
+  const usable = ctx.store.dryRun({ type: 'apply_credit', id: `probe-${crypto.randomUUID()}`, customer: c.id, invoice: a.invoice });
   return [
     h('p', {}, `${money(a.written_off, a.currency)} still owed by ${c.name} on ${inv.number} will be written off: ${c.name} will no longer owe it.`),
     h('ul', { class: 'plan-list' },
       h('li', {}, `Tax reversed (no longer payable): ${money(a.tax_reversed, a.currency)}`),
       h('li', {}, `Bad debt (an expense): ${money(a.bad_debt, a.currency)}`)),
+    usable.ok && nonZero(usable.applied)
+      ? h('p', { class: 'warning', id: inDialog ? null : 'write-off-credit-warning' }, `${c.name} holds credit that could pay ${money(usable.applied, a.currency)} of it. `,
+        // No link inside the confirmation: it would leave the dialog open over another screen.
+        inDialog ? 'Apply that credit first' : link(`/corrections?customer=${enc(c.id)}&invoice=${enc(a.invoice)}&action=apply_credit`, 'Apply that credit first'),
+        ' unless it is kept for something else: the write-off then covers only what is left.')
+      : null,
   ];
 }
 
@@ -525,7 +555,7 @@ export function voidInvoiceWords(ctx, c, dry) {
     ? `${m(part.amount)} paid by ${words.get(part.credit)}`
     : `${m(part.amount)} of credit: ${words.get(part.credit) ?? part.credit}`));
   return [
-    h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${m(inv.total)} will be cancelled: ${c.name} will no longer owe its ${m(inv.amount_due)} due, and the statement will credit the ${m(dry.cancelled)} it asked for.`),
+    h('p', {}, `Invoice ${inv.number} of ${date(inv.date)} for ${m(inv.total)} will be cancelled: ${nonZero(inv.amount_due) ? `${c.name} will no longer owe its ${m(inv.amount_due)} due` : 'nothing is due on it'}, and the statement will credit the ${m(dry.cancelled)} it asked for.`),
     nonZero(dry.credit_returned)
       ? [h('p', {}, `${m(dry.credit_returned)} that settled it will return to ${c.name} as credit:`), h('ul', { class: 'plan-list' }, parts.map((t) => h('li', {}, t)))]
       : h('p', {}, 'Nothing was paid on it, so no credit is returned.'),

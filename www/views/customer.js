@@ -2,7 +2,7 @@
 // download, balance chart), open invoices with amount due, available credit lot by lot,
 // and payments with method and reference.
 
-import { h, enc, link, replace, scrollBox } from '../ui/dom.js';
+import { h, enc, link, replace, scrollBox, tableBox } from '../ui/dom.js';
 import { money, date, methodLabel, statusLabel, kindLabel, daysBetween, addDays } from '../ui/format.js';
 import { balanceChart } from '../ui/charts.js';
 import { download, toCsv, safeName } from '../ui/files.js';
@@ -92,7 +92,7 @@ export function render(ctx, { params: [id], query }) {
       body = [
         h('figure', { class: 'chart-figure' }, balanceChart({ points, currency: cur, name: c.name }),
           h('figcaption', { class: 'hint' }, 'Balance over time: above the line the customer owes, below it the customer is in credit.')),
-        h('div', { class: 'table-wrap' }, h('table', { class: 'list statement', id: 'statement-table' },
+        tableBox('Statement entries', h('table', { class: 'list statement', id: 'statement-table' },
           h('caption', { class: 'visually-hidden' }, `Statement of ${c.name} in ${cur}`),
           h('thead', {}, h('tr', {}, ['Date', 'Entry', 'Description'].map((t) => h('th', { scope: 'col' }, t)),
             ['Debit', 'Credit', 'Balance'].map((t) => h('th', { scope: 'col', class: 'money' }, t)),
@@ -150,10 +150,26 @@ export function render(ctx, { params: [id], query }) {
       })))),
   );
 
+  /**
+   * Credit held while invoices are open: it settles invoices issued after it, and one
+   * already open only when applied. How much it can pay of the oldest open one is the
+   * engine's dry run of "Apply credit" with its defaults.
+   */
+  function creditCouldSettle() {
+    if (isZero(credits.total) || open.length === 0) return null;
+    const first = open[0];
+    const dry = store.dryRun({ type: 'apply_credit', id: `probe-${crypto.randomUUID()}`, customer: id, invoice: first.id });
+    if (!dry.ok || isZero(dry.applied)) return null;
+    return h('p', { class: 'warning', id: 'credit-could-settle' },
+      `Credit is not used for an invoice that was already open until it is applied: ${money(dry.applied, cur)} of it can settle ${first.number}. `,
+      link(`/corrections?customer=${enc(id)}&invoice=${enc(first.id)}&action=apply_credit`, `Apply credit to ${first.number}`));
+  }
+
   const creditSection = h('section', { class: 'panel', 'aria-labelledby': 'credit-title' },
     h('h2', { id: 'credit-title' }, 'Available credit'),
     h('p', { class: 'big', id: 'credit-total' }, money(credits.total, cur)),
     expiryWarning(credits.lots, cur, ctx.today, { id: 'credit-expiry-warning' }),
+    creditCouldSettle(),
     credits.lots.length === 0 ? h('p', { class: 'empty' }, 'No credit held.') : scrollBox('Credit lots', h('table', { class: 'list', id: 'credit-lots' },
       h('caption', { class: 'hint' }, 'Oldest first: the order invoices and refunds use it.'),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Date'), h('th', { scope: 'col' }, 'From'), h('th', { scope: 'col' }, 'Valid until'), h('th', { scope: 'col', class: 'money' }, 'Remaining'))),
@@ -166,7 +182,7 @@ export function render(ctx, { params: [id], query }) {
 
   const paymentSection = h('section', { class: 'panel', 'aria-labelledby': 'payments-title' },
     h('h2', { id: 'payments-title' }, 'Payments'),
-    payments.length === 0 ? h('p', { class: 'empty' }, `No payments in ${cur}.`) : h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'payments-table' },
+    payments.length === 0 ? h('p', { class: 'empty' }, `No payments in ${cur}.`) : tableBox('Payments', h('table', { class: 'list', id: 'payments-table' },
       h('thead', {}, h('tr', {}, ['Date'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col', class: 'money' }, 'Amount'),
         ['Method', 'Reference', 'Settled'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col', class: 'money' }, 'Kept as credit'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       h('tbody', {}, [...payments].reverse().map((p) => h('tr', { class: p.voided_by ? 'voided' : null },

@@ -7,7 +7,7 @@
 import { h, enc, link, scrollBox } from '../ui/dom.js';
 import { money, date, kindLabel } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
-import { seller } from '../ui/settings.js';
+import { seller, demoSellerNote } from '../ui/settings.js';
 import { isZero } from '../ui/decimal.js';
 import { entryWords } from '../ui/statement-words.js';
 import { expiringLots } from '../ui/expiry.js';
@@ -102,17 +102,17 @@ export function render(ctx, { params: [id], query }) {
         h('div', {}, h('dt', {}, 'Period'), h('dd', { id: 'statement-period-text' }, `${from ? date(from) : 'From the first entry'} – ${date(to)}`)),
         h('div', {}, h('dt', {}, 'Currency'), h('dd', {}, cur)),
         h('div', {}, h('dt', {}, 'Issued'), h('dd', {}, date(ctx.today))))),
-    entries ? scrollBox('Statement entries', entries) : h('p', { class: 'error' }, st.error.message),
+    entries ? scrollBox('Statement entries', entries) : h('p', { class: 'error', id: 'statement-refused' }, `No statement for this period. ${errors.words(st.error)}`),
     h('div', { class: 'statement-summaries' },
       h('section', { 'aria-labelledby': 'aging-title' }, h('h2', { id: 'aging-title' }, 'Overdue'), agingTable),
       h('section', { 'aria-labelledby': 'credit-held-title' }, h('h2', { id: 'credit-held-title' }, 'Credit held'), creditPart)),
     h('footer', { class: 'doc-foot' },
-      h('p', {}, 'Charges are invoices; credits are payments, credit notes, credit granted and write-offs. A positive balance is owed to us, a negative one is held for you as credit.'),
+      h('p', {}, 'Charges are invoices, refunds of credit, voided payments and expired credit; credits are payments, credit notes, credit granted, voided invoices and write-offs. A positive balance is owed to us, a negative one is held for you as credit.'),
       s.payment_terms ? h('p', {}, s.payment_terms) : null));
 
   const node = h('section', { class: 'screen invoice-screen' },
     h('p', { class: 'crumbs no-print' }, link('/customers', 'Customers'), ' › ', link(`/customers/${enc(id)}?currency=${cur}`, c.name), ' › Statement'),
     h('div', { class: 'actions no-print' }, h('button', { type: 'button', class: 'btn btn-primary', id: 'print-statement', on: { click: () => window.print() } }, 'Print')),
-    period, errors.summary, doc);
+    period, errors.summary, demoSellerNote('statement'), doc);
   return { node, title: `Statement · ${c.name}` };
 }
