@@ -2528,3 +2528,132 @@ proptest! {
         }
     }
 }
+
+/// The day a journal entry's command took effect on the books: its `date`, an
+/// `apply_credit` without one on its invoice's date (its default), and "" (before every
+/// day) for commands that have none (customers, settings).
+fn effective_date(ledger: &Ledger, command: &Value) -> String {
+    if let Some(date) = command["date"].as_str() {
+        return date.to_string();
+    }
+    match (command["type"].as_str(), command["invoice"].as_str()) {
+        (Some("apply_credit"), Some(invoice)) => {
+            query(ledger, json!({ "type": "invoice", "invoice": invoice }))
+                .map(|inv| inv["date"].as_str().unwrap_or_default().to_string())
+                .unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
+/// Each customer's outstanding per currency, where not zero (the `customers` query).
+fn outstanding_by_book(ledger: &Ledger) -> Result<BTreeMap<(String, String), Decimal>, String> {
+    let mut out = BTreeMap::new();
+    for c in query(ledger, json!({ "type": "customers" }))?["customers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        for b in c["balances"].as_array().into_iter().flatten() {
+            if dec(&b["outstanding"])? != Decimal::ZERO {
+                out.insert(
+                    (text(&c["id"])?, text(&b["currency"])?),
+                    dec(&b["outstanding"])?,
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An `aging` answer's row totals by customer and currency.
+fn aging_row_totals(aging: &Value) -> Result<BTreeMap<(String, String), Decimal>, String> {
+    let mut out = BTreeMap::new();
+    for row in aging["rows"].as_array().into_iter().flatten() {
+        out.insert(
+            (text(&row["customer"])?, text(&row["currency"])?),
+            dec(&row["total"])?,
+        );
+    }
+    Ok(out)
+}
+
+/// See `aging_is_the_books_at_the_end_of_its_day`.
+fn check_aging_by_day(steps: &[Step]) -> Check {
+    let (ledger, _) = run_plain(steps);
+    let mut dated: Vec<(String, String)> = ledger
+        .journal_since(0)
+        .iter()
+        .map(|e| {
+            let command = serde_json::to_value(&e.command).expect("commands serialize");
+            (effective_date(&ledger, &command), command.to_string())
+        })
+        .collect();
+    dated.sort_by(|a, b| a.0.cmp(&b.0)); // stable: same-day commands keep their order
+    let mut in_order = Ledger::new();
+    let mut kept = Vec::new();
+    for (date, command) in dated {
+        if apply(&mut in_order, &command)["ok"] == json!(true) {
+            kept.push((date, command));
+        }
+    }
+    let commands: Vec<String> = kept.iter().map(|(_, c)| c.clone()).collect();
+    let mut by_then = Ledger::new();
+    let mut days = 0;
+    for (k, (date, command)) in kept.iter().enumerate() {
+        apply(&mut by_then, command);
+        let last_of_its_day = kept.get(k + 1).is_none_or(|(next, _)| next != date);
+        if date.is_empty() || !last_of_its_day {
+            continue;
+        }
+        days += 1;
+        let q = json!({ "type": "aging", "as_of": date });
+        let (got, expected) = (query(&in_order, q.clone())?, query(&by_then, q)?);
+        let context = || format!("aging as of {date}: {got}\n{}", transcript(&commands, &[]));
+        ensure(got == expected, || {
+            format!("{}\nagainst the books of that day: {expected}", context())
+        })?;
+        // And against the balances of that day's books, which another part of the
+        // engine keeps.
+        let (rows, outstanding) = (aging_row_totals(&got)?, outstanding_by_book(&by_then)?);
+        ensure(rows == outstanding, || {
+            format!(
+                "{}\nrows {rows:?} against that day's outstanding {outstanding:?}",
+                context()
+            )
+        })?;
+    }
+    ensure(days > 0 || kept.iter().all(|(d, _)| d.is_empty()), || {
+        "no day was checked".to_string()
+    })?;
+
+    let later = query(&ledger, json!({ "type": "aging", "as_of": "2099-12-31" }))?;
+    for row in later["rows"].as_array().into_iter().flatten() {
+        ensure(dec(&row["total"])? == dec(&row["over_90"])?, || {
+            format!("in 2099 everything due is over 90 days: {row}")
+        })?;
+    }
+    let (rows, outstanding) = (aging_row_totals(&later)?, outstanding_by_book(&ledger)?);
+    ensure(rows == outstanding, || {
+        format!("aging rows {rows:?} against outstanding {outstanding:?}")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: cases(300),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// `aging` is the books at the end of its day. A random ledger's commands are entered
+    /// again in date order; then for every day they name, that ledger's `aging` equals the
+    /// `aging` of a ledger holding only the commands dated by the end of that day (whose
+    /// books, with nothing later in them, are that day's). And on a day after everything,
+    /// each row's total is its customer's outstanding now, with no row for one owing
+    /// nothing.
+    #[test]
+    fn aging_is_the_books_at_the_end_of_its_day(steps in sequence(5..=40)) {
+        to_case_error(check_aging_by_day(&steps))?;
+    }
+}

@@ -714,7 +714,7 @@ export interface CreditsQuery {
 /** Aged receivables on a given day (an extension of the contract). */
 export interface AgingQuery {
   type: 'aging';
-  /** The day overdue days are counted to. */
+  /** The books as they stood at the end of this day (what is dated after it doesn't count), days overdue counted to it. */
   as_of: DateString;
   /** Only this currency; default: all. */
   currency?: CurrencyCode;

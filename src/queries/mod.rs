@@ -99,8 +99,8 @@ pub enum Query {
     },
     /// `aging`: aged receivables, open invoices bucketed by days overdue.
     Aging {
-        /// The day overdue days are counted to. What is open now is aged: payments
-        /// after this day already count (not a historical report).
+        /// The day the books are taken at the end of (what is dated after it doesn't
+        /// count yet), and overdue days are counted to.
         as_of: Date,
         /// Only this currency; absent: every currency.
         currency: Option<Currency>,

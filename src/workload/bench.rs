@@ -445,6 +445,20 @@ fn run(o: &Options, counts: AllocatorCounts) -> Value {
     let balance_json_io = time_calls(iterations, || {
         std::hint::black_box(serde_json::to_string(&ledger.query_json(&balance_json)).ok());
     });
+    // Aged receivables over every customer: a report, walking each book's history.
+    let aging = |as_of: &str| {
+        let query = Query::from_raw(
+            RawMap::read(&mut serde_json::Deserializer::from_str(
+                &json!({"type": "aging", "as_of": as_of}).to_string(),
+            ))
+            .expect("json"),
+        )
+        .expect("valid query");
+        time_calls(5, || {
+            std::hint::black_box(ledger.query(&query));
+        })
+    };
+    let (aging_now, aging_past) = (aging("2099-12-31"), aging(&day_in_the_middle(&ledger)));
 
     let total_memory = live_bytes();
     let parts = super::memory::breakdown(ledger, live_bytes);
@@ -489,7 +503,18 @@ fn run(o: &Options, counts: AllocatorCounts) -> Value {
         "preview_10_lines_json_us": {"median": preview_json_io.0, "p99": preview_json_io.1},
         "balance_us": {"median": balance_engine.0, "p99": balance_engine.1},
         "balance_json_us": {"median": balance_json_io.0, "p99": balance_json_io.1},
+        "aging_all_us": {"median": aging_now.0, "p99": aging_now.1},
+        "aging_midway_us": {"median": aging_past.0, "p99": aging_past.1},
     })
+}
+
+/// The date of the invoice in the middle of the ledger's invoices.
+fn day_in_the_middle(ledger: &Ledger) -> String {
+    let invoices = &ledger.state().invoices;
+    if invoices.is_empty() {
+        return "2026-01-01".to_string();
+    }
+    invoices.date((invoices.len() / 2) as u32).to_string()
 }
 
 fn machine() -> String {
@@ -607,6 +632,11 @@ fn render_table(r: &Value) -> String {
         ("  same, JSON in and out", pair("preview_10_lines_json_us")),
         ("balance", pair("balance_us")),
         ("  same, JSON in and out", pair("balance_json_us")),
+        (
+            "aging, every customer, after the last day",
+            pair("aging_all_us"),
+        ),
+        ("  as of the middle invoice's day", pair("aging_midway_us")),
     ];
     let commands = f("commands").max(1.0);
     if let Some(parts) = r["engine_memory_parts"].as_array() {

@@ -21,11 +21,11 @@ const METHOD_WORDS = { cash: 'in cash', bank_transfer: 'by bank transfer', card:
 export function render(ctx) {
   const { store } = ctx;
   const names = new Map(store.query({ type: 'customers' }).customers.map((c) => [c.id, c.name]));
-  // The engine ages the books as they stand (every payment recorded so far counts), so a
-  // past date is a question about lateness, not a view of the books on that day: said so.
+  // The engine ages the books as they stood at the end of the day (a month end after the
+  // fact), which the hint says, so a past date isn't read as today's books aged to it.
   const asOf = field({
     label: 'Overdue as of', name: 'as_of', type: 'date', value: state.asOf || todayISO(),
-    hint: 'Days overdue are counted to this date on the books as they stand now: every invoice and payment recorded so far counts, including those dated after it.',
+    hint: 'The books as they stood at the end of this day: what is dated after it (invoices, payments, credit notes, write-offs, voids) does not count yet. Days overdue are counted to it.',
   });
   const errors = new FieldErrors();
   errors.bind('as_of', asOf);
