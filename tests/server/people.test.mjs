@@ -203,10 +203,11 @@ test('an owner demoted while their request waited for the space\'s lock is refus
   const other = spawn('psql', [db, '-v', 'ON_ERROR_STOP=1', '-c',
     `BEGIN; SELECT id FROM users WHERE space_id = (SELECT space_id FROM users WHERE id = ${ids[first.email]}) FOR UPDATE;
      UPDATE users SET role = 'viewer' WHERE id = ${ids[first.email]}; SELECT pg_sleep(3); COMMIT;`], { stdio: 'ignore' });
+  const exited = once(other, 'exit');
   await eventually(10_000, 'the other change holds the lock', () => psql(db, "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'") === '1');
   // Authenticated as an owner (the demotion is not committed yet), then waits for the lock.
   const res = await boss.json('POST', `/api/users/${ids[helper.email]}/role`, { body: { role: 'owner' } });
-  const [code] = await once(other, 'exit');
+  const [code] = await within(20_000, 'the other change ends', exited);
   assert.equal(code, 0);
   expectRefused(res, 403, 'forbidden', 'an owner demoted meanwhile');
   assert.equal(psql(db, `SELECT role FROM users WHERE id = ${ids[helper.email]}`), 'finance', 'nothing changed');
