@@ -79,6 +79,10 @@ export function httpTransport(options = {}) {
     users: () => json('GET', '/api/users'),
     addUser: (email, password, role) => json('POST', '/api/users', { email, password, role }),
     removeUser: (id) => json('DELETE', `/api/users/${encodeURIComponent(id)}`, {}),
+    setRole: (id, role) => json('POST', `/api/users/${encodeURIComponent(id)}/role`, { role }),
+    resetPassword: (id, password) => json('POST', `/api/users/${encodeURIComponent(id)}/password`, { password }),
+    // Anyone signed in in person: their own password (their other sessions end).
+    changePassword: (currentPassword, newPassword) => json('POST', '/api/me/password', { current_password: currentPassword, new_password: newPassword }),
     tokens: () => json('GET', '/api/tokens'),
     createToken: (name, role) => json('POST', '/api/tokens', { name, role }),
     revokeToken: (id) => json('DELETE', `/api/tokens/${encodeURIComponent(id)}`, {}),

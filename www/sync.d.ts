@@ -103,6 +103,12 @@ export interface HttpTransport extends Transport {
   addUser(email: string, password: string, role: TeamUser['role']): Promise<{ ok: true; user: TeamUser }>;
   /** Removes a person and their sessions: 409 `conflict` for the space's last owner, 404 `not_found` for one not in the space. */
   removeUser(id: number): Promise<{ ok: true; deleted: { user: number } }>;
+  /** Gives a person another role, at once on their sessions: 409 `conflict` for the space's last owner, 400 naming `role:`, 404 `not_found`. */
+  setRole(id: number, role: TeamUser['role']): Promise<{ ok: true; user: TeamUser }>;
+  /** Sets another person's password and ends their sessions: 400 naming `password:` (or `user:` for oneself), 404 `not_found`. */
+  resetPassword(id: number, password: string): Promise<{ ok: true; user: TeamUser; sessions_ended: number }>;
+  /** Changes the signed-in person's own password; their other sessions end, this one stays: 400 naming `current_password:` (wrong) or `new_password:`, 429 after repeated wrong ones, 403 for an API token. */
+  changePassword(currentPassword: string, newPassword: string): Promise<{ ok: true; sessions_ended: number }>;
   /** The space's API tokens (owner only). */
   tokens(): Promise<{ ok: true; tokens: ApiToken[] }>;
   /** Creates a token; `token` is its text, given this once. */

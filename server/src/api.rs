@@ -352,6 +352,58 @@ async fn authorize_delete(
     Ok((p, path_id(id, what)?))
 }
 
+/// A user of the space, read with all the space's users locked (`FOR UPDATE`) so that two
+/// owners changing each other at once can't leave the space without an owner.
+struct LockedUser {
+    email: String,
+    role: Role,
+    /// The space's owners, this user included when an owner.
+    owners: usize,
+}
+
+/// `by`, the owner asking, is checked again under the lock: an owner demoted (or removed)
+/// by another while their request waited is refused, as their next request would be.
+async fn lock_user(
+    tx: &deadpool_postgres::Transaction<'_>,
+    by: &Principal,
+    id: i64,
+) -> Result<LockedUser, ApiError> {
+    let users = tx
+        .query(
+            "SELECT id, email, role FROM users WHERE space_id = $1 ORDER BY id FOR UPDATE",
+            &[&by.space_id],
+        )
+        .await?;
+    let still_owner = users.iter().any(|r| {
+        Some(r.get::<_, i64>(0)) == by.user_id && r.get::<_, &str>(2) == Role::Owner.as_str()
+    });
+    if !still_owner {
+        return Err(ApiError::forbidden(
+            "you are no longer an owner of this space: another owner changed it meanwhile",
+        ));
+    }
+    let owners = users
+        .iter()
+        .filter(|r| r.get::<_, &str>(2) == Role::Owner.as_str())
+        .count();
+    let row = users
+        .iter()
+        .find(|r| r.get::<_, i64>(0) == id)
+        .ok_or_else(|| ApiError::not_found(format!("no user {id} in this space")))?;
+    Ok(LockedUser {
+        email: row.get(1),
+        role: auth::role_of(row.get(2))?,
+        owners,
+    })
+}
+
+/// The refusal when the space's last owner would stop being one.
+fn last_owner(id: i64, doing: &str) -> ApiError {
+    ApiError::conflict(format!(
+        "user {id} is the space's last owner: make another user an owner before {doing}"
+    ))
+}
+
 /// `DELETE /api/users/{id}`: an owner removes a user of the space (someone who left).
 /// The account and its sessions go (its open event streams end at their next check);
 /// what it entered stays in the journal under its e-mail. The space's last owner can't
@@ -365,31 +417,198 @@ pub async fn delete_user(
     let (p, id) = authorize_delete(&app, &headers, body, "manage users", &id, "user").await?;
     let mut db = app.pool.get().await?;
     let tx = db.transaction().await?;
-    // The space's users locked, so two owners removing each other can't leave none.
-    let users = tx
-        .query(
-            "SELECT id, role FROM users WHERE space_id = $1 ORDER BY id FOR UPDATE",
-            &[&p.space_id],
-        )
-        .await?;
-    let role: String = users
-        .iter()
-        .find(|r| r.get::<_, i64>(0) == id)
-        .map(|r| r.get(1))
-        .ok_or_else(|| ApiError::not_found(format!("no user {id} in this space")))?;
-    let owners = users
-        .iter()
-        .filter(|r| r.get::<_, String>(1) == Role::Owner.as_str())
-        .count();
-    if role == Role::Owner.as_str() && owners <= 1 {
-        return Err(ApiError::conflict(format!(
-            "user {id} is the space's last owner: make another user an owner first"
-        )));
+    let user = lock_user(&tx, &p, id).await?;
+    if user.role == Role::Owner && user.owners <= 1 {
+        return Err(last_owner(id, "removing this one"));
     }
     tx.execute("DELETE FROM users WHERE id = $1", &[&id])
         .await?;
     tx.commit().await?;
     ok_json(json!({ "ok": true, "deleted": { "user": id } }))
+}
+
+#[derive(Deserialize)]
+struct RoleChange {
+    role: String,
+}
+
+/// `POST /api/users/{id}/role` `{ "role" }`: an owner, signed in, gives a user of the
+/// space another role. The role is read from the database on every request, so it holds
+/// on that user's open sessions from their next request. The space keeps an owner: its
+/// last one can't become finance or viewer (409).
+pub async fn set_role(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Answer {
+    let (p, body) = authorize_post(&app, &headers, body, |p| {
+        p.require_owner_in_person("manage users")
+    })
+    .await?;
+    let bytes = read_body(body, MAX_SMALL_BODY).await?;
+    let id = path_id(&id, "user")?;
+    let change: RoleChange = parse(&bytes)?;
+    let role = role_field(&change.role)?;
+    let mut db = app.pool.get().await?;
+    let tx = db.transaction().await?;
+    let user = lock_user(&tx, &p, id).await?;
+    if user.role == Role::Owner && role != Role::Owner && user.owners <= 1 {
+        return Err(last_owner(
+            id,
+            &format!("making this one {}", role.as_str()),
+        ));
+    }
+    if user.role != role {
+        tx.execute(
+            "UPDATE users SET role = $2 WHERE id = $1",
+            &[&id, &role.as_str()],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    ok_json(json!({
+        "ok": true,
+        "user": { "id": id, "email": user.email, "role": role.as_str() },
+    }))
+}
+
+#[derive(Deserialize)]
+struct PasswordReset {
+    password: String,
+}
+
+/// `POST /api/users/{id}/password` `{ "password" }`: an owner, signed in, sets the
+/// password of another user of the space (one who forgot theirs), and every session of
+/// that user ends. Not one's own: that takes the current password (`/api/me/password`).
+pub async fn reset_password(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Answer {
+    let (p, body) = authorize_post(&app, &headers, body, |p| {
+        p.require_owner_in_person("manage users")
+    })
+    .await?;
+    let bytes = read_body(body, MAX_SMALL_BODY).await?;
+    let id = path_id(&id, "user")?;
+    let reset: PasswordReset = parse(&bytes)?;
+    if p.user_id == Some(id) {
+        return Err(ApiError::invalid(
+            "user: this is you: change your own password with your current one (POST /api/me/password)",
+        ));
+    }
+    auth::check_password(&reset.password)?;
+    let mut db = app.pool.get().await?;
+    // Not hashed for a user the space hasn't got.
+    let known = db
+        .query_opt(
+            "SELECT 1 FROM users WHERE id = $1 AND space_id = $2",
+            &[&id, &p.space_id],
+        )
+        .await?;
+    if known.is_none() {
+        return Err(ApiError::not_found(format!("no user {id} in this space")));
+    }
+    let phc = auth::hash_new_password(reset.password).await?;
+    let tx = db.transaction().await?;
+    let row = tx
+        .query_opt(
+            "UPDATE users SET password_hash = $3 WHERE id = $1 AND space_id = $2
+             RETURNING email, role",
+            &[&id, &p.space_id, &phc],
+        )
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no user {id} in this space")))?;
+    let ended = tx
+        .execute("DELETE FROM sessions WHERE user_id = $1", &[&id])
+        .await?;
+    tx.commit().await?;
+    let (email, role): (String, String) = (row.get(0), row.get(1));
+    ok_json(json!({
+        "ok": true,
+        "user": { "id": id, "email": email, "role": role },
+        "sessions_ended": ended,
+    }))
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+/// `POST /api/me/password` `{ "current_password", "new_password" }`: a person, signed in,
+/// changes their own password. Every other session of theirs ends (a stolen one must not
+/// outlive the change); this one stays. A wrong current password is a 400 naming
+/// `current_password`, not a 401, which means "no valid session" (the browser would sign
+/// out), and counts against the account's sign-in limits, so a stolen session can't
+/// guess the password faster than a sign-in could. API tokens can't: they have no password.
+pub async fn change_password(
+    State(app): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Answer {
+    let (p, body) = authorize_post(&app, &headers, body, |p| {
+        p.require_person("change a password")
+    })
+    .await?;
+    let bytes = read_body(body, MAX_SMALL_BODY).await?;
+    let change: PasswordChange = parse(&bytes)?;
+    auth::check_password_field(&change.new_password, "new_password")?;
+    let (Some(user_id), Some(session)) = (
+        p.user_id,
+        auth::session_cookie(&headers, app.config.secure_cookies).map(auth::token_hash),
+    ) else {
+        return Err(ApiError::unauthorized("sign in first"));
+    };
+    app.limiter
+        .attempt(peer.ip(), &p.name)
+        .map_err(ApiError::password_attempts_limited)?;
+    let mut db = app.pool.get().await?;
+    let stored: String = db
+        .query_opt("SELECT password_hash FROM users WHERE id = $1", &[&user_id])
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("your session has ended: sign in again"))?
+        .get(0);
+    let (current, phc) = (change.current_password, stored.clone());
+    let matches = auth::password_work(move || {
+        current.len() <= 1024 && auth::verify_password(&current, Some(&phc))
+    })
+    .await
+    .unwrap_or(false);
+    if !matches {
+        app.limiter.failed(&p.name);
+        return Err(ApiError::invalid(
+            "current_password: not your current password",
+        ));
+    }
+    app.limiter.succeeded(&p.name);
+    let phc = auth::hash_new_password(change.new_password).await?;
+    let tx = db.transaction().await?;
+    // Only over the hash just checked: a change made meanwhile (another session, an
+    // owner's reset) is not overwritten by one that checked the old password.
+    let changed = tx
+        .execute(
+            "UPDATE users SET password_hash = $2 WHERE id = $1 AND password_hash = $3",
+            &[&user_id, &phc, &stored],
+        )
+        .await?;
+    if changed == 0 {
+        return Err(ApiError::conflict(
+            "current_password: your password was changed meanwhile: sign in again with the new one",
+        ));
+    }
+    let ended = tx
+        .execute(
+            "DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2",
+            &[&user_id, &session],
+        )
+        .await?;
+    tx.commit().await?;
+    ok_json(json!({ "ok": true, "sessions_ended": ended }))
 }
 
 /// `DELETE /api/tokens/{id}`: an owner revokes an API token of the space at once.

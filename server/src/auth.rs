@@ -67,6 +67,17 @@ impl Principal {
         Ok(())
     }
 
+    /// Refuses an API token: what only a person does (their own password), whatever the
+    /// token's role. A token is not a person and has no password.
+    pub fn require_person(&self, doing: &str) -> Result<(), ApiError> {
+        if self.user_id.is_none() {
+            return Err(ApiError::forbidden(format!(
+                "an API token can't {doing}: a token is not a person; sign in to do it"
+            )));
+        }
+        Ok(())
+    }
+
     /// Refuses unless the role is at least `needed`.
     pub fn require(&self, needed: Role, doing: &str) -> Result<(), ApiError> {
         if self.role >= needed {
@@ -242,7 +253,7 @@ pub async fn authenticate(
     })
 }
 
-fn role_of(text: &str) -> Result<Role, ApiError> {
+pub fn role_of(text: &str) -> Result<Role, ApiError> {
     Role::parse(text).ok_or_else(|| ApiError::internal("a stored role is unknown"))
 }
 
@@ -268,13 +279,26 @@ pub fn check_email(email: &str) -> Result<(), ApiError> {
 
 /// At least 8 characters (OWASP's floor), at most 1,024 bytes (bounds the hashing work).
 pub fn check_password(password: &str) -> Result<(), ApiError> {
+    check_password_field(password, "password")
+}
+
+/// [`check_password`] for a body whose password field has another name (`new_password`),
+/// which the refusal names.
+pub fn check_password_field(password: &str, field: &str) -> Result<(), ApiError> {
     if password.chars().count() < 8 {
-        return Err(ApiError::invalid("password: at least 8 characters"));
+        return Err(ApiError::invalid(format!("{field}: at least 8 characters")));
     }
     if password.len() > 1024 {
-        return Err(ApiError::invalid("password: at most 1,024 bytes"));
+        return Err(ApiError::invalid(format!("{field}: at most 1,024 bytes")));
     }
     Ok(())
+}
+
+/// The PHC string of a checked password, hashed on a blocking thread ([`password_work`]).
+pub async fn hash_new_password(password: String) -> Result<String, ApiError> {
+    password_work(move || hash_password(&password))
+        .await
+        .ok_or_else(|| ApiError::internal("password hashing failed"))?
 }
 
 /// Creates a user in a space (hashing on a blocking thread). A taken email is 409.
@@ -288,10 +312,7 @@ pub async fn create_user(
     let email = normalize_email(email);
     check_email(&email)?;
     check_password(password)?;
-    let password = password.to_string();
-    let phc = password_work(move || hash_password(&password))
-        .await
-        .ok_or_else(|| ApiError::internal("password hashing failed"))??;
+    let phc = hash_new_password(password.to_string()).await?;
     let row = db
         .query_opt(
             "INSERT INTO users (space_id, email, password_hash, role) VALUES ($1, $2, $3, $4)

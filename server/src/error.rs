@@ -88,6 +88,18 @@ impl ApiError {
         e
     }
 
+    /// Too many wrong current passwords given to change a password (the sign-in limits:
+    /// a stolen session can't be used to guess the password).
+    pub fn password_attempts_limited(retry_after: u64) -> ApiError {
+        let mut e = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("too many password attempts: try again in {retry_after} s"),
+        );
+        e.retry_after = Some(retry_after);
+        e
+    }
+
     /// An account holds as many open event streams as it may (`streams::PER_ACCOUNT`).
     pub fn too_many_streams(max: usize) -> ApiError {
         let mut e = ApiError::new(

@@ -543,6 +543,14 @@ async function syncedUsage(store: Store) {
   const added = await transport.addUser('ada@example.com', 'a-password-1', 'finance');
   const addedId: number = added.user.id;
   void addedId;
+  const changed = await transport.setRole(added.user.id, 'viewer');
+  const newRole: TeamUser['role'] = changed.user.role;
+  void newRole;
+  const ended: number = (await transport.resetPassword(added.user.id, 'a-password-2')).sessions_ended;
+  void ended;
+  await transport.changePassword('old-password-1', 'new-password-1');
+  // @ts-expect-error a password change needs the current password and the new one
+  await transport.changePassword('new-password-1');
   const created = await transport.createToken('Door kiosk', 'viewer');
   const text: string = created.token;
   void text;

@@ -1,10 +1,14 @@
 // Team (with a server only): the people who can sign in to the space and the API tokens
 // its machines use, through the server's API (docs/sync.md: GET/POST /api/users, DELETE
-// /api/users/{id}, GET/POST /api/tokens, DELETE /api/tokens/{id}; all of it owner only).
+// /api/users/{id}, POST /api/users/{id}/role and /password, GET/POST /api/tokens, DELETE
+// /api/tokens/{id}; all of it owner only), and everyone's own password (POST
+// /api/me/password).
 //
-// An owner adds a person (e-mail, role, initial password), removes one after a
-// confirmation naming them, creates a token (its text shown once, with a copy button) and
-// revokes one after a confirmation. The server decides: each refusal (400 with its
+// An owner adds a person (e-mail, role, initial password), changes a person's role, sets
+// a new password for one who forgot theirs, removes one after a confirmation naming them,
+// creates a token (its text shown once, with a copy button) and revokes one after a
+// confirmation. Everyone signed in changes their own password (current and new), which
+// signs them out everywhere else. The server decides: each refusal (400 with its
 // message, 403, 404, 409 for the last owner) is shown in plain words next to the action
 // that got it, and nothing else on the screen changes. Anyone else sees their own account
 // and who to ask: the API lists people to owners only, so they get no list and no button
@@ -15,7 +19,7 @@
 
 import { h } from '../ui/dom.js';
 import { field } from '../ui/forms.js';
-import { confirmDialog } from '../ui/dialog.js';
+import { confirmDialog, openModal } from '../ui/dialog.js';
 
 /** The roles, in the order offered, with what each may do (docs/sync.md). */
 const ROLES = [
@@ -51,6 +55,10 @@ const INVALID = [
   [/^name: 1 to 100 bytes/, 'Give the token a name of 1 to 100 characters (bytes).'],
   [/^name: no control characters/, 'The name can\'t hold control characters (tabs, line breaks).'],
   [/^role:/, 'Choose one of the roles offered.'],
+  [/^current_password:/, 'That is not your current password. Nothing was changed.'],
+  [/^new_password: at least 8 characters/, 'The new password is too short: use at least 8 characters.'],
+  [/^new_password: at most/, 'The new password is too long: at most 1,024 bytes.'],
+  [/^user: this is you/, 'To change your own password, use "Your password" with your current one.'],
 ];
 
 /**
@@ -96,22 +104,122 @@ export function render(ctx) {
 
   function personRow(u) {
     const self = u.id === me.id;
-    // The space's only owner can't leave it (the server keeps one): no button that can
-    // only fail, but what to do instead. (A list grown stale still gets the server's 409.)
-    if (self && u.role === 'owner' && users.filter((x) => x.role === 'owner').length === 1) {
+    const onlyOwner = u.role === 'owner' && users.filter((x) => x.role === 'owner').length === 1;
+    // The space's only owner can't leave it nor stop being an owner (the server keeps
+    // one): no control that can only fail, but what to do instead. (A list grown stale
+    // still gets the server's 409.)
+    if (self && onlyOwner) {
       return h('tr', { dataset: { id: String(u.id) } },
         h('th', { scope: 'row' }, u.email, h('span', { class: 'badge badge-you' }, 'you')),
         h('td', {}, roleName(u.role), h('span', { class: 'sub' }, roleDoes(u.role))),
-        h('td', { class: 'row-actions' }, h('span', { class: 'sub', id: 'only-owner' }, 'The only owner: to leave, add another owner first.')));
+        h('td', { class: 'row-actions' }, h('span', { class: 'sub', id: 'only-owner' }, 'The only owner: to leave or change your role, make another person an owner first.')));
     }
     const error = slot(`remove-user-${u.id}-error`);
     const remove = h('button', { type: 'button', class: 'btn btn-small btn-danger-quiet', 'aria-describedby': error.id,
       on: { click: () => removePerson(u, remove, error) } },
     'Remove', h('span', { class: 'visually-hidden' }, ` ${u.email}`));
+    const reset = self ? null : h('button', { type: 'button', class: 'btn btn-small', 'aria-describedby': error.id,
+      on: { click: () => resetPassword(u, reset, error) } },
+    'Set password', h('span', { class: 'visually-hidden' }, ` for ${u.email}`));
     return h('tr', { dataset: { id: String(u.id) } },
       h('th', { scope: 'row' }, u.email, self ? h('span', { class: 'badge badge-you' }, 'you') : null),
-      h('td', {}, roleName(u.role), h('span', { class: 'sub' }, roleDoes(u.role))),
-      h('td', { class: 'row-actions' }, remove, error));
+      roleCell(u, self),
+      h('td', { class: 'row-actions' }, reset, remove, error));
+  }
+
+  /** A person's role, as a select and a Change role button; the server's refusal beside them. */
+  function roleCell(u, self) {
+    const selectId = `role-of-${u.id}`;
+    const error = slot(`role-user-${u.id}-error`);
+    const select = h('select', { id: selectId, name: selectId, 'aria-describedby': `role-does-${u.id} ${error.id}` },
+      ROLE_OPTIONS.map(([v, text]) => h('option', { value: v }, text)));
+    select.value = u.role;
+    const does = h('span', { class: 'sub', id: `role-does-${u.id}` }, roleDoes(u.role));
+    const change = h('button', { type: 'button', class: 'btn btn-small', disabled: true, 'aria-describedby': error.id,
+      on: { click: () => changeRole(u, select, change, error, self) } },
+    'Change role', h('span', { class: 'visually-hidden' }, ` of ${u.email}`));
+    select.addEventListener('change', () => {
+      does.textContent = roleDoes(select.value);
+      change.disabled = select.value === u.role;
+      say(error, '');
+    });
+    return h('td', { class: 'role-cell' },
+      h('label', { for: selectId, class: 'visually-hidden' }, `Role of ${u.email}`),
+      h('div', { class: 'role-change' }, select, change),
+      does, error);
+  }
+
+  async function changeRole(u, select, button, error, self) {
+    say(error, '');
+    const role = select.value;
+    if (self) {
+      const ok = await confirmDialog({
+        title: `Make yourself ${roleName(role).toLowerCase()}?`,
+        body: h('p', {}, `You will no longer manage the people and API tokens of ${ctx.space?.name ?? 'this space'}: only another owner can make you an owner again. This page reloads with your new role.`),
+        confirmLabel: `Make me ${roleName(role).toLowerCase()}`,
+        danger: true,
+      });
+      if (!ok) return;
+    }
+    button.disabled = true;
+    let user;
+    try {
+      ({ user } = await transport.setRole(u.id, role));
+    } catch (e) {
+      button.disabled = false;
+      say(error, refusalWords(e, {
+        doing: `changing the role of ${u.email}`,
+        conflict: `${u.email} is the space's last owner, and a space keeps at least one: make another person an owner first. Nothing was changed.`,
+        notFound: `${u.email} is no longer in this space (removed meanwhile, perhaps by another owner). Nothing else was changed.`,
+      }));
+      button.focus();
+      return;
+    }
+    if (self) { location.reload(); return; }
+    ctx.announce(`${user.email} is now ${roleName(user.role).toLowerCase()}: it holds on their open sessions from their next request.`);
+    if (gone) return;
+    users = users.map((x) => (x.id === user.id ? user : x));
+    drawPeople();
+    document.getElementById(`role-of-${user.id}`)?.focus();
+  }
+
+  /** An owner sets a new password for a person who forgot theirs: a small form in a dialog. */
+  async function resetPassword(u, button, error) {
+    say(error, '');
+    const password = field({ label: `New password for ${u.email}`, name: 'reset-password', type: 'password', required: true,
+      attrs: { autocomplete: 'new-password' }, hint: 'At least 8 characters. Give it to them by a way only they read. They are signed out wherever they are signed in.' });
+    const formError = slot(`reset-user-${u.id}-error`);
+    const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
+    const submit = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Set password');
+    const form = h('form', { class: 'form', novalidate: true },
+      password.el,
+      formError,
+      h('div', { class: 'modal-actions' }, cancel, submit));
+    const modal = openModal({ title: `Set a new password for ${u.email}`, content: form, initialFocus: password.input });
+    cancel.addEventListener('click', () => modal.close(null));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearFieldErrors({ password }); say(formError, '');
+      if (!password.input.value) return fieldError(password, 'Choose a password for them (at least 8 characters).');
+      submit.disabled = true;
+      try {
+        const done = await transport.resetPassword(u.id, password.input.value);
+        modal.close(done);
+      } catch (e) {
+        const text = refusalWords(e, {
+          doing: `setting the password of ${u.email}`,
+          notFound: `${u.email} is no longer in this space (removed meanwhile, perhaps by another owner). Nothing else was changed.`,
+        });
+        if (fieldOf(e) === 'password') fieldError(password, text);
+        else { say(formError, text); submit.focus(); }
+      } finally {
+        submit.disabled = false;
+      }
+    });
+    const done = await modal.closed;
+    if (!done) return;
+    ctx.announce(`${u.email} has a new password and was signed out${done.sessions_ended ? ` of ${done.sessions_ended} session${done.sessions_ended === 1 ? '' : 's'}` : ''}.`);
+    if (!gone) button.focus();
   }
 
   function drawPeople() {
@@ -364,6 +472,7 @@ export function render(ctx) {
       peopleBody,
       h('h3', { id: 'add-user-title' }, 'Add a person'),
       addForm),
+    passwordSection(ctx),
     h('section', { class: 'panel', 'aria-labelledby': 'tokens-title' },
       tokensTitle,
       h('p', { class: 'hint' }, 'A machine (a script, a door kiosk, an export job) signs in with a token instead of a password: Authorization: Bearer <token>.'),
@@ -393,6 +502,56 @@ function readOnly(ctx) {
       h('dl', { class: 'explain', id: 'your-account' },
         h('dt', {}, 'E-mail'), h('dd', {}, me.email ?? '?'),
         h('dt', {}, 'Role'), h('dd', {}, `${roleName(me.role)}: ${roleDoes(me.role) || 'as the server grants it'}`))),
-    h('p', { id: 'ask-an-owner' }, 'Only an owner sees who else signs in, adds or removes a person, and creates or revokes API tokens. To add a colleague or remove someone who left, ask an owner of the space.'));
+    passwordSection(ctx),
+    h('p', { id: 'ask-an-owner' }, 'Only an owner sees who else signs in, adds or removes a person, changes a role, and creates or revokes API tokens. To add a colleague, change what someone may do, or remove someone who left, ask an owner of the space.'));
   return { node, title: 'Team', onStoreChange() {} };
+}
+
+/**
+ * The signed-in person's own password: the current one and a new one (typed twice). The
+ * server ends their other sessions; this browser stays signed in.
+ */
+function passwordSection(ctx) {
+  const { transport } = ctx;
+  const current = field({ label: 'Current password', name: 'current-password', type: 'password', required: true, attrs: { autocomplete: 'current-password' } });
+  const next = field({ label: 'New password', name: 'new-password', type: 'password', required: true, attrs: { autocomplete: 'new-password' },
+    hint: 'At least 8 characters. You are signed out everywhere else; this browser stays signed in.' });
+  const again = field({ label: 'New password, again', name: 'new-password-again', type: 'password', required: true, attrs: { autocomplete: 'new-password' } });
+  const fields = { current_password: current, new_password: next, again };
+  const error = slot('change-password-error');
+  const done = h('p', { class: 'result-line', id: 'change-password-done', role: 'status' });
+  const button = h('button', { type: 'submit', class: 'btn btn-primary' }, 'Change password');
+  const show = (f, text) => { say(f.error, text); f.input.setAttribute('aria-invalid', 'true'); f.input.focus(); };
+  const form = h('form', { class: 'form', id: 'change-password-form', novalidate: true, 'aria-labelledby': 'password-title', on: { submit: async (event) => {
+    event.preventDefault();
+    for (const f of Object.values(fields)) { say(f.error, ''); f.input.removeAttribute('aria-invalid'); }
+    say(error, ''); done.textContent = '';
+    if (!current.input.value) return show(current, 'Enter your current password.');
+    if (!next.input.value) return show(next, 'Choose a new password (at least 8 characters).');
+    if (again.input.value !== next.input.value) return show(again, 'The two new passwords differ: type the new one again.');
+    button.disabled = true;
+    try {
+      const { sessions_ended: ended } = await transport.changePassword(current.input.value, next.input.value);
+      for (const f of Object.values(fields)) f.input.value = '';
+      const elsewhere = ended ? `${ended} other session${ended === 1 ? ' was' : 's were'} signed out` : 'no other session was open';
+      done.textContent = `Your password was changed: ${elsewhere}. This browser stays signed in.`;
+      ctx.announce('Your password was changed.');
+    } catch (e) {
+      const text = refusalWords(e, {
+        doing: 'changing your password',
+        conflict: 'Your password was changed meanwhile (in another session, or by an owner): sign out, and sign in with the new one. Nothing was changed here.',
+      });
+      const where = fieldOf(e);
+      if (fields[where]) show(fields[where], text);
+      else { say(error, text); button.focus(); }
+    } finally {
+      button.disabled = false;
+    }
+  } } },
+  h('div', { class: 'grid' }, current.el, next.el, again.el),
+  h('div', { class: 'form-actions' }, button, error),
+  done);
+  return h('section', { class: 'panel', 'aria-labelledby': 'password-title' },
+    h('h2', { id: 'password-title' }, 'Your password'),
+    form);
 }
