@@ -140,7 +140,7 @@ class SyncedStore {
   applyMany(commands) {
     if (this.closed) return Promise.resolve(commands.map(() => closedAnswer()));
     if (this.user?.role === 'viewer') {
-      return Promise.resolve(commands.map(() => refusal('forbidden', 'Not saved: your role (viewer) can read the books but not change them.')));
+      return Promise.resolve(commands.map(() => refusal('forbidden', VIEWER_MESSAGE)));
     }
     return this.storage.exclusive(async () => {
       if (this.closed) return commands.map(() => closedAnswer());
@@ -531,7 +531,21 @@ class SyncedStore {
       const batch = this.pending.slice(0, PUSH_BATCH);
       if (batch.length === 0) break;
       this._setState({ state: 'syncing' });
-      const reply = await this.transport.push(this.client, batch.map((p) => p.command));
+      let reply;
+      try {
+        reply = await this.transport.push(this.client, batch.map((p) => p.command));
+      } catch (error) {
+        if (error?.code === 'forbidden' && await this._nowReadOnly()) {
+          // An owner made this person a viewer since the page opened: what waits here
+          // can't be saved. It is kept as refused (shown under Sync), and the pull goes
+          // on, so the books here keep up with the server's.
+          const why = { code: 'forbidden', message: VIEWER_MESSAGE };
+          for (const p of this.pending) this.refusals.set(p.command.id, { command: p.command, error: why });
+          await this._commit([]);
+          break;
+        }
+        throw error;
+      }
       const answers = reply?.answers;
       if (!Array.isArray(answers) || answers.length !== batch.length) {
         throw new SyncError('unavailable', 'The server answered the push without one answer per command.');
@@ -552,6 +566,14 @@ class SyncedStore {
       if (this.pending.length && this.pending[0].key === batch[0].key) break;
     }
     await this._pull(0);
+  }
+
+  /** After a push was forbidden: whether the server now says this person is a viewer (noted). */
+  async _nowReadOnly() {
+    const me = await Promise.resolve().then(() => this.transport.me()).catch(() => null);
+    if (me?.status !== 200 || me.user?.role !== 'viewer') return false;
+    this.user = { ...this.user, ...me.user };
+    return true;
   }
 
   /** A fresh browser: the server's snapshot when the space is long, else the journal from 1. */
@@ -640,6 +662,8 @@ function webLock(name, fn) {
 function closedAnswer() {
   return refusal('storage_failed', 'Not saved: the ledger was closed; reload the page.');
 }
+
+const VIEWER_MESSAGE = 'Not saved: your role (viewer) can read the books but not change them.';
 
 function refusal(code, message) {
   return { ok: false, error: { code, message, field: null, details: {} } };

@@ -95,6 +95,8 @@ export class FakeServer {
     this.dieAfterCommit = false;
     this.pushes = 0;
     this.listeners = new Set();
+    /** Roles by e-mail, as the server has them now (default finance); a viewer's push is forbidden. */
+    this.roles = new Map();
   }
 
   transport(email) {
@@ -104,6 +106,7 @@ export class FakeServer {
       async push(client, commands) {
         await tick();
         if (server.down) throw offline();
+        if (server.roles.get(email) === 'viewer') throw new SyncError('forbidden', "a viewer can't push commands: it takes the finance role (fake)", { status: 403 });
         server.pushes++;
         const answers = commands.map((command) => {
           const before = server.ledger.seq();
@@ -129,6 +132,11 @@ export class FakeServer {
         await tick();
         if (server.down) throw offline();
         return server.ledger.seq() ? { seq: server.ledger.seq(), bytes: server.ledger.snapshot() } : null;
+      },
+      async me() {
+        await tick();
+        if (server.down) throw offline();
+        return { status: 200, user: { email, role: server.roles.get(email) ?? 'finance' } };
       },
       events(onHead) {
         server.listeners.add(onHead);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 
 import { loadForNode } from '../../scripts/scenario-runner.mjs';
 import { openSyncedStore } from '../../www/sync.js';
+import { SyncError } from '../../www/sync-transport.js';
 import { FakeServer, MemoryDb } from './sync-fakes.mjs';
 
 await loadForNode();
@@ -260,6 +261,41 @@ test('a viewer\'s browser refuses commands', async () => {
   assert.equal(answer.ok, false);
   assert.equal(answer.error.code, 'forbidden');
   assert.equal(db.pending.length, 0);
+});
+
+test('made a viewer while changes wait: the push is forbidden, so they are kept as refused, the books keep up with the server, and new changes are refused at once', async () => {
+  const server = new FakeServer();
+  const a = await browser(server);
+  const b = await browser(server, 'bo@example.com');
+  assert.equal((await a.apply(customer('c1'))).pending, true);
+  server.roles.set('ada@example.com', 'viewer');
+  await b.apply(customer('c2'));
+  await b.syncOnce();
+
+  await a.syncOnce();
+  assert.equal(a.status.pending, 0);
+  assert.deepEqual(a.refused().map((r) => [r.id, r.error.code]), [['c1', 'forbidden']]);
+  assert.equal(a.db.pending.length, 0, 'kept as refused, durably, not as pending');
+  assert.equal(a.query({ type: 'customers' }).customers.map((c) => c.id).join(), 'c2', "the server's books, without the refused change");
+  assert.equal(a.user.role, 'viewer');
+  const later = await a.apply(customer('c3'));
+  assert.equal(later.ok, false);
+  assert.equal(later.error.code, 'forbidden');
+});
+
+test('a forbidden push while the server still says finance is an error to retry: nothing waiting is refused', async () => {
+  const server = new FakeServer();
+  const a = await browser(server);
+  await a.apply(customer('c1'));
+  const transport = server.transport('ada@example.com');
+  a.transport = { ...transport, push: async () => { throw new SyncError('forbidden', 'forbidden for another reason (fake)', { status: 403 }); } };
+  await assert.rejects(a.syncOnce(), (e) => e.code === 'forbidden');
+  assert.equal(a.status.pending, 1);
+  assert.equal(a.refused().length, 0);
+  a.transport = transport;
+  await a.syncOnce();
+  assert.equal(a.status.pending, 0);
+  assert.equal(server.journal.length, 1);
 });
 
 async function waitFor(check, ms = 5000) {
