@@ -17,7 +17,7 @@
 // The lists are the server's, not the books': a change to the books (a sync) doesn't
 // redraw this screen, so a form being filled in or a token being copied stays as it is.
 
-import { h } from '../ui/dom.js';
+import { h, tableBox } from '../ui/dom.js';
 import { field } from '../ui/forms.js';
 import { confirmDialog, openModal } from '../ui/dialog.js';
 
@@ -224,7 +224,8 @@ export function render(ctx) {
 
   function drawPeople() {
     peopleBody.removeAttribute('aria-busy');
-    peopleBody.replaceChildren(h('div', { class: 'table-wrap' }, h('table', { class: 'list', id: 'people-table' },
+    // The only owner alone has no button in the table: then the box itself takes the focus.
+    peopleBody.replaceChildren(tableBox('People', h('table', { class: 'list', id: 'people-table' },
       h('caption', { class: 'hint' }, `${users.length} ${users.length === 1 ? 'person signs' : 'people sign'} in to ${ctx.space?.name ?? 'this space'}.`),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'E-mail'), h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')))),
       h('tbody', {}, users.map(personRow)))));
