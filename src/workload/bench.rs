@@ -423,15 +423,9 @@ fn run(o: &Options, counts: AllocatorCounts) -> Value {
         .find(|c| c.id == customer)
         .map_or(0, |c| c.books.iter().map(|b| b.entries.len()).sum());
     let preview_json = preview_query(&customer, 10).to_string();
-    let preview = Query::from_raw(
-        RawMap::read(&mut serde_json::Deserializer::from_str(&preview_json)).expect("json"),
-    )
-    .expect("valid query");
+    let preview = read_query(&preview_json);
     let balance_json = json!({"type": "balance", "customer": customer}).to_string();
-    let balance = Query::from_raw(
-        RawMap::read(&mut serde_json::Deserializer::from_str(&balance_json)).expect("json"),
-    )
-    .expect("valid query");
+    let balance = read_query(&balance_json);
     let iterations = 20_000;
     let preview_engine = time_calls(iterations, || {
         std::hint::black_box(ledger.query(&preview));
@@ -447,13 +441,7 @@ fn run(o: &Options, counts: AllocatorCounts) -> Value {
     });
     // Aged receivables over every customer: a report, walking each book's history.
     let aging = |as_of: &str| {
-        let query = Query::from_raw(
-            RawMap::read(&mut serde_json::Deserializer::from_str(
-                &json!({"type": "aging", "as_of": as_of}).to_string(),
-            ))
-            .expect("json"),
-        )
-        .expect("valid query");
+        let query = read_query(&json!({"type": "aging", "as_of": as_of}).to_string());
         time_calls(5, || {
             std::hint::black_box(ledger.query(&query));
         })
@@ -506,6 +494,12 @@ fn run(o: &Options, counts: AllocatorCounts) -> Value {
         "aging_all_us": {"median": aging_now.0, "p99": aging_now.1},
         "aging_midway_us": {"median": aging_past.0, "p99": aging_past.1},
     })
+}
+
+/// A query the benchmark wrote itself, read as the engine reads any.
+fn read_query(json: &str) -> Query {
+    Query::from_raw(RawMap::read(&mut serde_json::Deserializer::from_str(json)).expect("json"))
+        .expect("valid query")
 }
 
 /// The date of the invoice in the middle of the ledger's invoices.
