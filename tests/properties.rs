@@ -2578,8 +2578,8 @@ fn aging_row_totals(aging: &Value) -> Result<BTreeMap<(String, String), Decimal>
     Ok(out)
 }
 
-/// See `aging_is_the_books_at_the_end_of_its_day`.
-fn check_aging_by_day(steps: &[Step]) -> Check {
+/// See `reports_as_of_a_day_are_the_books_at_its_end`.
+fn check_reports_by_day(steps: &[Step]) -> Check {
     let (ledger, _) = run_plain(steps);
     let mut dated: Vec<(String, String)> = ledger
         .journal_since(0)
@@ -2622,12 +2622,36 @@ fn check_aging_by_day(steps: &[Step]) -> Check {
                 context()
             )
         })?;
+        // The trial balance at the end of that day is that day's general ledger.
+        let q = json!({ "type": "trial_balance", "as_of": date });
+        let (got, then) = (
+            query(&in_order, q)?,
+            query(&by_then, json!({ "type": "trial_balance" }))?,
+        );
+        for part in ["accounts", "totals"] {
+            ensure(got[part] == then[part], || {
+                format!(
+                    "trial balance as of {date}: {got}\nagainst the general ledger of that day: {then}\n{}",
+                    transcript(&commands, &[])
+                )
+            })?;
+        }
     }
     ensure(days > 0 || kept.iter().all(|(d, _)| d.is_empty()), || {
         "no day was checked".to_string()
     })?;
 
     let later = query(&ledger, json!({ "type": "aging", "as_of": "2099-12-31" }))?;
+    let (everything, now) = (
+        query(
+            &ledger,
+            json!({ "type": "trial_balance", "as_of": "2099-12-31" }),
+        )?,
+        query(&ledger, json!({ "type": "trial_balance" }))?,
+    );
+    ensure(everything["accounts"] == now["accounts"], || {
+        format!("trial balance as of 2099: {everything}\nagainst now: {now}")
+    })?;
     for row in later["rows"].as_array().into_iter().flatten() {
         ensure(dec(&row["total"])? == dec(&row["over_90"])?, || {
             format!("in 2099 everything due is over 90 days: {row}")
@@ -2651,9 +2675,10 @@ proptest! {
     /// `aging` of a ledger holding only the commands dated by the end of that day (whose
     /// books, with nothing later in them, are that day's). And on a day after everything,
     /// each row's total is its customer's outstanding now, with no row for one owing
-    /// nothing.
+    /// nothing. The same for `trial_balance` at the end of each day: that day's general
+    /// ledger; and after everything, the general ledger now.
     #[test]
-    fn aging_is_the_books_at_the_end_of_its_day(steps in sequence(5..=40)) {
-        to_case_error(check_aging_by_day(&steps))?;
+    fn reports_as_of_a_day_are_the_books_at_its_end(steps in sequence(5..=40)) {
+        to_case_error(check_reports_by_day(&steps))?;
     }
 }

@@ -677,6 +677,11 @@ export interface TrialBalanceQuery {
   type: 'trial_balance';
   /** Only this currency; default: all. */
   currency?: CurrencyCode;
+  /**
+   * The balances at the end of this day: only postings dated on or before it, whatever
+   * was entered later (an extension of the contract); default: everything recorded.
+   */
+  as_of?: DateString;
 }
 
 /**
@@ -968,6 +973,8 @@ export interface CurrencyTotal {
 
 /** The trial balance: accounts with postings, by currency then account. */
 export interface TrialBalance {
+  /** The day whose end the balances are taken at; null: everything recorded. */
+  as_of: DateString | null;
   accounts: AccountBalance[];
   /** One per currency in `accounts`. */
   totals: CurrencyTotal[];

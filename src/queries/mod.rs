@@ -59,6 +59,9 @@ pub enum Query {
     TrialBalance {
         /// Only this currency's accounts; default: every currency.
         currency: Option<Currency>,
+        /// The balances at the end of this day (only postings dated on or before it);
+        /// absent: everything recorded.
+        as_of: Option<Date>,
     },
     /// Invoices of a customer (or everyone), optionally only open ones (`status: "open"`).
     Invoices {
@@ -192,6 +195,7 @@ impl Query {
             "customers" => Query::Customers,
             "trial_balance" => Query::TrialBalance {
                 currency: f.opt_currency(Key::Currency)?,
+                as_of: f.opt_date(Key::AsOf)?,
             },
             "invoices" => Query::Invoices {
                 customer: f.opt_id(Key::Customer)?,
@@ -265,8 +269,8 @@ impl Query {
                 to,
             } => QueryAnswer::Statement(statement::run(state, customer, *currency, *from, *to)?),
             Query::Customers => QueryAnswer::Customers(customers::run(state)),
-            Query::TrialBalance { currency } => {
-                QueryAnswer::TrialBalance(trial_balance::run(state, *currency))
+            Query::TrialBalance { currency, as_of } => {
+                QueryAnswer::TrialBalance(trial_balance::run(state, *currency, *as_of))
             }
             Query::Invoices {
                 customer,

@@ -16,7 +16,7 @@ use super::trial_balance::account_name;
 use crate::date::Date;
 use crate::money::{round_money, Currency, Money};
 use crate::sort::order_by;
-use crate::state::ledger_accounts::Account;
+use crate::state::ledger_accounts::{Account, GeneralLedger};
 use crate::state::records::{Idx, RecordRef};
 use crate::state::State;
 
@@ -76,23 +76,78 @@ pub fn run(
     to: Option<Date>,
 ) -> PostingsAnswer {
     let mut entries = Vec::new();
-    for_each_entry(state, |lines| {
-        let shown = lines
-            .iter()
-            .filter(|l| currency.is_none_or(|c| c == l.currency))
-            .filter(|l| from.is_none_or(|f| l.date >= f) && to.is_none_or(|t| l.date <= t));
-        entries.extend(shown.map(|l| PostingRow {
-            seq: l.seq,
-            date: l.date,
-            reference: state.record_id(l.record).to_string(),
-            kind: command_type(l.record),
-            account: account_name(state, l.account),
-            currency: l.currency,
-            debit: Money::new(l.amount.max(Decimal::ZERO), l.currency),
-            credit: Money::new((-l.amount).max(Decimal::ZERO), l.currency),
-        }));
-    });
+    walk(
+        state,
+        &mut Feed::Rows {
+            entries: &mut entries,
+            currency,
+            from,
+            to,
+        },
+    );
     PostingsAnswer { entries }
+}
+
+/// The general ledger as it stood at the end of `day`: the postings dated on or before
+/// it, whatever order their commands were entered in (a month end closed after the
+/// fact). Postings aren't stored, so this derives them all: linear in the records.
+pub fn ledger_at_end_of(state: &State, day: Date) -> GeneralLedger {
+    let mut gl = GeneralLedger::default();
+    walk(state, &mut Feed::Ledger { gl: &mut gl, day });
+    gl
+}
+
+/// Where a walk of the postings goes. One closure serves both, so the shipped module
+/// holds one copy of the walk and its legs (each closure type would be a copy).
+enum Feed<'a> {
+    /// Rendered rows for `postings`, filtered.
+    Rows {
+        entries: &'a mut Vec<PostingRow>,
+        currency: Option<Currency>,
+        from: Option<Date>,
+        to: Option<Date>,
+    },
+    /// Balances posted again, up to the end of `day`.
+    Ledger {
+        gl: &'a mut GeneralLedger,
+        day: Date,
+    },
+}
+
+fn walk(state: &State, feed: &mut Feed) {
+    for_each_entry(state, |lines| match feed {
+        Feed::Rows {
+            entries,
+            currency,
+            from,
+            to,
+        } => {
+            let shown = lines
+                .iter()
+                .filter(|l| currency.is_none_or(|c| c == l.currency))
+                .filter(|l| from.is_none_or(|f| l.date >= f) && to.is_none_or(|t| l.date <= t));
+            entries.extend(shown.map(|l| PostingRow {
+                seq: l.seq,
+                date: l.date,
+                reference: state.record_id(l.record).to_string(),
+                kind: command_type(l.record),
+                account: account_name(state, l.account),
+                currency: l.currency,
+                debit: Money::new(l.amount.max(Decimal::ZERO), l.currency),
+                credit: Money::new((-l.amount).max(Decimal::ZERO), l.currency),
+            }));
+        }
+        Feed::Ledger { gl, day } => {
+            // A command's lines all carry its record's date, so an entry is in or out
+            // whole and the ledger still balances (`trial_balance`'s totals say so).
+            debug_assert!(lines.iter().all(|l| l.date == lines[0].date));
+            if lines[0].date <= *day {
+                for l in lines {
+                    gl.add_leg(l.currency, l.account, l.amount);
+                }
+            }
+        }
+    });
 }
 
 /// The command type that creates a record.

@@ -5,6 +5,8 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::postings::ledger_at_end_of;
+use crate::date::Date;
 use crate::money::{Currency, Money};
 use crate::state::ledger_accounts::Account;
 use crate::state::State;
@@ -12,6 +14,8 @@ use crate::state::State;
 /// The `trial_balance` answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TrialBalanceAnswer {
+    /// The day whose end the balances are taken at; null: everything recorded.
+    pub as_of: Option<Date>,
     /// Every account with postings, by currency then account (debits positive).
     pub accounts: Vec<AccountRow>,
     /// The sum of the accounts per currency: always zero.
@@ -64,14 +68,18 @@ pub fn account_name(state: &State, account: Account) -> String {
     }
 }
 
-/// Answers `trial_balance`, for one currency (`only`) or all of them.
-pub fn run(state: &State, only: Option<Currency>) -> TrialBalanceAnswer {
+/// Answers `trial_balance`, for one currency (`only`) or all of them, at the end of
+/// `as_of` or with everything recorded.
+pub fn run(state: &State, only: Option<Currency>, as_of: Option<Date>) -> TrialBalanceAnswer {
+    let all = match as_of {
+        None => state.gl.accounts(),
+        Some(day) => ledger_at_end_of(state, day).accounts(),
+    };
     let mut accounts = Vec::new();
     let mut totals: Vec<CurrencyTotal> = Vec::new();
     let mut sum = Decimal::ZERO;
     let mut debits = Decimal::ZERO;
     let mut credits = Decimal::ZERO;
-    let all = state.gl.accounts();
     for (i, ((currency, account), balance)) in all.iter().enumerate() {
         if only.is_some_and(|c| c != *currency) {
             continue;
@@ -89,6 +97,8 @@ pub fn run(state: &State, only: Option<Currency>) -> TrialBalanceAnswer {
         }
         let last_of_currency = all.get(i + 1).is_none_or(|next| next.0 .0 != *currency);
         if last_of_currency {
+            // Paired with `GeneralLedger::post`'s check: whole entries sum to zero.
+            debug_assert!(sum.is_zero(), "{currency:?} accounts sum to {sum}");
             totals.push(CurrencyTotal {
                 currency: *currency,
                 total: Money::new(sum, *currency),
@@ -100,5 +110,9 @@ pub fn run(state: &State, only: Option<Currency>) -> TrialBalanceAnswer {
             credits = Decimal::ZERO;
         }
     }
-    TrialBalanceAnswer { accounts, totals }
+    TrialBalanceAnswer {
+        as_of,
+        accounts,
+        totals,
+    }
 }

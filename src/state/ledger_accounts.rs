@@ -85,6 +85,14 @@ impl GeneralLedger {
         }
     }
 
+    /// Adds one leg of a transaction whose other legs are added too: for rebuilding
+    /// balances from postings already made (`postings::ledger_at_end_of`), where the
+    /// sum of whole entries is checked by the trial balance's totals.
+    pub fn add_leg(&mut self, currency: Currency, account: Account, amount: Decimal) {
+        let at = self.place(currency, account);
+        self.balances[at].3 += amount;
+    }
+
     /// The position of an account's balance, added at zero if it has none yet.
     fn place(&mut self, currency: Currency, account: Account) -> usize {
         let key = sort_key(currency, account);

@@ -439,14 +439,19 @@ fn run(o: &Options, counts: AllocatorCounts) -> Value {
     let balance_json_io = time_calls(iterations, || {
         std::hint::black_box(serde_json::to_string(&ledger.query_json(&balance_json)).ok());
     });
-    // Aged receivables over every customer: a report, walking each book's history.
-    let aging = |as_of: &str| {
-        let query = read_query(&json!({"type": "aging", "as_of": as_of}).to_string());
+    // Reports over every customer: aged receivables walk each book's history; the
+    // trial balance at a past day derives every posting.
+    let report = |query: Value| {
+        let query = read_query(&query.to_string());
         time_calls(5, || {
             std::hint::black_box(ledger.query(&query));
         })
     };
-    let (aging_now, aging_past) = (aging("2099-12-31"), aging(&day_in_the_middle(&ledger)));
+    let midway = day_in_the_middle(&ledger);
+    let aging_now = report(json!({"type": "aging", "as_of": "2099-12-31"}));
+    let aging_past = report(json!({"type": "aging", "as_of": midway}));
+    let trial_now = report(json!({"type": "trial_balance"}));
+    let trial_past = report(json!({"type": "trial_balance", "as_of": midway}));
 
     let total_memory = live_bytes();
     let parts = super::memory::breakdown(ledger, live_bytes);
@@ -493,6 +498,8 @@ fn run(o: &Options, counts: AllocatorCounts) -> Value {
         "balance_json_us": {"median": balance_json_io.0, "p99": balance_json_io.1},
         "aging_all_us": {"median": aging_now.0, "p99": aging_now.1},
         "aging_midway_us": {"median": aging_past.0, "p99": aging_past.1},
+        "trial_balance_us": {"median": trial_now.0, "p99": trial_now.1},
+        "trial_balance_midway_us": {"median": trial_past.0, "p99": trial_past.1},
     })
 }
 
@@ -631,6 +638,14 @@ fn render_table(r: &Value) -> String {
             pair("aging_all_us"),
         ),
         ("  as of the middle invoice's day", pair("aging_midway_us")),
+        (
+            "trial balance, everything recorded",
+            pair("trial_balance_us"),
+        ),
+        (
+            "  as of the middle invoice's day",
+            pair("trial_balance_midway_us"),
+        ),
     ];
     let commands = f("commands").max(1.0);
     if let Some(parts) = r["engine_memory_parts"].as_array() {

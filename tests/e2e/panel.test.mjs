@@ -699,3 +699,33 @@ test('every screen opens without CSP violations, and the lists work', async () =
   await page.screenshot({ path: screenshotPath('reports') });
   await close();
 });
+
+test('the trial balance at the end of a past day shows what the engine answers for that day', async () => {
+  const { page, close } = await openPanel('/reports');
+  await page.locator('#trial table').first().waitFor();
+  const digits = (s) => s.replace(/[^0-9]/g, '');
+  const footTotals = () => page.locator('#trial tfoot tr:first-child').allInnerTexts();
+  const now = await page.evaluate(() => window.tally.store.query({ type: 'trial_balance' }));
+  assert.equal(now.as_of, null);
+  assert.deepEqual((await footTotals()).map(digits), now.totals.map((t) => digits(t.debits + t.credits)));
+
+  // A day in the middle of the demo's invoices: fewer postings count, so smaller columns.
+  const day = await page.evaluate(() => {
+    const all = window.tally.store.query({ type: 'invoices' }).invoices.map((i) => i.date).sort();
+    return all[Math.floor(all.length / 2)];
+  });
+  const then = await page.evaluate((d) => window.tally.store.query({ type: 'trial_balance', as_of: d }), day);
+  assert.equal(then.as_of, day);
+  const before = now.totals.find((t) => t.currency === then.totals[0].currency);
+  assert.ok(Number(then.totals[0].debits) < Number(before.debits), `fewer postings by ${day}: ${then.totals[0].debits} < ${before.debits}`);
+  await page.getByLabel('Balances at the end of').fill(day);
+  await page.getByLabel('Balances at the end of').dispatchEvent('change');
+  await page.locator('#trial h3', { hasText: 'at the end of' }).first().waitFor();
+  assert.deepEqual((await footTotals()).map(digits), then.totals.map((t) => digits(t.debits + t.credits)));
+
+  // Before anything was dated: an empty trial balance says so.
+  await page.getByLabel('Balances at the end of').fill('2000-01-01');
+  await page.getByLabel('Balances at the end of').dispatchEvent('change');
+  await page.locator('#trial p.empty', { hasText: 'No postings dated by' }).waitFor();
+  await close();
+});

@@ -1,5 +1,5 @@
 // Reports: aged receivables (what is owed, by how long it is overdue) per currency with
-// bars, and the trial balance per currency.
+// bars, and the trial balance per currency, each as of a day.
 
 import { h, enc, link, replace, scrollBox } from '../ui/dom.js';
 import { money, date, todayISO } from '../ui/format.js';
@@ -7,7 +7,7 @@ import { field, FieldErrors } from '../ui/forms.js';
 import { agingBars, BUCKETS } from '../ui/charts.js';
 import { compareDecimals } from '../ui/decimal.js';
 
-const state = { asOf: '' };
+const state = { asOf: '', trialAsOf: '' };
 
 const ACCOUNT_WORDS = {
   revenue: 'Revenue',
@@ -55,7 +55,15 @@ export function render(ctx) {
   asOf.input.addEventListener('change', aging);
   aging();
 
-  const tb = store.query({ type: 'trial_balance' });
+  // Empty means everything recorded; a day means the postings dated by its end (a
+  // month end closed after the fact).
+  const trialAsOf = field({
+    label: 'Balances at the end of', name: 'trial_as_of', type: 'date', value: state.trialAsOf,
+    hint: 'Leave empty for everything recorded. With a day: only what is dated on or before it counts, whatever was entered later.',
+  });
+  const trialErrors = new FieldErrors();
+  trialErrors.bind('as_of', trialAsOf);
+  const trialArea = h('div', { id: 'trial' });
   const accountName = (account) => {
     const [kind, rest] = account.split(/:(.*)/s);
     if (kind === 'receivable') return `Receivable: ${names.get(rest) ?? rest}`;
@@ -63,29 +71,43 @@ export function render(ctx) {
     if (kind === 'cash') return `Cash received ${METHOD_WORDS[rest] ?? rest}`;
     return ACCOUNT_WORDS[account] ?? account;
   };
-  const trial = tb.totals.map((t) => {
-    const accounts = tb.accounts.filter((a) => a.currency === t.currency);
-    const own = accounts.filter((a) => !a.account.includes(':') || a.account.startsWith('cash:'));
-    const perCustomer = (prefix) => accounts.filter((a) => a.account.startsWith(prefix) && /[1-9]/.test(a.balance));
-    const settled = accounts.filter((a) => a.account.includes(':') && !a.account.startsWith('cash:') && !/[1-9]/.test(a.balance)).length;
-    const row = (a) => h('tr', {}, h('th', { scope: 'row' }, accountName(a.account)),
-      h('td', { class: 'money' }, a.balance.startsWith('-') ? '' : money(a.balance, a.currency)),
-      h('td', { class: 'money' }, a.balance.startsWith('-') ? money(a.balance.slice(1), a.currency) : ''));
-    const group = (label, list) => list.length === 0 ? null : [
-      h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: 3 }, label)), list.map(row)];
-    return h('section', { class: 'panel', 'aria-labelledby': `tb-${t.currency}` },
-      h('h3', { id: `tb-${t.currency}` }, t.currency),
-      scrollBox(`Trial balance in ${t.currency}`, h('table', { class: 'list trial' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Account'), h('th', { scope: 'col', class: 'money' }, 'Debit'), h('th', { scope: 'col', class: 'money' }, 'Credit'))),
-        h('tbody', {},
-          group('Operator accounts', own),
-          group('Customers: receivable', perCustomer('receivable:')),
-          group('Customers: credit held', perCustomer('customer_credit:')),
-          settled ? h('tr', {}, h('td', { colspan: 3, class: 'hint' }, settled === 1 ? '1 customer account at zero is not listed.' : `${settled} customer accounts at zero are not listed.`)) : null),
-        h('tfoot', {},
-          h('tr', {}, h('th', { scope: 'row' }, 'Totals'), h('td', { class: 'money' }, money(t.debits, t.currency)), h('td', { class: 'money' }, money(t.credits, t.currency))),
-          h('tr', {}, h('th', { scope: 'row' }, 'Difference (always zero)'), h('td', { class: 'money', colspan: 2 }, money(t.total, t.currency)))))));
-  });
+
+  function trialBalance() {
+    state.trialAsOf = trialAsOf.input.value;
+    const tb = store.query(state.trialAsOf ? { type: 'trial_balance', as_of: state.trialAsOf } : { type: 'trial_balance' });
+    if (!tb.ok) { trialErrors.show(tb, { focus: false }); replace(trialArea); return; }
+    trialErrors.clear();
+    if (tb.totals.length === 0) {
+      replace(trialArea, h('p', { class: 'empty' }, tb.as_of ? `No postings dated by ${date(tb.as_of)}.` : 'No postings yet.'));
+      return;
+    }
+    const when = tb.as_of ? ` at the end of ${date(tb.as_of)}` : '';
+    replace(trialArea, h('div', { class: 'trial-balances' }, tb.totals.map((t) => {
+      const accounts = tb.accounts.filter((a) => a.currency === t.currency);
+      const own = accounts.filter((a) => !a.account.includes(':') || a.account.startsWith('cash:'));
+      const perCustomer = (prefix) => accounts.filter((a) => a.account.startsWith(prefix) && /[1-9]/.test(a.balance));
+      const settled = accounts.filter((a) => a.account.includes(':') && !a.account.startsWith('cash:') && !/[1-9]/.test(a.balance)).length;
+      const row = (a) => h('tr', {}, h('th', { scope: 'row' }, accountName(a.account)),
+        h('td', { class: 'money' }, a.balance.startsWith('-') ? '' : money(a.balance, a.currency)),
+        h('td', { class: 'money' }, a.balance.startsWith('-') ? money(a.balance.slice(1), a.currency) : ''));
+      const group = (label, list) => list.length === 0 ? null : [
+        h('tr', { class: 'group' }, h('th', { scope: 'rowgroup', colspan: 3 }, label)), list.map(row)];
+      return h('section', { class: 'panel', 'aria-labelledby': `tb-${t.currency}` },
+        h('h3', { id: `tb-${t.currency}` }, `${t.currency}${when}`),
+        scrollBox(`Trial balance in ${t.currency}${when}`, h('table', { class: 'list trial' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Account'), h('th', { scope: 'col', class: 'money' }, 'Debit'), h('th', { scope: 'col', class: 'money' }, 'Credit'))),
+          h('tbody', {},
+            group('Operator accounts', own),
+            group('Customers: receivable', perCustomer('receivable:')),
+            group('Customers: credit held', perCustomer('customer_credit:')),
+            settled ? h('tr', {}, h('td', { colspan: 3, class: 'hint' }, settled === 1 ? '1 customer account at zero is not listed.' : `${settled} customer accounts at zero are not listed.`)) : null),
+          h('tfoot', {},
+            h('tr', {}, h('th', { scope: 'row' }, 'Totals'), h('td', { class: 'money' }, money(t.debits, t.currency)), h('td', { class: 'money' }, money(t.credits, t.currency))),
+            h('tr', {}, h('th', { scope: 'row' }, 'Difference (always zero)'), h('td', { class: 'money', colspan: 2 }, money(t.total, t.currency)))))));
+    })));
+  }
+  trialAsOf.input.addEventListener('change', trialBalance);
+  trialBalance();
 
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Reports')),
@@ -97,6 +119,7 @@ export function render(ctx) {
     h('section', { 'aria-labelledby': 'trial-title' },
       h('h2', { id: 'trial-title' }, 'Trial balance'),
       h('p', { class: 'lead' }, 'Every account per currency; debits and credits always balance.'),
-      tb.totals.length ? h('div', { class: 'trial-balances' }, trial) : h('p', { class: 'empty' }, 'No postings yet.')));
+      h('div', { class: 'toolbar' }, trialAsOf.el),
+      trialArea));
   return { node, title: 'Reports' };
 }
