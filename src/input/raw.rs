@@ -245,12 +245,11 @@ impl<'de> RawMap<'de> {
         }
     }
 
-    /// The first field left over, if any: one that the command or query type doesn't take.
+    /// The first field left over, if any: one that the command or query type doesn't
+    /// take. Even at `null`: `null` stands for an optional field left out, and a field
+    /// the type doesn't take is no optional field of it (as an unknown name isn't).
     pub fn leftover(&self) -> Option<Key> {
-        self.fields
-            .iter()
-            .find(|(_, v)| *v != Raw::Null)
-            .map(|(k, _)| *k)
+        self.fields.first().map(|(k, _)| *k)
     }
 }
 

@@ -388,3 +388,29 @@ test('"Refund credit" says how much can be refunded on its date when part of the
   assert.equal(dry.error.details.available.amount, '5.00');
   await close();
 });
+
+test('"Apply credit" says how much of the credit held can pay the invoice when part of it is past its "valid until" date', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-stale', name: 'Stale Credit Member', currency: 'EUR' },
+    { type: 'add_credit', id: 'crd-stale', customer: 'cus-stale', amount: '10.00', date: '2026-01-01', reason: 'Guest pass', valid_until: '2026-01-04' },
+    { type: 'add_credit', id: 'crd-fresh', customer: 'cus-stale', amount: '3.00', date: '2026-01-01', reason: 'Heating outage' },
+    { type: 'issue_invoice', id: 'inv-stale', customer: 'cus-stale', date: '2026-01-05', use_credit: false, lines: [{ description: 'Desk', unit_price: '100.00' }] },
+  ]);
+  await go(page, '/corrections?customer=cus-stale&invoice=inv-stale&action=apply_credit');
+  const info = page.locator('#apply-credit-available');
+  await info.getByText('can pay').waitFor();
+  const [inv] = (await query(page, { type: 'invoices', customer: 'cus-stale' })).invoices;
+  const onDay = await page.evaluate(async () => (await import('/ui/format.js')).date('2026-01-05'));
+  assert.equal(await info.innerText(), `${await shown(page, '3.00', 'EUR')} of the ${await shown(page, '13.00', 'EUR')} of credit held can pay ${inv.number}, dated ${onDay}: the rest is past its "valid until" date. ${inv.number} has ${await shown(page, '100.00', 'EUR')} due.`);
+  // The plan, the engine's dry run with the form's defaults, applies that much.
+  await page.locator('#apply-credit-plan').getByText(await shown(page, '3.00', 'EUR')).waitFor();
+
+  // With all of it usable, the note says the credit held.
+  await applyAll(page, [{ type: 'expire_credit', id: 'exp-stale', customer: 'cus-stale', date: '2026-01-06' }]);
+  await go(page, '/customers');
+  await go(page, '/corrections?customer=cus-stale&invoice=inv-stale&action=apply_credit');
+  await info.getByText('of credit available').waitFor();
+  assert.equal(await info.innerText(), `${await shown(page, '3.00', 'EUR')} of credit available in EUR; ${inv.number} has ${await shown(page, '100.00', 'EUR')} due.`);
+  await close();
+});

@@ -223,13 +223,21 @@ const FORMS = {
     const errors = new FieldErrors();
     const invoice = errors.bind('invoice', field({ label: 'Open invoice', name: 'invoice', type: 'select', options: [], className: 'wide' }));
     const amount = errors.bind('amount', field({ label: 'Amount', name: 'amount', hint: 'Empty: as much as the credit and the invoice allow.', attrs: { inputmode: 'decimal', autocomplete: 'off' } }), { currency: () => selected()?.currency });
-    const info = h('p', { class: 'hint', 'aria-live': 'polite' });
+    const info = h('p', { class: 'hint', id: 'apply-credit-available', 'aria-live': 'polite' });
     const selected = () => ctx.store.query({ type: 'invoices', customer: c.id }).invoices.find((i) => i.id === invoice.input.value);
     function explain() {
       const inv = selected();
       if (!inv) { info.textContent = ''; return; }
-      const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: inv.currency });
-      info.textContent = `${money(credit.total, inv.currency)} of credit available in ${inv.currency}; ${inv.number} has ${money(inv.amount_due, inv.currency)} due.`;
+      const cur = inv.currency;
+      const credit = ctx.store.query({ type: 'credits', customer: c.id, currency: cur });
+      // Credit whose "valid until" is before the invoice's date is held until expired but
+      // can't pay it: the engine's dry run of applying all of it says what can.
+      const all = isZero(credit.total) ? null : ctx.store.dryRun({ type: 'apply_credit', id: `probe-${crypto.randomUUID()}`, customer: c.id, invoice: inv.id, amount: credit.total });
+      const usable = all && !all.ok && all.error.details?.rule === 'more_than_available' ? all.error.details.available.amount : null;
+      const due = `${inv.number} has ${money(inv.amount_due, cur)} due.`;
+      info.textContent = usable === null
+        ? `${money(credit.total, cur)} of credit available in ${cur}; ${due}`
+        : `${money(usable, cur)} of the ${money(credit.total, cur)} of credit held can pay ${inv.number}, dated ${date(inv.date)}: the rest is past its "valid until" date. ${due}`;
     }
     invoice.input.addEventListener('change', explain);
     const { form: node, update } = commandForm(ctx, {
