@@ -29,6 +29,8 @@ import * as customer from './views/customer.js';
 import * as payment from './views/payment.js';
 import * as invoiceNew from './views/invoice-new.js';
 import * as invoice from './views/invoice.js';
+import * as invoiceList from './views/invoice-list.js';
+import * as paymentList from './views/payment-list.js';
 import * as statement from './views/statement.js';
 import * as corrections from './views/corrections.js';
 import * as reports from './views/reports.js';
@@ -41,9 +43,11 @@ const ROUTES = [
   { pattern: /^\/customers$/, view: customers, nav: 'customers' },
   { pattern: /^\/customers\/([^/]+)$/, view: customer, nav: 'customers' },
   { pattern: /^\/customers\/([^/]+)\/statement$/, view: statement, nav: 'customers' },
+  { pattern: /^\/payments$/, view: paymentList, nav: 'payment-list' },
   { pattern: /^\/payments\/new$/, view: payment, nav: 'payments' },
+  { pattern: /^\/invoices$/, view: invoiceList, nav: 'invoice-list' },
   { pattern: /^\/invoices\/new$/, view: invoiceNew, nav: 'invoices' },
-  { pattern: /^\/invoices\/([^/]+)$/, view: invoice, nav: 'customers' },
+  { pattern: /^\/invoices\/([^/]+)$/, view: invoice, nav: 'invoice-list' },
   { pattern: /^\/corrections$/, view: corrections, nav: 'corrections' },
   { pattern: /^\/reports$/, view: reports, nav: 'reports' },
   { pattern: /^\/data$/, view: data, nav: 'data' },

@@ -698,14 +698,27 @@ export interface InvoicesQuery {
   status?: 'open' | 'all';
   /** At most this many (a JSON number, a whole number ≥ 0). */
   limit?: number;
+  /** Only invoices dated on or after this day. */
+  from?: DateString;
+  /** Only invoices dated on or before this day (not before `from`). */
+  to?: DateString;
 }
 
-/** A customer's payments by date, with what each did (an extension of the contract). */
+/**
+ * Payments by date, with what each did, and the totals of those that stand per currency
+ * and method (an extension of the contract): one customer's, or everyone's received in a
+ * period for a bank reconciliation.
+ */
 export interface PaymentsQuery {
   type: 'payments';
-  customer: Id;
+  /** Only this customer's; default: every customer's. */
+  customer?: Id;
   /** Only this currency's; default: all. */
   currency?: CurrencyCode;
+  /** Only payments received on or after this day. */
+  from?: DateString;
+  /** Only payments received on or before this day (not before `from`). */
+  to?: DateString;
 }
 
 /** The credit a customer holds in one currency, lot by lot (an extension of the contract). */
@@ -1016,9 +1029,20 @@ export interface PaymentSummary {
   voided_by?: Id;
 }
 
-/** A customer's payments, by date. */
+/** Payments that stand (not voided) of one currency and method, summed by the engine. */
+export interface ReceivedTotal {
+  currency: CurrencyCode;
+  method: PaymentMethod;
+  /** How many payments. */
+  count: number;
+  amount: Money;
+}
+
+/** Payments by date (then as entered), voided ones included. */
 export interface PaymentList {
   payments: PaymentSummary[];
+  /** Per currency then method (in the contract's order): the listed payments that stand. */
+  totals: ReceivedTotal[];
 }
 
 /** A lot of credit with some left. */

@@ -11,9 +11,10 @@ use serde::Serialize;
 
 use super::invoice::source_id;
 use crate::date::Date;
+use crate::domain::Method;
 use crate::error::Result;
 use crate::money::{Currency, Money};
-use crate::sort::sort_pairs;
+use crate::sort::{currency_key, sort_pairs};
 use crate::state::book::Book;
 use crate::state::records::{Idx, LotOrigin, RecordRef, Source};
 use crate::state::State;
@@ -48,11 +49,52 @@ pub struct InvoiceRow {
     pub amount_due: Money,
 }
 
+/// Which rows a list holds: one customer's or everyone's, one currency or all, dated
+/// within a period (inclusive days, each end optional).
+#[derive(Clone, Copy, Debug)]
+pub struct Filter<'a> {
+    /// Whose rows; absent: everyone's.
+    pub customer: Option<&'a str>,
+    /// Only this currency; absent: every currency.
+    pub currency: Option<Currency>,
+    /// Only rows dated on or after this day.
+    pub from: Option<Date>,
+    /// Only rows dated on or before this day.
+    pub to: Option<Date>,
+}
+
+impl Filter<'_> {
+    fn keeps(&self, currency: Currency, date: Date) -> bool {
+        self.currency.is_none_or(|c| c == currency)
+            && self.from.is_none_or(|f| date >= f)
+            && self.to.is_none_or(|t| date <= t)
+    }
+}
+
 /// The `payments` answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PaymentsAnswer {
-    /// The customer's payments by date, voided ones included.
+    /// The payments by date (then as entered), voided ones included.
     pub payments: Vec<PaymentRow>,
+    /// What the listed payments that stand (not voided) add up to, per currency and
+    /// method, by currency code then method: what a bank or card statement should show.
+    pub totals: Vec<ReceivedTotal>,
+}
+
+/// The payments of one currency and method in a `payments` answer that stand.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ReceivedTotal {
+    /// Where it sorts (currency code, then method).
+    #[serde(skip)]
+    key: u64,
+    /// Their currency.
+    pub currency: Currency,
+    /// How they came in (`bank_transfer`, `card`, ...).
+    pub method: &'static str,
+    /// How many.
+    pub count: u64,
+    /// Their sum.
+    pub amount: Money,
 }
 
 /// One payment as received.
@@ -121,23 +163,22 @@ fn books<'a>(
         .filter(move |b| currency.is_none_or(|c| c == b.currency))
 }
 
-/// Invoices, of one customer (by date, then issue order, across its currencies) or of everyone (in issue order), optionally only
-/// the open ones, at most `limit`.
+/// Invoices, of one customer (by date, then issue order, across its currencies) or of
+/// everyone (in issue order), optionally only the open ones, at most `limit`.
 pub fn invoices(
     state: &State,
-    customer: Option<&str>,
-    currency: Option<Currency>,
+    only: Filter,
     open_only: bool,
     limit: Option<u64>,
 ) -> Result<InvoicesAnswer> {
     let keep = |i: Idx| {
         let inv = state.invoices.get(i);
-        currency.is_none_or(|c| c == inv.currency) && (!open_only || !inv.amount_due().is_zero())
+        only.keeps(inv.currency, inv.date) && (!open_only || !inv.amount_due().is_zero())
     };
-    let ids: Vec<Idx> = match customer {
+    let ids: Vec<Idx> = match only.customer {
         Some(id) => {
             let c = state.customer_idx("customer", id)?;
-            let mut by_date: Vec<(u64, Idx)> = books(state, c, currency)
+            let mut by_date: Vec<(u64, Idx)> = books(state, c, only.currency)
                 .flat_map(|b| b.entries.iter())
                 .filter_map(|e| match e.record() {
                     RecordRef::Invoice(i) => Some(i),
@@ -177,49 +218,103 @@ pub fn invoices(
     })
 }
 
-/// A customer's payments by date, with what each did when received.
-pub fn payments(
-    state: &State,
-    customer: &str,
-    currency: Option<Currency>,
-) -> Result<PaymentsAnswer> {
-    let c = state.customer_idx("customer", customer)?;
-    let rows = books(state, c, currency)
-        .flat_map(|b| b.entries.iter())
-        .filter_map(|e| match e.record() {
-            RecordRef::Payment(p) => Some(p),
-            _ => None,
-        })
-        .map(|p| {
-            let pay = &state.payments[p as usize];
-            let m = |d| Money::new(d, pay.currency);
-            let amount = state.payment_amount(p);
-            let allocations = state.payment_allocations(p);
-            let allocated: Decimal = allocations.iter().map(|(_, a)| *a).sum();
-            PaymentRow {
-                id: state.texts.get(pay.id).to_string(),
-                customer: customer.to_string(),
-                currency: pay.currency,
-                date: pay.date,
-                amount: m(amount),
-                method: pay.method.name(),
-                reference: pay.reference.map(|r| state.texts.get(r).to_string()),
-                allocations: allocations
-                    .iter()
-                    .map(|&(inv, amount)| crate::parts::Allocation {
-                        invoice: state.invoices.id(inv).into(),
-                        amount: m(amount),
-                    })
-                    .collect(),
-                credit_created: m(amount - allocated),
-                voided_by: pay
-                    .voided_by
-                    .get()
-                    .map(|v| state.payment_voids[v as usize].id.clone()),
+/// Payments by date (then as entered), with what each did when received, and what
+/// those that stand add up to per currency and method. One customer's are found through
+/// its statement entries; everyone's by a pass over the payments. (Loops rather than
+/// iterator chains: each adapter is code of its own in the shipped module.)
+pub fn payments(state: &State, only: Filter) -> Result<PaymentsAnswer> {
+    let keep = |p: Idx| {
+        let pay = &state.payments[p as usize];
+        only.keeps(pay.currency, pay.date)
+    };
+    let mut by_date: Vec<(u64, Idx)> = Vec::new();
+    match only.customer {
+        Some(id) => {
+            // A book's entries are in date order already: its payments need no sort.
+            let c = state.customer_idx("customer", id)?;
+            for book in books(state, c, only.currency) {
+                for e in &book.entries {
+                    if let RecordRef::Payment(p) = e.record() {
+                        if keep(p) {
+                            by_date.push((0, p));
+                        }
+                    }
+                }
             }
-        })
-        .collect();
-    Ok(PaymentsAnswer { payments: rows })
+        }
+        None => {
+            for p in 0..state.payments.len() as Idx {
+                if keep(p) {
+                    by_date.push((state.payments[p as usize].date.sort_key(), p));
+                }
+            }
+            sort_pairs(&mut by_date);
+        }
+    }
+    let mut totals: Vec<ReceivedTotal> = Vec::new();
+    let mut rows = Vec::with_capacity(by_date.len());
+    for &(_, p) in &by_date {
+        let pay = &state.payments[p as usize];
+        let m = |d| Money::new(d, pay.currency);
+        let amount = state.payment_amount(p);
+        let mut allocated = Decimal::ZERO;
+        let mut allocations = Vec::new();
+        for &(inv, part) in &state.payment_allocations(p) {
+            allocated += part;
+            allocations.push(crate::parts::Allocation {
+                invoice: state.invoices.id(inv).into(),
+                amount: m(part),
+            });
+        }
+        let voided_by = pay.voided_by.get();
+        if voided_by.is_none() {
+            add_received(&mut totals, pay.currency, pay.method, amount);
+        }
+        rows.push(PaymentRow {
+            id: state.texts.get(pay.id).to_string(),
+            customer: state.customers[pay.customer as usize].id.clone(),
+            currency: pay.currency,
+            date: pay.date,
+            amount: m(amount),
+            method: pay.method.name(),
+            reference: pay.reference.map(|r| state.texts.get(r).to_string()),
+            allocations,
+            credit_created: m(amount - allocated),
+            voided_by: voided_by.map(|v| state.payment_voids[v as usize].id.clone()),
+        });
+    }
+    Ok(PaymentsAnswer {
+        payments: rows,
+        totals,
+    })
+}
+
+/// Adds a payment that stands to its currency's and method's total, keeping the totals
+/// in the answer's order: currency code, then the method's place in `Method::ALL`.
+fn add_received(
+    totals: &mut Vec<ReceivedTotal>,
+    currency: Currency,
+    method: Method,
+    amount: Decimal,
+) {
+    let key = currency_key(currency) << 8 | method as u64;
+    let at = totals.partition_point(|t| t.key < key);
+    match totals.get_mut(at).filter(|t| t.key == key) {
+        Some(t) => {
+            t.count += 1;
+            t.amount.amount += amount;
+        }
+        None => totals.insert(
+            at,
+            ReceivedTotal {
+                key,
+                currency,
+                method: method.name(),
+                count: 1,
+                amount: Money::new(amount, currency),
+            },
+        ),
+    }
 }
 
 /// The credit a customer holds in a currency, lot by lot.

@@ -74,13 +74,22 @@ pub enum Query {
         open_only: bool,
         /// At most this many rows; absent: all.
         limit: Option<u64>,
+        /// Only invoices dated on or after this day.
+        from: Option<Date>,
+        /// Only invoices dated on or before this day.
+        to: Option<Date>,
     },
-    /// `payments`: a customer's payments with what each did when received.
+    /// `payments`: payments with what each did when received, by date; one customer's
+    /// or everyone's (money received in a period, for a bank reconciliation).
     Payments {
-        /// The customer's id.
-        customer: Text,
+        /// Whose payments; absent: everyone's.
+        customer: Option<Text>,
         /// Only payments in this currency; absent: every currency.
         currency: Option<Currency>,
+        /// Only payments received on or after this day.
+        from: Option<Date>,
+        /// Only payments received on or before this day.
+        to: Option<Date>,
     },
     /// `credits`: the credit a customer holds, lot by lot, in the order it is used.
     Credits {
@@ -108,6 +117,22 @@ pub enum Query {
         /// Only this currency; absent: every currency.
         currency: Option<Currency>,
     },
+}
+
+/// A query's `from` and `to` (inclusive days, each optional), refused when `to` is
+/// before `from`.
+fn period(f: &mut Fields) -> Result<(Option<Date>, Option<Date>)> {
+    let (from, to) = (f.opt_date(Key::From)?, f.opt_date(Key::To)?);
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'")
+                .at("to")
+                .rule("before_date")
+                .with("value", to)
+                .with("earliest", from));
+        }
+    }
+    Ok((from, to))
 }
 
 /// A query's answer; its fields are flattened into `{ ok: true, ... }`.
@@ -170,45 +195,48 @@ impl Query {
             },
             "preview_invoice" => Query::PreviewInvoice(InvoiceDraft::from_fields(&mut f)?),
             "statement" => {
-                let q = Query::Statement {
-                    customer: f.id(Key::Customer)?,
-                    currency: f.opt_currency(Key::Currency)?,
-                    from: f.opt_date(Key::From)?,
-                    to: f.opt_date(Key::To)?,
-                };
-                if let Query::Statement {
-                    from: Some(from),
-                    to: Some(to),
-                    ..
-                } = &q
-                {
-                    if to < from {
-                        return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'")
-                            .at("to")
-                            .rule("before_date")
-                            .with("value", *to)
-                            .with("earliest", *from));
-                    }
+                let (customer, currency) = (f.id(Key::Customer)?, f.opt_currency(Key::Currency)?);
+                let (from, to) = period(&mut f)?;
+                Query::Statement {
+                    customer,
+                    currency,
+                    from,
+                    to,
                 }
-                q
             }
             "customers" => Query::Customers,
             "trial_balance" => Query::TrialBalance {
                 currency: f.opt_currency(Key::Currency)?,
                 as_of: f.opt_date(Key::AsOf)?,
             },
-            "invoices" => Query::Invoices {
-                customer: f.opt_id(Key::Customer)?,
-                currency: f.opt_currency(Key::Currency)?,
-                open_only: f
+            "invoices" => {
+                let (customer, currency) =
+                    (f.opt_id(Key::Customer)?, f.opt_currency(Key::Currency)?);
+                let open_only = f
                     .choice(Key::Status, &[("open", true), ("all", false)])?
-                    .unwrap_or_default(),
-                limit: f.opt_count(Key::Limit)?,
-            },
-            "payments" => Query::Payments {
-                customer: f.id(Key::Customer)?,
-                currency: f.opt_currency(Key::Currency)?,
-            },
+                    .unwrap_or_default();
+                let limit = f.opt_count(Key::Limit)?;
+                let (from, to) = period(&mut f)?;
+                Query::Invoices {
+                    customer,
+                    currency,
+                    open_only,
+                    limit,
+                    from,
+                    to,
+                }
+            }
+            "payments" => {
+                let (customer, currency) =
+                    (f.opt_id(Key::Customer)?, f.opt_currency(Key::Currency)?);
+                let (from, to) = period(&mut f)?;
+                Query::Payments {
+                    customer,
+                    currency,
+                    from,
+                    to,
+                }
+            }
             "credits" => Query::Credits {
                 customer: f.id(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
@@ -216,17 +244,7 @@ impl Query {
             "settings" => Query::Settings,
             "postings" => {
                 let currency = f.opt_currency(Key::Currency)?;
-                let from = f.opt_date(Key::From)?;
-                let to = f.opt_date(Key::To)?;
-                if let (Some(from), Some(to)) = (from, to) {
-                    if to < from {
-                        return Err(err!(InvalidDate, "to: '{to}' is before from: '{from}'")
-                            .at("to")
-                            .rule("before_date")
-                            .with("value", to)
-                            .with("earliest", from));
-                    }
-                }
+                let (from, to) = period(&mut f)?;
                 Query::Postings { currency, from, to }
             }
             "aging" => Query::Aging {
@@ -277,16 +295,33 @@ impl Query {
                 currency,
                 open_only,
                 limit,
+                from,
+                to,
             } => QueryAnswer::Invoices(lists::invoices(
                 state,
-                customer.as_deref(),
-                *currency,
+                lists::Filter {
+                    customer: customer.as_deref(),
+                    currency: *currency,
+                    from: *from,
+                    to: *to,
+                },
                 *open_only,
                 *limit,
             )?),
-            Query::Payments { customer, currency } => {
-                QueryAnswer::Payments(lists::payments(state, customer, *currency)?)
-            }
+            Query::Payments {
+                customer,
+                currency,
+                from,
+                to,
+            } => QueryAnswer::Payments(lists::payments(
+                state,
+                lists::Filter {
+                    customer: customer.as_deref(),
+                    currency: *currency,
+                    from: *from,
+                    to: *to,
+                },
+            )?),
             Query::Credits { customer, currency } => {
                 QueryAnswer::Credits(lists::credits(state, customer, *currency)?)
             }

@@ -661,6 +661,8 @@ test('every screen opens without CSP violations, and the lists work', async () =
   const screens = [
     ['/customers', 'Customers'],
     [`/customers/${encodeURIComponent(demo.customer)}`, null],
+    ['/invoices', 'Invoices'],
+    ['/payments', 'Payments received'],
     ['/payments/new', 'Add payment'],
     ['/invoices/new', 'New invoice'],
     [`/invoices/${encodeURIComponent(demo.invoice)}`, null],

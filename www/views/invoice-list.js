@@ -1,0 +1,70 @@
+// Invoices: everyone's, issued in a period or still open, with what each still asks for.
+// The rows and their amounts are the engine's `invoices` answer; the page adds nothing up.
+
+import { h, enc, link, replace, tableBox } from '../ui/dom.js';
+import { money, date, todayISO, statusLabel, counted } from '../ui/format.js';
+import { field, FieldErrors } from '../ui/forms.js';
+
+// Survives re-renders (a change from another tab rebuilds the screen).
+const view = { status: 'open', from: '', to: '' };
+const SHOWN = 500;
+
+/** The first day of the month `iso` falls in. */
+const monthStart = (iso) => `${iso.slice(0, 8)}01`;
+
+export function render(ctx) {
+  const { store } = ctx;
+  const names = new Map(store.query({ type: 'customers' }).customers.map((c) => [c.id, c.name]));
+  const today = todayISO();
+  if (!view.from && !view.to) view.from = monthStart(today);
+  const errors = new FieldErrors();
+  const status = field({ label: 'Show', name: 'status', type: 'select', value: view.status,
+    options: [['open', 'Open (something still due), whenever issued'], ['all', 'All issued in the period']] });
+  const from = errors.bind('from', field({ label: 'Issued from', name: 'from', type: 'date', value: view.from }));
+  const to = errors.bind('to', field({ label: 'Issued to', name: 'to', type: 'date', value: view.to, hint: 'Empty: no end.' }));
+  const area = h('div', { id: 'invoice-list' });
+
+  function rows() {
+    view.status = status.input.value; view.from = from.input.value; view.to = to.input.value;
+    const open = view.status === 'open';
+    from.el.hidden = open; to.el.hidden = open;
+    const q = { type: 'invoices', status: view.status };
+    if (!open && view.from) q.from = view.from;
+    if (!open && view.to) q.to = view.to;
+    const answer = store.query(q);
+    if (!answer.ok) { errors.show(answer, { focus: false }); replace(area); return; }
+    errors.clear();
+    // Newest first (the engine lists everyone's in issue order), at most SHOWN rows: a
+    // big operator's month holds tens of thousands.
+    const all = answer.invoices;
+    const list = all.slice(-SHOWN).reverse();
+    if (list.length === 0) {
+      replace(area, h('p', { class: 'empty' }, open ? 'No invoice has anything due.' : 'No invoices issued in this period.'));
+      return;
+    }
+    const table = h('table', { class: 'list', id: 'invoices-table' },
+      h('caption', { class: 'visually-hidden' }, open ? 'Open invoices, newest first' : 'Invoices issued in the period, newest first'),
+      h('thead', {}, h('tr', {},
+        ['Invoice', 'Customer', 'Date', 'Due', 'Status'].map((t) => h('th', { scope: 'col' }, t)),
+        h('th', { scope: 'col', class: 'money' }, 'Total'), h('th', { scope: 'col', class: 'money' }, 'Due now'))),
+      h('tbody', {}, list.map((i) => h('tr', { class: i.status === 'void' ? 'voided' : null },
+        h('th', { scope: 'row' }, link(`/invoices/${enc(i.id)}`, i.number)),
+        h('td', {}, link(`/customers/${enc(i.customer)}?currency=${i.currency}`, names.get(i.customer) ?? i.customer)),
+        h('td', {}, date(i.date)),
+        h('td', { class: i.due_date < today && /[1-9]/.test(i.amount_due) ? 'overdue' : null }, date(i.due_date)),
+        h('td', {}, statusLabel(i.status)),
+        h('td', { class: 'money' }, money(i.total, i.currency)),
+        h('td', { class: ['money', /[1-9]/.test(i.amount_due) ? null : 'zero'] }, money(i.amount_due, i.currency))))));
+    const note = list.length < all.length ? `The newest ${list.length} of ${counted(all.length, 'invoice')}; narrow the period to see the rest.` : counted(all.length, 'invoice');
+    replace(area, h('p', { class: 'hint', 'aria-live': 'polite' }, note), tableBox('Invoices', table));
+  }
+  for (const f of [status, from, to]) f.input.addEventListener('change', rows);
+  rows();
+
+  const node = h('section', { class: 'screen' },
+    h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Invoices'),
+      link('/invoices/new', 'New invoice', { class: 'btn btn-primary needs-write' })),
+    h('div', { class: 'toolbar' }, status.el, from.el, to.el),
+    area);
+  return { node, title: 'Invoices' };
+}

@@ -1,0 +1,72 @@
+// Payments received: everyone's in a period, by date, with what each settled, and the
+// totals per currency and method that a bank or card statement should show. Rows and
+// totals are the engine's `payments` answer; the page adds nothing up.
+
+import { h, enc, link, replace, tableBox } from '../ui/dom.js';
+import { money, date, todayISO, methodLabel, counted } from '../ui/format.js';
+import { field, FieldErrors } from '../ui/forms.js';
+
+// Survives re-renders (a change from another tab rebuilds the screen).
+const view = { from: '', to: '' };
+const SHOWN = 500;
+
+export function render(ctx) {
+  const { store } = ctx;
+  const names = new Map(store.query({ type: 'customers' }).customers.map((c) => [c.id, c.name]));
+  if (!view.from && !view.to) view.from = `${todayISO().slice(0, 8)}01`;
+  const errors = new FieldErrors();
+  const from = errors.bind('from', field({ label: 'Received from', name: 'from', type: 'date', value: view.from, hint: 'Empty: from the first.' }));
+  const to = errors.bind('to', field({ label: 'Received to', name: 'to', type: 'date', value: view.to, hint: 'Empty: to the last.' }));
+  const area = h('div', { id: 'payment-list' });
+
+  function rows() {
+    view.from = from.input.value; view.to = to.input.value;
+    const q = { type: 'payments' };
+    if (view.from) q.from = view.from;
+    if (view.to) q.to = view.to;
+    const answer = store.query(q);
+    if (!answer.ok) { errors.show(answer, { focus: false }); replace(area); return; }
+    errors.clear();
+    if (answer.payments.length === 0) { replace(area, h('p', { class: 'empty' }, 'No payments received in this period.')); return; }
+    const totals = h('table', { class: 'list', id: 'received-totals' },
+      h('caption', {}, 'Received, by currency and method (voided payments left out)'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Method'), h('th', { scope: 'col', class: 'money' }, 'Payments'), h('th', { scope: 'col', class: 'money' }, 'Amount'))),
+      h('tbody', {}, answer.totals.map((t) => h('tr', {},
+        h('th', { scope: 'row' }, `${methodLabel(t.method)}, ${t.currency}`),
+        h('td', { class: 'money' }, String(t.count)),
+        h('td', { class: 'money' }, money(t.amount, t.currency))))));
+    const all = answer.payments;
+    const list = all.slice(-SHOWN).reverse();
+    const table = h('table', { class: 'list', id: 'payments-list' },
+      h('caption', { class: 'visually-hidden' }, 'Payments received in the period, newest first'),
+      h('thead', {}, h('tr', {},
+        ['Received', 'Customer', 'Method', 'Reference', 'Settled'].map((t) => h('th', { scope: 'col' }, t)),
+        h('th', { scope: 'col', class: 'money' }, 'Amount'))),
+      h('tbody', {}, list.map((p) => h('tr', { class: p.voided_by ? 'voided' : null },
+        h('th', { scope: 'row' }, date(p.date)),
+        h('td', {}, link(`/customers/${enc(p.customer)}?currency=${p.currency}`, names.get(p.customer) ?? p.customer)),
+        h('td', {}, methodLabel(p.method)),
+        h('td', {}, p.reference ?? ''),
+        h('td', {}, p.voided_by ? 'Voided' : settled(p)),
+        h('td', { class: 'money' }, money(p.amount, p.currency))))));
+    const note = list.length < all.length ? `The newest ${list.length} of ${counted(all.length, 'payment')}; narrow the period to see the rest.` : counted(all.length, 'payment');
+    replace(area, tableBox('Received, by currency and method', totals), h('p', { class: 'hint', 'aria-live': 'polite' }, note), tableBox('Payments received', table));
+  }
+
+  /** What a payment settled, in words: its invoices' numbers and the credit it left. */
+  function settled(p) {
+    const parts = p.allocations.map((a) => store.query({ type: 'invoice', invoice: a.invoice }).number);
+    if (/[1-9]/.test(p.credit_created)) parts.push(`${money(p.credit_created, p.currency)} kept as credit`);
+    return parts.join(', ');
+  }
+
+  for (const f of [from, to]) f.input.addEventListener('change', rows);
+  rows();
+
+  const node = h('section', { class: 'screen' },
+    h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Payments received'),
+      link('/payments/new', 'Add payment', { class: 'btn btn-primary needs-write' })),
+    h('div', { class: 'toolbar' }, from.el, to.el),
+    area);
+  return { node, title: 'Payments received' };
+}
