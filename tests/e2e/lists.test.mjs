@@ -74,6 +74,20 @@ test('Payments received lists a period\'s payments newest first, with the engine
   assert.deepEqual(answer.totals.map((t) => [t.currency, t.method, t.count, t.amount]), [['EUR', 'card', 1, '60.00'], ['USD', 'bank_transfer', 1, '900.00']]);
   assert.deepEqual(await axeViolations(page), []);
 
+  // "Last month" fills in the calendar month before today's, and the list is the engine's for it.
+  await page.getByRole('button', { name: 'Last month' }).click();
+  const [first, last] = await page.evaluate(() => {
+    const now = new Date();
+    const pad = (n) => String(n).padStart(2, '0');
+    const end = new Date(now.getFullYear(), now.getMonth(), 0);
+    return [`${end.getFullYear()}-${pad(end.getMonth() + 1)}-01`, `${end.getFullYear()}-${pad(end.getMonth() + 1)}-${pad(end.getDate())}`];
+  });
+  assert.equal(await page.locator('main').getByLabel('Received from', { exact: true }).inputValue(), first);
+  assert.equal(await page.locator('main').getByLabel('Received to', { exact: true }).inputValue(), last);
+  const lastMonth = await page.evaluate(([from, to]) => window.tally.store.query({ type: 'payments', from, to }).payments.length, [first, last]);
+  assert.ok(lastMonth > 0, 'the demo received payments last month');
+  assert.equal(await page.locator('#payments-list tbody tr').count(), Math.min(lastMonth, 500));
+
   // A period with nothing received says so.
   await setDate(page, 'Received from', '2031-05-01');
   await setDate(page, 'Received to', '2031-05-31');

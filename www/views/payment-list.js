@@ -3,7 +3,7 @@
 // totals are the engine's `payments` answer; the page adds nothing up.
 
 import { h, enc, link, replace, tableBox } from '../ui/dom.js';
-import { money, date, todayISO, methodLabel, counted } from '../ui/format.js';
+import { money, date, todayISO, addDays, methodLabel, counted } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
 
 // Survives re-renders (a change from another tab rebuilds the screen).
@@ -13,7 +13,9 @@ const SHOWN = 500;
 export function render(ctx) {
   const { store } = ctx;
   const names = new Map(store.query({ type: 'customers' }).customers.map((c) => [c.id, c.name]));
-  if (!view.from && !view.to) view.from = `${todayISO().slice(0, 8)}01`;
+  const today = todayISO();
+  // The last 30 days at first (on the 1st, "this month" would show nothing yet).
+  if (!view.from && !view.to) view.from = addDays(today, -30);
   const errors = new FieldErrors();
   const from = errors.bind('from', field({ label: 'Received from', name: 'from', type: 'date', value: view.from, hint: 'Empty: from the first.' }));
   const to = errors.bind('to', field({ label: 'Received to', name: 'to', type: 'date', value: view.to, hint: 'Empty: to the last.' }));
@@ -63,10 +65,19 @@ export function render(ctx) {
   for (const f of [from, to]) f.input.addEventListener('change', rows);
   rows();
 
+  // A month at a click, as a bank statement covers it.
+  const thisMonth = `${today.slice(0, 8)}01`;
+  const lastMonth = `${addDays(thisMonth, -1).slice(0, 8)}01`;
+  const preset = (label, first, last) => h('button', { type: 'button', class: 'btn', on: { click: () => {
+    from.input.value = first; to.input.value = last; rows();
+  } } }, label);
+  const presets = h('div', { class: 'presets' },
+    preset('This month', thisMonth, ''), preset('Last month', lastMonth, addDays(thisMonth, -1)));
+
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Payments received'),
       link('/payments/new', 'Add payment', { class: 'btn btn-primary needs-write' })),
-    h('div', { class: 'toolbar' }, from.el, to.el),
+    h('div', { class: 'toolbar' }, from.el, to.el, presets),
     area);
   return { node, title: 'Payments received' };
 }
