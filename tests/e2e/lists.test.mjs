@@ -3,6 +3,7 @@
 // checked is the engine's answer, formatted by the page's own formatter.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 
 import { launch, startServer } from '../browser/browser.mjs';
 import { openPanel, go, axeViolations } from './panel-helpers.mjs';
@@ -74,6 +75,18 @@ test('Payments received lists a period\'s payments newest first, with the engine
   assert.deepEqual(answer.totals.map((t) => [t.currency, t.method, t.count, t.amount]), [['EUR', 'card', 1, '60.00'], ['USD', 'bank_transfer', 1, '900.00']]);
   assert.deepEqual(await axeViolations(page), []);
 
+  // The CSV holds every payment of the period, oldest first, and the engine's totals.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  assert.equal(download.suggestedFilename(), 'payments-from-2031-03-01-to-2031-03-31.csv');
+  const lines = (await readFile(await download.path(), 'utf8')).split('\r\n');
+  assert.deepEqual(lines.slice(3, 7), [
+    'Date,Payment,Customer id,Customer,Currency,Method,Reference,Amount,Credit kept,Voided by',
+    '2031-03-05,pay-l2,cus-l2,List Company,USD,bank_transfer,WIRE 7781,900.00,0.00,',
+    '2031-03-10,pay-l1,cus-l1,List Member,EUR,card,,60.00,0.00,',
+    '2031-03-25,pay-l3,cus-l1,List Member,EUR,cheque,,25.00,0.00,vp-l3',
+  ]);
+  assert.deepEqual(lines.slice(8, 11), ['Currency,Method,Payments that stand,Amount', 'EUR,card,1,60.00', 'USD,bank_transfer,1,900.00']);
+
   // "Last month" fills in the calendar month before today's, and the list is the engine's for it.
   await page.getByRole('button', { name: 'Last month' }).click();
   const [first, last] = await page.evaluate(() => {
@@ -107,6 +120,14 @@ test('Invoices lists everyone\'s open invoices, or those issued in a period, new
   assert.equal(shownCount, Math.min(open.length, 500));
   const first = await page.locator('#invoices-table tbody tr').first().locator('th').innerText();
   assert.equal(first, open[open.length - 1].number, 'newest first');
+
+  // Overdue: the engine's open invoices due before today (the demo has some).
+  await page.locator('main').getByLabel('Show').selectOption('overdue');
+  const today = await page.evaluate(async () => (await import('/ui/format.js')).todayISO());
+  const overdue = open.filter((i) => i.due_date < today);
+  assert.ok(overdue.length > 0 && overdue.length < open.length, `some open invoices are overdue (${overdue.length} of ${open.length})`);
+  await page.locator('#invoice-list p.hint', { hasText: new RegExp(`^${overdue.length} invoices?`) }).waitFor();
+  assert.deepEqual(await page.locator('#invoices-table tbody th').allInnerTexts(), overdue.map((i) => i.number).reverse().slice(0, 500));
 
   await page.locator('main').getByLabel('Show').selectOption('all');
   await setDate(page, 'Issued from', '2031-03-01');

@@ -5,6 +5,7 @@
 import { h, enc, link, replace, tableBox } from '../ui/dom.js';
 import { money, date, todayISO, addDays, methodLabel, counted } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
+import { download, toCsv } from '../ui/files.js';
 
 // Survives re-renders (a change from another tab rebuilds the screen).
 const view = { from: '', to: '' };
@@ -51,8 +52,25 @@ export function render(ctx) {
         h('td', {}, p.reference ?? ''),
         h('td', {}, p.voided_by ? 'Voided' : settled(p)),
         h('td', { class: 'money' }, money(p.amount, p.currency))))));
-    const note = list.length < all.length ? `The newest ${list.length} of ${counted(all.length, 'payment')}; narrow the period to see the rest.` : counted(all.length, 'payment');
-    replace(area, tableBox('Received, by currency and method', totals), h('p', { class: 'hint', 'aria-live': 'polite' }, note), tableBox('Payments received', table));
+    const note = list.length < all.length ? `The newest ${list.length} of ${counted(all.length, 'payment')}; narrow the period to see the rest, or download them all.` : counted(all.length, 'payment');
+    const csv = h('button', { type: 'button', class: 'btn btn-small', on: { click: () => downloadCsv(answer) } }, 'Download CSV');
+    replace(area, tableBox('Received, by currency and method', totals),
+      h('div', { class: 'toolbar' }, h('p', { class: 'hint', 'aria-live': 'polite' }, note), csv),
+      tableBox('Payments received', table));
+  }
+
+  /** Every payment of the period (not only those shown), oldest first, as the engine answered. */
+  function downloadCsv(answer) {
+    const rows = [
+      ['Received from', view.from], ['Received to', view.to], [],
+      ['Date', 'Payment', 'Customer id', 'Customer', 'Currency', 'Method', 'Reference', 'Amount', 'Credit kept', 'Voided by'],
+      ...answer.payments.map((p) => [p.date, p.id, p.customer, names.get(p.customer) ?? '', p.currency, p.method, p.reference ?? '', p.amount, p.credit_created, p.voided_by ?? '']),
+      [], ['Currency', 'Method', 'Payments that stand', 'Amount'],
+      ...answer.totals.map((t) => [t.currency, t.method, t.count, t.amount]),
+    ];
+    const name = `payments${view.from ? `-from-${view.from}` : ''}${view.to ? `-to-${view.to}` : ''}.csv`;
+    download(name, toCsv(rows, [7, 8]), 'text/csv;charset=utf-8');
+    ctx.announce(`Payments downloaded as ${name}.`);
   }
 
   /** What a payment settled, in words: its invoices' numbers and the credit it left. */
