@@ -725,6 +725,26 @@ test('the trial balance at the end of a past day shows what the engine answers f
   await page.locator('#trial h3', { hasText: 'at the end of' }).first().waitFor();
   assert.deepEqual((await footTotals()).map(digits), then.totals.map((t) => digits(t.debits + t.credits)));
 
+  // The CSV is that day's answer: every account in debit and credit columns, then the totals.
+  const [tbFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download trial balance (CSV)' }).click()]);
+  assert.equal(tbFile.suggestedFilename(), `trial-balance-${day}.csv`);
+  const tbLines = (await readFile(await tbFile.path(), 'utf8')).split('\r\n');
+  assert.equal(tbLines[0], `Trial balance at the end of,${day}`);
+  assert.equal(tbLines.length, 3 + then.accounts.length + then.totals.length + 1);
+  const first = then.accounts[0];
+  assert.match(tbLines[3], new RegExp(`^${first.currency},${first.account},.*,${first.balance.startsWith('-') ? `,${first.balance.slice(1)}` : `${first.balance},`}$`));
+  assert.deepEqual(tbLines.slice(3 + then.accounts.length, -1), then.totals.map((t) => `${t.currency},,Totals,${t.debits},${t.credits}`));
+
+  // The aged receivables as of that day download the same way.
+  await page.getByLabel('Overdue as of').fill(day);
+  await page.getByLabel('Overdue as of').dispatchEvent('change');
+  const aging = await page.evaluate((d) => window.tally.store.query({ type: 'aging', as_of: d }), day);
+  const [agingFile] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download aged receivables (CSV)' }).click()]);
+  assert.equal(agingFile.suggestedFilename(), `aged-receivables-${day}.csv`);
+  const agingLines = (await readFile(await agingFile.path(), 'utf8')).split('\r\n');
+  assert.equal(agingLines.length, 3 + aging.rows.length + aging.totals.length + 1);
+  assert.deepEqual(agingLines.slice(3 + aging.rows.length, -1), aging.totals.map((t) => `,Total,${t.currency},${t.current},${t.days_1_30},${t.days_31_60},${t.days_61_90},${t.over_90},${t.total}`));
+
   // Before anything was dated: an empty trial balance says so.
   await page.getByLabel('Balances at the end of').fill('2000-01-01');
   await page.getByLabel('Balances at the end of').dispatchEvent('change');

@@ -6,6 +6,7 @@ import { money, date, todayISO } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
 import { agingBars, BUCKETS } from '../ui/charts.js';
 import { compareDecimals } from '../ui/decimal.js';
+import { download, toCsv } from '../ui/files.js';
 
 const state = { asOf: '', trialAsOf: '' };
 
@@ -37,7 +38,8 @@ export function render(ctx) {
     if (!a.ok) { errors.show(a, { focus: false }); replace(agingArea); return; }
     errors.clear();
     if (a.totals.length === 0) { replace(agingArea, h('p', { class: 'empty' }, 'Nothing is owed.')); return; }
-    replace(agingArea, a.totals.map((t) => {
+    const csv = h('button', { type: 'button', class: 'btn btn-small', on: { click: () => agingCsv(a) } }, 'Download aged receivables (CSV)');
+    replace(agingArea, h('div', { class: 'toolbar' }, csv), a.totals.map((t) => {
       const rows = a.rows.filter((r) => r.currency === t.currency).sort((x, y) => compareDecimals(y.total, x.total));
       return h('section', { class: 'panel aging-currency', 'aria-labelledby': `aging-${t.currency}` },
         h('h3', { id: `aging-${t.currency}` }, `${t.currency}: ${money(t.total, t.currency)} owed`),
@@ -54,6 +56,17 @@ export function render(ctx) {
   }
   asOf.input.addEventListener('change', aging);
   aging();
+
+  /** The engine's aging answer as a spreadsheet: a row per customer and currency, then each currency's totals. */
+  function agingCsv(a) {
+    const head = ['Customer id', 'Customer', 'Currency', ...BUCKETS.map(([, label]) => label), 'Total'];
+    const rows = [['Aged receivables as of', a.as_of], [], head,
+      ...a.rows.map((r) => [r.customer, r.name, r.currency, ...BUCKETS.map(([k]) => r[k]), r.total]),
+      ...a.totals.map((t) => ['', 'Total', t.currency, ...BUCKETS.map(([k]) => t[k]), t.total])];
+    const name = `aged-receivables-${a.as_of}.csv`;
+    download(name, toCsv(rows, [3, 4, 5, 6, 7, 8]), 'text/csv;charset=utf-8');
+    ctx.announce(`Aged receivables downloaded as ${name}.`);
+  }
 
   // Empty means everything recorded; a day means the postings dated by its end (a
   // month end closed after the fact).
@@ -82,7 +95,8 @@ export function render(ctx) {
       return;
     }
     const when = tb.as_of ? ` at the end of ${date(tb.as_of)}` : '';
-    replace(trialArea, h('div', { class: 'trial-balances' }, tb.totals.map((t) => {
+    const csv = h('button', { type: 'button', class: 'btn btn-small', on: { click: () => trialCsv(tb) } }, 'Download trial balance (CSV)');
+    replace(trialArea, h('div', { class: 'toolbar' }, csv), h('div', { class: 'trial-balances' }, tb.totals.map((t) => {
       const accounts = tb.accounts.filter((a) => a.currency === t.currency);
       const own = accounts.filter((a) => !a.account.includes(':') || a.account.startsWith('cash:'));
       const perCustomer = (prefix) => accounts.filter((a) => a.account.startsWith(prefix) && /[1-9]/.test(a.balance));
@@ -108,6 +122,18 @@ export function render(ctx) {
   }
   trialAsOf.input.addEventListener('change', trialBalance);
   trialBalance();
+
+  /** The engine's trial balance as a spreadsheet: every account (zero ones too) in debit and credit columns. */
+  function trialCsv(tb) {
+    const rows = [['Trial balance at the end of', tb.as_of ?? 'everything recorded'], [],
+      ['Currency', 'Account', 'Account name', 'Debit', 'Credit'],
+      ...tb.accounts.map((a) => [a.currency, a.account, accountName(a.account),
+        a.balance.startsWith('-') ? '' : a.balance, a.balance.startsWith('-') ? a.balance.slice(1) : '']),
+      ...tb.totals.map((t) => [t.currency, '', 'Totals', t.debits, t.credits])];
+    const name = `trial-balance-${tb.as_of ?? todayISO()}.csv`;
+    download(name, toCsv(rows, [3, 4]), 'text/csv;charset=utf-8');
+    ctx.announce(`Trial balance downloaded as ${name}.`);
+  }
 
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Reports')),
