@@ -18,6 +18,7 @@ use crate::sort::{currency_key, sort_pairs};
 use crate::state::book::Book;
 use crate::state::records::{Idx, LotOrigin, RecordRef, Source};
 use crate::state::State;
+use crate::text::Text;
 
 /// The `invoices` answer.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -51,10 +52,10 @@ pub struct InvoiceRow {
 
 /// Which rows a list holds: one customer's or everyone's, one currency or all, dated
 /// within a period (inclusive days, each end optional).
-#[derive(Clone, Copy, Debug)]
-pub struct Filter<'a> {
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filter {
     /// Whose rows; absent: everyone's.
-    pub customer: Option<&'a str>,
+    pub customer: Option<Text>,
     /// Only this currency; absent: every currency.
     pub currency: Option<Currency>,
     /// Only rows dated on or after this day.
@@ -63,7 +64,7 @@ pub struct Filter<'a> {
     pub to: Option<Date>,
 }
 
-impl Filter<'_> {
+impl Filter {
     fn keeps(&self, currency: Currency, date: Date) -> bool {
         self.currency.is_none_or(|c| c == currency)
             && self.from.is_none_or(|f| date >= f)
@@ -167,7 +168,7 @@ fn books<'a>(
 /// everyone (in issue order), optionally only the open ones, at most `limit`.
 pub fn invoices(
     state: &State,
-    only: Filter,
+    only: &Filter,
     open_only: bool,
     limit: Option<u64>,
 ) -> Result<InvoicesAnswer> {
@@ -175,7 +176,7 @@ pub fn invoices(
         let inv = state.invoices.get(i);
         only.keeps(inv.currency, inv.date) && (!open_only || !inv.amount_due().is_zero())
     };
-    let ids: Vec<Idx> = match only.customer {
+    let ids: Vec<Idx> = match only.customer.as_deref() {
         Some(id) => {
             let c = state.customer_idx("customer", id)?;
             let mut by_date: Vec<(u64, Idx)> = books(state, c, only.currency)
@@ -222,13 +223,13 @@ pub fn invoices(
 /// those that stand add up to per currency and method. One customer's are found through
 /// its statement entries; everyone's by a pass over the payments. (Loops rather than
 /// iterator chains: each adapter is code of its own in the shipped module.)
-pub fn payments(state: &State, only: Filter) -> Result<PaymentsAnswer> {
+pub fn payments(state: &State, only: &Filter) -> Result<PaymentsAnswer> {
     let keep = |p: Idx| {
         let pay = &state.payments[p as usize];
         only.keeps(pay.currency, pay.date)
     };
     let mut by_date: Vec<(u64, Idx)> = Vec::new();
-    match only.customer {
+    match only.customer.as_deref() {
         Some(id) => {
             // A book's entries are in date order already: its payments need no sort.
             let c = state.customer_idx("customer", id)?;

@@ -65,32 +65,17 @@ pub enum Query {
     },
     /// Invoices of a customer (or everyone), optionally only open ones (`status: "open"`).
     Invoices {
-        /// Whose invoices; absent: everyone's, in issue order.
-        customer: Option<Text>,
-        /// Only invoices in this currency; absent: every currency.
-        currency: Option<Currency>,
+        /// Whose (absent: everyone's, in issue order), which currency, which days.
+        only: lists::Filter,
         /// Only invoices with something still due (`status: "open"`; `"all"` is the
         /// default).
         open_only: bool,
         /// At most this many rows; absent: all.
         limit: Option<u64>,
-        /// Only invoices dated on or after this day.
-        from: Option<Date>,
-        /// Only invoices dated on or before this day.
-        to: Option<Date>,
     },
     /// `payments`: payments with what each did when received, by date; one customer's
     /// or everyone's (money received in a period, for a bank reconciliation).
-    Payments {
-        /// Whose payments; absent: everyone's.
-        customer: Option<Text>,
-        /// Only payments in this currency; absent: every currency.
-        currency: Option<Currency>,
-        /// Only payments received on or after this day.
-        from: Option<Date>,
-        /// Only payments received on or before this day.
-        to: Option<Date>,
-    },
+    Payments(lists::Filter),
     /// `credits`: the credit a customer holds, lot by lot, in the order it is used.
     Credits {
         /// The customer's id.
@@ -133,6 +118,18 @@ fn period(f: &mut Fields) -> Result<(Option<Date>, Option<Date>)> {
         }
     }
     Ok((from, to))
+}
+
+/// A list's `customer`, `currency`, `from` and `to`, each optional.
+fn list_filter(f: &mut Fields) -> Result<lists::Filter> {
+    let (customer, currency) = (f.opt_id(Key::Customer)?, f.opt_currency(Key::Currency)?);
+    let (from, to) = period(f)?;
+    Ok(lists::Filter {
+        customer,
+        currency,
+        from,
+        to,
+    })
 }
 
 /// A query's answer; its fields are flattened into `{ ok: true, ... }`.
@@ -209,34 +206,14 @@ impl Query {
                 currency: f.opt_currency(Key::Currency)?,
                 as_of: f.opt_date(Key::AsOf)?,
             },
-            "invoices" => {
-                let (customer, currency) =
-                    (f.opt_id(Key::Customer)?, f.opt_currency(Key::Currency)?);
-                let open_only = f
+            "invoices" => Query::Invoices {
+                only: list_filter(&mut f)?,
+                open_only: f
                     .choice(Key::Status, &[("open", true), ("all", false)])?
-                    .unwrap_or_default();
-                let limit = f.opt_count(Key::Limit)?;
-                let (from, to) = period(&mut f)?;
-                Query::Invoices {
-                    customer,
-                    currency,
-                    open_only,
-                    limit,
-                    from,
-                    to,
-                }
-            }
-            "payments" => {
-                let (customer, currency) =
-                    (f.opt_id(Key::Customer)?, f.opt_currency(Key::Currency)?);
-                let (from, to) = period(&mut f)?;
-                Query::Payments {
-                    customer,
-                    currency,
-                    from,
-                    to,
-                }
-            }
+                    .unwrap_or_default(),
+                limit: f.opt_count(Key::Limit)?,
+            },
+            "payments" => Query::Payments(list_filter(&mut f)?),
             "credits" => Query::Credits {
                 customer: f.id(Key::Customer)?,
                 currency: f.opt_currency(Key::Currency)?,
@@ -291,37 +268,11 @@ impl Query {
                 QueryAnswer::TrialBalance(trial_balance::run(state, *currency, *as_of))
             }
             Query::Invoices {
-                customer,
-                currency,
+                only,
                 open_only,
                 limit,
-                from,
-                to,
-            } => QueryAnswer::Invoices(lists::invoices(
-                state,
-                lists::Filter {
-                    customer: customer.as_deref(),
-                    currency: *currency,
-                    from: *from,
-                    to: *to,
-                },
-                *open_only,
-                *limit,
-            )?),
-            Query::Payments {
-                customer,
-                currency,
-                from,
-                to,
-            } => QueryAnswer::Payments(lists::payments(
-                state,
-                lists::Filter {
-                    customer: customer.as_deref(),
-                    currency: *currency,
-                    from: *from,
-                    to: *to,
-                },
-            )?),
+            } => QueryAnswer::Invoices(lists::invoices(state, only, *open_only, *limit)?),
+            Query::Payments(only) => QueryAnswer::Payments(lists::payments(state, only)?),
             Query::Credits { customer, currency } => {
                 QueryAnswer::Credits(lists::credits(state, customer, *currency)?)
             }

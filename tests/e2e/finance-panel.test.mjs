@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch, startServer } from '../browser/browser.mjs';
-import { openPanel, go, fillLine } from './panel-helpers.mjs';
+import { openPanel, go, fillLine, applyAll, query, shown } from './panel-helpers.mjs';
 
 let server;
 let url;
@@ -23,20 +23,6 @@ after(async () => {
   server?.close();
 });
 
-/** Applies `commands` through the panel's store; fails on a refusal. */
-async function applyAll(page, commands) {
-  const answers = await page.evaluate(async (list) => {
-    const out = [];
-    for (const c of list) out.push(await window.tally.store.apply({ at: new Date().toISOString(), ...c }));
-    return out;
-  }, commands);
-  for (const a of answers) assert.equal(a.ok, true, JSON.stringify(a));
-  return answers;
-}
-
-/** Money as the page shows it (the page's own formatter). */
-const shown = (page, amount, currency) => page.evaluate(async ([a, c]) => (await import('/ui/format.js')).money(a, c), [amount, currency]);
-const query = (page, q) => page.evaluate((x) => window.tally.store.query(x), q);
 const today = (page) => page.evaluate(() => window.tally.today);
 
 /** A customer with one open invoice (net 100, tax 20 %) dated `days` before today. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
 import { launch, startServer } from '../browser/browser.mjs';
-import { openPanel, go, axeViolations } from './panel-helpers.mjs';
+import { openPanel, go, axeViolations, applyAll, shown } from './panel-helpers.mjs';
 
 let server;
 let url;
@@ -22,16 +22,6 @@ after(async () => {
   server?.close();
 });
 
-const shown = (page, amount, currency) => page.evaluate(async ([a, c]) => (await import('/ui/format.js')).money(a, c), [amount, currency]);
-
-async function applyAll(page, commands) {
-  const answers = await page.evaluate(async (list) => {
-    const out = [];
-    for (const c of list) out.push(await window.tally.store.apply({ at: new Date().toISOString(), ...c }));
-    return out;
-  }, commands);
-  for (const a of answers) assert.equal(a.ok, true, JSON.stringify(a));
-}
 
 /** Sets a date field by its label and lets the screen hear the change. */
 async function setDate(page, label, value) {

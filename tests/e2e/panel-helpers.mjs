@@ -154,3 +154,20 @@ export async function assertHiddenStaysHidden(page, where) {
     .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}`));
   assert.deepEqual(shown, [], `${where}: elements with the hidden attribute are displayed`);
 }
+
+/** Applies `commands` through the panel's store, each stamped `at` now; fails on a refusal. */
+export async function applyAll(page, commands) {
+  const answers = await page.evaluate(async (list) => {
+    const out = [];
+    for (const c of list) out.push(await window.tally.store.apply({ at: new Date().toISOString(), ...c }));
+    return out;
+  }, commands);
+  for (const a of answers) assert.equal(a.ok, true, JSON.stringify(a));
+  return answers;
+}
+
+/** The engine's answer to a query, through the panel's store. */
+export const query = (page, q) => page.evaluate((x) => window.tally.store.query(x), q);
+
+/** Money as the page shows it (the page's own formatter). */
+export const shown = (page, amount, currency) => page.evaluate(async ([a, c]) => (await import('/ui/format.js')).money(a, c), [amount, currency]);

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { launch, startServer } from '../browser/browser.mjs';
-import { openPanel, go, createCustomer, fillLine, axeViolations, ready } from './panel-helpers.mjs';
+import { openPanel, go, createCustomer, fillLine, axeViolations, ready, applyAll, query, shown } from './panel-helpers.mjs';
 
 let server;
 let url;
@@ -24,20 +24,7 @@ after(async () => {
   server?.close();
 });
 
-const query = (page, q) => page.evaluate((x) => window.tally.store.query(x), q);
 const seq = (page) => page.evaluate(() => window.tally.store.seq);
-const shown = (page, amount, currency) => page.evaluate(async ([a, c]) => (await import('/ui/format.js')).money(a, c), [amount, currency]);
-
-/** Applies `commands` through the panel's store; fails on a refusal. */
-async function applyAll(page, commands) {
-  const answers = await page.evaluate(async (list) => {
-    const out = [];
-    for (const c of list) out.push(await window.tally.store.apply({ at: new Date().toISOString(), ...c }));
-    return out;
-  }, commands);
-  for (const a of answers) assert.equal(a.ok, true, JSON.stringify(a));
-  return answers;
-}
 
 /** Empties the ledger through Data › Start over. */
 async function startEmpty(page) {
