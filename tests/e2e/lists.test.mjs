@@ -133,3 +133,20 @@ test('Invoices lists everyone\'s open invoices, or those issued in a period, new
   await page.locator('#invoice-doc').waitFor();
   await close();
 });
+
+test('Customers downloads every customer\'s balances per currency as CSV, as the engine answers them', async () => {
+  const { page, close } = await openPanel(browser, url, '/customers');
+  await applyAll(page, [
+    { type: 'create_customer', id: 'cus-csv', name: 'Smith, "Bob" & Co', currency: 'EUR', email: 'bob@example.com' },
+    { type: 'record_payment', id: 'pay-csv', customer: 'cus-csv', amount: '12.50', currency: 'USD', method: 'cash', date: '2031-01-02' },
+  ]);
+  await go(page, '/data');
+  await go(page, '/customers');
+  await page.locator('#customer-search').fill('Smith');
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+  const lines = (await readFile(await file.path(), 'utf8')).split('\r\n');
+  const answer = await page.evaluate(() => window.tally.store.query({ type: 'customers' }).customers);
+  assert.equal(lines.length, 1 + answer.reduce((n, c) => n + c.balances.length, 0) + 1, 'every customer, not only those the search shows');
+  assert.ok(lines.includes('cus-csv,"Smith, ""Bob"" & Co",bob@example.com,EUR,USD,0.00,12.50,-12.50'), lines.filter((l) => l.startsWith('cus-csv')).join('\n'));
+  await close();
+});

@@ -2,10 +2,11 @@
 // currency, and the form to create a customer (in a dialog).
 
 import { h, enc, link } from '../ui/dom.js';
-import { money, COMMON_CURRENCIES } from '../ui/format.js';
+import { money, todayISO, COMMON_CURRENCIES } from '../ui/format.js';
 import { field, FieldErrors } from '../ui/forms.js';
 import { openModal } from '../ui/dialog.js';
 import { sortKey } from '../ui/decimal.js';
+import { download, toCsv } from '../ui/files.js';
 
 // Survives re-renders (a change from another tab rebuilds the screen).
 const view = { search: '', sort: 'name', dir: 1 };
@@ -89,10 +90,18 @@ export function render(ctx) {
     h('dt', {}, t.currency), h('dd', {}, `owed to you ${money(t.outstanding, t.currency)}`, h('span', { class: 'sub' }, `credit held ${money(t.credit, t.currency)}`))));
 
   const newButton = h('button', { type: 'button', class: 'btn btn-primary needs-write', on: { click: () => newCustomer(ctx) } }, 'New customer');
+  // Every customer and currency with the engine's balances, whatever the search shows.
+  const csv = h('button', { type: 'button', class: 'btn btn-small', on: { click: () => {
+    const rows = [['Customer id', 'Customer', 'E-mail', 'Billing currency', 'Currency', 'Owes', 'Credit held', 'Balance'],
+      ...all.flatMap((c) => c.balances.map((b) => [c.id, c.name, c.email ?? '', c.currency, b.currency, b.outstanding, b.credit, b.balance]))];
+    const name = `customers-${todayISO()}.csv`;
+    download(name, toCsv(rows, [5, 6, 7]), 'text/csv;charset=utf-8');
+    ctx.announce(`Customers downloaded as ${name}.`);
+  } } }, 'Download CSV');
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Customers'), newButton),
     overview.length ? h('dl', { class: 'summary summary-small', id: 'customers-overview' }, overview) : null,
-    h('div', { class: 'toolbar' }, h('label', { for: 'customer-search' }, 'Search customers'), search, count),
+    h('div', { class: 'toolbar' }, h('label', { for: 'customer-search' }, 'Search customers'), search, count, csv),
     h('div', { class: 'table-wrap' }, table),
   );
   return { node, title: 'Customers' };
