@@ -224,34 +224,29 @@ pub fn invoices(
 /// its statement entries; everyone's by a pass over the payments. (Loops rather than
 /// iterator chains: each adapter is code of its own in the shipped module.)
 pub fn payments(state: &State, only: &Filter) -> Result<PaymentsAnswer> {
-    let keep = |p: Idx| {
-        let pay = &state.payments[p as usize];
-        only.keeps(pay.currency, pay.date)
-    };
     let mut by_date: Vec<(u64, Idx)> = Vec::new();
+    let mut add = |p: Idx| {
+        let pay = &state.payments[p as usize];
+        if only.keeps(pay.currency, pay.date) {
+            by_date.push((pay.date.sort_key(), p));
+        }
+    };
     match only.customer.as_deref() {
         Some(id) => {
-            // A book's entries are in date order already: its payments need no sort.
             let c = state.customer_idx("customer", id)?;
             for book in books(state, c, only.currency) {
                 for e in &book.entries {
                     if let RecordRef::Payment(p) = e.record() {
-                        if keep(p) {
-                            by_date.push((0, p));
-                        }
+                        add(p);
                     }
                 }
             }
         }
-        None => {
-            for p in 0..state.payments.len() as Idx {
-                if keep(p) {
-                    by_date.push((state.payments[p as usize].date.sort_key(), p));
-                }
-            }
-            sort_pairs(&mut by_date);
-        }
+        None => (0..state.payments.len() as Idx).for_each(add),
     }
+    // By date across the customer's currencies too (each book is in date order, so
+    // one book's list is already sorted and the sort returns at once).
+    sort_pairs(&mut by_date);
     let mut totals: Vec<ReceivedTotal> = Vec::new();
     let mut rows = Vec::with_capacity(by_date.len());
     for &(_, p) in &by_date {
