@@ -11,9 +11,14 @@ use std::{env, fs, path::PathBuf};
 
 use iso_currency::{Currency, IntoEnumIterator};
 
+/// Codes the crate marks superseded that ISO 4217's current list still holds: VES (928),
+/// the bolívar soberano in circulation, listed beside VED (926) since amendment 170.
+const STILL_LISTED: [&str; 1] = ["VES"];
+
 fn main() {
     let mut rows: Vec<(String, u16)> = Currency::iter()
-        .filter(|c| c.is_superseded().is_none() && !c.is_special())
+        .filter(|c| c.is_superseded().is_none() || STILL_LISTED.contains(&c.code()))
+        .filter(|c| !c.is_special())
         .filter_map(|c| c.exponent().map(|e| (c.code().to_string(), e)))
         .collect();
     rows.sort();
