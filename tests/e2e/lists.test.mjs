@@ -128,6 +128,11 @@ test('Invoices lists everyone\'s open invoices, or those issued in a period, new
   assert.deepEqual(rows.map((r) => r[0]), period.map((i) => i.number).reverse());
   assert.equal(rows[0][4], 'Paid');
   assert.equal(rows[1][6], await shown(page, '40.00', 'EUR'));
+  // The search keeps the rows whose number or customer holds the words.
+  await page.locator('#invoice-search').fill('list comp');
+  await page.locator('#invoice-list p.hint', { hasText: /^1 invoice$/ }).waitFor();
+  assert.deepEqual(await page.locator('#invoices-table tbody th').allInnerTexts(), [rows[0][0]]);
+  await page.locator('#invoice-search').fill('');
   assert.deepEqual(await axeViolations(page), []);
   await page.locator('#invoices-table tbody tr').nth(1).locator('th a').click();
   await page.locator('#invoice-doc').waitFor();

@@ -7,7 +7,7 @@ import { field, FieldErrors } from '../ui/forms.js';
 import { download, toCsv } from '../ui/files.js';
 
 // Survives re-renders (a change from another tab rebuilds the screen).
-const view = { status: 'open', from: '', to: '' };
+const view = { status: 'open', from: '', to: '', search: '' };
 const SHOWN = 500;
 
 /** The first day of the month `iso` falls in. */
@@ -23,6 +23,7 @@ export function render(ctx) {
     options: [['open', 'Open (something still due), whenever issued'], ['overdue', 'Overdue (due before today, something still due)'], ['all', 'All issued in the period']] });
   const from = errors.bind('from', field({ label: 'Issued from', name: 'from', type: 'date', value: view.from }));
   const to = errors.bind('to', field({ label: 'Issued to', name: 'to', type: 'date', value: view.to, hint: 'Empty: no end.' }));
+  const search = h('input', { type: 'search', id: 'invoice-search', value: view.search, placeholder: 'Number or customer', autocomplete: 'off' });
   const area = h('div', { id: 'invoice-list' });
 
   function rows() {
@@ -38,10 +39,13 @@ export function render(ctx) {
     // Newest first (the engine lists everyone's in issue order), at most SHOWN rows: a
     // big operator's month holds tens of thousands.
     // Overdue is a question of dates, not money: the engine's open invoices due before today.
-    const all = view.status === 'overdue' ? answer.invoices.filter((i) => i.due_date < today) : answer.invoices;
+    view.search = search.value;
+    const words = view.search.trim().toLocaleLowerCase();
+    const matches = (i) => !words || i.number.toLocaleLowerCase().includes(words) || (names.get(i.customer) ?? i.customer).toLocaleLowerCase().includes(words);
+    const all = answer.invoices.filter((i) => (view.status !== 'overdue' || i.due_date < today) && matches(i));
     const list = all.slice(-SHOWN).reverse();
     if (list.length === 0) {
-      replace(area, h('p', { class: 'empty' }, { open: 'No invoice has anything due.', overdue: 'No invoice is overdue.', all: 'No invoices issued in this period.' }[view.status]));
+      replace(area, h('p', { class: 'empty' }, words ? 'No invoice matches the search.' : { open: 'No invoice has anything due.', overdue: 'No invoice is overdue.', all: 'No invoices issued in this period.' }[view.status]));
       return;
     }
     const table = h('table', { class: 'list', id: 'invoices-table' },
@@ -74,12 +78,13 @@ export function render(ctx) {
     ctx.announce(`Invoices downloaded as ${name}.`);
   }
   for (const f of [status, from, to]) f.input.addEventListener('change', rows);
+  search.addEventListener('input', rows);
   rows();
 
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Invoices'),
       link('/invoices/new', 'New invoice', { class: 'btn btn-primary needs-write' })),
-    h('div', { class: 'toolbar' }, status.el, from.el, to.el),
+    h('div', { class: 'toolbar' }, status.el, from.el, to.el, h('label', { for: 'invoice-search' }, 'Search'), search),
     area);
   return { node, title: 'Invoices' };
 }
