@@ -57,6 +57,12 @@ test('Payments received lists a period\'s payments newest first, with the engine
   assert.equal(rows[0][4], 'Voided');
   assert.equal(rows[1][4], await page.evaluate(() => window.tally.store.query({ type: 'invoice', invoice: 'inv-l1' }).number), 'what it settled, by number');
   assert.equal(rows[2][3], 'WIRE 7781');
+  // A reference from the bank statement finds its payment; the totals stay the period's.
+  await page.locator('#payment-search').fill('wire 77');
+  await page.locator('#payment-list p.hint', { hasText: '1 of 3 payments match the search.' }).waitFor();
+  assert.equal(await page.locator('#payments-list tbody tr').count(), 1);
+  assert.equal(await page.locator('#received-totals tbody tr').count(), 2);
+  await page.locator('#payment-search').fill('');
   const totals = await page.locator('#received-totals tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
   assert.deepEqual(totals, [
     ['Card, EUR', '1', await shown(page, '60.00', 'EUR')],

@@ -8,7 +8,7 @@ import { field, FieldErrors } from '../ui/forms.js';
 import { download, toCsv } from '../ui/files.js';
 
 // Survives re-renders (a change from another tab rebuilds the screen).
-const view = { from: '', to: '' };
+const view = { from: '', to: '', search: '' };
 const SHOWN = 500;
 
 export function render(ctx) {
@@ -20,6 +20,7 @@ export function render(ctx) {
   const errors = new FieldErrors();
   const from = errors.bind('from', field({ label: 'Received from', name: 'from', type: 'date', value: view.from, hint: 'Empty: from the first.' }));
   const to = errors.bind('to', field({ label: 'Received to', name: 'to', type: 'date', value: view.to, hint: 'Empty: to the last.' }));
+  const search = h('input', { type: 'search', id: 'payment-search', value: view.search, placeholder: 'Reference or customer', autocomplete: 'off' });
   const area = h('div', { id: 'payment-list' });
 
   function rows() {
@@ -38,7 +39,11 @@ export function render(ctx) {
         h('th', { scope: 'row' }, `${methodLabel(t.method)}, ${t.currency}`),
         h('td', { class: 'money' }, String(t.count)),
         h('td', { class: 'money' }, money(t.amount, t.currency))))));
-    const all = answer.payments;
+    // The search narrows the rows shown, not the totals: those are the period's.
+    view.search = search.value;
+    const words = view.search.trim().toLocaleLowerCase();
+    const matches = (p) => !words || (p.reference ?? '').toLocaleLowerCase().includes(words) || (names.get(p.customer) ?? p.customer).toLocaleLowerCase().includes(words);
+    const all = answer.payments.filter(matches);
     const list = all.slice(-SHOWN).reverse();
     const table = h('table', { class: 'list', id: 'payments-list' },
       h('caption', { class: 'visually-hidden' }, 'Payments received in the period, newest first'),
@@ -52,7 +57,8 @@ export function render(ctx) {
         h('td', {}, p.reference ?? ''),
         h('td', {}, p.voided_by ? 'Voided' : settled(p)),
         h('td', { class: 'money' }, money(p.amount, p.currency))))));
-    const note = list.length < all.length ? `The newest ${list.length} of ${counted(all.length, 'payment')}; narrow the period to see the rest, or download them all.` : counted(all.length, 'payment');
+    const note = list.length < all.length ? `The newest ${list.length} of ${counted(all.length, 'payment')}; narrow the period to see the rest, or download them all.`
+      : words ? `${all.length.toLocaleString()} of ${counted(answer.payments.length, 'payment')} match the search.` : counted(all.length, 'payment');
     const csv = h('button', { type: 'button', class: 'btn btn-small', on: { click: () => downloadCsv(answer) } }, 'Download CSV');
     replace(area, tableBox('Received, by currency and method', totals),
       h('div', { class: 'toolbar' }, h('p', { class: 'hint', 'aria-live': 'polite' }, note), csv),
@@ -81,6 +87,7 @@ export function render(ctx) {
   }
 
   for (const f of [from, to]) f.input.addEventListener('change', rows);
+  search.addEventListener('input', rows);
   rows();
 
   // A month at a click, as a bank statement covers it.
@@ -95,7 +102,7 @@ export function render(ctx) {
   const node = h('section', { class: 'screen' },
     h('div', { class: 'screen-head' }, h('h1', { tabindex: -1 }, 'Payments received'),
       link('/payments/new', 'Add payment', { class: 'btn btn-primary needs-write' })),
-    h('div', { class: 'toolbar' }, from.el, to.el, presets),
+    h('div', { class: 'toolbar' }, from.el, to.el, presets, h('label', { for: 'payment-search' }, 'Search'), search),
     area);
   return { node, title: 'Payments received' };
 }
